@@ -1,0 +1,129 @@
+#include "common/atomicfile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void split_dir(const char *path, char *dir, size_t dn, const char **base)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash) {
+        snprintf(dir, dn, ".");
+        *base = path;
+    } else if (slash == path) {
+        snprintf(dir, dn, "/");
+        *base = slash + 1;
+    } else {
+        snprintf(dir, dn, "%.*s", (int)(slash - path), path);
+        *base = slash + 1;
+    }
+}
+
+static int make_temp(gd_atomic_file *af, const char *final_path, gd_err *err)
+{
+    memset(af, 0, sizeof *af);
+    if (strlen(final_path) >= sizeof af->final_path - 16)
+        return gd_err_set(err, GD_E_USAGE, "%s: path too long", final_path);
+    snprintf(af->final_path, sizeof af->final_path, "%s", final_path);
+    char dir[4096];
+    const char *base;
+    split_dir(final_path, dir, sizeof dir, &base);
+    if (!*base)
+        return gd_err_set(err, GD_E_USAGE, "%s: not a file name", final_path);
+    if (strlen(dir) + strlen(base) + 10 >= sizeof af->tmp_path)
+        return gd_err_set(err, GD_E_USAGE, "%s: path too long", final_path);
+    /* Built piecewise: the lengths were checked just above. */
+    af->tmp_path[0] = '\0';
+    strcat(af->tmp_path, dir);
+    strcat(af->tmp_path, "/.");
+    strcat(af->tmp_path, base);
+    strcat(af->tmp_path, ".XXXXXX");
+    int fd = mkstemp(af->tmp_path); /* mode 0600 */
+    if (fd < 0) {
+        int e = errno;
+        af->tmp_path[0] = '\0';
+        return gd_err_set(err, GD_E_IO, "%s: cannot create a file in %s: %s", final_path, dir,
+                          strerror(e));
+    }
+    af->fp = fdopen(fd, "wb");
+    if (!af->fp) {
+        close(fd);
+        unlink(af->tmp_path);
+        af->tmp_path[0] = '\0';
+        return gd_err_set(err, GD_E_IO, "%s: %s", final_path, strerror(errno));
+    }
+    return 0;
+}
+
+int gd_atomic_open(gd_atomic_file *af, const char *final_path, gd_err *err)
+{
+    return make_temp(af, final_path, err);
+}
+
+int gd_atomic_reserve(gd_atomic_file *af, const char *final_path, gd_err *err)
+{
+    int rc = make_temp(af, final_path, err);
+    if (rc)
+        return rc;
+    fclose(af->fp);
+    af->fp = NULL;
+    return 0;
+}
+
+static int fsync_path(const char *path, int flags)
+{
+    int fd = open(path, flags);
+    if (fd < 0)
+        return -1;
+    int rc = fsync(fd);
+    close(fd);
+    return rc;
+}
+
+int gd_atomic_commit(gd_atomic_file *af, gd_err *err)
+{
+    if (!af->tmp_path[0])
+        return gd_err_set(err, GD_E_INTERNAL, "%s: nothing to commit", af->final_path);
+    if (af->fp) {
+        int bad = fflush(af->fp) != 0 || ferror(af->fp) || fsync(fileno(af->fp)) != 0;
+        int e = errno;
+        bad |= fclose(af->fp) != 0;
+        af->fp = NULL;
+        if (bad) {
+            gd_atomic_abort(af);
+            return gd_err_set(err, GD_E_IO, "%s: write failed: %s", af->final_path, strerror(e));
+        }
+    } else if (fsync_path(af->tmp_path, O_RDONLY) != 0) {
+        int e = errno;
+        gd_atomic_abort(af);
+        return gd_err_set(err, GD_E_IO, "%s: fsync failed: %s", af->final_path, strerror(e));
+    }
+    /* Writers that reopen the path (libxlsxwriter) create it with 0666&~umask. */
+    chmod(af->tmp_path, 0600);
+    if (rename(af->tmp_path, af->final_path) != 0) {
+        int e = errno;
+        gd_atomic_abort(af);
+        return gd_err_set(err, GD_E_IO, "%s: rename failed: %s", af->final_path, strerror(e));
+    }
+    af->tmp_path[0] = '\0';
+    char dir[4096];
+    const char *base;
+    split_dir(af->final_path, dir, sizeof dir, &base);
+    fsync_path(dir, O_RDONLY | O_DIRECTORY);
+    return 0;
+}
+
+void gd_atomic_abort(gd_atomic_file *af)
+{
+    if (af->fp) {
+        fclose(af->fp);
+        af->fp = NULL;
+    }
+    if (af->tmp_path[0]) {
+        unlink(af->tmp_path);
+        af->tmp_path[0] = '\0';
+    }
+}

@@ -1,0 +1,242 @@
+#ifndef GD_STORE_STORE_H
+#define GD_STORE_STORE_H
+/* The SQLite store: the only module that includes sqlite3.h.
+ *
+ * Threading: one gd_store may be shared by the collector's region threads;
+ * every call takes the store's mutex and runs in its own transaction (or in a
+ * caller-scoped one via gd_store_begin/commit), so a crash never leaves a
+ * half-written batch.
+ *
+ * Strings passed in are copied; strings handed out are owned by the caller
+ * unless stated otherwise. Every function returns 0 or a negative GD_E_* and
+ * fills err with a message that names the DB path. */
+#include <stdint.h>
+#include <stddef.h>
+#include "common/err.h"
+
+typedef struct gd_store gd_store;
+
+enum gd_store_mode { GD_STORE_READ_WRITE = 0, GD_STORE_READ_ONLY = 1 };
+
+/* Opens (creating with mode 0600 when missing and mode is read-write), sets
+ * WAL, busy_timeout and foreign keys, and applies pending migrations. A DB
+ * whose user_version is newer than this build knows is refused. Read-only
+ * mode never creates the file and fails with GD_E_NOT_FOUND when it is absent. */
+int gd_store_open(const char *path, int mode, gd_store **out, gd_err *err);
+void gd_store_close(gd_store *st);
+const char *gd_store_path(const gd_store *st);
+int gd_store_schema_version(gd_store *st);
+
+/* ---- Collect lock ------------------------------------------------------ */
+/* Exclusive, non-blocking lock for one collect per DB (a "<db>.lock" file with
+ * flock + the holder's pid). GD_E_LOCKED with "another collect is running (pid N)"
+ * when held. Released by gd_store_unlock_collect or process death. */
+int gd_store_lock_collect(gd_store *st, gd_err *err);
+void gd_store_unlock_collect(gd_store *st);
+
+/* ---- Runs -------------------------------------------------------------- */
+typedef struct gd_run_info {
+    const char *tool_version;
+    const char *caller_account_id;  /* may be NULL */
+    const char *caller_arn;
+    const char *partition;
+    const char *regions_source;
+    int full_sync;
+    int cost_enabled;
+    const char *retry_mode;
+    int64_t started_ms;
+} gd_run_info;
+
+int gd_store_run_begin(gd_store *st, const gd_run_info *info, int64_t *run_id, gd_err *err);
+/* Late facts about a run (caller identity is known only after STS answers). */
+int gd_store_run_set_caller(gd_store *st, int64_t run_id, const char *account_id,
+                            const char *arn, const char *partition, const char *regions_source,
+                            gd_err *err);
+/* outcome: "ok", "partial", "failed", "interrupted". */
+int gd_store_run_finish(gd_store *st, int64_t run_id, const char *outcome,
+                        const char *message, int64_t ended_ms, gd_err *err);
+/* Marks runs left 'running' by a killed process as 'interrupted' (called at the
+ * start of a collect, after the lock is held). */
+int gd_store_runs_mark_interrupted(gd_store *st, gd_err *err);
+
+typedef struct gd_region_result {
+    const char *region;
+    const char *state;         /* collected | no_detector | region_disabled | not_admin |
+                                  access_denied | failed | pending */
+    const char *message;       /* NULL when none */
+    const char *error_code;
+    const char *request_id;
+    const char *detector_id;
+    int64_t requests, retries, throttles, duration_ms;
+    int64_t findings_listed, findings_new, findings_updated;
+    const char *cost_state;    /* collected | denied | skipped | failed | not_applicable */
+    const char *cost_message;
+} gd_region_result;
+
+/* Insert or replace the run's row for result->region. */
+int gd_store_region_result(gd_store *st, int64_t run_id, const gd_region_result *result,
+                           gd_err *err);
+int gd_store_add_problem(gd_store *st, int64_t run_id, const char *region, const char *kind,
+                         const char *subject, const char *message, gd_err *err);
+
+/* ---- Organization and accounts ------------------------------------------ */
+typedef struct gd_org_info {
+    const char *org_id;
+    const char *management_account_id;
+    const char *management_account_email;
+    const char *delegated_admin_account_id;
+    const char *state;     /* collected | denied | not_in_org | failed */
+    const char *message;
+} gd_org_info;
+int gd_store_put_organization(gd_store *st, int64_t run_id, const gd_org_info *org, gd_err *err);
+
+typedef struct gd_account_info {
+    const char *account_id;
+    const char *name;      /* may be NULL */
+    const char *email;
+    const char *status;
+    const char *source;    /* organizations | guardduty_member | finding */
+} gd_account_info;
+/* Upsert; a better source never gets overwritten by a worse one
+ * (organizations > guardduty_member > finding). */
+int gd_store_put_accounts(gd_store *st, int64_t run_id, const gd_account_info *accounts,
+                          size_t n, gd_err *err);
+
+/* ---- Detectors and members (current state, replaced per region) --------- */
+typedef struct gd_feature_status {
+    const char *name;             /* feature name, verbatim */
+    const char *status;           /* ENABLED | DISABLED | NULL */
+    const char *org_auto_enable;  /* detector features only: NEW | ALL | NONE | NULL */
+    const char *additional_json;  /* NULL or JSON text */
+} gd_feature_status;
+
+typedef struct gd_detector_info {
+    const char *region;
+    const char *detector_id;
+    const char *status;
+    const char *finding_publishing_frequency;
+    const char *created_at;
+    const char *updated_at;
+    const char *org_auto_enable_members;
+    int member_account_limit_reached;   /* -1 unknown */
+    const gd_feature_status *features;
+    size_t n_features;
+} gd_detector_info;
+/* Replaces the region's detector row and its features. */
+int gd_store_put_detector(gd_store *st, int64_t run_id, const gd_detector_info *det, gd_err *err);
+/* Removes the region's detector, features, members and member features (the
+ * region now has no detector). */
+int gd_store_clear_region_setup(gd_store *st, const char *region, gd_err *err);
+
+typedef struct gd_member_info {
+    const char *account_id;
+    const char *detector_id;
+    const char *relationship_status;
+    const char *email;
+    const char *administrator_id;
+    const char *invited_at;
+    const char *updated_at;
+    const gd_feature_status *features;  /* from GetMemberDetectors; may be 0 */
+    size_t n_features;
+} gd_member_info;
+/* Replaces every member (and member feature) of the region in one transaction. */
+int gd_store_replace_members(gd_store *st, int64_t run_id, const char *region,
+                             const gd_member_info *members, size_t n, gd_err *err);
+
+/* ---- Findings ---------------------------------------------------------- */
+typedef struct gd_finding_row {
+    const char *finding_id;
+    const char *region;
+    const char *account_id;
+    const char *detector_id;
+    const char *type;
+    double severity;
+    const char *title;
+    const char *description;
+    const char *resource_type;
+    const char *feature_name;
+    const char *created_at;     /* ISO text as AWS sent it */
+    const char *updated_at;
+    int64_t created_ms, updated_ms;
+    int64_t count;
+    int archived;
+    const char *raw_json;       /* the whole finding object */
+} gd_finding_row;
+
+typedef struct gd_upsert_stats {
+    int64_t inserted;   /* new ids */
+    int64_t updated;    /* existing ids whose updatedAt grew, or archived/count changed */
+    int64_t unchanged;
+} gd_upsert_stats;
+
+/* Upserts a batch in one transaction. A stored row changes only when the
+ * fetched updated_ms is newer, or archived or count differ; unchanged data
+ * leaves the DB untouched. Accounts seen only here are added with source
+ * 'finding'. stats are added to (not reset). */
+int gd_store_upsert_findings(gd_store *st, int64_t run_id, const gd_finding_row *rows, size_t n,
+                             gd_upsert_stats *stats, gd_err *err);
+
+/* Archive reconciliation for one region: ids (of that region) currently archived
+ * in AWS. Rows in the list with archived=0 become 1. The ids not in the list
+ * whose row is archived=1 are returned in *out_unarchive_candidates (caller frees
+ * each and the array with gd_store_free_strings) so the collector can re-fetch
+ * them: GetFindings tells unarchived (archived=false) from expired (absent).
+ * *changed counts rows flipped to archived. */
+int gd_store_reconcile_archived(gd_store *st, int64_t run_id, const char *region,
+                                const char *const *archived_ids, size_t n,
+                                int64_t *changed, char ***out_unarchive_candidates,
+                                size_t *n_candidates, gd_err *err);
+/* Which of ids (same region) are not stored yet. Same ownership as above. */
+int gd_store_missing_findings(gd_store *st, const char *const *ids, size_t n,
+                              char ***out_missing, size_t *n_missing, gd_err *err);
+void gd_store_free_strings(char **v, size_t n);
+
+/* ---- Incremental sync state -------------------------------------------- */
+/* found = 0 when the region was never synced (full sync needed), or when the
+ * stored detector id differs from detector_id (a new detector: full sync). */
+int gd_store_get_watermark(gd_store *st, const char *region, const char *detector_id,
+                           int64_t *watermark_ms, int *found, gd_err *err);
+int gd_store_set_watermark(gd_store *st, const char *region, const char *detector_id,
+                           int64_t watermark_ms, int64_t run_id, int full_sync, gd_err *err);
+
+/* ---- Usage ------------------------------------------------------------- */
+typedef struct gd_usage_row {
+    const char *kind;        /* account | feature | account_feature */
+    const char *account_id;  /* "" or NULL when kind = feature */
+    const char *feature;     /* "" or NULL when kind = account */
+    const char *amount;      /* exact decimal text */
+    const char *unit;
+} gd_usage_row;
+/* Replaces the (run, region) usage rows in one transaction. */
+int gd_store_put_usage(gd_store *st, int64_t run_id, const char *region,
+                       const gd_usage_row *rows, size_t n, int64_t window_start_ms,
+                       int64_t window_end_ms, gd_err *err);
+
+/* ---- Status (gdreport status) ------------------------------------------ */
+/* Calls cb for each of the last `limit` runs, newest first, then for each of
+ * their region rows. Strings are borrowed for the duration of the callback. */
+typedef struct gd_status_run {
+    int64_t run_id;
+    const char *started_at, *ended_at, *tool_version, *outcome, *message;
+    const char *caller_account_id, *regions_source;
+    int full_sync;
+} gd_status_run;
+typedef struct gd_status_region {
+    int64_t run_id;
+    const char *region, *state, *message, *error_code, *request_id, *cost_state, *cost_message;
+    int64_t requests, retries, throttles, duration_ms, findings_listed, findings_new,
+        findings_updated;
+} gd_status_region;
+typedef int (*gd_status_run_cb)(void *ud, const gd_status_run *run);
+typedef int (*gd_status_region_cb)(void *ud, const gd_status_region *region);
+int gd_store_status(gd_store *st, int limit, gd_status_run_cb run_cb,
+                    gd_status_region_cb region_cb, void *ud, gd_err *err);
+
+/* ---- Maintenance (gdreport prune) --------------------------------------- */
+typedef struct gd_prune_stats { int64_t runs, findings, usage_rows; } gd_prune_stats;
+/* Deletes runs older than cutoff_ms (never the newest successful one) and
+ * findings whose updated_ms < cutoff_ms; dry_run only counts. */
+int gd_store_prune(gd_store *st, int64_t cutoff_ms, int dry_run, int vacuum,
+                   gd_prune_stats *stats, gd_err *err);
+
+#endif
