@@ -1,0 +1,224 @@
+#ifndef GD_REPORT_MODEL_H
+#define GD_REPORT_MODEL_H
+/* The report model: everything a writer needs, built once from the store and
+ * redacted once, before any writer sees it (report/redact.h). Writers
+ * (json_writer, xlsx_writer) read only this; they never touch the store.
+ *
+ * Ownership: gd_report_model_build allocates the whole model (every string and
+ * array); gd_report_model_free releases it. Writers borrow.
+ *
+ * Money is exact decimal text ("12.3456"), summed with exact decimal
+ * arithmetic (report/decimal.h); NULL means "not collected" or "redacted"
+ * (model->cost_redacted tells which). Times are epoch ms (0 = none). Lists are
+ * sorted deterministically (ids ascending unless stated), so the same DB,
+ * options and `now` give byte-identical output. */
+#include <stddef.h>
+#include <stdint.h>
+#include "common/err.h"
+#include "report/plans.h"
+#include "report/severity.h"
+
+struct gd_store;
+
+typedef struct gd_sev_counts {
+    int64_t n[GD_SEV_COUNT];     /* indexed by enum gd_severity_band */
+} gd_sev_counts;
+
+typedef struct gd_type_count {
+    char *type;
+    int64_t count;
+} gd_type_count;
+
+#define GD_REPORT_TOP_TYPES 5
+
+/* ---- Options ------------------------------------------------------------ */
+enum gd_redact_flags {
+    GD_REDACT_NONE = 0,
+    GD_REDACT_MANAGEMENT = 1,    /* the management account: findings, rows, id, name, email, costs */
+    GD_REDACT_COST = 2           /* every monetary value */
+};
+
+typedef struct gd_report_options {
+    int64_t now_ms;              /* --now, else the wall clock (the cli decides) */
+    int64_t window_ms;           /* --window, default 7 days: "new in window" = created in [since, until) */
+    int64_t since_ms, until_ms;  /* --since/--until; 0 = derived from now and window */
+    char **accounts;             /* --accounts filter, NULL = all */
+    size_t n_accounts;
+    char **regions;              /* --regions filter, NULL = all */
+    size_t n_regions;
+    int min_severity;            /* enum gd_severity_band; findings below are out of scope */
+    int include_archived;        /* archived findings in the detail list and per-type counts */
+    int redact;                  /* enum gd_redact_flags */
+    int64_t findings_cap;        /* JSON detail rows cap (0 = none written, -1 = no cap) */
+} gd_report_options;
+
+/* ---- Overview ----------------------------------------------------------- */
+typedef struct gd_report_region {
+    char *region;
+    char *state;                 /* collected | no_detector | region_disabled | not_admin | access_denied | failed | never_collected */
+    char *message;               /* NULL when none */
+    char *cost_state;            /* collected | denied | skipped | failed | not_applicable */
+    int64_t collected_ms;        /* end of the run this state comes from */
+    char *detector_id;
+    gd_sev_counts active;        /* findings in scope in this region */
+    int64_t archived;
+} gd_report_region;
+
+typedef struct gd_report_totals {
+    gd_sev_counts active;
+    int64_t archived;
+    int64_t new_in_window;
+    char *cost_usd;              /* 30-day total; NULL when not collected or redacted */
+} gd_report_totals;
+
+/* ---- Per account -------------------------------------------------------- */
+typedef struct gd_account_membership {
+    char *region;
+    char *relationship_status;   /* Enabled, Created, ... or "not_member", "admin" */
+} gd_account_membership;
+
+typedef struct gd_report_account {
+    char *account_id;
+    char *name;                  /* NULL when unknown */
+    char *email;
+    char *status;
+    gd_sev_counts active;
+    int64_t archived;
+    int64_t new_in_window;
+    gd_type_count *top_types;    /* up to GD_REPORT_TOP_TYPES, count desc then type asc */
+    size_t n_top_types;
+    int64_t last_finding_ms;     /* newest updated_ms among its findings in scope */
+    gd_account_membership *membership;  /* one per region in scope, region asc */
+    size_t n_membership;
+    int plans_enabled[GD_PLAN_COUNT];   /* 1 when enabled in at least one region */
+    char *cost_usd;              /* total across regions; NULL = none/redacted */
+    char *cost_by_plan[GD_PLAN_COUNT];  /* NULL where not collected */
+    int is_management;           /* never 1 after management redaction (the row is gone) */
+} gd_report_account;
+
+/* ---- Per plan ----------------------------------------------------------- */
+typedef struct gd_report_plan {
+    int plan;                    /* enum gd_plan */
+    int64_t accounts_enabled;    /* accounts with the plan enabled in >= 1 region */
+    int64_t accounts_disabled;   /* member accounts with it disabled everywhere */
+    int64_t regions_enabled;     /* (account, region) pairs enabled */
+    int64_t regions_disabled;
+    double coverage_pct;         /* 100 * regions_enabled / (enabled + disabled); 0 when none */
+    gd_sev_counts active;
+    int64_t archived;
+    int64_t new_in_window;
+    gd_type_count *top_types;
+    size_t n_top_types;
+    char *cost_usd;
+} gd_report_plan;
+
+/* ---- Coverage ----------------------------------------------------------- */
+typedef struct gd_coverage_cell {      /* account x region membership */
+    char *account_id;
+    char *region;
+    char *state;                 /* relationship status, "admin", "not_member", or region state */
+} gd_coverage_cell;
+
+typedef struct gd_plan_region_cell {   /* plan x region coverage */
+    int plan;
+    char *region;
+    int64_t accounts_enabled;
+    int64_t accounts_disabled;
+} gd_plan_region_cell;
+
+/* ---- Costs (absent when cost is redacted) ------------------------------- */
+typedef struct gd_cost_row {
+    char *account_id;            /* "" for org-wide per-feature rows */
+    char *region;
+    char *feature;               /* UsageFeature verbatim, "" for per-account totals */
+    int plan;                    /* plan of feature, or -1 for totals */
+    char *amount;
+    char *unit;
+    int64_t window_start_ms, window_end_ms;
+} gd_cost_row;
+
+/* ---- Trends ------------------------------------------------------------- */
+typedef struct gd_trend_week {
+    int iso_year, iso_week;      /* "2026-W48" */
+    int64_t week_start_ms;       /* Monday 00:00 UTC */
+    gd_sev_counts created;       /* findings created that week, by severity */
+} gd_trend_week;
+
+typedef struct gd_account_wow {        /* week over week, per account */
+    char *account_id;
+    int64_t this_week, last_week;      /* findings created in the last two complete-or-current weeks */
+    int64_t change;                    /* this_week - last_week */
+} gd_account_wow;
+
+/* ---- Findings detail (streamed) ----------------------------------------- */
+typedef struct gd_finding_view {       /* borrowed for the duration of the callback */
+    const char *finding_id;
+    double severity;
+    int band;
+    const char *type;
+    int plan;
+    const char *account_id;
+    const char *region;
+    const char *resource_type;
+    const char *title;
+    int64_t created_ms, updated_ms;
+    int64_t count;
+    int archived;
+} gd_finding_view;
+
+typedef int (*gd_finding_cb)(void *ud, const gd_finding_view *f);
+
+/* ---- The model ---------------------------------------------------------- */
+typedef struct gd_report_model {
+    gd_report_options opts;      /* copy; the list members are owned by the model */
+    int64_t generated_ms;        /* = opts.now_ms */
+    int64_t window_start_ms, window_end_ms;
+
+    char *org_id;
+    char *delegated_admin_account_id;
+    char *management_account_id; /* NULL when redacted or unknown */
+    int64_t collected_ms;        /* end of the newest finished run */
+    int64_t last_run_id;
+    char *last_run_outcome;      /* ok | partial | failed | interrupted */
+    int partial;                 /* the newest run did not collect every region */
+    int cost_redacted, management_redacted;
+    char *redactions[2];         /* "management_account", "cost": what was removed, never values */
+    size_t n_redactions;
+
+    gd_report_region *regions;   /* region asc */
+    size_t n_regions;
+    gd_report_totals totals;
+    gd_report_account *accounts; /* account_id asc */
+    size_t n_accounts;
+    gd_report_plan plans[GD_PLAN_COUNT];   /* in enum order */
+    gd_coverage_cell *coverage;  /* account asc, region asc */
+    size_t n_coverage;
+    gd_plan_region_cell *plan_coverage;    /* plan, region asc */
+    size_t n_plan_coverage;
+    gd_cost_row *costs;          /* NULL/0 when redacted; account, region, feature asc */
+    size_t n_costs;
+    gd_trend_week *weeks;        /* oldest first, up to 12 */
+    size_t n_weeks;
+    gd_account_wow *wow;         /* account asc */
+    size_t n_wow;
+    int64_t findings_in_scope;   /* rows the detail iterator will produce */
+
+    /* private: for the findings iterator */
+    struct gd_store *store;
+} gd_report_model;
+
+/* Builds the unredacted model from the store (read-only). GD_E_EMPTY with a
+ * clear message when the DB has never been collected. The store must outlive
+ * the model (the findings iterator reads it). */
+int gd_report_model_build(struct gd_store *st, const gd_report_options *opts,
+                          gd_report_model **out, gd_err *err);
+void gd_report_model_free(gd_report_model *m);
+
+/* Streams every finding in scope, ordered by severity desc, updated desc, id
+ * asc; applies the same scope and redaction as the model (the management
+ * account's findings never reach cb after management redaction). Stops early
+ * and returns cb's value when cb returns non-zero. */
+int gd_report_model_each_finding(const gd_report_model *m, gd_finding_cb cb, void *ud,
+                                 gd_err *err);
+
+#endif
