@@ -1,13 +1,91 @@
-/* Placeholder entry point until cli/ lands (see issue 2). */
+/* gdreport entry point: global flags and subcommand dispatch. */
+#include "cli/cli.h"
+
+#include <locale.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+
+static const gd_cli_command *const commands[] = {
+    &gd_cmd_collect, &gd_cmd_export, &gd_cmd_run, &gd_cmd_status,
+    &gd_cmd_doctor, &gd_cmd_prune, &gd_cmd_config,
+};
+#define N_COMMANDS (sizeof commands / sizeof *commands)
+
+static const gd_cli_command *find_command(const char *name)
+{
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        if (!strcmp(commands[i]->name, name))
+            return commands[i];
+    return NULL;
+}
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "gdreport %s: GuardDuty organization reports\n"
+            "\n"
+            "Collects GuardDuty findings, members, protection plans and usage costs from the\n"
+            "delegated administrator in every region into one SQLite file, and exports\n"
+            "per-account and per-protection-plan summaries as xlsx and JSON.\n"
+            "\n"
+            "Usage: gdreport <command> [options]\n"
+            "       gdreport help <command>\n"
+            "       gdreport --version\n"
+            "\n"
+            "Commands:\n",
+            GDREPORT_VERSION);
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        fprintf(out, "  %-9s %s\n", commands[i]->name, commands[i]->summary);
+    fprintf(out,
+            "\n"
+            "Exit status: 0 ok, 1 fatal error, 2 usage error, 3 partial (a region failed).\n"
+            "\n"
+            "Examples:\n"
+            "  gdreport collect --db ~/gd.db --profile security-audit\n"
+            "  gdreport export --db ~/gd.db --format xlsx -o report-{date}.xlsx --redact cost\n"
+            "  gdreport run --db ~/gd.db --out-dir ~/reports --formats xlsx,json\n"
+            "\n"
+            "Run 'gdreport help <command>' for a command's options.\n");
+}
 
 int main(int argc, char **argv)
 {
-    if (argc > 1 && !strcmp(argv[1], "--version")) {
-        printf("gdreport %s\n", GDREPORT_VERSION);
-        return 0;
+    /* Reports hold security data: nothing we create is readable by others.
+     * The C locale stays in force (no setlocale call): numbers are written
+     * with '.' whatever LC_ALL says. */
+    umask(077);
+
+    if (argc < 2) {
+        usage(stderr);
+        return GD_EXIT_USAGE;
     }
-    fprintf(stderr, "gdreport: not implemented yet\n");
-    return 1;
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
+        printf("gdreport %s\n", GDREPORT_VERSION);
+        return GD_EXIT_OK;
+    }
+    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+        usage(stdout);
+        return GD_EXIT_OK;
+    }
+    if (!strcmp(cmd, "help")) {
+        if (argc < 3) {
+            usage(stdout);
+            return GD_EXIT_OK;
+        }
+        const gd_cli_command *c = find_command(argv[2]);
+        if (!c) {
+            gd_cli_error("unknown command '%s' (see 'gdreport --help')", argv[2]);
+            return GD_EXIT_USAGE;
+        }
+        c->help(stdout);
+        return GD_EXIT_OK;
+    }
+    const gd_cli_command *c = find_command(cmd);
+    if (!c) {
+        gd_cli_error("unknown command '%s' (see 'gdreport --help')", cmd);
+        return GD_EXIT_USAGE;
+    }
+    return c->run(argc - 1, argv + 1);
 }

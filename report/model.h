@@ -168,6 +168,13 @@ typedef struct gd_finding_view {       /* borrowed for the duration of the callb
 
 typedef int (*gd_finding_cb)(void *ud, const gd_finding_view *f);
 
+/* Where writers get the findings detail from. The cli wires it to
+ * gd_report_model_each_finding; tests can feed rows directly. */
+typedef struct gd_finding_source {
+    int (*each)(void *src_ud, gd_finding_cb cb, void *cb_ud, gd_err *err);
+    void *src_ud;
+} gd_finding_source;
+
 /* ---- The model ---------------------------------------------------------- */
 typedef struct gd_report_model {
     gd_report_options opts;      /* copy; the list members are owned by the model */
@@ -220,5 +227,8 @@ void gd_report_model_free(gd_report_model *m);
  * and returns cb's value when cb returns non-zero. */
 int gd_report_model_each_finding(const gd_report_model *m, gd_finding_cb cb, void *ud,
                                  gd_err *err);
+
+/* A gd_finding_source reading m through gd_report_model_each_finding. */
+gd_finding_source gd_report_model_finding_source(const gd_report_model *m);
 
 #endif
