@@ -1,17 +1,203 @@
-/* gdreport run: placeholder until its owner lands the real command. */
+/* gdreport run: collect, then export every requested format; the cron job.
+ * It reuses the collect and export commands (same flags, same checks) by
+ * handing each the flags that belong to it. */
 #include "cli/cli.h"
+#include "common/log.h"
 
-static int run_run(int argc, char **argv)
-{
-    (void)argc;
-    (void)argv;
-    gd_cli_error("'run' is not implemented yet");
-    return GD_EXIT_FATAL;
-}
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* Which command a pass-through flag belongs to. */
+enum { TO_COLLECT = 1, TO_EXPORT = 2, TO_BOTH = 3 };
+
+struct passthrough {
+    const char *name;
+    int takes_value;
+    int target;
+};
+
+static const struct passthrough flags[] = {
+    {"--db", 1, TO_BOTH},           {"--regions", 1, TO_BOTH},
+    {"--profile", 1, TO_COLLECT},   {"--region", 1, TO_COLLECT},
+    {"--endpoint-url", 1, TO_COLLECT}, {"--full", 0, TO_COLLECT},
+    {"--no-cost", 0, TO_COLLECT},   {"--parallel", 1, TO_COLLECT},
+    {"--overlap", 1, TO_COLLECT},   {"--region-budget", 1, TO_COLLECT},
+    {"--redact", 1, TO_EXPORT},     {"--window", 1, TO_EXPORT},
+    {"--since", 1, TO_EXPORT},      {"--until", 1, TO_EXPORT},
+    {"--accounts", 1, TO_EXPORT},   {"--min-severity", 1, TO_EXPORT},
+    {"--include-archived", 0, TO_EXPORT}, {"--findings", 0, TO_EXPORT},
+    {"--now", 1, TO_EXPORT},        {"--log-format", 1, TO_BOTH},
+    {"-q", 0, TO_BOTH},             {"--quiet", 0, TO_BOTH},
+    {"-v", 0, TO_BOTH},             {"-vv", 0, TO_BOTH},
+    {"--verbose", 0, TO_BOTH},
+};
 
 static void help_run(FILE *out)
 {
-    fprintf(out, "Usage: gdreport run (not implemented yet)\n");
+    fprintf(out,
+            "Usage: gdreport run --out-dir DIR [--formats xlsx,json] [--db PATH]\n"
+            "                    [collect options] [export options]\n"
+            "\n"
+            "Collects every region, then exports one report per format into DIR, named\n"
+            "guardduty-report-YYYY-MM-DD.<format> (the date of --now, else today, UTC).\n"
+            "A partial collect (a region failed after retries) is still exported, the\n"
+            "report is marked partial and names the failed regions, and the exit status is 3.\n"
+            "\n"
+            "Options:\n"
+            "  --out-dir DIR          where the reports go (created 0700 if missing)\n"
+            "  --formats LIST         xlsx, json or both (default xlsx,json)\n"
+            "  collect options        --db --regions --profile --region --endpoint-url --full\n"
+            "                         --no-cost --parallel --overlap --region-budget\n"
+            "  export options         --redact --window --since --until --accounts\n"
+            "                         --min-severity --include-archived --findings --now\n"
+            "  -q, -v, -vv, --log-format text|json\n"
+            "\n"
+            "Exit status: 0 ok, 1 fatal (collect could not run, or an export failed),\n"
+            "2 usage error, 3 partial collect (reports were still written).\n"
+            "\n"
+            "Examples:\n"
+            "  gdreport run --db /var/lib/gdreport/gd.db --out-dir /var/lib/gdreport/reports\n"
+            "  gdreport run --db ~/gd.db --out-dir ~/reports --formats xlsx --redact all\n"
+            "  # crontab: Mondays 06:00\n"
+            "  0 6 * * 1 flock -n /tmp/gdreport.lock gdreport run --db ~/gd.db --out-dir ~/reports -q\n");
 }
 
-const gd_cli_command gd_cmd_run = {"run", "(not implemented yet)", run_run, help_run};
+static const struct passthrough *find_flag(const char *arg, const char **inline_value)
+{
+    *inline_value = NULL;
+    for (size_t i = 0; i < sizeof flags / sizeof *flags; i++) {
+        size_t n = strlen(flags[i].name);
+        if (!strncmp(arg, flags[i].name, n)) {
+            if (arg[n] == '\0')
+                return &flags[i];
+            if (arg[n] == '=' && flags[i].takes_value) {
+                *inline_value = arg + n + 1;
+                return &flags[i];
+            }
+        }
+    }
+    return NULL;
+}
+
+struct argv_list {
+    char *v[128];
+    int n;
+};
+
+static int push(struct argv_list *l, const char *s)
+{
+    if (l->n >= (int)(sizeof l->v / sizeof *l->v) - 1)
+        return -1;
+    l->v[l->n++] = (char *)s;
+    l->v[l->n] = NULL;
+    return 0;
+}
+
+static int valid_formats(const char *formats, int *want_xlsx, int *want_json)
+{
+    char buf[64];
+    if (strlen(formats) >= sizeof buf)
+        return -1;
+    strcpy(buf, formats);
+    *want_xlsx = *want_json = 0;
+    for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        if (!strcmp(tok, "xlsx"))
+            *want_xlsx = 1;
+        else if (!strcmp(tok, "json"))
+            *want_json = 1;
+        else
+            return -1;
+    }
+    return *want_xlsx || *want_json ? 0 : -1;
+}
+
+static int export_one(struct argv_list *base, const char *format, const char *out_dir)
+{
+    char out[4200];
+    snprintf(out, sizeof out, "%s/guardduty-report-{date}.%s", out_dir, format);
+    struct argv_list l = *base;
+    if (push(&l, "--format") || push(&l, format) || push(&l, "-o") || push(&l, out))
+        return GD_EXIT_USAGE;
+    return gd_cmd_export.run(l.n, l.v);
+}
+
+static int run_run(int argc, char **argv)
+{
+    const char *out_dir = NULL, *formats = "xlsx,json";
+    struct argv_list cargs = {{0}, 0}, eargs = {{0}, 0};
+    push(&cargs, "collect");
+    push(&eargs, "export");
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *inline_value;
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            help_run(stdout);
+            return GD_EXIT_OK;
+        }
+        if (!strcmp(a, "--out-dir") || !strcmp(a, "--formats")) {
+            if (i + 1 >= argc) {
+                gd_cli_error("run: %s needs a value", a);
+                return GD_EXIT_USAGE;
+            }
+            *(a[2] == 'o' ? &out_dir : &formats) = argv[++i];
+            continue;
+        }
+        if (!strncmp(a, "--out-dir=", 10)) { out_dir = a + 10; continue; }
+        if (!strncmp(a, "--formats=", 10)) { formats = a + 10; continue; }
+        const struct passthrough *f = find_flag(a, &inline_value);
+        if (!f) {
+            gd_cli_error("run: unknown option '%s' (see 'gdreport help run')", a);
+            return GD_EXIT_USAGE;
+        }
+        const char *value = NULL;
+        if (f->takes_value && !inline_value) {
+            if (i + 1 >= argc) {
+                gd_cli_error("run: %s needs a value", a);
+                return GD_EXIT_USAGE;
+            }
+            value = argv[++i];
+        }
+        int bad = 0;
+        if (f->target & TO_COLLECT)
+            bad |= push(&cargs, a) || (value && push(&cargs, value));
+        if (f->target & TO_EXPORT)
+            bad |= push(&eargs, a) || (value && push(&eargs, value));
+        if (bad) {
+            gd_cli_error("run: too many options");
+            return GD_EXIT_USAGE;
+        }
+    }
+    if (!out_dir) {
+        gd_cli_error("run: --out-dir is required (see 'gdreport help run')");
+        return GD_EXIT_USAGE;
+    }
+    int want_xlsx, want_json;
+    if (valid_formats(formats, &want_xlsx, &want_json) != 0) {
+        gd_cli_error("run: --formats '%s' must be xlsx, json or xlsx,json", formats);
+        return GD_EXIT_USAGE;
+    }
+    struct stat sb;
+    if (stat(out_dir, &sb) != 0 && mkdir(out_dir, 0700) != 0) {
+        gd_cli_error("run: --out-dir %s: cannot create it", out_dir);
+        return GD_EXIT_FATAL;
+    }
+
+    int collect_rc = gd_cmd_collect.run(cargs.n, cargs.v);
+    if (collect_rc != GD_EXIT_OK && collect_rc != GD_EXIT_PARTIAL)
+        return collect_rc;
+    if (collect_rc == GD_EXIT_PARTIAL)
+        gd_log(GD_LOG_WARN, NULL, NULL, NULL,
+               "collect was partial; exporting anyway, the report is marked partial");
+
+    int export_rc = GD_EXIT_OK;
+    if (want_xlsx && export_rc == GD_EXIT_OK)
+        export_rc = export_one(&eargs, "xlsx", out_dir);
+    if (want_json && export_rc == GD_EXIT_OK)
+        export_rc = export_one(&eargs, "json", out_dir);
+    if (export_rc != GD_EXIT_OK)
+        return export_rc;
+    return collect_rc;
+}
+
+const gd_cli_command gd_cmd_run = {"run", "collect, then export xlsx/json into a folder (for cron)",
+                                   run_run, help_run};
