@@ -7,6 +7,7 @@
  * merge and the credentials file wins. '#' and ';' comments; continuation
  * (indented) lines form sub-keys, as used by `services` sections. Missing
  * files are not an error. */
+#include <stddef.h>
 #include "common/env.h"
 #include "common/err.h"
 
