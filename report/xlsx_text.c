@@ -1,0 +1,233 @@
+/* Cell-text sanitizer for the xlsx writer (contract in xlsx_text.h).
+ *
+ * Why each rule exists (../shared/docs/reliability-facts.md section 1.7):
+ *  - X6: libxlsxwriter 1.1.4 copies bytes into the sheet XML unchecked, so
+ *    invalid UTF-8, CESU-8 surrogates or U+FFFE make the whole workbook
+ *    "corrupt" in Excel. We repair and strip before it sees the text.
+ *  - X5: it escapes C0 controls as _xHHHH_ but leaves a literal "_x0041_"
+ *    alone, which Excel then decodes as "A"; an attacker could spell any
+ *    character that way. MS-OI29500 2.1.1747: escape the '_' as _x005F_.
+ *    The check runs on the cleaned text, so a stripped control character
+ *    cannot hide an escape ("_x00\x01" "41_").
+ *  - X2/X3: formula injection (OWASP ASVS 1.2.10, CWE-1236). 1.1.4 stores
+ *    "=cmd|..." as text, but the cell turns live as soon as a user edits it,
+ *    and CSV exports of the sheet keep the leading '='. Debian's 1.1.4 has no
+ *    format_set_quote_prefix (1.1.6+), so the only defence left is a literal
+ *    apostrophe at the start of the text. Unlike Excel's quote prefix it is
+ *    VISIBLE in the cell: that is deliberate, it tells the auditor the value
+ *    was neutralised, and it survives every conversion (CSV, LibreOffice).
+ *  - X1/X4: more than 32,767 code points is LXW_ERROR_MAX_STRING_LENGTH_EXCEEDED;
+ *    we cut and say so visibly instead of losing the cell. */
+#include "report/xlsx_text.h"
+
+#include <stdint.h>
+
+#include "common/err.h"
+
+/* A cursor over the input that yields only code points that survive rules 1
+ * and 2. Copying it gives a look-ahead. */
+typedef struct clean_iter {
+    const unsigned char *p, *end;
+    unsigned changes;
+} clean_iter;
+
+static int is_cont(unsigned char b)
+{
+    return (b & 0xC0) == 0x80;
+}
+
+/* Length of the valid UTF-8 sequence at p (1..4) and its code point, or 0
+ * when p[0] does not start one. Rejects overlongs (C0, C1, E0 80-9F,
+ * F0 80-8F), surrogates (ED A0-BF) and values above U+10FFFF (F4 90+, F5+). */
+static size_t decode_utf8(const unsigned char *p, size_t avail, uint32_t *cp)
+{
+    unsigned char b = p[0];
+    if (b < 0x80) {
+        *cp = b;
+        return 1;
+    }
+    size_t n;
+    unsigned char lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
+    if (b >= 0xC2 && b <= 0xDF) {
+        n = 2;
+    } else if (b >= 0xE0 && b <= 0xEF) {
+        n = 3;
+        if (b == 0xE0)
+            lo = 0xA0;
+        else if (b == 0xED)
+            hi = 0x9F;
+    } else if (b >= 0xF0 && b <= 0xF4) {
+        n = 4;
+        if (b == 0xF0)
+            lo = 0x90;
+        else if (b == 0xF4)
+            hi = 0x8F;
+    } else {
+        return 0;
+    }
+    if (avail < n || p[1] < lo || p[1] > hi)
+        return 0;
+    uint32_t c = b & (0xFFu >> (n + 1));
+    for (size_t i = 1; i < n; i++) {
+        if (!is_cont(p[i]))
+            return 0;
+        c = (c << 6) | (p[i] & 0x3Fu);
+    }
+    *cp = c;
+    return n;
+}
+
+/* XML 1.0 section 2.2 Char. Surrogates never get here (decode rejects them). */
+static int xml_char_ok(uint32_t c)
+{
+    if (c < 0x20)
+        return c == 0x9 || c == 0xA || c == 0xD;
+    return c != 0xFFFE && c != 0xFFFF && c <= 0x10FFFF;
+}
+
+static int next_clean(clean_iter *it, uint32_t *cp)
+{
+    while (it->p < it->end) {
+        uint32_t c;
+        size_t n = decode_utf8(it->p, (size_t)(it->end - it->p), &c);
+        if (n == 0) {
+            it->p++;
+            it->changes |= GD_XLSX_TEXT_REPAIRED;
+            *cp = 0xFFFD;
+            return 1;
+        }
+        it->p += n;
+        if (xml_char_ok(c)) {
+            *cp = c;
+            return 1;
+        }
+        it->changes |= GD_XLSX_TEXT_STRIPPED;
+    }
+    return 0;
+}
+
+static int is_hex(uint32_t c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/* Does the text after a '_' (at `it`) continue as "xHHHH_"? */
+static int starts_escape(clean_iter it)
+{
+    uint32_t c;
+    if (!next_clean(&it, &c) || (c != 'x' && c != 'X'))
+        return 0;
+    for (int i = 0; i < 4; i++)
+        if (!next_clean(&it, &c) || !is_hex(c))
+            return 0;
+    return next_clean(&it, &c) && c == '_';
+}
+
+static int formula_lead(uint32_t c)
+{
+    return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
+}
+
+static size_t encode_utf8(uint32_t c, char out[4])
+{
+    if (c < 0x80) {
+        out[0] = (char)c;
+        return 1;
+    }
+    if (c < 0x800) {
+        out[0] = (char)(0xC0 | (c >> 6));
+        out[1] = (char)(0x80 | (c & 0x3F));
+        return 2;
+    }
+    if (c < 0x10000) {
+        out[0] = (char)(0xE0 | (c >> 12));
+        out[1] = (char)(0x80 | ((c >> 6) & 0x3F));
+        out[2] = (char)(0x80 | (c & 0x3F));
+        return 3;
+    }
+    out[0] = (char)(0xF0 | (c >> 18));
+    out[1] = (char)(0x80 | ((c >> 12) & 0x3F));
+    out[2] = (char)(0x80 | ((c >> 6) & 0x3F));
+    out[3] = (char)(0x80 | (c & 0x3F));
+    return 4;
+}
+
+/* Output side: appends whole tokens (a character, or an escape) and remembers
+ * the last token boundary where the marker still fits, so a cut never splits
+ * a character or an _x005F_ escape. */
+typedef struct sink {
+    gd_buf *out;
+    size_t chars, max_chars;
+    size_t safe_len;   /* bytes of output at the last boundary with room for the marker */
+    int cut;
+} sink;
+
+static int emit(sink *s, const char *bytes, size_t n, size_t chars)
+{
+    if (s->chars + chars > s->max_chars) {
+        s->out->len = s->safe_len;
+        s->out->data[s->safe_len] = '\0';
+        s->cut = 1;
+        return gd_buf_append(s->out, GD_XLSX_TRUNC_MARKER, sizeof GD_XLSX_TRUNC_MARKER - 1);
+    }
+    int rc = gd_buf_append(s->out, bytes, n);
+    if (rc)
+        return rc;
+    s->chars += chars;
+    if (s->chars <= s->max_chars - GD_XLSX_TRUNC_MARKER_CHARS)
+        s->safe_len = s->out->len;
+    return 0;
+}
+
+static int emit_char(sink *s, uint32_t c)
+{
+    char u[4];
+    return emit(s, u, encode_utf8(c, u), 1);
+}
+
+int gd_xlsx_text_sanitize_n(gd_buf *out, const char *in, size_t len, size_t max_chars,
+                            unsigned *changes)
+{
+    if (changes)
+        *changes = 0;
+    if (max_chars <= GD_XLSX_TRUNC_MARKER_CHARS)
+        return GD_E_USAGE;
+    gd_buf_reset(out);
+    if (!in) {
+        in = "";
+        len = 0;
+    }
+    clean_iter it = {(const unsigned char *)in, (const unsigned char *)in + len, 0};
+    sink s = {out, 0, max_chars, 0, 0};
+    unsigned quoted = 0, escaped = 0;
+    int rc = 0;
+    uint32_t c;
+    int first = 1;
+    while (rc == 0 && !s.cut && next_clean(&it, &c)) {
+        if (first && (formula_lead(c) || (len > 0 && in[0] == '\0'))) {
+            rc = emit_char(&s, '\'');
+            quoted = GD_XLSX_TEXT_QUOTED;
+        }
+        first = 0;
+        if (rc == 0 && !s.cut && c == '_' && starts_escape(it)) {
+            rc = emit(&s, "_x005F_", 7, 7);
+            escaped = GD_XLSX_TEXT_ESCAPED;
+        } else if (rc == 0 && !s.cut) {
+            rc = emit_char(&s, c);
+        }
+    }
+    if (rc == 0 && first && len > 0 && in[0] == '\0') {
+        rc = emit_char(&s, '\''); /* nothing but stripped bytes after a leading NUL */
+        quoted = GD_XLSX_TEXT_QUOTED;
+    }
+    if (changes)
+        *changes = it.changes | quoted | escaped | (s.cut ? GD_XLSX_TEXT_TRUNCATED : 0u);
+    if (rc)
+        gd_buf_reset(out);
+    return rc;
+}
+
+int gd_xlsx_text_sanitize(gd_buf *out, const char *in, size_t len, unsigned *changes)
+{
+    return gd_xlsx_text_sanitize_n(out, in, len, GD_XLSX_CELL_MAX_CHARS, changes);
+}
