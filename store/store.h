@@ -27,6 +27,18 @@ void gd_store_close(gd_store *st);
 const char *gd_store_path(const gd_store *st);
 int gd_store_schema_version(gd_store *st);
 
+/* PRAGMA integrity_check: 0 when "ok", else GD_E_DB with the first problem. */
+int gd_store_integrity_check(gd_store *st, gd_err *err);
+
+/* Caller-scoped transaction: every store call between begin and commit joins
+ * it (each call still all-or-nothing, via a savepoint). The calling thread
+ * keeps the store's mutex until commit/rollback, so other threads wait: keep
+ * the scope short. Call commit/rollback from the thread that called begin.
+ * A failed commit rolls back. rollback is a no-op without a transaction. */
+int gd_store_begin(gd_store *st, gd_err *err);
+int gd_store_commit(gd_store *st, gd_err *err);
+void gd_store_rollback(gd_store *st);
+
 /* ---- Collect lock ------------------------------------------------------ */
 /* Exclusive, non-blocking lock for one collect per DB (a "<db>.lock" file with
  * flock + the holder's pid). GD_E_LOCKED with "another collect is running (pid N)"
@@ -171,7 +183,10 @@ typedef struct gd_upsert_stats {
 
 /* Upserts a batch in one transaction. A stored row changes only when the
  * fetched updated_ms is newer, or archived or count differ; unchanged data
- * leaves the DB untouched. Accounts seen only here are added with source
+ * leaves the DB untouched. (Precisely: newer updated_ms -> every column is
+ * replaced; same updated_ms with a different archived or count -> replaced;
+ * an older updated_ms never overwrites a newer stored row.) first_run_id is
+ * kept; last_run_id becomes run_id on insert and on change. Accounts seen only here are added with source
  * 'finding'. stats are added to (not reset). */
 int gd_store_upsert_findings(gd_store *st, int64_t run_id, const gd_finding_row *rows, size_t n,
                              gd_upsert_stats *stats, gd_err *err);
@@ -213,8 +228,11 @@ int gd_store_put_usage(gd_store *st, int64_t run_id, const char *region,
                        int64_t window_end_ms, gd_err *err);
 
 /* ---- Status (gdreport status) ------------------------------------------ */
-/* Calls cb for each of the last `limit` runs, newest first, then for each of
- * their region rows. Strings are borrowed for the duration of the callback. */
+/* Calls cb for each of the last `limit` runs (limit <= 0: all), newest first;
+ * right after each run, region_cb (may be NULL) for each of that run's region
+ * rows, region ascending. Strings are borrowed for the duration of the
+ * callback (NULL when the column is NULL). A callback returning non-zero stops
+ * the walk and that value is returned. Callbacks must not call the store. */
 typedef struct gd_status_run {
     int64_t run_id;
     const char *started_at, *ended_at, *tool_version, *outcome, *message;

@@ -1,0 +1,149 @@
+/* Set operations between an id list from AWS and the stored findings:
+ * archive reconciliation and "which of these ids are new". Both load the list
+ * into temp.gd_ids (store_ids.c) so they stay one indexed statement each,
+ * whatever the list's size. */
+#include "store/store_internal.h"
+
+static const char SQL_FLIP_ARCHIVED[] =
+    "UPDATE findings SET archived = 1, last_run_id = ?1"
+    " WHERE region = ?2 AND archived = 0 AND finding_id IN (SELECT id FROM temp.gd_ids)";
+
+static const char SQL_UNARCHIVE_CANDIDATES[] =
+    "SELECT finding_id FROM findings"
+    " WHERE region = ?1 AND archived = 1"
+    " AND finding_id NOT IN (SELECT id FROM temp.gd_ids) ORDER BY finding_id";
+
+static const char SQL_MISSING[] =
+    "SELECT t.id FROM temp.gd_ids AS t"
+    " WHERE NOT EXISTS (SELECT 1 FROM findings AS f WHERE f.finding_id = t.id)"
+    " ORDER BY t.seq";
+
+/* Appends the first column of every row of s (bound by the caller) to sv. */
+static int collect_ids(gd_store *st, sqlite3_stmt *s, struct st_strv *sv, const char *what,
+                       gd_err *err)
+{
+    int rc = GD_OK;
+    int step;
+
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        if (st_strv_push(sv, (const char *)sqlite3_column_text(s, 0)) != GD_OK) {
+            rc = gd_err_set(err, GD_E_NOMEM, "DB %s: out of memory listing ids", st->path);
+            break;
+        }
+    }
+    if (rc == GD_OK && step != SQLITE_DONE)
+        rc = st_db_error(st, err, what);
+    st_stmt_reset(s);
+    return rc;
+}
+
+static int flip_archived(gd_store *st, int64_t run_id, const char *region, int64_t *changed,
+                         gd_err *err)
+{
+    sqlite3_stmt *s;
+    int b = SQLITE_OK;
+    int rc = st_stmt(st, SQL_FLIP_ARCHIVED, &s, err);
+
+    if (rc != GD_OK)
+        return rc;
+    b |= st_bind_int64(s, 1, run_id);
+    b |= st_bind_text(s, 2, region);
+    if (b != SQLITE_OK) {
+        rc = st_db_error(st, err, "bind archive flip");
+        st_stmt_reset(s);
+        return rc;
+    }
+    rc = st_step_done(st, s, err, "mark findings archived");
+    if (rc == GD_OK)
+        *changed = sqlite3_changes(st->db);
+    return rc;
+}
+
+static int unarchive_candidates(gd_store *st, const char *region, struct st_strv *sv,
+                                gd_err *err)
+{
+    sqlite3_stmt *s;
+    int rc = st_stmt(st, SQL_UNARCHIVE_CANDIDATES, &s, err);
+
+    if (rc != GD_OK)
+        return rc;
+    if (st_bind_text(s, 1, region) != SQLITE_OK) {
+        rc = st_db_error(st, err, "bind region");
+        st_stmt_reset(s);
+        return rc;
+    }
+    return collect_ids(st, s, sv, "list unarchive candidates", err);
+}
+
+int gd_store_reconcile_archived(gd_store *st, int64_t run_id, const char *region,
+                                const char *const *archived_ids, size_t n,
+                                int64_t *changed, char ***out_unarchive_candidates,
+                                size_t *n_candidates, gd_err *err)
+{
+    struct st_strv sv = {NULL, 0, 0};
+    int64_t flipped = 0;
+    int rc;
+
+    *changed = 0;
+    *out_unarchive_candidates = NULL;
+    *n_candidates = 0;
+    st_enter(st);
+    rc = st_tx_begin(st, err);
+    if (rc != GD_OK)
+        goto done;
+    rc = st_ids_load(st, archived_ids, n, err);
+    if (rc == GD_OK)
+        rc = flip_archived(st, run_id, region, &flipped, err);
+    if (rc == GD_OK)
+        rc = unarchive_candidates(st, region, &sv, err);
+    if (rc == GD_OK)
+        rc = st_ids_clear(st, err);
+    if (rc == GD_OK)
+        rc = st_tx_commit(st, err);
+    else
+        st_tx_rollback(st);
+done:
+    st_leave(st);
+    if (rc != GD_OK) {
+        st_strv_free(&sv);
+        return rc;
+    }
+    *changed = flipped;
+    *out_unarchive_candidates = sv.v;
+    *n_candidates = sv.n;
+    return GD_OK;
+}
+
+int gd_store_missing_findings(gd_store *st, const char *const *ids, size_t n,
+                              char ***out_missing, size_t *n_missing, gd_err *err)
+{
+    struct st_strv sv = {NULL, 0, 0};
+    sqlite3_stmt *s;
+    int rc;
+
+    *out_missing = NULL;
+    *n_missing = 0;
+    st_enter(st);
+    /* Writes only the connection's temp table, so a deferred transaction is
+     * enough and this works on read-only stores. */
+    rc = st_read_begin(st, err);
+    if (rc != GD_OK)
+        goto done;
+    rc = st_ids_load(st, ids, n, err);
+    if (rc == GD_OK)
+        rc = st_stmt(st, SQL_MISSING, &s, err);
+    if (rc == GD_OK)
+        rc = collect_ids(st, s, &sv, "list missing findings", err);
+    if (rc == GD_OK)
+        rc = st_ids_clear(st, err);
+    st_read_end(st);
+done:
+    st_leave(st);
+    if (rc != GD_OK) {
+        st_strv_free(&sv);
+        return rc;
+    }
+    *out_missing = sv.v;
+    *n_missing = sv.n;
+    return GD_OK;
+}

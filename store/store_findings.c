@@ -1,0 +1,211 @@
+/* Findings upsert: the change rule that makes re-runs idempotent.
+ *
+ * For each fetched row the stored (updated_ms, archived, count) is looked up
+ * first and the rule is decided here in C, so the three outcomes (inserted,
+ * updated, unchanged) are counted exactly and an unchanged row costs one
+ * indexed read and no write at all: re-running a collect on unchanged data
+ * leaves the DB file untouched. The lookup and the write happen under the
+ * store mutex inside one BEGIN IMMEDIATE transaction, so nothing can change
+ * the row in between. */
+#include "store/store_internal.h"
+
+static const char SQL_FINDING_STATE[] =
+    "SELECT updated_ms, archived, count FROM findings WHERE finding_id = ?1";
+
+static const char SQL_FINDING_INSERT[] =
+    "INSERT INTO findings (finding_id, region, account_id, detector_id, type, severity, title,"
+    " description, resource_type, feature_name, created_at, updated_at, created_ms, updated_ms,"
+    " count, archived, raw_json, first_run_id, last_run_id)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,"
+    " ?18, ?18)";
+
+/* first_run_id is deliberately not touched. */
+static const char SQL_FINDING_UPDATE[] =
+    "UPDATE findings SET region = ?2, account_id = ?3, detector_id = ?4, type = ?5,"
+    " severity = ?6, title = ?7, description = ?8, resource_type = ?9, feature_name = ?10,"
+    " created_at = ?11, updated_at = ?12, created_ms = ?13, updated_ms = ?14, count = ?15,"
+    " archived = ?16, raw_json = ?17, last_run_id = ?18 WHERE finding_id = ?1";
+
+/* An account id seen only in a finding; any better source wins later. */
+static const char SQL_ACCOUNT_FROM_FINDING[] =
+    "INSERT INTO accounts (account_id, source, updated_run_id) VALUES (?1, 'finding', ?2)"
+    " ON CONFLICT (account_id) DO NOTHING";
+
+enum change { CHANGE_INSERT, CHANGE_UPDATE, CHANGE_NONE };
+
+struct stored_state {
+    int64_t updated_ms, count;
+    int archived;
+};
+
+/* The rule from store.h: newer -> change; same time with a different archived
+ * flag or count -> change; older -> never (a stale page must not undo a newer
+ * one). */
+static enum change decide(const struct stored_state *old, const gd_finding_row *f)
+{
+    if (f->updated_ms > old->updated_ms)
+        return CHANGE_UPDATE;
+    if (f->updated_ms < old->updated_ms)
+        return CHANGE_NONE;
+    if ((f->archived ? 1 : 0) != old->archived || f->count != old->count)
+        return CHANGE_UPDATE;
+    return CHANGE_NONE;
+}
+
+static int check_row(gd_store *st, const gd_finding_row *f, size_t i, gd_err *err)
+{
+    const char *missing = !f->finding_id    ? "finding_id"
+                          : !f->region      ? "region"
+                          : !f->account_id  ? "account_id"
+                          : !f->type        ? "type"
+                          : !f->created_at  ? "created_at"
+                          : !f->updated_at  ? "updated_at"
+                          : !f->raw_json    ? "raw_json"
+                                            : NULL;
+    if (missing)
+        return gd_err_set(err, GD_E_INTERNAL, "DB %s: finding %zu (%s) has no %s", st->path, i,
+                          f->finding_id ? f->finding_id : "?", missing);
+    return GD_OK;
+}
+
+static int lookup(gd_store *st, const char *id, struct stored_state *old, enum change *out,
+                  gd_err *err)
+{
+    sqlite3_stmt *s;
+    int rc = st_stmt(st, SQL_FINDING_STATE, &s, err);
+    int step;
+
+    if (rc != GD_OK)
+        return rc;
+    if (st_bind_text(s, 1, id) != SQLITE_OK) {
+        rc = st_db_error(st, err, "bind finding id");
+        st_stmt_reset(s);
+        return rc;
+    }
+    step = sqlite3_step(s);
+    if (step == SQLITE_ROW) {
+        old->updated_ms = sqlite3_column_int64(s, 0);
+        old->archived = sqlite3_column_int(s, 1);
+        old->count = sqlite3_column_int64(s, 2);
+        *out = CHANGE_UPDATE; /* refined by decide() */
+    } else if (step == SQLITE_DONE) {
+        *out = CHANGE_INSERT;
+    } else {
+        rc = st_db_error(st, err, "look up finding");
+    }
+    st_stmt_reset(s);
+    return rc;
+}
+
+static int bind_finding(sqlite3_stmt *s, int64_t run_id, const gd_finding_row *f)
+{
+    int b = SQLITE_OK;
+
+    b |= st_bind_text(s, 1, f->finding_id);
+    b |= st_bind_text(s, 2, f->region);
+    b |= st_bind_text(s, 3, f->account_id);
+    b |= st_bind_text(s, 4, f->detector_id);
+    b |= st_bind_text(s, 5, f->type);
+    b |= st_bind_double(s, 6, f->severity);
+    b |= st_bind_text(s, 7, f->title);
+    b |= st_bind_text(s, 8, f->description);
+    b |= st_bind_text(s, 9, f->resource_type);
+    b |= st_bind_text(s, 10, f->feature_name);
+    b |= st_bind_text(s, 11, f->created_at);
+    b |= st_bind_text(s, 12, f->updated_at);
+    b |= st_bind_int64(s, 13, f->created_ms);
+    b |= st_bind_int64(s, 14, f->updated_ms);
+    b |= st_bind_int64(s, 15, f->count);
+    b |= st_bind_int64(s, 16, f->archived ? 1 : 0);
+    b |= st_bind_text(s, 17, f->raw_json);
+    b |= st_bind_int64(s, 18, run_id);
+    return b;
+}
+
+static int write_finding(gd_store *st, const char *sql, int64_t run_id, const gd_finding_row *f,
+                         gd_err *err)
+{
+    sqlite3_stmt *s;
+    int rc = st_stmt(st, sql, &s, err);
+
+    if (rc != GD_OK)
+        return rc;
+    if (bind_finding(s, run_id, f) != SQLITE_OK) {
+        rc = st_db_error(st, err, "bind finding");
+        st_stmt_reset(s);
+        return rc;
+    }
+    return st_step_done(st, s, err, sql == SQL_FINDING_INSERT ? "insert finding"
+                                                               : "update finding");
+}
+
+static int note_account(gd_store *st, int64_t run_id, const char *account_id, gd_err *err)
+{
+    sqlite3_stmt *s;
+    int b = SQLITE_OK;
+    int rc = st_stmt(st, SQL_ACCOUNT_FROM_FINDING, &s, err);
+
+    if (rc != GD_OK)
+        return rc;
+    b |= st_bind_text(s, 1, account_id);
+    b |= st_bind_int64(s, 2, run_id);
+    if (b != SQLITE_OK) {
+        rc = st_db_error(st, err, "bind account");
+        st_stmt_reset(s);
+        return rc;
+    }
+    return st_step_done(st, s, err, "add account from finding");
+}
+
+static int upsert_one(gd_store *st, int64_t run_id, const gd_finding_row *f,
+                      gd_upsert_stats *batch, gd_err *err)
+{
+    struct stored_state old = {0, 0, 0};
+    enum change what = CHANGE_NONE;
+    int rc = lookup(st, f->finding_id, &old, &what, err);
+
+    if (rc != GD_OK)
+        return rc;
+    if (what == CHANGE_UPDATE)
+        what = decide(&old, f);
+    if (what == CHANGE_INSERT) {
+        rc = write_finding(st, SQL_FINDING_INSERT, run_id, f, err);
+        batch->inserted++;
+    } else if (what == CHANGE_UPDATE) {
+        rc = write_finding(st, SQL_FINDING_UPDATE, run_id, f, err);
+        batch->updated++;
+    } else {
+        batch->unchanged++;
+    }
+    if (rc == GD_OK)
+        rc = note_account(st, run_id, f->account_id, err);
+    return rc;
+}
+
+int gd_store_upsert_findings(gd_store *st, int64_t run_id, const gd_finding_row *rows, size_t n,
+                             gd_upsert_stats *stats, gd_err *err)
+{
+    gd_upsert_stats batch = {0, 0, 0};
+    int rc = GD_OK;
+
+    for (size_t i = 0; rc == GD_OK && i < n; i++)
+        rc = check_row(st, &rows[i], i, err);
+    if (rc != GD_OK || n == 0)
+        return rc;
+    st_enter(st);
+    rc = st_tx_begin(st, err);
+    for (size_t i = 0; rc == GD_OK && i < n; i++)
+        rc = upsert_one(st, run_id, &rows[i], &batch, err);
+    if (rc == GD_OK)
+        rc = st_tx_commit(st, err);
+    else
+        st_tx_rollback(st);
+    st_leave(st);
+    /* Counted only once the batch is durable. */
+    if (rc == GD_OK && stats) {
+        stats->inserted += batch.inserted;
+        stats->updated += batch.updated;
+        stats->unchanged += batch.unchanged;
+    }
+    return rc;
+}

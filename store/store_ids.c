@@ -1,0 +1,82 @@
+/* Id lists: the temp table used for set operations on large lists of finding
+ * ids, and the string arrays handed back to callers.
+ *
+ * Reconciling 100k archived ids against the findings table one IN list at a
+ * time would need 100k/999 statements built at run time; loading them once
+ * into an indexed temp table keeps every statement fixed and bound, and turns
+ * "ids not in the list" into one indexed anti-join. The temp table lives in
+ * the connection's private temp database (created in gd_store_open), so it
+ * never reaches the DB file and works on read-only stores too. */
+#include "store/store_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char SQL_IDS_CLEAR[] = "DELETE FROM temp.gd_ids";
+static const char SQL_IDS_INSERT[] = "INSERT OR IGNORE INTO temp.gd_ids(id) VALUES (?1)";
+
+int st_ids_clear(gd_store *st, gd_err *err)
+{
+    sqlite3_stmt *s;
+    int rc = st_stmt(st, SQL_IDS_CLEAR, &s, err);
+
+    if (rc != GD_OK)
+        return rc;
+    return st_step_done(st, s, err, "clear id list");
+}
+
+int st_ids_load(gd_store *st, const char *const *ids, size_t n, gd_err *err)
+{
+    sqlite3_stmt *s;
+    int rc = st_ids_clear(st, err);
+
+    if (rc == GD_OK)
+        rc = st_stmt(st, SQL_IDS_INSERT, &s, err);
+    for (size_t i = 0; rc == GD_OK && i < n; i++) {
+        if (!ids[i])
+            return gd_err_set(err, GD_E_INTERNAL, "DB %s: id %zu of %zu is NULL", st->path, i,
+                              n);
+        if (st_bind_text(s, 1, ids[i]) != SQLITE_OK) {
+            rc = st_db_error(st, err, "bind id");
+            st_stmt_reset(s);
+            break;
+        }
+        rc = st_step_done(st, s, err, "load id list");
+    }
+    return rc;
+}
+
+int st_strv_push(struct st_strv *sv, const char *s)
+{
+    char *copy;
+
+    if (sv->n == sv->cap) {
+        size_t cap = sv->cap ? sv->cap * 2 : 16;
+        char **v = realloc(sv->v, cap * sizeof *v);
+        if (!v)
+            return GD_E_NOMEM;
+        sv->v = v;
+        sv->cap = cap;
+    }
+    copy = strdup(s ? s : "");
+    if (!copy)
+        return GD_E_NOMEM;
+    sv->v[sv->n++] = copy;
+    return GD_OK;
+}
+
+void st_strv_free(struct st_strv *sv)
+{
+    gd_store_free_strings(sv->v, sv->n);
+    sv->v = NULL;
+    sv->n = sv->cap = 0;
+}
+
+void gd_store_free_strings(char **v, size_t n)
+{
+    if (!v)
+        return;
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}

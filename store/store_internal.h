@@ -1,0 +1,95 @@
+#ifndef GD_STORE_STORE_INTERNAL_H
+#define GD_STORE_STORE_INTERNAL_H
+/* Private to store/: the gd_store struct and the helpers every store_*.c
+ * uses (mutex, cached statements, transactions, errors, binding). Nothing
+ * outside store/ may include this header.
+ *
+ * Locking rule: every public gd_store_* function calls st_enter() first and
+ * st_leave() on every return path. The mutex is recursive so a caller-scoped
+ * transaction (gd_store_begin .. gd_store_commit) can keep it across calls. */
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "store/store.h"
+
+/* Upper bound on distinct cached SQL texts; raise it when adding statements. */
+#define ST_STMT_SLOTS 96
+
+struct st_stmt_slot {
+    const char *sql;      /* borrowed: a static string, the cache key (by address) */
+    sqlite3_stmt *stmt;   /* owned; finalized in gd_store_close */
+};
+
+struct gd_store {
+    sqlite3 *db;                 /* owned */
+    char *path;                  /* owned copy of the path given to gd_store_open */
+    int mode;                    /* enum gd_store_mode */
+    int schema_version;          /* PRAGMA user_version after migrations */
+    pthread_mutex_t mu;          /* recursive; guards everything below and db */
+    int user_tx;                 /* 1 between gd_store_begin and commit/rollback */
+    int lock_fd;                 /* "<db>.lock" while the collect lock is held, else -1 */
+    struct st_stmt_slot slots[ST_STMT_SLOTS];
+    size_t n_slots;
+};
+
+void st_enter(gd_store *st);
+void st_leave(gd_store *st);
+
+/* Fills err with "DB <path>: <what>: <sqlite message>" and returns GD_E_DB. */
+int st_db_error(gd_store *st, gd_err *err, const char *what);
+
+/* The cached prepared statement for sql (a static string; the cache is keyed by
+ * its address). The statement is reset and its bindings cleared, ready to bind.
+ * Call st_stmt_reset when done with it. */
+int st_stmt(gd_store *st, const char *sql, sqlite3_stmt **out, gd_err *err);
+void st_stmt_reset(sqlite3_stmt *s);
+/* Steps a statement that returns no rows, then resets it. */
+int st_step_done(gd_store *st, sqlite3_stmt *s, gd_err *err, const char *what);
+/* Runs fixed SQL text (no data) with sqlite3_exec. */
+int st_exec(gd_store *st, const char *sql, gd_err *err, const char *what);
+
+/* One write transaction per public call: BEGIN IMMEDIATE .. COMMIT, or a
+ * SAVEPOINT inside a caller-scoped transaction so the call stays atomic. */
+int st_tx_begin(gd_store *st, gd_err *err);
+int st_tx_commit(gd_store *st, gd_err *err);
+void st_tx_rollback(gd_store *st);
+/* Runs one bound write statement (no rows) in its own transaction; bind_rc is
+ * the OR of the bind results (a bind failure is reported, nothing written).
+ * The statement is always reset. */
+int st_write_stmt(gd_store *st, sqlite3_stmt *s, int bind_rc, const char *what, gd_err *err);
+/* A read transaction (deferred BEGIN) for multi-statement reads. */
+int st_read_begin(gd_store *st, gd_err *err);
+void st_read_end(gd_store *st);
+
+/* store_migrate.c: PRAGMA user_version, the newest version this build knows,
+ * and applying pending migrations (each in its own transaction). */
+int st_user_version(gd_store *st, int *out, gd_err *err);
+int st_max_schema_version(void);
+int st_migrate(gd_store *st, gd_err *err);
+
+/* Refuses writes on a read-only store with a clear message. */
+int st_require_writable(gd_store *st, gd_err *err);
+
+/* Binding: NULL text binds SQL NULL. Strings are bound SQLITE_STATIC, so they
+ * must stay valid until st_stmt_reset (always called before returning).
+ * Each returns a SQLite code; callers OR them together and test once. */
+int st_bind_text(sqlite3_stmt *s, int idx, const char *v);
+int st_bind_int64(sqlite3_stmt *s, int idx, int64_t v);
+int st_bind_double(sqlite3_stmt *s, int idx, double v);
+
+/* Temp table temp.gd_ids(seq, id UNIQUE) used for set operations on large id
+ * lists (archive reconciliation, missing ids). Clears it, then fills it with
+ * ids (duplicates kept once, first position wins). Call inside a transaction. */
+int st_ids_load(gd_store *st, const char *const *ids, size_t n, gd_err *err);
+int st_ids_clear(gd_store *st, gd_err *err);
+
+/* Helpers for the string-array outputs (gd_store_free_strings frees them). */
+struct st_strv {
+    char **v;
+    size_t n, cap;
+};
+int st_strv_push(struct st_strv *sv, const char *s);
+void st_strv_free(struct st_strv *sv);
+
+#endif

@@ -1,0 +1,188 @@
+/* Opening and closing the store.
+ *
+ * Durability choices (docs/reliability-facts.md §1.6):
+ *  - WAL: readers (gdreport export) never block the collector's writes, and a
+ *    commit is one append to the -wal file.
+ *  - synchronous=FULL: the WAL is fsync'ed at every commit, so a committed
+ *    batch survives power loss and OS crashes too (S1/S2). WAL+NORMAL would
+ *    only guarantee durability across application crashes (kill -9), and
+ *    after a power cut a cron run could silently lose findings it had
+ *    reported as stored while the watermark (written later) survived.
+ *  - busy_timeout: a concurrent export or the WAL checkpoint makes SQLite
+ *    briefly busy (S4); wait instead of failing the run.
+ *  - The file is created 0600 by us before SQLite sees it: SQLite would
+ *    create it 0644 & ~umask (S3/K3) and findings are sensitive. SQLite gives
+ *    the -wal and -shm files the database file's permissions.
+ *  - SQLITE_OPEN_NOMUTEX: the store's own mutex serialises every use of the
+ *    connection, so SQLite's per-connection mutex would only be overhead. */
+#include "store/store_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define ST_BUSY_TIMEOUT_MS 30000
+
+static const char SQL_IDS_TABLE[] =
+    "CREATE TEMP TABLE IF NOT EXISTS gd_ids (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE)";
+
+static int create_private_file(const char *path, gd_err *err)
+{
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+    if (fd < 0)
+        return gd_err_set(err, errno == EACCES ? GD_E_DENIED : GD_E_IO,
+                          "DB %s cannot be created or opened: %s", path, strerror(errno));
+    close(fd);
+    return GD_OK;
+}
+
+static int require_existing_file(const char *path, gd_err *err)
+{
+    struct stat sb;
+
+    if (stat(path, &sb) != 0) {
+        if (errno == ENOENT)
+            return gd_err_set(err, GD_E_NOT_FOUND,
+                              "DB %s does not exist: run gdreport collect first", path);
+        return gd_err_set(err, GD_E_IO, "DB %s: %s", path, strerror(errno));
+    }
+    if (!S_ISREG(sb.st_mode))
+        return gd_err_set(err, GD_E_IO, "DB %s is not a regular file", path);
+    return GD_OK;
+}
+
+static int new_store(const char *path, int mode, gd_store **out, gd_err *err)
+{
+    pthread_mutexattr_t attr;
+    gd_store *st = calloc(1, sizeof *st);
+
+    *out = NULL;
+    if (!st)
+        return gd_err_set(err, GD_E_NOMEM, "DB %s: out of memory", path);
+    st->path = strdup(path);
+    if (!st->path) {
+        free(st);
+        return gd_err_set(err, GD_E_NOMEM, "DB %s: out of memory", path);
+    }
+    st->mode = mode;
+    st->lock_fd = -1;
+    pthread_mutexattr_init(&attr);
+    pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
+    pthread_mutex_init(&st->mu, &attr);
+    pthread_mutexattr_destroy(&attr);
+    *out = st;
+    return GD_OK;
+}
+
+static int set_pragmas(gd_store *st, gd_err *err)
+{
+    int rc = GD_OK;
+
+    sqlite3_extended_result_codes(st->db, 1);
+    sqlite3_busy_timeout(st->db, ST_BUSY_TIMEOUT_MS);
+    if (st->mode == GD_STORE_READ_WRITE) {
+        rc = st_exec(st, "PRAGMA journal_mode = WAL", err, "enable WAL");
+        if (rc == GD_OK)
+            rc = st_exec(st, "PRAGMA synchronous = FULL", err, "set synchronous");
+    }
+    if (rc == GD_OK)
+        rc = st_exec(st, "PRAGMA foreign_keys = ON", err, "enable foreign keys");
+    return rc;
+}
+
+/* Refuses a DB from a newer gdreport; migrates (read-write) or asks for a
+ * collect (read-only) when it is older. */
+static int check_version(gd_store *st, gd_err *err)
+{
+    int max = st_max_schema_version();
+    int v = 0;
+    int rc = st_user_version(st, &v, err);
+
+    if (rc != GD_OK)
+        return rc;
+    if (v > max)
+        return gd_err_set(err, GD_E_DB,
+                          "DB %s has schema version %d, newer than this gdreport supports (%d): "
+                          "upgrade gdreport",
+                          st->path, v, max);
+    st->schema_version = v;
+    if (st->mode == GD_STORE_READ_WRITE)
+        return st_migrate(st, err);
+    if (v < max)
+        return gd_err_set(err, GD_E_DB,
+                          "DB %s has schema version %d, older than this gdreport (%d): "
+                          "run gdreport collect to upgrade it",
+                          st->path, v, max);
+    return GD_OK;
+}
+
+int gd_store_open(const char *path, int mode, gd_store **out, gd_err *err)
+{
+    gd_store *st = NULL;
+    int flags = SQLITE_OPEN_NOMUTEX;
+    int rc;
+
+    *out = NULL;
+    if (!path || !*path)
+        return gd_err_set(err, GD_E_USAGE, "DB path is empty");
+    if (mode != GD_STORE_READ_WRITE && mode != GD_STORE_READ_ONLY)
+        return gd_err_set(err, GD_E_USAGE, "DB %s: unknown open mode %d", path, mode);
+    rc = mode == GD_STORE_READ_ONLY ? require_existing_file(path, err)
+                                    : create_private_file(path, err);
+    if (rc == GD_OK)
+        rc = new_store(path, mode, &st, err);
+    if (rc != GD_OK)
+        return rc;
+    flags |= mode == GD_STORE_READ_ONLY ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+    if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK)
+        rc = st->db ? st_db_error(st, err, "open")
+                    : gd_err_set(err, GD_E_NOMEM, "DB %s: out of memory", path);
+    if (rc == GD_OK)
+        rc = set_pragmas(st, err);
+    if (rc == GD_OK)
+        rc = check_version(st, err);
+    if (rc == GD_OK)
+        rc = st_exec(st, SQL_IDS_TABLE, err, "create temp id table");
+    if (rc != GD_OK) {
+        gd_store_close(st);
+        return rc;
+    }
+    *out = st;
+    return GD_OK;
+}
+
+void gd_store_close(gd_store *st)
+{
+    if (!st)
+        return;
+    if (st->user_tx)
+        gd_store_rollback(st);
+    gd_store_unlock_collect(st);
+    for (size_t i = 0; i < st->n_slots; i++)
+        sqlite3_finalize(st->slots[i].stmt);
+    if (st->db && st->mode == GD_STORE_READ_WRITE && st->schema_version > 0)
+        sqlite3_exec(st->db, "PRAGMA optimize", NULL, NULL, NULL);
+    sqlite3_close(st->db);
+    pthread_mutex_destroy(&st->mu);
+    free(st->path);
+    free(st);
+}
+
+const char *gd_store_path(const gd_store *st)
+{
+    return st->path;
+}
+
+int gd_store_schema_version(gd_store *st)
+{
+    int v;
+
+    st_enter(st);
+    v = st->schema_version;
+    st_leave(st);
+    return v;
+}
