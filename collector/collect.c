@@ -1,0 +1,367 @@
+/* gd_collect_run: the run's frame (lock, run row, caller identity,
+ * organization, region scope) and the region worker threads. */
+#include "collector/collect.h"
+#include "collector/gd_api.h"
+#include "collector/org_api.h"
+#include "collector/region_worker.h"
+#include "collector/regions.h"
+#include "collector/sts.h"
+#include "common/log.h"
+#include "common/timeutil.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+void gd_collect_options_init(gd_collect_options *opts)
+{
+    memset(opts, 0, sizeof *opts);
+    opts->parallel = GD_COLLECT_DEFAULT_PARALLEL;
+    opts->overlap_ms = GD_COLLECT_DEFAULT_OVERLAP_MS;
+    opts->region_budget_ms = GD_COLLECT_DEFAULT_REGION_BUDGET_MS;
+    opts->retry_rounds = GD_COLLECT_DEFAULT_RETRY_ROUNDS;
+    opts->round_pause_ms = GD_COLLECT_DEFAULT_ROUND_PAUSE_MS;
+}
+
+/* Options with every default filled in. */
+static gd_collect_options effective(const gd_collect_options *in)
+{
+    gd_collect_options o = *in;
+    if (o.parallel <= 0)
+        o.parallel = GD_COLLECT_DEFAULT_PARALLEL;
+    if (o.parallel > GD_COLLECT_MAX_PARALLEL)
+        o.parallel = GD_COLLECT_MAX_PARALLEL;
+    if (o.overlap_ms < 0)
+        o.overlap_ms = GD_COLLECT_DEFAULT_OVERLAP_MS;
+    if (o.region_budget_ms <= 0)
+        o.region_budget_ms = GD_COLLECT_DEFAULT_REGION_BUDGET_MS;
+    if (o.retry_rounds < 0)
+        o.retry_rounds = GD_COLLECT_DEFAULT_RETRY_ROUNDS;
+    if (o.round_pause_ms <= 0)
+        o.round_pause_ms = GD_COLLECT_DEFAULT_ROUND_PAUSE_MS;
+    return o;
+}
+
+typedef struct run_state {
+    gd_collect_options opts;
+    gd_collect_summary *sum;
+    int64_t run_id;
+    gd_caller_identity who;
+    gd_region_scope scope;
+    pthread_mutex_t mu;            /* next, done, summary, client creation */
+    size_t next, done, total_enabled;
+} run_state;
+
+/* ---- Organization ------------------------------------------------------------ */
+
+static const char *org_state_name(int st)
+{
+    switch (st) {
+    case GD_ORG_COLLECTED: return "collected";
+    case GD_ORG_NOT_IN_ORG: return "not_in_org";
+    case GD_ORG_DENIED: return "denied";
+    default: return "failed";
+    }
+}
+
+static void store_accounts(run_state *rs, const gd_org_accounts *acc)
+{
+    gd_account_info *v = calloc(acc->n ? acc->n : 1, sizeof *v);
+    if (!v)
+        return;
+    for (size_t i = 0; i < acc->n; i++)
+        v[i] = (gd_account_info){acc->v[i].id, acc->v[i].name, acc->v[i].email,
+                                 acc->v[i].status, "organizations"};
+    gd_err err = {0};
+    if (acc->n && gd_store_put_accounts(rs->opts.store, rs->run_id, v, acc->n, &err) != 0)
+        gd_log(GD_LOG_ERROR, NULL, "ListAccounts", NULL, "%s", err.msg);
+    free(v);
+}
+
+/* DescribeOrganization and ListAccounts: neither is fatal. */
+static int collect_org(run_state *rs, gd_aws_client *c, gd_err *err)
+{
+    const char *partition = rs->opts.aws->partition;
+    gd_org_description org;
+    int st = GD_ORG_FAILED;
+    gd_err oerr = {0};
+    int rc = gd_org_describe(c, partition, &org, &st, &oerr);
+    if (rc)
+        return gd_err_set(err, rc, "%s", oerr.msg);
+    char msg[GD_ERR_MSG_MAX];
+    gd_api_clean_text(msg, sizeof msg, st == GD_ORG_COLLECTED ? "" : oerr.msg);
+    snprintf(rs->sum->org_state, sizeof rs->sum->org_state, "%s", org_state_name(st));
+    if (st == GD_ORG_COLLECTED)
+        snprintf(rs->sum->management_account, sizeof rs->sum->management_account, "%s",
+                 org.management_account_id);
+    else
+        gd_log(GD_LOG_WARN, NULL, "DescribeOrganization", NULL, "organization %s: %s",
+               org_state_name(st), msg);
+    gd_org_info info = {
+        .org_id = org.id[0] ? org.id : NULL,
+        .management_account_id = org.management_account_id[0] ? org.management_account_id : NULL,
+        .management_account_email = org.management_account_email[0] ? org.management_account_email : NULL,
+        .delegated_admin_account_id = rs->who.account, .state = org_state_name(st),
+        .message = msg[0] ? msg : NULL,
+    };
+    rc = gd_store_put_organization(rs->opts.store, rs->run_id, &info, err);
+    if (rc)
+        return rc;
+    if (st != GD_ORG_COLLECTED)
+        return 0;
+    /* Only the management account or an Organizations delegated admin may
+     * list accounts; a GuardDuty admin usually may not. Names are a bonus. */
+    gd_org_accounts acc = {0};
+    int lst = GD_ORG_FAILED;
+    gd_err lerr = {0};
+    rc = gd_org_list_accounts(c, partition, &acc, &lst, &lerr);
+    if (rc)
+        gd_err_set(err, rc, "%s", lerr.msg);
+    if (!rc && lst == GD_ORG_COLLECTED)
+        store_accounts(rs, &acc);
+    else if (!rc)
+        gd_log(GD_LOG_INFO, NULL, "ListAccounts", NULL,
+               "account names unavailable (%s): %s", org_state_name(lst), lerr.msg);
+    gd_org_accounts_free(&acc);
+    return rc;
+}
+
+/* ---- Regions ------------------------------------------------------------------ */
+
+static void count_state(gd_collect_summary *s, const gd_collect_region_report *r)
+{
+    const char *st = r->state;
+    if (!strcmp(st, "collected")) s->collected++;
+    else if (!strcmp(st, "no_detector")) s->no_detector++;
+    else if (!strcmp(st, "region_disabled")) s->region_disabled++;
+    else if (!strcmp(st, "not_admin")) s->not_admin++;
+    else if (!strcmp(st, "access_denied")) s->access_denied++;
+    else s->failed++;
+    const char *cs = r->cost_state;
+    if (!strcmp(cs, "collected")) s->cost_collected++;
+    else if (!strcmp(cs, "denied")) s->cost_denied++;
+    else if (!strcmp(cs, "failed")) s->cost_failed++;
+    else if (!strcmp(cs, "skipped")) s->cost_skipped++;
+    s->findings_listed += r->findings_listed;
+    s->findings_new += r->findings_new;
+    s->findings_updated += r->findings_updated;
+    s->requests += r->requests;
+    s->retries += r->retries;
+    s->throttles += r->throttles;
+}
+
+static void report_done(run_state *rs, const gd_collect_region_report *r)
+{
+    pthread_mutex_lock(&rs->mu);
+    count_state(rs->sum, r);
+    rs->done++;
+    if (rs->opts.progress)
+        rs->opts.progress(rs->opts.progress_ud, r, rs->done, rs->scope.n);
+    pthread_mutex_unlock(&rs->mu);
+}
+
+static void record_disabled(run_state *rs, const char *region)
+{
+    gd_region_result res = {
+        .region = region, .state = "region_disabled",
+        .message = "region not enabled for this account (Account ListRegions); not called",
+        .cost_state = "not_applicable",
+    };
+    gd_err err = {0};
+    if (gd_store_region_result(rs->opts.store, rs->run_id, &res, &err) != 0)
+        gd_log(GD_LOG_ERROR, region, NULL, NULL, "%s", err.msg);
+    gd_collect_region_report r = {.region = region, .state = "region_disabled",
+                                  .message = res.message, .cost_state = "not_applicable"};
+    report_done(rs, &r);
+}
+
+static void run_one(run_state *rs, gd_aws_client *c, const char *region)
+{
+    gd_region_ctx rc;
+    memset(&rc, 0, sizeof rc);
+    rc.region = region;
+    rc.opts = &rs->opts;
+    rc.store = rs->opts.store;
+    rc.aws = rs->opts.aws;
+    rc.run_id = rs->run_id;
+    rc.admin_account = rs->who.account;
+    rc.client = c;
+    rc.deadline_mono_ms = gd_time_monotonic_ms() + rs->opts.region_budget_ms;
+    pthread_mutex_init(&rc.lock, NULL);
+    gd_collect_region_report rep;
+    char state[32], msg[512];
+    gd_log(GD_LOG_DEBUG, region, NULL, NULL, "collecting");
+    gd_region_run(&rc, &rep, state, sizeof state, msg, sizeof msg);
+    report_done(rs, &rep);
+    for (size_t i = 0; i < rc.n_member_ids; i++)
+        free(rc.member_ids[i]);
+    free(rc.member_ids);
+    pthread_mutex_destroy(&rc.lock);
+}
+
+static void *worker(void *arg)
+{
+    run_state *rs = arg;
+    gd_aws_client *c = NULL;
+    gd_err err = {0};
+    pthread_mutex_lock(&rs->mu);
+    int rc = gd_aws_context_new_client(rs->opts.aws, &c, &err);
+    pthread_mutex_unlock(&rs->mu);
+    for (;;) {
+        pthread_mutex_lock(&rs->mu);
+        size_t i = rs->next;
+        while (i < rs->scope.n && !rs->scope.enabled[i])
+            i++;
+        rs->next = i + 1;
+        pthread_mutex_unlock(&rs->mu);
+        if (i >= rs->scope.n)
+            break;
+        if (rc != 0) {
+            gd_region_result res = {.region = rs->scope.names[i], .state = "failed",
+                                    .message = err.msg, .cost_state = "not_applicable"};
+            gd_err e2 = {0};
+            gd_store_region_result(rs->opts.store, rs->run_id, &res, &e2);
+            gd_collect_region_report r = {.region = res.region, .state = "failed",
+                                          .message = err.msg, .cost_state = "not_applicable"};
+            report_done(rs, &r);
+            continue;
+        }
+        run_one(rs, c, rs->scope.names[i]);
+    }
+    gd_aws_client_free(c);
+    return NULL;
+}
+
+/* Pending rows first: a run killed part-way still shows every region. */
+static void record_pending(run_state *rs)
+{
+    for (size_t i = 0; i < rs->scope.n; i++) {
+        if (!rs->scope.enabled[i]) {
+            record_disabled(rs, rs->scope.names[i]);
+            continue;
+        }
+        gd_region_result res = {.region = rs->scope.names[i], .state = "pending",
+                                .cost_state = "not_applicable"};
+        gd_err err = {0};
+        if (gd_store_region_result(rs->opts.store, rs->run_id, &res, &err) != 0)
+            gd_log(GD_LOG_ERROR, res.region, NULL, NULL, "%s", err.msg);
+    }
+}
+
+static void run_regions(run_state *rs)
+{
+    record_pending(rs);
+    size_t enabled = 0;
+    for (size_t i = 0; i < rs->scope.n; i++)
+        enabled += rs->scope.enabled[i] ? 1 : 0;
+    size_t nthreads = (size_t)rs->opts.parallel;
+    if (nthreads > enabled)
+        nthreads = enabled;
+    pthread_t *t = calloc(nthreads ? nthreads : 1, sizeof *t);
+    size_t started = 0;
+    for (size_t i = 0; t && i < nthreads; i++)
+        if (pthread_create(&t[i], NULL, worker, rs) == 0)
+            started++;
+    if (started == 0 && enabled > 0)
+        worker(rs);   /* no threads to be had: do it on this one */
+    for (size_t i = 0; i < started; i++)
+        pthread_join(t[i], NULL);
+    free(t);
+}
+
+/* ---- The run ------------------------------------------------------------------ */
+
+static int begin(run_state *rs, gd_err *err)
+{
+    gd_run_info info = {
+        .tool_version = GDREPORT_VERSION, .partition = rs->opts.aws->partition,
+        .full_sync = rs->opts.full, .cost_enabled = !rs->opts.no_cost,
+        .retry_mode = "standard", .started_ms = gd_time_now_ms(),
+    };
+    int rc = gd_store_runs_mark_interrupted(rs->opts.store, err);
+    if (!rc)
+        rc = gd_store_run_begin(rs->opts.store, &info, &rs->run_id, err);
+    rs->sum->run_id = rs->run_id;
+    return rc;
+}
+
+static int identify(run_state *rs, gd_aws_client *c, gd_err *err)
+{
+    int rc = gd_sts_get_caller_identity(c, rs->opts.aws->region, &rs->who, err);
+    if (rc)
+        return rc;
+    if (!gd_api_is_account_id(rs->who.account))
+        return gd_err_set(err, GD_E_AWS, "GetCallerIdentity returned no valid account id");
+    snprintf(rs->sum->caller_account, sizeof rs->sum->caller_account, "%s", rs->who.account);
+    gd_log(GD_LOG_INFO, NULL, "GetCallerIdentity", NULL, "collecting as account %s",
+           rs->who.account);
+    return 0;
+}
+
+static void finish(run_state *rs, int fatal_rc, const gd_err *fatal_err, int64_t t0)
+{
+    gd_collect_summary *s = rs->sum;
+    if (fatal_rc) {
+        snprintf(s->outcome, sizeof s->outcome, "failed");
+        snprintf(s->message, sizeof s->message, "%s", fatal_err->msg);
+    } else if (s->failed || s->cost_failed) {
+        snprintf(s->outcome, sizeof s->outcome, "partial");
+        snprintf(s->message, sizeof s->message, "%zu region(s) failed, %zu cost collection(s) failed",
+                 s->failed, s->cost_failed);
+    } else {
+        snprintf(s->outcome, sizeof s->outcome, "ok");
+    }
+    s->duration_ms = gd_time_monotonic_ms() - t0;
+    if (rs->run_id <= 0)
+        return;
+    gd_err err = {0};
+    if (gd_store_run_finish(rs->opts.store, rs->run_id, s->outcome,
+                            s->message[0] ? s->message : NULL, gd_time_now_ms(), &err) != 0)
+        gd_log(GD_LOG_ERROR, NULL, NULL, NULL, "%s", err.msg);
+}
+
+static int prepare(run_state *rs, gd_aws_client *c, gd_err *err)
+{
+    int rc = begin(rs, err);
+    if (!rc)
+        rc = identify(rs, c, err);
+    if (!rc)
+        rc = collect_org(rs, c, err);
+    if (!rc)
+        rc = gd_regions_resolve(c, rs->opts.aws->partition, rs->opts.regions,
+                                rs->opts.regions ? rs->opts.n_regions : 0, &rs->scope, err);
+    if (!rc) {
+        snprintf(rs->sum->regions_source, sizeof rs->sum->regions_source, "%s",
+                 rs->scope.source);
+        rs->sum->regions_total = rs->scope.n;
+        rc = gd_store_run_set_caller(rs->opts.store, rs->run_id, rs->who.account, rs->who.arn,
+                                     rs->opts.aws->partition, rs->scope.source, err);
+    }
+    return rc;
+}
+
+int gd_collect_run(const gd_collect_options *opts, gd_collect_summary *summary, gd_err *err)
+{
+    run_state rs;
+    memset(&rs, 0, sizeof rs);
+    memset(summary, 0, sizeof *summary);
+    rs.opts = effective(opts);
+    rs.sum = summary;
+    int64_t t0 = gd_time_monotonic_ms();
+    int rc = gd_store_lock_collect(rs.opts.store, err);
+    if (rc)
+        return rc;
+    pthread_mutex_init(&rs.mu, NULL);
+    gd_aws_client *c = NULL;
+    rc = gd_aws_context_new_client(rs.opts.aws, &c, err);
+    if (!rc)
+        rc = prepare(&rs, c, err);
+    gd_aws_client_free(c);
+    if (!rc)
+        run_regions(&rs);
+    finish(&rs, rc, err, t0);
+    gd_region_scope_free(&rs.scope);
+    pthread_mutex_destroy(&rs.mu);
+    gd_store_unlock_collect(rs.opts.store);
+    return rc;
+}

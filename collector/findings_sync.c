@@ -1,0 +1,480 @@
+/* Findings: list ids (ListFindings, 50 a page, updatedAt ASC) on the region's
+ * thread while a second thread fetches them (GetFindings, <= 50 ids) and
+ * upserts each batch in one transaction, so list and get latencies overlap.
+ *
+ * Full sync (first run, --full, new detector): every id is listed and fetched.
+ * Incremental: ids with updatedAt >= watermark - overlap; then archive
+ * reconciliation (ids with service.archived = "true", cheap) and a check for
+ * ids the store lacks (findings an earlier run missed). */
+#include "collector/region_worker.h"
+#include "common/log.h"
+#include "common/timeutil.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define QUEUE_BATCHES 8            /* batches waiting for the fetch thread */
+#define LIST_MAX_PAGES 1000000     /* 50 million ids: a safety stop, never reached */
+
+typedef struct id_batch {
+    char *ids[GD_API_BATCH_MAX];
+    size_t n;
+} id_batch;
+
+typedef struct pipeline {
+    gd_region_ctx *rc;
+    gd_aws_client *client;         /* the fetch thread's own client */
+    pthread_t thread;
+    int threaded;                  /* 0: fetch inline on the caller's thread */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    id_batch q[QUEUE_BATCHES];
+    size_t head, count;
+    int closed, busy, failed;
+    gd_call_fail fail;
+    id_batch cur;                  /* being filled by the producer */
+    int64_t max_updated_ms;        /* newest updatedAt fetched */
+    int64_t fetched;
+} pipeline;
+
+/* ---- Fetching ---------------------------------------------------------------- */
+
+static int fetch_ids(pipeline *p, char **ids, size_t n, gd_call_fail *fail);
+
+static void add_problem(pipeline *p, const char *kind, const char *id, const char *msg)
+{
+    gd_region_ctx *rc = p->rc;
+    gd_err err = {0};
+    gd_log(GD_LOG_WARN, rc->region, "GetFindings", NULL, "finding %.100s: %s", id, msg);
+    if (gd_store_add_problem(rc->store, rc->run_id, rc->region, kind, id, msg, &err) != 0)
+        gd_log(GD_LOG_ERROR, rc->region, "GetFindings", NULL, "%s", err.msg);
+}
+
+/* Halves the batch until single ids: one oversized or malformed finding must
+ * not cost the other 49. */
+static int split_batch(pipeline *p, char **ids, size_t n, const char *kind,
+                       const char *why, gd_call_fail *fail)
+{
+    if (n == 1) {
+        add_problem(p, kind, ids[0], why);
+        return 0;
+    }
+    size_t half = n / 2;
+    if (fetch_ids(p, ids, half, fail) != 0)
+        return -1;
+    return fetch_ids(p, ids + half, n - half, fail);
+}
+
+static int upsert(pipeline *p, json_t *root, char **ids, size_t n, gd_call_fail *fail)
+{
+    gd_region_ctx *rc = p->rc;
+    gd_api_findings f;
+    gd_err err = {0};
+    if (gd_api_parse_findings(root, rc->region, rc->detector_id, &f, &err) != 0) {
+        if (err.code == GD_E_NOMEM) {
+            gd_call_fail_set(fail, GD_AWS_CLIENT, "%s GetFindings: out of memory", rc->region);
+            return -1;
+        }
+        return split_batch(p, ids, n, "finding_malformed", err.msg, fail);
+    }
+    gd_upsert_stats st = {0};
+    int res = gd_store_upsert_findings(rc->store, rc->run_id, f.rows, f.n, &st, &err);
+    if (res != 0) {
+        gd_call_fail_set(fail, GD_AWS_CLIENT, "%s findings: %s", rc->region, err.msg);
+        snprintf(fail->code, sizeof fail->code, "StoreError");
+        gd_api_findings_free(&f);
+        return -1;
+    }
+    pthread_mutex_lock(&rc->lock);
+    rc->fstats.inserted += st.inserted;
+    rc->fstats.updated += st.updated;
+    rc->fstats.unchanged += st.unchanged;
+    for (size_t i = 0; i < f.n; i++)
+        if (f.rows[i].updated_ms > p->max_updated_ms)
+            p->max_updated_ms = f.rows[i].updated_ms;
+    p->fetched += (int64_t)f.n;
+    pthread_mutex_unlock(&rc->lock);
+    gd_api_findings_free(&f);
+    return 0;
+}
+
+static int fetch_ids(pipeline *p, char **ids, size_t n, gd_call_fail *fail)
+{
+    gd_region_ctx *rc = p->rc;
+    gd_api_req r;
+    gd_err err = {0};
+    json_t *root = NULL;
+    int res = gd_api_req_get_findings(&r, rc->region, rc->detector_id,
+                                      (const char *const *)ids, n, &err);
+    if (res) {
+        gd_api_req_free(&r);
+        gd_call_fail_set(fail, GD_AWS_CLIENT, "%s", err.msg);
+        return -1;
+    }
+    res = gd_region_call(rc, p->client, &r.req, 0, &root, fail);
+    gd_api_req_free(&r);
+    if (res == 0) {
+        res = upsert(p, root, ids, n, fail);
+        json_decref(root);
+        return res;
+    }
+    if (fail->kind == GD_AWS_TOO_BIG) {
+        char why[600];
+        snprintf(why, sizeof why, "the finding's JSON exceeds the response size cap (%s)",
+                 fail->message);
+        return split_batch(p, ids, n, "finding_too_large", why, fail);
+    }
+    return -1;
+}
+
+/* ---- The queue ----------------------------------------------------------------- */
+
+static void batch_clear(id_batch *b)
+{
+    for (size_t i = 0; i < b->n; i++)
+        free(b->ids[i]);
+    b->n = 0;
+}
+
+static void *fetch_thread(void *arg)
+{
+    pipeline *p = arg;
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+        while (p->count == 0 && !p->closed)
+            pthread_cond_wait(&p->cv, &p->mu);
+        if (p->count == 0)
+            break;
+        id_batch b = p->q[p->head];
+        p->head = (p->head + 1) % QUEUE_BATCHES;
+        p->count--;
+        p->busy = 1;
+        int skip = p->failed;
+        pthread_cond_broadcast(&p->cv);
+        pthread_mutex_unlock(&p->mu);
+        gd_call_fail fail;
+        int res = skip ? 0 : fetch_ids(p, b.ids, b.n, &fail);
+        batch_clear(&b);
+        pthread_mutex_lock(&p->mu);
+        if (res != 0 && !p->failed) {
+            p->failed = 1;
+            p->fail = fail;
+        }
+        p->busy = 0;
+        pthread_cond_broadcast(&p->cv);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+static int pipeline_start(pipeline *p, gd_region_ctx *rc)
+{
+    memset(p, 0, sizeof *p);
+    p->rc = rc;
+    p->client = rc->client;
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->cv, NULL);
+    gd_err err = {0};
+    gd_aws_client *own = NULL;
+    if (gd_aws_context_new_client(rc->aws, &own, &err) != 0) {
+        gd_log(GD_LOG_WARN, rc->region, NULL, NULL, "fetching inline: %s", err.msg);
+        return 0;
+    }
+    p->client = own;
+    if (pthread_create(&p->thread, NULL, fetch_thread, p) != 0) {
+        gd_aws_client_free(own);
+        p->client = rc->client;
+        return 0;
+    }
+    p->threaded = 1;
+    return 0;
+}
+
+/* Hands the current batch over (or fetches it inline). -1 when fetching failed. */
+static int pipeline_flush(pipeline *p)
+{
+    if (p->cur.n == 0)
+        return p->failed ? -1 : 0;
+    if (!p->threaded) {
+        int res = p->failed ? -1 : fetch_ids(p, p->cur.ids, p->cur.n, &p->fail);
+        batch_clear(&p->cur);
+        if (res)
+            p->failed = 1;
+        return res;
+    }
+    pthread_mutex_lock(&p->mu);
+    while (p->count == QUEUE_BATCHES && !p->failed)
+        pthread_cond_wait(&p->cv, &p->mu);
+    int failed = p->failed;
+    if (!failed) {
+        p->q[(p->head + p->count) % QUEUE_BATCHES] = p->cur;
+        p->count++;
+        p->cur.n = 0;
+        pthread_cond_broadcast(&p->cv);
+    }
+    pthread_mutex_unlock(&p->mu);
+    if (failed)
+        batch_clear(&p->cur);
+    return failed ? -1 : 0;
+}
+
+static int pipeline_push(pipeline *p, const char *id)
+{
+    char *copy = strdup(id);
+    if (!copy) {
+        gd_call_fail_set(&p->fail, GD_AWS_CLIENT, "%s: out of memory", p->rc->region);
+        p->failed = 1;
+        return -1;
+    }
+    p->cur.ids[p->cur.n++] = copy;
+    return p->cur.n == GD_API_BATCH_MAX ? pipeline_flush(p) : (p->failed ? -1 : 0);
+}
+
+/* Waits until every batch handed over so far is stored. */
+static int pipeline_drain(pipeline *p)
+{
+    int res = pipeline_flush(p);
+    if (!p->threaded)
+        return res;
+    pthread_mutex_lock(&p->mu);
+    while ((p->count > 0 || p->busy) && !p->failed)
+        pthread_cond_wait(&p->cv, &p->mu);
+    res = p->failed ? -1 : 0;
+    pthread_mutex_unlock(&p->mu);
+    return res;
+}
+
+/* Stops the thread; returns -1 (fail copied) when any fetch failed. */
+static int pipeline_finish(pipeline *p, gd_call_fail *fail)
+{
+    int res = pipeline_drain(p);
+    batch_clear(&p->cur);
+    if (p->threaded) {
+        pthread_mutex_lock(&p->mu);
+        p->closed = 1;
+        pthread_cond_broadcast(&p->cv);
+        pthread_mutex_unlock(&p->mu);
+        pthread_join(p->thread, NULL);
+        for (; p->count > 0; p->count--) {
+            batch_clear(&p->q[p->head]);
+            p->head = (p->head + 1) % QUEUE_BATCHES;
+        }
+        gd_aws_client_free(p->client);
+    }
+    pthread_mutex_destroy(&p->mu);
+    pthread_cond_destroy(&p->cv);
+    if (p->failed) {
+        *fail = p->fail;
+        res = -1;
+    }
+    return res;
+}
+
+/* ---- Listing ------------------------------------------------------------------- */
+
+typedef int (*id_sink)(void *ud, const char *id);
+
+static int list_ids(gd_region_ctx *rc, const gd_list_findings_filter *filter, id_sink sink,
+                    void *ud, gd_call_fail *fail)
+{
+    gd_pager pager;
+    gd_pager_init(&pager);
+    int res = 0;
+    while (!res && !pager.done && pager.pages < LIST_MAX_PAGES) {
+        gd_api_req r;
+        gd_err err = {0};
+        json_t *root = NULL;
+        gd_id_page page;
+        res = gd_api_req_list_findings(&r, rc->region, rc->detector_id, filter, pager.token,
+                                       &err);
+        if (!res)
+            res = gd_region_call(rc, rc->client, &r.req, 0, &root, fail);
+        else
+            gd_call_fail_set(fail, GD_AWS_CLIENT, "%s", err.msg);
+        gd_api_req_free(&r);
+        if (res)
+            break;
+        res = gd_api_parse_id_page(root, "findingIds", &page, &err);
+        json_decref(root);
+        if (res) {
+            gd_call_fail_set(fail, GD_AWS_BAD_RESPONSE, "%s ListFindings: %s", rc->region,
+                             err.msg);
+            break;
+        }
+        for (size_t i = 0; !res && i < page.n; i++)
+            res = sink(ud, page.ids[i]);
+        if (res)
+            gd_call_fail_set(fail, GD_AWS_CLIENT, "%s ListFindings: listing stopped (out of "
+                             "memory or fetching failed)", rc->region);
+        if (!res)
+            res = gd_pager_next(&pager, page.next_token);
+        gd_id_page_free(&page);
+    }
+    if (pager.repeated)
+        gd_log(GD_LOG_WARN, rc->region, "ListFindings", NULL,
+               "nextToken repeated; listing stopped there");
+    gd_pager_free(&pager);
+    return res ? -1 : 0;
+}
+
+typedef struct id_list {
+    char **v;
+    size_t n, cap;
+} id_list;
+
+static int list_sink(void *ud, const char *id)
+{
+    id_list *l = ud;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 256;
+        char **v = realloc(l->v, cap * sizeof *v);
+        if (!v)
+            return -1;
+        l->v = v;
+        l->cap = cap;
+    }
+    l->v[l->n] = strdup(id);
+    if (!l->v[l->n])
+        return -1;
+    l->n++;
+    return 0;
+}
+
+static int pipe_sink(void *ud, const char *id)
+{
+    pipeline *p = ud;
+    p->rc->findings_listed++;
+    return pipeline_push(p, id);
+}
+
+static int push_all(pipeline *p, char **ids, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (pipeline_push(p, ids[i]) != 0)
+            return -1;
+    return 0;
+}
+
+/* ---- Steps ----------------------------------------------------------------- */
+
+/* Archived ids -> the store flips them; stored-archived ids AWS no longer lists
+ * as archived are fetched again: present = unarchived, absent = expired. */
+static int reconcile_archive(gd_region_ctx *rc, pipeline *p, id_list *archived,
+                             gd_call_fail *fail)
+{
+    gd_list_findings_filter f = {.since_ms = -1, .archived = 1};
+    if (list_ids(rc, &f, list_sink, archived, fail) != 0)
+        return -1;
+    if (pipeline_drain(p) != 0)
+        return 0;   /* the fetch failure is reported by pipeline_finish */
+    char **cand = NULL;
+    size_t n_cand = 0;
+    int64_t changed = 0;
+    gd_err err = {0};
+    if (gd_store_reconcile_archived(rc->store, rc->run_id, rc->region,
+                                    (const char *const *)archived->v, archived->n, &changed,
+                                    &cand, &n_cand, &err) != 0) {
+        gd_call_fail_set(fail, GD_AWS_CLIENT, "%s archive reconciliation: %s", rc->region,
+                         err.msg);
+        snprintf(fail->code, sizeof fail->code, "StoreError");
+        return -1;
+    }
+    pthread_mutex_lock(&rc->lock);
+    rc->fstats.updated += changed;
+    pthread_mutex_unlock(&rc->lock);
+    int res = push_all(p, cand, n_cand);
+    gd_store_free_strings(cand, n_cand);
+    (void)res;   /* a push failure is a fetch failure: pipeline_finish reports it */
+    return 0;
+}
+
+/* Ids AWS has that the store lacks (missed by earlier runs). */
+static int fetch_missing(gd_region_ctx *rc, pipeline *p, id_list *all, gd_call_fail *fail)
+{
+    gd_list_findings_filter f = {.since_ms = -1, .archived = 0};
+    if (list_ids(rc, &f, list_sink, all, fail) != 0)
+        return -1;
+    if (pipeline_drain(p) != 0)
+        return 0;
+    char **missing = NULL;
+    size_t n_missing = 0;
+    gd_err err = {0};
+    if (gd_store_missing_findings(rc->store, (const char *const *)all->v, all->n, &missing,
+                                  &n_missing, &err) != 0) {
+        gd_call_fail_set(fail, GD_AWS_CLIENT, "%s missing findings: %s", rc->region, err.msg);
+        snprintf(fail->code, sizeof fail->code, "StoreError");
+        return -1;
+    }
+    if (n_missing)
+        gd_log(GD_LOG_INFO, rc->region, NULL, NULL,
+               "%zu findings missed by earlier runs; fetching them", n_missing);
+    push_all(p, missing, n_missing);
+    gd_store_free_strings(missing, n_missing);
+    return 0;
+}
+
+/* The next run lists updatedAt >= watermark - overlap, so the watermark must
+ * be at or below the updatedAt of every change this run did not see. It is
+ * the earlier of this region's listing start (our clock: everything updated
+ * after it is newer) and the newest updatedAt fetched (AWS's clock: immune to
+ * our clock running ahead). With nothing fetched, the old watermark stays:
+ * there is no evidence to advance on. It never moves backwards, and it is
+ * stored only when the whole region completes, so a crash or a failed region
+ * re-lists from the old watermark: findings are re-fetched, never skipped. */
+static int64_t next_watermark(int64_t start_ms, int64_t max_seen, int found, int64_t old_wm)
+{
+    int64_t wm = start_ms;
+    if (max_seen > 0 && max_seen < wm)
+        wm = max_seen;
+    else if (max_seen <= 0 && found)
+        wm = old_wm;
+    if (found && wm < old_wm)
+        wm = old_wm;
+    return wm;
+}
+
+static void free_list(id_list *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->v[i]);
+    free(l->v);
+}
+
+int gd_findings_sync(gd_region_ctx *rc, gd_call_fail *fail)
+{
+    int64_t old_wm = 0;
+    int found = 0;
+    gd_err err = {0};
+    if (gd_store_get_watermark(rc->store, rc->region, rc->detector_id, &old_wm, &found,
+                               &err) != 0) {
+        gd_call_fail_set(fail, GD_AWS_CLIENT, "%s", err.msg);
+        return -1;
+    }
+    rc->full_sync = rc->opts->full || !found;
+    int64_t start_ms = gd_time_now_ms();
+    gd_list_findings_filter f = {.since_ms = -1, .archived = -1};
+    if (!rc->full_sync) {
+        f.since_ms = old_wm - rc->opts->overlap_ms;
+        if (f.since_ms < 0)
+            f.since_ms = 0;
+    }
+    gd_log(GD_LOG_DEBUG, rc->region, "ListFindings", NULL, "%s sync%s",
+           rc->full_sync ? "full" : "incremental", rc->full_sync ? "" : " since the watermark");
+    pipeline p;
+    pipeline_start(&p, rc);
+    id_list ids;
+    memset(&ids, 0, sizeof ids);
+    int res = list_ids(rc, &f, pipe_sink, &p, fail);
+    if (!res)
+        res = reconcile_archive(rc, &p, &ids, fail);
+    if (!res && !rc->full_sync)
+        res = fetch_missing(rc, &p, &ids, fail);
+    free_list(&ids);
+    gd_call_fail pfail;
+    if (pipeline_finish(&p, &pfail) != 0 && (res == 0 || p.failed)) {
+        *fail = pfail;
+        res = -1;
+    }
+    rc->new_watermark_ms = next_watermark(start_ms, p.max_updated_ms, found, old_wm);
+    return res ? -1 : 0;
+}

@@ -1,0 +1,828 @@
+/* GuardDuty request building and response parsing (docs/guardduty-api.md §2, §4). */
+#include "collector/gd_api.h"
+#include "collector/http.h"
+#include "common/timeutil.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- Pagination ---------------------------------------------------------- */
+
+void gd_pager_init(gd_pager *p)
+{
+    memset(p, 0, sizeof *p);
+}
+
+void gd_pager_free(gd_pager *p)
+{
+    if (!p)
+        return;
+    free(p->token);
+    free(p->seen);
+    memset(p, 0, sizeof *p);
+}
+
+static uint64_t fnv1a(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+int gd_pager_next(gd_pager *p, const char *response_token)
+{
+    p->pages++;
+    free(p->token);
+    p->token = NULL;
+    if (!response_token || !*response_token) {
+        p->done = 1;
+        return 0;
+    }
+    uint64_t h = fnv1a(response_token);
+    for (size_t i = 0; i < p->n_seen; i++) {
+        if (p->seen[i] == h) {
+            p->done = 1;
+            p->repeated = 1;
+            return 0;
+        }
+    }
+    if (p->n_seen == p->cap_seen) {
+        size_t cap = p->cap_seen ? p->cap_seen * 2 : 16;
+        uint64_t *v = realloc(p->seen, cap * sizeof *v);
+        if (!v)
+            return GD_E_NOMEM;
+        p->seen = v;
+        p->cap_seen = cap;
+    }
+    p->seen[p->n_seen++] = h;
+    p->token = strdup(response_token);
+    return p->token ? 0 : GD_E_NOMEM;
+}
+
+const char *gd_api_next_token(const json_t *root, const char *key)
+{
+    const char *s = json_string_value(json_object_get(root, key));
+    if (!s || !*s || strlen(s) > GD_API_TOKEN_MAX)
+        return NULL;
+    return s;
+}
+
+/* ---- Small helpers ------------------------------------------------------- */
+
+int gd_api_is_account_id(const char *s)
+{
+    if (!s)
+        return 0;
+    size_t i = 0;
+    for (; s[i]; i++)
+        if (s[i] < '0' || s[i] > '9' || i >= 12)
+            return 0;
+    return i == 12;
+}
+
+void gd_api_clean_text(char *out, size_t n, const char *s)
+{
+    if (!n)
+        return;
+    size_t i = 0;
+    for (; s && s[i] && i + 1 < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        out[i] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
+    }
+    out[i] = '\0';
+}
+
+/* A string member copied, or NULL when absent / not a string. */
+static char *dup_str(const json_t *obj, const char *key)
+{
+    const char *s = json_string_value(json_object_get(obj, key));
+    return s ? strdup(s) : NULL;
+}
+
+/* Compact JSON text of a member, or NULL when absent/null. */
+static char *dup_json(const json_t *obj, const char *key)
+{
+    const json_t *v = json_object_get(obj, key);
+    if (!v || json_is_null(v))
+        return NULL;
+    return json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+}
+
+static int valid_id(const char *s)
+{
+    if (!s)
+        return 0;
+    size_t n = strlen(s);
+    if (n == 0 || n > GD_API_ID_MAX)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+            return 0;
+    return 1;
+}
+
+/* ---- Requests ------------------------------------------------------------ */
+
+void gd_api_req_free(gd_api_req *r)
+{
+    if (!r)
+        return;
+    gd_buf_free(&r->path);
+    gd_buf_free(&r->query);
+    free(r->body);
+    memset(r, 0, sizeof *r);
+}
+
+static int req_start(gd_api_req *r, const char *region, const char *op, const char *method,
+                     const char *detector_id, const char *suffix, gd_err *err)
+{
+    memset(r, 0, sizeof *r);
+    gd_buf_init(&r->path, 4096);
+    gd_buf_init(&r->query, GD_API_TOKEN_MAX * 3 + 256);
+    int rc = gd_buf_appends(&r->path, "/detector");
+    if (!rc && detector_id) {
+        if (!valid_id(detector_id))
+            return gd_err_set(err, GD_E_PARSE, "%s %s: malformed detector id", region, op);
+        rc = gd_buf_appends(&r->path, "/");
+        if (!rc)
+            rc = gd_http_uri_encode(&r->path, detector_id, strlen(detector_id));
+    }
+    if (!rc && suffix)
+        rc = gd_buf_appends(&r->path, suffix);
+    if (rc)
+        return gd_err_set(err, rc, "%s %s: request path too long", region, op);
+    r->req.service = "guardduty";
+    r->req.region = region;
+    r->req.operation = op;
+    r->req.method = method;
+    r->req.path = gd_buf_cstr(&r->path);
+    return 0;
+}
+
+static int query_add(gd_api_req *r, const char *name, const char *value)
+{
+    int rc = gd_buf_printf(&r->query, "%s%s=", r->query.len ? "&" : "", name);
+    if (!rc)
+        rc = gd_http_uri_encode(&r->query, value, strlen(value));
+    r->req.query = gd_buf_cstr(&r->query);
+    return rc;
+}
+
+/* Steals body (a new json_t) and serialises it as the request body. */
+static int set_body(gd_api_req *r, json_t *body, gd_err *err)
+{
+    if (!body)
+        return gd_err_set(err, GD_E_NOMEM, "%s %s: building the request", r->req.region,
+                          r->req.operation);
+    r->body = json_dumps(body, JSON_COMPACT);
+    json_decref(body);
+    if (!r->body)
+        return gd_err_set(err, GD_E_NOMEM, "%s %s: building the request", r->req.region,
+                          r->req.operation);
+    r->req.body = r->body;
+    r->req.body_len = strlen(r->body);
+    r->req.content_type = "application/json";
+    return 0;
+}
+
+static int paged_get(gd_api_req *r, const char *next_token, int with_max, gd_err *err)
+{
+    int rc = 0;
+    if (with_max)
+        rc = query_add(r, "maxResults", "50");
+    if (!rc && next_token)
+        rc = query_add(r, "nextToken", next_token);
+    if (rc)
+        return gd_err_set(err, rc, "%s %s: query too long", r->req.region, r->req.operation);
+    return 0;
+}
+
+int gd_api_req_list_detectors(gd_api_req *r, const char *region, const char *next_token,
+                              gd_err *err)
+{
+    int rc = req_start(r, region, "ListDetectors", "GET", NULL, NULL, err);
+    return rc ? rc : paged_get(r, next_token, 1, err);
+}
+
+int gd_api_req_get_detector(gd_api_req *r, const char *region, const char *detector_id,
+                            gd_err *err)
+{
+    return req_start(r, region, "GetDetector", "GET", detector_id, NULL, err);
+}
+
+int gd_api_req_org_config(gd_api_req *r, const char *region, const char *detector_id,
+                          const char *next_token, gd_err *err)
+{
+    int rc = req_start(r, region, "DescribeOrganizationConfiguration", "GET", detector_id,
+                       "/admin", err);
+    return rc ? rc : paged_get(r, next_token, 1, err);
+}
+
+int gd_api_req_get_administrator(gd_api_req *r, const char *region, const char *detector_id,
+                                 gd_err *err)
+{
+    return req_start(r, region, "GetAdministratorAccount", "GET", detector_id,
+                     "/administrator", err);
+}
+
+int gd_api_req_list_members(gd_api_req *r, const char *region, const char *detector_id,
+                            const char *next_token, gd_err *err)
+{
+    int rc = req_start(r, region, "ListMembers", "GET", detector_id, "/member", err);
+    if (rc)
+        return rc;
+    rc = paged_get(r, next_token, 1, err);
+    if (!rc && query_add(r, "onlyAssociated", "false"))
+        rc = gd_err_set(err, GD_E_NOMEM, "%s ListMembers: query", region);
+    return rc;
+}
+
+static json_t *string_array(const char *const *v, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < n; i++) {
+        if (json_array_append_new(a, json_string(v[i])) != 0) {
+            json_decref(a);
+            return NULL;
+        }
+    }
+    return a;
+}
+
+int gd_api_req_member_detectors(gd_api_req *r, const char *region, const char *detector_id,
+                                const char *const *account_ids, size_t n, gd_err *err)
+{
+    int rc = req_start(r, region, "GetMemberDetectors", "POST", detector_id,
+                       "/member/detector/get", err);
+    if (rc)
+        return rc;
+    return set_body(r, json_pack("{s:o}", "accountIds", string_array(account_ids, n)), err);
+}
+
+static json_t *findings_criteria(const gd_list_findings_filter *f)
+{
+    json_t *crit = json_object();
+    if (!crit)
+        return NULL;
+    int bad = 0;
+    if (f && f->since_ms >= 0)
+        bad |= json_object_set_new(crit, "updatedAt",
+                                   json_pack("{s:I}", "greaterThanOrEqual",
+                                             (json_int_t)f->since_ms));
+    if (f && f->archived >= 0)
+        bad |= json_object_set_new(crit, "service.archived",
+                                   json_pack("{s:[s]}", "equals",
+                                             f->archived ? "true" : "false"));
+    if (bad) {
+        json_decref(crit);
+        return NULL;
+    }
+    return crit;
+}
+
+int gd_api_req_list_findings(gd_api_req *r, const char *region, const char *detector_id,
+                             const gd_list_findings_filter *filter, const char *next_token,
+                             gd_err *err)
+{
+    int rc = req_start(r, region, "ListFindings", "POST", detector_id, "/findings", err);
+    if (rc)
+        return rc;
+    json_t *body = json_pack("{s:{s:o},s:{s:s,s:s},s:i}", "findingCriteria", "criterion",
+                             findings_criteria(filter), "sortCriteria", "attributeName",
+                             "updatedAt", "orderBy", "ASC", "maxResults", GD_API_PAGE_MAX);
+    if (body && next_token && json_object_set_new(body, "nextToken", json_string(next_token))) {
+        json_decref(body);
+        body = NULL;
+    }
+    return set_body(r, body, err);
+}
+
+int gd_api_req_get_findings(gd_api_req *r, const char *region, const char *detector_id,
+                            const char *const *ids, size_t n, gd_err *err)
+{
+    int rc = req_start(r, region, "GetFindings", "POST", detector_id, "/findings/get", err);
+    if (rc)
+        return rc;
+    return set_body(r, json_pack("{s:o}", "findingIds", string_array(ids, n)), err);
+}
+
+int gd_api_req_usage(gd_api_req *r, const char *region, const char *detector_id,
+                     const char *type, const char *const *account_ids, size_t n,
+                     const char *next_token, gd_err *err)
+{
+    int rc = req_start(r, region, "GetUsageStatistics", "POST", detector_id,
+                       "/usage/statistics", err);
+    if (rc)
+        return rc;
+    json_t *criteria = n ? json_pack("{s:o}", "accountIds", string_array(account_ids, n))
+                         : json_object();
+    json_t *body = json_pack("{s:s,s:o,s:s,s:i}", "usageStatisticsType", type,
+                             "usageCriteria", criteria, "unit", "USD", "maxResults",
+                             GD_API_PAGE_MAX);
+    if (body && next_token && json_object_set_new(body, "nextToken", json_string(next_token))) {
+        json_decref(body);
+        body = NULL;
+    }
+    return set_body(r, body, err);
+}
+
+/* ---- Responses ----------------------------------------------------------- */
+
+int gd_api_parse_body(const char *body, size_t len, int allow_empty, json_t **out, gd_err *err)
+{
+    *out = NULL;
+    size_t i = 0;
+    while (i < len && (body[i] == ' ' || body[i] == '\n' || body[i] == '\r' || body[i] == '\t'))
+        i++;
+    if (i == len) {
+        if (!allow_empty)
+            return gd_err_set(err, GD_E_PARSE, "empty response body");
+        *out = json_object();
+        return *out ? 0 : gd_err_set(err, GD_E_NOMEM, "out of memory");
+    }
+    json_error_t je;
+    json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
+    if (!root)
+        return gd_err_set(err, GD_E_PARSE, "malformed JSON at line %d: %s", je.line, je.text);
+    if (!json_is_object(root)) {
+        json_decref(root);
+        return gd_err_set(err, GD_E_PARSE, "response is not a JSON object");
+    }
+    *out = root;
+    return 0;
+}
+
+static void free_strings(char **v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+/* The array member key: required arrays must be present (or null when
+ * allow_missing) and nothing else. */
+static int get_array(const json_t *root, const char *key, int allow_missing,
+                     const json_t **out, gd_err *err)
+{
+    const json_t *a = json_object_get(root, key);
+    if (!a || json_is_null(a)) {
+        *out = NULL;
+        if (allow_missing)
+            return 0;
+        return gd_err_set(err, GD_E_PARSE, "response lacks \"%s\"", key);
+    }
+    if (!json_is_array(a))
+        return gd_err_set(err, GD_E_PARSE, "\"%s\" is not an array", key);
+    if (json_array_size(a) > 10000)
+        return gd_err_set(err, GD_E_PARSE, "\"%s\" has %zu items", key, json_array_size(a));
+    *out = a;
+    return 0;
+}
+
+static int take_token(const json_t *root, char **out, gd_err *err)
+{
+    const char *t = gd_api_next_token(root, "nextToken");
+    *out = NULL;
+    if (t) {
+        *out = strdup(t);
+        if (!*out)
+            return gd_err_set(err, GD_E_NOMEM, "out of memory");
+    }
+    return 0;
+}
+
+int gd_api_parse_id_page(const json_t *root, const char *key, gd_id_page *out, gd_err *err)
+{
+    memset(out, 0, sizeof *out);
+    const json_t *a;
+    int rc = get_array(root, key, 0, &a, err);
+    if (rc)
+        return rc;
+    size_t n = json_array_size(a);
+    out->ids = calloc(n ? n : 1, sizeof *out->ids);
+    if (!out->ids)
+        return gd_err_set(err, GD_E_NOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        const char *id = json_string_value(json_array_get(a, i));
+        if (!valid_id(id)) {
+            gd_id_page_free(out);
+            return gd_err_set(err, GD_E_PARSE, "\"%s\"[%zu] is not a valid id", key, i);
+        }
+        out->ids[out->n] = strdup(id);
+        if (!out->ids[out->n]) {
+            gd_id_page_free(out);
+            return gd_err_set(err, GD_E_NOMEM, "out of memory");
+        }
+        out->n++;
+    }
+    rc = take_token(root, &out->next_token, err);
+    if (rc)
+        gd_id_page_free(out);
+    return rc;
+}
+
+void gd_id_page_free(gd_id_page *p)
+{
+    if (!p)
+        return;
+    free_strings(p->ids, p->n);
+    free(p->next_token);
+    memset(p, 0, sizeof *p);
+}
+
+static void features_free(gd_api_feature *f, size_t n)
+{
+    for (size_t i = 0; f && i < n; i++) {
+        free(f[i].name);
+        free(f[i].status);
+        free(f[i].auto_enable);
+        free(f[i].additional_json);
+    }
+    free(f);
+}
+
+/* Features list: items without a string "name" are skipped. */
+static int parse_features(const json_t *root, const char *key, gd_api_feature **out,
+                          size_t *n_out, gd_err *err)
+{
+    *out = NULL;
+    *n_out = 0;
+    const json_t *a;
+    int rc = get_array(root, key, 1, &a, err);
+    if (rc || !a)
+        return rc;
+    size_t n = json_array_size(a);
+    gd_api_feature *f = calloc(n ? n : 1, sizeof *f);
+    if (!f)
+        return gd_err_set(err, GD_E_NOMEM, "out of memory");
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        const json_t *it = json_array_get(a, i);
+        if (!json_string_value(json_object_get(it, "name")))
+            continue;
+        f[k].name = dup_str(it, "name");
+        f[k].status = dup_str(it, "status");
+        f[k].auto_enable = dup_str(it, "autoEnable");
+        f[k].additional_json = dup_json(it, "additionalConfiguration");
+        k++;
+    }
+    *out = f;
+    *n_out = k;
+    return 0;
+}
+
+int gd_api_parse_detector(const json_t *root, gd_api_detector *out, gd_err *err)
+{
+    memset(out, 0, sizeof *out);
+    out->status = dup_str(root, "status");
+    out->finding_publishing_frequency = dup_str(root, "findingPublishingFrequency");
+    out->created_at = dup_str(root, "createdAt");
+    out->updated_at = dup_str(root, "updatedAt");
+    int rc = parse_features(root, "features", &out->features, &out->n_features, err);
+    if (rc)
+        gd_api_detector_free(out);
+    return rc;
+}
+
+void gd_api_detector_free(gd_api_detector *d)
+{
+    if (!d)
+        return;
+    free(d->status);
+    free(d->finding_publishing_frequency);
+    free(d->created_at);
+    free(d->updated_at);
+    features_free(d->features, d->n_features);
+    memset(d, 0, sizeof *d);
+}
+
+int gd_api_parse_org_config(const json_t *root, gd_api_org_config *out, gd_err *err)
+{
+    memset(out, 0, sizeof *out);
+    out->auto_enable_members = dup_str(root, "autoEnableOrganizationMembers");
+    const json_t *lim = json_object_get(root, "memberAccountLimitReached");
+    out->member_account_limit_reached = json_is_boolean(lim) ? json_is_true(lim) : -1;
+    int rc = parse_features(root, "features", &out->features, &out->n_features, err);
+    if (!rc)
+        rc = take_token(root, &out->next_token, err);
+    if (rc)
+        gd_api_org_config_free(out);
+    return rc;
+}
+
+void gd_api_org_config_free(gd_api_org_config *c)
+{
+    if (!c)
+        return;
+    free(c->auto_enable_members);
+    features_free(c->features, c->n_features);
+    free(c->next_token);
+    memset(c, 0, sizeof *c);
+}
+
+int gd_api_parse_administrator(const json_t *root, char *account, size_t n, gd_err *err)
+{
+    account[0] = '\0';
+    const json_t *adm = json_object_get(root, "administrator");
+    if (!adm || json_is_null(adm))
+        return 0;
+    if (!json_is_object(adm))
+        return gd_err_set(err, GD_E_PARSE, "\"administrator\" is not an object");
+    const char *id = json_string_value(json_object_get(adm, "accountId"));
+    if (id && gd_api_is_account_id(id))
+        snprintf(account, n, "%s", id);
+    return 0;
+}
+
+static void member_free(gd_api_member *m)
+{
+    free(m->account_id);
+    free(m->detector_id);
+    free(m->relationship_status);
+    free(m->email);
+    free(m->administrator_id);
+    free(m->invited_at);
+    free(m->updated_at);
+}
+
+int gd_api_parse_members(const json_t *root, gd_api_members_page *out, size_t *skipped,
+                         gd_err *err)
+{
+    memset(out, 0, sizeof *out);
+    *skipped = 0;
+    const json_t *a;
+    int rc = get_array(root, "members", 0, &a, err);
+    if (rc)
+        return rc;
+    size_t n = json_array_size(a);
+    out->members = calloc(n ? n : 1, sizeof *out->members);
+    if (!out->members)
+        return gd_err_set(err, GD_E_NOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        const json_t *it = json_array_get(a, i);
+        if (!gd_api_is_account_id(json_string_value(json_object_get(it, "accountId")))) {
+            (*skipped)++;
+            continue;
+        }
+        gd_api_member *m = &out->members[out->n++];
+        m->account_id = dup_str(it, "accountId");
+        m->detector_id = dup_str(it, "detectorId");
+        m->relationship_status = dup_str(it, "relationshipStatus");
+        m->email = dup_str(it, "email");
+        m->administrator_id = dup_str(it, "administratorId");
+        if (!m->administrator_id)
+            m->administrator_id = dup_str(it, "masterId");
+        m->invited_at = dup_str(it, "invitedAt");
+        m->updated_at = dup_str(it, "updatedAt");
+    }
+    rc = take_token(root, &out->next_token, err);
+    if (rc)
+        gd_api_members_page_free(out);
+    return rc;
+}
+
+void gd_api_members_page_free(gd_api_members_page *p)
+{
+    if (!p)
+        return;
+    for (size_t i = 0; p->members && i < p->n; i++)
+        member_free(&p->members[i]);
+    free(p->members);
+    free(p->next_token);
+    memset(p, 0, sizeof *p);
+}
+
+static int parse_unprocessed(const json_t *root, gd_api_member_detectors *out, gd_err *err)
+{
+    const json_t *a;
+    int rc = get_array(root, "unprocessedAccounts", 1, &a, err);
+    if (rc || !a)
+        return rc;
+    size_t n = json_array_size(a);
+    out->unprocessed = calloc(n ? n : 1, sizeof *out->unprocessed);
+    if (!out->unprocessed)
+        return gd_err_set(err, GD_E_NOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        const json_t *it = json_array_get(a, i);
+        char *id = dup_str(it, "accountId");
+        if (!id)
+            continue;
+        out->unprocessed[out->n_unprocessed].account_id = id;
+        out->unprocessed[out->n_unprocessed].result = dup_str(it, "result");
+        out->n_unprocessed++;
+    }
+    return 0;
+}
+
+int gd_api_parse_member_detectors(const json_t *root, gd_api_member_detectors *out,
+                                  gd_err *err)
+{
+    memset(out, 0, sizeof *out);
+    const json_t *a;
+    int rc = get_array(root, "members", 1, &a, err);
+    size_t n = a ? json_array_size(a) : 0;
+    if (!rc) {
+        out->members = calloc(n ? n : 1, sizeof *out->members);
+        if (!out->members)
+            rc = gd_err_set(err, GD_E_NOMEM, "out of memory");
+    }
+    for (size_t i = 0; !rc && i < n; i++) {
+        const json_t *it = json_array_get(a, i);
+        if (!gd_api_is_account_id(json_string_value(json_object_get(it, "accountId"))))
+            continue;
+        gd_api_member_detector *m = &out->members[out->n++];
+        m->account_id = dup_str(it, "accountId");
+        rc = parse_features(it, "features", &m->features, &m->n_features, err);
+    }
+    if (!rc)
+        rc = parse_unprocessed(root, out, err);
+    if (rc)
+        gd_api_member_detectors_free(out);
+    return rc;
+}
+
+void gd_api_member_detectors_free(gd_api_member_detectors *m)
+{
+    if (!m)
+        return;
+    for (size_t i = 0; m->members && i < m->n; i++) {
+        free(m->members[i].account_id);
+        features_free(m->members[i].features, m->members[i].n_features);
+    }
+    free(m->members);
+    for (size_t i = 0; m->unprocessed && i < m->n_unprocessed; i++) {
+        free(m->unprocessed[i].account_id);
+        free(m->unprocessed[i].result);
+    }
+    free(m->unprocessed);
+    memset(m, 0, sizeof *m);
+}
+
+/* ---- Findings ------------------------------------------------------------ */
+
+static const char *opt_str(const json_t *obj, const char *key)
+{
+    return json_string_value(json_object_get(obj, key));
+}
+
+static int parse_one_finding(const json_t *f, const char *region, const char *detector_id,
+                             gd_finding_row *row, char **raw, gd_err *err)
+{
+    const char *id = opt_str(f, "id");
+    if (!valid_id(id))
+        return gd_err_set(err, GD_E_PARSE, "finding without a valid id");
+    const json_t *sev = json_object_get(f, "severity");
+    row->finding_id = id;
+    row->region = region;
+    row->detector_id = detector_id;
+    row->account_id = opt_str(f, "accountId");
+    row->type = opt_str(f, "type");
+    row->created_at = opt_str(f, "createdAt");
+    row->updated_at = opt_str(f, "updatedAt");
+    if (!row->account_id || !*row->account_id || strlen(row->account_id) > 64 || !row->type ||
+        !*row->type || !json_is_number(sev) || !row->created_at || !row->updated_at)
+        return gd_err_set(err, GD_E_PARSE, "finding %.80s lacks a required field", id);
+    row->severity = json_number_value(sev);
+    if (!isfinite(row->severity))
+        return gd_err_set(err, GD_E_PARSE, "finding %.80s has a bad severity", id);
+    if (gd_time_parse_iso(row->created_at, &row->created_ms) ||
+        gd_time_parse_iso(row->updated_at, &row->updated_ms))
+        return gd_err_set(err, GD_E_PARSE, "finding %.80s has a bad timestamp", id);
+    row->title = opt_str(f, "title");
+    row->description = opt_str(f, "description");
+    row->resource_type = opt_str(json_object_get(f, "resource"), "resourceType");
+    const json_t *svc = json_object_get(f, "service");
+    row->feature_name = opt_str(svc, "featureName");
+    const json_t *count = json_object_get(svc, "count");
+    row->count = json_is_integer(count) && json_integer_value(count) >= 0
+                     ? (int64_t)json_integer_value(count) : 1;
+    row->archived = json_is_true(json_object_get(svc, "archived")) ? 1 : 0;
+    *raw = json_dumps(f, JSON_COMPACT);
+    if (!*raw)
+        return gd_err_set(err, GD_E_NOMEM, "finding %.80s: serialising", id);
+    row->raw_json = *raw;
+    return 0;
+}
+
+int gd_api_parse_findings(json_t *root, const char *region, const char *detector_id,
+                          gd_api_findings *out, gd_err *err)
+{
+    memset(out, 0, sizeof *out);
+    const json_t *a;
+    int rc = get_array(root, "findings", 0, &a, err);
+    if (rc)
+        return rc;
+    size_t n = json_array_size(a);
+    out->root = json_incref(root);
+    out->rows = calloc(n ? n : 1, sizeof *out->rows);
+    out->raw = calloc(n ? n : 1, sizeof *out->raw);
+    if (!out->rows || !out->raw) {
+        gd_api_findings_free(out);
+        return gd_err_set(err, GD_E_NOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < n; i++) {
+        const json_t *f = json_array_get(a, i);
+        if (!json_is_object(f)) {
+            gd_api_findings_free(out);
+            return gd_err_set(err, GD_E_PARSE, "findings[%zu] is not an object", i);
+        }
+        rc = parse_one_finding(f, region, detector_id, &out->rows[i], &out->raw[i], err);
+        out->n = i + 1;
+        if (rc) {
+            gd_api_findings_free(out);
+            return rc;
+        }
+    }
+    return 0;
+}
+
+void gd_api_findings_free(gd_api_findings *f)
+{
+    if (!f)
+        return;
+    free_strings(f->raw, f->n);
+    free(f->rows);
+    json_decref(f->root);
+    memset(f, 0, sizeof *f);
+}
+
+/* ---- Usage --------------------------------------------------------------- */
+
+/* A decimal amount as text: digits with at most one '.', optional leading '-'. */
+static int valid_amount(const char *s)
+{
+    if (!s || !*s || strlen(s) > 64)
+        return 0;
+    size_t i = (s[0] == '-') ? 1 : 0;
+    int digits = 0, dots = 0;
+    for (; s[i]; i++) {
+        if (s[i] >= '0' && s[i] <= '9')
+            digits++;
+        else if (s[i] == '.' && !dots)
+            dots++;
+        else if ((s[i] == 'E' || s[i] == 'e') && digits)
+            continue;
+        else
+            return 0;
+    }
+    return digits > 0;
+}
+
+int gd_api_parse_usage(const json_t *root, const char *type, gd_api_usage_page *out,
+                       gd_err *err)
+{
+    memset(out, 0, sizeof *out);
+    int by_account = !strcmp(type, "SUM_BY_ACCOUNT");
+    const char *list_key = by_account ? "sumByAccount" : "sumByFeature";
+    const char *item_key = by_account ? "accountId" : "feature";
+    const json_t *stats = json_object_get(root, "usageStatistics");
+    if (stats && !json_is_object(stats) && !json_is_null(stats))
+        return gd_err_set(err, GD_E_PARSE, "\"usageStatistics\" is not an object");
+    const json_t *a;
+    int rc = get_array(stats, list_key, 1, &a, err);
+    if (rc)
+        return rc;
+    size_t n = a ? json_array_size(a) : 0;
+    out->entries = calloc(n ? n : 1, sizeof *out->entries);
+    if (!out->entries)
+        return gd_err_set(err, GD_E_NOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        const json_t *it = json_array_get(a, i);
+        const json_t *total = json_object_get(it, "total");
+        const char *key = opt_str(it, item_key);
+        const char *amount = opt_str(total, "amount");
+        if (!key || !*key || strlen(key) > 128 || !valid_amount(amount)) {
+            gd_api_usage_page_free(out);
+            return gd_err_set(err, GD_E_PARSE, "%s[%zu] lacks a key or a decimal amount",
+                              list_key, i);
+        }
+        gd_api_usage_entry *e = &out->entries[out->n++];
+        e->key = strdup(key);
+        e->amount = strdup(amount);
+        e->unit = dup_str(total, "unit");
+        if (!e->unit)
+            e->unit = strdup("USD");
+    }
+    rc = take_token(root, &out->next_token, err);
+    if (rc)
+        gd_api_usage_page_free(out);
+    return rc;
+}
+
+void gd_api_usage_page_free(gd_api_usage_page *p)
+{
+    if (!p)
+        return;
+    for (size_t i = 0; p->entries && i < p->n; i++) {
+        free(p->entries[i].key);
+        free(p->entries[i].amount);
+        free(p->entries[i].unit);
+    }
+    free(p->entries);
+    free(p->next_token);
+    memset(p, 0, sizeof *p);
+}

@@ -1,0 +1,199 @@
+#ifndef GD_COLLECTOR_GD_API_H
+#define GD_COLLECTOR_GD_API_H
+/* GuardDuty rest-json operations used by the collector (docs/guardduty-api.md
+ * §2): request building and response parsing. Pure functions: no I/O, no
+ * clock. The collector sends the built gd_aws_request with gd_aws_call.
+ *
+ * Everything AWS sends is treated as hostile: wrong types, missing required
+ * keys and ids of absurd length are GD_E_PARSE (so the caller retries the
+ * request); optional fields that are absent or of the wrong type are NULL.
+ * Parsed structs own their strings (free with the matching _free). */
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+#include "collector/aws_client.h"
+#include "common/buf.h"
+#include "common/err.h"
+#include "store/store.h"
+
+#define GD_API_PAGE_MAX 50          /* maxResults for every paged GuardDuty call */
+#define GD_API_BATCH_MAX 50         /* ids per GetFindings / GetMemberDetectors / usage accountIds */
+#define GD_API_ID_MAX 300           /* finding / detector id length (model) */
+#define GD_API_TOKEN_MAX 65536      /* a longer nextToken is treated as malformed */
+
+/* ---- Pagination ---------------------------------------------------------- */
+/* Follows nextToken: stops on an absent, null or "" token, and on a token
+ * already seen in this listing (botocore R10: never loop). */
+typedef struct gd_pager {
+    char *token;            /* token to send next, NULL on the first page; owned */
+    uint64_t *seen;         /* hashes of tokens received; owned */
+    size_t n_seen, cap_seen;
+    int done;               /* 1: no more pages */
+    int repeated;           /* 1: stopped because a token repeated */
+    size_t pages;
+} gd_pager;
+
+void gd_pager_init(gd_pager *p);
+void gd_pager_free(gd_pager *p);
+/* Records the response's token (NULL, "" or a string). Returns 0 or GD_E_NOMEM. */
+int gd_pager_next(gd_pager *p, const char *response_token);
+/* The "nextToken" member of a response object: NULL when absent, null, not
+ * a string or "". Borrowed from root. */
+const char *gd_api_next_token(const json_t *root, const char *key);
+
+/* ---- Requests ------------------------------------------------------------ */
+/* A request with its storage: path, query and body are owned by the struct. */
+typedef struct gd_api_req {
+    gd_aws_request req;
+    gd_buf path;
+    gd_buf query;
+    char *body;
+} gd_api_req;
+
+void gd_api_req_free(gd_api_req *r);
+
+int gd_api_req_list_detectors(gd_api_req *r, const char *region, const char *next_token,
+                              gd_err *err);
+int gd_api_req_get_detector(gd_api_req *r, const char *region, const char *detector_id,
+                            gd_err *err);
+int gd_api_req_org_config(gd_api_req *r, const char *region, const char *detector_id,
+                          const char *next_token, gd_err *err);
+int gd_api_req_get_administrator(gd_api_req *r, const char *region, const char *detector_id,
+                                 gd_err *err);
+/* onlyAssociated=false: members not yet invited or disassociated too. */
+int gd_api_req_list_members(gd_api_req *r, const char *region, const char *detector_id,
+                            const char *next_token, gd_err *err);
+int gd_api_req_member_detectors(gd_api_req *r, const char *region, const char *detector_id,
+                                const char *const *account_ids, size_t n, gd_err *err);
+
+/* ListFindings, sorted by updatedAt ASC, 50 per page. since_ms >= 0 adds
+ * updatedAt >= since_ms; archived is -1 (any), 0 or 1 (service.archived). */
+typedef struct gd_list_findings_filter {
+    int64_t since_ms;
+    int archived;
+} gd_list_findings_filter;
+int gd_api_req_list_findings(gd_api_req *r, const char *region, const char *detector_id,
+                             const gd_list_findings_filter *filter, const char *next_token,
+                             gd_err *err);
+int gd_api_req_get_findings(gd_api_req *r, const char *region, const char *detector_id,
+                            const char *const *ids, size_t n, gd_err *err);
+/* type: "SUM_BY_ACCOUNT" | "SUM_BY_FEATURES". n == 0: no accountIds (all). */
+int gd_api_req_usage(gd_api_req *r, const char *region, const char *detector_id,
+                     const char *type, const char *const *account_ids, size_t n,
+                     const char *next_token, gd_err *err);
+
+/* ---- Responses ----------------------------------------------------------- */
+/* Parses a response body that must be a JSON object. allow_empty: an empty
+ * body (GetAdministratorAccount from the admin itself) gives an empty
+ * object. *out is new (json_decref). */
+int gd_api_parse_body(const char *body, size_t len, int allow_empty, json_t **out,
+                      gd_err *err);
+
+/* A page of ids (ListDetectors "detectorIds", ListFindings "findingIds"). */
+typedef struct gd_id_page {
+    char **ids;
+    size_t n;
+    char *next_token;       /* NULL at the end */
+} gd_id_page;
+int gd_api_parse_id_page(const json_t *root, const char *key, gd_id_page *out, gd_err *err);
+void gd_id_page_free(gd_id_page *p);
+
+typedef struct gd_api_feature {
+    char *name;
+    char *status;           /* detector/member: ENABLED | DISABLED; org config: NULL */
+    char *auto_enable;      /* org config: NEW | ALL | NONE; else NULL */
+    char *additional_json;  /* additionalConfiguration as compact JSON, or NULL */
+} gd_api_feature;
+
+typedef struct gd_api_detector {
+    char *status, *finding_publishing_frequency, *created_at, *updated_at;
+    gd_api_feature *features;
+    size_t n_features;
+} gd_api_detector;
+int gd_api_parse_detector(const json_t *root, gd_api_detector *out, gd_err *err);
+void gd_api_detector_free(gd_api_detector *d);
+
+typedef struct gd_api_org_config {
+    char *auto_enable_members;   /* NEW | ALL | NONE or NULL */
+    int member_account_limit_reached;  /* -1 unknown */
+    gd_api_feature *features;
+    size_t n_features;
+    char *next_token;
+} gd_api_org_config;
+int gd_api_parse_org_config(const json_t *root, gd_api_org_config *out, gd_err *err);
+void gd_api_org_config_free(gd_api_org_config *c);
+
+/* GetAdministratorAccount: administrator.accountId, or "" when the body is
+ * empty / has no administrator (the caller is the admin or standalone). */
+int gd_api_parse_administrator(const json_t *root, char *account, size_t n, gd_err *err);
+
+typedef struct gd_api_member {
+    char *account_id, *detector_id, *relationship_status, *email, *administrator_id;
+    char *invited_at, *updated_at;
+} gd_api_member;
+typedef struct gd_api_members_page {
+    gd_api_member *members;
+    size_t n;
+    char *next_token;
+} gd_api_members_page;
+/* Members whose accountId is not 12 digits are skipped (counted in *skipped). */
+int gd_api_parse_members(const json_t *root, gd_api_members_page *out, size_t *skipped,
+                         gd_err *err);
+void gd_api_members_page_free(gd_api_members_page *p);
+
+typedef struct gd_api_member_detector {
+    char *account_id;
+    gd_api_feature *features;
+    size_t n_features;
+} gd_api_member_detector;
+typedef struct gd_api_unprocessed {
+    char *account_id;
+    char *result;
+} gd_api_unprocessed;
+typedef struct gd_api_member_detectors {
+    gd_api_member_detector *members;
+    size_t n;
+    gd_api_unprocessed *unprocessed;
+    size_t n_unprocessed;
+} gd_api_member_detectors;
+int gd_api_parse_member_detectors(const json_t *root, gd_api_member_detectors *out,
+                                  gd_err *err);
+void gd_api_member_detectors_free(gd_api_member_detectors *m);
+
+/* GetFindings. rows[i] strings point into the tree kept in the page and into
+ * raw[i] (compact JSON of the finding); valid until gd_api_findings_free.
+ * A finding lacking id/accountId/type/severity/createdAt/updatedAt, or with a
+ * bad timestamp, makes the whole response GD_E_PARSE (retried). */
+typedef struct gd_api_findings {
+    gd_finding_row *rows;
+    char **raw;
+    size_t n;
+    json_t *root;             /* owned reference */
+} gd_api_findings;
+int gd_api_parse_findings(json_t *root, const char *region, const char *detector_id,
+                          gd_api_findings *out, gd_err *err);
+void gd_api_findings_free(gd_api_findings *f);
+
+/* GetUsageStatistics: sumByAccount (key = accountId) or sumByFeature
+ * (key = feature). Amounts are kept as the exact text AWS sent. */
+typedef struct gd_api_usage_entry {
+    char *key;
+    char *amount;
+    char *unit;
+} gd_api_usage_entry;
+typedef struct gd_api_usage_page {
+    gd_api_usage_entry *entries;
+    size_t n;
+    char *next_token;
+} gd_api_usage_page;
+int gd_api_parse_usage(const json_t *root, const char *type, gd_api_usage_page *out,
+                       gd_err *err);
+void gd_api_usage_page_free(gd_api_usage_page *p);
+
+/* ---- Small validators ---------------------------------------------------- */
+int gd_api_is_account_id(const char *s);   /* exactly 12 ASCII digits */
+/* Copies s into out (size n) replacing control characters with '?', so an
+ * AWS message can go into a log line or a one-line error. */
+void gd_api_clean_text(char *out, size_t n, const char *s);
+
+#endif

@@ -1,0 +1,460 @@
+/* One region: paced calls with retry rounds, and the region's flow
+ * (detector -> organization configuration -> members -> findings -> usage). */
+#include "collector/region_worker.h"
+#include "common/log.h"
+#include "common/timeutil.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+/* A malformed 2xx body is asked for again at once, this many times per round:
+ * a garbled body is a transport accident, not a sign of overload. */
+#define PARSE_ATTEMPTS_PER_ROUND 4
+
+void gd_call_fail_set(gd_call_fail *fail, int kind, const char *fmt, ...)
+{
+    memset(fail, 0, sizeof *fail);
+    fail->kind = kind;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(fail->message, sizeof fail->message, fmt, ap);
+    va_end(ap);
+}
+
+void gd_region_sleep(gd_region_ctx *rc, int64_t ms)
+{
+    int64_t left = rc->deadline_mono_ms - gd_time_monotonic_ms();
+    if (ms > left)
+        ms = left;
+    if (ms > 0)
+        gd_clock_sleep_ms(NULL, ms);
+}
+
+static int budget_left(gd_region_ctx *rc)
+{
+    return gd_time_monotonic_ms() < rc->deadline_mono_ms;
+}
+
+static void pace_wait(gd_region_ctx *rc)
+{
+    pthread_mutex_lock(&rc->lock);
+    int64_t pace = rc->pace_ms;
+    pthread_mutex_unlock(&rc->lock);
+    if (pace > 0)
+        gd_region_sleep(rc, pace);
+}
+
+/* Counts the attempts and adapts the pace to what the call saw. */
+static void account_call(gd_region_ctx *rc, const gd_aws_response *resp)
+{
+    pthread_mutex_lock(&rc->lock);
+    int attempts = resp->attempts > 0 ? resp->attempts : 1;
+    rc->requests += attempts;
+    rc->retries += attempts - 1;
+    rc->throttles += resp->throttles;
+    if (resp->throttles > 0 || resp->error_kind == GD_AWS_THROTTLED) {
+        int64_t p = rc->pace_ms ? rc->pace_ms * 2 : GD_PACE_START_MS;
+        rc->pace_ms = p > GD_PACE_MAX_MS ? GD_PACE_MAX_MS : p;
+    } else if (resp->error_kind == GD_AWS_OK) {
+        rc->pace_ms = rc->pace_ms * 4 / 5;
+        if (rc->pace_ms < 20)
+            rc->pace_ms = 0;
+    }
+    pthread_mutex_unlock(&rc->lock);
+}
+
+static int retryable_kind(int kind)
+{
+    return kind == GD_AWS_THROTTLED || kind == GD_AWS_TRANSIENT || kind == GD_AWS_BAD_RESPONSE;
+}
+
+static void fail_from_response(gd_call_fail *fail, const gd_aws_response *resp,
+                               const gd_err *err)
+{
+    memset(fail, 0, sizeof *fail);
+    fail->kind = resp->error_kind ? resp->error_kind : GD_AWS_TRANSIENT;
+    gd_api_clean_text(fail->code, sizeof fail->code, resp->error_code);
+    gd_api_clean_text(fail->request_id, sizeof fail->request_id, resp->request_id);
+    gd_api_clean_text(fail->message, sizeof fail->message,
+                      err->msg[0] ? err->msg : resp->error_message);
+}
+
+/* One round: the client's attempts plus immediate re-asks for bad bodies.
+ * Returns 0 with *root, or -1 with *fail. */
+static int call_round(gd_region_ctx *rc, gd_aws_client *c, const gd_aws_request *req,
+                      int allow_empty, json_t **root, gd_call_fail *fail)
+{
+    for (int parse_try = 1;; parse_try++) {
+        pace_wait(rc);
+        gd_aws_response resp;
+        gd_aws_response_init(&resp);
+        gd_err err = {0};
+        int rc_call = gd_aws_call(c, req, &resp, &err);
+        account_call(rc, &resp);
+        if (rc_call != 0) {
+            if (rc_call == GD_E_HTTP && resp.error_kind == GD_AWS_OK)
+                resp.error_kind = GD_AWS_TRANSIENT;
+            fail_from_response(fail, &resp, &err);
+            gd_aws_response_free(&resp);
+            return -1;
+        }
+        int prc = gd_api_parse_body(resp.body.data, resp.body.len, allow_empty, root, &err);
+        if (prc == 0) {
+            gd_aws_response_free(&resp);
+            return 0;
+        }
+        gd_log(GD_LOG_DEBUG, req->region, req->operation, resp.request_id,
+               "unusable response body, asking again: %s", err.msg);
+        resp.error_kind = GD_AWS_BAD_RESPONSE;
+        snprintf(resp.error_code, sizeof resp.error_code, "BadResponse");
+        gd_err_prefix(&err, "%s %s", req->region, req->operation);
+        fail_from_response(fail, &resp, &err);
+        gd_aws_response_free(&resp);
+        if (parse_try >= PARSE_ATTEMPTS_PER_ROUND || !budget_left(rc))
+            return -1;
+    }
+}
+
+int gd_region_call(gd_region_ctx *rc, gd_aws_client *c, const gd_aws_request *req,
+                   int allow_empty, json_t **root, gd_call_fail *fail)
+{
+    int rounds = rc->opts->retry_rounds;
+    int64_t pause = rc->opts->round_pause_ms;
+    *root = NULL;
+    for (int round = 0;; round++) {
+        if (!budget_left(rc)) {
+            gd_call_fail_set(fail, GD_AWS_TRANSIENT, "%s %s: region budget of %lld s exhausted",
+                             req->region, req->operation,
+                             (long long)(rc->opts->region_budget_ms / 1000));
+            snprintf(fail->code, sizeof fail->code, "RegionBudgetExhausted");
+            return -1;
+        }
+        if (call_round(rc, c, req, allow_empty, root, fail) == 0)
+            return 0;
+        if (!retryable_kind(fail->kind) || round >= rounds)
+            return -1;
+        gd_log(GD_LOG_INFO, req->region, req->operation, fail->request_id,
+               "call failed after its attempts (%s); round %d of %d in %lld ms",
+               fail->message, round + 1, rounds, (long long)pause);
+        gd_region_sleep(rc, pause);
+        pause *= 2;
+    }
+}
+
+/* ---- The region's flow ----------------------------------------------------- */
+
+typedef struct region_outcome {
+    const char *state;
+    gd_call_fail fail;
+} region_outcome;
+
+static const char *state_for_fail(const gd_call_fail *f)
+{
+    if (f->kind == GD_AWS_REGION_DISABLED)
+        return "region_disabled";
+    if (f->kind == GD_AWS_ACCESS_DENIED)
+        return "access_denied";
+    return "failed";
+}
+
+static int find_detector(gd_region_ctx *rc, region_outcome *out)
+{
+    gd_api_req r;
+    gd_err err = {0};
+    if (gd_api_req_list_detectors(&r, rc->region, NULL, &err) != 0) {
+        gd_call_fail_set(&out->fail, GD_AWS_CLIENT, "%s", err.msg);
+        gd_api_req_free(&r);
+        return -1;
+    }
+    json_t *root = NULL;
+    int res = gd_region_call(rc, rc->client, &r.req, 0, &root, &out->fail);
+    gd_api_req_free(&r);
+    if (res != 0) {
+        out->state = state_for_fail(&out->fail);
+        return -1;
+    }
+    gd_id_page page;
+    if (gd_api_parse_id_page(root, "detectorIds", &page, &err) != 0) {
+        json_decref(root);
+        gd_call_fail_set(&out->fail, GD_AWS_BAD_RESPONSE, "%s ListDetectors: %s", rc->region,
+                         err.msg);
+        out->state = "failed";
+        return -1;
+    }
+    json_decref(root);
+    /* At most one detector per account and region (quota page): the first. */
+    if (page.n > 0)
+        snprintf(rc->detector_id, sizeof rc->detector_id, "%s", page.ids[0]);
+    gd_id_page_free(&page);
+    return 0;
+}
+
+/* GetAdministratorAccount names the real administrator for the message. */
+static void name_real_admin(gd_region_ctx *rc, gd_call_fail *fail)
+{
+    gd_api_req r;
+    gd_err err = {0};
+    char who[16] = "";
+    if (gd_api_req_get_administrator(&r, rc->region, rc->detector_id, &err) == 0) {
+        json_t *root = NULL;
+        gd_call_fail f2;
+        if (gd_region_call(rc, rc->client, &r.req, 1, &root, &f2) == 0)
+            gd_api_parse_administrator(root, who, sizeof who, &err);
+        json_decref(root);
+    }
+    gd_api_req_free(&r);
+    char msg[sizeof fail->message];
+    snprintf(msg, sizeof msg, "account %s is not the GuardDuty delegated administrator here%s%s%s",
+             rc->admin_account, who[0] ? " (administrator: " : "", who, who[0] ? ")" : "");
+    snprintf(fail->message, sizeof fail->message, "%s", msg);
+}
+
+static int is_not_admin(const gd_call_fail *f)
+{
+    if (f->kind != GD_AWS_CLIENT || strcmp(f->code, "BadRequestException") != 0)
+        return 0;
+    return strstr(f->message, "administrator") || strstr(f->message, "Administrator");
+}
+
+/* Org configuration pages merged into det (org_auto_enable per feature). */
+typedef struct setup {
+    gd_api_detector det;
+    gd_api_org_config org;   /* first page's scalar fields + every page's features */
+} setup;
+
+static int append_org_features(gd_api_org_config *acc, gd_api_org_config *page)
+{
+    gd_api_feature *v = realloc(acc->features,
+                                (acc->n_features + page->n_features + 1) * sizeof *v);
+    if (!v)
+        return -1;
+    acc->features = v;
+    memcpy(v + acc->n_features, page->features, page->n_features * sizeof *v);
+    acc->n_features += page->n_features;
+    page->n_features = 0;   /* moved */
+    return 0;
+}
+
+static int fetch_org_config(gd_region_ctx *rc, setup *s, region_outcome *out)
+{
+    gd_pager pager;
+    gd_pager_init(&pager);
+    int res = 0;
+    while (!res && !pager.done) {
+        gd_api_req r;
+        gd_err err = {0};
+        json_t *root = NULL;
+        gd_api_org_config page;
+        res = gd_api_req_org_config(&r, rc->region, rc->detector_id, pager.token, &err);
+        if (!res)
+            res = gd_region_call(rc, rc->client, &r.req, 0, &root, &out->fail);
+        else
+            gd_call_fail_set(&out->fail, GD_AWS_CLIENT, "%s", err.msg);
+        gd_api_req_free(&r);
+        if (res)
+            break;
+        res = gd_api_parse_org_config(root, &page, &err);
+        json_decref(root);
+        if (res) {
+            gd_call_fail_set(&out->fail, GD_AWS_BAD_RESPONSE, "%s %s", rc->region, err.msg);
+            break;
+        }
+        if (pager.pages == 0) {
+            s->org.auto_enable_members = page.auto_enable_members;
+            page.auto_enable_members = NULL;
+            s->org.member_account_limit_reached = page.member_account_limit_reached;
+        }
+        res = append_org_features(&s->org, &page) ? -1 : gd_pager_next(&pager, page.next_token);
+        gd_api_org_config_free(&page);
+    }
+    gd_pager_free(&pager);
+    if (res && !out->fail.message[0])
+        gd_call_fail_set(&out->fail, GD_AWS_CLIENT, "%s: out of memory", rc->region);
+    return res ? -1 : 0;
+}
+
+static const char *org_auto_enable_for(const gd_api_org_config *org, const char *name)
+{
+    for (size_t i = 0; i < org->n_features; i++)
+        if (org->features[i].name && !strcmp(org->features[i].name, name))
+            return org->features[i].auto_enable;
+    return NULL;
+}
+
+/* Detector features joined with the org auto-enable setting by name; org
+ * features the detector does not list are added with status NULL. */
+static int store_detector(gd_region_ctx *rc, const setup *s, gd_call_fail *fail)
+{
+    size_t cap = s->det.n_features + s->org.n_features + 1;
+    gd_feature_status *f = calloc(cap, sizeof *f);
+    if (!f) {
+        gd_call_fail_set(fail, GD_AWS_CLIENT, "%s: out of memory", rc->region);
+        return -1;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < s->det.n_features; i++) {
+        const gd_api_feature *d = &s->det.features[i];
+        f[n++] = (gd_feature_status){d->name, d->status, org_auto_enable_for(&s->org, d->name),
+                                     d->additional_json};
+    }
+    for (size_t i = 0; i < s->org.n_features; i++) {
+        const gd_api_feature *o = &s->org.features[i];
+        int known = 0;
+        for (size_t j = 0; j < s->det.n_features; j++)
+            known |= !strcmp(s->det.features[j].name, o->name);
+        if (!known)
+            f[n++] = (gd_feature_status){o->name, NULL, o->auto_enable, o->additional_json};
+    }
+    gd_detector_info info = {
+        .region = rc->region, .detector_id = rc->detector_id, .status = s->det.status,
+        .finding_publishing_frequency = s->det.finding_publishing_frequency,
+        .created_at = s->det.created_at, .updated_at = s->det.updated_at,
+        .org_auto_enable_members = s->org.auto_enable_members,
+        .member_account_limit_reached = s->org.member_account_limit_reached,
+        .features = f, .n_features = n,
+    };
+    gd_err err = {0};
+    int res = gd_store_put_detector(rc->store, rc->run_id, &info, &err);
+    free(f);
+    if (res != 0) {
+        gd_call_fail_set(fail, GD_AWS_CLIENT, "%s", err.msg);
+        snprintf(fail->code, sizeof fail->code, "StoreError");
+        return -1;
+    }
+    return 0;
+}
+
+static int fetch_detector(gd_region_ctx *rc, setup *s, region_outcome *out)
+{
+    gd_api_req r;
+    gd_err err = {0};
+    json_t *root = NULL;
+    int res = gd_api_req_get_detector(&r, rc->region, rc->detector_id, &err);
+    if (!res)
+        res = gd_region_call(rc, rc->client, &r.req, 0, &root, &out->fail);
+    else
+        gd_call_fail_set(&out->fail, GD_AWS_CLIENT, "%s", err.msg);
+    gd_api_req_free(&r);
+    if (res)
+        return -1;
+    res = gd_api_parse_detector(root, &s->det, &err);
+    json_decref(root);
+    if (res)
+        gd_call_fail_set(&out->fail, GD_AWS_BAD_RESPONSE, "%s GetDetector: %s", rc->region,
+                         err.msg);
+    return res ? -1 : 0;
+}
+
+/* Detector and org configuration. Returns 0 to go on, -1 when out is final. */
+static int collect_setup(gd_region_ctx *rc, region_outcome *out)
+{
+    setup s;
+    memset(&s, 0, sizeof s);
+    s.org.member_account_limit_reached = -1;
+    int res = fetch_detector(rc, &s, out);
+    if (!res) {
+        res = fetch_org_config(rc, &s, out);
+        if (res && is_not_admin(&out->fail)) {
+            name_real_admin(rc, &out->fail);
+            out->state = "not_admin";
+            gd_err err = {0};
+            gd_store_clear_region_setup(rc->store, rc->region, &err);
+        }
+    }
+    if (!res)
+        res = store_detector(rc, &s, &out->fail);
+    if (res && !out->state)
+        out->state = state_for_fail(&out->fail);
+    gd_api_detector_free(&s.det);
+    gd_api_org_config_free(&s.org);
+    return res;
+}
+
+static int finish_region(gd_region_ctx *rc, region_outcome *out)
+{
+    gd_err err = {0};
+    if (gd_store_set_watermark(rc->store, rc->region, rc->detector_id, rc->new_watermark_ms,
+                               rc->run_id, rc->full_sync, &err) != 0) {
+        gd_call_fail_set(&out->fail, GD_AWS_CLIENT, "%s", err.msg);
+        snprintf(out->fail.code, sizeof out->fail.code, "StoreError");
+        out->state = "failed";
+        return -1;
+    }
+    out->state = "collected";
+    return 0;
+}
+
+static void collect_region(gd_region_ctx *rc, region_outcome *out)
+{
+    if (find_detector(rc, out) != 0)
+        return;
+    if (!rc->detector_id[0]) {
+        gd_err err = {0};
+        out->state = "no_detector";
+        snprintf(out->fail.message, sizeof out->fail.message,
+                 "GuardDuty is not enabled here (ListDetectors returned no detector)");
+        if (gd_store_clear_region_setup(rc->store, rc->region, &err) != 0)
+            gd_log(GD_LOG_WARN, rc->region, NULL, NULL, "%s", err.msg);
+        return;
+    }
+    if (collect_setup(rc, out) != 0)
+        return;
+    if (gd_members_sync(rc, &out->fail) != 0 || gd_findings_sync(rc, &out->fail) != 0) {
+        out->state = state_for_fail(&out->fail);
+        return;
+    }
+    if (rc->opts->no_cost)
+        snprintf(rc->cost_state, sizeof rc->cost_state, "skipped");
+    else if (gd_usage_sync(rc, &out->fail) != 0) {
+        out->state = "failed";
+        return;
+    }
+    finish_region(rc, out);
+}
+
+static void record(gd_region_ctx *rc, const region_outcome *out, int64_t duration_ms)
+{
+    gd_region_result res = {
+        .region = rc->region, .state = out->state,
+        .message = out->fail.message[0] ? out->fail.message : NULL,
+        .error_code = out->fail.code[0] ? out->fail.code : NULL,
+        .request_id = out->fail.request_id[0] ? out->fail.request_id : NULL,
+        .detector_id = rc->detector_id[0] ? rc->detector_id : NULL,
+        .requests = rc->requests, .retries = rc->retries, .throttles = rc->throttles,
+        .duration_ms = duration_ms, .findings_listed = rc->findings_listed,
+        .findings_new = rc->fstats.inserted, .findings_updated = rc->fstats.updated,
+        .cost_state = rc->cost_state,
+        .cost_message = rc->cost_message[0] ? rc->cost_message : NULL,
+    };
+    gd_err err = {0};
+    if (gd_store_region_result(rc->store, rc->run_id, &res, &err) != 0)
+        gd_log(GD_LOG_ERROR, rc->region, NULL, NULL, "cannot record the region: %s", err.msg);
+}
+
+void gd_region_run(gd_region_ctx *rc, gd_collect_region_report *report, char *state_buf,
+                   size_t state_n, char *msg_buf, size_t msg_n)
+{
+    int64_t t0 = gd_time_monotonic_ms();
+    region_outcome out;
+    memset(&out, 0, sizeof out);
+    snprintf(rc->cost_state, sizeof rc->cost_state, "not_applicable");
+    collect_region(rc, &out);
+    if (!out.state)
+        out.state = "failed";
+    if (!strcmp(out.state, "failed"))
+        gd_log(GD_LOG_ERROR, rc->region, NULL, out.fail.request_id[0] ? out.fail.request_id : NULL,
+               "region failed: %s%s%s", out.fail.code, out.fail.code[0] ? ": " : "",
+               out.fail.message);
+    int64_t duration = gd_time_monotonic_ms() - t0;
+    record(rc, &out, duration);
+    snprintf(state_buf, state_n, "%s", out.state);
+    snprintf(msg_buf, msg_n, "%s", out.fail.message);
+    *report = (gd_collect_region_report){
+        .region = rc->region, .state = state_buf, .message = msg_buf,
+        .cost_state = rc->cost_state, .findings_listed = rc->findings_listed,
+        .findings_new = rc->fstats.inserted, .findings_updated = rc->fstats.updated,
+        .requests = rc->requests, .retries = rc->retries, .throttles = rc->throttles,
+        .duration_ms = duration,
+    };
+}

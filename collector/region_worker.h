@@ -1,0 +1,77 @@
+#ifndef GD_COLLECTOR_REGION_WORKER_H
+#define GD_COLLECTOR_REGION_WORKER_H
+/* Internal to the collector: one region's collection, split by concern
+ * (region_worker.c: paced calls and the region's flow; members_sync.c,
+ * findings_sync.c, usage_sync.c: one dataset each). */
+#include <pthread.h>
+#include <stdint.h>
+#include <jansson.h>
+#include "collector/aws_context.h"
+#include "collector/collect.h"
+#include "collector/gd_api.h"
+#include "store/store.h"
+
+/* Why a call failed for good (after the client's attempts and our rounds). */
+typedef struct gd_call_fail {
+    int kind;                     /* enum gd_aws_error_kind */
+    char code[128];
+    char request_id[128];
+    char message[512];
+} gd_call_fail;
+
+/* Pacing: after a throttled call the region waits pace_ms before each request
+ * (doubling up to PACE_MAX_MS); every clean success shrinks it by a fifth. */
+#define GD_PACE_START_MS 200
+#define GD_PACE_MAX_MS 5000
+
+typedef struct gd_region_ctx {
+    const char *region;
+    const gd_collect_options *opts;
+    gd_store *store;
+    gd_aws_context *aws;
+    int64_t run_id;
+    const char *admin_account;        /* caller account id */
+    gd_aws_client *client;            /* the worker thread's client (borrowed) */
+
+    pthread_mutex_t lock;             /* pacing and counters: the fetch thread shares them */
+    int64_t pace_ms;
+    int64_t deadline_mono_ms;         /* region budget */
+    int64_t requests, retries, throttles;
+
+    char detector_id[GD_API_ID_MAX + 1];
+    char **member_ids;                /* for usage; owned */
+    size_t n_member_ids;
+
+    int64_t findings_listed;
+    gd_upsert_stats fstats;
+    int64_t new_watermark_ms;         /* set by gd_findings_sync; stored when the region completes */
+    int full_sync;                    /* this run listed every finding */
+    char cost_state[16];
+    char cost_message[512];
+} gd_region_ctx;
+
+/* Sends one request on client c with the region's pacing, repeating a call
+ * that exhausted the client's attempts (throttled, transient, malformed body)
+ * in up to opts->retry_rounds more rounds with growing pauses, within the
+ * region budget. On success *root is new (an empty object for an empty body
+ * when allow_empty). Returns 0 or -1 with *fail filled. */
+int gd_region_call(gd_region_ctx *rc, gd_aws_client *c, const gd_aws_request *req,
+                   int allow_empty, json_t **root, gd_call_fail *fail);
+/* Sleeps ms, but not past the region deadline. */
+void gd_region_sleep(gd_region_ctx *rc, int64_t ms);
+/* Records a failure from an internal error (store, memory). */
+void gd_call_fail_set(gd_call_fail *fail, int kind, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Each returns 0 or -1 with *fail set. */
+int gd_members_sync(gd_region_ctx *rc, gd_call_fail *fail);
+int gd_findings_sync(gd_region_ctx *rc, gd_call_fail *fail);
+/* Never fails the region: sets rc->cost_state / cost_message. Returns -1
+ * only for a store failure (fail set). */
+int gd_usage_sync(gd_region_ctx *rc, gd_call_fail *fail);
+
+/* Collects one region and records its run_regions row; fills report. */
+void gd_region_run(gd_region_ctx *rc, gd_collect_region_report *report, char *state_buf,
+                   size_t state_n, char *msg_buf, size_t msg_n);
+
+#endif
