@@ -14,6 +14,7 @@
 #include "collector/http.h"
 #include "collector/retry.h"
 #include "common/buf.h"
+#include "common/env.h"
 #include "common/err.h"
 #include "common/timeutil.h"
 
@@ -33,6 +34,7 @@ typedef struct gd_aws_options {
     const gd_clock *clock;            /* NULL -> real clock */
     double (*rand01)(void *ud);       /* NULL -> a thread-safe PRNG; returns [0,1) */
     void *rand_ud;
+    const gd_env *env;                /* AWS_MAX_ATTEMPTS; NULL -> endpoints->env, else getenv */
 } gd_aws_options;
 
 typedef struct gd_aws_request {
@@ -49,6 +51,9 @@ typedef struct gd_aws_request {
     const char *const *extra_headers; /* "Name: value", unsigned extras (e.g. x-amz-sso_bearer_token), or NULL */
     size_t n_extra_headers;
     int unsigned_request;             /* 1: send without SigV4 (SSO portal uses a bearer token) */
+    int expect_json;                  /* 2xx body must be JSON, else the attempt is retried:
+                                         0 = auto (every service but "sts"; an empty body passes),
+                                         1 = always (empty fails too), -1 = never check */
 } gd_aws_request;
 
 enum gd_aws_error_kind {
@@ -84,8 +89,11 @@ void gd_aws_response_init(gd_aws_response *resp);
 void gd_aws_response_free(gd_aws_response *resp);
 
 /* Returns 0 on a 2xx (body in resp->body). Otherwise GD_E_AWS (error fields
- * set), GD_E_DENIED for access denied, GD_E_HTTP for transport failures, or
- * GD_E_CREDS; err gets a one-line message naming region and operation, e.g.
+ * set; error_kind GD_AWS_BAD_RESPONSE when a 2xx body was still not JSON after
+ * the last attempt), GD_E_DENIED for access denied, GD_E_HTTP for transport
+ * failures (error_kind GD_AWS_TRANSIENT, or GD_AWS_TOO_BIG when the response
+ * exceeded the cap: never retried), GD_E_CREDS, or the endpoint resolver's
+ * error (GD_E_CONFIG); err gets a one-line message naming region and operation, e.g.
  * "eu-west-1 ListFindings: ThrottlingException: Rate exceeded (request id ...)". */
 int gd_aws_call(gd_aws_client *c, const gd_aws_request *req, gd_aws_response *resp, gd_err *err);
 
@@ -93,5 +101,9 @@ int gd_aws_call(gd_aws_client *c, const gd_aws_request *req, gd_aws_response *re
  * into code / message. Exposed for tests. */
 void gd_aws_parse_error(const char *errortype_header, const char *body, size_t len,
                         char *code, size_t code_n, char *message, size_t message_n);
+
+/* Request id of a response: x-amzn-RequestId, x-amz-request-id, x-amz-id-2,
+ * else the XML <RequestId>; "" when none. Control characters are blanked. */
+void gd_aws_request_id(const gd_http_response *resp, char *out, size_t n);
 
 #endif
