@@ -54,7 +54,7 @@ static const char *shown(const char *text)
 static void print_text_line(FILE *out, const gd_config_value *v)
 {
     if (!v->text) {
-        fprintf(out, "# %s is unset\n", v->key->name);
+        fprintf(out, "# %s is unset: %s\n", v->key->name, v->key->help);
         return;
     }
     const char *text = shown(v->text);

@@ -212,7 +212,7 @@ static int parse_key_line(struct parser *ps, char *s, gd_err *err)
     if (rc < 0)
         return rc;
     char where[4200];
-    snprintf(where, sizeof where, "%s:%d: [%s]", ps->path, ps->line, ps->section);
+    snprintf(where, sizeof where, "%s:%d: [%s] '%s'", ps->path, ps->line, ps->section, key->name);
     int64_t number;
     rc = gd_config_check_value(key, value, where, &number, err);
     if (rc < 0)
@@ -404,6 +404,39 @@ void gd_config_env_name(const char *key, char *out, size_t n)
         out[i] = '\0';
 }
 
+/* Picks the winning source per config.h; fills out->text, out->origin and
+ * `where` (the setting's name for error messages). Returns the error code a
+ * bad value from that source gives. */
+static int pick_source(const gd_config *cfg, const gd_env *env, const gd_config_key *k,
+                       const char *flag_value, gd_config_value *out, char *where, size_t n)
+{
+    char envname[128];
+    gd_config_env_name(k->name, envname, sizeof envname);
+    const char *envval = gd_env_get(env, envname);
+    const char *fileval = NULL;
+    int line = 0;
+    if (flag_value) {
+        out->text = flag_value;
+        snprintf(out->origin, sizeof out->origin, "flag");
+        snprintf(where, n, "--%s", k->name);
+        return GD_E_USAGE;
+    }
+    if (envval) {
+        out->text = envval;
+        snprintf(out->origin, sizeof out->origin, "env %s", envname);
+        snprintf(where, n, "%s", envname);
+    } else if (gd_config_get(cfg, k->section, k->name, &fileval, &line) == 0) {
+        out->text = fileval;
+        snprintf(out->origin, sizeof out->origin, "config %s:%d", cfg->path, line);
+        snprintf(where, n, "%s:%d: [%s] '%s'", cfg->path, line, k->section, k->name);
+    } else {
+        out->text = k->dflt;
+        snprintf(out->origin, sizeof out->origin, "%s", k->dflt ? "default" : "unset");
+        snprintf(where, n, "default for [%s] '%s'", k->section, k->name);
+    }
+    return GD_E_CONFIG;
+}
+
 int gd_config_resolve(const gd_config *cfg, const gd_env *env, const char *section,
                       const char *key, const char *flag_value, gd_config_value *out,
                       gd_err *err)
@@ -413,35 +446,11 @@ int gd_config_resolve(const gd_config *cfg, const gd_env *env, const char *secti
     if (!k)
         return gd_err_set(err, GD_E_INTERNAL, "config: unknown key [%s] %s", section, key);
     out->key = k;
-    char envname[128];
-    gd_config_env_name(k->name, envname, sizeof envname);
-    const char *envval = gd_env_get(env, envname);
-    const char *fileval = NULL;
-    int line = 0;
     char where[GD_CONFIG_ORIGIN_MAX];
-    int bad = GD_E_CONFIG;
-    if (flag_value) {
-        out->text = flag_value;
-        snprintf(out->origin, sizeof out->origin, "flag");
-        snprintf(where, sizeof where, "--%s", k->name);
-        bad = GD_E_USAGE;
-    } else if (envval) {
-        out->text = envval;
-        snprintf(out->origin, sizeof out->origin, "env %s", envname);
-        snprintf(where, sizeof where, "%s", envname);
-    } else if (gd_config_get(cfg, section, key, &fileval, &line) == 0) {
-        out->text = fileval;
-        snprintf(out->origin, sizeof out->origin, "config %s:%d", cfg->path, line);
-        snprintf(where, sizeof where, "%s:%d: [%s]", cfg->path, line, section);
-    } else {
-        out->text = k->dflt;
-        snprintf(out->origin, sizeof out->origin, "%s", k->dflt ? "default" : "unset");
-        snprintf(where, sizeof where, "default [%s]", section);
-    }
+    int bad = pick_source(cfg, env, k, flag_value, out, where, sizeof where);
     if (!out->text)
         return 0;
-    int rc = gd_config_check_value(k, out->text, where, &out->number, err);
-    if (rc < 0) {
+    if (gd_config_check_value(k, out->text, where, &out->number, err) < 0) {
         if (err)
             err->code = bad;
         out->text = NULL;

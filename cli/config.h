@@ -84,8 +84,8 @@ int gd_config_section_known(const char *section);
 
 /* Checks text against key's type. On success *number gets the parsed value
  * for BOOL / INT / DURATION (0 otherwise). On failure returns GD_E_CONFIG and
- * err says why, prefixed by `where` (e.g. "/etc/gdreport/config:3: [export]"
- * or "--redact"). */
+ * err says why, prefixed by `where`, which names the setting (e.g.
+ * "/etc/gdreport/config:3: [export] 'redact'", "--redact", "GDREPORT_REDACT"). */
 int gd_config_check_value(const gd_config_key *key, const char *text, const char *where,
                           int64_t *number, gd_err *err);
 

@@ -34,9 +34,9 @@
     S(sec, "profile", NULL, "AWS profile (default $AWS_PROFILE, else default)"),             \
     S(sec, "region", NULL, "home region for global calls (default from the AWS profile)"),  \
     S(sec, "endpoint-url", NULL, "one endpoint URL for every service (testing, VPC endpoints)"), \
-    I(sec, "parallel", 1, 64, NULL, "regions collected at once"),                           \
-    D(sec, "overlap", NULL, "how far back each incremental collect re-reads"),               \
-    D(sec, "region-budget", NULL, "time allowed per region before it is marked partial"),    \
+    I(sec, "parallel", 1, 32, "4", "regions collected at once"),                           \
+    D(sec, "overlap", "10m", "how far back each incremental collect re-reads"),               \
+    D(sec, "region-budget", "30m", "wall time allowed per region"),    \
     B(sec, "no-cost", "skip GetUsageStatistics (no cost figures)"),                          \
     B(sec, "full", "re-read every finding instead of only recent changes")
 
@@ -132,10 +132,10 @@ static int check_int(const gd_config_key *key, const char *text, const char *whe
     errno = 0;
     long long v = strtoll(text, &end, 10);
     if (errno || end == text || *end != '\0')
-        return gd_err_set(err, GD_E_CONFIG, "%s '%s': not a whole number", where, key->name);
+        return gd_err_set(err, GD_E_CONFIG, "%s: not a whole number", where);
     if (v < key->min || v > key->max)
-        return gd_err_set(err, GD_E_CONFIG, "%s '%s': %lld is outside %lld..%lld", where,
-                          key->name, v, key->min, key->max);
+        return gd_err_set(err, GD_E_CONFIG, "%s: %lld is outside %lld..%lld", where, v,
+                          key->min, key->max);
     *number = v;
     return 0;
 }
@@ -152,10 +152,10 @@ static int check_list(const gd_config_key *key, const char *text, const char *wh
         while (w > 0 && (p[w - 1] == ' ' || p[w - 1] == '\t'))
             w--;
         if (w == 0)
-            return gd_err_set(err, GD_E_CONFIG, "%s '%s': empty item in list", where, key->name);
+            return gd_err_set(err, GD_E_CONFIG, "%s: empty item in list", where);
         if (key->allowed && !in_allowed(key->allowed, p, w))
-            return gd_err_set(err, GD_E_CONFIG, "%s '%s': '%.*s' is not one of %s", where,
-                              key->name, (int)w, p, key->allowed);
+            return gd_err_set(err, GD_E_CONFIG, "%s: '%.*s' is not one of %s", where, (int)w,
+                              p, key->allowed);
         if (p[n] == '\0')
             return 0;
         p += n + 1;
@@ -167,25 +167,24 @@ int gd_config_check_value(const gd_config_key *key, const char *text, const char
 {
     *number = 0;
     if (!text || !*text)
-        return gd_err_set(err, GD_E_CONFIG, "%s '%s': empty value", where, key->name);
+        return gd_err_set(err, GD_E_CONFIG, "%s: empty value", where);
     switch (key->type) {
     case GD_CFG_BOOL:
         if (parse_bool(text, number) != 0)
-            return gd_err_set(err, GD_E_CONFIG, "%s '%s': '%s' is not true or false", where,
-                              key->name, text);
+            return gd_err_set(err, GD_E_CONFIG, "%s: '%s' is not true or false", where, text);
         return 0;
     case GD_CFG_INT:
         return check_int(key, text, where, number, err);
     case GD_CFG_DURATION:
         if (gd_duration_parse(text, number) != 0 || *number < 0)
             return gd_err_set(err, GD_E_CONFIG,
-                              "%s '%s': '%s' is not a duration such as 7d, 12h, 30m or 90s",
-                              where, key->name, text);
+                              "%s: '%s' is not a duration such as 7d, 12h, 30m or 90s",
+                              where, text);
         return 0;
     case GD_CFG_ENUM:
         if (!in_allowed(key->allowed, text, strlen(text)))
-            return gd_err_set(err, GD_E_CONFIG, "%s '%s': '%s' is not one of %s", where,
-                              key->name, text, key->allowed);
+            return gd_err_set(err, GD_E_CONFIG, "%s: '%s' is not one of %s", where, text,
+                              key->allowed);
         return 0;
     case GD_CFG_LIST:
         return check_list(key, text, where, err);

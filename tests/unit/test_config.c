@@ -105,7 +105,7 @@ static void test_config_errors_name_file_line_and_key(void)
     CHECK_STR(parse_fail("[collect]\nparallel = many\n", 0600),
               "/etc/gdreport/config:2: [collect] 'parallel': not a whole number");
     CHECK_STR(parse_fail("[collect]\nparallel = 0\n", 0600),
-              "/etc/gdreport/config:2: [collect] 'parallel': 0 is outside 1..64");
+              "/etc/gdreport/config:2: [collect] 'parallel': 0 is outside 1..32");
     CHECK_STR(parse_fail("[collect]\nfull = maybe\n", 0600),
               "/etc/gdreport/config:2: [collect] 'full': 'maybe' is not true or false");
     CHECK_STR(parse_fail("[collect]\noverlap = soon\n", 0600),
@@ -303,9 +303,9 @@ static void test_config_resolve_types_and_bad_values(void)
     CHECK_STR(v.origin, "unset");
 
     CHECK_INT(gd_config_resolve(cfg, &env, "export", "redact", NULL, &v, &err), GD_E_CONFIG);
-    CHECK_STR(err.msg, "GDREPORT_REDACT 'redact': 'everything' is not one of management|cost|all");
+    CHECK_STR(err.msg, "GDREPORT_REDACT: 'everything' is not one of management|cost|all");
     CHECK_INT(gd_config_resolve(cfg, &env, "collect", "parallel", "0", &v, &err), GD_E_USAGE);
-    CHECK_STR(err.msg, "--parallel 'parallel': 0 is outside 1..64");
+    CHECK_STR(err.msg, "--parallel: 0 is outside 1..32");
     CHECK_INT(gd_config_resolve(cfg, &env, "export", "nope", NULL, &v, &err), GD_E_INTERNAL);
 
     char name[64];
@@ -368,7 +368,7 @@ static void test_config_show_prints_value_and_origin(const char *dir)
     CHECK(strstr(out, "\n[export]\n") != NULL && strstr(out, "\n[prune]\n") != NULL);
     CHECK(strstr(out, "min-severity = high                      # env GDREPORT_MIN_SEVERITY\n"));
     CHECK(strstr(out, "format = xlsx                            # default\n"));
-    CHECK(strstr(out, "# regions is unset\n"));
+    CHECK(strstr(out, "# regions is unset: regions to collect (default: every enabled region)\n"));
     CHECK(strstr(out, "AKIA") == NULL);
 
     char *argv_json[] = {"config", "show", "--json", "--config", path, NULL};
