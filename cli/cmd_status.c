@@ -1,17 +1,222 @@
-/* gdreport status: placeholder until its owner lands the real command. */
+/* gdreport status: the last runs and what happened in each region. */
 #include "cli/cli.h"
+#include "common/log.h"
+#include "store/store.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define STATUS_DEFAULT_RUNS 5
+#define STATUS_MAX_RUNS 1000
+
+typedef struct status_flags {
+    const char *db;
+    int runs, json;
+} status_flags;
+
+static int parse_flags(int argc, char **argv, status_flags *f)
+{
+    memset(f, 0, sizeof *f);
+    f->runs = STATUS_DEFAULT_RUNS;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = NULL;
+        if (!strcmp(a, "--json")) {
+            f->json = 1;
+            continue;
+        }
+        if (!strncmp(a, "--db=", 5) || !strncmp(a, "--runs=", 7))
+            v = strchr(a, '=') + 1;
+        else if ((!strcmp(a, "--db") || !strcmp(a, "--runs")) && i + 1 < argc)
+            v = argv[++i];
+        if (!v) {
+            gd_cli_error("unknown option or missing value '%s' (see 'gdreport help status')", a);
+            return -1;
+        }
+        if (!strncmp(a, "--db", 4)) {
+            f->db = v;
+            continue;
+        }
+        char *end;
+        long n = strtol(v, &end, 10);
+        if (end == v || *end || n < 1 || n > STATUS_MAX_RUNS) {
+            gd_cli_error("--runs: expected 1-%d, got '%s'", STATUS_MAX_RUNS, v);
+            return -1;
+        }
+        f->runs = (int)n;
+    }
+    return 0;
+}
+
+/* ---- Text ------------------------------------------------------------------- */
+
+static const char *or_dash(const char *s)
+{
+    return s && *s ? s : "-";
+}
+
+static int text_run(void *ud, const gd_status_run *r)
+{
+    (void)ud;
+    printf("run %lld  %s  %s -> %s  account %s  regions from %s%s\n", (long long)r->run_id,
+           or_dash(r->outcome), or_dash(r->started_at), or_dash(r->ended_at),
+           or_dash(r->caller_account_id), or_dash(r->regions_source),
+           r->full_sync ? "  (full sync)" : "");
+    if (r->message && *r->message)
+        printf("  note: %s\n", r->message);
+    return 0;
+}
+
+static int text_region(void *ud, const gd_status_region *g)
+{
+    (void)ud;
+    printf("  %-16s %-15s findings %lld listed, %lld new, %lld updated; cost %s; "
+           "%lld requests (%lld retries, %lld throttled); %.1f s\n",
+           g->region, g->state, (long long)g->findings_listed, (long long)g->findings_new,
+           (long long)g->findings_updated, or_dash(g->cost_state), (long long)g->requests,
+           (long long)g->retries, (long long)g->throttles, (double)g->duration_ms / 1000.0);
+    if (g->message && *g->message) {
+        printf("  %-16s %s%s%s", "", g->error_code ? g->error_code : "",
+               g->error_code ? ": " : "", g->message);
+        if (g->request_id && *g->request_id)
+            printf(" (request id %s)", g->request_id);
+        printf("\n");
+    }
+    if (g->cost_message && *g->cost_message)
+        printf("  %-16s cost: %s\n", "", g->cost_message);
+    return 0;
+}
+
+/* ---- JSON ------------------------------------------------------------------- */
+
+typedef struct json_ctx {
+    json_t *runs;
+    json_t *current;      /* the last run's "regions" array (borrowed) */
+    int failed;
+} json_ctx;
+
+static json_t *str_or_null(const char *s)
+{
+    json_t *v = s ? json_string(s) : json_null();
+    return v ? v : json_null();   /* invalid UTF-8 becomes null, never a dropped key */
+}
+
+static int json_run(void *ud, const gd_status_run *r)
+{
+    json_ctx *c = ud;
+    json_t *regions = json_array();
+    json_t *o = json_pack("{s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:b,s:o}", "run_id",
+                          (json_int_t)r->run_id, "started_at", str_or_null(r->started_at),
+                          "ended_at", str_or_null(r->ended_at), "tool_version",
+                          str_or_null(r->tool_version), "outcome", str_or_null(r->outcome),
+                          "message", str_or_null(r->message), "caller_account_id",
+                          str_or_null(r->caller_account_id), "regions_source",
+                          str_or_null(r->regions_source), "full_sync", r->full_sync,
+                          "regions", regions);
+    if (!o || json_array_append_new(c->runs, o) != 0) {
+        c->failed = 1;
+        return -1;
+    }
+    c->current = regions;
+    return 0;
+}
+
+static int json_region(void *ud, const gd_status_region *g)
+{
+    json_ctx *c = ud;
+    json_t *o = json_pack(
+        "{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "region",
+        str_or_null(g->region), "state", str_or_null(g->state), "message",
+        str_or_null(g->message), "error_code", str_or_null(g->error_code), "request_id",
+        str_or_null(g->request_id), "cost_state", str_or_null(g->cost_state), "cost_message",
+        str_or_null(g->cost_message), "requests", (json_int_t)g->requests, "retries",
+        (json_int_t)g->retries, "throttles", (json_int_t)g->throttles, "duration_ms",
+        (json_int_t)g->duration_ms, "findings_listed", (json_int_t)g->findings_listed,
+        "findings_new", (json_int_t)g->findings_new, "findings_updated",
+        (json_int_t)g->findings_updated);
+    if (!o || !c->current || json_array_append_new(c->current, o) != 0) {
+        c->failed = 1;
+        return -1;
+    }
+    return 0;
+}
+
+static int print_json(gd_store *st, int runs, gd_err *err)
+{
+    json_ctx c = {.runs = json_array()};
+    if (!c.runs)
+        return gd_err_set(err, GD_E_NOMEM, "status: out of memory");
+    int rc = gd_store_status(st, runs, json_run, json_region, &c, err);
+    if (!rc && c.failed)
+        rc = gd_err_set(err, GD_E_NOMEM, "status: building JSON");
+    json_t *doc = rc ? NULL : json_pack("{s:s,s:O}", "db", gd_store_path(st), "runs", c.runs);
+    json_decref(c.runs);
+    if (rc)
+        return rc;
+    char *text = doc ? json_dumps(doc, JSON_INDENT(2)) : NULL;
+    json_decref(doc);
+    if (!text)
+        return gd_err_set(err, GD_E_NOMEM, "status: building JSON");
+    printf("%s\n", text);
+    free(text);
+    return 0;
+}
 
 static int run_status(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    gd_cli_error("'status' is not implemented yet");
-    return GD_EXIT_FATAL;
+    status_flags f;
+    if (parse_flags(argc, argv, &f) != 0)
+        return GD_EXIT_USAGE;
+    gd_cli_set_verbosity(0, 0);
+    char db[4096];
+    gd_err err = {0};
+    if (f.db)
+        snprintf(db, sizeof db, "%s", f.db);
+    else if (gd_cli_default_db(db, sizeof db, &err) != 0)
+        return gd_cli_fail(&err);
+    gd_store *st = NULL;
+    int rc = gd_store_open(db, GD_STORE_READ_ONLY, &st, &err);
+    if (rc == GD_E_NOT_FOUND) {
+        gd_cli_error("no database at %s (run 'gdreport collect' first)", db);
+        return GD_EXIT_FATAL;
+    }
+    if (rc)
+        return gd_cli_fail(&err);
+    if (f.json)
+        rc = print_json(st, f.runs, &err);
+    else
+        rc = gd_store_status(st, f.runs, text_run, text_region, NULL, &err);
+    gd_store_close(st);
+    return rc ? gd_cli_fail(&err) : GD_EXIT_OK;
 }
 
 static void help_status(FILE *out)
 {
-    fprintf(out, "Usage: gdreport status (not implemented yet)\n");
+    fprintf(out,
+"Usage: gdreport status [--db PATH] [--runs N] [--json]\n"
+"\n"
+"Shows the last collect runs (newest first) and, for each, every region's state\n"
+"(collected, no_detector, region_disabled, not_admin, access_denied, failed,\n"
+"pending for a run that was interrupted), findings listed/new/updated, cost\n"
+"state, request/retry/throttle counts, duration and, for failures, the AWS error\n"
+"code, message and request id. Read-only: safe while a collect runs.\n"
+"\n"
+"Options:\n"
+"  --db PATH    database (default: $GDREPORT_DB, else ~/.local/share/gdreport/gdreport.db)\n"
+"  --runs N     how many runs to show, 1-%d (default %d)\n"
+"  --json       one JSON document: {\"db\", \"runs\": [{run_id, started_at, ended_at,\n"
+"               outcome, message, caller_account_id, regions_source, full_sync,\n"
+"               regions: [{region, state, message, error_code, request_id,\n"
+"               cost_state, cost_message, requests, retries, throttles,\n"
+"               duration_ms, findings_listed, findings_new, findings_updated}]}]}\n"
+"\n"
+"Examples:\n"
+"  gdreport status --db ~/gd.db\n"
+"  gdreport status --db ~/gd.db --runs 1 --json | jq '.runs[0].regions[] | select(.state==\"failed\")'\n",
+            STATUS_MAX_RUNS, STATUS_DEFAULT_RUNS);
 }
 
-const gd_cli_command gd_cmd_status = {"status", "(not implemented yet)", run_status, help_status};
+const gd_cli_command gd_cmd_status = {
+    "status", "show the last collect runs and each region's state, counts and errors",
+    run_status, help_status};
