@@ -1,0 +1,270 @@
+/* The Overview sheet: organization facts, totals by severity, regions by
+ * state, the top 20 accounts with a stacked bar chart of them, and one row
+ * per region. Top to bottom, row by row (constant_memory). */
+#include "report/xlsx_sheets.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "report/severity.h"
+
+#define SHEET "Overview"
+#define TOP_ACCOUNTS 20
+#define CHART_COL 11 /* right of the widest table (Regions, A:J) */
+
+static void kv_str(xw_ctx *c, lxw_worksheet *ws, lxw_row_t *row, const char *k, const char *v)
+{
+    xw_str(c, ws, *row, 0, k, c->fmt.label);
+    xw_str(c, ws, *row, 1, v, NULL);
+    (*row)++;
+}
+
+static void kv_time(xw_ctx *c, lxw_worksheet *ws, lxw_row_t *row, const char *k, int64_t ms)
+{
+    xw_str(c, ws, *row, 0, k, c->fmt.label);
+    xw_time(c, ws, *row, 1, ms);
+    (*row)++;
+}
+
+/* Regions in these states were looked at; any other state means the report
+ * is missing something there. */
+static int region_ok(const char *state)
+{
+    return state && (!strcmp(state, "collected") || !strcmp(state, "no_detector") ||
+                     !strcmp(state, "region_disabled"));
+}
+
+static const char *join_redactions(xw_ctx *c)
+{
+    const gd_report_model *m = c->m;
+    gd_buf_reset(&c->join);
+    for (size_t i = 0; i < m->n_redactions && i < 2 && !c->rc; i++)
+        if (gd_buf_printf(&c->join, "%s%s", c->join.len ? ", " : "", m->redactions[i]))
+            xw_fail(c, GD_E_NOMEM, "cannot list redactions");
+    return c->join.len ? gd_buf_cstr(&c->join) : "none";
+}
+
+static const char *join_failed_regions(xw_ctx *c)
+{
+    const gd_report_model *m = c->m;
+    gd_buf_reset(&c->join);
+    for (size_t i = 0; i < m->n_regions && !c->rc; i++) {
+        const gd_report_region *r = &m->regions[i];
+        if (region_ok(r->state))
+            continue;
+        if (gd_buf_printf(&c->join, "%s%s (%s)", c->join.len ? ", " : "", r->region,
+                          r->state ? r->state : "unknown"))
+            xw_fail(c, GD_E_NOMEM, "cannot list failed regions");
+    }
+    return c->join.len ? gd_buf_cstr(&c->join) : "none";
+}
+
+static void write_facts(xw_ctx *c, lxw_worksheet *ws, lxw_row_t *row)
+{
+    const gd_report_model *m = c->m;
+    kv_str(c, ws, row, "Organization ID", m->org_id);
+    kv_str(c, ws, row, "Delegated administrator", m->delegated_admin_account_id);
+    if (m->management_account_id)
+        kv_str(c, ws, row, "Management account", m->management_account_id);
+    kv_time(c, ws, row, "Collected at (UTC)", m->collected_ms);
+    kv_time(c, ws, row, "Generated at (UTC)", m->generated_ms);
+    kv_time(c, ws, row, "Window start (UTC)", m->window_start_ms);
+    kv_time(c, ws, row, "Window end (UTC)", m->window_end_ms);
+    kv_str(c, ws, row, "Redactions applied", join_redactions(c));
+    if (m->last_run_outcome)
+        kv_str(c, ws, row, "Last run outcome", m->last_run_outcome);
+    kv_str(c, ws, row, "Partial", m->partial ? "Yes" : "No");
+    kv_str(c, ws, row, "Regions not collected", join_failed_regions(c));
+    if (m->totals.cost_usd) {
+        xw_str(c, ws, *row, 0, "Total cost (USD, 30 days)", c->fmt.label);
+        xw_money(c, ws, *row, 1, m->totals.cost_usd);
+        (*row)++;
+    }
+}
+
+static void write_totals(xw_ctx *c, lxw_worksheet *ws, lxw_row_t *row)
+{
+    const gd_report_totals *t = &c->m->totals;
+    static const xw_column cols[] = {{"Findings", 0}, {"Count", 0}};
+    xw_header(c, ws, (*row)++, cols, 2, 0);
+    for (int i = 0; i < GD_SEV_COUNT; i++) {
+        int band = XW_BANDS_DESC[i];
+        xw_str(c, ws, *row, 0, gd_severity_label(band), c->fmt.sev[band]);
+        xw_int(c, ws, (*row)++, 1, t->active.n[band]);
+    }
+    xw_str(c, ws, *row, 0, "Total active", c->fmt.label);
+    xw_int(c, ws, (*row)++, 1, xw_sev_total(&t->active));
+    xw_str(c, ws, *row, 0, "Archived", c->fmt.label);
+    xw_int(c, ws, (*row)++, 1, t->archived);
+    xw_str(c, ws, *row, 0, "New in window", c->fmt.label);
+    xw_int(c, ws, (*row)++, 1, t->new_in_window);
+}
+
+static int cmp_str_ptr(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void write_state(xw_ctx *c, lxw_worksheet *ws, lxw_row_t row, const char *state)
+{
+    const gd_report_model *m = c->m;
+    int64_t n = 0;
+    gd_buf_reset(&c->join);
+    for (size_t i = 0; i < m->n_regions && !c->rc; i++) {
+        const char *s = m->regions[i].state ? m->regions[i].state : "unknown";
+        if (strcmp(s, state) != 0)
+            continue;
+        n++;
+        if (gd_buf_printf(&c->join, "%s%s", c->join.len ? ", " : "", m->regions[i].region))
+            xw_fail(c, GD_E_NOMEM, "cannot list regions");
+    }
+    xw_str(c, ws, row, 0, state, NULL);
+    xw_int(c, ws, row, 1, n);
+    xw_str(c, ws, row, 2, gd_buf_cstr(&c->join), NULL);
+}
+
+static void write_region_states(xw_ctx *c, lxw_worksheet *ws, lxw_row_t *row)
+{
+    const gd_report_model *m = c->m;
+    static const xw_column cols[] = {{"Region state", 0}, {"Regions", 0}, {"Region names", 0}};
+    xw_header(c, ws, (*row)++, cols, 3, 0);
+    if (m->n_regions == 0 || c->rc)
+        return;
+    const char **states = malloc(m->n_regions * sizeof *states);
+    if (!states) {
+        xw_fail(c, GD_E_NOMEM, "out of memory");
+        return;
+    }
+    for (size_t i = 0; i < m->n_regions; i++)
+        states[i] = m->regions[i].state ? m->regions[i].state : "unknown";
+    qsort(states, m->n_regions, sizeof *states, cmp_str_ptr);
+    for (size_t i = 0; i < m->n_regions && !c->rc; i++)
+        if (i == 0 || strcmp(states[i], states[i - 1]) != 0)
+            write_state(c, ws, (*row)++, states[i]);
+    free(states);
+}
+
+static int cmp_account_total(const void *a, const void *b)
+{
+    const gd_report_account *x = *(const gd_report_account *const *)a;
+    const gd_report_account *y = *(const gd_report_account *const *)b;
+    int64_t tx = xw_sev_total(&x->active), ty = xw_sev_total(&y->active);
+    if (tx != ty)
+        return tx > ty ? -1 : 1;
+    return strcmp(x->account_id ? x->account_id : "", y->account_id ? y->account_id : "");
+}
+
+/* The chart reads the rows just written: cells that exist before the
+ * workbook closes, as constant_memory requires. */
+static void add_top_chart(xw_ctx *c, lxw_worksheet *ws, lxw_row_t anchor, lxw_row_t first,
+                          lxw_row_t last)
+{
+    if (c->rc)
+        return;
+    lxw_chart *ch = workbook_add_chart(c->wb, LXW_CHART_BAR_STACKED);
+    if (!ch) {
+        xw_fail(c, GD_E_NOMEM, "cannot create the accounts chart");
+        return;
+    }
+    chart_title_set_name(ch, "Active findings by severity: top accounts");
+    for (int i = 0; i < GD_SEV_COUNT && !c->rc; i++) {
+        int band = XW_BANDS_DESC[i];
+        lxw_chart_series *s = chart_add_series(ch, NULL, NULL);
+        if (!s) {
+            xw_fail(c, GD_E_NOMEM, "cannot add a chart series");
+            return;
+        }
+        chart_series_set_categories(s, SHEET, first, 0, last, 0);
+        chart_series_set_values(s, SHEET, first, (lxw_col_t)(2 + i), last, (lxw_col_t)(2 + i));
+        chart_series_set_name(s, gd_severity_label(band));
+        lxw_chart_fill fill = {.color = xw_severity_color(band)};
+        chart_series_set_fill(s, &fill);
+    }
+    chart_axis_set_reverse(ch->x_axis); /* largest account on top */
+    chart_axis_set_name(ch->y_axis, "Active findings");
+    chart_legend_set_position(ch, LXW_CHART_LEGEND_BOTTOM);
+    lxw_chart_options opt = {.x_scale = 1.6, .y_scale = 1.8};
+    xw_check(c, ws, anchor, CHART_COL, worksheet_insert_chart_opt(ws, anchor, CHART_COL, ch, &opt));
+}
+
+static void write_top_accounts(xw_ctx *c, lxw_worksheet *ws, lxw_row_t *row)
+{
+    const gd_report_model *m = c->m;
+    static const xw_column cols[] = {{"Top accounts (active findings)", 0}, {"Name", 0},
+                                     {"Critical", 0}, {"High", 0}, {"Medium", 0}, {"Low", 0},
+                                     {"Total", 0}};
+    lxw_row_t anchor = *row;
+    xw_header(c, ws, (*row)++, cols, 7, 0);
+    if (m->n_accounts == 0 || c->rc)
+        return;
+    const gd_report_account **top = malloc(m->n_accounts * sizeof *top);
+    if (!top) {
+        xw_fail(c, GD_E_NOMEM, "out of memory");
+        return;
+    }
+    for (size_t i = 0; i < m->n_accounts; i++)
+        top[i] = &m->accounts[i];
+    qsort(top, m->n_accounts, sizeof *top, cmp_account_total);
+    lxw_row_t first = *row;
+    for (size_t i = 0; i < m->n_accounts && i < TOP_ACCOUNTS && !c->rc; i++) {
+        if (xw_sev_total(&top[i]->active) == 0)
+            break;
+        xw_str(c, ws, *row, 0, top[i]->account_id, NULL);
+        xw_str(c, ws, *row, 1, top[i]->name, NULL);
+        xw_sev_counts(c, ws, *row, 2, &top[i]->active);
+        xw_int(c, ws, (*row)++, 6, xw_sev_total(&top[i]->active));
+    }
+    free(top);
+    if (*row > first)
+        add_top_chart(c, ws, anchor, first, *row - 1);
+}
+
+static void write_regions(xw_ctx *c, lxw_worksheet *ws, lxw_row_t *row)
+{
+    const gd_report_model *m = c->m;
+    static const xw_column cols[] = {
+        {"Region", 0}, {"State", 0}, {"Critical", 0}, {"High", 0}, {"Medium", 0}, {"Low", 0},
+        {"Archived", 0}, {"Collected at (UTC)", 0}, {"Cost state", 0}, {"Message", 0}};
+    lxw_row_t head = *row;
+    xw_header(c, ws, (*row)++, cols, 10, 0);
+    for (size_t i = 0; i < m->n_regions && !c->rc; i++) {
+        const gd_report_region *r = &m->regions[i];
+        xw_str(c, ws, *row, 0, r->region, NULL);
+        xw_str(c, ws, *row, 1, r->state, NULL);
+        xw_sev_counts(c, ws, *row, 2, &r->active);
+        xw_int(c, ws, *row, 6, r->archived);
+        xw_time(c, ws, *row, 7, r->collected_ms);
+        xw_str(c, ws, *row, 8, r->cost_state, NULL);
+        xw_str(c, ws, (*row)++, 9, r->message, NULL);
+    }
+    xw_autofilter(c, ws, head, *row - 1, 10);
+}
+
+static void set_widths(xw_ctx *c, lxw_worksheet *ws)
+{
+    static const double widths[] = {30, 30, 12, 10, 10, 10, 10, 20, 14, 60};
+    for (lxw_col_t i = 0; i < sizeof widths / sizeof widths[0]; i++)
+        xw_check(c, ws, 0, i, worksheet_set_column(ws, i, i, widths[i], NULL));
+}
+
+int xw_sheet_overview(xw_ctx *c)
+{
+    lxw_worksheet *ws = xw_add_sheet(c, SHEET);
+    if (!ws)
+        return c->rc;
+    set_widths(c, ws);
+    lxw_row_t row = 0;
+    xw_str(c, ws, row++, 0, "GuardDuty organization report", c->fmt.title);
+    worksheet_freeze_panes(ws, 1, 0);
+    row++;
+    write_facts(c, ws, &row);
+    row++;
+    write_totals(c, ws, &row);
+    row++;
+    write_region_states(c, ws, &row);
+    row++;
+    write_top_accounts(c, ws, &row);
+    row++;
+    write_regions(c, ws, &row);
+    return c->rc;
+}

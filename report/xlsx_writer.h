@@ -1,0 +1,20 @@
+#ifndef GD_REPORT_XLSX_WRITER_H
+#define GD_REPORT_XLSX_WRITER_H
+/* Knobs of the xlsx writer that the cli never sets: gd_xlsx_write_report
+ * (report/writers.h) is gd_xlsx_write_report_opt with every option zero.
+ * Tests use them to exercise limits without writing a million rows. */
+#include <stdint.h>
+#include "common/err.h"
+#include "report/model.h"
+
+typedef struct gd_xlsx_options {
+    /* Findings data rows per sheet before "Findings (2)", "Findings (3)"...
+     * start; 0 = Excel's maximum, 1,048,575 (1,048,576 rows minus the header). */
+    uint32_t findings_rows_per_sheet;
+} gd_xlsx_options;
+
+/* Same contract as gd_xlsx_write_report; opt may be NULL. */
+int gd_xlsx_write_report_opt(const gd_report_model *m, const gd_finding_source *findings,
+                             const char *path, const gd_xlsx_options *opt, gd_err *err);
+
+#endif
