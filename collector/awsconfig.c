@@ -460,6 +460,15 @@ const char *gd_awsconfig_get(const gd_awsconfig *cfg, const char *profile, const
     return v ? v : lookup(cfg, SEC_PROFILE, profile, 0, key);
 }
 
+const char *gd_awsconfig_origin(const gd_awsconfig *cfg, const char *profile, const char *key)
+{
+    if (lookup(cfg, SEC_PROFILE, profile, 1, key))
+        return gd_awsconfig_credentials_path(cfg);
+    if (lookup(cfg, SEC_PROFILE, profile, 0, key))
+        return gd_awsconfig_config_path(cfg);
+    return NULL;
+}
+
 const char *gd_awsconfig_sso_session_get(const gd_awsconfig *cfg, const char *session,
                                          const char *key)
 {

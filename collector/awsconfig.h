@@ -22,6 +22,9 @@ void gd_awsconfig_free(gd_awsconfig *cfg);
 int gd_awsconfig_has_profile(const gd_awsconfig *cfg, const char *profile);
 /* Merged value of key in the profile, or NULL. Borrowed. */
 const char *gd_awsconfig_get(const gd_awsconfig *cfg, const char *profile, const char *key);
+/* Path of the file the winning value of key came from (credentials or
+ * config path), or NULL when the key is unset. Borrowed. */
+const char *gd_awsconfig_origin(const gd_awsconfig *cfg, const char *profile, const char *key);
 /* Value from [sso-session NAME]. */
 const char *gd_awsconfig_sso_session_get(const gd_awsconfig *cfg, const char *session,
                                          const char *key);
