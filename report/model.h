@@ -210,8 +210,9 @@ typedef struct gd_report_model {
     size_t n_wow;
     int64_t findings_in_scope;   /* rows the detail iterator will produce */
 
-    /* private: for the findings iterator */
+    /* private: for the findings iterator and redaction (report/model_internal.h) */
     struct gd_store *store;
+    struct gd_report_private *priv;      /* owned */
 } gd_report_model;
 
 /* Builds the unredacted model from the store (read-only). GD_E_EMPTY with a

@@ -1,0 +1,159 @@
+/* Costs from the latest usage statistics of each region (GetUsageStatistics
+ * covers the last 30 days). Per account: kind 'account' rows. Per account and
+ * plan: 'account_feature' rows mapped by report/plans.c. Per plan: the
+ * org-wide 'feature' rows, except when the report leaves accounts out (an
+ * --accounts filter or management redaction): then the plan cost is the sum
+ * of the included accounts' 'account_feature' rows, so nothing about a left
+ * out account can be derived. Every sum is exact (report/decimal.h). */
+#include "report/model_internal.h"
+#include "report/decimal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct cost_sums {
+    gd_decimal total;
+    int total_any;
+    gd_decimal *account, *account_plan;   /* [a], [a * GD_PLAN_COUNT + p] */
+    unsigned char *account_any, *account_plan_any;
+    gd_decimal plan[GD_PLAN_COUNT];
+    int plan_any[GD_PLAN_COUNT];
+} cost_sums;
+
+static int accounts_left_out(const gd_build *b)
+{
+    return b->scope.exclude_account != NULL || b->m->opts.accounts != NULL;
+}
+
+/* Is this usage row part of the report? */
+static int row_in_scope(const gd_build *b, const gd_rq_usage *u, long *a)
+{
+    *a = -1;
+    if (gd_keys_find(&b->regions, u->region) < 0)
+        return 0;
+    if (!strcmp(u->kind, "feature"))
+        return !accounts_left_out(b);
+    *a = gd_keys_find(&b->accounts, u->account_id);
+    return *a >= 0;
+}
+
+static int add_to(gd_decimal *sum, int *any, const gd_decimal *v)
+{
+    *any = 1;
+    return gd_decimal_add(sum, *v);
+}
+
+static int add_row(gd_build *b, cost_sums *s, const gd_rq_usage *u, long a)
+{
+    gd_decimal v;
+    int rc = gd_decimal_parse(u->amount, &v);
+    if (rc)
+        return gd_err_set(b->err, GD_E_PARSE, "DB %s: usage amount \"%s\" (%s %s %s) is not a decimal",
+                          gd_store_path(b->st), u->amount, u->region, u->kind, u->feature);
+    int plan = gd_plan_for_usage_feature(u->feature);
+    int any = 0;
+    if (!strcmp(u->kind, "account")) {
+        rc = add_to(&s->account[a], &any, &v);
+        s->account_any[a] = 1;
+        if (!rc)
+            rc = add_to(&s->total, &s->total_any, &v);
+    } else if (!strcmp(u->kind, "account_feature")) {
+        size_t i = (size_t)a * GD_PLAN_COUNT + (size_t)plan;
+        rc = add_to(&s->account_plan[i], &any, &v);
+        s->account_plan_any[i] = 1;
+        if (!rc && accounts_left_out(b))
+            rc = add_to(&s->plan[plan], &s->plan_any[plan], &v);
+    } else if (!strcmp(u->kind, "feature")) {
+        rc = add_to(&s->plan[plan], &s->plan_any[plan], &v);
+    }
+    if (rc)
+        return gd_err_set(b->err, GD_E_TOO_BIG, "usage amounts overflow the report's sums");
+    return 0;
+}
+
+static char *fmt(const gd_decimal *d, int *oom)
+{
+    char buf[GD_DECIMAL_STR_MAX];
+    return gd_strdup_or_null(gd_decimal_format(*d, buf, sizeof buf), oom);
+}
+
+static int cost_row(gd_build *b, const gd_rq_usage *u)
+{
+    gd_report_model *m = b->m;
+    int oom = 0;
+    gd_cost_row *c = &m->costs[m->n_costs++];
+    gd_decimal v;
+    char buf[GD_DECIMAL_STR_MAX];
+    gd_decimal_parse(u->amount, &v); /* checked by add_row */
+    c->account_id = gd_strdup_or_null(u->account_id ? u->account_id : "", &oom);
+    c->region = gd_strdup_or_null(u->region, &oom);
+    c->feature = gd_strdup_or_null(u->feature ? u->feature : "", &oom);
+    c->plan = c->feature[0] ? gd_plan_for_usage_feature(c->feature) : -1;
+    c->amount = gd_strdup_or_null(gd_decimal_format(v, buf, sizeof buf), &oom);
+    c->unit = gd_strdup_or_null(u->unit, &oom);
+    c->window_start_ms = u->window_start_ms;
+    c->window_end_ms = u->window_end_ms;
+    return oom ? gd_err_set(b->err, GD_E_NOMEM, "out of memory") : 0;
+}
+
+static int cmp_cost(const void *x, const void *y)
+{
+    const gd_cost_row *a = x, *b = y;
+    int c = strcmp(a->account_id, b->account_id);
+    if (!c)
+        c = strcmp(a->region, b->region);
+    return c ? c : strcmp(a->feature, b->feature);
+}
+
+static int publish(gd_build *b, cost_sums *s)
+{
+    gd_report_model *m = b->m;
+    int oom = 0;
+    if (s->total_any)
+        m->totals.cost_usd = fmt(&s->total, &oom);
+    for (int p = 0; p < GD_PLAN_COUNT; p++)
+        if (s->plan_any[p])
+            m->plans[p].cost_usd = fmt(&s->plan[p], &oom);
+    for (size_t a = 0; a < m->n_accounts; a++) {
+        if (s->account_any[a])
+            m->accounts[a].cost_usd = fmt(&s->account[a], &oom);
+        for (int p = 0; p < GD_PLAN_COUNT; p++)
+            if (s->account_plan_any[a * GD_PLAN_COUNT + (size_t)p])
+                m->accounts[a].cost_by_plan[p] =
+                    fmt(&s->account_plan[a * GD_PLAN_COUNT + (size_t)p], &oom);
+    }
+    return oom ? gd_err_set(b->err, GD_E_NOMEM, "out of memory") : 0;
+}
+
+int gd_model_costs(gd_build *b)
+{
+    gd_report_model *m = b->m;
+    size_t na = m->n_accounts ? m->n_accounts : 1;
+    cost_sums s;
+    memset(&s, 0, sizeof s);
+    s.account = calloc(na, sizeof *s.account);
+    s.account_plan = calloc(na * GD_PLAN_COUNT, sizeof *s.account_plan);
+    s.account_any = calloc(na, 1);
+    s.account_plan_any = calloc(na * GD_PLAN_COUNT, 1);
+    m->costs = calloc(b->n_usage_rows ? b->n_usage_rows : 1, sizeof *m->costs);
+    int rc = 0;
+    if (!s.account || !s.account_plan || !s.account_any || !s.account_plan_any || !m->costs)
+        rc = gd_err_set(b->err, GD_E_NOMEM, "out of memory");
+    for (size_t i = 0; i < b->n_usage_rows && !rc; i++) {
+        long a;
+        if (!row_in_scope(b, &b->usage_rows[i], &a))
+            continue;
+        rc = add_row(b, &s, &b->usage_rows[i], a);
+        if (!rc)
+            rc = cost_row(b, &b->usage_rows[i]);
+    }
+    if (!rc)
+        rc = publish(b, &s);
+    if (!rc && m->n_costs)
+        qsort(m->costs, m->n_costs, sizeof *m->costs, cmp_cost);
+    free(s.account);
+    free(s.account_plan);
+    free(s.account_any);
+    free(s.account_plan_any);
+    return rc;
+}

@@ -1,0 +1,223 @@
+/* Finding counts from the SQL groups: per account, region, plan and in
+ * total; top types; weekly trends and week-over-week change. "Active" is not
+ * archived; archived findings are counted apart. New-in-window and the trends
+ * count active findings; top types also count archived ones with
+ * --include-archived (as the detail list does). */
+#include "report/model_internal.h"
+#include "common/timeutil.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define TREND_WEEKS 12
+
+typedef struct counts_state {
+    int64_t min_week;
+    int any_active;
+    gd_sev_counts weeks[TREND_WEEKS];   /* [0] = now_week - 11 */
+    int64_t *this_week, *last_week;     /* per account */
+} counts_state;
+
+static int push_type(gd_typecounts *t, size_t owner, const char *type, int64_t n)
+{
+    if (gd_grow(&t->v, &t->cap, t->n, sizeof *t->v))
+        return GD_E_NOMEM;
+    t->v[t->n++] = (gd_typecount_rec){owner, type ? type : "", n};
+    return 0;
+}
+
+static void count_week(gd_build *b, counts_state *cs, size_t a, const gd_rq_agg *g)
+{
+    int64_t first = b->now_week - (TREND_WEEKS - 1);
+    if (g->week_index >= first && g->week_index <= b->now_week)
+        cs->weeks[g->week_index - first].n[g->band] += g->findings;
+    if (g->week_index == b->now_week)
+        cs->this_week[a] += g->findings;
+    else if (g->week_index == b->now_week - 1)
+        cs->last_week[a] += g->findings;
+    if (!cs->any_active || g->week_index < cs->min_week)
+        cs->min_week = g->week_index;
+    cs->any_active = 1;
+}
+
+static int count_group(gd_build *b, counts_state *cs, const gd_rq_agg *g)
+{
+    gd_report_model *m = b->m;
+    long a = gd_keys_find(&b->accounts, g->account_id);
+    long r = gd_keys_find(&b->regions, g->region);
+    if (a < 0 || r < 0 || g->band < 0 || g->band >= GD_SEV_COUNT)
+        return 0; /* outside the report's rows (cannot happen: SQL filtered) */
+    int plan = gd_plan_for_finding(g->type, g->feature_name);
+    gd_report_account *acc = &m->accounts[a];
+    gd_report_plan *p = &m->plans[plan];
+    if (g->last_updated_ms > acc->last_finding_ms)
+        acc->last_finding_ms = g->last_updated_ms;
+    if (g->archived) {
+        acc->archived += g->findings;
+        m->regions[r].archived += g->findings;
+        p->archived += g->findings;
+        m->totals.archived += g->findings;
+    } else {
+        acc->active.n[g->band] += g->findings;
+        m->regions[r].active.n[g->band] += g->findings;
+        p->active.n[g->band] += g->findings;
+        m->totals.active.n[g->band] += g->findings;
+        if (g->in_window) {
+            acc->new_in_window += g->findings;
+            p->new_in_window += g->findings;
+            m->totals.new_in_window += g->findings;
+        }
+        count_week(b, cs, (size_t)a, g);
+    }
+    if (g->archived && !m->opts.include_archived)
+        return 0;
+    m->findings_in_scope += g->findings;
+    int rc = push_type(&b->account_types, (size_t)a, g->type, g->findings);
+    if (!rc)
+        rc = push_type(&b->plan_types, (size_t)plan, g->type, g->findings);
+    return rc;
+}
+
+static int cmp_owner_type(const void *x, const void *y)
+{
+    const gd_typecount_rec *a = x, *b = y;
+    if (a->owner != b->owner)
+        return a->owner < b->owner ? -1 : 1;
+    return strcmp(a->type, b->type);
+}
+
+static int cmp_top(const void *x, const void *y)
+{
+    const gd_typecount_rec *a = x, *b = y;
+    if (a->count != b->count)
+        return a->count > b->count ? -1 : 1;
+    return strcmp(a->type, b->type);
+}
+
+/* Merges equal (owner, type) records in place; returns the new length. */
+static size_t merge_types(gd_typecounts *t)
+{
+    if (!t->n)
+        return 0;
+    qsort(t->v, t->n, sizeof *t->v, cmp_owner_type);
+    size_t w = 0;
+    for (size_t i = 1; i < t->n; i++) {
+        if (t->v[i].owner == t->v[w].owner && !strcmp(t->v[i].type, t->v[w].type))
+            t->v[w].count += t->v[i].count;
+        else
+            t->v[++w] = t->v[i];
+    }
+    return w + 1;
+}
+
+/* For each owner's run of records, writes its top types through set(). */
+typedef int (*top_setter)(gd_build *b, size_t owner, gd_type_count *top, size_t n);
+
+static int top_types(gd_build *b, gd_typecounts *t, top_setter set)
+{
+    t->n = merge_types(t);
+    for (size_t i = 0; i < t->n;) {
+        size_t j = i;
+        while (j < t->n && t->v[j].owner == t->v[i].owner)
+            j++;
+        qsort(t->v + i, j - i, sizeof *t->v, cmp_top);
+        size_t n = j - i < GD_REPORT_TOP_TYPES ? j - i : GD_REPORT_TOP_TYPES;
+        gd_type_count *top = calloc(n, sizeof *top);
+        int oom = !top;
+        for (size_t k = 0; k < n && !oom; k++) {
+            top[k].type = gd_strdup_or_null(t->v[i + k].type, &oom);
+            top[k].count = t->v[i + k].count;
+        }
+        int rc = set(b, t->v[i].owner, top, n);
+        if (oom || rc)
+            return gd_err_set(b->err, GD_E_NOMEM, "out of memory");
+        i = j;
+    }
+    return 0;
+}
+
+static int set_account_top(gd_build *b, size_t owner, gd_type_count *top, size_t n)
+{
+    b->m->accounts[owner].top_types = top;
+    b->m->accounts[owner].n_top_types = top ? n : 0;
+    return 0;
+}
+
+static int set_plan_top(gd_build *b, size_t owner, gd_type_count *top, size_t n)
+{
+    b->m->plans[owner].top_types = top;
+    b->m->plans[owner].n_top_types = top ? n : 0;
+    return 0;
+}
+
+static int fill_weeks(gd_build *b, counts_state *cs)
+{
+    gd_report_model *m = b->m;
+    if (!cs->any_active)
+        return 0;
+    int64_t first = b->now_week - (TREND_WEEKS - 1);
+    if (cs->min_week > first)
+        first = cs->min_week;
+    if (first > b->now_week)
+        return 0;
+    size_t n = (size_t)(b->now_week - first + 1);
+    m->weeks = calloc(n, sizeof *m->weeks);
+    if (!m->weeks)
+        return gd_err_set(b->err, GD_E_NOMEM, "out of memory");
+    m->n_weeks = n;
+    for (size_t i = 0; i < n; i++) {
+        int64_t w = first + (int64_t)i;
+        gd_trend_week *tw = &m->weeks[i];
+        tw->week_start_ms = gd_week_start_ms(w);
+        gd_time_iso_week(tw->week_start_ms, &tw->iso_year, &tw->iso_week);
+        tw->created = cs->weeks[w - (b->now_week - (TREND_WEEKS - 1))];
+    }
+    return 0;
+}
+
+static int fill_wow(gd_build *b, counts_state *cs)
+{
+    gd_report_model *m = b->m;
+    size_t n = 0;
+    for (size_t a = 0; a < m->n_accounts; a++)
+        n += cs->this_week[a] || cs->last_week[a];
+    m->wow = calloc(n ? n : 1, sizeof *m->wow);
+    if (!m->wow)
+        return gd_err_set(b->err, GD_E_NOMEM, "out of memory");
+    int oom = 0;
+    for (size_t a = 0; a < m->n_accounts; a++) {
+        if (!cs->this_week[a] && !cs->last_week[a])
+            continue;
+        gd_account_wow *w = &m->wow[m->n_wow++];
+        w->account_id = gd_strdup_or_null(m->accounts[a].account_id, &oom);
+        w->this_week = cs->this_week[a];
+        w->last_week = cs->last_week[a];
+        w->change = w->this_week - w->last_week;
+    }
+    return oom ? gd_err_set(b->err, GD_E_NOMEM, "out of memory") : 0;
+}
+
+int gd_model_counts(gd_build *b)
+{
+    counts_state cs;
+    memset(&cs, 0, sizeof cs);
+    size_t na = b->m->n_accounts ? b->m->n_accounts : 1;
+    cs.this_week = calloc(na, sizeof *cs.this_week);
+    cs.last_week = calloc(na, sizeof *cs.last_week);
+    int rc = cs.this_week && cs.last_week ? 0 : gd_err_set(b->err, GD_E_NOMEM, "out of memory");
+    for (size_t i = 0; i < b->n_agg_rows && !rc; i++)
+        rc = count_group(b, &cs, &b->agg_rows[i]);
+    if (rc == GD_E_NOMEM && !b->err->msg[0])
+        gd_err_set(b->err, GD_E_NOMEM, "out of memory");
+    if (!rc)
+        rc = top_types(b, &b->account_types, set_account_top);
+    if (!rc)
+        rc = top_types(b, &b->plan_types, set_plan_top);
+    if (!rc)
+        rc = fill_weeks(b, &cs);
+    if (!rc)
+        rc = fill_wow(b, &cs);
+    free(cs.this_week);
+    free(cs.last_week);
+    return rc;
+}

@@ -1,0 +1,99 @@
+#ifndef GD_REPORT_MODEL_INTERNAL_H
+#define GD_REPORT_MODEL_INTERNAL_H
+/* Private to report/model*.c and report/redact.c: build-time helpers and the
+ * model's private part. Writers never include this. */
+#include <stddef.h>
+#include <stdint.h>
+#include "report/model.h"
+#include "store/report_query.h"
+
+/* What redaction and the findings iterator need to know about the management
+ * account. Never written by a writer; freed with the model. */
+typedef struct gd_report_private {
+    char *mgmt_id, *mgmt_name, *mgmt_email;   /* NULL when unknown */
+    int mgmt_excluded;                        /* aggregates were built without it */
+} gd_report_private;
+
+/* ---- String pool: each distinct string stored once, freed together ------ */
+typedef struct gd_pool {
+    char **slots;
+    size_t cap, n;
+} gd_pool;
+/* Returns the pooled copy of s (NULL for NULL), or NULL with *oom set. */
+const char *gd_pool_str(gd_pool *p, const char *s, int *oom);
+void gd_pool_free(gd_pool *p);
+
+/* ---- Sorted unique string lists ----------------------------------------- */
+typedef struct gd_keys {
+    const char **v;   /* borrowed (pooled) strings */
+    size_t n, cap;
+} gd_keys;
+int gd_keys_add(gd_keys *k, const char *s);   /* 0 or GD_E_NOMEM; NULL ignored */
+void gd_keys_sort_unique(gd_keys *k);
+/* Index of s, or -1. Only after gd_keys_sort_unique. */
+long gd_keys_find(const gd_keys *k, const char *s);
+void gd_keys_free(gd_keys *k);
+
+/* ---- Build state --------------------------------------------------------- */
+typedef struct gd_typecount_rec {   /* (owner, type) count, merged later */
+    size_t owner;                   /* account index, or plan */
+    const char *type;               /* pooled */
+    int64_t count;
+} gd_typecount_rec;
+
+typedef struct gd_typecounts {
+    gd_typecount_rec *v;
+    size_t n, cap;
+} gd_typecounts;
+
+enum { GD_PAIR_UNKNOWN = 0, GD_PAIR_DISABLED = 1, GD_PAIR_ENABLED = 2 };
+
+typedef struct gd_build {
+    gd_report_model *m;
+    gd_store *st;
+    gd_err *err;
+    gd_pool pool;
+    gd_rq_scope scope;
+    gd_rq_run run;
+    gd_rq_org org;
+
+    /* raw rows, pooled strings */
+    gd_rq_region *region_rows;      size_t n_region_rows, cap_region_rows;
+    gd_rq_region *detector_rows;    size_t n_detector_rows, cap_detector_rows;
+    gd_rq_account *account_rows;    size_t n_account_rows, cap_account_rows;
+    gd_rq_member *member_rows;      size_t n_member_rows, cap_member_rows;
+    gd_rq_feature *feature_rows;    size_t n_feature_rows, cap_feature_rows;
+    gd_rq_agg *agg_rows;            size_t n_agg_rows, cap_agg_rows;
+    gd_rq_usage *usage_rows;        size_t n_usage_rows, cap_usage_rows;
+
+    gd_keys accounts, regions;      /* the report's rows, sorted */
+    const char **membership;        /* [account * n_regions + region], pooled */
+    unsigned char *pairs;           /* [(account * n_regions + region) * GD_PLAN_COUNT + plan] */
+    gd_typecounts account_types, plan_types;
+    int64_t now_week;
+} gd_build;
+
+/* Makes room for element n of the array *array_ptr (a T **) of capacity
+ * *cap; 0 or GD_E_NOMEM. */
+int gd_grow(void *array_ptr, size_t *cap, size_t n, size_t elem);
+
+/* model_load.c: reads every table the report needs into b (pooled). */
+int gd_model_load(gd_build *b);
+/* model_keys.c: the report's accounts and regions, region states, names,
+ * membership. */
+int gd_model_rows(gd_build *b);
+/* model_plans.c: protection-plan switches per (account, region) and the
+ * per-plan and plan x region coverage. */
+int gd_model_plans(gd_build *b);
+/* model_counts.c: finding counts, top types, trends. */
+int gd_model_counts(gd_build *b);
+/* model_costs.c: per account / plan / total costs and the costs rows. */
+int gd_model_costs(gd_build *b);
+
+/* Monday-based week index of a time (as report_query computes it in SQL). */
+int64_t gd_week_index(int64_t ms);
+int64_t gd_week_start_ms(int64_t week_index);
+
+char *gd_strdup_or_null(const char *s, int *oom);
+
+#endif

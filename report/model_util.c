@@ -1,0 +1,141 @@
+/* Small containers used while building the model: a string pool, sorted key
+ * lists, growable arrays, and Monday-based week numbers. */
+#include "report/model_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static uint64_t hash_str(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+static int pool_rehash(gd_pool *p)
+{
+    size_t cap = p->cap ? p->cap * 2 : 256;
+    char **slots = calloc(cap, sizeof *slots);
+    if (!slots)
+        return GD_E_NOMEM;
+    for (size_t i = 0; i < p->cap; i++) {
+        if (!p->slots[i])
+            continue;
+        size_t j = hash_str(p->slots[i]) & (cap - 1);
+        while (slots[j])
+            j = (j + 1) & (cap - 1);
+        slots[j] = p->slots[i];
+    }
+    free(p->slots);
+    p->slots = slots;
+    p->cap = cap;
+    return 0;
+}
+
+const char *gd_pool_str(gd_pool *p, const char *s, int *oom)
+{
+    if (!s)
+        return NULL;
+    if ((p->n + 1) * 2 > p->cap && pool_rehash(p) != 0) {
+        *oom = 1;
+        return NULL;
+    }
+    size_t j = hash_str(s) & (p->cap - 1);
+    for (; p->slots[j]; j = (j + 1) & (p->cap - 1))
+        if (!strcmp(p->slots[j], s))
+            return p->slots[j];
+    p->slots[j] = strdup(s);
+    if (!p->slots[j]) {
+        *oom = 1;
+        return NULL;
+    }
+    p->n++;
+    return p->slots[j];
+}
+
+void gd_pool_free(gd_pool *p)
+{
+    for (size_t i = 0; i < p->cap; i++)
+        free(p->slots[i]);
+    free(p->slots);
+    memset(p, 0, sizeof *p);
+}
+
+int gd_grow(void *array_ptr, size_t *cap, size_t n, size_t elem)
+{
+    if (n < *cap)
+        return 0;
+    size_t ncap = *cap ? *cap * 2 : 16;
+    void *v;
+    memcpy(&v, array_ptr, sizeof v); /* array_ptr is a T **; no aliasing casts */
+    void *nv = realloc(v, ncap * elem);
+    if (!nv)
+        return GD_E_NOMEM;
+    memcpy(array_ptr, &nv, sizeof nv);
+    *cap = ncap;
+    return 0;
+}
+
+int gd_keys_add(gd_keys *k, const char *s)
+{
+    if (!s)
+        return 0;
+    if (gd_grow(&k->v, &k->cap, k->n, sizeof *k->v))
+        return GD_E_NOMEM;
+    k->v[k->n++] = s;
+    return 0;
+}
+
+static int cmp_str_ptr(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+void gd_keys_sort_unique(gd_keys *k)
+{
+    if (!k->n)
+        return;
+    qsort(k->v, k->n, sizeof *k->v, cmp_str_ptr);
+    size_t w = 1;
+    for (size_t i = 1; i < k->n; i++)
+        if (strcmp(k->v[i], k->v[w - 1]))
+            k->v[w++] = k->v[i];
+    k->n = w;
+}
+
+long gd_keys_find(const gd_keys *k, const char *s)
+{
+    if (!s || !k->n)
+        return -1;
+    const char **hit = bsearch(&s, k->v, k->n, sizeof *k->v, cmp_str_ptr);
+    return hit ? (long)(hit - k->v) : -1;
+}
+
+void gd_keys_free(gd_keys *k)
+{
+    free(k->v);
+    memset(k, 0, sizeof *k);
+}
+
+int64_t gd_week_index(int64_t ms)
+{
+    int64_t days = ms >= 0 ? ms / 86400000 : -((-ms + 86399999) / 86400000);
+    int64_t d3 = days + 3;
+    return d3 >= 0 ? d3 / 7 : -((-d3 + 6) / 7);
+}
+
+int64_t gd_week_start_ms(int64_t week_index)
+{
+    return (week_index * 7 - 3) * 86400000LL;
+}
+
+char *gd_strdup_or_null(const char *s, int *oom)
+{
+    if (!s)
+        return NULL;
+    char *d = strdup(s);
+    if (!d)
+        *oom = 1;
+    return d;
+}

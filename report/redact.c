@@ -1,0 +1,304 @@
+/* Redaction (see redact.h). Management redaction does not subtract anything:
+ * the model is built with the management account excluded in every SQL
+ * aggregate (rebuilt here if it was not), then its id, name and email are
+ * scrubbed from whatever text remains. Cost redaction frees every amount.
+ * A final self-check walks every string of the model and fails with
+ * GD_E_INTERNAL if a redacted value survived. */
+#include "report/redact.h"
+#include "report/model_internal.h"
+#include "report/redact_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define REDACTED_TEXT "[redacted]"
+#define MIN_NAME_LEN 3   /* shorter names are not searched in free text */
+
+void gd_report_free_costs(gd_report_model *m)
+{
+    for (size_t i = 0; m->costs && i < m->n_costs; i++) {
+        free(m->costs[i].account_id);
+        free(m->costs[i].region);
+        free(m->costs[i].feature);
+        free(m->costs[i].amount);
+        free(m->costs[i].unit);
+    }
+    free(m->costs);
+    m->costs = NULL;
+    m->n_costs = 0;
+}
+
+/* The values management redaction removes; NULL entries are unknown. */
+static void secrets(const gd_report_model *m, const char *v[3])
+{
+    const gd_report_private *p = m->priv;
+    v[0] = p ? p->mgmt_id : NULL;
+    v[1] = p ? p->mgmt_email : NULL;
+    v[2] = p && p->mgmt_name && strlen(p->mgmt_name) >= MIN_NAME_LEN ? p->mgmt_name : NULL;
+}
+
+static int replace_all(const char *s, const char *needle, char **out)
+{
+    size_t nl = strlen(needle), hits = 0;
+    for (const char *p = strstr(s, needle); p; p = strstr(p + nl, needle))
+        hits++;
+    char *d = malloc(strlen(s) + hits * sizeof REDACTED_TEXT + 1);
+    if (!d)
+        return GD_E_NOMEM;
+    char *w = d;
+    const char *p = s, *q;
+    while ((q = strstr(p, needle))) {
+        memcpy(w, p, (size_t)(q - p));
+        w += q - p;
+        memcpy(w, REDACTED_TEXT, sizeof REDACTED_TEXT - 1);
+        w += sizeof REDACTED_TEXT - 1;
+        p = q + nl;
+    }
+    memcpy(w, p, strlen(p) + 1);
+    *out = d;
+    return 0;
+}
+
+int gd_report_scrub_text(const gd_report_model *m, const char *s, char **out)
+{
+    const char *v[3];
+    *out = NULL;
+    if (!s)
+        return 0;
+    secrets(m, v);
+    for (int i = 0; i < 3; i++) {
+        if (!v[i] || !*v[i] || !strstr(*out ? *out : s, v[i]))
+            continue;
+        char *next;
+        if (replace_all(*out ? *out : s, v[i], &next)) {
+            free(*out);
+            *out = NULL;
+            return GD_E_NOMEM;
+        }
+        free(*out);
+        *out = next;
+    }
+    return 0;
+}
+
+/* Scrubs one owned string field in place: NULL when it equals a redacted
+ * value, mentions replaced otherwise. */
+static int scrub_field(const gd_report_model *m, char **field)
+{
+    const char *v[3];
+    secrets(m, v);
+    if (!*field)
+        return 0;
+    for (int i = 0; i < 3; i++)
+        if (v[i] && !strcmp(*field, v[i])) {
+            free(*field);
+            *field = NULL;
+            return 0;
+        }
+    char *clean;
+    if (gd_report_scrub_text(m, *field, &clean))
+        return GD_E_NOMEM;
+    if (clean) {
+        free(*field);
+        *field = clean;
+    }
+    return 0;
+}
+
+static int drop_from_filter(gd_report_model *m)
+{
+    size_t w = 0;
+    for (size_t i = 0; m->opts.accounts && i < m->opts.n_accounts; i++) {
+        if (m->priv->mgmt_id && !strcmp(m->opts.accounts[i], m->priv->mgmt_id))
+            free(m->opts.accounts[i]);
+        else
+            m->opts.accounts[w++] = m->opts.accounts[i];
+    }
+    m->opts.n_accounts = m->opts.accounts ? w : 0;
+    return 0;
+}
+
+static int scrub_management(gd_report_model *m)
+{
+    int rc = 0;
+    free(m->management_account_id);
+    m->management_account_id = NULL;
+    rc |= scrub_field(m, &m->delegated_admin_account_id);
+    rc |= scrub_field(m, &m->org_id);
+    rc |= drop_from_filter(m);
+    for (size_t i = 0; i < m->n_regions; i++)
+        rc |= scrub_field(m, &m->regions[i].message);
+    for (size_t i = 0; i < m->n_accounts; i++) {
+        rc |= scrub_field(m, &m->accounts[i].name);
+        rc |= scrub_field(m, &m->accounts[i].email);
+        rc |= scrub_field(m, &m->accounts[i].status);
+    }
+    return rc ? GD_E_NOMEM : 0;
+}
+
+static void scrub_costs(gd_report_model *m)
+{
+    free(m->totals.cost_usd);
+    m->totals.cost_usd = NULL;
+    for (size_t i = 0; i < m->n_accounts; i++) {
+        free(m->accounts[i].cost_usd);
+        m->accounts[i].cost_usd = NULL;
+        for (int p = 0; p < GD_PLAN_COUNT; p++) {
+            free(m->accounts[i].cost_by_plan[p]);
+            m->accounts[i].cost_by_plan[p] = NULL;
+        }
+    }
+    for (int p = 0; p < GD_PLAN_COUNT; p++) {
+        free(m->plans[p].cost_usd);
+        m->plans[p].cost_usd = NULL;
+    }
+    gd_report_free_costs(m);
+}
+
+static int note_redaction(gd_report_model *m, const char *what)
+{
+    for (size_t i = 0; i < m->n_redactions; i++)
+        if (!strcmp(m->redactions[i], what))
+            return 0;
+    if (m->n_redactions >= sizeof m->redactions / sizeof *m->redactions)
+        return GD_E_INTERNAL;
+    m->redactions[m->n_redactions] = strdup(what);
+    if (!m->redactions[m->n_redactions])
+        return GD_E_NOMEM;
+    m->n_redactions++;
+    return 0;
+}
+
+/* Replaces m's content by a model built with the management account
+ * excluded in SQL. */
+static int rebuild_without_management(gd_report_model *m, gd_err *err)
+{
+    gd_report_options o = m->opts;
+    o.redact |= GD_REDACT_MANAGEMENT;
+    gd_report_model *fresh;
+    int rc = gd_report_model_build(m->store, &o, &fresh, err);
+    if (rc)
+        return rc;
+    gd_report_model old = *m;
+    *m = *fresh;
+    *fresh = old;
+    gd_report_model_free(fresh);
+    return 0;
+}
+
+/* ---- Self-check ---------------------------------------------------------- */
+
+typedef struct check_ctx {
+    const char *v[3];
+    const char *exact_name;   /* the name, compared whole (short names too) */
+    const char *where;
+} check_ctx;
+
+static int leaks(const check_ctx *c, const char *s)
+{
+    if (!s)
+        return 0;
+    for (int i = 0; i < 3; i++)
+        if (c->v[i] && *c->v[i] && strstr(s, c->v[i]))
+            return 1;
+    return c->exact_name && !strcmp(s, c->exact_name);
+}
+
+#define CHECK_STR(c, s, what)                                                         \
+    do {                                                                               \
+        if (leaks((c), (s))) {                                                         \
+            (c)->where = (what);                                                       \
+            return 1;                                                                  \
+        }                                                                              \
+    } while (0)
+
+static int check_accounts(check_ctx *c, const gd_report_model *m)
+{
+    for (size_t i = 0; i < m->n_accounts; i++) {
+        const gd_report_account *a = &m->accounts[i];
+        CHECK_STR(c, a->account_id, "accounts.account_id");
+        CHECK_STR(c, a->name, "accounts.name");
+        CHECK_STR(c, a->email, "accounts.email");
+        CHECK_STR(c, a->status, "accounts.status");
+        for (size_t j = 0; j < a->n_membership; j++)
+            CHECK_STR(c, a->membership[j].relationship_status, "accounts.membership");
+        if (a->is_management) {
+            c->where = "accounts (management row)";
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int check_tables(check_ctx *c, const gd_report_model *m)
+{
+    for (size_t i = 0; i < m->n_regions; i++)
+        CHECK_STR(c, m->regions[i].message, "regions.message");
+    for (size_t i = 0; i < m->n_coverage; i++)
+        CHECK_STR(c, m->coverage[i].account_id, "coverage.account_id");
+    for (size_t i = 0; i < m->n_costs; i++)
+        CHECK_STR(c, m->costs[i].account_id, "costs.account_id");
+    for (size_t i = 0; i < m->n_wow; i++)
+        CHECK_STR(c, m->wow[i].account_id, "trends.week_over_week");
+    for (size_t i = 0; i < m->opts.n_accounts; i++)
+        CHECK_STR(c, m->opts.accounts[i], "filters.accounts");
+    CHECK_STR(c, m->management_account_id, "organization.management_account_id");
+    CHECK_STR(c, m->delegated_admin_account_id, "organization.delegated_admin_account_id");
+    CHECK_STR(c, m->org_id, "organization.id");
+    return 0;
+}
+
+static int costs_left(const gd_report_model *m)
+{
+    int left = m->totals.cost_usd != NULL || m->n_costs != 0 || m->costs != NULL;
+    for (int p = 0; p < GD_PLAN_COUNT; p++)
+        left |= m->plans[p].cost_usd != NULL;
+    for (size_t i = 0; i < m->n_accounts; i++) {
+        left |= m->accounts[i].cost_usd != NULL;
+        for (int p = 0; p < GD_PLAN_COUNT; p++)
+            left |= m->accounts[i].cost_by_plan[p] != NULL;
+    }
+    return left;
+}
+
+static int self_check(const gd_report_model *m, gd_err *err)
+{
+    if (m->cost_redacted && costs_left(m))
+        return gd_err_set(err, GD_E_INTERNAL, "cost redaction left an amount in the report");
+    if (!m->management_redacted)
+        return 0;
+    check_ctx c;
+    memset(&c, 0, sizeof c);
+    secrets(m, c.v);
+    c.exact_name = m->priv ? m->priv->mgmt_name : NULL;
+    if (check_accounts(&c, m) || check_tables(&c, m))
+        return gd_err_set(err, GD_E_INTERNAL,
+                          "management redaction left the management account in %s", c.where);
+    return 0;
+}
+
+int gd_report_redact(gd_report_model *m, int flags, gd_err *err)
+{
+    int rc = 0;
+    if ((flags & GD_REDACT_MANAGEMENT) && !(m->priv && m->priv->mgmt_excluded)) {
+        rc = rebuild_without_management(m, err);
+        if (rc)
+            return rc;
+        flags |= m->opts.redact;
+    }
+    if (flags & GD_REDACT_MANAGEMENT) {
+        rc = scrub_management(m);
+        if (!rc)
+            rc = note_redaction(m, "management_account");
+        m->management_redacted = 1;
+    }
+    if (!rc && (flags & GD_REDACT_COST)) {
+        scrub_costs(m);
+        rc = note_redaction(m, "cost");
+        m->cost_redacted = 1;
+    }
+    if (rc)
+        return gd_err_set(err, rc, "redaction failed: %s", gd_errcode_name(rc));
+    m->opts.redact |= flags;
+    return self_check(m, err);
+}

@@ -1,0 +1,476 @@
+/* Read-side SQL for the report (see report_query.h). Counting happens in SQL
+ * (GROUP BY) so the report never holds one row per finding in memory; list
+ * filters are bound as JSON arrays and expanded with json_each, so every value
+ * stays a bound parameter. */
+#include "store/report_query.h"
+#include "common/buf.h"
+#include "store/store_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *col_text(sqlite3_stmt *s, int i)
+{
+    return (const char *)sqlite3_column_text(s, i);
+}
+
+static char *dup_or_null(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+/* Prepares sql (uncached: these run once per export). */
+static int rq_prepare(gd_store *st, const char *sql, sqlite3_stmt **out, gd_err *err)
+{
+    if (sqlite3_prepare_v2(st->db, sql, -1, out, NULL) != SQLITE_OK) {
+        *out = NULL;
+        return st_db_error(st, err, "prepare report query");
+    }
+    return GD_OK;
+}
+
+/* A row callback adapter: steps s, calls row(s) for each row. */
+typedef int (*rq_row_fn)(sqlite3_stmt *s, void *ctx);
+
+static int rq_walk(gd_store *st, sqlite3_stmt *s, rq_row_fn row, void *ctx, gd_err *err)
+{
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        int stop = row(s, ctx);
+        if (stop)
+            return stop;
+    }
+    if (rc != SQLITE_DONE)
+        return st_db_error(st, err, "read report data");
+    return GD_OK;
+}
+
+/* Runs a prepared statement under the store's lock in one read transaction. */
+static int rq_run(gd_store *st, sqlite3_stmt *s, rq_row_fn row, void *ctx, gd_err *err)
+{
+    int rc = st_read_begin(st, err);
+    if (rc == GD_OK) {
+        rc = rq_walk(st, s, row, ctx, err);
+        st_read_end(st);
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
+/* ---- Test fixtures ------------------------------------------------------- */
+
+int gd_store_exec_script(gd_store *st, const char *sql, gd_err *err)
+{
+    st_enter(st);
+    int rc = st_tx_begin(st, err);
+    if (rc == GD_OK) {
+        if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+            rc = st_db_error(st, err, "run script");
+            st_tx_rollback(st);
+        } else {
+            rc = st_tx_commit(st, err);
+        }
+    }
+    st_leave(st);
+    return rc;
+}
+
+/* ---- Runs and regions ---------------------------------------------------- */
+
+static int latest_run_row(sqlite3_stmt *s, void *ctx)
+{
+    gd_rq_run *out = ctx;
+    out->run_id = sqlite3_column_int64(s, 0);
+    out->ended_ms = sqlite3_column_int64(s, 1);
+    const char *outcome = col_text(s, 2);
+    snprintf(out->outcome, sizeof out->outcome, "%s", outcome ? outcome : "");
+    return 1;
+}
+
+int gd_rq_latest_run(gd_store *st, gd_rq_run *out, gd_err *err)
+{
+    static const char sql[] =
+        "SELECT run_id, COALESCE(ended_ms, started_ms), outcome FROM runs"
+        " WHERE outcome IN ('ok', 'partial') ORDER BY run_id DESC LIMIT 1";
+    sqlite3_stmt *s;
+    memset(out, 0, sizeof *out);
+    st_enter(st);
+    int rc = rq_prepare(st, sql, &s, err);
+    if (rc == GD_OK)
+        rc = rq_run(st, s, latest_run_row, out, err);
+    st_leave(st);
+    if (rc < 0)
+        return rc;
+    if (rc == 0)
+        return gd_err_set(err, GD_E_EMPTY,
+                          "DB %s has no completed collect run: run gdreport collect first",
+                          gd_store_path(st));
+    return GD_OK;
+}
+
+typedef struct region_ctx {
+    gd_rq_region_cb cb;
+    void *ud;
+} region_ctx;
+
+static int region_row(sqlite3_stmt *s, void *ctx)
+{
+    region_ctx *c = ctx;
+    gd_rq_region r = {
+        .region = col_text(s, 0), .state = col_text(s, 1), .message = col_text(s, 2),
+        .cost_state = col_text(s, 3), .detector_id = col_text(s, 4),
+        .run_id = sqlite3_column_int64(s, 5), .ended_ms = sqlite3_column_int64(s, 6),
+    };
+    return c->cb(c->ud, &r);
+}
+
+int gd_rq_region_states(gd_store *st, int64_t max_run_id, gd_rq_region_cb cb, void *ud,
+                        gd_err *err)
+{
+    static const char sql[] =
+        "WITH done AS (SELECT rr.*, COALESCE(r.ended_ms, r.started_ms) AS ended_ms"
+        "  FROM run_regions rr JOIN runs r ON r.run_id = rr.run_id"
+        "  WHERE r.outcome <> 'running' AND rr.state <> 'pending' AND rr.run_id <= ?1)"
+        " SELECT d.region, d.state, d.message, d.cost_state, d.detector_id, d.run_id, d.ended_ms"
+        " FROM done d WHERE d.run_id = (SELECT MAX(d2.run_id) FROM done d2"
+        "  WHERE d2.region = d.region) ORDER BY d.region";
+    sqlite3_stmt *s;
+    region_ctx c = {cb, ud};
+    st_enter(st);
+    int rc = rq_prepare(st, sql, &s, err);
+    if (rc == GD_OK) {
+        sqlite3_bind_int64(s, 1, max_run_id);
+        rc = rq_run(st, s, region_row, &c, err);
+    }
+    st_leave(st);
+    return rc;
+}
+
+static int detector_row(sqlite3_stmt *s, void *ctx)
+{
+    region_ctx *c = ctx;
+    gd_rq_region r = {.region = col_text(s, 0), .detector_id = col_text(s, 1),
+                      .state = col_text(s, 2)};
+    return c->cb(c->ud, &r);
+}
+
+int gd_rq_detectors(gd_store *st, gd_rq_region_cb cb, void *ud, gd_err *err)
+{
+    static const char sql[] =
+        "SELECT region, detector_id, status FROM detectors ORDER BY region";
+    sqlite3_stmt *s;
+    region_ctx c = {cb, ud};
+    st_enter(st);
+    int rc = rq_prepare(st, sql, &s, err);
+    if (rc == GD_OK)
+        rc = rq_run(st, s, detector_row, &c, err);
+    st_leave(st);
+    return rc;
+}
+
+/* ---- Organization and accounts ------------------------------------------- */
+
+static int org_row(sqlite3_stmt *s, void *ctx)
+{
+    gd_rq_org *o = ctx;
+    o->org_id = dup_or_null(col_text(s, 0));
+    o->management_account_id = dup_or_null(col_text(s, 1));
+    o->management_account_email = dup_or_null(col_text(s, 2));
+    o->delegated_admin_account_id = dup_or_null(col_text(s, 3));
+    o->state = dup_or_null(col_text(s, 4));
+    return 1;
+}
+
+int gd_rq_org_get(gd_store *st, gd_rq_org *out, int *found, gd_err *err)
+{
+    static const char sql[] =
+        "SELECT org_id, management_account_id, management_account_email,"
+        " delegated_admin_account_id, state FROM organization WHERE singleton = 1";
+    sqlite3_stmt *s;
+    memset(out, 0, sizeof *out);
+    *found = 0;
+    st_enter(st);
+    int rc = rq_prepare(st, sql, &s, err);
+    if (rc == GD_OK)
+        rc = rq_run(st, s, org_row, out, err);
+    st_leave(st);
+    if (rc < 0)
+        return rc;
+    *found = rc == 1;
+    return GD_OK;
+}
+
+void gd_rq_org_free(gd_rq_org *org)
+{
+    if (!org)
+        return;
+    free(org->org_id);
+    free(org->management_account_id);
+    free(org->management_account_email);
+    free(org->delegated_admin_account_id);
+    free(org->state);
+    memset(org, 0, sizeof *org);
+}
+
+typedef struct cb_ctx {
+    void *cb;
+    void *ud;
+} cb_ctx;
+
+static int account_row(sqlite3_stmt *s, void *ctx)
+{
+    cb_ctx *c = ctx;
+    gd_rq_account a = {.account_id = col_text(s, 0), .name = col_text(s, 1),
+                       .email = col_text(s, 2), .status = col_text(s, 3),
+                       .source = col_text(s, 4)};
+    return ((gd_rq_account_cb)c->cb)(c->ud, &a);
+}
+
+/* Runs a query with no parameters through a row adapter. */
+static int rq_simple(gd_store *st, const char *sql, rq_row_fn row, cb_ctx *c, gd_err *err)
+{
+    sqlite3_stmt *s;
+    st_enter(st);
+    int rc = rq_prepare(st, sql, &s, err);
+    if (rc == GD_OK)
+        rc = rq_run(st, s, row, c, err);
+    st_leave(st);
+    return rc;
+}
+
+int gd_rq_accounts(gd_store *st, gd_rq_account_cb cb, void *ud, gd_err *err)
+{
+    cb_ctx c = {(void *)cb, ud};
+    return rq_simple(st,
+                     "SELECT account_id, name, email, status, source FROM accounts"
+                     " ORDER BY account_id",
+                     account_row, &c, err);
+}
+
+static int member_row(sqlite3_stmt *s, void *ctx)
+{
+    cb_ctx *c = ctx;
+    gd_rq_member m = {.region = col_text(s, 0), .account_id = col_text(s, 1),
+                      .relationship_status = col_text(s, 2), .email = col_text(s, 3)};
+    return ((gd_rq_member_cb)c->cb)(c->ud, &m);
+}
+
+int gd_rq_members(gd_store *st, gd_rq_member_cb cb, void *ud, gd_err *err)
+{
+    cb_ctx c = {(void *)cb, ud};
+    return rq_simple(st,
+                     "SELECT region, account_id, relationship_status, email FROM members"
+                     " ORDER BY account_id, region",
+                     member_row, &c, err);
+}
+
+static int feature_row(sqlite3_stmt *s, void *ctx)
+{
+    cb_ctx *c = ctx;
+    gd_rq_feature f = {.region = col_text(s, 0), .account_id = col_text(s, 1),
+                       .feature = col_text(s, 2), .status = col_text(s, 3)};
+    return ((gd_rq_feature_cb)c->cb)(c->ud, &f);
+}
+
+int gd_rq_member_features(gd_store *st, gd_rq_feature_cb cb, void *ud, gd_err *err)
+{
+    cb_ctx c = {(void *)cb, ud};
+    return rq_simple(st,
+                     "SELECT region, account_id, feature, status FROM member_features"
+                     " ORDER BY account_id, region, feature",
+                     feature_row, &c, err);
+}
+
+int gd_rq_detector_features(gd_store *st, gd_rq_feature_cb cb, void *ud, gd_err *err)
+{
+    cb_ctx c = {(void *)cb, ud};
+    return rq_simple(st,
+                     "SELECT region, NULL, feature, status FROM detector_features"
+                     " ORDER BY region, feature",
+                     feature_row, &c, err);
+}
+
+/* ---- Scope --------------------------------------------------------------- */
+
+/* JSON array text of strings for json_each; NULL list -> NULL (no filter). */
+static char *json_list(const char *const *v, size_t n)
+{
+    if (!v)
+        return NULL;
+    gd_buf b;
+    gd_buf_init(&b, 0);
+    int rc = gd_buf_appends(&b, "[");
+    for (size_t i = 0; i < n && !rc; i++) {
+        rc |= gd_buf_appends(&b, i ? ",\"" : "\"");
+        for (const unsigned char *p = (const unsigned char *)v[i]; *p && !rc; p++) {
+            if (*p == '"' || *p == '\\')
+                rc |= gd_buf_printf(&b, "\\%c", *p);
+            else if (*p < 0x20)
+                rc |= gd_buf_printf(&b, "\\u%04x", *p);
+            else
+                rc |= gd_buf_append(&b, p, 1);
+        }
+        rc |= gd_buf_appends(&b, "\"");
+    }
+    rc |= gd_buf_appends(&b, "]");
+    if (rc) {
+        gd_buf_free(&b);
+        return NULL;
+    }
+    return gd_buf_detach(&b);
+}
+
+static const double band_floor[] = {-1e300, 4.0, 7.0, 9.0};
+
+/* The scope predicate shared by every finding query; parameters ?1..?5. */
+#define RQ_SCOPE_WHERE                                                                  \
+    " WHERE (?1 IS NULL OR account_id IN (SELECT value FROM json_each(?1)))"            \
+    " AND (?2 IS NULL OR region IN (SELECT value FROM json_each(?2)))"                  \
+    " AND severity >= ?3 AND (?4 IS NULL OR account_id <> ?4)"                          \
+    " AND (?5 = 0 OR created_ms < ?5)"
+
+typedef struct scope_binds {
+    char *accounts_json, *regions_json;
+} scope_binds;
+
+static int bind_scope(sqlite3_stmt *s, const gd_rq_scope *sc, scope_binds *b)
+{
+    b->accounts_json = json_list(sc->accounts, sc->n_accounts);
+    b->regions_json = json_list(sc->regions, sc->n_regions);
+    if ((sc->accounts && !b->accounts_json) || (sc->regions && !b->regions_json))
+        return GD_E_NOMEM;
+    int band = sc->min_band < 0 ? 0 : sc->min_band > 3 ? 3 : sc->min_band;
+    int rc = st_bind_text(s, 1, b->accounts_json);
+    rc |= st_bind_text(s, 2, b->regions_json);
+    rc |= st_bind_double(s, 3, band_floor[band]);
+    rc |= st_bind_text(s, 4, sc->exclude_account);
+    rc |= st_bind_int64(s, 5, sc->until_ms);
+    return rc == SQLITE_OK ? GD_OK : GD_E_DB;
+}
+
+static void free_binds(scope_binds *b)
+{
+    free(b->accounts_json);
+    free(b->regions_json);
+}
+
+/* Prepares sql, binds the scope, runs it through row. */
+static int rq_scoped(gd_store *st, const char *sql, const gd_rq_scope *scope, int extra_binds,
+                     rq_row_fn row, cb_ctx *c, gd_err *err)
+{
+    sqlite3_stmt *s;
+    scope_binds b = {0};
+    st_enter(st);
+    int rc = rq_prepare(st, sql, &s, err);
+    if (rc == GD_OK && bind_scope(s, scope, &b) != GD_OK) {
+        rc = gd_err_set(err, GD_E_NOMEM, "DB %s: cannot bind the report scope", st->path);
+        sqlite3_finalize(s);
+    } else if (rc == GD_OK) {
+        if (extra_binds) {
+            st_bind_int64(s, 6, scope->window_start_ms);
+            st_bind_int64(s, 7, scope->window_end_ms);
+            st_bind_int64(s, 8, scope->include_archived);
+        }
+        rc = rq_run(st, s, row, c, err);
+    }
+    st_leave(st);
+    free_binds(&b);
+    return rc;
+}
+
+/* ---- Aggregates ---------------------------------------------------------- */
+
+static int agg_row(sqlite3_stmt *s, void *ctx)
+{
+    cb_ctx *c = ctx;
+    gd_rq_agg a = {
+        .account_id = col_text(s, 0), .region = col_text(s, 1), .type = col_text(s, 2),
+        .feature_name = col_text(s, 3), .band = sqlite3_column_int(s, 4),
+        .archived = sqlite3_column_int(s, 5), .in_window = sqlite3_column_int(s, 6),
+        .week_index = sqlite3_column_int64(s, 7), .findings = sqlite3_column_int64(s, 8),
+        .last_updated_ms = sqlite3_column_int64(s, 9),
+    };
+    return ((gd_rq_agg_cb)c->cb)(c->ud, &a);
+}
+
+int gd_rq_finding_groups(gd_store *st, const gd_rq_scope *scope, gd_rq_agg_cb cb, void *ud,
+                         gd_err *err)
+{
+    /* Bands must match report/severity.c: critical >= 9, high >= 7, medium >= 4.
+     * ?8 is unused here but bound by rq_scoped; reference it harmlessly. */
+    static const char sql[] =
+        "SELECT account_id, region, type, feature_name,"
+        " CASE WHEN severity >= 9.0 THEN 3 WHEN severity >= 7.0 THEN 2"
+        "      WHEN severity >= 4.0 THEN 1 ELSE 0 END AS band,"
+        " archived, (created_ms >= ?6 AND created_ms < ?7) AS in_window,"
+        " (created_ms / 86400000 + 3) / 7 AS week_index,"
+        " COUNT(*), MAX(updated_ms)"
+        " FROM findings" RQ_SCOPE_WHERE " AND ?8 = ?8"
+        " GROUP BY account_id, region, type, feature_name, band, archived, in_window,"
+        " week_index";
+    cb_ctx c = {(void *)cb, ud};
+    return rq_scoped(st, sql, scope, 1, agg_row, &c, err);
+}
+
+/* ---- Usage --------------------------------------------------------------- */
+
+static int usage_row(sqlite3_stmt *s, void *ctx)
+{
+    cb_ctx *c = ctx;
+    gd_rq_usage u = {
+        .region = col_text(s, 0), .kind = col_text(s, 1), .account_id = col_text(s, 2),
+        .feature = col_text(s, 3), .amount = col_text(s, 4), .unit = col_text(s, 5),
+        .run_id = sqlite3_column_int64(s, 6), .window_start_ms = sqlite3_column_int64(s, 7),
+        .window_end_ms = sqlite3_column_int64(s, 8),
+    };
+    return ((gd_rq_usage_cb)c->cb)(c->ud, &u);
+}
+
+int gd_rq_latest_usage(gd_store *st, int64_t max_run_id, gd_rq_usage_cb cb, void *ud,
+                       gd_err *err)
+{
+    static const char sql[] =
+        "SELECT u.region, u.kind, u.account_id, u.feature, u.amount, u.unit, u.run_id,"
+        " u.window_start_ms, u.window_end_ms FROM usage_costs u"
+        " WHERE u.run_id = (SELECT MAX(u2.run_id) FROM usage_costs u2"
+        "   WHERE u2.region = u.region AND u2.run_id <= ?1)"
+        " ORDER BY u.region, u.kind, u.account_id, u.feature";
+    sqlite3_stmt *s;
+    cb_ctx c = {(void *)cb, ud};
+    st_enter(st);
+    int rc = rq_prepare(st, sql, &s, err);
+    if (rc == GD_OK) {
+        sqlite3_bind_int64(s, 1, max_run_id);
+        rc = rq_run(st, s, usage_row, &c, err);
+    }
+    st_leave(st);
+    return rc;
+}
+
+/* ---- Findings detail ----------------------------------------------------- */
+
+static int finding_row(sqlite3_stmt *s, void *ctx)
+{
+    cb_ctx *c = ctx;
+    gd_rq_finding f = {
+        .finding_id = col_text(s, 0), .region = col_text(s, 1), .account_id = col_text(s, 2),
+        .type = col_text(s, 3), .feature_name = col_text(s, 4), .resource_type = col_text(s, 5),
+        .title = col_text(s, 6), .severity = sqlite3_column_double(s, 7),
+        .created_ms = sqlite3_column_int64(s, 8), .updated_ms = sqlite3_column_int64(s, 9),
+        .count = sqlite3_column_int64(s, 10), .archived = sqlite3_column_int(s, 11),
+    };
+    return ((gd_rq_finding_cb)c->cb)(c->ud, &f);
+}
+
+int gd_rq_findings_each(gd_store *st, const gd_rq_scope *scope, gd_rq_finding_cb cb, void *ud,
+                        gd_err *err)
+{
+    static const char sql[] =
+        "SELECT finding_id, region, account_id, type, feature_name, resource_type, title,"
+        " severity, created_ms, updated_ms, count, archived FROM findings" RQ_SCOPE_WHERE
+        " AND (archived = 0 OR ?8 <> 0) AND ?6 = ?6 AND ?7 = ?7"
+        " ORDER BY severity DESC, updated_ms DESC, finding_id ASC";
+    cb_ctx c = {(void *)cb, ud};
+    return rq_scoped(st, sql, scope, 1, finding_row, &c, err);
+}

@@ -1,0 +1,127 @@
+#ifndef GD_STORE_REPORT_QUERY_H
+#define GD_STORE_REPORT_QUERY_H
+/* Read-side queries for `gdreport export` (report/model*.c). Everything here
+ * reads; nothing writes except gd_store_exec_script (test fixtures).
+ *
+ * Callbacks get borrowed strings valid only during the call (copy what you
+ * keep). A callback returning non-zero stops the walk and that value is
+ * returned. Every function returns 0 or a negative GD_E_* with err filled. */
+#include <stddef.h>
+#include <stdint.h>
+#include "common/err.h"
+#include "store/store.h"
+
+/* Runs a whole SQL script (several statements) on a read-write store in one
+ * transaction. For tests and fixtures only: the text is trusted. */
+int gd_store_exec_script(gd_store *st, const char *sql, gd_err *err);
+
+/* ---- Runs and regions ---------------------------------------------------- */
+typedef struct gd_rq_run {
+    int64_t run_id;
+    int64_t ended_ms;
+    char outcome[16];
+} gd_rq_run;
+
+/* The newest run that finished with outcome ok or partial. GD_E_EMPTY with
+ * "DB <path> has no completed collect run: run gdreport collect first". */
+int gd_rq_latest_run(gd_store *st, gd_rq_run *out, gd_err *err);
+
+typedef struct gd_rq_region {
+    const char *region, *state, *message, *cost_state, *detector_id;
+    int64_t run_id, ended_ms;
+} gd_rq_region;
+typedef int (*gd_rq_region_cb)(void *ud, const gd_rq_region *r);
+/* For each region any finished run (run_id <= max_run_id) recorded, its
+ * newest non-pending state. Region ascending. */
+int gd_rq_region_states(gd_store *st, int64_t max_run_id, gd_rq_region_cb cb, void *ud,
+                        gd_err *err);
+
+/* ---- Organization and accounts ------------------------------------------- */
+typedef struct gd_rq_org {   /* owned strings (free with gd_rq_org_free); NULL when unknown */
+    char *org_id, *management_account_id, *management_account_email;
+    char *delegated_admin_account_id, *state;
+} gd_rq_org;
+/* found = 0 (and *out zeroed) when the table is empty. */
+int gd_rq_org_get(gd_store *st, gd_rq_org *out, int *found, gd_err *err);
+void gd_rq_org_free(gd_rq_org *org);
+
+typedef struct gd_rq_account {
+    const char *account_id, *name, *email, *status, *source;
+} gd_rq_account;
+typedef int (*gd_rq_account_cb)(void *ud, const gd_rq_account *a);
+int gd_rq_accounts(gd_store *st, gd_rq_account_cb cb, void *ud, gd_err *err);
+
+typedef struct gd_rq_member {
+    const char *region, *account_id, *relationship_status, *email;
+} gd_rq_member;
+typedef int (*gd_rq_member_cb)(void *ud, const gd_rq_member *m);
+int gd_rq_members(gd_store *st, gd_rq_member_cb cb, void *ud, gd_err *err);
+
+/* A protection-plan switch of one account in one region. Member features
+ * come from member_features; the delegated admin's own come from
+ * detector_features (account_id = NULL there: the caller knows the admin). */
+typedef struct gd_rq_feature {
+    const char *region, *account_id, *feature, *status;
+} gd_rq_feature;
+typedef int (*gd_rq_feature_cb)(void *ud, const gd_rq_feature *f);
+int gd_rq_member_features(gd_store *st, gd_rq_feature_cb cb, void *ud, gd_err *err);
+int gd_rq_detector_features(gd_store *st, gd_rq_feature_cb cb, void *ud, gd_err *err);
+
+/* Regions where the delegated admin has a detector. */
+int gd_rq_detectors(gd_store *st, gd_rq_region_cb cb, void *ud, gd_err *err);
+
+/* ---- Finding scope ------------------------------------------------------- */
+typedef struct gd_rq_scope {
+    const char *const *accounts;   /* NULL = every account */
+    size_t n_accounts;
+    const char *const *regions;    /* NULL = every region */
+    size_t n_regions;
+    int min_band;                  /* enum gd_severity_band */
+    const char *exclude_account;   /* NULL = none (management redaction) */
+    int64_t until_ms;              /* only findings created before; 0 = no bound */
+    int64_t window_start_ms, window_end_ms;  /* "new in window" = created in [start, end) */
+    int include_archived;          /* iterator only: archived rows too */
+} gd_rq_scope;
+
+/* ---- Aggregated finding counts ------------------------------------------ */
+/* One group of findings. Grouped in SQL by account, region, type,
+ * featureName, severity band, archived, new-in-window and creation week, so a
+ * million findings come back as a few thousand rows. */
+typedef struct gd_rq_agg {
+    const char *account_id, *region, *type, *feature_name;
+    int band;              /* enum gd_severity_band */
+    int archived;
+    int in_window;
+    int64_t week_index;    /* floor(days since 1970-01-01 + 3) / 7: Monday-based weeks */
+    int64_t findings;      /* rows (not occurrence counts) */
+    int64_t last_updated_ms;
+} gd_rq_agg;
+typedef int (*gd_rq_agg_cb)(void *ud, const gd_rq_agg *a);
+int gd_rq_finding_groups(gd_store *st, const gd_rq_scope *scope, gd_rq_agg_cb cb, void *ud,
+                         gd_err *err);
+
+/* ---- Usage --------------------------------------------------------------- */
+typedef struct gd_rq_usage {
+    const char *region, *kind, *account_id, *feature, *amount, *unit;
+    int64_t run_id, window_start_ms, window_end_ms;
+} gd_rq_usage;
+typedef int (*gd_rq_usage_cb)(void *ud, const gd_rq_usage *u);
+/* Per region, the rows of the newest run (<= max_run_id) that stored usage
+ * for it. Region, kind, account, feature ascending. */
+int gd_rq_latest_usage(gd_store *st, int64_t max_run_id, gd_rq_usage_cb cb, void *ud,
+                       gd_err *err);
+
+/* ---- Findings detail (streamed) ------------------------------------------ */
+typedef struct gd_rq_finding {
+    const char *finding_id, *region, *account_id, *type, *feature_name, *resource_type, *title;
+    double severity;
+    int64_t created_ms, updated_ms, count;
+    int archived;
+} gd_rq_finding;
+typedef int (*gd_rq_finding_cb)(void *ud, const gd_rq_finding *f);
+/* Findings in scope, severity desc, updated desc, id asc; archived ones only
+ * with scope->include_archived. */
+int gd_rq_findings_each(gd_store *st, const gd_rq_scope *scope, gd_rq_finding_cb cb, void *ud,
+                        gd_err *err);
+
+#endif

@@ -1,0 +1,351 @@
+/* report/model + report/redact on tests/fixtures/report_fixture.sql. Every
+ * expected number is worked out by hand from the fixture's comments. */
+#include "report/model.h"
+#include "report/redact.h"
+#include "report_fixture.h"
+#include "t.h"
+
+static gd_store *st;
+
+static gd_report_model *build(int redact, gd_report_options *extra)
+{
+    gd_report_options o = {.now_ms = FIXTURE_NOW_MS, .window_ms = 7 * 86400000LL,
+                           .findings_cap = -1};
+    if (extra)
+        o = *extra;
+    o.redact = redact;
+    gd_report_model *m = NULL;
+    gd_err err = {0};
+    int rc = gd_report_model_build(st, &o, &m, &err);
+    CHECK_MSG(rc == 0, "build: %s", err.msg);
+    if (rc == 0 && redact) {
+        rc = gd_report_redact(m, redact, &err);
+        CHECK_MSG(rc == 0, "redact: %s", err.msg);
+    }
+    return m;
+}
+
+static const gd_report_account *account(const gd_report_model *m, const char *id)
+{
+    for (size_t i = 0; i < m->n_accounts; i++)
+        if (!strcmp(m->accounts[i].account_id, id))
+            return &m->accounts[i];
+    return NULL;
+}
+
+static const gd_report_region *region(const gd_report_model *m, const char *r)
+{
+    for (size_t i = 0; i < m->n_regions; i++)
+        if (!strcmp(m->regions[i].region, r))
+            return &m->regions[i];
+    return NULL;
+}
+
+#define SEV(c, crit, high, med, low)                                              \
+    do {                                                                          \
+        CHECK_INT((c).n[GD_SEV_CRITICAL], crit);                                  \
+        CHECK_INT((c).n[GD_SEV_HIGH], high);                                      \
+        CHECK_INT((c).n[GD_SEV_MEDIUM], med);                                     \
+        CHECK_INT((c).n[GD_SEV_LOW], low);                                        \
+    } while (0)
+
+static void test_overview(void)
+{
+    gd_report_model *m = build(0, NULL);
+    if (!m)
+        return;
+    CHECK_INT(m->last_run_id, 2);
+    CHECK_STR(m->last_run_outcome, "partial");
+    CHECK_INT(m->partial, 1);
+    CHECK_STR(m->management_account_id, "111111111111");
+    CHECK_STR(m->delegated_admin_account_id, "222222222222");
+    CHECK_INT(m->n_regions, 6);
+    CHECK_STR(region(m, "ap-south-1")->state, "failed");
+    CHECK_STR(region(m, "me-south-1")->state, "region_disabled");
+    CHECK_STR(region(m, "sa-east-1")->state, "never_collected");
+    CHECK_STR(region(m, "us-west-2")->state, "no_detector");
+    CHECK_STR(region(m, "us-east-1")->state, "collected"); /* run 3 is still running */
+    SEV(region(m, "us-east-1")->active, 2, 1, 3, 2);
+    CHECK_INT(region(m, "us-east-1")->archived, 1);
+    SEV(region(m, "eu-west-1")->active, 0, 1, 0, 3);
+    CHECK_INT(region(m, "eu-west-1")->archived, 2);
+    SEV(m->totals.active, 2, 2, 5, 5);
+    CHECK_INT(m->totals.archived, 3);
+    CHECK_INT(m->totals.new_in_window, 9);
+    CHECK_STR(m->totals.cost_usd, "35.9296");
+    CHECK_INT(m->findings_in_scope, 14);
+    gd_report_model_free(m);
+}
+
+static void test_accounts(void)
+{
+    gd_report_model *m = build(0, NULL);
+    if (!m)
+        return;
+    CHECK_INT(m->n_accounts, 5);
+    const gd_report_account *a = account(m, "333333333333");
+    SEV(a->active, 1, 1, 4, 1);
+    CHECK_INT(a->archived, 1);
+    CHECK_INT(a->new_in_window, 4);
+    CHECK_STR(a->name, "Production");
+    CHECK_STR(a->cost_usd, "20.1259");
+    CHECK_STR(a->cost_by_plan[GD_PLAN_FOUNDATIONAL], "7.4961");
+    CHECK_STR(a->cost_by_plan[GD_PLAN_RUNTIME_MONITORING], "9.8039");
+    CHECK(a->cost_by_plan[GD_PLAN_EKS_PROTECTION] == NULL);
+    CHECK_INT(a->n_top_types, 5);
+    CHECK_STR(a->top_types[0].type, "Discovery:S3/TorIPCaller");
+    CHECK_INT(a->top_types[0].count, 2);
+    CHECK_STR(a->top_types[1].type, "Backdoor:EC2/C&CActivity.B!DNS");
+    CHECK_STR(a->top_types[4].type, "Impact:Unknown/Weird");
+    CHECK(a->plans_enabled[GD_PLAN_S3_PROTECTION] && a->plans_enabled[GD_PLAN_RUNTIME_MONITORING]);
+    CHECK(!a->plans_enabled[GD_PLAN_EKS_PROTECTION]);
+    CHECK_INT(a->n_membership, 6);
+    CHECK_STR(a->membership[0].relationship_status, "failed");   /* ap-south-1 */
+    CHECK_STR(a->membership[4].relationship_status, "Enabled");  /* us-east-1 */
+
+    a = account(m, "111111111111");
+    SEV(a->active, 1, 0, 1, 0);
+    CHECK_INT(a->archived, 1);
+    CHECK_INT(a->is_management, 1);
+    CHECK_STR(a->cost_usd, "13.8338");
+    a = account(m, "222222222222");
+    CHECK_STR(a->membership[4].relationship_status, "admin");
+    CHECK(a->plans_enabled[GD_PLAN_FOUNDATIONAL] && a->plans_enabled[GD_PLAN_S3_PROTECTION]);
+    a = account(m, "444444444444");
+    SEV(a->active, 0, 0, 0, 3);
+    CHECK_INT(a->new_in_window, 2);
+    CHECK_STR(a->name, "Développement");
+    CHECK_STR(a->membership[1].relationship_status, "Invited");  /* eu-west-1 */
+    a = account(m, "555555555555");
+    CHECK_STR(a->email, "mgmt@example.com");                     /* from its member row */
+    CHECK_STR(a->membership[4].relationship_status, "not_member");
+    gd_report_model_free(m);
+}
+
+static void test_plans(void)
+{
+    gd_report_model *m = build(0, NULL);
+    if (!m)
+        return;
+    const gd_report_plan *p = &m->plans[GD_PLAN_FOUNDATIONAL];
+    SEV(p->active, 0, 1, 1, 4);
+    CHECK_INT(p->archived, 1);
+    CHECK_INT(p->new_in_window, 4);
+    CHECK_INT(p->regions_enabled, 8);
+    CHECK_INT(p->regions_disabled, 1);
+    CHECK_INT(p->accounts_enabled, 5);
+    CHECK(p->coverage_pct > 88.85 && p->coverage_pct < 88.95);
+    CHECK_STR(p->cost_usd, "16.0477");
+    p = &m->plans[GD_PLAN_S3_PROTECTION];
+    SEV(p->active, 0, 0, 2, 0);
+    CHECK_INT(p->regions_enabled, 5);
+    CHECK_INT(p->regions_disabled, 3);
+    CHECK_INT(p->accounts_enabled, 4);
+    CHECK_INT(p->accounts_disabled, 1);
+    CHECK_STR(p->cost_usd, "8.8867");
+    p = &m->plans[GD_PLAN_RUNTIME_MONITORING];
+    SEV(p->active, 0, 0, 0, 1);
+    CHECK_INT(p->archived, 1);
+    CHECK_INT(p->regions_enabled, 2);
+    CHECK_STR(p->cost_usd, "11.0082");
+    CHECK_INT(m->plans[GD_PLAN_EKS_PROTECTION].accounts_disabled, 1);
+    SEV(m->plans[GD_PLAN_EKS_PROTECTION].active, 0, 0, 1, 0);
+    SEV(m->plans[GD_PLAN_MALWARE_PROTECTION_EC2].active, 0, 1, 0, 0);
+    CHECK_INT(m->plans[GD_PLAN_MALWARE_PROTECTION_S3].archived, 1);
+    SEV(m->plans[GD_PLAN_RDS_PROTECTION].active, 1, 0, 0, 0);
+    SEV(m->plans[GD_PLAN_LAMBDA_PROTECTION].active, 0, 0, 1, 0);
+    SEV(m->plans[GD_PLAN_EXTENDED_THREAT_DETECTION].active, 1, 0, 0, 0);
+    CHECK_INT(m->n_plan_coverage, 4 * 6);
+    CHECK_INT(m->n_coverage, 5 * 6);
+    gd_report_model_free(m);
+}
+
+static void test_trends(void)
+{
+    gd_report_model *m = build(0, NULL);
+    if (!m)
+        return;
+    CHECK_INT(m->n_weeks, 12);
+    const gd_trend_week *w = &m->weeks[m->n_weeks - 1];
+    CHECK_INT(w->iso_year, 2026);
+    CHECK_INT(w->iso_week, 48);
+    SEV(w->created, 1, 2, 3, 2);
+    SEV(m->weeks[10].created, 1, 0, 0, 2);   /* W47 */
+    SEV(m->weeks[9].created, 0, 0, 1, 0);    /* W46 */
+    SEV(m->weeks[7].created, 0, 0, 1, 0);    /* W44 */
+    CHECK_INT(m->weeks[0].iso_week, 37);
+    CHECK_INT(m->n_wow, 4);
+    CHECK_STR(m->wow[1].account_id, "333333333333");
+    CHECK_INT(m->wow[1].this_week, 4);
+    CHECK_INT(m->wow[1].last_week, 1);
+    CHECK_INT(m->wow[2].change, -1);
+    gd_report_model_free(m);
+}
+
+static void test_filters(void)
+{
+    char *accts[] = {"444444444444", "999999999999"};
+    char *regions[] = {"eu-west-1"};
+    gd_report_options o = {.now_ms = FIXTURE_NOW_MS, .accounts = accts, .n_accounts = 2,
+                           .regions = regions, .n_regions = 1, .include_archived = 1};
+    gd_report_model *m = build(0, &o);
+    if (!m)
+        return;
+    CHECK_INT(m->n_accounts, 2);
+    CHECK_INT(m->n_regions, 1);
+    SEV(m->totals.active, 0, 0, 0, 3);
+    CHECK_INT(m->findings_in_scope, 3);
+    CHECK(m->totals.cost_usd == NULL);   /* 444 has no eu-west-1 usage */
+    gd_report_model_free(m);
+
+    gd_report_options hi = {.now_ms = FIXTURE_NOW_MS, .min_severity = GD_SEV_HIGH,
+                            .include_archived = 1};
+    m = build(0, &hi);
+    if (!m)
+        return;
+    SEV(m->totals.active, 2, 2, 0, 0);
+    CHECK_INT(m->totals.archived, 3);
+    CHECK_INT(m->findings_in_scope, 7);
+    gd_report_model_free(m);
+}
+
+static int64_t sum_active(const gd_sev_counts *c)
+{
+    return c->n[0] + c->n[1] + c->n[2] + c->n[3];
+}
+
+static void test_redact_management(void)
+{
+    gd_report_model *m = build(GD_REDACT_MANAGEMENT, NULL);
+    if (!m)
+        return;
+    CHECK(m->management_account_id == NULL);
+    CHECK(account(m, "111111111111") == NULL);
+    CHECK_INT(m->n_accounts, 4);
+    SEV(m->totals.active, 1, 2, 4, 5);
+    CHECK_INT(m->totals.archived, 2);
+    CHECK_INT(m->totals.new_in_window, 7);
+    CHECK_STR(m->totals.cost_usd, "22.0958");
+    CHECK_STR(m->plans[GD_PLAN_FOUNDATIONAL].cost_usd, "8.2143");
+    CHECK_STR(m->plans[GD_PLAN_S3_PROTECTION].cost_usd, "2.8859");
+    CHECK_INT(m->plans[GD_PLAN_S3_PROTECTION].regions_enabled, 3);
+    CHECK_INT(m->plans[GD_PLAN_EXTENDED_THREAT_DETECTION].active.n[GD_SEV_CRITICAL], 0);
+    /* Totals are the sums of the remaining rows. */
+    int64_t acc = 0, arch = 0, reg = 0, plan = 0;
+    for (size_t i = 0; i < m->n_accounts; i++) {
+        acc += sum_active(&m->accounts[i].active);
+        arch += m->accounts[i].archived;
+    }
+    for (size_t i = 0; i < m->n_regions; i++)
+        reg += sum_active(&m->regions[i].active);
+    for (int p = 0; p < GD_PLAN_COUNT; p++)
+        plan += sum_active(&m->plans[p].active);
+    CHECK_INT(acc, sum_active(&m->totals.active));
+    CHECK_INT(reg, sum_active(&m->totals.active));
+    CHECK_INT(plan, sum_active(&m->totals.active));
+    CHECK_INT(arch, m->totals.archived);
+    for (size_t i = 0; i < m->n_costs; i++)
+        CHECK(strcmp(m->costs[i].account_id, "111111111111") && m->costs[i].account_id[0]);
+    for (size_t i = 0; i < m->n_coverage; i++)
+        CHECK(strcmp(m->coverage[i].account_id, "111111111111"));
+    CHECK(account(m, "555555555555")->email == NULL);   /* was the management mailbox */
+    CHECK(strstr(region(m, "ap-south-1")->message, "111111111111") == NULL);
+    CHECK_INT(m->n_redactions, 1);
+    CHECK_STR(m->redactions[0], "management_account");
+    gd_report_model_free(m);
+
+    /* Redacting a model built without the exclusion rebuilds it. */
+    m = build(0, NULL);
+    gd_err err = {0};
+    CHECK_INT(gd_report_redact(m, GD_REDACT_MANAGEMENT, &err), 0);
+    SEV(m->totals.active, 1, 2, 4, 5);
+    CHECK(account(m, "111111111111") == NULL);
+    gd_report_model_free(m);
+}
+
+static void test_redact_cost(void)
+{
+    gd_report_model *m = build(GD_REDACT_COST, NULL);
+    if (!m)
+        return;
+    CHECK(m->totals.cost_usd == NULL);
+    CHECK_INT(m->n_costs, 0);
+    for (size_t i = 0; i < m->n_accounts; i++) {
+        CHECK(m->accounts[i].cost_usd == NULL);
+        for (int p = 0; p < GD_PLAN_COUNT; p++)
+            CHECK(m->accounts[i].cost_by_plan[p] == NULL);
+    }
+    for (int p = 0; p < GD_PLAN_COUNT; p++)
+        CHECK(m->plans[p].cost_usd == NULL);
+    CHECK_INT(m->cost_redacted, 1);
+    CHECK_STR(m->management_account_id, "111111111111");
+    gd_report_model_free(m);
+
+    m = build(GD_REDACT_COST | GD_REDACT_MANAGEMENT, NULL);
+    if (!m)
+        return;
+    CHECK_INT(m->n_redactions, 2);
+    CHECK(m->totals.cost_usd == NULL && m->management_account_id == NULL);
+    gd_report_model_free(m);
+}
+
+static int count_cb(void *ud, const gd_finding_view *f)
+{
+    int64_t *n = ud;
+    (*n)++;
+    return strcmp(f->account_id, "111111111111") == 0 ? 99 : 0;
+}
+
+static void test_iterator(void)
+{
+    gd_report_model *m = build(GD_REDACT_MANAGEMENT, NULL);
+    if (!m)
+        return;
+    int64_t n = 0;
+    gd_err err = {0};
+    CHECK_INT(gd_report_model_each_finding(m, count_cb, &n, &err), 0);
+    CHECK_INT(n, m->findings_in_scope);
+    CHECK_INT(n, 12);
+    gd_report_model_free(m);
+}
+
+static void test_never_collected(void)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/gd_report_empty_XXXXXX");
+    int fd = mkstemp(path);
+    close(fd);
+    unlink(path);
+    gd_store *empty = NULL;
+    gd_err err = {0};
+    CHECK_INT(gd_store_open(path, GD_STORE_READ_WRITE, &empty, &err), 0);
+    gd_report_options o = {.now_ms = FIXTURE_NOW_MS};
+    gd_report_model *m = NULL;
+    CHECK_INT(gd_report_model_build(empty, &o, &m, &err), GD_E_EMPTY);
+    CHECK(strstr(err.msg, "no completed collect run") != NULL);
+    CHECK(m == NULL);
+    gd_store_close(empty);
+    fixture_remove(path);
+}
+
+int main(void)
+{
+    char path[64];
+    st = fixture_open(path, sizeof path);
+    if (!st) {
+        CHECK(!"fixture DB");
+        return t_done();
+    }
+    test_overview();
+    test_accounts();
+    test_plans();
+    test_trends();
+    test_filters();
+    test_redact_management();
+    test_redact_cost();
+    test_iterator();
+    test_never_collected();
+    gd_store_close(st);
+    fixture_remove(path);
+    return t_done();
+}
