@@ -1,0 +1,491 @@
+/* GuardDuty / Organizations / Account request builders and response parsers
+ * on canned JSON, including hostile and malformed inputs. */
+#include "collector/gd_api.h"
+#include "collector/org_api.h"
+#include "collector/regions.h"
+#include "t.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static json_t *parse(const char *text)
+{
+    json_t *root = NULL;
+    gd_err err = {0};
+    if (gd_api_parse_body(text, strlen(text), 0, &root, &err) != 0)
+        fprintf(stderr, "parse failed: %s\n", err.msg);
+    return root;
+}
+
+static void test_pager_stops_on_absent_null_empty_and_repeated_tokens(void)
+{
+    gd_pager p;
+    gd_pager_init(&p);
+    CHECK(p.token == NULL && !p.done);
+    CHECK_INT(gd_pager_next(&p, "A"), 0);
+    CHECK_STR(p.token, "A");
+    CHECK_INT(gd_pager_next(&p, "B"), 0);
+    CHECK(!p.done);
+    CHECK_INT(gd_pager_next(&p, "A"), 0);   /* A -> B -> A: a cycle */
+    CHECK(p.done && p.repeated && p.token == NULL);
+    gd_pager_free(&p);
+
+    gd_pager_init(&p);
+    gd_pager_next(&p, "");
+    CHECK(p.done && !p.repeated);
+    gd_pager_free(&p);
+    gd_pager_init(&p);
+    gd_pager_next(&p, NULL);
+    CHECK(p.done);
+    CHECK_INT(p.pages, 1);
+    gd_pager_free(&p);
+
+    const char *docs[] = {"{}", "{\"nextToken\":null}", "{\"nextToken\":\"\"}",
+                          "{\"nextToken\":42}", "{\"nextToken\":[\"x\"]}"};
+    for (size_t i = 0; i < sizeof docs / sizeof *docs; i++) {
+        json_t *root = parse(docs[i]);
+        CHECK_MSG(gd_api_next_token(root, "nextToken") == NULL, "case %s", docs[i]);
+        json_decref(root);
+    }
+    json_t *root = parse("{\"nextToken\":\"abc==\"}");
+    CHECK_STR(gd_api_next_token(root, "nextToken"), "abc==");
+    json_decref(root);
+}
+
+static void test_parse_body_rejects_malformed_and_non_objects(void)
+{
+    json_t *root = NULL;
+    gd_err err = {0};
+    const char *bad[] = {"{\"findingIds\":[\"a\"", "[]", "\"x\"", "nul", "{\"a\":1,\"a\":2}",
+                         "{\"a\":\"\\u0000\"}"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        CHECK_MSG(gd_api_parse_body(bad[i], strlen(bad[i]), 0, &root, &err) == GD_E_PARSE,
+                  "case %s", bad[i]);
+        CHECK(root == NULL);
+    }
+    CHECK_INT(gd_api_parse_body("", 0, 0, &root, &err), GD_E_PARSE);
+    CHECK_INT(gd_api_parse_body(" \n", 2, 1, &root, &err), 0);
+    CHECK(json_is_object(root) && json_object_size(root) == 0);
+    json_decref(root);
+}
+
+static void test_id_pages_validate_every_id(void)
+{
+    gd_id_page page;
+    gd_err err = {0};
+    json_t *root = parse("{\"findingIds\":[\"a1\",\"b2\"],\"nextToken\":\"t\"}");
+    CHECK_INT(gd_api_parse_id_page(root, "findingIds", &page, &err), 0);
+    CHECK_INT(page.n, 2);
+    CHECK_STR(page.ids[1], "b2");
+    CHECK_STR(page.next_token, "t");
+    gd_id_page_free(&page);
+    json_decref(root);
+
+    root = parse("{\"detectorIds\":[]}");
+    CHECK_INT(gd_api_parse_id_page(root, "detectorIds", &page, &err), 0);
+    CHECK_INT(page.n, 0);
+    CHECK(page.next_token == NULL);
+    gd_id_page_free(&page);
+    json_decref(root);
+
+    char long_id[400];
+    memset(long_id, 'x', 301);
+    long_id[301] = '\0';
+    char doc[600];
+    snprintf(doc, sizeof doc, "{\"findingIds\":[\"%s\"]}", long_id);
+    const char *bad[] = {"{}", "{\"findingIds\":null}", "{\"findingIds\":\"a\"}",
+                         "{\"findingIds\":[1]}", "{\"findingIds\":[\"\"]}",
+                         "{\"findingIds\":[\"a\\nb\"]}", doc};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        root = parse(bad[i]);
+        CHECK_MSG(gd_api_parse_id_page(root, "findingIds", &page, &err) == GD_E_PARSE,
+                  "case %.60s", bad[i]);
+        json_decref(root);
+    }
+}
+
+static const char *FINDING =
+    "{\"findings\":[{\"accountId\":\"111122223333\",\"arn\":\"arn:aws:guardduty:x\","
+    "\"createdAt\":\"2026-11-01T10:00:00.000Z\",\"updatedAt\":\"2026-11-02T10:00:01.500Z\","
+    "\"id\":\"f1\",\"region\":\"eu-west-1\",\"resource\":{\"resourceType\":\"Instance\"},"
+    "\"schemaVersion\":\"2.0\",\"severity\":8.5,\"type\":\"Backdoor:EC2/C&CActivity.B\","
+    "\"title\":\"<script>\\\"x\\\"</script> \\u00e9\",\"description\":\"d\","
+    "\"service\":{\"archived\":true,\"count\":7,\"featureName\":\"DnsQueryLogs\"}}]}";
+
+static void test_findings_parse_section4_fields(void)
+{
+    json_t *root = parse(FINDING);
+    gd_api_findings f;
+    gd_err err = {0};
+    CHECK_INT(gd_api_parse_findings(root, "eu-west-1", "det1", &f, &err), 0);
+    json_decref(root);   /* the page keeps its own reference */
+    CHECK_INT(f.n, 1);
+    const gd_finding_row *r = &f.rows[0];
+    CHECK_STR(r->finding_id, "f1");
+    CHECK_STR(r->account_id, "111122223333");
+    CHECK_STR(r->region, "eu-west-1");
+    CHECK_STR(r->detector_id, "det1");
+    CHECK_STR(r->type, "Backdoor:EC2/C&CActivity.B");
+    CHECK(r->severity == 8.5);
+    CHECK_STR(r->title, "<script>\"x\"</script> \xc3\xa9");
+    CHECK_STR(r->resource_type, "Instance");
+    CHECK_STR(r->feature_name, "DnsQueryLogs");
+    CHECK_INT(r->created_ms, 1793527200000LL);
+    CHECK_INT(r->updated_ms, 1793613601500LL);
+    CHECK_INT(r->count, 7);
+    CHECK_INT(r->archived, 1);
+    json_t *again = parse(r->raw_json);
+    CHECK(again && json_equal(again, json_array_get(json_object_get(f.root, "findings"), 0)));
+    json_decref(again);
+    gd_api_findings_free(&f);
+}
+
+static void test_findings_defaults_when_optional_fields_are_absent(void)
+{
+    json_t *root = parse("{\"findings\":[{\"accountId\":\"1\",\"createdAt\":\"2026-01-01\","
+                         "\"updatedAt\":\"2026-01-02T00:00:00Z\",\"id\":\"x\",\"severity\":2,"
+                         "\"type\":\"T\",\"service\":{\"count\":\"9\",\"archived\":\"true\"}}]}");
+    gd_api_findings f;
+    gd_err err = {0};
+    CHECK_INT(gd_api_parse_findings(root, "r", "d", &f, &err), 0);
+    CHECK(f.rows[0].title == NULL && f.rows[0].resource_type == NULL);
+    CHECK_INT(f.rows[0].count, 1);      /* a string count is not trusted */
+    CHECK_INT(f.rows[0].archived, 0);   /* only JSON true archives */
+    CHECK(f.rows[0].severity == 2.0);
+    gd_api_findings_free(&f);
+    json_decref(root);
+}
+
+static void test_findings_with_missing_or_hostile_required_fields_are_rejected(void)
+{
+    const char *bad[] = {
+        "{}",
+        "{\"findings\":{}}",
+        "{\"findings\":[7]}",
+        "{\"findings\":[{\"accountId\":\"1\",\"createdAt\":\"2026-01-01\",\"updatedAt\":\"2026-01-01\",\"id\":\"x\",\"type\":\"T\"}]}",
+        "{\"findings\":[{\"accountId\":\"1\",\"createdAt\":\"2026-01-01\",\"updatedAt\":\"2026-01-01\",\"id\":\"x\",\"type\":\"T\",\"severity\":\"high\"}]}",
+        "{\"findings\":[{\"accountId\":\"1\",\"createdAt\":\"yesterday\",\"updatedAt\":\"2026-01-01\",\"id\":\"x\",\"type\":\"T\",\"severity\":1}]}",
+        "{\"findings\":[{\"accountId\":\"1\",\"createdAt\":\"2026-01-01\",\"updatedAt\":\"2026-01-01\",\"type\":\"T\",\"severity\":1}]}",
+        "{\"findings\":[{\"accountId\":7,\"createdAt\":\"2026-01-01\",\"updatedAt\":\"2026-01-01\",\"id\":\"x\",\"type\":\"T\",\"severity\":1}]}",
+        "{\"findings\":[{\"accountId\":\"1\",\"createdAt\":\"2026-01-01\",\"updatedAt\":\"2026-01-01\",\"id\":\"x\",\"type\":\"\",\"severity\":1}]}",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        json_t *root = parse(bad[i]);
+        gd_api_findings f;
+        gd_err err = {0};
+        CHECK_MSG(root && gd_api_parse_findings(root, "r", "d", &f, &err) == GD_E_PARSE,
+                  "case %zu", i);
+        CHECK(f.n == 0 && f.rows == NULL && f.root == NULL);
+        json_decref(root);
+    }
+}
+
+static void test_usage_amounts_stay_exact_text(void)
+{
+    json_t *root = parse("{\"usageStatistics\":{\"sumByAccount\":[{\"accountId\":\"111122223333\","
+                         "\"total\":{\"amount\":\"12.345678901234567890\",\"unit\":\"USD\"}},"
+                         "{\"accountId\":\"444455556666\",\"total\":{\"amount\":\"0\"}}]},"
+                         "\"nextToken\":\"n\"}");
+    gd_api_usage_page p;
+    gd_err err = {0};
+    CHECK_INT(gd_api_parse_usage(root, "SUM_BY_ACCOUNT", &p, &err), 0);
+    CHECK_INT(p.n, 2);
+    CHECK_STR(p.entries[0].key, "111122223333");
+    CHECK_STR(p.entries[0].amount, "12.345678901234567890");
+    CHECK_STR(p.entries[1].unit, "USD");
+    CHECK_STR(p.next_token, "n");
+    gd_api_usage_page_free(&p);
+    json_decref(root);
+
+    root = parse("{\"usageStatistics\":{\"sumByFeature\":[{\"feature\":\"NEW_FEATURE_2027\","
+                 "\"total\":{\"amount\":\"1.5\",\"unit\":\"USD\"}}]}}");
+    CHECK_INT(gd_api_parse_usage(root, "SUM_BY_FEATURES", &p, &err), 0);
+    CHECK_STR(p.entries[0].key, "NEW_FEATURE_2027");   /* unknown values kept as text */
+    gd_api_usage_page_free(&p);
+    json_decref(root);
+
+    root = parse("{\"usageStatistics\":{}}");
+    CHECK_INT(gd_api_parse_usage(root, "SUM_BY_FEATURES", &p, &err), 0);
+    CHECK_INT(p.n, 0);
+    gd_api_usage_page_free(&p);
+    json_decref(root);
+
+    const char *bad[] = {
+        "{\"usageStatistics\":{\"sumByAccount\":[{\"accountId\":\"1\",\"total\":{\"amount\":12.5}}]}}",
+        "{\"usageStatistics\":{\"sumByAccount\":[{\"accountId\":\"1\",\"total\":{\"amount\":\"1; DROP\"}}]}}",
+        "{\"usageStatistics\":{\"sumByAccount\":[{\"total\":{\"amount\":\"1\"}}]}}",
+        "{\"usageStatistics\":[]}",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        root = parse(bad[i]);
+        CHECK_MSG(gd_api_parse_usage(root, "SUM_BY_ACCOUNT", &p, &err) == GD_E_PARSE, "case %zu", i);
+        json_decref(root);
+    }
+}
+
+static void test_members_skip_bad_account_ids_and_fall_back_to_master_id(void)
+{
+    json_t *root = parse("{\"members\":[{\"accountId\":\"111122223333\",\"masterId\":\"999988887777\","
+                         "\"email\":\"a@x\",\"relationshipStatus\":\"Enabled\",\"updatedAt\":\"u\"},"
+                         "{\"accountId\":\"../../etc\"},{\"accountId\":12}],\"nextToken\":\"\"}");
+    gd_api_members_page p;
+    size_t skipped = 0;
+    gd_err err = {0};
+    CHECK_INT(gd_api_parse_members(root, &p, &skipped, &err), 0);
+    CHECK_INT(p.n, 1);
+    CHECK_INT(skipped, 2);
+    CHECK_STR(p.members[0].administrator_id, "999988887777");
+    CHECK_STR(p.members[0].relationship_status, "Enabled");
+    CHECK(p.next_token == NULL);
+    gd_api_members_page_free(&p);
+    json_decref(root);
+}
+
+static void test_member_detectors_report_unprocessed_accounts(void)
+{
+    json_t *root = parse("{\"members\":[{\"accountId\":\"111122223333\",\"features\":["
+                         "{\"name\":\"S3_DATA_EVENTS\",\"status\":\"ENABLED\"},"
+                         "{\"name\":\"RUNTIME_MONITORING\",\"status\":\"DISABLED\","
+                         "\"additionalConfiguration\":[{\"name\":\"EKS_ADDON_MANAGEMENT\",\"status\":\"ENABLED\"}]},"
+                         "{\"status\":\"ENABLED\"}]}],"
+                         "\"unprocessedAccounts\":[{\"accountId\":\"444455556666\",\"result\":\"not a member\"}]}");
+    gd_api_member_detectors m;
+    gd_err err = {0};
+    CHECK_INT(gd_api_parse_member_detectors(root, &m, &err), 0);
+    CHECK_INT(m.n, 1);
+    CHECK_INT(m.members[0].n_features, 2);   /* the nameless one is dropped */
+    CHECK_STR(m.members[0].features[1].name, "RUNTIME_MONITORING");
+    CHECK(m.members[0].features[1].additional_json &&
+          strstr(m.members[0].features[1].additional_json, "EKS_ADDON_MANAGEMENT"));
+    CHECK_INT(m.n_unprocessed, 1);
+    CHECK_STR(m.unprocessed[0].account_id, "444455556666");
+    CHECK_STR(m.unprocessed[0].result, "not a member");
+    gd_api_member_detectors_free(&m);
+    json_decref(root);
+}
+
+static void test_detector_org_config_and_administrator(void)
+{
+    json_t *root = parse("{\"status\":\"ENABLED\",\"findingPublishingFrequency\":\"SIX_HOURS\","
+                         "\"features\":[{\"name\":\"S3_DATA_EVENTS\",\"status\":\"ENABLED\"}],"
+                         "\"serviceRole\":\"r\"}");
+    gd_api_detector d;
+    gd_err err = {0};
+    CHECK_INT(gd_api_parse_detector(root, &d, &err), 0);
+    CHECK_STR(d.status, "ENABLED");
+    CHECK_INT(d.n_features, 1);
+    gd_api_detector_free(&d);
+    json_decref(root);
+
+    root = parse("{\"memberAccountLimitReached\":false,\"autoEnableOrganizationMembers\":\"ALL\","
+                 "\"features\":[{\"name\":\"EKS_AUDIT_LOGS\",\"autoEnable\":\"NEW\"}],\"nextToken\":\"p2\"}");
+    gd_api_org_config c;
+    CHECK_INT(gd_api_parse_org_config(root, &c, &err), 0);
+    CHECK_INT(c.member_account_limit_reached, 0);
+    CHECK_STR(c.auto_enable_members, "ALL");
+    CHECK_STR(c.features[0].auto_enable, "NEW");
+    CHECK_STR(c.next_token, "p2");
+    gd_api_org_config_free(&c);
+    json_decref(root);
+
+    char who[16];
+    root = parse("{\"administrator\":{\"accountId\":\"123456789012\",\"relationshipStatus\":\"Enabled\"}}");
+    CHECK_INT(gd_api_parse_administrator(root, who, sizeof who, &err), 0);
+    CHECK_STR(who, "123456789012");
+    json_decref(root);
+    root = parse("{\"administrator\":{\"accountId\":\"12; rm -rf\"}}");
+    CHECK_INT(gd_api_parse_administrator(root, who, sizeof who, &err), 0);
+    CHECK_STR(who, "");
+    json_decref(root);
+    json_t *empty = NULL;
+    CHECK_INT(gd_api_parse_body("", 0, 1, &empty, &err), 0);
+    CHECK_INT(gd_api_parse_administrator(empty, who, sizeof who, &err), 0);
+    CHECK_STR(who, "");
+    json_decref(empty);
+}
+
+static void test_list_findings_request_sorts_and_filters(void)
+{
+    gd_api_req r;
+    gd_err err = {0};
+    gd_list_findings_filter f = {.since_ms = 1717200000000LL, .archived = 1};
+    CHECK_INT(gd_api_req_list_findings(&r, "eu-west-1", "abc/def", &f, "tok", &err), 0);
+    CHECK_STR(r.req.path, "/detector/abc%2Fdef/findings");
+    CHECK_STR(r.req.method, "POST");
+    CHECK_STR(r.req.content_type, "application/json");
+    json_t *body = parse(r.req.body);
+    json_t *crit = json_object_get(json_object_get(body, "findingCriteria"), "criterion");
+    CHECK_INT(json_integer_value(json_object_get(json_object_get(crit, "updatedAt"),
+                                                 "greaterThanOrEqual")), 1717200000000LL);
+    CHECK_STR(json_string_value(json_array_get(
+                  json_object_get(json_object_get(crit, "service.archived"), "equals"), 0)),
+              "true");
+    CHECK_STR(json_string_value(json_object_get(json_object_get(body, "sortCriteria"),
+                                                "attributeName")), "updatedAt");
+    CHECK_STR(json_string_value(json_object_get(json_object_get(body, "sortCriteria"),
+                                                "orderBy")), "ASC");
+    CHECK_INT(json_integer_value(json_object_get(body, "maxResults")), 50);
+    CHECK_STR(json_string_value(json_object_get(body, "nextToken")), "tok");
+    json_decref(body);
+    gd_api_req_free(&r);
+
+    gd_list_findings_filter all = {.since_ms = -1, .archived = -1};
+    CHECK_INT(gd_api_req_list_findings(&r, "eu-west-1", "d", &all, NULL, &err), 0);
+    body = parse(r.req.body);
+    CHECK_INT(json_object_size(json_object_get(json_object_get(body, "findingCriteria"),
+                                               "criterion")), 0);
+    CHECK(json_object_get(body, "nextToken") == NULL);
+    json_decref(body);
+    gd_api_req_free(&r);
+
+    CHECK_INT(gd_api_req_list_findings(&r, "eu-west-1", "bad\nid", &all, NULL, &err), GD_E_PARSE);
+    gd_api_req_free(&r);
+}
+
+static void test_get_requests_carry_query_parameters(void)
+{
+    gd_api_req r;
+    gd_err err = {0};
+    CHECK_INT(gd_api_req_list_members(&r, "us-east-1", "d1", "a+b/c=", &err), 0);
+    CHECK_STR(r.req.path, "/detector/d1/member");
+    CHECK_STR(r.req.query, "maxResults=50&nextToken=a%2Bb%2Fc%3D&onlyAssociated=false");
+    CHECK(r.req.body == NULL);
+    gd_api_req_free(&r);
+    CHECK_INT(gd_api_req_list_detectors(&r, "us-east-1", NULL, &err), 0);
+    CHECK_STR(r.req.path, "/detector");
+    CHECK_STR(r.req.query, "maxResults=50");
+    gd_api_req_free(&r);
+    CHECK_INT(gd_api_req_org_config(&r, "us-east-1", "d1", NULL, &err), 0);
+    CHECK_STR(r.req.path, "/detector/d1/admin");
+    gd_api_req_free(&r);
+}
+
+static void test_batch_requests_list_ids(void)
+{
+    gd_api_req r;
+    gd_err err = {0};
+    const char *ids[] = {"111122223333", "444455556666"};
+    CHECK_INT(gd_api_req_usage(&r, "us-east-1", "d1", "SUM_BY_FEATURES", ids, 1, NULL, &err), 0);
+    json_t *body = parse(r.req.body);
+    CHECK_STR(json_string_value(json_object_get(body, "usageStatisticsType")), "SUM_BY_FEATURES");
+    CHECK_INT(json_array_size(json_object_get(json_object_get(body, "usageCriteria"),
+                                              "accountIds")), 1);
+    CHECK_STR(json_string_value(json_object_get(body, "unit")), "USD");
+    json_decref(body);
+    gd_api_req_free(&r);
+    CHECK_INT(gd_api_req_usage(&r, "us-east-1", "d1", "SUM_BY_FEATURES", NULL, 0, "t", &err), 0);
+    body = parse(r.req.body);
+    CHECK(json_is_object(json_object_get(body, "usageCriteria")));
+    CHECK_INT(json_object_size(json_object_get(body, "usageCriteria")), 0);
+    json_decref(body);
+    gd_api_req_free(&r);
+    CHECK_INT(gd_api_req_member_detectors(&r, "us-east-1", "d1", ids, 2, &err), 0);
+    CHECK_STR(r.req.path, "/detector/d1/member/detector/get");
+    body = parse(r.req.body);
+    CHECK_INT(json_array_size(json_object_get(body, "accountIds")), 2);
+    json_decref(body);
+    gd_api_req_free(&r);
+    const char *fids[] = {"f\"1"};
+    CHECK_INT(gd_api_req_get_findings(&r, "us-east-1", "d1", fids, 1, &err), 0);
+    body = parse(r.req.body);
+    CHECK_STR(json_string_value(json_array_get(json_object_get(body, "findingIds"), 0)), "f\"1");
+    json_decref(body);
+    gd_api_req_free(&r);
+}
+
+static void test_organizations_parsers(void)
+{
+    gd_org_description d;
+    gd_err err = {0};
+    json_t *root = parse("{\"Organization\":{\"Id\":\"o-abc\",\"MasterAccountId\":\"999988887777\","
+                         "\"MasterAccountEmail\":\"root@x\\nInjected\"}}");
+    CHECK_INT(gd_org_parse_description(root, &d, &err), 0);
+    CHECK_STR(d.management_account_id, "999988887777");
+    CHECK_STR(d.management_account_email, "root@x?Injected");
+    json_decref(root);
+    root = parse("{\"Organization\":{\"MasterAccountId\":\"x\"}}");
+    CHECK_INT(gd_org_parse_description(root, &d, &err), GD_E_PARSE);
+    json_decref(root);
+
+    gd_org_accounts acc = {0};
+    char *next = NULL;
+    root = parse("{\"Accounts\":[],\"NextToken\":\"n1\"}");
+    CHECK_INT(gd_org_parse_accounts_page(root, &acc, &next, &err), 0);
+    CHECK_INT(acc.n, 0);
+    CHECK_STR(next, "n1");   /* an empty page that goes on */
+    free(next);
+    json_decref(root);
+    root = parse("{\"Accounts\":[{\"Id\":\"111122223333\",\"Name\":\"prod\",\"Status\":\"ACTIVE\"},"
+                 "{\"Id\":\"nope\"}],\"NextToken\":null}");
+    CHECK_INT(gd_org_parse_accounts_page(root, &acc, &next, &err), 0);
+    CHECK_INT(acc.n, 1);
+    CHECK_STR(acc.v[0].name, "prod");
+    CHECK(next == NULL);
+    json_decref(root);
+    gd_org_accounts_free(&acc);
+}
+
+static void test_regions_page_and_flag(void)
+{
+    char **names = NULL;
+    size_t n = 0;
+    char *next = NULL;
+    gd_err err = {0};
+    json_t *root = parse("{\"Regions\":[{\"RegionName\":\"us-east-1\",\"RegionOptStatus\":\"ENABLED_BY_DEFAULT\"},"
+                         "{\"RegionName\":\"me-central-1\",\"RegionOptStatus\":\"ENABLED\"},"
+                         "{\"RegionName\":\"af-south-1\",\"RegionOptStatus\":\"DISABLED\"},"
+                         "{\"RegionName\":\"../evil\",\"RegionOptStatus\":\"ENABLED\"}],\"NextToken\":\"\"}");
+    CHECK_INT(gd_regions_parse_page(root, &names, &n, &next, &err), 0);
+    CHECK_INT(n, 2);
+    CHECK_STR(names[1], "me-central-1");
+    CHECK(next == NULL);
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    json_decref(root);
+
+    int all = 0;
+    CHECK_INT(gd_regions_parse_flag("us-east-1,eu-west-1,us-east-1", &names, &n, &all, &err), 0);
+    CHECK_INT(n, 2);
+    CHECK_INT(all, 0);
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    CHECK_INT(gd_regions_parse_flag("all", &names, &n, &all, &err), 0);
+    CHECK_INT(all, 1);
+    CHECK_INT(gd_regions_parse_flag("us-east-1,,x", &names, &n, &all, &err), GD_E_USAGE);
+    CHECK_INT(gd_regions_parse_flag("US_EAST", &names, &n, &all, &err), GD_E_USAGE);
+}
+
+static void test_validators(void)
+{
+    CHECK(gd_api_is_account_id("123456789012"));
+    CHECK(!gd_api_is_account_id("12345678901"));
+    CHECK(!gd_api_is_account_id("1234567890123"));
+    CHECK(!gd_api_is_account_id("12345678901a"));
+    CHECK(!gd_api_is_account_id(NULL));
+    char out[8];
+    gd_api_clean_text(out, sizeof out, "a\x1b[31mbcdefgh");
+    CHECK_STR(out, "a?[31mb");
+}
+
+int main(void)
+{
+    test_pager_stops_on_absent_null_empty_and_repeated_tokens();
+    test_parse_body_rejects_malformed_and_non_objects();
+    test_id_pages_validate_every_id();
+    test_findings_parse_section4_fields();
+    test_findings_defaults_when_optional_fields_are_absent();
+    test_findings_with_missing_or_hostile_required_fields_are_rejected();
+    test_usage_amounts_stay_exact_text();
+    test_members_skip_bad_account_ids_and_fall_back_to_master_id();
+    test_member_detectors_report_unprocessed_accounts();
+    test_detector_org_config_and_administrator();
+    test_list_findings_request_sorts_and_filters();
+    test_get_requests_carry_query_parameters();
+    test_batch_requests_list_ids();
+    test_organizations_parsers();
+    test_regions_page_and_flag();
+    test_validators();
+    return t_done();
+}
