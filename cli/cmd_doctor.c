@@ -1,17 +1,273 @@
-/* gdreport doctor: placeholder until its owner lands the real command. */
+/* gdreport doctor: checks, step by step, that an unattended collect would
+ * work: profile and region, each service's endpoint, where the credentials
+ * come from (never the secret), the caller identity and one signed GuardDuty
+ * call in the home region. Exit 0 only when every step passes. */
 #include "cli/cli.h"
+#include "collector/aws_context.h"
+#include "collector/sts.h"
+#include "common/log.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+typedef struct doctor_flags {
+    const char *profile, *region, *endpoint_url, *log_format;
+    int verbose, quiet;
+} doctor_flags;
+
+static const char *const SERVICES[] = {"guardduty", "sts", "organizations", "account", "sso"};
+
+/* "--name value" or "--name=value". */
+static const char *flag_value(int argc, char **argv, int *i, const char *name)
+{
+    size_t n = strlen(name);
+    if (!strncmp(argv[*i], name, n) && argv[*i][n] == '=')
+        return argv[*i] + n + 1;
+    if (!strcmp(argv[*i], name) && *i + 1 < argc)
+        return argv[++*i];
+    return NULL;
+}
+
+static int parse_flags(int argc, char **argv, doctor_flags *f)
+{
+    memset(f, 0, sizeof *f);
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v;
+        if (!strcmp(a, "-v"))
+            f->verbose = f->verbose < 1 ? 1 : f->verbose;
+        else if (!strcmp(a, "-vv"))
+            f->verbose = 2;
+        else if (!strcmp(a, "-q") || !strcmp(a, "--quiet"))
+            f->quiet = 1;
+        else if ((v = flag_value(argc, argv, &i, "--profile")))
+            f->profile = v;
+        else if ((v = flag_value(argc, argv, &i, "--region")))
+            f->region = v;
+        else if ((v = flag_value(argc, argv, &i, "--endpoint-url")))
+            f->endpoint_url = v;
+        else if ((v = flag_value(argc, argv, &i, "--log-format")))
+            f->log_format = v;
+        else {
+            gd_cli_error("unknown option or missing value '%s' (see 'gdreport help doctor')", a);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static void step(int ok, const char *name, const char *detail)
+{
+    printf("%-8s %-12s %s\n", ok ? "[ok]" : "[FAILED]", name, detail);
+    fflush(stdout);
+}
+
+/* AKIA…WXYZ: the first and last four characters only. */
+static void mask_key(const char *akid, char *out, size_t n)
+{
+    size_t len = strlen(akid);
+    if (len < 12)
+        snprintf(out, n, "****");
+    else
+        snprintf(out, n, "%.4s\xe2\x80\xa6%s", akid, akid + len - 4);
+}
+
+static int check_endpoints(gd_aws_context *ctx)
+{
+    int failed = 0;
+    char line[1024];
+    for (size_t i = 0; i < sizeof SERVICES / sizeof *SERVICES; i++) {
+        gd_endpoint ep;
+        gd_err err = {0};
+        if (gd_endpoint_resolve(&ctx->endpoints, SERVICES[i], ctx->region, &ep, &err) != 0) {
+            /* Only GuardDuty and STS are needed for collect; the others are reported. */
+            int needed = i < 2;
+            snprintf(line, sizeof line, "%s: %s%s", SERVICES[i], err.msg,
+                     needed ? "" : " (not needed by collect)");
+            step(!needed, "endpoint", line);
+            failed |= needed;
+            continue;
+        }
+        snprintf(line, sizeof line, "%-13s %s (signed as %s in %s)%s", SERVICES[i], ep.url,
+                 ep.signing_name, ep.signing_region, ep.overridden ? " [configured]" : "");
+        step(1, "endpoint", line);
+    }
+    return failed;
+}
+
+static int check_credentials(gd_aws_context *ctx)
+{
+    gd_creds c = {0};
+    gd_err err = {0};
+    char line[1024];
+    if (gd_creds_provider_get(ctx->creds, &c, &err) != 0) {
+        step(0, "credentials", err.msg);
+        return 1;
+    }
+    char masked[32], exp[32] = "does not expire";
+    mask_key(c.access_key_id, masked, sizeof masked);
+    if (c.expires_ms) {
+        char iso[32];
+        snprintf(exp, sizeof exp, "expires %s", gd_time_format_iso(c.expires_ms, iso, sizeof iso));
+    }
+    snprintf(line, sizeof line, "%s, access key %s, %s%s", c.source, masked,
+             c.session_token ? "temporary, " : "", exp);
+    gd_creds_clear(&c);
+    step(1, "credentials", line);
+    return 0;
+}
+
+static int check_identity(gd_aws_client *client, const gd_aws_context *ctx)
+{
+    gd_caller_identity id;
+    gd_err err = {0};
+    char line[1024];
+    memset(&id, 0, sizeof id);
+    if (gd_sts_get_caller_identity(client, ctx->region, &id, &err) != 0) {
+        step(0, "identity", err.msg);
+        return 1;
+    }
+    snprintf(line, sizeof line, "account %s, %s", id.account, id.arn);
+    step(1, "identity", line);
+    return 0;
+}
+
+static int check_guardduty(gd_aws_client *client, const gd_aws_context *ctx)
+{
+    gd_aws_request req = {.service = "guardduty", .region = ctx->region,
+                          .operation = "ListDetectors", .method = "GET", .path = "/detector",
+                          .query = "maxResults=1"};
+    gd_aws_response resp;
+    gd_err err = {0};
+    char line[1024];
+    gd_aws_response_init(&resp);
+    int rc = gd_aws_call(client, &req, &resp, &err);
+    if (rc == 0) {
+        json_t *root = json_loadb(gd_buf_cstr(&resp.body), resp.body.len, 0, NULL);
+        json_t *ids = json_object_get(root, "detectorIds");
+        if (json_is_array(ids)) {
+            snprintf(line, sizeof line, "ListDetectors in %s: %s", ctx->region,
+                     json_array_size(ids) ? "a detector exists"
+                                          : "no detector (GuardDuty is not enabled here)");
+        } else {
+            rc = GD_E_PARSE;
+            snprintf(line, sizeof line, "ListDetectors in %s: response without detectorIds",
+                     ctx->region);
+        }
+        json_decref(root);
+    } else {
+        snprintf(line, sizeof line, "%s", err.msg);
+    }
+    gd_aws_response_free(&resp);
+    step(rc == 0, "guardduty", line);
+    return rc != 0;
+}
+
+static void describe_setup(const gd_aws_context *ctx, const doctor_flags *f)
+{
+    char line[1024];
+    snprintf(line, sizeof line, "%s (from %s); files %s, %s", ctx->profile,
+             f->profile ? "--profile" : gd_env_get(ctx->env, "AWS_PROFILE") ? "AWS_PROFILE"
+                                                                             : "default",
+             gd_awsconfig_config_path(ctx->files), gd_awsconfig_credentials_path(ctx->files));
+    step(1, "profile", line);
+    snprintf(line, sizeof line, "%s (partition %s)", ctx->region, ctx->partition);
+    step(1, "region", line);
+    snprintf(line, sizeof line, "%s", gd_creds_provider_describe(ctx->creds));
+    step(1, "source", line);
+}
+
+static int run_checks(gd_aws_context *ctx, const doctor_flags *f)
+{
+    describe_setup(ctx, f);
+    int failed = check_endpoints(ctx);
+    if (check_credentials(ctx)) {
+        step(0, "identity", "skipped: no credentials");
+        step(0, "guardduty", "skipped: no credentials");
+        return 1;
+    }
+    gd_aws_client *client = NULL;
+    gd_err err = {0};
+    if (gd_aws_context_new_client(ctx, &client, &err) != 0) {
+        step(0, "client", err.msg);
+        return 1;
+    }
+    failed |= check_identity(client, ctx);
+    failed |= check_guardduty(client, ctx);
+    gd_aws_client_free(client);
+    return failed;
+}
 
 static int run_doctor(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    gd_cli_error("'doctor' is not implemented yet");
-    return GD_EXIT_FATAL;
+    doctor_flags f;
+    if (parse_flags(argc, argv, &f) != 0)
+        return GD_EXIT_USAGE;
+    gd_cli_set_verbosity(f.quiet, f.verbose);
+    if (f.log_format && gd_cli_set_log_format(f.log_format) != 0) {
+        gd_cli_error("--log-format: expected text or json, got '%s'", f.log_format);
+        return GD_EXIT_USAGE;
+    }
+    gd_err err = {0};
+    if (gd_http_global_init(&err) != 0)
+        return gd_cli_fail(&err);
+    gd_aws_context ctx;
+    gd_aws_context_options o = {.profile = f.profile, .region = f.region,
+                                .endpoint_url = f.endpoint_url};
+    int rc = gd_aws_context_init(&ctx, &o, &err);
+    if (rc != 0) {
+        step(0, "setup", err.msg);
+        gd_http_global_cleanup();
+        return rc == GD_E_USAGE ? GD_EXIT_USAGE : GD_EXIT_FATAL;
+    }
+    int failed = run_checks(&ctx, &f);
+    gd_aws_context_cleanup(&ctx);
+    gd_http_global_cleanup();
+    printf("%s\n", failed ? "doctor: some checks FAILED" : "doctor: all checks passed");
+    return failed ? GD_EXIT_FATAL : GD_EXIT_OK;
 }
 
 static void help_doctor(FILE *out)
 {
-    fprintf(out, "Usage: gdreport doctor (not implemented yet)\n");
+    fprintf(out,
+"Usage: gdreport doctor [--profile P] [--region R] [--endpoint-url URL]\n"
+"                       [-v|-vv] [--log-format text|json]\n"
+"\n"
+"Checks, step by step, what an unattended 'gdreport collect' needs, and prints\n"
+"each step as [ok] or [FAILED] with the reason:\n"
+"  profile      the profile in effect and the shared files read\n"
+"  region       the home region and its partition (aws, aws-cn, aws-us-gov)\n"
+"  source       where credentials will come from (env, profile, role, SSO, ...)\n"
+"  endpoint     the resolved URL and signing region of guardduty, sts,\n"
+"               organizations, account and the SSO portal\n"
+"  credentials  fetches them; shows the source and the access key id masked\n"
+"               (AKIA...WXYZ). Secret keys and tokens are never printed.\n"
+"  identity     sts:GetCallerIdentity in the home region (regional STS)\n"
+"  guardduty    one signed ListDetectors call in the home region\n"
+"\n"
+"Options:\n"
+"  --profile P          use profile P only (environment keys are then ignored)\n"
+"  --region R           home region (else AWS_REGION, AWS_DEFAULT_REGION, profile)\n"
+"  --endpoint-url URL   send every service to URL (https, or http to loopback)\n"
+"  -v, -vv              debug / trace logs on stderr (never secrets)\n"
+"  --log-format F       text (default) or json, one object per line on stderr\n"
+"\n"
+"Credentials are looked up in this order: --profile; AWS_ACCESS_KEY_ID +\n"
+"AWS_SECRET_ACCESS_KEY [+ AWS_SESSION_TOKEN]; AWS_WEB_IDENTITY_TOKEN_FILE +\n"
+"AWS_ROLE_ARN; the profile (AWS_PROFILE or default): static keys, role_arn with\n"
+"source_profile or credential_source, credential_process, SSO; container\n"
+"credentials; EC2 instance metadata (IMDSv2). Profiles with mfa_serial and\n"
+"expired SSO tokens are refused: they need a person at the keyboard.\n"
+"\n"
+"Exit status: 0 every check passed, 1 a check failed, 2 usage error.\n"
+"\n"
+"Examples:\n"
+"  gdreport doctor --profile security-audit --region eu-west-1\n"
+"  AWS_PROFILE=gd-admin AWS_REGION=us-east-1 gdreport doctor -v\n"
+"  gdreport doctor --region eu-central-1 --log-format json 2>doctor.log\n"
+"  gdreport doctor --region us-east-1 --endpoint-url http://127.0.0.1:4566\n");
 }
 
-const gd_cli_command gd_cmd_doctor = {"doctor", "(not implemented yet)", run_doctor, help_doctor};
+const gd_cli_command gd_cmd_doctor = {"doctor",
+                                      "check credentials, region, endpoints and GuardDuty access",
+                                      run_doctor, help_doctor};
