@@ -57,6 +57,9 @@ CREATE TABLE run_problems (
     subject        TEXT,              -- finding id, account id, ...
     message        TEXT    NOT NULL
 ) STRICT;
+-- Deleting a run (gdreport prune) cascades here; without this index every
+-- deleted run would scan the whole table.
+CREATE INDEX run_problems_run ON run_problems(run_id);
 
 -- The organization (Organizations DescribeOrganization). One row.
 CREATE TABLE organization (

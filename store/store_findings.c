@@ -176,6 +176,7 @@ static int upsert_one(gd_store *st, int64_t run_id, const gd_finding_row *f,
         batch->updated++;
     } else {
         batch->unchanged++;
+        return GD_OK; /* its account was noted when the row was written */
     }
     if (rc == GD_OK)
         rc = note_account(st, run_id, f->account_id, err);

@@ -452,6 +452,555 @@ static void test_findings_batch_is_all_or_nothing(void)
     tmpdb_cleanup(&t);
 }
 
+static void test_findings_reconcile_archived(void)
+{
+    struct tmpdb t;
+    struct frow f;
+    gd_upsert_stats s = {0, 0, 0};
+    gd_err err = {0};
+    char **cands = NULL;
+    size_t n_cands = 0;
+    int64_t changed = -1;
+    tmpdb_init(&t);
+    gd_store *st = open_rw(t.path);
+    int64_t r1 = begin_run(st, 1), r2 = begin_run(st, 2);
+    const char *ids[] = {"a", "b", "c"};
+    for (int i = 0; i < 3; i++) {
+        frow_make(&f, ids[i], "r1", "111111111111", 10, 0, 1);
+        upsert1(st, r1, &f, &s);
+    }
+    frow_make(&f, "d", "r1", "111111111111", 10, 1, 1); /* archived, AWS no longer says so */
+    upsert1(st, r1, &f, &s);
+    frow_make(&f, "e", "r2", "111111111111", 10, 1, 1); /* another region: out of scope */
+    upsert1(st, r1, &f, &s);
+
+    const char *archived_now[] = {"a", "x-not-stored"};
+    CHECK_INT(gd_store_reconcile_archived(st, r2, "r1", archived_now, 2, &changed, &cands,
+                                          &n_cands, &err),
+              0);
+    CHECK_INT(changed, 1);
+    CHECK_INT(n_cands, 1);
+    if (n_cands == 1)
+        CHECK_STR(cands[0], "d");
+    gd_store_free_strings(cands, n_cands);
+    CHECK_INT(peek_int(t.path, "SELECT archived FROM findings WHERE finding_id = 'a'"), 1);
+    CHECK_INT(peek_int(t.path, "SELECT last_run_id FROM findings WHERE finding_id = 'a'"), r2);
+    CHECK_INT(peek_int(t.path, "SELECT archived FROM findings WHERE finding_id = 'b'"), 0);
+    CHECK_INT(peek_int(t.path, "SELECT count(*) FROM findings WHERE finding_id LIKE 'x%'"), 0);
+
+    /* Again: nothing left to flip; a and d are now both candidates-or-listed. */
+    CHECK_INT(gd_store_reconcile_archived(st, r2, "r1", archived_now, 2, &changed, &cands,
+                                          &n_cands, &err),
+              0);
+    CHECK_INT(changed, 0);
+    CHECK_INT(n_cands, 1);
+    gd_store_free_strings(cands, n_cands);
+
+    /* Empty list: every archived row of the region is a candidate, sorted. */
+    CHECK_INT(gd_store_reconcile_archived(st, r2, "r1", NULL, 0, &changed, &cands, &n_cands,
+                                          &err),
+              0);
+    CHECK_INT(n_cands, 2);
+    if (n_cands == 2) {
+        CHECK_STR(cands[0], "a");
+        CHECK_STR(cands[1], "d");
+    }
+    gd_store_free_strings(cands, n_cands);
+    gd_store_close(st);
+    tmpdb_cleanup(&t);
+}
+
+static void test_findings_missing_ids_in_input_order(void)
+{
+    struct tmpdb t;
+    struct frow f;
+    gd_err err = {0};
+    char **missing = NULL;
+    size_t n = 0;
+    tmpdb_init(&t);
+    gd_store *st = open_rw(t.path);
+    int64_t r1 = begin_run(st, 1);
+    frow_make(&f, "a", "r1", "111111111111", 10, 0, 1);
+    upsert1(st, r1, &f, NULL);
+    frow_make(&f, "b", "r1", "111111111111", 10, 0, 1);
+    upsert1(st, r1, &f, NULL);
+    const char *ask[] = {"a", "z", "b", "y", "z"};
+    CHECK_INT(gd_store_missing_findings(st, ask, 5, &missing, &n, &err), 0);
+    CHECK_INT(n, 2);
+    if (n == 2) {
+        CHECK_STR(missing[0], "z");
+        CHECK_STR(missing[1], "y");
+    }
+    gd_store_free_strings(missing, n);
+    CHECK_INT(gd_store_missing_findings(st, ask, 0, &missing, &n, &err), 0);
+    CHECK_INT(n, 0);
+    gd_store_free_strings(missing, n);
+    gd_store_close(st);
+    tmpdb_cleanup(&t);
+}
+
+/* ---- Accounts, organization, setup --------------------------------------- */
+
+static void put_account(gd_store *st, int64_t run, const char *id, const char *name,
+                        const char *email, const char *source)
+{
+    gd_account_info a = {.account_id = id, .name = name, .email = email, .source = source};
+    gd_err err = {0};
+    CHECK_MSG(gd_store_put_accounts(st, run, &a, 1, &err) == 0, "%s", err.msg);
+}
+
+static void test_accounts_keep_the_best_source(void)
+{
+    struct tmpdb t;
+    struct frow f;
+    char txt[128];
+    gd_err err = {0};
+    tmpdb_init(&t);
+    gd_store *st = open_rw(t.path);
+    int64_t r1 = begin_run(st, 1);
+    frow_make(&f, "f1", "r1", "333333333333", 10, 0, 1);
+    upsert1(st, r1, &f, NULL);
+    put_account(st, r1, "333333333333", NULL, "m@example.com", "guardduty_member");
+    CHECK_STR(peek_text(t.path, "SELECT source FROM accounts", txt, sizeof txt),
+              "guardduty_member");
+    put_account(st, r1, "333333333333", "Prod", "org@example.com", "organizations");
+    put_account(st, r1, "333333333333", NULL, "other@example.com", "guardduty_member");
+    put_account(st, r1, "333333333333", "x", "y", "finding");
+    frow_make(&f, "f2", "r1", "333333333333", 10, 0, 1);
+    upsert1(st, r1, &f, NULL);
+    CHECK_STR(peek_text(t.path, "SELECT source || '|' || name || '|' || email FROM accounts",
+                        txt, sizeof txt),
+              "organizations|Prod|org@example.com");
+    /* Same source refreshes; NULL keeps the known value. */
+    put_account(st, r1, "333333333333", NULL, "new@example.com", "organizations");
+    CHECK_STR(peek_text(t.path, "SELECT name || '|' || email FROM accounts", txt, sizeof txt),
+              "Prod|new@example.com");
+    gd_account_info bad = {.account_id = "444444444444", .source = "rumour"};
+    CHECK_INT(gd_store_put_accounts(st, r1, &bad, 1, &err), GD_E_DB);
+    CHECK_INT(peek_int(t.path, "SELECT count(*) FROM accounts"), 1);
+
+    gd_org_info org = {.org_id = "o-1", .management_account_id = "999999999999",
+                       .state = "collected"};
+    CHECK_INT(gd_store_put_organization(st, r1, &org, &err), 0);
+    org.state = "denied";
+    org.message = "AccessDenied";
+    CHECK_INT(gd_store_put_organization(st, r1, &org, &err), 0);
+    CHECK_STR(peek_text(t.path, "SELECT state || '|' || message FROM organization", txt,
+                        sizeof txt),
+              "denied|AccessDenied");
+    CHECK_INT(peek_int(t.path, "SELECT count(*) FROM organization"), 1);
+    gd_store_close(st);
+    tmpdb_cleanup(&t);
+}
+
+static void test_detector_and_members_are_replaced_per_region(void)
+{
+    struct tmpdb t;
+    gd_err err = {0};
+    char txt[128];
+    tmpdb_init(&t);
+    gd_store *st = open_rw(t.path);
+    int64_t r1 = begin_run(st, 1);
+    gd_feature_status feats[3] = {{.name = "S3_DATA_EVENTS", .status = "ENABLED",
+                                   .org_auto_enable = "NEW"},
+                                  {.name = "EKS_AUDIT_LOGS", .status = "DISABLED"},
+                                  {.name = "RDS_LOGIN_EVENTS", .status = NULL,
+                                   .org_auto_enable = "ALL"}};
+    gd_detector_info det = {.region = "eu-west-1", .detector_id = "d1", .status = "ENABLED",
+                            .member_account_limit_reached = -1, .features = feats,
+                            .n_features = 3};
+    CHECK_INT(gd_store_put_detector(st, r1, &det, &err), 0);
+    det.region = "us-east-1";
+    CHECK_INT(gd_store_put_detector(st, r1, &det, &err), 0);
+    det.region = "eu-west-1";
+    det.detector_id = "d2";
+    det.n_features = 2;
+    det.member_account_limit_reached = 1;
+    CHECK_INT(gd_store_put_detector(st, r1, &det, &err), 0);
+    CHECK_INT(peek_int(t.path, "SELECT count(*) FROM detector_features"
+                               " WHERE region = 'eu-west-1'"),
+              2);
+    CHECK_STR(peek_text(t.path, "SELECT detector_id FROM detectors WHERE region = 'eu-west-1'",
+                        txt, sizeof txt),
+              "d2");
+    CHECK_INT(peek_int(t.path, "SELECT member_account_limit_reached FROM detectors"
+                               " WHERE region = 'eu-west-1'"),
+              1);
+    CHECK_INT(peek_int(t.path, "SELECT member_account_limit_reached IS NULL FROM detectors"
+                               " WHERE region = 'us-east-1'"),
+              1);
+
+    gd_feature_status mf[2] = {{.name = "S3_DATA_EVENTS", .status = "ENABLED"},
+                               {.name = "NO_STATUS", .status = NULL}};
+    gd_member_info m[3] = {{.account_id = "1", .relationship_status = "Enabled",
+                            .features = mf, .n_features = 2},
+                           {.account_id = "2", .relationship_status = "Enabled",
+                            .features = mf, .n_features = 1},
+                           {.account_id = "3", .relationship_status = "Invited"}};
+    CHECK_INT(gd_store_replace_members(st, r1, "eu-west-1", m, 3, &err), 0);
+    CHECK_INT(gd_store_replace_members(st, r1, "us-east-1", m, 2, &err), 0);
+    CHECK_INT(peek_int(t.path, "SELECT count(*) FROM member_features"
+                               " WHERE region = 'eu-west-1'"),
+              2); /* the feature without a status is skipped */
+    CHECK_INT(gd_store_replace_members(st, r1, "eu-west-1", &m[2], 1, &err), 0);
+    CHECK_INT(peek_int(t.path, "SELECT count(*) FROM members WHERE region = 'eu-west-1'"), 1);
+    CHECK_INT(peek_int(t.path, "SELECT count(*) FROM member_features"
+                               " WHERE region = 'eu-west-1'"),
+              0);
+    CHECK_INT(peek_int(t.path, "SELECT count(*) FROM members WHERE region = 'us-east-1'"), 2);
+
+    CHECK_INT(gd_store_clear_region_setup(st, "us-east-1", &err), 0);
+    CHECK_INT(peek_int(t.path, "SELECT count(*) FROM detectors WHERE region = 'us-east-1'"), 0);
+    CHECK_INT(peek_int(t.path, "SELECT count(*) FROM detector_features"
+                               " WHERE region = 'us-east-1'"),
+              0);
+    CHECK_INT(peek_int(t.path, "SELECT count(*) FROM members WHERE region = 'us-east-1'"), 0);
+    CHECK_INT(peek_int(t.path, "SELECT count(*) FROM member_features"
+                               " WHERE region = 'us-east-1'"),
+              0);
+    CHECK_INT(peek_int(t.path, "SELECT count(*) FROM detectors WHERE region = 'eu-west-1'"), 1);
+    CHECK_INT(peek_int(t.path, "SELECT count(*) FROM members WHERE region = 'eu-west-1'"), 1);
+    gd_store_close(st);
+    tmpdb_cleanup(&t);
+}
+
+/* ---- Watermarks, usage ---------------------------------------------------- */
+
+static void test_watermarks(void)
+{
+    struct tmpdb t;
+    gd_err err = {0};
+    int64_t wm = -1;
+    int found = -1;
+    tmpdb_init(&t);
+    gd_store *st = open_rw(t.path);
+    int64_t r1 = begin_run(st, 1), r2 = begin_run(st, 2);
+    CHECK_INT(gd_store_get_watermark(st, "eu-west-1", "d1", &wm, &found, &err), 0);
+    CHECK_INT(found, 0);
+    CHECK_INT(gd_store_set_watermark(st, "eu-west-1", "d1", 5000, r1, 1, &err), 0);
+    CHECK_INT(gd_store_get_watermark(st, "eu-west-1", "d1", &wm, &found, &err), 0);
+    CHECK_INT(found, 1);
+    CHECK_INT(wm, 5000);
+    CHECK_INT(gd_store_get_watermark(st, "eu-west-1", "d-new", &wm, &found, &err), 0);
+    CHECK_INT(found, 0);
+    CHECK_INT(gd_store_get_watermark(st, "us-east-1", "d1", &wm, &found, &err), 0);
+    CHECK_INT(found, 0);
+    CHECK_INT(gd_store_set_watermark(st, "eu-west-1", "d1", 7000, r2, 0, &err), 0);
+    CHECK_INT(gd_store_get_watermark(st, "eu-west-1", "d1", &wm, &found, &err), 0);
+    CHECK_INT(wm, 7000);
+    CHECK_INT(peek_int(t.path, "SELECT last_full_sync_run_id FROM region_sync"), r1);
+    CHECK_INT(peek_int(t.path, "SELECT last_success_run_id FROM region_sync"), r2);
+    gd_store_close(st);
+    tmpdb_cleanup(&t);
+}
+
+static void test_usage_is_replaced_per_run_and_region(void)
+{
+    struct tmpdb t;
+    gd_err err = {0};
+    char txt[64];
+    tmpdb_init(&t);
+    gd_store *st = open_rw(t.path);
+    int64_t r1 = begin_run(st, 1);
+    gd_usage_row rows[3] = {{.kind = "account", .account_id = "1", .amount = "12.3456",
+                             .unit = "USD"},
+                            {.kind = "feature", .feature = "S3_DATA_EVENTS", .amount = "0.10",
+                             .unit = "USD"},
+                            {.kind = "account_feature", .account_id = "1",
+                             .feature = "S3_DATA_EVENTS", .amount = "0.10", .unit = "USD"}};
+    CHECK_INT(gd_store_put_usage(st, r1, "eu-west-1", rows, 3, 100, 200, &err), 0);
+    CHECK_INT(gd_store_put_usage(st, r1, "us-east-1", rows, 3, 100, 200, &err), 0);
+    CHECK_INT(gd_store_put_usage(st, r1, "eu-west-1", rows + 1, 1, 100, 300, &err), 0);
+    CHECK_INT(peek_int(t.path, "SELECT count(*) FROM usage_costs WHERE region = 'eu-west-1'"),
+              1);
+    CHECK_INT(peek_int(t.path, "SELECT count(*) FROM usage_costs WHERE region = 'us-east-1'"),
+              3);
+    CHECK_STR(peek_text(t.path, "SELECT '[' || account_id || ']' || amount FROM usage_costs"
+                                " WHERE region = 'eu-west-1'",
+                        txt, sizeof txt),
+              "[]0.10");
+    CHECK_STR(peek_text(t.path, "SELECT amount FROM usage_costs WHERE kind = 'account'"
+                                " AND region = 'us-east-1'",
+                        txt, sizeof txt),
+              "12.3456");
+    /* A duplicate key fails the whole call and keeps the previous rows. */
+    gd_usage_row dup[2] = {rows[0], rows[0]};
+    CHECK_INT(gd_store_put_usage(st, r1, "us-east-1", dup, 2, 100, 200, &err), GD_E_DB);
+    CHECK_INT(peek_int(t.path, "SELECT count(*) FROM usage_costs WHERE region = 'us-east-1'"),
+              3);
+    gd_store_close(st);
+    tmpdb_cleanup(&t);
+}
+
+/* ---- Status ---------------------------------------------------------------- */
+
+static int status_run_cb(void *ud, const gd_status_run *r)
+{
+    gd_buf_printf(ud, "run%lld:%s ", (long long)r->run_id, r->outcome);
+    return 0;
+}
+
+static int status_region_cb(void *ud, const gd_status_region *r)
+{
+    gd_buf_printf(ud, "%lld/%s:%s ", (long long)r->run_id, r->region, r->state);
+    return 0;
+}
+
+static int status_stop_cb(void *ud, const gd_status_run *r)
+{
+    (void)ud;
+    return r->run_id == 2 ? 42 : 0;
+}
+
+static void test_status_walks_runs_newest_first_with_their_regions(void)
+{
+    struct tmpdb t;
+    gd_err err = {0};
+    gd_buf out;
+    gd_buf_init(&out, 0);
+    tmpdb_init(&t);
+    gd_store *st = open_rw(t.path);
+    int64_t r1 = begin_run(st, 1), r2 = begin_run(st, 2), r3 = begin_run(st, 3);
+    gd_region_result res = {.region = "us-east-1", .state = "collected"};
+    CHECK_INT(gd_store_region_result(st, r2, &res, &err), 0);
+    res.region = "ap-south-1";
+    res.state = "failed";
+    CHECK_INT(gd_store_region_result(st, r2, &res, &err), 0);
+    CHECK_INT(gd_store_region_result(st, r1, &res, &err), 0);
+    CHECK_INT(gd_store_run_finish(st, r3, "partial", NULL, 4, &err), 0);
+    CHECK_INT(gd_store_status(st, 2, status_run_cb, status_region_cb, &out, &err), 0);
+    CHECK_STR(gd_buf_cstr(&out),
+              "run3:partial run2:running 2/ap-south-1:failed 2/us-east-1:collected ");
+    gd_buf_reset(&out);
+    CHECK_INT(gd_store_status(st, 0, status_run_cb, NULL, &out, &err), 0);
+    CHECK_STR(gd_buf_cstr(&out), "run3:partial run2:running run1:running ");
+    CHECK_INT(gd_store_status(st, 0, status_stop_cb, status_region_cb, &out, &err), 42);
+    gd_buf_free(&out);
+    gd_store_close(st);
+    tmpdb_cleanup(&t);
+}
+
+/* ---- Prune ---------------------------------------------------------------- */
+
+static void test_prune_dry_run_counts_and_real_run_deletes(void)
+{
+    struct tmpdb t;
+    struct frow f;
+    gd_err err = {0};
+    gd_prune_stats ps = {-1, -1, -1};
+    tmpdb_init(&t);
+    gd_store *st = open_rw(t.path);
+    int64_t r1 = begin_run(st, 1000), r2 = begin_run(st, 2000), r3 = begin_run(st, 9000);
+    CHECK_INT(gd_store_run_finish(st, r1, "ok", NULL, 1001, &err), 0);
+    CHECK_INT(gd_store_run_finish(st, r2, "ok", NULL, 2001, &err), 0);
+    CHECK_INT(gd_store_run_finish(st, r3, "failed", NULL, 9001, &err), 0);
+    gd_usage_row u = {.kind = "account", .account_id = "1", .amount = "1", .unit = "USD"};
+    CHECK_INT(gd_store_put_usage(st, r1, "eu-west-1", &u, 1, 0, 1, &err), 0);
+    CHECK_INT(gd_store_put_usage(st, r2, "eu-west-1", &u, 1, 0, 1, &err), 0);
+    gd_region_result res = {.region = "eu-west-1", .state = "collected"};
+    CHECK_INT(gd_store_region_result(st, r1, &res, &err), 0);
+    CHECK_INT(gd_store_add_problem(st, r1, "eu-west-1", "k", "s", "m", &err), 0);
+    frow_make(&f, "old", "eu-west-1", "1", 1500, 0, 1);
+    upsert1(st, r1, &f, NULL);
+    frow_make(&f, "new", "eu-west-1", "1", 8000, 0, 1);
+    upsert1(st, r1, &f, NULL);
+
+    /* Cutoff 5000: r1 goes; r2 is the newest successful run and stays; r3 is newer. */
+    CHECK_INT(gd_store_prune(st, 5000, 1, 0, &ps, &err), 0);
+    CHECK_INT(ps.runs, 1);
+    CHECK_INT(ps.usage_rows, 1);
+    CHECK_INT(ps.findings, 1);
+    CHECK_INT(peek_int(t.path, "SELECT count(*) FROM runs"), 3);
+    CHECK_INT(peek_int(t.path, "SELECT count(*) FROM findings"), 2);
+
+    gd_prune_stats real = {-1, -1, -1};
+    CHECK_INT(gd_store_prune(st, 5000, 0, 1, &real, &err), 0);
+    CHECK(memcmp(&real, &ps, sizeof ps) == 0);
+    CHECK_INT(peek_int(t.path, "SELECT count(*) FROM runs WHERE run_id = 1"), 0);
+    CHECK_INT(peek_int(t.path, "SELECT count(*) FROM runs WHERE run_id IN (2, 3)"), 2);
+    CHECK_INT(peek_int(t.path, "SELECT count(*) FROM run_regions"), 0);
+    CHECK_INT(peek_int(t.path, "SELECT count(*) FROM run_problems"), 0);
+    CHECK_INT(peek_int(t.path, "SELECT count(*) FROM usage_costs"), 1);
+    CHECK_INT(peek_int(t.path, "SELECT count(*) FROM findings WHERE finding_id = 'new'"), 1);
+    CHECK_INT(peek_int(t.path, "SELECT count(*) FROM findings"), 1);
+
+    /* Far-future cutoff: still never the newest successful run. */
+    CHECK_INT(gd_store_prune(st, INT64_MAX, 0, 0, &real, &err), 0);
+    CHECK_INT(peek_int(t.path, "SELECT count(*) FROM runs WHERE run_id = 2"), 1);
+    CHECK_INT(gd_store_integrity_check(st, &err), 0);
+    gd_store_close(st);
+    tmpdb_cleanup(&t);
+}
+
+/* ---- Caller-scoped transactions and threads ------------------------------- */
+
+static void test_caller_scoped_transaction(void)
+{
+    struct tmpdb t;
+    struct frow f;
+    gd_err err = {0};
+    tmpdb_init(&t);
+    gd_store *st = open_rw(t.path);
+    int64_t r1 = begin_run(st, 1);
+    CHECK_INT(gd_store_begin(st, &err), 0);
+    frow_make(&f, "in-tx", "r1", "1", 1, 0, 1);
+    upsert1(st, r1, &f, NULL);
+    f.row.type = NULL; /* this call fails alone; the earlier one stays in the tx */
+    CHECK(gd_store_upsert_findings(st, r1, &f.row, 1, NULL, &err) < 0);
+    CHECK_INT(peek_int(t.path, "SELECT count(*) FROM findings"), 0); /* not committed yet */
+    CHECK_INT(gd_store_commit(st, &err), 0);
+    CHECK_INT(peek_int(t.path, "SELECT count(*) FROM findings"), 1);
+    CHECK_INT(gd_store_begin(st, &err), 0);
+    frow_make(&f, "rolled-back", "r1", "1", 1, 0, 1);
+    upsert1(st, r1, &f, NULL);
+    gd_store_rollback(st);
+    CHECK_INT(peek_int(t.path, "SELECT count(*) FROM findings"), 1);
+    gd_store_close(st);
+    tmpdb_cleanup(&t);
+}
+
+#define THREADS 4
+#define THREAD_BATCHES 40
+
+struct thread_arg {
+    gd_store *st;
+    int64_t run;
+    int index;
+    int failures;
+    gd_upsert_stats stats;
+};
+
+static void *region_thread(void *p)
+{
+    struct thread_arg *a = p;
+    char region[32];
+    snprintf(region, sizeof region, "region-%d", a->index);
+    for (int b = 0; b < THREAD_BATCHES; b++) {
+        struct frow f[10];
+        gd_finding_row rows[10];
+        gd_err err = {0};
+        for (int i = 0; i < 10; i++) {
+            char id[48];
+            snprintf(id, sizeof id, "t%d-%d-%d", a->index, b, i);
+            frow_make(&f[i], id, region, "555555555555", 10 + b, 0, 1);
+            f[i].row.region = region;
+            rows[i] = f[i].row;
+        }
+        if (gd_store_upsert_findings(a->st, a->run, rows, 10, &a->stats, &err) != 0)
+            a->failures++;
+        gd_region_result res = {.region = region, .state = "pending"};
+        if (gd_store_region_result(a->st, a->run, &res, &err) != 0)
+            a->failures++;
+    }
+    return NULL;
+}
+
+static void test_region_threads_share_one_store(void)
+{
+    struct tmpdb t;
+    pthread_t th[THREADS];
+    struct thread_arg args[THREADS];
+    tmpdb_init(&t);
+    gd_store *st = open_rw(t.path);
+    int64_t r1 = begin_run(st, 1);
+    for (int i = 0; i < THREADS; i++) {
+        args[i] = (struct thread_arg){.st = st, .run = r1, .index = i};
+        pthread_create(&th[i], NULL, region_thread, &args[i]);
+    }
+    for (int i = 0; i < THREADS; i++) {
+        pthread_join(th[i], NULL);
+        CHECK_INT(args[i].failures, 0);
+        CHECK_INT(args[i].stats.inserted, THREAD_BATCHES * 10);
+    }
+    CHECK_INT(peek_int(t.path, "SELECT count(*) FROM findings"), THREADS * THREAD_BATCHES * 10);
+    CHECK_INT(peek_int(t.path, "SELECT count(*) FROM run_regions"), THREADS);
+    gd_store_close(st);
+    tmpdb_cleanup(&t);
+}
+
+/* ---- Volume: 100k findings in batches of 50 -------------------------------- */
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Upserts n findings in batches of 50; returns the elapsed seconds (printed
+ * for the record, never asserted). */
+static double upsert_volume(gd_store *st, int64_t run, int n, gd_upsert_stats *stats)
+{
+    double t0 = now_s();
+    for (int b = 0; b < n / 50; b++) {
+        struct frow f[50];
+        gd_finding_row rows[50];
+        gd_err err = {0};
+        for (int i = 0; i < 50; i++) {
+            char id[48];
+            snprintf(id, sizeof id, "vol-%06d", b * 50 + i);
+            frow_make(&f[i], id, "eu-west-1", "000000000000", 1000 + b, 0, 1);
+            rows[i] = f[i].row;
+        }
+        if (gd_store_upsert_findings(st, run, rows, 50, stats, &err) != 0) {
+            CHECK_MSG(0, "volume batch %d: %s", b, err.msg);
+            break;
+        }
+    }
+    return now_s() - t0;
+}
+
+static void test_upsert_100k_findings_then_rerun_changes_nothing(void)
+{
+    struct tmpdb t;
+    gd_upsert_stats first = {0, 0, 0}, again = {0, 0, 0};
+    gd_err err = {0};
+    tmpdb_init(&t);
+    gd_store *st = open_rw(t.path);
+    int64_t r1 = begin_run(st, 1), r2 = begin_run(st, 2);
+    double s1 = upsert_volume(st, r1, 100000, &first);
+    CHECK_INT(first.inserted, 100000);
+    sqlite3 *peek = peek_open(t.path);
+    int64_t dv = q_int(peek, "PRAGMA data_version");
+    uint64_t h = content_hash(t.path);
+    double s2 = upsert_volume(st, r2, 100000, &again);
+    CHECK_INT(again.unchanged, 100000);
+    CHECK_INT(q_int(peek, "PRAGMA data_version"), dv);
+    CHECK(content_hash(t.path) == h);
+
+    /* Reconciling 100k archived ids and asking for 100k missing ids. */
+    const char **ids = calloc(100000, sizeof *ids);
+    char (*buf)[16] = calloc(100000, sizeof *buf);
+    for (int i = 0; i < 100000; i++) {
+        snprintf(buf[i], sizeof buf[i], "vol-%06d", i + (i % 2 ? 100000 : 0));
+        ids[i] = buf[i];
+    }
+    char **out = NULL;
+    size_t n_out = 0;
+    int64_t changed = 0;
+    double t0 = now_s();
+    CHECK_INT(gd_store_reconcile_archived(st, r2, "eu-west-1", ids, 100000, &changed, &out,
+                                          &n_out, &err),
+              0);
+    double s3 = now_s() - t0;
+    CHECK_INT(changed, 50000);
+    CHECK_INT(n_out, 0);
+    gd_store_free_strings(out, n_out);
+    t0 = now_s();
+    CHECK_INT(gd_store_missing_findings(st, ids, 100000, &out, &n_out, &err), 0);
+    double s4 = now_s() - t0;
+    CHECK_INT(n_out, 50000);
+    gd_store_free_strings(out, n_out);
+    free(ids);
+    free(buf);
+    printf("volume: 100k findings in batches of 50: insert %.2fs, unchanged re-run %.2fs; "
+           "reconcile 100k ids %.2fs; missing of 100k ids %.2fs\n",
+           s1, s2, s3, s4);
+    sqlite3_close(peek);
+    gd_store_close(st);
+    tmpdb_cleanup(&t);
+}
+
 /* ---- Main ---------------------------------------------------------------- */
 
 int main(void)
@@ -464,5 +1013,16 @@ int main(void)
     test_run_lifecycle_and_interrupted_runs();
     test_findings_change_rule();
     test_findings_batch_is_all_or_nothing();
+    test_findings_reconcile_archived();
+    test_findings_missing_ids_in_input_order();
+    test_accounts_keep_the_best_source();
+    test_detector_and_members_are_replaced_per_region();
+    test_watermarks();
+    test_usage_is_replaced_per_run_and_region();
+    test_status_walks_runs_newest_first_with_their_regions();
+    test_prune_dry_run_counts_and_real_run_deletes();
+    test_caller_scoped_transaction();
+    test_region_threads_share_one_store();
+    test_upsert_100k_findings_then_rerun_changes_nothing();
     return t_done();
 }
