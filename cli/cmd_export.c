@@ -1,17 +1,401 @@
-/* gdreport export: placeholder until its owner lands the real command. */
+/* gdreport export: summaries from the DB as JSON or xlsx (cli/export.h has
+ * the pipeline; this file is flags and help). */
 #include "cli/cli.h"
+#include "cli/export.h"
+#include "common/log.h"
+#include "common/timeutil.h"
+#include "report/redact.h"
+#include "report/writers.h"
+#include "store/store.h"
+
+#include <ctype.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_LIST 1000   /* entries in --accounts / --regions */
+
+typedef struct export_flags {
+    const char *db, *format, *out, *redact, *window, *since, *until;
+    const char *accounts, *regions, *min_severity, *now, *log_format;
+    int include_archived, findings, quiet, verbose;
+} export_flags;
+
+/* The value of "--name v" or "--name=v" at argv[*i]; NULL when argv[*i] is
+ * another flag. *missing when the value is absent. */
+static const char *flag_value(int argc, char **argv, int *i, const char *name, int *missing)
+{
+    size_t n = strlen(name);
+    const char *a = argv[*i];
+    if (strncmp(a, name, n))
+        return NULL;
+    if (a[n] == '=')
+        return a + n + 1;
+    if (a[n])
+        return NULL;
+    if (*i + 1 >= argc) {
+        *missing = 1;
+        return NULL;
+    }
+    return argv[++*i];
+}
+
+static int parse_switch(export_flags *f, const char *a)
+{
+    if (!strcmp(a, "--include-archived")) f->include_archived = 1;
+    else if (!strcmp(a, "--findings")) f->findings = 1;
+    else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) f->quiet = 1;
+    else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) f->verbose = f->verbose ? 2 : 1;
+    else if (!strcmp(a, "-vv")) f->verbose = 2;
+    else return 0;
+    return 1;
+}
+
+static const char **value_slot(export_flags *f, int argc, char **argv, int *i, int *missing)
+{
+    static const struct { const char *name; size_t off; } names[] = {
+        {"--db", offsetof(export_flags, db)},
+        {"--format", offsetof(export_flags, format)},
+        {"-o", offsetof(export_flags, out)},
+        {"--output", offsetof(export_flags, out)},
+        {"--redact", offsetof(export_flags, redact)},
+        {"--window", offsetof(export_flags, window)},
+        {"--since", offsetof(export_flags, since)},
+        {"--until", offsetof(export_flags, until)},
+        {"--accounts", offsetof(export_flags, accounts)},
+        {"--regions", offsetof(export_flags, regions)},
+        {"--min-severity", offsetof(export_flags, min_severity)},
+        {"--now", offsetof(export_flags, now)},
+        {"--log-format", offsetof(export_flags, log_format)},
+    };
+    for (size_t k = 0; k < sizeof names / sizeof *names; k++) {
+        const char *v = flag_value(argc, argv, i, names[k].name, missing);
+        if (*missing)
+            return NULL;
+        if (v) {
+            const char **slot = (const char **)((char *)f + names[k].off);
+            *slot = v;
+            return slot;
+        }
+    }
+    return NULL;
+}
+
+static int parse_flags(int argc, char **argv, export_flags *f)
+{
+    memset(f, 0, sizeof *f);
+    for (int i = 1; i < argc; i++) {
+        int missing = 0;
+        if (parse_switch(f, argv[i]) || value_slot(f, argc, argv, &i, &missing))
+            continue;
+        gd_cli_error(missing ? "%s needs a value"
+                             : "unknown option '%s' (see 'gdreport help export')",
+                     argv[i]);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- Values -------------------------------------------------------------- */
+
+static int is_account_id(const char *s)
+{
+    size_t n = 0;
+    for (; s[n]; n++)
+        if (!isdigit((unsigned char)s[n]))
+            return 0;
+    return n == 12;
+}
+
+static int is_region(const char *s)
+{
+    if (!*s)
+        return 0;
+    for (; *s; s++)
+        if (!islower((unsigned char)*s) && !isdigit((unsigned char)*s) && *s != '-')
+            return 0;
+    return 1;
+}
+
+/* Splits "a,b" into a malloc'd array of malloc'd strings, each checked by ok. */
+static int split_list(const char *flag, const char *s, int (*ok)(const char *), char ***out,
+                      size_t *n)
+{
+    char **v = calloc(MAX_LIST, sizeof *v);
+    size_t k = 0;
+    const char *p = s;
+    while (v && k < MAX_LIST) {
+        size_t len = strcspn(p, ",");
+        v[k] = strndup(p, len);
+        if (!v[k] || !ok(v[k])) {
+            gd_cli_error("%s: '%s' is not valid (expected %s)", flag, v[k] ? v[k] : "",
+                         ok == is_account_id ? "12-digit account ids, comma-separated"
+                                             : "region names like eu-west-1, comma-separated");
+            break;
+        }
+        k++;
+        if (!p[len]) {
+            *out = v;
+            *n = k;
+            return 0;
+        }
+        p += len + 1;
+    }
+    for (size_t i = 0; v && i <= k && i < MAX_LIST; i++)
+        free(v[i]);
+    free(v);
+    if (k >= MAX_LIST)
+        gd_cli_error("%s: more than %d entries", flag, MAX_LIST);
+    return -1;
+}
+
+static void free_list(char **v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+static int parse_time_flag(const char *flag, const char *s, int64_t *out)
+{
+    if (!s)
+        return 0;
+    if (gd_time_parse_iso(s, out) != 0) {
+        gd_cli_error("%s: expected an ISO-8601 time like 2026-11-29 or 2026-11-29T12:00:00Z, "
+                     "got '%s'", flag, s);
+        return -1;
+    }
+    return 0;
+}
+
+static int parse_redact(const char *s, int *out)
+{
+    *out = GD_REDACT_NONE;
+    if (!s)
+        return 0;
+    if (!strcmp(s, "management")) *out = GD_REDACT_MANAGEMENT;
+    else if (!strcmp(s, "cost")) *out = GD_REDACT_COST;
+    else if (!strcmp(s, "all")) *out = GD_REDACT_MANAGEMENT | GD_REDACT_COST;
+    else {
+        gd_cli_error("--redact: expected management, cost or all, got '%s'", s);
+        return -1;
+    }
+    return 0;
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && !strcmp(s + n - k, suffix);
+}
+
+static int parse_format(const export_flags *f, int *out)
+{
+    const char *fmt = f->format;
+    if (!fmt && f->out)
+        fmt = ends_with(f->out, ".xlsx") ? "xlsx" : ends_with(f->out, ".json") ? "json" : NULL;
+    if (!fmt || (strcmp(fmt, "json") && strcmp(fmt, "xlsx"))) {
+        gd_cli_error(fmt ? "--format: expected xlsx or json, got '%s'"
+                         : "--format: give xlsx or json (or an -o name ending in .xlsx/.json)%s",
+                     fmt ? fmt : "");
+        return -1;
+    }
+    *out = !strcmp(fmt, "xlsx") ? GD_EXPORT_XLSX : GD_EXPORT_JSON;
+    if (!f->out) {
+        gd_cli_error("-o: give the output path (-o - writes JSON to stdout)");
+        return -1;
+    }
+    if (*out == GD_EXPORT_XLSX && !strcmp(f->out, "-")) {
+        gd_cli_error("-o -: stdout is for --format json only; give a file name for xlsx");
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- Request ------------------------------------------------------------- */
+
+static int window_opts(const export_flags *f, gd_report_options *o)
+{
+    o->window_ms = 7 * 86400000LL;
+    if (f->window && f->since && f->until) {
+        gd_cli_error("--window: use either --window or both --since and --until");
+        return -1;
+    }
+    if (f->window && gd_duration_parse(f->window, &o->window_ms) != 0) {
+        gd_cli_error("--window: expected a duration like 7d, 24h, 2w; got '%s'", f->window);
+        return -1;
+    }
+    if (f->window && o->window_ms <= 0) {
+        gd_cli_error("--window: must be more than 0");
+        return -1;
+    }
+    if (parse_time_flag("--since", f->since, &o->since_ms) ||
+        parse_time_flag("--until", f->until, &o->until_ms))
+        return -1;
+    if (f->since && f->until && o->since_ms >= o->until_ms) {
+        gd_cli_error("--since: must be before --until");
+        return -1;
+    }
+    return 0;
+}
+
+static int build_request(const export_flags *f, gd_export_request *r, char *out, size_t n_out,
+                         char *db, size_t n_db)
+{
+    gd_report_options *o = &r->opts;
+    memset(r, 0, sizeof *r);
+    o->now_ms = gd_time_now_ms();
+    if (parse_time_flag("--now", f->now, &o->now_ms) || parse_format(f, &r->format) ||
+        parse_redact(f->redact, &o->redact) || window_opts(f, o))
+        return -1;
+    o->min_severity = 0;
+    if (f->min_severity && (o->min_severity = gd_severity_parse(f->min_severity)) < 0) {
+        gd_cli_error("--min-severity: expected low, medium, high or critical, got '%s'",
+                     f->min_severity);
+        return -1;
+    }
+    o->include_archived = f->include_archived;
+    r->with_findings = f->findings;
+    o->findings_cap = f->findings ? GD_EXPORT_FINDINGS_CAP : 0;
+    if (f->accounts &&
+        split_list("--accounts", f->accounts, is_account_id, &o->accounts, &o->n_accounts))
+        return -1;
+    if (f->regions && split_list("--regions", f->regions, is_region, &o->regions, &o->n_regions))
+        return -1;
+    if (gd_export_expand_date(f->out, o->now_ms, out, n_out) != 0) {
+        gd_cli_error("-o: path too long");
+        return -1;
+    }
+    r->out = out;
+    gd_err err = {0};
+    if (f->db)
+        snprintf(db, n_db, "%s", f->db);
+    else if (gd_cli_default_db(db, n_db, &err) != 0)
+        return gd_cli_fail(&err) == GD_EXIT_USAGE ? -1 : -2;
+    r->db = db;
+    return 0;
+}
+
+int gd_export_expand_date(const char *tmpl, int64_t now_ms, char *out, size_t n)
+{
+    char date[16];
+    gd_time_format_date(now_ms, date, sizeof date);
+    size_t w = 0;
+    for (const char *p = tmpl; *p;) {
+        const char *piece = p;
+        size_t len = 1;
+        if (!strncmp(p, "{date}", 6)) {
+            piece = date;
+            len = strlen(date);
+            p += 6;
+        } else {
+            p++;
+        }
+        if (w + len >= n)
+            return -1;
+        memcpy(out + w, piece, len);
+        w += len;
+    }
+    out[w] = '\0';
+    return 0;
+}
+
+/* ---- Pipeline ------------------------------------------------------------ */
+
+static int write_report(const gd_export_request *req, const gd_report_model *m, gd_err *err)
+{
+    gd_finding_source src = gd_report_model_finding_source(m);
+    const gd_finding_source *findings = req->with_findings ? &src : NULL;
+    if (req->format == GD_EXPORT_XLSX)
+        return gd_xlsx_write_report(m, findings, req->out, err);
+    return gd_json_write_report(m, findings, req->out, err);
+}
+
+int gd_export_run(const gd_export_request *req)
+{
+    gd_err err = {0};
+    gd_store *st = NULL;
+    gd_report_model *m = NULL;
+    int rc = gd_store_open(req->db, GD_STORE_READ_ONLY, &st, &err);
+    if (!rc)
+        rc = gd_report_model_build(st, &req->opts, &m, &err);
+    if (!rc && req->opts.redact)
+        rc = gd_report_redact(m, req->opts.redact, &err);
+    if (!rc)
+        rc = write_report(req, m, &err);
+    gd_report_model_free(m);
+    gd_store_close(st);
+    if (rc)
+        return gd_cli_fail(&err);
+    if (strcmp(req->out, "-"))
+        gd_info("wrote %s", req->out);
+    return GD_EXIT_OK;
+}
 
 static int run_export(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    gd_cli_error("'export' is not implemented yet");
-    return GD_EXIT_FATAL;
+    export_flags f;
+    if (parse_flags(argc, argv, &f) != 0)
+        return GD_EXIT_USAGE;
+    gd_cli_set_verbosity(f.quiet, f.verbose);
+    if (f.log_format && gd_cli_set_log_format(f.log_format) != 0) {
+        gd_cli_error("--log-format: expected text or json, got '%s'", f.log_format);
+        return GD_EXIT_USAGE;
+    }
+    gd_export_request req;
+    char out[4096], db[4096];
+    int rc = build_request(&f, &req, out, sizeof out, db, sizeof db);
+    int code = rc == 0 ? gd_export_run(&req) : rc == -2 ? GD_EXIT_FATAL : GD_EXIT_USAGE;
+    free_list(req.opts.accounts, req.opts.n_accounts);
+    free_list(req.opts.regions, req.opts.n_regions);
+    return code;
 }
 
 static void help_export(FILE *out)
 {
-    fprintf(out, "Usage: gdreport export (not implemented yet)\n");
+    fprintf(out,
+        "Usage: gdreport export --format xlsx|json -o PATH [options]\n"
+        "\n"
+        "Writes per-account and per-protection-plan summaries of the DB that\n"
+        "'gdreport collect' filled. Opens the DB read-only; safe while a collect runs.\n"
+        "\n"
+        "Options:\n"
+        "  --db PATH            DB file (default: $GDREPORT_DB, else\n"
+        "                       $XDG_DATA_HOME/gdreport/gdreport.db)\n"
+        "  --format xlsx|json   output format (default: from the -o extension)\n"
+        "  -o PATH              output file; '{date}' becomes the --now date (YYYY-MM-DD);\n"
+        "                       '-' writes JSON to stdout. Files are written atomically, 0600\n"
+        "  --redact WHAT        management: remove the management account completely (its\n"
+        "                       findings, rows, id, name, email and costs; totals recomputed)\n"
+        "                       cost: remove every monetary value; all: both\n"
+        "  --window DURATION    'new in window' = created in the last DURATION before --until\n"
+        "                       (default 7d; units d, h, m, s, w)\n"
+        "  --since T, --until T explicit window (ISO-8601: 2026-11-01 or 2026-11-01T00:00:00Z);\n"
+        "                       only findings created before --until are reported\n"
+        "  --accounts a,b       only these 12-digit account ids\n"
+        "  --regions r1,r2      only these regions\n"
+        "  --min-severity S     low|medium|high|critical: leave out lower findings\n"
+        "                       (bands: low < 4, medium < 7, high < 9, critical >= 9)\n"
+        "  --include-archived   archived findings in the detail list and top types\n"
+        "                       (they are always counted apart as 'archived')\n"
+        "  --findings           add the findings detail, at most %d rows,\n"
+        "                       highest severity first (JSON: \"findings_truncated\": true when cut)\n"
+        "  --now T              the report's clock (default: now); for reproducible reports\n"
+        "  -q, -v, -vv          quieter / more verbose diagnostics on stderr\n"
+        "  --log-format text|json\n"
+        "\n"
+        "Exit status: 0 ok, 1 fatal (no DB, never collected, write failed), 2 bad flag.\n"
+        "\n"
+        "Examples:\n"
+        "  gdreport export --db ~/gd.db --format xlsx -o weekly-{date}.xlsx\n"
+        "  gdreport export --db ~/gd.db --format json -o - | jq .totals\n"
+        "  gdreport export --db ~/gd.db --format xlsx -o audit.xlsx --redact all\n"
+        "  gdreport export --db ~/gd.db --format json -o prod.json --accounts 123456789012 \\\n"
+        "      --regions eu-west-1,us-east-1 --min-severity high --findings\n"
+        "  gdreport export --db ~/gd.db --format json -o nov.json \\\n"
+        "      --since 2026-11-01 --until 2026-12-01 --now 2026-12-01\n",
+        GD_EXPORT_FINDINGS_CAP);
 }
 
-const gd_cli_command gd_cmd_export = {"export", "(not implemented yet)", run_export, help_export};
+const gd_cli_command gd_cmd_export = {"export", "write xlsx/JSON summaries from the DB",
+                                      run_export, help_export};

@@ -1,0 +1,335 @@
+/* The report document as a JSON tree (schema/report.schema.json). Keys are
+ * inserted in a fixed order and arrays come sorted from the model, so the
+ * same model always serialises to the same bytes. Cost keys are left out
+ * (not set to null) when cost is redacted. */
+#include "report/json_internal.h"
+
+#include <string.h>
+
+#define DAY_MS 86400000LL
+
+typedef json_t *(*section_fn)(const gd_report_model *m);
+
+static json_t *str_list(char *const *v, size_t n, int null_when_absent)
+{
+    if (!v && null_when_absent)
+        return json_null();
+    json_t *a = json_array();
+    int rc = a ? 0 : -1;
+    for (size_t i = 0; i < n && !rc; i++)
+        rc = jw_push(a, jw_str(v[i]));
+    if (rc) {
+        json_decref(a);
+        return NULL;
+    }
+    return a;
+}
+
+/* Builds an object with fill(); NULL (and nothing leaked) on failure. */
+static json_t *object_of(int (*fill)(json_t *o, const gd_report_model *m, const void *item),
+                         const gd_report_model *m, const void *item)
+{
+    json_t *o = json_object();
+    if (!o)
+        return NULL;
+    if (fill(o, m, item)) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+static int fill_window(json_t *o, const gd_report_model *m, const void *item)
+{
+    int64_t len = m->window_end_ms - m->window_start_ms;
+    json_t *days = len % DAY_MS ? json_real((double)len / DAY_MS) : json_integer(len / DAY_MS);
+    int rc = jw_set(o, "since", jw_time(m->window_start_ms));
+    rc |= jw_set(o, "until", jw_time(m->window_end_ms));
+    rc |= jw_set(o, "days", days);
+    return rc;
+}
+
+static int fill_filters(json_t *o, const gd_report_model *m, const void *item)
+{
+    int rc = jw_set(o, "accounts", str_list(m->opts.accounts, m->opts.n_accounts, 1));
+    rc |= jw_set(o, "regions", str_list(m->opts.regions, m->opts.n_regions, 1));
+    rc |= jw_set(o, "min_severity", json_string(gd_severity_name(m->opts.min_severity)));
+    rc |= jw_set(o, "include_archived", json_boolean(m->opts.include_archived));
+    return rc;
+}
+
+static int is_failed_state(const char *state)
+{
+    return !strcmp(state, "failed") || !strcmp(state, "access_denied");
+}
+
+static int fill_collection(json_t *o, const gd_report_model *m, const void *item)
+{
+    json_t *failed = json_array();
+    int rc = failed ? 0 : -1;
+    for (size_t i = 0; i < m->n_regions && !rc; i++)
+        if (is_failed_state(m->regions[i].state))
+            rc = jw_push(failed, jw_str(m->regions[i].region));
+    rc |= jw_set(o, "run_id", json_integer(m->last_run_id));
+    rc |= jw_set(o, "collected_at", jw_time(m->collected_ms));
+    rc |= jw_set(o, "outcome", jw_str(m->last_run_outcome));
+    rc |= jw_set(o, "partial", json_boolean(m->partial));
+    rc |= jw_set(o, "failed_regions", failed);
+    return rc;
+}
+
+static int fill_org(json_t *o, const gd_report_model *m, const void *item)
+{
+    int rc = jw_set(o, "id", jw_str(m->org_id));
+    rc |= jw_set(o, "delegated_admin_account_id", jw_str(m->delegated_admin_account_id));
+    if (!m->management_redacted)
+        rc |= jw_set(o, "management_account_id", jw_str(m->management_account_id));
+    return rc;
+}
+
+static int fill_region(json_t *o, const gd_report_model *m, const void *item)
+{
+    const gd_report_region *r = item;
+    int rc = jw_set(o, "region", jw_str(r->region));
+    rc |= jw_set(o, "state", jw_str(r->state));
+    if (r->message)
+        rc |= jw_set(o, "message", jw_str(r->message));
+    if (!m->cost_redacted)
+        rc |= jw_set(o, "cost_state", jw_str(r->cost_state));
+    rc |= jw_set(o, "active", jw_sev(&r->active));
+    rc |= jw_set(o, "archived", json_integer(r->archived));
+    return rc;
+}
+
+static int fill_totals(json_t *o, const gd_report_model *m, const void *item)
+{
+    int rc = jw_set(o, "active", jw_sev(&m->totals.active));
+    rc |= jw_set(o, "archived", json_integer(m->totals.archived));
+    rc |= jw_set(o, "new_in_window", json_integer(m->totals.new_in_window));
+    if (!m->cost_redacted)
+        rc |= jw_set(o, "cost_usd", jw_str(m->totals.cost_usd));
+    return rc;
+}
+
+static json_t *membership(const gd_report_account *a)
+{
+    json_t *arr = json_array();
+    int rc = arr ? 0 : -1;
+    for (size_t i = 0; i < a->n_membership && !rc; i++) {
+        json_t *o = json_object();
+        rc = o ? 0 : -1;
+        if (o) {
+            rc |= jw_set(o, "region", jw_str(a->membership[i].region));
+            rc |= jw_set(o, "status", jw_str(a->membership[i].relationship_status));
+            rc |= jw_push(arr, o);
+        }
+    }
+    if (rc) {
+        json_decref(arr);
+        return NULL;
+    }
+    return arr;
+}
+
+static json_t *plans_enabled(const gd_report_account *a)
+{
+    json_t *arr = json_array();
+    int rc = arr ? 0 : -1;
+    for (int p = 0; p < GD_PLAN_COUNT && !rc; p++)
+        if (a->plans_enabled[p])
+            rc = jw_push(arr, json_string(gd_plan_id(p)));
+    if (rc) {
+        json_decref(arr);
+        return NULL;
+    }
+    return arr;
+}
+
+static json_t *cost_by_plan(const gd_report_account *a)
+{
+    json_t *o = json_object();
+    int rc = o ? 0 : -1;
+    for (int p = 0; p < GD_PLAN_COUNT && !rc; p++)
+        if (a->cost_by_plan[p])
+            rc = jw_set(o, gd_plan_id(p), jw_str(a->cost_by_plan[p]));
+    if (rc) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+static int fill_account(json_t *o, const gd_report_model *m, const void *item)
+{
+    const gd_report_account *a = item;
+    int rc = jw_set(o, "account_id", jw_str(a->account_id));
+    rc |= jw_set(o, "name", jw_str(a->name));
+    if (a->email)
+        rc |= jw_set(o, "email", jw_str(a->email));
+    rc |= jw_set(o, "active", jw_sev(&a->active));
+    rc |= jw_set(o, "archived", json_integer(a->archived));
+    rc |= jw_set(o, "new_in_window", json_integer(a->new_in_window));
+    rc |= jw_set(o, "top_types", jw_types(a->top_types, a->n_top_types));
+    rc |= jw_set(o, "last_finding_at", jw_time(a->last_finding_ms));
+    rc |= jw_set(o, "membership", membership(a));
+    rc |= jw_set(o, "plans_enabled", plans_enabled(a));
+    if (!m->cost_redacted) {
+        rc |= jw_set(o, "cost_usd", jw_str(a->cost_usd));
+        rc |= jw_set(o, "cost_by_plan", cost_by_plan(a));
+    }
+    return rc;
+}
+
+static int fill_plan(json_t *o, const gd_report_model *m, const void *item)
+{
+    const gd_report_plan *p = item;
+    int rc = jw_set(o, "plan", json_string(gd_plan_id(p->plan)));
+    rc |= jw_set(o, "label", json_string(gd_plan_label(p->plan)));
+    rc |= jw_set(o, "active", jw_sev(&p->active));
+    rc |= jw_set(o, "archived", json_integer(p->archived));
+    rc |= jw_set(o, "new_in_window", json_integer(p->new_in_window));
+    rc |= jw_set(o, "accounts_enabled", json_integer(p->accounts_enabled));
+    rc |= jw_set(o, "accounts_disabled", json_integer(p->accounts_disabled));
+    rc |= jw_set(o, "regions_enabled", json_integer(p->regions_enabled));
+    rc |= jw_set(o, "regions_disabled", json_integer(p->regions_disabled));
+    rc |= jw_set(o, "coverage_pct", json_real(p->coverage_pct));
+    rc |= jw_set(o, "top_types", jw_types(p->top_types, p->n_top_types));
+    if (!m->cost_redacted)
+        rc |= jw_set(o, "cost_usd", jw_str(p->cost_usd));
+    return rc;
+}
+
+static int fill_cell(json_t *o, const gd_report_model *m, const void *item)
+{
+    const gd_coverage_cell *c = item;
+    int rc = jw_set(o, "account_id", jw_str(c->account_id));
+    rc |= jw_set(o, "region", jw_str(c->region));
+    rc |= jw_set(o, "state", jw_str(c->state));
+    return rc;
+}
+
+static int fill_plan_cell(json_t *o, const gd_report_model *m, const void *item)
+{
+    const gd_plan_region_cell *c = item;
+    int rc = jw_set(o, "plan", json_string(gd_plan_id(c->plan)));
+    rc |= jw_set(o, "region", jw_str(c->region));
+    rc |= jw_set(o, "accounts_enabled", json_integer(c->accounts_enabled));
+    rc |= jw_set(o, "accounts_disabled", json_integer(c->accounts_disabled));
+    return rc;
+}
+
+static int fill_week(json_t *o, const gd_report_model *m, const void *item)
+{
+    const gd_trend_week *w = item;
+    char week[16];
+    snprintf(week, sizeof week, "%04d-W%02d", w->iso_year, w->iso_week);
+    int rc = jw_set(o, "week", json_string(week));
+    rc |= jw_set(o, "week_start", jw_date(w->week_start_ms));
+    for (int band = GD_SEV_CRITICAL; band >= GD_SEV_LOW; band--)
+        rc |= jw_set(o, gd_severity_name(band), json_integer(w->created.n[band]));
+    return rc;
+}
+
+static int fill_wow(json_t *o, const gd_report_model *m, const void *item)
+{
+    const gd_account_wow *w = item;
+    int rc = jw_set(o, "account_id", jw_str(w->account_id));
+    rc |= jw_set(o, "this_week", json_integer(w->this_week));
+    rc |= jw_set(o, "last_week", json_integer(w->last_week));
+    rc |= jw_set(o, "change", json_integer(w->change));
+    return rc;
+}
+
+static int fill_cost(json_t *o, const gd_report_model *m, const void *item)
+{
+    const gd_cost_row *c = item;
+    int rc = jw_set(o, "account_id", jw_str(c->account_id));
+    rc |= jw_set(o, "region", jw_str(c->region));
+    rc |= jw_set(o, "feature", jw_str(c->feature));
+    rc |= jw_set(o, "plan", c->plan >= 0 ? json_string(gd_plan_id(c->plan)) : json_null());
+    rc |= jw_set(o, "amount", jw_str(c->amount));
+    rc |= jw_set(o, "unit", jw_str(c->unit));
+    rc |= jw_set(o, "window_start", jw_time(c->window_start_ms));
+    rc |= jw_set(o, "window_end", jw_time(c->window_end_ms));
+    return rc;
+}
+
+typedef int (*fill_fn)(json_t *o, const gd_report_model *m, const void *item);
+
+/* An array of objects, one per item of a model array. */
+static json_t *array_of(fill_fn fill, const gd_report_model *m, const void *items, size_t n,
+                        size_t size)
+{
+    json_t *a = json_array();
+    int rc = a ? 0 : -1;
+    for (size_t i = 0; i < n && !rc; i++)
+        rc = jw_push(a, object_of(fill, m, (const char *)items + i * size));
+    if (rc) {
+        json_decref(a);
+        return NULL;
+    }
+    return a;
+}
+
+#define ARRAY(fill, m, arr, n) array_of((fill), (m), (arr), (n), sizeof *(arr))
+
+static json_t *coverage(const gd_report_model *m)
+{
+    json_t *o = json_object();
+    if (!o)
+        return NULL;
+    int rc = jw_set(o, "accounts", ARRAY(fill_cell, m, m->coverage, m->n_coverage));
+    rc |= jw_set(o, "plans", ARRAY(fill_plan_cell, m, m->plan_coverage, m->n_plan_coverage));
+    if (rc) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+static json_t *trends(const gd_report_model *m)
+{
+    json_t *o = json_object();
+    if (!o)
+        return NULL;
+    int rc = jw_set(o, "weeks", ARRAY(fill_week, m, m->weeks, m->n_weeks));
+    rc |= jw_set(o, "week_over_week", ARRAY(fill_wow, m, m->wow, m->n_wow));
+    if (rc) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+static json_t *plans(const gd_report_model *m)
+{
+    return ARRAY(fill_plan, m, m->plans, GD_PLAN_COUNT);
+}
+
+static int fill_report(json_t *o, const gd_report_model *m, const void *item)
+{
+    int rc = jw_set(o, "schema_version", json_string("1"));
+    rc |= jw_set(o, "generated_at", jw_time(m->generated_ms));
+    rc |= jw_set(o, "window", object_of(fill_window, m, NULL));
+    rc |= jw_set(o, "filters", object_of(fill_filters, m, NULL));
+    rc |= jw_set(o, "redactions", str_list(m->redactions, m->n_redactions, 0));
+    rc |= jw_set(o, "collection", object_of(fill_collection, m, NULL));
+    rc |= jw_set(o, "organization", object_of(fill_org, m, NULL));
+    rc |= jw_set(o, "regions", ARRAY(fill_region, m, m->regions, m->n_regions));
+    rc |= jw_set(o, "totals", object_of(fill_totals, m, NULL));
+    rc |= jw_set(o, "accounts", ARRAY(fill_account, m, m->accounts, m->n_accounts));
+    rc |= jw_set(o, "plans", plans(m));
+    rc |= jw_set(o, "coverage", coverage(m));
+    rc |= jw_set(o, "trends", trends(m));
+    return rc;
+}
+
+json_t *jw_costs(const gd_report_model *m)
+{
+    return ARRAY(fill_cost, m, m->costs, m->n_costs);
+}
+
+json_t *jw_report(const gd_report_model *m)
+{
+    return object_of(fill_report, m, NULL);
+}
