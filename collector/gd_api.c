@@ -332,6 +332,105 @@ int gd_api_req_usage(gd_api_req *r, const char *region, const char *detector_id,
 
 /* ---- Responses ----------------------------------------------------------- */
 
+/* ---- Repairing hostile text ---------------------------------------------- */
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/* The code unit of "\uXXXX" at s (s[0] == '\\'), or -1. */
+static long escape_unit(const char *s, size_t left)
+{
+    if (left < 6 || s[0] != '\\' || s[1] != 'u')
+        return -1;
+    long v = 0;
+    for (int i = 2; i < 6; i++) {
+        int h = hexval(s[i]);
+        if (h < 0)
+            return -1;
+        v = v * 16 + h;
+    }
+    return v;
+}
+
+/* Length of a valid UTF-8 sequence at s, or 0. */
+static size_t utf8_len(const unsigned char *s, size_t left)
+{
+    if (s[0] < 0x80) return 1;
+    size_t n = (s[0] & 0xE0) == 0xC0 ? 2 : (s[0] & 0xF0) == 0xE0 ? 3 : (s[0] & 0xF8) == 0xF0 ? 4 : 0;
+    if (!n || n > left || (n == 2 && s[0] < 0xC2))
+        return 0;
+    for (size_t i = 1; i < n; i++)
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+    unsigned long cp = s[0] & (0x7F >> n);
+    for (size_t i = 1; i < n; i++)
+        cp = (cp << 6) | (s[i] & 0x3F);
+    if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+        (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return n;
+}
+
+/* Copies a JSON text replacing what Jansson refuses but a hostile service
+ * may send inside strings: lone UTF-16 surrogate escapes, \u0000 and invalid
+ * UTF-8 bytes all become U+FFFD. Structure is left alone (a truncated body
+ * stays malformed). New string, or NULL when out of memory. */
+static char *repair_json_text(const char *in, size_t len, size_t *out_len)
+{
+    gd_buf b;
+    gd_buf_init(&b, len * 3 + 16);
+    int rc = 0;
+    for (size_t i = 0; i < len && !rc;) {
+        long u = escape_unit(in + i, len - i);
+        if (u >= 0xD800 && u <= 0xDBFF) {
+            long lo = escape_unit(in + i + 6, len - i - 6);
+            if (lo >= 0xDC00 && lo <= 0xDFFF) {
+                rc = gd_buf_append(&b, in + i, 12);
+                i += 12;
+            } else {
+                rc = gd_buf_appends(&b, "\\ufffd");
+                i += 6;
+            }
+            continue;
+        }
+        if ((u >= 0xDC00 && u <= 0xDFFF) || u == 0) {
+            rc = gd_buf_appends(&b, "\\ufffd");
+            i += 6;
+            continue;
+        }
+        if (in[i] == '\\' && i + 1 < len) {
+            rc = gd_buf_append(&b, in + i, 2);
+            i += 2;
+            continue;
+        }
+        size_t n = utf8_len((const unsigned char *)in + i, len - i);
+        rc = n ? gd_buf_append(&b, in + i, n) : gd_buf_appends(&b, "\xEF\xBF\xBD");
+        i += n ? n : 1;
+    }
+    if (rc) {
+        gd_buf_free(&b);
+        return NULL;
+    }
+    *out_len = b.len;
+    return b.data ? gd_buf_detach(&b) : strdup("");
+}
+
+static json_t *load_repaired(const char *body, size_t len, json_error_t *je)
+{
+    size_t n = 0;
+    char *fixed = repair_json_text(body, len, &n);
+    if (!fixed)
+        return NULL;
+    json_t *root = json_loadb(fixed, n, JSON_REJECT_DUPLICATES, je);
+    free(fixed);
+    return root;
+}
+
 int gd_api_parse_body(const char *body, size_t len, int allow_empty, json_t **out, gd_err *err)
 {
     *out = NULL;
@@ -346,6 +445,8 @@ int gd_api_parse_body(const char *body, size_t len, int allow_empty, json_t **ou
     }
     json_error_t je;
     json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
+    if (!root)
+        root = load_repaired(body, len, &je);
     if (!root)
         return gd_err_set(err, GD_E_PARSE, "malformed JSON at line %d: %s", je.line, je.text);
     if (!json_is_object(root)) {

@@ -69,22 +69,35 @@ static int retryable_kind(int kind)
     return kind == GD_AWS_THROTTLED || kind == GD_AWS_TRANSIENT || kind == GD_AWS_BAD_RESPONSE;
 }
 
-static void fail_from_response(gd_call_fail *fail, const gd_aws_response *resp,
-                               const gd_err *err)
+/* code and request id go in their own columns; the message names the
+ * operation and carries AWS's text (or the transport error). */
+static void fail_from_response(gd_call_fail *fail, const gd_aws_request *req,
+                               const gd_aws_response *resp, const gd_err *err)
 {
     memset(fail, 0, sizeof *fail);
     fail->kind = resp->error_kind ? resp->error_kind : GD_AWS_TRANSIENT;
     gd_api_clean_text(fail->code, sizeof fail->code, resp->error_code);
     gd_api_clean_text(fail->request_id, sizeof fail->request_id, resp->request_id);
-    gd_api_clean_text(fail->message, sizeof fail->message,
-                      err->msg[0] ? err->msg : resp->error_message);
+    char msg[sizeof fail->message];
+    if (resp->error_message[0])
+        snprintf(msg, sizeof msg, "%s %s: %s (HTTP %ld, %d attempts)", req->region,
+                 req->operation, resp->error_message, resp->status, resp->attempts);
+    else
+        snprintf(msg, sizeof msg, "%s", err->msg);
+    gd_api_clean_text(fail->message, sizeof fail->message, msg);
 }
 
 /* One round: the client's attempts plus immediate re-asks for bad bodies.
  * Returns 0 with *root, or -1 with *fail. */
-static int call_round(gd_region_ctx *rc, gd_aws_client *c, const gd_aws_request *req,
+static int call_round(gd_region_ctx *rc, gd_aws_client *c, const gd_aws_request *in,
                       int allow_empty, json_t **root, gd_call_fail *fail)
 {
+    /* We check bodies ourselves: gd_api_parse_body repairs hostile strings
+     * (lone surrogates, invalid UTF-8) that a plain JSON check refuses, and
+     * truncated bodies are asked for again below. */
+    gd_aws_request copy = *in;
+    copy.expect_json = -1;
+    const gd_aws_request *req = &copy;
     for (int parse_try = 1;; parse_try++) {
         pace_wait(rc);
         gd_aws_response resp;
@@ -95,7 +108,7 @@ static int call_round(gd_region_ctx *rc, gd_aws_client *c, const gd_aws_request 
         if (rc_call != 0) {
             if (rc_call == GD_E_HTTP && resp.error_kind == GD_AWS_OK)
                 resp.error_kind = GD_AWS_TRANSIENT;
-            fail_from_response(fail, &resp, &err);
+            fail_from_response(fail, req, &resp, &err);
             gd_aws_response_free(&resp);
             return -1;
         }
@@ -109,7 +122,7 @@ static int call_round(gd_region_ctx *rc, gd_aws_client *c, const gd_aws_request 
         resp.error_kind = GD_AWS_BAD_RESPONSE;
         snprintf(resp.error_code, sizeof resp.error_code, "BadResponse");
         gd_err_prefix(&err, "%s %s", req->region, req->operation);
-        fail_from_response(fail, &resp, &err);
+        fail_from_response(fail, req, &resp, &err);
         gd_aws_response_free(&resp);
         if (parse_try >= PARSE_ATTEMPTS_PER_ROUND || !budget_left(rc))
             return -1;
