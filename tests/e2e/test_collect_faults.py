@@ -1,0 +1,130 @@
+"""gdreport collect when things go wrong: an SCP denying GetUsageStatistics
+(exit 0, cost "denied"), 15 % faults (throttling, 5xx, dropped connections,
+truncated bodies: the data is still exact, exit 0), and a region whose every
+call fails (exit 3, that region "failed" with code and request id, the rest
+complete)."""
+import json
+import os
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import gdtest  # noqa: E402
+
+FAILURES = []
+
+
+def check(cond, what):
+    if not cond:
+        FAILURES.append(what)
+        print("FAIL: %s" % what)
+
+
+def regions_of_last_run(db):
+    rows = gdtest.sqlite_query(
+        db, "SELECT region, state, cost_state, cost_message, error_code, request_id, message, "
+            "retries, throttles FROM run_regions WHERE run_id = (SELECT max(run_id) FROM runs)")
+    return {r[0]: dict(zip(("region", "state", "cost", "cost_message", "code", "request_id",
+                            "message", "retries", "throttles"), r)) for r in rows}
+
+
+def findings_exact(db, truth, regions=None):
+    want = {(f["id"], f["accountId"], f["region"], int(bool(f["archived"])), f["count"])
+            for f in gdtest.collected_findings(truth)
+            if regions is None or f["region"] in regions}
+    got = set(gdtest.sqlite_query(db, "SELECT finding_id, account_id, region, archived, count "
+                                      "FROM findings"))
+    return got == want, len(got), len(want)
+
+
+def scp_denied_usage(fake, tmp):
+    db = os.path.join(tmp, "denied.db")
+    fake.faults(reset=True, deny=["GetUsageStatistics"])
+    cp = gdtest.run_gdreport(["collect", "--db", db], gdtest.gd_env(fake), timeout=240)
+    check(cp.returncode == 0, "SCP-denied usage: exit %d (want 0): %s" % (cp.returncode,
+                                                                          cp.stderr[-1500:]))
+    truth = fake.truth(findings=False)
+    regs = regions_of_last_run(db)
+    collected = [r for r in regs.values() if truth["region_states"][r["region"]] == "collected"]
+    check(collected and all(r["state"] == "collected" for r in collected),
+          "denied usage leaves the regions collected")
+    check(all(r["cost"] == "denied" for r in collected), "cost_state denied: %s" % [
+        (r["region"], r["cost"]) for r in collected])
+    check(all("not authorized" in (r["cost_message"] or "") for r in collected),
+          "the denial message is kept")
+    outcome = gdtest.sqlite_query(db, "SELECT outcome FROM runs")
+    check(outcome == [("ok",)], "run outcome ok with denied cost: %s" % outcome)
+    check("denied" in cp.stdout, "summary mentions denied cost")
+
+
+def faults_keep_data_exact(fake, tmp):
+    db = os.path.join(tmp, "faults.db")
+    fake.faults(reset=True, throttle_rate=0.05, error_rate=0.04, drop_rate=0.03,
+                malformed_rate=0.03, fault_seed=7)
+    fake.reset_stats()
+    cp = gdtest.run_gdreport(["collect", "--db", db, "--parallel", "4"], gdtest.gd_env(fake),
+                             timeout=400)
+    stats = fake.stats()
+    fake.faults(reset=True)
+    check(cp.returncode == 0, "15%% faults: exit %d (want 0): %s" % (cp.returncode,
+                                                                    cp.stderr[-2000:]))
+    faults = stats.get("faults", {})
+    check(sum(faults.values()) >= 20, "faults were injected: %s" % faults)
+    truth = fake.truth()
+    ok, got, want = findings_exact(db, truth)
+    check(ok, "15%% faults: findings exact (%d stored, %d in the truth)" % (got, want))
+    regs = regions_of_last_run(db)
+    check({r: v["state"] for r, v in regs.items()} == truth["region_states"],
+          "15% faults: region states equal the truth")
+    check(sum(v["retries"] for v in regs.values()) > 0, "retries are counted per region")
+    check(sum(v["throttles"] for v in regs.values()) > 0, "throttles are counted per region")
+    usage = gdtest.sqlite_query(db, "SELECT count(*) FROM usage_costs WHERE kind = "
+                                    "'account_feature'")
+    want_usage = sum(len(f) for r, per in truth["usage"].items()
+                     if truth["region_states"].get(r) == "collected" for f in per.values())
+    check(usage[0][0] == want_usage, "15%% faults: usage rows %d == %d" % (usage[0][0], want_usage))
+
+
+def failing_region(fake, tmp):
+    db = os.path.join(tmp, "failregion.db")
+    fake.faults(reset=True, fail_region=["eu-west-1"])
+    cp = gdtest.run_gdreport(["collect", "--db", db], gdtest.gd_env(fake), timeout=400)
+    fake.faults(reset=True)
+    check(cp.returncode == 3, "failing region: exit %d (want 3): %s" % (cp.returncode,
+                                                                       cp.stderr[-1500:]))
+    truth = fake.truth()
+    regs = regions_of_last_run(db)
+    eu = regs.get("eu-west-1", {})
+    check(eu.get("state") == "failed", "eu-west-1 failed: %s" % eu)
+    check(eu.get("code") == "InternalServerErrorException" and eu.get("request_id"),
+          "the failure keeps the error code and request id: %s" % eu)
+    others = {r: s for r, s in truth["region_states"].items() if r != "eu-west-1"}
+    check({r: v["state"] for r, v in regs.items() if r != "eu-west-1"} == others,
+          "the other regions carry on")
+    ok, got, want = findings_exact(db, truth, regions={r for r, s in others.items()
+                                                       if s == "collected"})
+    check(ok, "the other regions' findings are complete (%d vs %d)" % (got, want))
+    outcome = gdtest.sqlite_query(db, "SELECT outcome FROM runs")
+    check(outcome == [("partial",)], "run outcome partial: %s" % outcome)
+    st = gdtest.run_gdreport(["status", "--db", db, "--json"], gdtest.gd_env(fake))
+    doc = json.loads(st.stdout)
+    failed = [r for r in doc["runs"][0]["regions"] if r["state"] == "failed"]
+    check([r["region"] for r in failed] == ["eu-west-1"] and failed[0]["error_code"],
+          "status --json shows the failed region with its code")
+
+
+def main():
+    tmp = tempfile.mkdtemp(prefix="gd-collect-faults-")
+    with gdtest.FakeAws(args=["--quiet"]) as fake:
+        scp_denied_usage(fake, tmp)
+        faults_keep_data_exact(fake, tmp)
+        failing_region(fake, tmp)
+    if FAILURES:
+        print("%d failure(s)" % len(FAILURES))
+        return 1
+    print("ok")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
