@@ -434,19 +434,24 @@ class GuardDuty:
                 return cand[k]
         ids = []
         k = pos
-        while k < n and len(ids) < mx:
-            f = at(k)
-            k += 1
-            if all(p(f) for p in preds):
-                ids.append(f.id)
-        # peek: is there anything left?
-        more = False
-        j = k
-        while j < n:
-            if all(p(at(j)) for p in preds):
-                more = True
-                break
-            j += 1
+        if not preds:
+            k = min(n, pos + mx)
+            ids = [at(j).id for j in range(pos, k)]
+            more = k < n
+        else:
+            while k < n and len(ids) < mx:
+                f = at(k)
+                k += 1
+                if all(p(f) for p in preds):
+                    ids.append(f.id)
+            # peek: is there anything left?
+            more = False
+            j = k
+            while j < n:
+                if all(p(at(j)) for p in preds):
+                    more = True
+                    break
+                j += 1
         nxt = make_token("findings", region, k, key) if more else None
         return finish_page({"findingIds": ids}, "nextToken", nxt, self.eol(), region + "lf%d" % pos)
 
