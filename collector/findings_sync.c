@@ -416,16 +416,18 @@ static int fetch_missing(gd_region_ctx *rc, pipeline *p, id_list *all, gd_call_f
 /* The next run lists updatedAt >= watermark - overlap, so the watermark must
  * be at or below the updatedAt of every change this run did not see. It is
  * the earlier of this region's listing start (our clock: everything updated
- * after it is newer) and the newest updatedAt fetched (AWS's clock: immune to
- * our clock running ahead). With nothing fetched, the old watermark stays:
+ * after it is newer) and just past the newest updatedAt fetched (AWS's clock:
+ * immune to our clock running ahead). With nothing fetched, the old watermark stays:
  * there is no evidence to advance on. It never moves backwards, and it is
  * stored only when the whole region completes, so a crash or a failed region
  * re-lists from the old watermark: findings are re-fetched, never skipped. */
 static int64_t next_watermark(int64_t start_ms, int64_t max_seen, int found, int64_t old_wm)
 {
     int64_t wm = start_ms;
-    if (max_seen > 0 && max_seen < wm)
-        wm = max_seen;
+    /* max_seen + 1: the newest finding itself is stored; a same-millisecond
+     * finding that was not yet visible is what the overlap is for. */
+    if (max_seen > 0 && max_seen + 1 < wm)
+        wm = max_seen + 1;
     else if (max_seen <= 0 && found)
         wm = old_wm;
     if (found && wm < old_wm)
