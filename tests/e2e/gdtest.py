@@ -364,6 +364,30 @@ def sqlite_query(db, sql, params=()):
         con.close()
 
 
+# ---------------------------------------------------------------- credential-chain helpers
+def write_sso_cache(home, key, token="fake-sso-token", expires_in=3600, start_url=None,
+                    region="us-east-1"):
+    """Writes ~/.aws/sso/cache/<sha1(key)>.json (key = sso_session name, or the start URL for
+    legacy profiles) holding a bearer token the fake accepts. Returns the file path."""
+    import hashlib
+    d = os.path.join(home, ".aws", "sso", "cache")
+    os.makedirs(d, exist_ok=True)
+    exp = datetime.datetime.fromtimestamp(time.time() + expires_in, tz=datetime.timezone.utc)
+    path = os.path.join(d, hashlib.sha1(key.encode("utf-8")).hexdigest() + ".json")
+    with open(path, "w") as fh:
+        json.dump({"accessToken": token, "expiresAt": exp.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                   "region": region, "startUrl": start_url or "https://example.awsapps.com/start"}, fh)
+    return path
+
+
+def write_file(path, text, mode=0o600):
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    with open(path, "w") as fh:
+        fh.write(text)
+    os.chmod(path, mode)
+    return path
+
+
 # ---------------------------------------------------------------- direct signed calls
 def amz_now(offset=0):
     return datetime.datetime.fromtimestamp(time.time() + offset, tz=datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")

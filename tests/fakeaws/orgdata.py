@@ -422,7 +422,8 @@ class Org:
 
     def rebuild(self, region):
         lst = sorted(self.by_region[region], key=lambda f: (f.updated_ms, f.id))
-        self.by_region[region] = lst
+        self.by_region[region] = list(lst)
+        # readers use (lst, keys) without the lock: publish a fresh, never-mutated pair
         self.index[region] = (lst, [f.updated_ms for f in lst])
 
     def region_findings(self, region):
