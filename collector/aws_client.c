@@ -90,8 +90,8 @@ static int resolve_max_attempts(const gd_aws_options *o)
 int gd_aws_client_new(const gd_aws_options *opts, gd_aws_client **out, gd_err *err)
 {
     *out = NULL;
-    if (!opts || !opts->endpoints)
-        return gd_err_set(err, GD_E_USAGE, "aws client: endpoint configuration is required");
+    if (!opts)
+        return gd_err_set(err, GD_E_USAGE, "aws client: options are required");
     gd_aws_client *c = calloc(1, sizeof *c);
     if (!c)
         return gd_err_set(err, GD_E_NOMEM, "aws client: out of memory");

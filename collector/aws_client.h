@@ -82,6 +82,8 @@ typedef struct gd_aws_response {
 
 typedef struct gd_aws_client gd_aws_client;
 
+/* opts is copied; what its pointers reach (endpoints, quota, clock, creds_ud,
+ * rand_ud, env) is borrowed and must outlive the client. */
 int gd_aws_client_new(const gd_aws_options *opts, gd_aws_client **out, gd_err *err);
 void gd_aws_client_free(gd_aws_client *c);
 

@@ -45,7 +45,7 @@ int64_t gd_retry_backoff_ms(int attempt, int retry_class, double rand01, int64_t
 {
     if (attempt < 1)
         attempt = 1;
-    if (rand01 < 0)
+    if (!(rand01 >= 0)) /* also catches NaN from an injected generator */
         rand01 = 0;
     if (rand01 >= 1)
         rand01 = 0.999999;

@@ -3,6 +3,7 @@
 #include "collector/retry.h"
 #include "t.h"
 
+#include <math.h>
 #include <pthread.h>
 
 static void test_classify(void)
@@ -67,6 +68,7 @@ static void test_backoff_bounds(void)
     CHECK_INT(gd_retry_backoff_ms(0, GD_RETRY_TRANSIENT, 0.5, -1), 25);
     CHECK_INT(gd_retry_backoff_ms(1, GD_RETRY_TRANSIENT, -3.0, -1), 0);
     CHECK(gd_retry_backoff_ms(1, GD_RETRY_TRANSIENT, 7.0, -1) < 50);
+    CHECK_INT(gd_retry_backoff_ms(1, GD_RETRY_TRANSIENT, NAN, -1), 0);
 }
 
 static void test_retry_after(void)
