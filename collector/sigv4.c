@@ -307,13 +307,29 @@ static int add_header(canon_header *h, size_t *n, const char *name, const char *
     return h[*n - 1].name && h[*n - 1].value ? 0 : GD_E_NOMEM;
 }
 
+/* Frees a string that may hold the session token, wiping it first. */
+static void free_secretish(char *s)
+{
+    if (s) {
+        OPENSSL_cleanse(s, strlen(s));
+        free(s);
+    }
+}
+
 static void free_headers(canon_header *h, size_t n)
 {
     for (size_t i = 0; h && i < n; i++) {
         free(h[i].name);
-        free(h[i].value);
+        free_secretish(h[i].value);
     }
     free(h);
+}
+
+static void wipe_buf(gd_buf *b)
+{
+    if (b->data)
+        OPENSSL_cleanse(b->data, b->cap);
+    gd_buf_free(b);
 }
 
 /* Collects the headers to sign: the request's (minus the token when it must
@@ -516,7 +532,7 @@ int gd_sigv4_sign(const gd_sigv4_request *req, const gd_sigv4_params *params,
     rc = build_canonical_request(req, params, out, &creq, &names);
     if (!rc)
         rc = build_outputs(params, out, &creq, &names);
-    gd_buf_free(&creq);
+    wipe_buf(&creq);
     gd_buf_free(&names);
     if (rc) {
         gd_sigv4_result_free(out);
@@ -530,7 +546,8 @@ void gd_sigv4_result_free(gd_sigv4_result *res)
 {
     if (!res)
         return;
-    free(res->canonical_request);
+    /* The canonical request carries the session token when it is signed. */
+    free_secretish(res->canonical_request);
     free(res->string_to_sign);
     free(res->signed_headers);
     free(res->authorization);
