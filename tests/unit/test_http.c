@@ -1,6 +1,8 @@
 /* gd_http against the scripted server on 127.0.0.1: keep-alive reuse, size
  * cap, dropped connections, timeouts, the https-only policy and header lookup. */
 #include "collector/http.h"
+
+#include <stdlib.h>
 #include "scripted_server.h"
 #include "t.h"
 
@@ -203,6 +205,36 @@ static void test_https_only_policy(void)
     ss_stop(&s);
 }
 
+/* Loopback (and metadata) requests never go through a proxy, even when the
+ * environment names one: here an unreachable one. PUT with an empty body is
+ * what IMDSv2's token call needs. */
+static void test_loopback_bypasses_proxy_and_put(void)
+{
+    ss_step steps[] = {{.status = 200, .body = "token"}};
+    ss_server s;
+    char url[128], base[64], v[64];
+    CHECK_INT(ss_start(&s, steps, 1), 0);
+    setenv("http_proxy", "http://127.0.0.1:9", 1);
+    setenv("ALL_PROXY", "http://127.0.0.1:9", 1);
+    gd_http *h = new_client(5000, 0, 1);
+    gd_http_response resp;
+    gd_http_response_init(&resp);
+    const char *hdrs[] = {"x-aws-ec2-metadata-token-ttl-seconds: 21600"};
+    snprintf(url, sizeof url, "%s/latest/api/token", ss_url(&s, base, sizeof base));
+    gd_http_request put = {"PUT", url, hdrs, 1, NULL, 0};
+    CHECK_INT(gd_http_perform(h, &put, &resp), 0);
+    CHECK_STR(gd_buf_cstr(&resp.body), "token");
+    CHECK_STR(s.requests[0].method, "PUT");
+    CHECK_STR(s.requests[0].path, "/latest/api/token");
+    CHECK_INT(ss_request_header(&s.requests[0], "x-aws-ec2-metadata-token-ttl-seconds", v, sizeof v), 1);
+    CHECK_STR(v, "21600");
+    unsetenv("http_proxy");
+    unsetenv("ALL_PROXY");
+    gd_http_response_free(&resp);
+    gd_http_free(h);
+    ss_stop(&s);
+}
+
 static void test_uri_encode(void)
 {
     gd_buf b;
@@ -224,6 +256,7 @@ int main(void)
     test_timeout();
     test_connect_refused();
     test_https_only_policy();
+    test_loopback_bypasses_proxy_and_put();
     test_uri_encode();
     gd_http_global_cleanup();
     return t_done();
