@@ -1,0 +1,171 @@
+#!/usr/bin/python3
+"""Install and packaging: `cmake --install` honours --prefix and DESTDIR and
+puts the binary, man page, bash completion, README and examples where Debian
+expects them; `cpack -G DEB` from the build tree makes a .deb whose control
+data (name, version, section, Depends on the real Debian 12 library packages)
+and contents are right, and whose binary runs after `dpkg -x`. As root with
+CI=true the package is also installed with `dpkg -i` and removed again.
+
+Uses the already built tree in GD_BUILD_DIR (no rebuild), so it needs
+cmake/Install.cmake and cmake/Packaging.cmake included from CMakeLists.txt."""
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+SRC = os.environ.get("GD_SOURCE_DIR") or os.path.join(os.path.dirname(__file__), "..", "..")
+BUILD = os.environ.get("GD_BUILD_DIR", "")
+LIBS = ["libcurl4", "libssl3", "libsqlite3-0", "libjansson4", "libxlsxwriter4"]
+INSTALLED = [  # relative to the prefix
+    "bin/gdreport",
+    "share/bash-completion/completions/gdreport",
+    "share/doc/gdreport/README.md",
+    "share/doc/gdreport/examples/README.md",
+    "share/doc/gdreport/examples/iam-policy.json",
+    "share/doc/gdreport/examples/scp-deny-usage.json",
+    "share/doc/gdreport/examples/config.ini",
+    "share/doc/gdreport/examples/crontab",
+    "share/doc/gdreport/examples/gdreport.service",
+    "share/doc/gdreport/examples/gdreport.timer",
+]
+MANPAGES = ("share/man/man1/gdreport.1.gz", "share/man/man1/gdreport.1")
+
+passed = failed = 0
+
+
+def check(cond, msg):
+    global passed, failed
+    if cond:
+        passed += 1
+    else:
+        failed += 1
+        print("FAIL: " + msg)
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, capture_output=True, text=True, **kw)
+
+
+def project_version():
+    text = open(os.path.join(SRC, "CMakeLists.txt"), encoding="utf-8").read()
+    return re.search(r"project\(gdreport\s+VERSION\s+([0-9.]+)", text).group(1)
+
+
+def check_tree(root, prefix, what):
+    base = os.path.join(root, prefix.lstrip("/"))
+    for rel in INSTALLED:
+        check(os.path.isfile(os.path.join(base, rel)), "%s: %s/%s missing" % (what, prefix, rel))
+    check(any(os.path.isfile(os.path.join(base, m)) for m in MANPAGES),
+          "%s: man page missing under %s/share/man/man1" % (what, prefix))
+    exe = os.path.join(base, "bin/gdreport")
+    check(os.access(exe, os.X_OK), "%s: bin/gdreport is not executable" % what)
+
+
+def test_destdir_install(tmp):
+    stage = os.path.join(tmp, "stage")
+    r = run(["cmake", "--install", BUILD, "--prefix", "/opt/gdr"],
+            env=dict(os.environ, DESTDIR=stage))
+    check(r.returncode == 0, "cmake --install: " + r.stderr.strip())
+    check_tree(stage, "/opt/gdr", "DESTDIR install")
+    leaked = os.path.exists("/opt/gdr")
+    check(not leaked, "cmake --install wrote outside DESTDIR")
+
+
+def build_deb(tmp):
+    out = os.path.join(tmp, "pkg")
+    r = run(["cpack", "-G", "DEB", "--config", os.path.join(BUILD, "CPackConfig.cmake"),
+             "-B", out])
+    check(r.returncode == 0, "cpack: " + (r.stdout + r.stderr).strip()[-2000:])
+    debs = [f for f in os.listdir(out) if f.endswith(".deb")] if os.path.isdir(out) else []
+    check(len(debs) == 1, "cpack made one .deb: %r" % debs)
+    return os.path.join(out, debs[0]) if debs else None
+
+
+def field(deb, name):
+    return run(["dpkg-deb", "-f", deb, name]).stdout.strip()
+
+
+def test_control(deb):
+    version = project_version()
+    check(field(deb, "Package") == "gdreport", "Package is gdreport")
+    check(field(deb, "Version").startswith(version + "-") or field(deb, "Version") == version,
+          "Version %r is not %s" % (field(deb, "Version"), version))
+    check(field(deb, "Section") == "admin", "Section is admin")
+    check(re.match(r".+ <[^>]+@[^>]+>$", field(deb, "Maintainer")) is not None,
+          "Maintainer is 'Name <email>'")
+    check(field(deb, "Description").startswith("GuardDuty"), "Description")
+    depends = [d.strip().split()[0] for d in field(deb, "Depends").split(",") if d.strip()]
+    for lib in LIBS:
+        check(lib in depends, "Depends lacks %s: %r" % (lib, depends))
+    info = run(["dpkg-deb", "-I", deb])
+    check(info.returncode == 0 and "Package: gdreport" in info.stdout, "dpkg-deb -I")
+    listing = run(["dpkg-deb", "-c", deb]).stdout
+    for rel in INSTALLED + [MANPAGES[0]]:
+        check(" ./usr/" + rel + "\n" in listing + "\n", "package lacks /usr/" + rel)
+    check(re.search(r"^-rwxr-xr-x root/root .* \./usr/bin/gdreport$", listing, re.M) is not None,
+          "/usr/bin/gdreport is root-owned 0755")
+
+
+def test_runs(exe, what):
+    r = run([exe, "--version"])
+    check(r.returncode == 0 and r.stdout.strip() == "gdreport " + project_version(),
+          "%s --version: %r %r" % (what, r.stdout, r.stderr))
+    r = run([exe, "--help"])
+    check(r.returncode == 0 and "Commands:" in r.stdout, "%s --help" % what)
+
+
+def test_extracted(deb, tmp):
+    root = os.path.join(tmp, "root")
+    r = run(["dpkg-deb", "-x", deb, root])
+    check(r.returncode == 0, "dpkg-deb -x: " + r.stderr)
+    check_tree(root, "/usr", "dpkg -x")
+    test_runs(os.path.join(root, "usr/bin/gdreport"), "extracted gdreport")
+    comp = os.path.join(root, "usr/share/bash-completion/completions/gdreport")
+    r = run(["bash", "-c", 'source "$1" && complete -p gdreport', "x", comp])
+    check(r.returncode == 0 and "_gdreport" in r.stdout, "completion loads: " + r.stderr)
+
+
+def test_real_install(deb):
+    if os.geteuid() != 0 or os.environ.get("CI") != "true":
+        print("note: dpkg -i only as root with CI=true")
+        return
+    if run(["dpkg-query", "-W", "-f=${Status}", "gdreport"]).stdout.startswith("install ok"):
+        print("note: a gdreport package is already installed; not replacing it")
+        return
+    r = run(["dpkg", "-i", deb])
+    check(r.returncode == 0, "dpkg -i: " + r.stderr)
+    try:
+        test_runs("/usr/bin/gdreport", "installed gdreport")
+        if shutil.which("man"):
+            r = run(["man", "-w", "gdreport"])
+            check(r.returncode == 0 and "gdreport.1" in r.stdout, "man -w gdreport")
+    finally:
+        r = run(["dpkg", "--purge", "gdreport"])
+        check(r.returncode == 0, "dpkg --purge: " + r.stderr)
+    check(not os.path.exists("/usr/bin/gdreport"), "removed again")
+
+
+def main():
+    missing = [t for t in ("cmake", "cpack", "dpkg-deb") if not shutil.which(t)]
+    if missing:
+        print("skipped: %s not installed (apt-get install cmake dpkg-dev)" % ", ".join(missing))
+        return 77
+    if not BUILD or not os.path.isfile(os.path.join(BUILD, "CPackConfig.cmake")):
+        print("skipped: no CPackConfig.cmake in GD_BUILD_DIR: CMakeLists.txt does not "
+              "include(cmake/Install.cmake) and include(cmake/Packaging.cmake) yet")
+        return 77
+    with tempfile.TemporaryDirectory(prefix="gdreport-pkg-") as tmp:
+        test_destdir_install(tmp)
+        deb = build_deb(tmp)
+        if deb:
+            test_control(deb)
+            test_extracted(deb, tmp)
+            test_real_install(deb)
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
