@@ -117,6 +117,8 @@ static int url_authority(const char *url, char *out, size_t n)
     for (size_t i = 0; i < len; i++)
         if (isspace((unsigned char)p[i]) || iscntrl((unsigned char)p[i]))
             return -1;
+    if (p[len - 1] == ':')
+        return -1; /* "host:" without a port */
     memcpy(out, p, len);
     out[len] = '\0';
     return 0;

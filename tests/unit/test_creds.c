@@ -2,6 +2,7 @@
  * injected environment, temp shared files and small /bin/sh credential
  * processes; then the network-backed sources against the fake AWS
  * (tests/fakeaws, 127.0.0.1 only), skipped when $GD_FAKEAWS is absent. */
+#include "collector/aws_context.h"
 #include "collector/creds.h"
 #include "tests/unit/t.h"
 
@@ -594,18 +595,13 @@ typedef struct fake {
     char url[64];
 } fake;
 
-static int fake_start(fake *f)
+/* Runs argv (python3 ...) that writes its port to port_file; waits for it. */
+static int spawn_server(char *const argv[], const char *port_file, fake *f)
 {
-    const char *script = getenv("GD_FAKEAWS");
-    if (!script || access(script, R_OK) != 0)
-        return -1;
-    const char *port_file = path_of("fake.port");
     unlink(port_file);
     f->pid = fork();
     if (f->pid == 0) {
-        execl("/usr/bin/python3", "python3", script, "--port", "0", "--port-file", port_file,
-              "--scenario", "small", "--quiet", "--container-token", FAKE_CONTAINER_TOKEN,
-              (char *)NULL);
+        execv(argv[0], argv);
         _exit(127);
     }
     for (int i = 0; i < 600; i++) { /* up to 60 s for python to start */
@@ -621,12 +617,26 @@ static int fake_start(fake *f)
             return 0;
         }
         int status;
-        if (waitpid(f->pid, &status, WNOHANG) == f->pid)
+        if (waitpid(f->pid, &status, WNOHANG) == f->pid) {
+            f->pid = 0;
             return -1;
+        }
         struct timespec ts = {0, 100 * 1000 * 1000};
         nanosleep(&ts, NULL);
     }
     return -1;
+}
+
+static int fake_start(fake *f)
+{
+    const char *script = getenv("GD_FAKEAWS");
+    if (!script || access(script, R_OK) != 0)
+        return -1;
+    const char *port_file = path_of("fake.port");
+    char *const argv[] = {"/usr/bin/python3", (char *)script, "--port", "0", "--port-file",
+                          (char *)port_file, "--scenario", "small", "--quiet",
+                          "--container-token", FAKE_CONTAINER_TOKEN, NULL};
+    return spawn_server(argv, port_file, f);
 }
 
 static void fake_stop(fake *f)
@@ -844,6 +854,184 @@ static void run_fake_tests(void)
     fake_stop(&f);
 }
 
+/* ---- aws_context: region, partition, retries, CA bundle, http policy ------- */
+
+typedef struct ctx_case {
+    const char *name;
+    const char *profile, *region, *endpoint_url;
+    int flag_attempts;
+    const char *env[6];
+    int rc;
+    const char *want_region, *want_partition;
+    int want_attempts, want_loopback;
+    const char *want_ca; /* or message fragment when rc != 0 */
+} ctx_case;
+
+static const ctx_case ctx_cases[] = {
+    {"profile settings", "p", NULL, NULL, 0, {NULL}, 0, "eu-north-1", "aws", 4, 0, "/p/ca.pem"},
+    {"env attempts and CA beat the profile", "p", NULL, NULL, 0,
+     {"AWS_MAX_ATTEMPTS", "6", "AWS_CA_BUNDLE", "/env/ca.pem"}, 0, "eu-north-1", "aws", 6, 0,
+     "/env/ca.pem"},
+    {"flag attempts win", "p", NULL, NULL, 2, {"AWS_MAX_ATTEMPTS", "6"}, 0, "eu-north-1", "aws",
+     2, 0, "/p/ca.pem"},
+    {"default attempts", "q", "cn-north-1", NULL, 0, {NULL}, 0, "cn-north-1", "aws-cn", 3, 0,
+     NULL},
+    {"AWS_REGION beats profile region", "p", NULL, NULL, 0, {"AWS_REGION", "us-gov-west-1"}, 0,
+     "us-gov-west-1", "aws-us-gov", 4, 0, "/p/ca.pem"},
+    {"loopback override allows http", "q", "us-east-1", NULL, 0,
+     {"AWS_ENDPOINT_URL", "http://127.0.0.1:4566"}, 0, "us-east-1", "aws", 3, 1, NULL},
+    {"https override keeps https only", "q", "us-east-1", "https://proxy.example.test", 0, {NULL},
+     0, "us-east-1", "aws", 3, 0, NULL},
+    {"no region", "q", NULL, NULL, 0, {NULL}, GD_E_CONFIG, NULL, NULL, 0, 0,
+     "no region: pass --region or set AWS_REGION"},
+    {"bad max_attempts", "q", "us-east-1", NULL, 0, {"AWS_MAX_ATTEMPTS", "zero"}, GD_E_CONFIG,
+     NULL, NULL, 0, 0, "AWS_MAX_ATTEMPTS 'zero'"},
+    {"non-loopback http flag", "q", "us-east-1", "http://10.0.0.1", 0, {NULL}, GD_E_USAGE, NULL,
+     NULL, 0, 0, "refused"},
+    {"unknown profile", "ghost", "us-east-1", NULL, 0, {NULL}, GD_E_CONFIG, NULL, NULL, 0, 0,
+     "profile ghost not found"},
+    {"mfa profile", "mfa", "us-east-1", NULL, 0, {NULL}, GD_E_CREDS, NULL, NULL, 0, 0,
+     "needs MFA"},
+};
+
+static void test_aws_context(void)
+{
+    const char *config = "[profile p]\nregion = eu-north-1\nmax_attempts = 4\n"
+                         "ca_bundle = /p/ca.pem\n"
+                         "[profile q]\n"
+                         "[profile mfa]\nrole_arn = arn:aws:iam::111122223333:role/M\n"
+                         "source_profile = p\nmfa_serial = arn:aws:iam::111122223333:mfa/x\n";
+    const char *creds = "[p]\naws_access_key_id = AKIAP\naws_secret_access_key = ps\n"
+                        "[q]\naws_access_key_id = AKIAQ\naws_secret_access_key = qs\n";
+    for (size_t i = 0; i < sizeof ctx_cases / sizeof *ctx_cases; i++) {
+        const ctx_case *cc = &ctx_cases[i];
+        fixture fx;
+        fx_init(&fx, config, creds);
+        for (size_t k = 0; k < 6 && cc->env[k]; k += 2)
+            env_set(&fx.env, cc->env[k], cc->env[k + 1]);
+        gd_aws_context_options o = {.profile = cc->profile, .region = cc->region,
+                                    .endpoint_url = cc->endpoint_url, .env = &fx.genv,
+                                    .max_attempts = cc->flag_attempts};
+        gd_aws_context ctx;
+        gd_err err = {0};
+        int rc = gd_aws_context_init(&ctx, &o, &err);
+        CHECK_MSG(rc == cc->rc, "%s: rc %d (%s)", cc->name, rc, err.msg);
+        if (rc == 0 && cc->rc == 0) {
+            CHECK_MSG(!strcmp(ctx.region, cc->want_region), "%s: region %s", cc->name, ctx.region);
+            CHECK_MSG(!strcmp(ctx.partition, cc->want_partition), "%s: partition %s", cc->name,
+                      ctx.partition);
+            CHECK_MSG(ctx.client_opts.max_attempts == cc->want_attempts, "%s: attempts %d",
+                      cc->name, ctx.client_opts.max_attempts);
+            CHECK_MSG(ctx.client_opts.http.allow_http_loopback == cc->want_loopback,
+                      "%s: loopback %d", cc->name, ctx.client_opts.http.allow_http_loopback);
+            const char *ca = ctx.client_opts.http.ca_bundle;
+            CHECK_MSG(cc->want_ca ? ca && !strcmp(ca, cc->want_ca) : ca == NULL, "%s: ca %s",
+                      cc->name, ca ? ca : "(null)");
+            CHECK(ctx.client_opts.get_creds != NULL && ctx.client_opts.quota == &ctx.quota);
+            gd_aws_context_cleanup(&ctx);
+        } else if (rc != 0) {
+            CHECK_MSG(strstr(err.msg, cc->want_ca) != NULL, "%s: '%s'", cc->name, err.msg);
+        }
+        fx_free(&fx);
+    }
+}
+
+/* ---- IMDSv1 fallback against a stub that refuses the token PUT ------------- */
+
+static const char *const IMDS_STUB =
+    "import http.server, json, sys\n"
+    "port_file, status, log = sys.argv[1], int(sys.argv[2]), sys.argv[3]\n"
+    "class H(http.server.BaseHTTPRequestHandler):\n"
+    "    def log_message(self, *a): pass\n"
+    "    def send(self, code, body=b''):\n"
+    "        self.send_response(code)\n"
+    "        self.send_header('Content-Length', str(len(body)))\n"
+    "        self.end_headers()\n"
+    "        self.wfile.write(body)\n"
+    "    def note(self, what):\n"
+    "        with open(log, 'a') as f: f.write(what + '\\n')\n"
+    "    def do_PUT(self):\n"
+    "        self.note('PUT ttl=%s' % self.headers.get('x-aws-ec2-metadata-token-ttl-seconds'))\n"
+    "        self.send(status)\n"
+    "    def do_GET(self):\n"
+    "        self.note('GET %s token=%s' % (self.path, self.headers.get('x-aws-ec2-metadata-token', '-')))\n"
+    "        if self.path.endswith('/security-credentials/'): return self.send(200, b'v1role')\n"
+    "        if self.path.endswith('/v1role'):\n"
+    "            return self.send(200, json.dumps({'Code': 'Success', 'AccessKeyId': 'ASIAV1STUB', "
+    "'SecretAccessKey': 's', 'Token': 't', 'Expiration': '2030-01-01T00:00:00Z'}).encode())\n"
+    "        self.send(404)\n"
+    "s = http.server.HTTPServer(('127.0.0.1', 0), H)\n"
+    "open(port_file + '.tmp', 'w').write(str(s.server_address[1]))\n"
+    "import os; os.rename(port_file + '.tmp', port_file)\n"
+    "s.serve_forever()\n";
+
+static int count_lines_with(const char *path, const char *needle)
+{
+    FILE *f = fopen(path, "r");
+    char line[512];
+    int n = 0;
+    while (f && fgets(line, sizeof line, f))
+        n += strstr(line, needle) != NULL;
+    if (f)
+        fclose(f);
+    return n;
+}
+
+static void imds_stub_case(int put_status, int v1_disabled)
+{
+    write_file("imds_stub.py", IMDS_STUB, 0600);
+    unlink(path_of("imds.log"));
+    char status[8];
+    snprintf(status, sizeof status, "%d", put_status);
+    const char *port_file = path_of("imds.port");
+    char *const argv[] = {"/usr/bin/python3", (char *)path_of("imds_stub.py"), (char *)port_file,
+                          status, (char *)path_of("imds.log"), NULL};
+    fake stub = {0};
+    if (spawn_server(argv, port_file, &stub) != 0) {
+        printf("python3 not available: IMDSv1 fallback not tested\n");
+        fake_stop(&stub);
+        return;
+    }
+    fixture fx;
+    fx_init(&fx, NULL, NULL);
+    env_set(&fx.env, "AWS_EC2_METADATA_DISABLED", "false");
+    env_set(&fx.env, "AWS_EC2_METADATA_SERVICE_ENDPOINT", stub.url);
+    if (v1_disabled)
+        env_set(&fx.env, "AWS_EC2_METADATA_V1_DISABLED", "true");
+    gd_creds c;
+    gd_err err = {0};
+    int rc = fx_get(&fx, &c, &err);
+    const char *log = path_of("imds.log");
+    CHECK_MSG(count_lines_with(log, "PUT ttl=21600") >= 1, "PUT %d: token TTL header", put_status);
+    if (put_status == 400) {
+        CHECK_MSG(rc == GD_E_CREDS && strstr(err.msg, "HTTP 400"), "400: %s", err.msg);
+        CHECK_INT(count_lines_with(log, "GET "), 0);
+    } else if (v1_disabled) {
+        CHECK_MSG(rc == GD_E_CREDS && strstr(err.msg, "AWS_EC2_METADATA_V1_DISABLED"), "%s",
+                  err.msg);
+        CHECK_INT(count_lines_with(log, "GET "), 0);
+    } else {
+        CHECK_MSG(rc == 0, "v1 fallback after %d: %s", put_status, err.msg);
+        CHECK_STR(c.access_key_id, "ASIAV1STUB");
+        CHECK_STR(c.source, "EC2 instance metadata (IMDSv1, role v1role)");
+        CHECK_INT(count_lines_with(log, "token=-"), 2);
+    }
+    gd_creds_clear(&c);
+    fx_free(&fx);
+    fake_stop(&stub);
+}
+
+static void test_imds_v1_fallback(void)
+{
+    gd_err err = {0};
+    gd_http_global_init(&err);
+    imds_stub_case(405, 0);
+    imds_stub_case(403, 0);
+    imds_stub_case(404, 1);
+    imds_stub_case(400, 0);
+    gd_http_global_cleanup();
+}
+
 static void remove_tree(void)
 {
     char cmd[128];
@@ -868,6 +1056,8 @@ int main(void)
     test_sso_token_cache();
     test_container_uri_validation();
     test_container_token_with_newline_refused();
+    test_aws_context();
+    test_imds_v1_fallback();
     run_fake_tests();
     remove_tree();
     return t_done();

@@ -251,6 +251,7 @@ static void test_url_policy(void)
     CHECK(!gd_endpoint_url_allowed("ftp://127.0.0.1"));
     CHECK(!gd_endpoint_url_allowed("file:///etc/passwd"));
     CHECK(!gd_endpoint_url_allowed("https://"));
+    CHECK(!gd_endpoint_url_allowed("http://127.0.0.1:"));
     CHECK(!gd_endpoint_url_allowed("guardduty.amazonaws.com"));
     CHECK(!gd_endpoint_url_allowed(NULL));
 }
