@@ -7,6 +7,8 @@
  * Python's configparser (botocore) does; section names are case-sensitive. */
 #include "collector/awsconfig.h"
 
+#include <openssl/crypto.h>
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -108,6 +110,7 @@ static int set_item(section *s, const char *key, const char *value)
         return GD_E_NOMEM;
     kv *old = find_item(s, key);
     if (old) {
+        OPENSSL_cleanse(old->value, strlen(old->value));
         free(old->value);
         old->value = v;
         return 0;
@@ -240,6 +243,7 @@ static int parse_continuation(parse_state *ps, char *line, gd_err *err)
     if (!joined)
         return gd_err_set(err, GD_E_NOMEM, "%s: out of memory", ps->file);
     snprintf(joined, need, "%s\n%s", prev->value, t);
+    OPENSSL_cleanse(prev->value, strlen(prev->value));
     free(prev->value);
     prev->value = joined;
     return 0;
@@ -303,7 +307,7 @@ static void free_section(section *s)
         free(s->items[i].key);
         if (s->items[i].value) {
             /* Values may be secret keys: zero them before freeing. */
-            memset(s->items[i].value, 0, strlen(s->items[i].value));
+            OPENSSL_cleanse(s->items[i].value, strlen(s->items[i].value));
             free(s->items[i].value);
         }
     }
@@ -402,7 +406,7 @@ static int load_one(gd_awsconfig *cfg, const char *path, int is_credentials, gd_
     if (rc != 0 || !text)
         return rc;
     rc = parse_text(cfg, text, path, is_credentials, err);
-    memset(text, 0, strlen(text));
+    OPENSSL_cleanse(text, strlen(text));
     free(text);
     return rc;
 }

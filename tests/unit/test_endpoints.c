@@ -2,6 +2,8 @@
 #include "collector/endpoints.h"
 #include "tests/unit/t.h"
 
+#include <stdlib.h>
+
 typedef struct env_table {
     const char *const *pairs; /* name, value, ..., NULL */
 } env_table;
@@ -256,11 +258,36 @@ static void test_url_policy(void)
     CHECK(!gd_endpoint_url_allowed(NULL));
 }
 
+/* The checked-in tables must be what the generator makes of the models
+ * (skipped when the models or python3 are not around). */
+static void test_generated_tables_match_models(void)
+{
+    const char *models = getenv("GD_AWS_MODELS");
+    const char *src = getenv("GD_SOURCE_DIR");
+    char path[1024], cmd[4096];
+    if (!models || !src) {
+        printf("GD_AWS_MODELS/GD_SOURCE_DIR unset: generator drift not checked\n");
+        return;
+    }
+    snprintf(path, sizeof path, "%s/partitions.json", models);
+    FILE *probe = fopen(path, "r");
+    if (!probe) {
+        printf("%s missing: generator drift not checked\n", path);
+        return;
+    }
+    fclose(probe);
+    snprintf(cmd, sizeof cmd,
+             "/usr/bin/python3 '%s/tools/gen_endpoints.py' '%s' | cmp -s - '%s/collector/endpoints_data.c'",
+             src, models, src);
+    CHECK_MSG(system(cmd) == 0, "collector/endpoints_data.c differs from tools/gen_endpoints.py output");
+}
+
 int main(void)
 {
     test_resolution_table();
     test_signing_names();
     test_partitions_and_regions();
     test_url_policy();
+    test_generated_tables_match_models();
     return t_done();
 }
