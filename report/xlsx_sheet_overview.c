@@ -12,6 +12,11 @@
 #define TOP_ACCOUNTS 20
 #define CHART_COL 11 /* right of the widest table (Regions, A:J) */
 
+static const char *nz(const char *s)
+{
+    return s ? s : "";
+}
+
 static void kv_str(xw_ctx *c, lxw_worksheet *ws, lxw_row_t *row, const char *k, const char *v)
 {
     xw_str(c, ws, *row, 0, k, c->fmt.label);
@@ -39,7 +44,8 @@ static const char *join_redactions(xw_ctx *c)
     const gd_report_model *m = c->m;
     gd_buf_reset(&c->join);
     for (size_t i = 0; i < m->n_redactions && i < 2 && !c->rc; i++)
-        if (gd_buf_printf(&c->join, "%s%s", c->join.len ? ", " : "", m->redactions[i]))
+        if (m->redactions[i] &&
+            gd_buf_printf(&c->join, "%s%s", c->join.len ? ", " : "", m->redactions[i]))
             xw_fail(c, GD_E_NOMEM, "cannot list redactions");
     return c->join.len ? gd_buf_cstr(&c->join) : "none";
 }
@@ -52,7 +58,7 @@ static const char *join_failed_regions(xw_ctx *c)
         const gd_report_region *r = &m->regions[i];
         if (region_ok(r->state))
             continue;
-        if (gd_buf_printf(&c->join, "%s%s (%s)", c->join.len ? ", " : "", r->region,
+        if (gd_buf_printf(&c->join, "%s%s (%s)", c->join.len ? ", " : "", nz(r->region),
                           r->state ? r->state : "unknown"))
             xw_fail(c, GD_E_NOMEM, "cannot list failed regions");
     }
@@ -115,7 +121,7 @@ static void write_state(xw_ctx *c, lxw_worksheet *ws, lxw_row_t row, const char 
         if (strcmp(s, state) != 0)
             continue;
         n++;
-        if (gd_buf_printf(&c->join, "%s%s", c->join.len ? ", " : "", m->regions[i].region))
+        if (gd_buf_printf(&c->join, "%s%s", c->join.len ? ", " : "", nz(m->regions[i].region)))
             xw_fail(c, GD_E_NOMEM, "cannot list regions");
     }
     xw_str(c, ws, row, 0, state, NULL);

@@ -406,6 +406,27 @@ static void test_findings_split_across_sheets(void)
     remove_dir(dir);
 }
 
+/* A model with nothing in it (every string NULL, every list empty) and no
+ * findings source still gives a complete workbook. */
+static void test_empty_model_writes_a_complete_workbook(void)
+{
+    char dir[] = "/tmp/gd-xlsx-test-XXXXXX";
+    CHECK(make_dir(dir) == 0);
+    char path[4200];
+    snprintf(path, sizeof path, "%s/empty.xlsx", dir);
+    gd_report_model m;
+    memset(&m, 0, sizeof m);
+    m.generated_ms = GENERATED_MS;
+    m.n_redactions = 2; /* names missing: skipped, not printed as (null) */
+    gd_err err = {0};
+    int rc = gd_xlsx_write_report(&m, NULL, path, &err);
+    CHECK_MSG(rc == 0, "rc %d: %s", rc, err.msg);
+    char names[1024] = "";
+    CHECK(workbook_sheet_names(path, names, sizeof names) == 0);
+    CHECK_STR(names, "Overview|Accounts|Plans|Coverage|Findings|Trends");
+    remove_dir(dir);
+}
+
 /* Leaves full.xlsx and redacted.xlsx for the e2e readback test. */
 static void write_for_readback(const char *out_dir)
 {
@@ -447,6 +468,7 @@ int main(void)
     test_failing_source_leaves_nothing();
     test_usage_errors();
     test_findings_split_across_sheets();
+    test_empty_model_writes_a_complete_workbook();
     const char *out_dir = getenv("GD_XLSX_OUT_DIR");
     if (out_dir && *out_dir)
         write_for_readback(out_dir);
