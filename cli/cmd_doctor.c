@@ -166,9 +166,10 @@ static int check_guardduty(gd_aws_client *client, const gd_aws_context *ctx)
 static void describe_setup(const gd_aws_context *ctx, const doctor_flags *f)
 {
     char line[1024];
-    snprintf(line, sizeof line, "%s (from %s); files %s, %s", ctx->profile,
-             f->profile ? "--profile" : gd_env_get(ctx->env, "AWS_PROFILE") ? "AWS_PROFILE"
-                                                                             : "default",
+    snprintf(line, sizeof line, "%s (%s); files %s, %s", ctx->profile,
+             f->profile                              ? "from --profile"
+             : gd_env_get(ctx->env, "AWS_PROFILE") ? "from AWS_PROFILE"
+                                                     : "no --profile or AWS_PROFILE",
              gd_awsconfig_config_path(ctx->files), gd_awsconfig_credentials_path(ctx->files));
     step(1, "profile", line);
     snprintf(line, sizeof line, "%s (partition %s)", ctx->region, ctx->partition);

@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -447,6 +448,60 @@ static void test_refresh_five_minutes_before_expiry(void)
             fclose(f);
         CHECK_MSG(runs == steps[i].runs, "step %zu: %d runs, want %d", i, runs, steps[i].runs);
     }
+    gd_creds_provider_free(p);
+    fx_free(&fx);
+}
+
+/* Many threads, one fetch: the cache is shared under the mutex. */
+static void *get_many(void *ud)
+{
+    gd_creds_provider *p = ud;
+    for (int i = 0; i < 50; i++) {
+        gd_creds c;
+        gd_err err = {0};
+        if (gd_creds_provider_get(p, &c, &err) != 0 || strcmp(c.access_key_id, "AKIAPROC"))
+            return (void *)1;
+        gd_creds_clear(&c);
+    }
+    return NULL;
+}
+
+static void test_concurrent_gets_fetch_once(void)
+{
+    char script[1024];
+    snprintf(script, sizeof script,
+             "#!/bin/sh\necho x >> %s\n"
+             "echo '{\"Version\": 1, \"AccessKeyId\": \"AKIAPROC\", \"SecretAccessKey\": \"s\", "
+             "\"Expiration\": \"2030-01-01T01:00:00Z\"}'\n",
+             path_of("truns"));
+    unlink(path_of("truns"));
+    write_file("threads.sh", script, 0700);
+    char config[512];
+    snprintf(config, sizeof config, "[profile p]\ncredential_process = %s\n", path_of("threads.sh"));
+    fixture fx;
+    fx_init(&fx, config, "");
+    fx.o.flag_profile = "p";
+    fx.clk.now_ms = 1000;
+    gd_creds_provider *p = NULL;
+    gd_err err = {0};
+    CHECK_INT(gd_creds_provider_new(&fx.o, &p, &err), 0);
+    pthread_t th[8];
+    for (int i = 0; p && i < 8; i++)
+        pthread_create(&th[i], NULL, get_many, p);
+    int bad = 0;
+    for (int i = 0; p && i < 8; i++) {
+        void *r = NULL;
+        pthread_join(th[i], &r);
+        bad += r != NULL;
+    }
+    CHECK_INT(bad, 0);
+    FILE *f = fopen(path_of("truns"), "r");
+    int runs = 0, ch;
+    while (f && (ch = fgetc(f)) != EOF)
+        runs += ch == '\n';
+    if (f)
+        fclose(f);
+    CHECK_INT(runs, 1);
     gd_creds_provider_free(p);
     fx_free(&fx);
 }
@@ -1053,6 +1108,7 @@ int main(void)
     test_role_plans_describe_the_chain();
     test_credential_process_table();
     test_refresh_five_minutes_before_expiry();
+    test_concurrent_gets_fetch_once();
     test_sso_token_cache();
     test_container_uri_validation();
     test_container_token_with_newline_refused();
