@@ -832,6 +832,45 @@ def test_determinism_and_helpers():
         "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_EC2_METADATA_DISABLED")], "no stray AWS_")
 
 
+def test_scenario_file_dump_truth_and_bench_size():
+    import tempfile
+    d = tempfile.mkdtemp(prefix="fakeaws-scen-")
+    scen = os.path.join(d, "s.json")
+    with open(scen, "w") as fh:
+        json.dump({"base": "small", "admin_regions": ["us-west-2"], "findings_per_region": 25,
+                   "accounts": 5, "access_key_id": "AKIDSCENARIO00000001",
+                   "secret_access_key": "scenarioSecret", "eol_style": "empty",
+                   "faults": {"deny": "ListMembers"}}, fh)
+    dump = os.path.join(d, "truth.json")
+    f = gdtest.FakeAws(args=["--scenario", scen, "--dump-truth", dump]).start()
+    try:
+        t = json.load(open(dump))
+        eq(t, f.truth(), "--dump-truth equals /__fake/truth")
+        eq([r for r, s in t["region_states"].items() if s == "collected"], ["us-west-2"], "regions")
+        eq(len(t["findings"]), 25, "findings")
+        eq(len(t["accounts"]), 7, "accounts")
+        st, h, b = gdtest.gd_call(f, "us-west-2", "GET", "/detector", akid="AKIDSCENARIO00000001",
+                                  secret="scenarioSecret")
+        eq((st, b.get("nextToken", "missing")), (200, ""), "scenario key + eol style")
+        st, h, b = gdtest.gd_call(f, "us-west-2", "GET", "/detector")
+        eq(st, 403, "default key unknown in this scenario")
+        eq(f.get("/__fake/faults")["deny"], ["ListMembers"], "scenario faults")
+    finally:
+        f.stop()
+    b = gdtest.FakeAws(args=["--scenario", "bench"], timeout=180).start()
+    try:
+        t = b.truth(findings=False)
+        check(t["finding_count"] >= 100000, "bench findings %d" % t["finding_count"])
+        check(sum(1 for s in t["region_states"].values() if s == "collected") >= 10, "bench regions")
+        region = "eu-north-1"
+        det = t["regions"][region]["detector_id"]
+        st, h, r = gdtest.gd_call(b, region, "POST", "/detector/%s/findings" % det, {"maxResults": 50})
+        eq((st, len(r["findingIds"])), (200, 50), "bench page")
+        check(r.get("nextToken"), "more pages")
+    finally:
+        b.stop()
+
+
 def main():
     tests = [(n, fn) for n, fn in sorted(globals().items(), key=lambda kv: kv[0])
              if n.startswith("test_") and callable(fn)]
