@@ -42,7 +42,7 @@
 
 #define EXPORT_KEYS(sec)                                                                     \
     E(sec, "redact", REDACT, NULL, "leave out the management account, costs, or both"),      \
-    D(sec, "window", NULL, "report period ending now, e.g. 7d"),                             \
+    D(sec, "window", "7d", "findings created this long before --until count as new"),      \
     E(sec, "min-severity", SEVERITY, NULL, "leave out findings below this band"),            \
     B(sec, "include-archived", "count archived findings too"),                               \
     L(sec, "accounts", NULL, NULL, "only these account ids"),                                \
@@ -53,8 +53,8 @@ static const gd_config_key known_keys[] = {
     LOG_KEYS("collect"),
 
     P("export", "db", NULL, "SQLite file (default $XDG_DATA_HOME/gdreport/gdreport.db)"),
-    E("export", "format", FORMATS, "xlsx", "output format"),
-    P("export", "output", NULL, "output file; {date} becomes YYYY-MM-DD"),
+    E("export", "format", FORMATS, NULL, "output format (default: from the output extension)"),
+    P("export", "output", NULL, "output file (-o); {date} becomes YYYY-MM-DD, - is stdout"),
     L("export", "regions", NULL, NULL, "only these regions"),
     EXPORT_KEYS("export"),
     LOG_KEYS("export"),

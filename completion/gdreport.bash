@@ -68,7 +68,7 @@ _gdreport()
     done
 
     case $prev in
-        --db|-o|--output|--config)
+        --db|-o|--config)
             _gdreport_files; return ;;
         --out-dir)
             _gdreport_files -d; return ;;
@@ -94,7 +94,7 @@ _gdreport()
     local common="--help -q --quiet -v --verbose -vv --log-format --config"
     local collect="--db --regions --profile --region --endpoint-url --full --no-cost
                    --parallel --overlap --region-budget"
-    local export="--db --format -o --output --redact --window --since --until --accounts
+    local export="--db --format -o --redact --window --since --until --accounts
                   --regions --min-severity --include-archived --findings --now"
     local opts
     case $cmd in
@@ -122,7 +122,7 @@ _gdreport()
             opts="--config --json --help" ;;
         *) return ;;
     esac
-    # Each option once: -o and --output are both offered, --db only once for run.
+    # Each option once (run gets --db and --regions from both lists).
     COMPREPLY=($(compgen -W "$(printf '%s\n' $opts | sort -u)" -- "$cur"))
     [[ ${COMPREPLY-} == *= ]] && compopt -o nospace 2>/dev/null
     return 0

@@ -251,20 +251,22 @@ struct precedence_case {
 
 static void test_config_precedence_flag_env_file_default(void)
 {
-    gd_config *cfg = parse_ok("[export]\n\nformat = json\n");
+    gd_config *cfg = parse_ok("[export]\n\nwindow = 3d\n");
     static const struct precedence_case cases[] = {
-        {"xlsx", "json", 1, "xlsx", "flag"},
-        {"xlsx", NULL, 1, "xlsx", "flag"},
-        {NULL, "xlsx", 1, "xlsx", "env GDREPORT_FORMAT"},
-        {NULL, NULL, 1, "json", "config /etc/gdreport/config:3"},
-        {NULL, NULL, 0, "xlsx", "default"},
+        {"1d", "2d", 1, "1d", "flag"},
+        {"1d", NULL, 1, "1d", "flag"},
+        {"1d", "2d", 0, "1d", "flag"},
+        {NULL, "2d", 1, "2d", "env GDREPORT_WINDOW"},
+        {NULL, "2d", 0, "2d", "env GDREPORT_WINDOW"},
+        {NULL, NULL, 1, "3d", "config /etc/gdreport/config:3"},
+        {NULL, NULL, 0, "7d", "default"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-        const char *kv[] = {"GDREPORT_FORMAT", cases[i].env, NULL};
+        const char *kv[] = {"GDREPORT_WINDOW", cases[i].env, NULL};
         gd_env env = {fake_get, (void *)(cases[i].env ? kv : kv + 2)};
         gd_config_value v;
         gd_err err = {0};
-        CHECK_INT(gd_config_resolve(cases[i].in_file ? cfg : NULL, &env, "export", "format",
+        CHECK_INT(gd_config_resolve(cases[i].in_file ? cfg : NULL, &env, "export", "window",
                                     cases[i].flag, &v, &err),
                   0);
         CHECK_STR(v.text, cases[i].value);
@@ -367,7 +369,7 @@ static void test_config_show_prints_value_and_origin(const char *dir)
     CHECK_MSG(strstr(out, want) != NULL, "%s", out);
     CHECK(strstr(out, "\n[export]\n") != NULL && strstr(out, "\n[prune]\n") != NULL);
     CHECK(strstr(out, "min-severity = high                      # env GDREPORT_MIN_SEVERITY\n"));
-    CHECK(strstr(out, "format = xlsx                            # default\n"));
+    CHECK(strstr(out, "window = 7d                              # default\n"));
     CHECK(strstr(out, "# regions is unset: regions to collect (default: every enabled region)\n"));
     CHECK(strstr(out, "AKIA") == NULL);
 
