@@ -16,8 +16,10 @@
 #define HTTP_DEFAULT_TOTAL_MS 60000L           /* botocore read timeout (T2) */
 #define HTTP_DEFAULT_MAX_BODY ((size_t)32 * 1024 * 1024)
 #define HTTP_MAX_HEADER_BYTES ((size_t)64 * 1024)
-#define HTTP_LOW_SPEED_BYTES 10L               /* slower than this ... */
-#define HTTP_LOW_SPEED_SECONDS 20L             /* ... for this long aborts (T3) */
+/* Slower than 10 B/s for 30 s aborts (T3). The wait for the first byte
+ * counts too, so this must stay above any legitimately slow AWS answer. */
+#define HTTP_LOW_SPEED_BYTES 10L
+#define HTTP_LOW_SPEED_SECONDS 30L
 #define HTTP_MAX_REQUEST_HEADERS 64
 
 struct gd_http {
