@@ -430,11 +430,6 @@ class Org:
         return self.index.get(region, ([], []))
 
     # ---------------------------------------------------------------- mutations
-    def data_clock_ms(self, real_offset_ms=0):
-        """The data 'now' moves with real time from --now."""
-        import time
-        return self.now_ms + int((time.time() - self.cfg["start_real"]) * 1000)
-
     def mutate(self, req, clock_ms):
         with self.lock:
             seed = req.get("seed", 0)
@@ -444,17 +439,28 @@ class Org:
                 if r not in self.by_region:
                     raise ValueError("not a data region: %s" % r)
             latest = max((f.updated_ms for f in self.findings.values()), default=0)
-            clock_ms = max(clock_ms, latest + 1)
+            # Every change gets its own millisecond (as on AWS, where updates do not share one
+            # timestamp), strictly after everything before, ending at about the data clock.
+            bump = bool(req.get("archive_bumps_updated", False))
+            n_changes = sum(int(req.get(k, 0) or 0) for k in ("new_findings", "update_counts")) + \
+                (sum(int(req.get(k, 0) or 0) for k in ("archive", "unarchive")) if bump else 0)
+            tick = [max(latest + 1, clock_ms - n_changes)]
+
+            def stamp():
+                v = tick[0]
+                tick[0] += 1
+                return v
             out = {"new": [], "updated": [], "archived": [], "unarchived": []}
             touched = set()
             for _ in range(int(req.get("new_findings", 0))):
                 r = regions[rng.randrange(len(regions))]
                 self._new_counter += 1
-                f = self._gen_finding(rng, r, rng.randrange(100, 10 ** 6), 1, clock_ms,
+                ts = stamp()
+                f = self._gen_finding(rng, r, rng.randrange(100, 10 ** 6), 1, ts,
                                       new_serial=self._new_counter * 1000 + seed)
                 f.archived = False
                 f.count = 1
-                f.created_ms = f.updated_ms = clock_ms
+                f.created_ms = f.updated_ms = ts
                 self.findings[f.id] = f
                 self.by_region[r].append(f)
                 touched.add(r)
@@ -465,17 +471,16 @@ class Org:
             n = min(int(req.get("update_counts", 0)), len(active))
             for f in rng.sample(active, n):
                 f.count += 1
-                f.updated_ms = clock_ms
+                f.updated_ms = stamp()
                 touched.add(f.region)
                 out["updated"].append(f.id)
             chosen = set(out["updated"]) | set(out["new"])
             active = [f for f in active if f.id not in chosen]
             n = min(int(req.get("archive", 0)), len(active))
-            bump = bool(req.get("archive_bumps_updated", False))
             for f in rng.sample(active, n):
                 f.archived = True
                 if bump:
-                    f.updated_ms = clock_ms
+                    f.updated_ms = stamp()
                 touched.add(f.region)
                 out["archived"].append(f.id)
             archived = [f for f in pool if f.archived and f.id not in set(out["archived"])]
@@ -483,12 +488,11 @@ class Org:
             for f in rng.sample(archived, n):
                 f.archived = False
                 if bump:
-                    f.updated_ms = clock_ms
+                    f.updated_ms = stamp()
                 touched.add(f.region)
                 out["unarchived"].append(f.id)
             for r in touched:
                 self.rebuild(r)
-            out["updatedAt"] = iso_ms(clock_ms)
             return out
 
     def expire(self, days, clock_ms):
