@@ -57,6 +57,44 @@ def scp_denied_usage(fake, tmp):
     check("denied" in cp.stdout, "summary mentions denied cost")
 
 
+def denied_org_and_regions(fake, tmp):
+    """ListRegions, DescribeOrganization and ListAccounts denied: none is fatal;
+    every partition region is tried and disabled ones are recorded as such."""
+    db = os.path.join(tmp, "denied-org.db")
+    fake.faults(reset=True, deny=["ListRegions", "DescribeOrganization", "ListAccounts"])
+    cp = gdtest.run_gdreport(["collect", "--db", db, "--no-cost"], gdtest.gd_env(fake),
+                             timeout=240)
+    fake.faults(reset=True)
+    check(cp.returncode == 0, "denied org/regions: exit %d: %s" % (cp.returncode,
+                                                                   cp.stderr[-1500:]))
+    truth = fake.truth()
+    regs = regions_of_last_run(db)
+    check({r: v["state"] for r, v in regs.items()} == truth["region_states"],
+          "without ListRegions the states still equal the truth")
+    src = gdtest.sqlite_query(db, "SELECT regions_source FROM runs")
+    check(src == [("partition (ListRegions denied)",)], "regions_source: %s" % src)
+    org = gdtest.sqlite_query(db, "SELECT state FROM organization")
+    check(org == [("denied",)], "organization denied: %s" % org)
+    check(all(v["cost"] == "skipped" for v in regs.values() if v["state"] == "collected"),
+          "--no-cost records cost skipped")
+    ok, got, want = findings_exact(db, truth)
+    check(ok, "findings exact without Organizations (%d vs %d)" % (got, want))
+
+    db2 = os.path.join(tmp, "explicit.db")
+    cp = gdtest.run_gdreport(["collect", "--db", db2, "--regions", "us-east-1,af-south-1",
+                              "--no-cost"], gdtest.gd_env(fake), timeout=240)
+    check(cp.returncode == 0, "--regions: exit %d" % cp.returncode)
+    regs = regions_of_last_run(db2)
+    check({r: v["state"] for r, v in regs.items()} == {"us-east-1": "collected",
+                                                        "af-south-1": "region_disabled"},
+          "--regions collects exactly the listed regions: %s" % regs.keys())
+    ok, got, want = findings_exact(db2, truth, regions={"us-east-1"})
+    check(ok, "--regions us-east-1 findings exact (%d vs %d)" % (got, want))
+    bad = gdtest.run_gdreport(["collect", "--db", db2, "--regions", "us_east;1"],
+                              gdtest.gd_env(fake), timeout=60)
+    check(bad.returncode == 2, "a bad --regions value is a usage error (%d)" % bad.returncode)
+
+
 def faults_keep_data_exact(fake, tmp):
     db = os.path.join(tmp, "faults.db")
     fake.faults(reset=True, throttle_rate=0.05, error_rate=0.04, drop_rate=0.03,
@@ -117,6 +155,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="gd-collect-faults-")
     with gdtest.FakeAws(args=["--quiet"]) as fake:
         scp_denied_usage(fake, tmp)
+        denied_org_and_regions(fake, tmp)
         faults_keep_data_exact(fake, tmp)
         failing_region(fake, tmp)
     if FAILURES:
