@@ -285,10 +285,19 @@ static int body_is_bad_json(const gd_aws_request *req, const gd_buf *body)
         i++;
     if (i == body->len)
         return req->expect_json > 0; /* auto mode accepts an empty body */
-    json_t *root = json_loadb(body->data, body->len, 0, NULL);
-    int bad = root == NULL;
-    json_decref(root);
-    return bad;
+    json_error_t jerr;
+    json_t *root = json_loadb(body->data, body->len, JSON_ALLOW_NUL, &jerr);
+    if (root) {
+        json_decref(root);
+        return 0;
+    }
+    /* Bad encoding inside strings (invalid UTF-8, a lone surrogate escape) is
+     * not a truncated or foreign body: callers repair such strings, so it
+     * must not be retried into a failure. */
+    if (json_error_code(&jerr) == json_error_invalid_utf8 ||
+        !strncmp(jerr.text, "invalid Unicode", 15))
+        return 0;
+    return 1;
 }
 
 static int64_t parse_retry_after(const gd_http_response *hr)

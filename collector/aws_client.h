@@ -53,7 +53,8 @@ typedef struct gd_aws_request {
     int unsigned_request;             /* 1: send without SigV4 (SSO portal uses a bearer token) */
     int expect_json;                  /* 2xx body must be JSON, else the attempt is retried:
                                          0 = auto (every service but "sts"; an empty body passes),
-                                         1 = always (empty fails too), -1 = never check */
+                                         1 = always (empty fails too), -1 = never check.
+                                         Bad encoding inside strings passes: callers repair it. */
 } gd_aws_request;
 
 enum gd_aws_error_kind {

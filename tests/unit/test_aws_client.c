@@ -384,6 +384,13 @@ static void test_malformed_and_dropped_retried(void)
     CHECK_STR(f.resp.error_code, "");
     fixture_stop(&f);
 
+    /* Strings with bad encoding are the caller's to repair: not retried. */
+    ss_step odd[] = {{.status = 200, .body = "{\"a\":\"\\ud800\",\"b\":\"\xff\"}"}};
+    fixture_start(&f, odd, 1, NULL, 0.5);
+    CHECK_INT(call(&f, &gd_list_detectors), 0);
+    CHECK_INT(f.resp.attempts, 1);
+    fixture_stop(&f);
+
     ss_step bad[] = {{.status = 200, .body = "<html>"}, {.status = 200, .body = "not json"},
                      {.status = 200, .body = "{"}};
     fixture_start(&f, bad, 3, NULL, 0.5);
