@@ -86,12 +86,14 @@ static int find_secret_line(const char *text, size_t len)
         size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
         char buf[LINE_MAX_BYTES];
         snprintf(buf, sizeof buf, "%.*s", (int)(n < sizeof buf ? n : sizeof buf - 1), p);
-        char *eq = strchr(buf, '=');
-        if (eq)
-            *eq = '\0';
-        if ((eq && secret_key_name(buf)) || (eq && gd_config_looks_secret(eq + 1)) ||
-            (!eq && gd_config_looks_secret(buf)))
+        if (gd_config_looks_secret(buf))
             return line;
+        char *eq = strchr(buf, '=');
+        if (eq) {
+            *eq = '\0';
+            if (secret_key_name(buf))
+                return line;
+        }
         line++;
         p += n + 1;
     }

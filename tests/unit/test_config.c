@@ -140,6 +140,7 @@ static void test_config_secret_in_readable_file_is_refused(void)
         "[collect]\n#  wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n",
         "[collect]\nsession_token = x\n",
         "[collect]\ndb_password = x\n",
+        "[collect]\nAKIAIOSFODNN7EXAMPLE = x\n",
     };
     for (size_t i = 0; i < sizeof secrets / sizeof *secrets; i++) {
         const char *msg = parse_fail(secrets[i], 0644);
