@@ -8,7 +8,8 @@
  *    alone, which Excel then decodes as "A"; an attacker could spell any
  *    character that way. MS-OI29500 2.1.1747: escape the '_' as _x005F_.
  *    The check runs on the cleaned text, so a stripped control character
- *    cannot hide an escape ("_x00\x01" "41_").
+ *    cannot hide an escape ("_x00\x01" "41_"), and a CR closes one too
+ *    because the library itself writes CR as "_x000D_".
  *  - X2/X3: formula injection (OWASP ASVS 1.2.10, CWE-1236). 1.1.4 stores
  *    "=cmd|..." as text, but the cell turns live as soon as a user edits it,
  *    and CSV exports of the sheet keep the leading '='. Debian's 1.1.4 has no
@@ -111,7 +112,9 @@ static int is_hex(uint32_t c)
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
-/* Does the text after a '_' (at `it`) continue as "xHHHH_"? */
+/* Does the text after a '_' (at `it`) continue as "xHHHH_"? A CR counts as
+ * the closing '_' too: libxlsxwriter writes CR as "_x000D_" (X5), so
+ * "_x0041" CR would reach Excel as "_x0041_x000D_" and show an "A". */
 static int starts_escape(clean_iter it)
 {
     uint32_t c;
@@ -120,7 +123,7 @@ static int starts_escape(clean_iter it)
     for (int i = 0; i < 4; i++)
         if (!next_clean(&it, &c) || !is_hex(c))
             return 0;
-    return next_clean(&it, &c) && c == '_';
+    return next_clean(&it, &c) && (c == '_' || c == '\r');
 }
 
 static int formula_lead(uint32_t c)

@@ -34,7 +34,9 @@ enum gd_xlsx_text_change {
  *     tab/LF/CR, U+FFFE, U+FFFF);
  *  3. a leading apostrophe when the cleaned text starts with = + - @ tab CR,
  *     or the input started with NUL (formula injection, see the .c file);
- *  4. each '_' that starts "_xHHHH_" (hex, x or X) is written as "_x005F_";
+ *  4. each '_' that starts "_xHHHH_" (hex, x or X; a CR in place of the
+ *     closing '_' counts, as libxlsxwriter writes CR as _x000D_) is written
+ *     as "_x005F_";
  *  5. at most max_chars code points: longer text is cut on a character (never
  *     inside an escape) and GD_XLSX_TRUNC_MARKER appended.
  * *changes (may be NULL) receives enum gd_xlsx_text_change bits.

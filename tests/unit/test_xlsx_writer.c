@@ -180,7 +180,7 @@ static gd_finding_view FINDINGS[] = {
      "000123456789", "us-east-1", "Instance", "=cmd|' /C calc'!A0", GENERATED_MS - 3 * DAY_MS,
      GENERATED_MS - 2 * DAY_MS, 3, 0},
     {"f-2", 8.0, GD_SEV_HIGH, "Recon:EC2/Portscan", GD_PLAN_FOUNDATIONAL, "000123456789",
-     "us-east-1", "Instance", "_x0041_ literal escape", GENERATED_MS - 3 * DAY_MS,
+     "us-east-1", "Instance", "_x0041_ literal escape _x0042\r", GENERATED_MS - 3 * DAY_MS,
      GENERATED_MS - 2 * DAY_MS, 1, 0},
     {"f-3", 7.2, GD_SEV_HIGH, "Policy:S3/BucketPublicAccessGranted", GD_PLAN_S3_PROTECTION,
      "210987654321", "us-east-1", "S3Bucket", "bad \xFF\xFE utf8 \xED\xA0\x80 cesu",
