@@ -66,7 +66,7 @@ int gd_store_lock_collect(gd_store *st, gd_err *err)
     if (st->lock_fd >= 0)
         goto done; /* already ours */
     lock_path(st, path, sizeof path);
-    fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0) {
         rc = gd_err_set(err, GD_E_IO, "DB %s: cannot open lock file %s: %s", st->path, path,
                         strerror(errno));

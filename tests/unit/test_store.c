@@ -216,6 +216,10 @@ static void test_open_creates_private_file_with_current_schema(void)
     CHECK(st != NULL);
     CHECK_INT(stat(t.path, &sb), 0);
     CHECK_INT(sb.st_mode & 0777, 0600);
+    char wal[400];
+    snprintf(wal, sizeof wal, "%s-wal", t.path); /* SQLite copies the DB file's mode */
+    CHECK_INT(stat(wal, &sb), 0);
+    CHECK_INT(sb.st_mode & 0777, 0600);
     CHECK_INT(gd_store_schema_version(st), max_version());
     CHECK_STR(gd_store_path(st), t.path);
     CHECK_INT(peek_int(t.path, "PRAGMA user_version"), max_version());
