@@ -19,9 +19,12 @@ typedef struct gd_store gd_store;
 enum gd_store_mode { GD_STORE_READ_WRITE = 0, GD_STORE_READ_ONLY = 1 };
 
 /* Opens (creating with mode 0600 when missing and mode is read-write), sets
- * WAL, busy_timeout and foreign keys, and applies pending migrations. A DB
- * whose user_version is newer than this build knows is refused. Read-only
- * mode never creates the file and fails with GD_E_NOT_FOUND when it is absent. */
+ * WAL, synchronous=FULL, busy_timeout and foreign keys, and applies pending
+ * migrations. A DB whose user_version is newer than this build knows is
+ * refused (GD_E_DB). Read-only mode never creates the file and fails with
+ * GD_E_NOT_FOUND when it is absent; it never migrates, so an older DB fails
+ * with GD_E_DB asking for a collect; every write call on it fails. *out is new
+ * (free with gd_store_close, which accepts NULL and releases the collect lock). */
 int gd_store_open(const char *path, int mode, gd_store **out, gd_err *err);
 void gd_store_close(gd_store *st);
 const char *gd_store_path(const gd_store *st);
@@ -42,7 +45,8 @@ void gd_store_rollback(gd_store *st);
 /* ---- Collect lock ------------------------------------------------------ */
 /* Exclusive, non-blocking lock for one collect per DB (a "<db>.lock" file with
  * flock + the holder's pid). GD_E_LOCKED with "another collect is running (pid N)"
- * when held. Released by gd_store_unlock_collect or process death. */
+ * when held. Released by gd_store_unlock_collect, gd_store_close or process
+ * death. Locking again through the same store is a no-op. */
 int gd_store_lock_collect(gd_store *st, gd_err *err);
 void gd_store_unlock_collect(gd_store *st);
 
@@ -253,7 +257,11 @@ int gd_store_status(gd_store *st, int limit, gd_status_run_cb run_cb,
 /* ---- Maintenance (gdreport prune) --------------------------------------- */
 typedef struct gd_prune_stats { int64_t runs, findings, usage_rows; } gd_prune_stats;
 /* Deletes runs older than cutoff_ms (never the newest successful one) and
- * findings whose updated_ms < cutoff_ms; dry_run only counts. */
+ * findings whose updated_ms < cutoff_ms; dry_run only counts. "Successful"
+ * means outcome ok or partial; runs still 'running' are never deleted. A run's
+ * region rows, problems and usage rows go with it (usage_rows counts those).
+ * stats gets the same counts in dry and real runs. vacuum (ignored on a dry
+ * run) rewrites the file afterwards to give the space back. */
 int gd_store_prune(gd_store *st, int64_t cutoff_ms, int dry_run, int vacuum,
                    gd_prune_stats *stats, gd_err *err);
 
