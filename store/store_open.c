@@ -164,8 +164,10 @@ void gd_store_close(gd_store *st)
     gd_store_unlock_collect(st);
     for (size_t i = 0; i < st->n_slots; i++)
         sqlite3_finalize(st->slots[i].stmt);
+    /* Keeps query plans good as the findings table grows; analysis_limit
+     * bounds the cost to a sample instead of a full scan of every index. */
     if (st->db && st->mode == GD_STORE_READ_WRITE && st->schema_version > 0)
-        sqlite3_exec(st->db, "PRAGMA optimize", NULL, NULL, NULL);
+        sqlite3_exec(st->db, "PRAGMA analysis_limit = 400; PRAGMA optimize", NULL, NULL, NULL);
     sqlite3_close(st->db);
     pthread_mutex_destroy(&st->mu);
     free(st->path);
