@@ -785,7 +785,7 @@ class Account:
             except (ValueError, UnicodeDecodeError):
                 raise ApiError(400, "ValidationException", "NextToken is not valid.")
         page = regs[pos:pos + mx]
-        nxt = (base64.urlsafe_b64encode(("regions:%d" % (pos + mx)).encode()).decode()
+        nxt = (base64.urlsafe_b64encode(("regions:%d" % (pos + mx)).encode()).decode().rstrip("=")
                if pos + mx < len(regs) else None)
         return finish_page({"Regions": [{"RegionName": r, "RegionOptStatus": s} for r, s in page]},
                            "NextToken", nxt, self.srv.cfg["eol_style"], "regions%d" % pos)
