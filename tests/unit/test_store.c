@@ -69,6 +69,17 @@ static sqlite3 *peek_open(const char *path)
     return db;
 }
 
+static sqlite3 *peek_open_create(const char *path)
+{
+    sqlite3 *db = NULL;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+        SQLITE_OK) {
+        fprintf(stderr, "peek_open_create %s: %s\n", path, sqlite3_errmsg(db));
+        exit(2);
+    }
+    return db;
+}
+
 /* The single integer a query returns (-999 when no row). Query text is fixed. */
 static int64_t q_int(sqlite3 *db, const char *sql)
 {
@@ -256,6 +267,23 @@ static void test_open_refuses_db_from_newer_gdreport(void)
     CHECK_STR(err.msg, expect);
     CHECK_INT(gd_store_open(t.path, GD_STORE_READ_ONLY, &st, &err), GD_E_DB);
     CHECK_STR(err.msg, expect);
+    tmpdb_cleanup(&t);
+}
+
+static void test_failed_migration_leaves_the_db_untouched(void)
+{
+    struct tmpdb t;
+    gd_store *st = NULL;
+    gd_err err = {0};
+    tmpdb_init(&t);
+    sqlite3 *db = peek_open_create(t.path);
+    /* A table in the way of 001's CREATE TABLE accounts, created after runs. */
+    CHECK_INT(sqlite3_exec(db, "CREATE TABLE accounts (x)", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    CHECK_INT(gd_store_open(t.path, GD_STORE_READ_WRITE, &st, &err), GD_E_DB);
+    CHECK_MSG(strstr(err.msg, "migration 001_init failed") != NULL, "%s", err.msg);
+    CHECK_INT(peek_int(t.path, "PRAGMA user_version"), 0);
+    CHECK_INT(peek_int(t.path, "SELECT count(*) FROM sqlite_master WHERE name = 'runs'"), 0);
     tmpdb_cleanup(&t);
 }
 
@@ -1011,6 +1039,7 @@ int main(void)
 {
     test_open_creates_private_file_with_current_schema();
     test_open_refuses_db_from_newer_gdreport();
+    test_failed_migration_leaves_the_db_untouched();
     test_read_only_open_of_missing_file_is_not_found_and_creates_nothing();
     test_read_only_open_of_older_db_asks_for_a_collect();
     test_read_only_store_reads_but_refuses_writes();
