@@ -832,6 +832,64 @@ def test_determinism_and_helpers():
         "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_EC2_METADATA_DISABLED")], "no stray AWS_")
 
 
+def test_more_operations_and_fault_scoping():
+    f = default_fake()
+    t = f.truth()
+    region = "eu-west-1"
+    det = detector(f, region)
+    # onlyAssociated defaults to true: Created/Removed members hidden
+    ms, tok = [], None
+    while True:
+        st, h, b = gdtest.gd_call(f, region, "GET", "/detector/%s/member%s" % (
+            det, "?nextToken=" + tok if tok else ""))
+        ms += b["members"]
+        tok = b.get("nextToken")
+        if not tok:
+            break
+    want = sorted(m["accountId"] for m in t["members"][region]
+                  if m["relationshipStatus"] not in ("Created", "Removed"))
+    eq(sorted(m["accountId"] for m in ms), want, "associated members")
+    # statistics
+    st, h, b = gdtest.gd_call(f, region, "POST", "/detector/%s/findings/statistics" % det,
+                              {"groupBy": "ACCOUNT", "maxResults": 100})
+    eq(st, 200, "GetFindingsStatistics")
+    got = {g["accountId"]: g["totalFindings"] for g in b["findingStatistics"]["groupedByAccount"]}
+    want = {}
+    for x in t["findings"]:
+        if x["region"] == region:
+            want[x["accountId"]] = want.get(x["accountId"], 0) + 1
+    eq(got, want, "grouped by account")
+    # TOP_ACCOUNTS_BY_FEATURE
+    st, h, b = gdtest.gd_call(f, region, "POST", "/detector/%s/usage/statistics" % det,
+                              {"usageStatisticsType": "TOP_ACCOUNTS_BY_FEATURE", "usageCriteria": {}})
+    rows = b["usageStatistics"]["topAccountsByFeature"]
+    check(rows and all(r["feature"] != "RDS_LOGIN_EVENTS" for r in rows), "top accounts")
+    usage = t["usage"][region]
+    for r in rows:
+        for a in r["accounts"]:
+            eq(Decimal(a["total"]["amount"]), Decimal(usage[a["accountId"]][r["feature"]]), "top amount")
+    # stats per (op, region)
+    f.reset_stats()
+    gdtest.gd_call(f, "us-west-2", "GET", "/detector")
+    gdtest.gd_call(f, "us-west-2", "GET", "/detector")
+    s = f.stats()
+    eq((s["requests"]["ListDetectors"], s["by_region"]["ListDetectors@us-west-2"]), (2, 2), "stats")
+    # faults on credential ops only when named; Organizations deny is a 400
+    g = fake("faultscope", ["--scenario", "small", "--fault-ops", "AssumeRole,ImdsToken",
+                            "--throttle-rate", "1.0", "--deny", "ListAccounts", "--latency-ms", "5"])
+    st, h, raw = gdtest.aws_call(g, "sts", "us-east-1", "POST", "/",
+                                 b"Action=AssumeRole&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2FR&RoleSessionName=s1",
+                                 {"Content-Type": "application/x-www-form-urlencoded"})
+    eq(st, 400, "AssumeRole throttled when named")
+    check(b"<Code>Throttling</Code>" in raw, raw)
+    st, h, raw = g.request("PUT", "/latest/api/token", b"", {"x-aws-ec2-metadata-token-ttl-seconds": "60"})
+    check(st != 200, "IMDS token faulted when named")
+    st, h, b = gdtest.gd_call(g, "us-east-1", "GET", "/detector")
+    eq(st, 200, "ops not named are not faulted")
+    st, h, b = gdtest.amz_signed_target(g, "ListAccounts", {})
+    eq((st, b["__type"]), (400, "AccessDeniedException"), "organizations deny")
+
+
 def test_scenario_file_dump_truth_and_bench_size():
     import tempfile
     d = tempfile.mkdtemp(prefix="fakeaws-scen-")

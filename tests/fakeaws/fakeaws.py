@@ -471,7 +471,9 @@ class Handler(BaseHTTPRequestHandler):
             st.stats.fault("deny", op)
             if is_sts:
                 return self.aws_error(service, ApiError(403, "AccessDenied", self.deny_msg(service, op, cred)))
-            return self.aws_error(service, ApiError(403, "AccessDeniedException", self.deny_msg(service, op, cred)))
+            # Organizations (json 1.1, no modelled status) answers client errors with 400
+            status = 400 if service == "organizations" else 403
+            return self.aws_error(service, ApiError(status, "AccessDeniedException", self.deny_msg(service, op, cred)))
         # 6. fail-region
         if service == "guardduty" and region in faults.fail_region:
             st.stats.fault("fail_region", op)
@@ -494,7 +496,7 @@ class Handler(BaseHTTPRequestHandler):
             if service == "organizations":
                 return self.aws_error(service, ApiError(400, "TooManyRequestsException",
                                                         "AWS Organizations can't complete your request because another request is already in progress or the rate is too high.", extra))
-            if sub == 0:
+            if sub == 0 or service == "account":
                 return self.aws_error(service, ApiError(429, "TooManyRequestsException", "Rate exceeded", extra))
             return self.aws_error(service, ApiError(400, "ThrottlingException", "Rate exceeded", extra))
         if kind == "error":
@@ -504,6 +506,8 @@ class Handler(BaseHTTPRequestHandler):
             if service == "organizations":
                 return self.aws_error(service, ApiError(500, "ServiceException", "AWS Organizations can't complete your request because it encountered an internal error.")) if sub == 0 else \
                     self.aws_error(service, ApiError(503, "ServiceUnavailableException", "Service unavailable"))
+            if service == "account":
+                return self.aws_error(service, ApiError(500, "InternalServerException", "Internal server error"))
             if sub == 0:
                 return self.aws_error(service, ApiError(500, "InternalServerErrorException", "Internal server error"))
             return self.aws_error(service, ApiError(503, "ServiceUnavailableException", "Service Unavailable"))
