@@ -101,6 +101,7 @@ static int start_model(gd_build *b, const gd_report_options *opts)
     }
     model_scope(m, &b->scope);
     b->now_week = gd_week_index(opts->now_ms);
+    b->scope.trend_start_ms = gd_week_start_ms(b->now_week - (GD_REPORT_TREND_WEEKS - 1));
     return oom ? gd_err_set(b->err, GD_E_NOMEM, "out of memory") : 0;
 }
 
@@ -130,7 +131,8 @@ static void free_build(gd_build *b)
     free(b->account_rows);
     free(b->member_rows);
     free(b->feature_rows);
-    free(b->agg_rows);
+    gd_keys_free(&b->finding_accounts);
+    gd_keys_free(&b->finding_regions);
     free(b->usage_rows);
     gd_keys_free(&b->accounts);
     gd_keys_free(&b->regions);

@@ -9,34 +9,81 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TREND_WEEKS 12
 
 typedef struct counts_state {
     int64_t min_week;
     int any_active;
-    gd_sev_counts weeks[TREND_WEEKS];   /* [0] = now_week - 11 */
+    gd_sev_counts weeks[GD_REPORT_TREND_WEEKS];   /* [0] = now_week - 11 */
     int64_t *this_week, *last_week;     /* per account */
 } counts_state;
 
-static int push_type(gd_typecounts *t, size_t owner, const char *type, int64_t n)
+static size_t slot_of(const gd_typecounts *t, size_t owner, const char *type)
 {
-    if (gd_grow(&t->v, &t->cap, t->n, sizeof *t->v))
+    uint64_t h = ((uint64_t)(uintptr_t)type >> 4) ^ ((uint64_t)owner * 0x9E3779B97F4A7C15ULL);
+    h *= 0xFF51AFD7ED558CCDULL; /* murmur3 finalizer: spreads aligned pointers */
+    h ^= h >> 33;
+    size_t i = (size_t)h & (t->cap - 1);
+    while (t->v[i].type && (t->v[i].type != type || t->v[i].owner != owner))
+        i = (i + 1) & (t->cap - 1);
+    return i;
+}
+
+static int typecounts_grow(gd_typecounts *t)
+{
+    gd_typecounts bigger = {calloc(t->cap ? t->cap * 2 : 256, sizeof *t->v), t->n,
+                            t->cap ? t->cap * 2 : 256};
+    if (!bigger.v)
         return GD_E_NOMEM;
-    t->v[t->n++] = (gd_typecount_rec){owner, type ? type : "", n};
+    for (size_t i = 0; i < t->cap; i++)
+        if (t->v[i].type)
+            bigger.v[slot_of(&bigger, t->v[i].owner, t->v[i].type)] = t->v[i];
+    free(t->v);
+    *t = bigger;
     return 0;
+}
+
+int gd_typecounts_add(gd_typecounts *t, size_t owner, const char *type, int64_t n)
+{
+    if ((t->n + 1) * 2 > t->cap && typecounts_grow(t))
+        return GD_E_NOMEM;
+    size_t i = slot_of(t, owner, type);
+    if (!t->v[i].type) {
+        t->v[i] = (gd_typecount_rec){owner, type, 0};
+        t->n++;
+    }
+    t->v[i].count += n;
+    return 0;
+}
+
+void gd_typecounts_compact(gd_typecounts *t)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < t->cap; i++)
+        if (t->v[i].type)
+            t->v[w++] = t->v[i];
+    t->n = w;
+    t->cap = w; /* no longer a hash table */
+}
+
+static int push_type(gd_build *b, gd_typecounts *t, size_t owner, const char *type, int64_t n)
+{
+    int oom = 0;
+    const char *pooled = gd_pool_str(&b->pool, type ? type : "", &oom);
+    return oom ? GD_E_NOMEM : gd_typecounts_add(t, owner, pooled, n);
 }
 
 static void count_week(gd_build *b, counts_state *cs, size_t a, const gd_rq_agg *g)
 {
-    int64_t first = b->now_week - (TREND_WEEKS - 1);
-    if (g->week_index >= first && g->week_index <= b->now_week)
-        cs->weeks[g->week_index - first].n[g->band] += g->findings;
+    int64_t first = b->now_week - (GD_REPORT_TREND_WEEKS - 1);
+    int64_t week = g->week_index < 0 ? first - 1 : g->week_index; /* -1: before the range */
+    if (week >= first && week <= b->now_week)
+        cs->weeks[week - first].n[g->band] += g->findings;
     if (g->week_index == b->now_week)
         cs->this_week[a] += g->findings;
     else if (g->week_index == b->now_week - 1)
         cs->last_week[a] += g->findings;
-    if (!cs->any_active || g->week_index < cs->min_week)
-        cs->min_week = g->week_index;
+    if (!cs->any_active || week < cs->min_week)
+        cs->min_week = week;
     cs->any_active = 1;
 }
 
@@ -72,10 +119,21 @@ static int count_group(gd_build *b, counts_state *cs, const gd_rq_agg *g)
     if (g->archived && !m->opts.include_archived)
         return 0;
     m->findings_in_scope += g->findings;
-    int rc = push_type(&b->account_types, (size_t)a, g->type, g->findings);
+    int rc = push_type(b, &b->account_types, (size_t)a, g->type, g->findings);
     if (!rc)
-        rc = push_type(&b->plan_types, (size_t)plan, g->type, g->findings);
+        rc = push_type(b, &b->plan_types, (size_t)plan, g->type, g->findings);
     return rc;
+}
+
+typedef struct counts_call {
+    gd_build *b;
+    counts_state *cs;
+} counts_call;
+
+static int group_cb(void *ud, const gd_rq_agg *g)
+{
+    counts_call *c = ud;
+    return count_group(c->b, c->cs, g);
 }
 
 static int cmp_owner_type(const void *x, const void *y)
@@ -94,28 +152,14 @@ static int cmp_top(const void *x, const void *y)
     return strcmp(a->type, b->type);
 }
 
-/* Merges equal (owner, type) records in place; returns the new length. */
-static size_t merge_types(gd_typecounts *t)
-{
-    if (!t->n)
-        return 0;
-    qsort(t->v, t->n, sizeof *t->v, cmp_owner_type);
-    size_t w = 0;
-    for (size_t i = 1; i < t->n; i++) {
-        if (t->v[i].owner == t->v[w].owner && !strcmp(t->v[i].type, t->v[w].type))
-            t->v[w].count += t->v[i].count;
-        else
-            t->v[++w] = t->v[i];
-    }
-    return w + 1;
-}
-
 /* For each owner's run of records, writes its top types through set(). */
 typedef int (*top_setter)(gd_build *b, size_t owner, gd_type_count *top, size_t n);
 
 static int top_types(gd_build *b, gd_typecounts *t, top_setter set)
 {
-    t->n = merge_types(t);
+    gd_typecounts_compact(t);
+    if (t->n)
+        qsort(t->v, t->n, sizeof *t->v, cmp_owner_type);
     for (size_t i = 0; i < t->n;) {
         size_t j = i;
         while (j < t->n && t->v[j].owner == t->v[i].owner)
@@ -155,7 +199,7 @@ static int fill_weeks(gd_build *b, counts_state *cs)
     gd_report_model *m = b->m;
     if (!cs->any_active)
         return 0;
-    int64_t first = b->now_week - (TREND_WEEKS - 1);
+    int64_t first = b->now_week - (GD_REPORT_TREND_WEEKS - 1);
     if (cs->min_week > first)
         first = cs->min_week;
     if (first > b->now_week)
@@ -170,7 +214,7 @@ static int fill_weeks(gd_build *b, counts_state *cs)
         gd_trend_week *tw = &m->weeks[i];
         tw->week_start_ms = gd_week_start_ms(w);
         gd_time_iso_week(tw->week_start_ms, &tw->iso_year, &tw->iso_week);
-        tw->created = cs->weeks[w - (b->now_week - (TREND_WEEKS - 1))];
+        tw->created = cs->weeks[w - (b->now_week - (GD_REPORT_TREND_WEEKS - 1))];
     }
     return 0;
 }
@@ -205,10 +249,12 @@ int gd_model_counts(gd_build *b)
     cs.this_week = calloc(na, sizeof *cs.this_week);
     cs.last_week = calloc(na, sizeof *cs.last_week);
     int rc = cs.this_week && cs.last_week ? 0 : gd_err_set(b->err, GD_E_NOMEM, "out of memory");
-    for (size_t i = 0; i < b->n_agg_rows && !rc; i++)
-        rc = count_group(b, &cs, &b->agg_rows[i]);
+    if (!rc) {
+        counts_call call = {b, &cs};
+        rc = gd_rq_finding_groups(b->st, &b->scope, group_cb, &call, b->err);
+    }
     if (rc == GD_E_NOMEM && !b->err->msg[0])
-        gd_err_set(b->err, GD_E_NOMEM, "out of memory");
+        gd_err_set(b->err, GD_E_NOMEM, "out of memory counting findings");
     if (!rc)
         rc = top_types(b, &b->account_types, set_account_top);
     if (!rc)

@@ -35,16 +35,23 @@ long gd_keys_find(const gd_keys *k, const char *s);
 void gd_keys_free(gd_keys *k);
 
 /* ---- Build state --------------------------------------------------------- */
-typedef struct gd_typecount_rec {   /* (owner, type) count, merged later */
+typedef struct gd_typecount_rec {   /* (owner, type) count */
     size_t owner;                   /* account index, or plan */
-    const char *type;               /* pooled */
+    const char *type;               /* pooled (so equal types share one pointer); NULL = empty slot */
     int64_t count;
 } gd_typecount_rec;
 
+/* Open-addressing hash of (owner, type) -> count: memory grows with distinct
+ * pairs, not with findings. */
 typedef struct gd_typecounts {
     gd_typecount_rec *v;
     size_t n, cap;
 } gd_typecounts;
+int gd_typecounts_add(gd_typecounts *t, size_t owner, const char *type, int64_t n);
+/* Moves the entries to v[0..n) (the table is no longer a hash after this). */
+void gd_typecounts_compact(gd_typecounts *t);
+
+#define GD_REPORT_TREND_WEEKS 12
 
 enum { GD_PAIR_UNKNOWN = 0, GD_PAIR_DISABLED = 1, GD_PAIR_ENABLED = 2 };
 
@@ -63,7 +70,7 @@ typedef struct gd_build {
     gd_rq_account *account_rows;    size_t n_account_rows, cap_account_rows;
     gd_rq_member *member_rows;      size_t n_member_rows, cap_member_rows;
     gd_rq_feature *feature_rows;    size_t n_feature_rows, cap_feature_rows;
-    gd_rq_agg *agg_rows;            size_t n_agg_rows, cap_agg_rows;
+    gd_keys finding_accounts, finding_regions;   /* distinct, of every stored finding */
     gd_rq_usage *usage_rows;        size_t n_usage_rows, cap_usage_rows;
 
     gd_keys accounts, regions;      /* the report's rows, sorted */
@@ -85,7 +92,8 @@ int gd_model_rows(gd_build *b);
 /* model_plans.c: protection-plan switches per (account, region) and the
  * per-plan and plan x region coverage. */
 int gd_model_plans(gd_build *b);
-/* model_counts.c: finding counts, top types, trends. */
+/* model_counts.c: finding counts (streamed from the SQL groups), top types,
+ * trends. */
 int gd_model_counts(gd_build *b);
 /* model_costs.c: per account / plan / total costs and the costs rows. */
 int gd_model_costs(gd_build *b);

@@ -87,19 +87,20 @@ static int feature_cb(void *ud, const gd_rq_feature *f)
     return oom ? GD_E_NOMEM : 0;
 }
 
-static int agg_cb(void *ud, const gd_rq_agg *a)
+static int finding_account_cb(void *ud, const char *name)
 {
     gd_build *b = ud;
     int oom = 0;
-    if (gd_grow(&b->agg_rows, &b->cap_agg_rows, b->n_agg_rows, sizeof *b->agg_rows))
-        return GD_E_NOMEM;
-    gd_rq_agg *d = &b->agg_rows[b->n_agg_rows++];
-    *d = *a;
-    d->account_id = POOL(b, a->account_id);
-    d->region = POOL(b, a->region);
-    d->type = POOL(b, a->type);
-    d->feature_name = POOL(b, a->feature_name);
-    return oom ? GD_E_NOMEM : 0;
+    const char *v = POOL(b, name);
+    return oom || gd_keys_add(&b->finding_accounts, v) ? GD_E_NOMEM : 0;
+}
+
+static int finding_region_cb(void *ud, const char *name)
+{
+    gd_build *b = ud;
+    int oom = 0;
+    const char *v = POOL(b, name);
+    return oom || gd_keys_add(&b->finding_regions, v) ? GD_E_NOMEM : 0;
 }
 
 static int usage_cb(void *ud, const gd_rq_usage *u)
@@ -144,7 +145,9 @@ int gd_model_load(gd_build *b)
     if (!rc)
         rc = loaded(b, gd_rq_detector_features(st, feature_cb, b, b->err), "detector features");
     if (!rc)
-        rc = loaded(b, gd_rq_finding_groups(st, &b->scope, agg_cb, b, b->err), "findings");
+        rc = loaded(b, gd_rq_finding_accounts(st, finding_account_cb, b, b->err), "findings");
+    if (!rc)
+        rc = loaded(b, gd_rq_finding_regions(st, finding_region_cb, b, b->err), "findings");
     if (!rc)
         rc = loaded(b, gd_rq_latest_usage(st, run, usage_cb, b, b->err), "usage");
     return rc;

@@ -29,8 +29,8 @@ static int pick_accounts(gd_build *b)
             rc = add_account(b, b->account_rows[i].account_id);
         for (size_t i = 0; i < b->n_member_rows && !rc; i++)
             rc = add_account(b, b->member_rows[i].account_id);
-        for (size_t i = 0; i < b->n_agg_rows && !rc; i++)
-            rc = add_account(b, b->agg_rows[i].account_id);
+        for (size_t i = 0; i < b->finding_accounts.n && !rc; i++)
+            rc = add_account(b, b->finding_accounts.v[i]);
         for (size_t i = 0; i < b->n_usage_rows && !rc; i++)
             rc = add_account(b, b->usage_rows[i].account_id);
         if (!rc)
@@ -57,8 +57,8 @@ static int pick_regions(gd_build *b)
             rc = gd_keys_add(k, b->detector_rows[i].region);
         for (size_t i = 0; i < b->n_member_rows && !rc; i++)
             rc = gd_keys_add(k, b->member_rows[i].region);
-        for (size_t i = 0; i < b->n_agg_rows && !rc; i++)
-            rc = gd_keys_add(k, b->agg_rows[i].region);
+        for (size_t i = 0; i < b->finding_regions.n && !rc; i++)
+            rc = gd_keys_add(k, b->finding_regions.v[i]);
         for (size_t i = 0; i < b->n_usage_rows && !rc; i++)
             rc = gd_keys_add(k, b->usage_rows[i].region);
     }

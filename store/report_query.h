@@ -81,24 +81,37 @@ typedef struct gd_rq_scope {
     int64_t until_ms;              /* only findings created before; 0 = no bound */
     int64_t window_start_ms, window_end_ms;  /* "new in window" = created in [start, end) */
     int include_archived;          /* iterator only: archived rows too */
+    int64_t trend_start_ms;        /* groups only: weeks before this collapse to -1 */
 } gd_rq_scope;
 
 /* ---- Aggregated finding counts ------------------------------------------ */
-/* One group of findings. Grouped in SQL by account, region, type,
- * featureName, severity band, archived, new-in-window and creation week, so a
- * million findings come back as a few thousand rows. */
+/* Finding counts for the summary, per finding in scope: the severity band,
+ * new-in-window and the creation week (for active findings created since
+ * trend_start_ms; -1 otherwise) are computed in SQL, and the caller sums the
+ * rows into its own (account, region, plan, type, week) tables, so memory
+ * grows with distinct keys, never with findings. The table is read
+ * sequentially (NOT INDEXED) unless an account filter makes the account
+ * index worth it: walking 1M rows in index order costs a random page read
+ * each. A GROUP BY here would sort all rows (no index matches) and measured
+ * nearly 3x slower on 1M findings. */
 typedef struct gd_rq_agg {
     const char *account_id, *region, *type, *feature_name;
     int band;              /* enum gd_severity_band */
     int archived;
     int in_window;
-    int64_t week_index;    /* floor(days since 1970-01-01 + 3) / 7: Monday-based weeks */
-    int64_t findings;      /* rows (not occurrence counts) */
+    int64_t week_index;    /* floor((days since 1970-01-01 + 3) / 7): Monday-based weeks; -1 */
+    int64_t findings;      /* findings in this row (1; not occurrence counts) */
     int64_t last_updated_ms;
 } gd_rq_agg;
 typedef int (*gd_rq_agg_cb)(void *ud, const gd_rq_agg *a);
 int gd_rq_finding_groups(gd_store *st, const gd_rq_scope *scope, gd_rq_agg_cb cb, void *ud,
                          gd_err *err);
+
+/* Distinct account ids / regions of every stored finding (index-only scans),
+ * ascending. */
+typedef int (*gd_rq_name_cb)(void *ud, const char *name);
+int gd_rq_finding_accounts(gd_store *st, gd_rq_name_cb cb, void *ud, gd_err *err);
+int gd_rq_finding_regions(gd_store *st, gd_rq_name_cb cb, void *ud, gd_err *err);
 
 /* ---- Usage --------------------------------------------------------------- */
 typedef struct gd_rq_usage {
