@@ -2,7 +2,8 @@
  * collected. Amounts are exact decimal text in the model: the number cell is
  * for sums and filters (strtod under the C locale; a double may round past
  * ~15 significant digits), the text cell beside it keeps the exact digits
- * for auditors. */
+ * for auditors. Like Findings it continues on "Costs (2)"... past the
+ * per-sheet row limit: accounts x regions x features can get there. */
 #include "report/xlsx_sheets.h"
 
 #include "report/plans.h"
@@ -33,14 +34,14 @@ int xw_sheet_costs(xw_ctx *c)
     const gd_report_model *m = c->m;
     if (m->cost_redacted || m->n_costs == 0 || !m->costs)
         return c->rc;
-    lxw_worksheet *ws = xw_add_sheet(c, "Costs");
-    if (!ws)
-        return c->rc;
-    xw_header(c, ws, 0, COLS, N_COLS, 1);
-    worksheet_freeze_panes(ws, 1, 0);
-    lxw_row_t row = 1;
-    for (size_t i = 0; i < m->n_costs && !c->rc; i++)
-        write_cost(c, ws, row++, &m->costs[i]);
-    xw_autofilter(c, ws, 0, row - 1, N_COLS);
+    xw_paged p;
+    xw_paged_start(&p, c, "Costs", COLS, N_COLS);
+    for (size_t i = 0; i < m->n_costs && !c->rc; i++) {
+        lxw_row_t row;
+        lxw_worksheet *ws = xw_paged_next_row(&p, &row);
+        if (ws)
+            write_cost(c, ws, row, &m->costs[i]);
+    }
+    xw_paged_finish(&p);
     return c->rc;
 }

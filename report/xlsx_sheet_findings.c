@@ -1,11 +1,8 @@
 /* The Findings sheet(s): one row per finding streamed from the finding
- * source, in its order. This is the sheet constant_memory exists for: only
- * the current row is held in memory. Past findings_rows_per_sheet data rows
- * (Excel's 1,048,576-row limit less the header, X1) the rows continue on
- * "Findings (2)", "Findings (3)"..., each with the same header. */
+ * source, in its order. This is the table constant_memory exists for: only
+ * the current row is held in memory. It continues on "Findings (2)"... past
+ * the per-sheet row limit (xlsx_paged.c). */
 #include "report/xlsx_sheets.h"
-
-#include <stdio.h>
 
 #include "report/plans.h"
 #include "report/severity.h"
@@ -18,34 +15,6 @@ static const xw_column COLS[] = {
     {"Finding ID", 34},
 };
 #define N_COLS ((lxw_col_t)(sizeof COLS / sizeof COLS[0]))
-
-typedef struct findings_state {
-    xw_ctx *c;
-    lxw_worksheet *ws;
-    int sheet_no;        /* 1 for "Findings", 2 for "Findings (2)"... */
-    lxw_row_t row;       /* next row to write on ws */
-} findings_state;
-
-static void start_sheet(findings_state *st)
-{
-    char name[32];
-    if (st->sheet_no == 1)
-        snprintf(name, sizeof name, "Findings");
-    else
-        snprintf(name, sizeof name, "Findings (%d)", st->sheet_no);
-    st->ws = xw_add_sheet(st->c, name);
-    if (!st->ws)
-        return;
-    xw_header(st->c, st->ws, 0, COLS, N_COLS, 1);
-    worksheet_freeze_panes(st->ws, 1, 0);
-    st->row = 1;
-}
-
-static void finish_sheet(findings_state *st)
-{
-    if (st->ws)
-        xw_autofilter(st->c, st->ws, 0, st->row - 1, N_COLS);
-}
 
 static void write_row(xw_ctx *c, lxw_worksheet *ws, lxw_row_t row, const gd_finding_view *f)
 {
@@ -67,31 +36,27 @@ static void write_row(xw_ctx *c, lxw_worksheet *ws, lxw_row_t row, const gd_find
 
 static int on_finding(void *ud, const gd_finding_view *f)
 {
-    findings_state *st = ud;
-    xw_ctx *c = st->c;
-    if (st->row > c->findings_rows_per_sheet) {
-        finish_sheet(st);
-        st->sheet_no++;
-        start_sheet(st);
-    }
-    if (!c->rc)
-        write_row(c, st->ws, st->row++, f);
-    return c->rc;
+    xw_paged *p = ud;
+    lxw_row_t row;
+    lxw_worksheet *ws = xw_paged_next_row(p, &row);
+    if (ws)
+        write_row(p->c, ws, row, f);
+    return p->c->rc;
 }
 
 int xw_sheet_findings(xw_ctx *c, const gd_finding_source *findings)
 {
-    findings_state st = {c, NULL, 1, 0};
-    start_sheet(&st);
+    xw_paged p;
+    xw_paged_start(&p, c, "Findings", COLS, N_COLS);
     if (c->rc)
         return c->rc;
     if (findings && findings->each) {
         gd_err src_err = {0};
-        int rc = findings->each(findings->src_ud, on_finding, &st, &src_err);
+        int rc = findings->each(findings->src_ud, on_finding, &p, &src_err);
         if (rc && !c->rc)
             xw_fail(c, rc < 0 ? rc : GD_E_INTERNAL, "reading findings: %s",
                     src_err.msg[0] ? src_err.msg : "the finding source failed");
     }
-    finish_sheet(&st);
+    xw_paged_finish(&p);
     return c->rc;
 }

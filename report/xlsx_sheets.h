@@ -36,7 +36,7 @@ typedef struct xw_ctx {
     gd_buf text;                 /* sanitizer output, reused for every cell */
     gd_buf join;                 /* scratch for joined lists ("a, b, c") */
     xw_formats fmt;
-    uint32_t findings_rows_per_sheet;
+    uint32_t rows_per_sheet;     /* data rows per sheet of a paged table */
 } xw_ctx;
 
 /* Columns of a table header: its text and width in characters. */
@@ -82,6 +82,26 @@ const char *xw_join_types(xw_ctx *c, const gd_type_count *t, size_t n);
 double xw_excel_date(int64_t ms);
 /* Parses an exact decimal ("-12.3456") under the C locale; 0 or -1. */
 int xw_parse_decimal(const char *s, double *out);
+
+/* ---- xlsx_paged.c: Findings and Costs, which can outgrow a sheet -------- */
+typedef struct xw_paged {
+    xw_ctx *c;
+    const char *base;            /* sheet name of the first page (borrowed) */
+    const xw_column *cols;       /* header (borrowed) */
+    lxw_col_t ncols;
+    lxw_worksheet *ws;           /* current page */
+    int page;                    /* 1, 2, ... */
+    lxw_row_t row;               /* next row on ws */
+} xw_paged;
+
+/* Opens page 1 (sheet `base` with its header). */
+void xw_paged_start(xw_paged *p, xw_ctx *c, const char *base, const xw_column *cols,
+                    lxw_col_t ncols);
+/* The sheet and *row for the next data row, opening "<base> (n)" when the
+ * page is full; NULL once an error is recorded. */
+lxw_worksheet *xw_paged_next_row(xw_paged *p, lxw_row_t *row);
+/* Sets the autofilter of the current page; call once after the last row. */
+void xw_paged_finish(xw_paged *p);
 
 /* ---- xlsx_formats.c ----------------------------------------------------- */
 int xw_formats_init(xw_ctx *c);

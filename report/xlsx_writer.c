@@ -127,11 +127,10 @@ int gd_xlsx_write_report_opt(const gd_report_model *m, const gd_finding_source *
     xw_ctx c = {.m = m, .path = path};
     gd_buf_init(&c.text, 0);
     gd_buf_init(&c.join, 0);
-    c.findings_rows_per_sheet = opt && opt->findings_rows_per_sheet
-                                    ? opt->findings_rows_per_sheet
-                                    : (uint32_t)(LXW_ROW_MAX - 1);
-    if (c.findings_rows_per_sheet > LXW_ROW_MAX - 1)
-        c.findings_rows_per_sheet = LXW_ROW_MAX - 1;
+    c.rows_per_sheet = opt && opt->rows_per_sheet ? opt->rows_per_sheet
+                                                  : (uint32_t)(LXW_ROW_MAX - 1);
+    if (c.rows_per_sheet > LXW_ROW_MAX - 1)
+        c.rows_per_sheet = LXW_ROW_MAX - 1;
 
     gd_atomic_file af;
     int rc = gd_atomic_reserve(&af, path, err);

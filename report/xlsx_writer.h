@@ -8,9 +8,10 @@
 #include "report/model.h"
 
 typedef struct gd_xlsx_options {
-    /* Findings data rows per sheet before "Findings (2)", "Findings (3)"...
-     * start; 0 = Excel's maximum, 1,048,575 (1,048,576 rows minus the header). */
-    uint32_t findings_rows_per_sheet;
+    /* Data rows per sheet of the Findings and Costs tables before they
+     * continue on "Findings (2)", "Costs (2)"...; 0 = Excel's maximum,
+     * 1,048,575 (1,048,576 rows minus the header). */
+    uint32_t rows_per_sheet;
 } gd_xlsx_options;
 
 /* Same contract as gd_xlsx_write_report; opt may be NULL. */

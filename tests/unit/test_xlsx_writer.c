@@ -384,6 +384,28 @@ static void test_usage_errors(void)
     CHECK_INT(gd_xlsx_write_report(NULL, NULL, "/tmp/x.xlsx", &err), GD_E_USAGE);
 }
 
+/* Findings (7 rows) and Costs (3 rows) at 2 rows per sheet. */
+static void test_findings_and_costs_split_across_sheets(void)
+{
+    char dir[] = "/tmp/gd-xlsx-test-XXXXXX";
+    CHECK(make_dir(dir) == 0);
+    char path[4200];
+    snprintf(path, sizeof path, "%s/split2.xlsx", dir);
+    gd_report_model m;
+    build_model(&m, 0);
+    rows_source src = {FINDINGS, N_FINDINGS, (size_t)-1};
+    gd_finding_source fs = source_of(&src);
+    gd_xlsx_options opt = {.rows_per_sheet = 2};
+    gd_err err = {0};
+    int rc = gd_xlsx_write_report_opt(&m, &fs, path, &opt, &err);
+    CHECK_MSG(rc == 0, "rc %d: %s", rc, err.msg);
+    char names[1024] = "";
+    CHECK(workbook_sheet_names(path, names, sizeof names) == 0);
+    CHECK_STR(names, "Overview|Accounts|Plans|Coverage|Findings|Findings (2)|Findings (3)|"
+                     "Findings (4)|Costs|Costs (2)|Trends");
+    remove_dir(dir);
+}
+
 static void test_findings_split_across_sheets(void)
 {
     char dir[] = "/tmp/gd-xlsx-test-XXXXXX";
@@ -394,7 +416,7 @@ static void test_findings_split_across_sheets(void)
     build_model(&m, 1);
     rows_source src = {FINDINGS, N_FINDINGS, (size_t)-1};
     gd_finding_source fs = source_of(&src);
-    gd_xlsx_options opt = {.findings_rows_per_sheet = 3};
+    gd_xlsx_options opt = {.rows_per_sheet = 3};
     gd_err err = {0};
     int rc = gd_xlsx_write_report_opt(&m, &fs, path, &opt, &err);
     CHECK_MSG(rc == 0, "rc %d: %s", rc, err.msg);
@@ -434,7 +456,7 @@ static void write_for_readback(const char *out_dir)
     gd_report_model m;
     rows_source src = {FINDINGS, N_FINDINGS, (size_t)-1};
     gd_finding_source fs = source_of(&src);
-    gd_xlsx_options opt = {.findings_rows_per_sheet = 3};
+    gd_xlsx_options opt = {.rows_per_sheet = 3};
     gd_err err = {0};
     build_model(&m, 0);
     snprintf(path, sizeof path, "%s/full.xlsx", out_dir);
@@ -468,6 +490,7 @@ int main(void)
     test_failing_source_leaves_nothing();
     test_usage_errors();
     test_findings_split_across_sheets();
+    test_findings_and_costs_split_across_sheets();
     test_empty_model_writes_a_complete_workbook();
     const char *out_dir = getenv("GD_XLSX_OUT_DIR");
     if (out_dir && *out_dir)
