@@ -310,6 +310,9 @@ int gd_report_model_each_finding(const gd_report_model *m, gd_finding_cb cb, voi
         return gd_err_set(err, GD_E_INTERNAL, "report model has no store to read findings from");
     gd_rq_scope sc;
     model_scope(m, &sc);
+    /* One row past the cap tells the writer the list was cut; with a LIMIT
+     * SQLite keeps only the top rows while sorting. */
+    sc.limit = m->opts.findings_cap > 0 ? m->opts.findings_cap + 1 : -1;
     each_ctx c = {m, cb, ud, 0};
     int rc = gd_rq_findings_each(m->store, &sc, each_row, &c, err);
     if (c.oom)

@@ -356,8 +356,8 @@ static void free_binds(scope_binds *b)
 }
 
 /* Prepares sql, binds the scope (?1..?5, then ?6 window start, ?7 window
- * end, ?8 include_archived, ?9 trend start; a query that does not use one of
- * ?6..?9 just gets SQLITE_RANGE for it, which is ignored), runs it. */
+ * end, ?8 include_archived, ?9 trend start, ?10 row limit; a query that does not use one of
+ * ?6..?10 just gets SQLITE_RANGE for it, which is ignored), runs it. */
 static int rq_scoped(gd_store *st, const char *sql, const gd_rq_scope *scope, rq_row_fn row,
                      cb_ctx *c, gd_err *err)
 {
@@ -373,6 +373,7 @@ static int rq_scoped(gd_store *st, const char *sql, const gd_rq_scope *scope, rq
         st_bind_int64(s, 7, scope->window_end_ms);
         st_bind_int64(s, 8, scope->include_archived);
         st_bind_int64(s, 9, scope->trend_start_ms);
+        st_bind_int64(s, 10, scope->limit ? scope->limit : -1);
         rc = rq_run(st, s, row, c, err);
     }
     st_leave(st);
@@ -498,7 +499,7 @@ int gd_rq_findings_each(gd_store *st, const gd_rq_scope *scope, gd_rq_finding_cb
         "SELECT finding_id, region, account_id, type, feature_name, resource_type, title,"
         " severity, created_ms, updated_ms, count, archived FROM findings" RQ_SCOPE_WHERE
         " AND (archived = 0 OR ?8 <> 0)"
-        " ORDER BY severity DESC, updated_ms DESC, finding_id ASC";
+        " ORDER BY severity DESC, updated_ms DESC, finding_id ASC LIMIT ?10";
     cb_ctx c = {(void *)cb, ud};
     return rq_scoped(st, sql, scope, finding_row, &c, err);
 }

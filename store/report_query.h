@@ -82,6 +82,7 @@ typedef struct gd_rq_scope {
     int64_t window_start_ms, window_end_ms;  /* "new in window" = created in [start, end) */
     int include_archived;          /* iterator only: archived rows too */
     int64_t trend_start_ms;        /* groups only: weeks before this collapse to -1 */
+    int64_t limit;                 /* iterator only: at most this many rows; -1 = all */
 } gd_rq_scope;
 
 /* ---- Aggregated finding counts ------------------------------------------ */
