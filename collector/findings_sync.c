@@ -191,10 +191,12 @@ static int pipeline_start(pipeline *p, gd_region_ctx *rc)
 }
 
 /* Hands the current batch over (or fetches it inline). -1 when fetching failed. */
+static int pipeline_failed(pipeline *p);
+
 static int pipeline_flush(pipeline *p)
 {
     if (p->cur.n == 0)
-        return p->failed ? -1 : 0;
+        return pipeline_failed(p) ? -1 : 0;
     if (!p->threaded) {
         int res = p->failed ? -1 : fetch_ids(p, p->cur.ids, p->cur.n, &p->fail);
         batch_clear(&p->cur);
@@ -218,16 +220,31 @@ static int pipeline_flush(pipeline *p)
     return failed ? -1 : 0;
 }
 
+static int pipeline_failed(pipeline *p)
+{
+    if (!p->threaded)
+        return p->failed;
+    pthread_mutex_lock(&p->mu);
+    int failed = p->failed;
+    pthread_mutex_unlock(&p->mu);
+    return failed;
+}
+
 static int pipeline_push(pipeline *p, const char *id)
 {
     char *copy = strdup(id);
     if (!copy) {
-        gd_call_fail_set(&p->fail, GD_AWS_CLIENT, "%s: out of memory", p->rc->region);
+        if (p->threaded)
+            pthread_mutex_lock(&p->mu);
+        if (!p->failed)
+            gd_call_fail_set(&p->fail, GD_AWS_CLIENT, "%s: out of memory", p->rc->region);
         p->failed = 1;
+        if (p->threaded)
+            pthread_mutex_unlock(&p->mu);
         return -1;
     }
     p->cur.ids[p->cur.n++] = copy;
-    return p->cur.n == GD_API_BATCH_MAX ? pipeline_flush(p) : (p->failed ? -1 : 0);
+    return p->cur.n == GD_API_BATCH_MAX ? pipeline_flush(p) : (pipeline_failed(p) ? -1 : 0);
 }
 
 /* Waits until every batch handed over so far is stored. */

@@ -11,6 +11,7 @@
 /* A malformed 2xx body is asked for again at once, this many times per round:
  * a garbled body is a transport accident, not a sign of overload. */
 #define PARSE_ATTEMPTS_PER_ROUND 4
+#define ROUND_PAUSE_MAX_MS 60000
 
 void gd_call_fail_set(gd_call_fail *fail, int kind, const char *fmt, ...)
 {
@@ -54,10 +55,10 @@ static void account_call(gd_region_ctx *rc, const gd_aws_response *resp)
     rc->retries += attempts - 1;
     rc->throttles += resp->throttles;
     if (resp->throttles > 0 || resp->error_kind == GD_AWS_THROTTLED) {
-        int64_t p = rc->pace_ms ? rc->pace_ms * 2 : GD_PACE_START_MS;
+        int64_t p = rc->pace_ms ? rc->pace_ms * 3 / 2 : GD_PACE_START_MS;
         rc->pace_ms = p > GD_PACE_MAX_MS ? GD_PACE_MAX_MS : p;
     } else if (resp->error_kind == GD_AWS_OK) {
-        rc->pace_ms = rc->pace_ms * 4 / 5;
+        rc->pace_ms = rc->pace_ms * 7 / 10;
         if (rc->pace_ms < 20)
             rc->pace_ms = 0;
     }
@@ -145,13 +146,17 @@ int gd_region_call(gd_region_ctx *rc, gd_aws_client *c, const gd_aws_request *re
         }
         if (call_round(rc, c, req, allow_empty, root, fail) == 0)
             return 0;
-        if (!retryable_kind(fail->kind) || round >= rounds)
+        /* Throttling alone never fails a region: it is retried until the
+         * region budget runs out. Other errors get a bounded number of rounds. */
+        int throttled = fail->kind == GD_AWS_THROTTLED;
+        if (!retryable_kind(fail->kind) || (!throttled && round >= rounds))
             return -1;
         gd_log(GD_LOG_INFO, req->region, req->operation, fail->request_id,
-               "call failed after its attempts (%s); round %d of %d in %lld ms",
-               fail->message, round + 1, rounds, (long long)pause);
+               "call failed after its attempts (%s); round %d%s in %lld ms", fail->message,
+               round + 1, throttled ? " (throttled: until the region budget)" : "",
+               (long long)pause);
         gd_region_sleep(rc, pause);
-        pause *= 2;
+        pause = pause * 2 > ROUND_PAUSE_MAX_MS ? ROUND_PAUSE_MAX_MS : pause * 2;
     }
 }
 

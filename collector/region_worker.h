@@ -20,9 +20,11 @@ typedef struct gd_call_fail {
 } gd_call_fail;
 
 /* Pacing: after a throttled call the region waits pace_ms before each request
- * (doubling up to PACE_MAX_MS); every clean success shrinks it by a fifth. */
-#define GD_PACE_START_MS 200
-#define GD_PACE_MAX_MS 5000
+ * (x1.5 per throttled call up to GD_PACE_MAX_MS); every clean success shrinks
+ * it to 70 %. The client's own backoff handles the single call; the pace
+ * lowers the region's request rate while AWS says it is too high. */
+#define GD_PACE_START_MS 100
+#define GD_PACE_MAX_MS 2000
 
 typedef struct gd_region_ctx {
     const char *region;
@@ -51,9 +53,9 @@ typedef struct gd_region_ctx {
 } gd_region_ctx;
 
 /* Sends one request on client c with the region's pacing, repeating a call
- * that exhausted the client's attempts (throttled, transient, malformed body)
- * in up to opts->retry_rounds more rounds with growing pauses, within the
- * region budget. On success *root is new (an empty object for an empty body
+ * that exhausted the client's attempts (transient, malformed body) in up to
+ * opts->retry_rounds more rounds with growing pauses (throttled: as many
+ * rounds as the region budget allows). On success *root is new (an empty object for an empty body
  * when allow_empty). Returns 0 or -1 with *fail filled. */
 int gd_region_call(gd_region_ctx *rc, gd_aws_client *c, const gd_aws_request *req,
                    int allow_empty, json_t **root, gd_call_fail *fail);

@@ -123,6 +123,35 @@ def faults_keep_data_exact(fake, tmp):
     check(usage[0][0] == want_usage, "15%% faults: usage rows %d == %d" % (usage[0][0], want_usage))
 
 
+def throttling_storm(fake, tmp):
+    """40 % of calls throttled: slower, never failed; the data is exact."""
+    db = os.path.join(tmp, "storm.db")
+    fake.faults(reset=True, throttle_rate=0.4, fault_seed=3)
+    cp = gdtest.run_gdreport(["collect", "--db", db, "--regions", "us-east-1,eu-west-1",
+                              "--no-cost"], gdtest.gd_env(fake), timeout=400)
+    fake.faults(reset=True)
+    check(cp.returncode == 0, "throttling storm: exit %d: %s" % (cp.returncode,
+                                                                cp.stderr[-1500:]))
+    regs = regions_of_last_run(db)
+    check(all(v["state"] == "collected" for v in regs.values()), "storm: regions collected")
+    check(sum(v["throttles"] for v in regs.values()) >= 20, "storm: throttles recorded: %s" % [
+        v["throttles"] for v in regs.values()])
+    ok, got, want = findings_exact(db, fake.truth(), regions={"us-east-1", "eu-west-1"})
+    check(ok, "storm: findings exact (%d vs %d)" % (got, want))
+
+    # Throttled without end: the region budget stops it (never a hang).
+    db2 = os.path.join(tmp, "budget.db")
+    fake.faults(reset=True, throttle_rate=1.0, fault_ops=["ListDetectors"])
+    cp = gdtest.run_gdreport(["collect", "--db", db2, "--regions", "us-east-1",
+                              "--region-budget", "3s"], gdtest.gd_env(fake), timeout=120)
+    fake.faults(reset=True)
+    check(cp.returncode == 3, "budget exhausted: exit %d (want 3)" % cp.returncode)
+    regs = regions_of_last_run(db2)
+    check(regs.get("us-east-1", {}).get("state") == "failed" and
+          regs["us-east-1"]["code"] == "RegionBudgetExhausted",
+          "budget exhausted is recorded: %s" % regs.get("us-east-1"))
+
+
 def failing_region(fake, tmp):
     db = os.path.join(tmp, "failregion.db")
     fake.faults(reset=True, fail_region=["eu-west-1"])
@@ -157,6 +186,7 @@ def main():
         scp_denied_usage(fake, tmp)
         denied_org_and_regions(fake, tmp)
         faults_keep_data_exact(fake, tmp)
+        throttling_storm(fake, tmp)
         failing_region(fake, tmp)
     if FAILURES:
         print("%d failure(s)" % len(FAILURES))
