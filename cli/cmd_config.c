@@ -196,5 +196,5 @@ static int run_config(int argc, char **argv)
     return run_action(argv[optind], config_path, json);
 }
 
-const gd_cli_command gd_cmd_config = {"config", "show the configuration file and effective settings",
-                                      run_config, help_config};
+const gd_cli_command gd_cmd_config = {
+    "config", "show the configuration file and effective settings", run_config, help_config};

@@ -105,8 +105,9 @@ static int add_entry(struct parser *ps, const gd_config_key *key, const char *va
     gd_config *cfg = ps->cfg;
     for (size_t i = 0; i < cfg->n; i++)
         if (cfg->entries[i].key == key)
-            return gd_err_set(err, GD_E_CONFIG, "%s:%d: [%s] duplicate key '%s' (first set on line %d)",
-                              ps->path, ps->line, ps->section, key->name, cfg->entries[i].line);
+            return gd_err_set(err, GD_E_CONFIG,
+                              "%s:%d: [%s] duplicate key '%s' (first set on line %d)", ps->path,
+                              ps->line, ps->section, key->name, cfg->entries[i].line);
     if (cfg->n == cfg->cap) {
         size_t cap = cfg->cap ? cfg->cap * 2 : 16;
         struct entry *grown = realloc(cfg->entries, cap * sizeof *grown);
@@ -214,7 +215,8 @@ static int parse_key_line(struct parser *ps, char *s, gd_err *err)
     if (rc < 0)
         return rc;
     char where[4200];
-    snprintf(where, sizeof where, "%s:%d: [%s] '%s'", ps->path, ps->line, ps->section, key->name);
+    snprintf(where, sizeof where, "%s:%d: [%s] '%s'", ps->path, ps->line, ps->section,
+             key->name);
     int64_t number;
     rc = gd_config_check_value(key, value, where, &number, err);
     if (rc < 0)

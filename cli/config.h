@@ -49,7 +49,10 @@
  *         ... use redact.text; gd_debug("redact=%s from %s", redact.text, redact.origin);
  *     gd_config_free(cfg);        // redact.text is borrowed from cfg: use it before this
  *
- * Boolean flags (--full, --no-cost, ...) pass "true" when given, else NULL. */
+ * Boolean flags (--full, --no-cost, ...) pass "true" when given, else NULL;
+ * -v / -vv pass "1" / "2" for `verbose`. Each command reads its own section;
+ * `run` reads [run], which takes the collect and export keys too, and hands
+ * the resolved values on. */
 #include <stddef.h>
 #include <stdint.h>
 #include "common/env.h"
@@ -71,7 +74,7 @@ typedef struct gd_config_key {
     int type;                /* enum gd_config_type */
     const char *allowed;     /* GD_CFG_ENUM / GD_CFG_LIST: "a|b|c"; else NULL */
     long long min, max;      /* GD_CFG_INT bounds */
-    const char *dflt;        /* built-in default as text, or NULL (none / computed by the command) */
+    const char *dflt;        /* default as text; NULL: none, or the command computes it */
     const char *help;        /* one line for `config show` and the man page */
 } gd_config_key;
 

@@ -61,7 +61,7 @@ static void test_config_parses_comments_whitespace_and_quotes(void)
                               "redact=cost\r\n"
                               "\tmin-severity   =   high   \n"
                               "output = \"/srv/gd reports/r {date}.xlsx\"  # quoted keeps blanks\n"
-                              "accounts = '111122223333,#444455556666' ; single quotes are literal\n"
+                              "accounts = '111122223333,#444455556666' ; literal\n"
                               "[collect]\n"
                               "endpoint-url = http://127.0.0.1:9/#frag # cut only after a blank\n"
                               "profile = \"say \\\"hi\\\" \\\\ there\"\n"
