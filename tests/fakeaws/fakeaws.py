@@ -4,6 +4,7 @@ container credentials) for gdreport's tests. Standard library only; binds 127.0.
 See README.md next to this file for flags, scenarios and the /__fake/ control API."""
 import argparse
 import base64
+import calendar
 import datetime
 import hashlib
 import itertools
@@ -47,8 +48,9 @@ def amz(epoch):
 
 
 def parse_amz(s):
-    return datetime.datetime.strptime(s, "%Y%m%dT%H%M%SZ").replace(
-        tzinfo=datetime.timezone.utc).timestamp()
+    """'20260101T120000Z' -> epoch seconds (validated by the caller's regex)."""
+    return calendar.timegm((int(s[0:4]), int(s[4:6]), int(s[6:8]), int(s[9:11]), int(s[11:13]),
+                            int(s[13:15]), 0, 0, 0))
 
 
 def split_list(v):
@@ -443,9 +445,11 @@ class Handler(BaseHTTPRequestHandler):
                 return self.aws_error(service, ApiError(403, "ExpiredTokenException" if not is_sts else "ExpiredToken",
                                                         "The security token included in the request is expired"))
         # 3. signature
+        hlist = list(self.headers.items())
+        hmap = sigv4.header_map(hlist)
         try:
-            sigv4.verify(self.command, self.path, list(self.headers.items()), self.body,
-                         cred["secret"], auth=auth)
+            sigv4.verify(self.command, self.path, hlist, self.body, cred["secret"], auth=auth,
+                         hmap=hmap)
         except sigv4.SigV4Error as e:
             st.stats.auth_fail(e.code)
             code = e.code
@@ -453,7 +457,7 @@ class Handler(BaseHTTPRequestHandler):
                 code = "SignatureDoesNotMatch"
             return self.aws_error(service, ApiError(403 if code != "IncompleteSignatureException" else 400, code, e.message))
         # 4. clock skew
-        amzdate = sigv4.request_amz_date(list(self.headers.items()))
+        amzdate = sigv4.request_amz_date(hlist, hmap)
         now = st.now()
         if abs(parse_amz(amzdate) - now) > MAX_SKEW:
             st.stats.auth_fail("SignatureExpired")

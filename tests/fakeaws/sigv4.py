@@ -16,7 +16,6 @@ import urllib.parse
 
 ALGORITHM = "AWS4-HMAC-SHA256"
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
-_UNRESERVED = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~")
 
 
 class SigV4Error(Exception):
@@ -29,13 +28,9 @@ class SigV4Error(Exception):
 
 
 def uri_encode_bytes(data, keep_slash=False):
-    out = []
-    for b in data:
-        if b in _UNRESERVED or (keep_slash and b == 0x2F):
-            out.append(chr(b))
-        else:
-            out.append("%%%02X" % b)
-    return "".join(out)
+    """RFC 3986 percent-encoding of everything but A-Z a-z 0-9 - _ . ~ (and '/' if asked),
+    uppercase hex, as SigV4 requires."""
+    return urllib.parse.quote_from_bytes(data, safe="/" if keep_slash else "")
 
 
 def _to_bytes(s):
@@ -147,12 +142,13 @@ def parse_authorization(value):
 
 
 def build_canonical_request(method, raw_target, headers, body, signed_headers, normalize=True,
-                            payload_hash=None):
+                            payload_hash=None, hmap=None):
     if "?" in raw_target:
         raw_path, raw_query = raw_target.split("?", 1)
     else:
         raw_path, raw_query = raw_target, ""
-    hmap = header_map(headers)
+    if hmap is None:
+        hmap = header_map(headers)
     lines = []
     for name in signed_headers:
         if name not in hmap:
@@ -190,21 +186,24 @@ def compute_signature(secret, auth, amz_date, canonical_request):
     return hmac.new(key, sts.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
-def request_amz_date(headers):
-    hmap = header_map(headers)
+def request_amz_date(headers, hmap=None):
+    if hmap is None:
+        hmap = header_map(headers)
     v = hmap.get("x-amz-date")
     if v:
         return v[0].strip()
     return None
 
 
-def verify(method, raw_target, headers, body, secret, auth=None, normalize=True):
+def verify(method, raw_target, headers, body, secret, auth=None, normalize=True, hmap=None):
     """Checks the signature; returns the parsed authorization. Raises SigV4Error.
-    Does not check the clock or the key: the caller looks the key up and compares dates."""
-    hmap = header_map(headers)
+    Does not check the clock or the key: the caller looks the key up and compares dates.
+    hmap: header_map(headers) when the caller already has it."""
+    if hmap is None:
+        hmap = header_map(headers)
     if auth is None:
         auth = parse_authorization((hmap.get("authorization") or [""])[0])
-    amz_date = request_amz_date(headers)
+    amz_date = request_amz_date(headers, hmap)
     if not amz_date or not re.fullmatch(r"\d{8}T\d{6}Z", amz_date):
         raise SigV4Error("IncompleteSignatureException",
                          "Authorization header requires existence of either a 'X-Amz-Date' or a "
@@ -223,7 +222,7 @@ def verify(method, raw_target, headers, body, secret, auth=None, normalize=True)
         raise SigV4Error("InvalidSignatureException",
                          "The provided 'x-amz-content-sha256' header does not match what was computed.")
     creq = build_canonical_request(method, raw_target, headers, body, auth["signed_headers"],
-                                   normalize=normalize, payload_hash=payload_hash)
+                                   normalize=normalize, payload_hash=payload_hash, hmap=hmap)
     expect = compute_signature(secret, auth, amz_date, creq)
     if not hmac.compare_digest(expect, auth["signature"]):
         raise SigV4Error("InvalidSignatureException",
