@@ -75,7 +75,7 @@ typedef struct gd_config_key {
     const char *allowed;     /* GD_CFG_ENUM / GD_CFG_LIST: "a|b|c"; else NULL */
     long long min, max;      /* GD_CFG_INT bounds */
     const char *dflt;        /* default as text; NULL: none, or the command computes it */
-    const char *help;        /* one line for `config show` and the man page */
+    const char *help;        /* one line for `config show` */
 } gd_config_key;
 
 /* Every known key; *n gets the count. Static storage, ordered by section. */

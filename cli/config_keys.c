@@ -68,7 +68,7 @@ static const gd_config_key known_keys[] = {
     P("prune", "db", NULL, "SQLite file (default $XDG_DATA_HOME/gdreport/gdreport.db)"),
     D("prune", "keep", "400d", "age of runs and findings to keep"),
     B("prune", "vacuum", "VACUUM after deleting"),
-    LOG_KEYS("prune"),
+    I("prune", "verbose", 0, 1, "0", "0 normal, 1 like -v"),
 };
 
 const gd_config_key *gd_config_keys(size_t *n)

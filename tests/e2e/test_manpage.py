@@ -4,6 +4,7 @@ project's version, and documents what the binary really offers: every command
 in `gdreport --help` has its own subsection, and every long option a command's
 `gdreport help <command>` prints appears in that subsection (for `run`, in the
 collect or export one it passes options on to) and in the bash completion."""
+import json
 import os
 import re
 import shutil
@@ -105,6 +106,30 @@ def options_documented():
                   "completion: %s of %s is missing" % (opt, cmd))
 
 
+# Config keys that are not spelled as a long option of their command.
+KEY_ALIASES = {"output": "-o", "verbose": "-v"}
+
+
+def config_keys_are_options():
+    """Every config key is one of its command's options (config.h promises it)."""
+    if not BIN or not os.access(BIN, os.X_OK):
+        return
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GDREPORT_")}
+    r = subprocess.run([BIN, "config", "show", "--json", "--config", "/dev/null"],
+                       capture_output=True, text=True, env=env)
+    check(r.returncode == 0, "config show --config /dev/null: " + r.stderr.strip())
+    if r.returncode != 0:
+        return
+    for section, keys in json.loads(r.stdout)["sections"].items():
+        text = subprocess.run([BIN, "help", section], capture_output=True, text=True).stdout
+        if "not implemented yet" in text:
+            continue
+        for key in keys:
+            opt = KEY_ALIASES.get(key, "--" + key)
+            check(re.search(re.escape(opt) + r"(?![\w-])", text) is not None,
+                  "config key [%s] %s is not an option of 'gdreport %s'" % (section, key, section))
+
+
 def main():
     if not shutil.which("groff"):
         print("skipped: groff is not installed (apt-get install groff-base)")
@@ -118,6 +143,7 @@ def main():
         check(re.search(r"^\.SH EXIT STATUS$.*?^\.B %s$" % code, source, re.S | re.M),
               "EXIT STATUS does not explain %s" % code)
     options_documented()
+    config_keys_are_options()
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 
