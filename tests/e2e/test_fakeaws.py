@@ -348,9 +348,6 @@ def test_get_findings_full_shape_and_hostile_bytes():
         eq(g["updatedAt"], tr["updatedAt"], "updatedAt")
         eq(len(g["id"]), 32, "id length")
     # long description
-    longest = None
-    for r in t["region_states"]:
-        pass
     first_region = [x for x in t["findings"] if x["region"] == "us-east-1"]
     found_long = False
     for i in range(0, len(first_region), 50):

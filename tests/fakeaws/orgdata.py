@@ -1,6 +1,5 @@
 """Deterministic synthetic organization for the fake AWS: accounts, regions, detectors,
 members with features, findings and usage, all derived from a seed and a scenario."""
-import bisect
 import datetime
 import hashlib
 import random

@@ -2,6 +2,7 @@
 Account (rest-json ListRegions), STS (query/XML). Handlers raise ApiError for AWS errors
 and return (status, body_obj_or_bytes, extra_headers)."""
 import base64
+import bisect
 import hashlib
 import json
 import re
@@ -418,7 +419,6 @@ class GuardDuty:
             return finish_page({"findingIds": []}, "nextToken", None, self.eol(), region + "lf")
         lst, keys = self.org.region_findings(region)
         if attr == "updatedAt":
-            import bisect
             a = 0 if lo is None else bisect.bisect_left(keys, lo)
             z = len(lst) if hi is None else bisect.bisect_left(keys, hi)
             n = max(0, z - a)
@@ -585,7 +585,6 @@ class GuardDuty:
                            region + "usage%d" % pos)
 
 
-_TRUNC_ID = lambda s, n: (s * 4)[:n]
 
 
 def render_finding(org, f, det):
