@@ -178,6 +178,27 @@ static void describe_setup(const gd_aws_context *ctx, const doctor_flags *f)
     step(1, "source", line);
 }
 
+/* When no credential source is usable the context is not built: still show
+ * the profile and region the checks would have used. */
+static void describe_without_context(const doctor_flags *f)
+{
+    gd_awsconfig *files = NULL;
+    gd_err err = {0};
+    if (gd_awsconfig_load(NULL, &files, &err) != 0)
+        return;
+    const char *profile = gd_awsconfig_profile_name(NULL, f->profile);
+    char line[1024], region[64];
+    snprintf(line, sizeof line, "%s; files %s, %s", profile, gd_awsconfig_config_path(files),
+             gd_awsconfig_credentials_path(files));
+    step(1, "profile", line);
+    if (gd_awsconfig_region(NULL, files, profile, f->region, region, sizeof region, &err) == 0) {
+        snprintf(line, sizeof line, "%s (partition %s)", region,
+                 gd_partition_of_region(region) ? gd_partition_of_region(region) : "unknown");
+        step(1, "region", line);
+    }
+    gd_awsconfig_free(files);
+}
+
 static int run_checks(gd_aws_context *ctx, const doctor_flags *f)
 {
     describe_setup(ctx, f);
@@ -216,9 +237,15 @@ static int run_doctor(int argc, char **argv)
     gd_aws_context_options o = {.profile = f.profile, .region = f.region,
                                 .endpoint_url = f.endpoint_url};
     int rc = gd_aws_context_init(&ctx, &o, &err);
-    if (rc != 0) {
+    if (rc == GD_E_CREDS) {
+        describe_without_context(&f);
+        step(0, "credentials", err.msg);
+    } else if (rc != 0) {
         step(0, "setup", err.msg);
+    }
+    if (rc != 0) {
         gd_http_global_cleanup();
+        printf("doctor: some checks FAILED\n");
         return rc == GD_E_USAGE ? GD_EXIT_USAGE : GD_EXIT_FATAL;
     }
     int failed = run_checks(&ctx, &f);
