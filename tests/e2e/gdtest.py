@@ -10,6 +10,7 @@ Usage in a test:
 
 Standard library only. Nothing here talks to anything but 127.0.0.1.
 """
+import atexit
 import datetime
 import http.client
 import json
@@ -67,7 +68,8 @@ class FakeAws:
         port_file = os.path.join(self.tmp, "port")
         self.stderr_path = os.path.join(self.tmp, "stderr.log")
         self._stderr = open(self.stderr_path, "wb")
-        cmd = [self.python, FAKEAWS, "--port", "0", "--port-file", port_file] + self.args
+        cmd = [self.python, FAKEAWS, "--port", "0", "--port-file", port_file,
+               "--exit-with-parent"] + self.args
         self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=self._stderr,
                                      stderr=self._stderr, env=_fake_env())
         deadline = time.monotonic() + self.timeout
@@ -87,6 +89,7 @@ class FakeAws:
             self.stop()
             raise FakeAwsError("fakeaws did not start within %ss:\n%s" % (self.timeout, self.stderr_text()))
         self.url = "http://127.0.0.1:%d" % self.port
+        _RUNNING.add(self)
         return self
 
     def stderr_text(self):
@@ -112,6 +115,7 @@ class FakeAws:
         if self.tmp:
             shutil.rmtree(self.tmp, ignore_errors=True)
             self.tmp = None
+        _RUNNING.discard(self)
 
     def __enter__(self):
         return self.start()
@@ -170,6 +174,22 @@ class FakeAws:
         return self.post("/__fake/time", {"offset_seconds": seconds})
 
 
+_RUNNING = set()
+_TEMP_HOMES = []
+
+
+@atexit.register
+def _cleanup():
+    """Stops fakes a test forgot to stop and removes the temporary HOMEs of gd_env."""
+    for f in list(_RUNNING):
+        try:
+            f.stop()
+        except Exception:
+            pass
+    for d in _TEMP_HOMES:
+        shutil.rmtree(d, ignore_errors=True)
+
+
 def _fake_env():
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env["PYTHONDONTWRITEBYTECODE"] = "1"
@@ -187,6 +207,7 @@ def gd_env(fake, **extra):
             env[k] = os.environ[k]
     env.setdefault("PATH", "/usr/bin:/bin")
     home = tempfile.mkdtemp(prefix="gdhome-")
+    _TEMP_HOMES.append(home)
     env.update({
         "HOME": home,
         "TZ": "UTC",

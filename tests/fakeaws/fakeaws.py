@@ -879,6 +879,8 @@ def build_config(argv=None):
     p.add_argument("--container-token")
     p.add_argument("--require-external-id", action="append", default=[])
     p.add_argument("--allowed-roles")
+    p.add_argument("--exit-with-parent", action="store_true",
+                   help="stop when the process that started the fake goes away")
     p.add_argument("--verbose", action="store_true")
     p.add_argument("--quiet", action="store_true", help="(default) no access log")
     a = p.parse_args(argv)
@@ -961,6 +963,14 @@ def main(argv=None):
         threading.Thread(target=httpd.shutdown, daemon=True).start()
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    if a.exit_with_parent:
+        parent = os.getppid()
+
+        def watch():
+            while os.getppid() == parent:
+                time.sleep(0.5)
+            httpd.shutdown()
+        threading.Thread(target=watch, daemon=True).start()
     try:
         httpd.serve_forever(poll_interval=0.2)
     finally:
