@@ -3,7 +3,9 @@
 project's version, and documents what the binary really offers: every command
 in `gdreport --help` has its own subsection, and every long option a command's
 `gdreport help <command>` prints appears in that subsection (for `run`, in the
-collect or export one it passes options on to) and in the bash completion."""
+collect or export one it passes options on to) and in the bash completion;
+every config key is a real option of its command; and the completion offers
+the right values for the options that take a fixed set."""
 import json
 import os
 import re
@@ -106,6 +108,28 @@ def options_documented():
                   "completion: %s of %s is missing" % (opt, cmd))
 
 
+COMPLETION_CASES = [  # words on the line -> what the completion offers
+    (["gdreport", ""], "collect export run status doctor prune config help"),
+    (["gdreport", "export", "--redact", ""], "management cost all"),
+    (["gdreport", "export", "--format", "=", "j"], "json"),
+    (["gdreport", "run", "--formats", "xlsx,"], "xlsx,xlsx xlsx,json"),
+    (["gdreport", "collect", "--log-format", ""], "text json"),
+    (["gdreport", "export", "--min-severity", "h"], "high"),
+    (["gdreport", "config", ""], "show path"),
+]
+
+
+def completion_offers():
+    """Runs the completion function in bash (without bash-completion loaded)."""
+    script = ('source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); '
+              'COMPREPLY=(); _gdreport; echo "${COMPREPLY[*]}"')
+    for words, want in COMPLETION_CASES:
+        r = subprocess.run(["bash", "--norc", "-c", script, "x", COMPLETION] + words,
+                           capture_output=True, text=True)
+        check(r.stdout.strip() == want, "completion of %r: %r, expected %r"
+              % (words, r.stdout.strip(), want))
+
+
 # Config keys that are not spelled as a long option of their command.
 KEY_ALIASES = {"output": "-o", "verbose": "-v"}
 
@@ -144,6 +168,7 @@ def main():
               "EXIT STATUS does not explain %s" % code)
     options_documented()
     config_keys_are_options()
+    completion_offers()
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 
