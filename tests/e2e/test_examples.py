@@ -90,6 +90,15 @@ def test_units():
         out = (r.stdout + r.stderr).strip()
         check(r.returncode == 0 and "gdreport" not in out,
               "systemd-analyze verify: rc %d: %s" % (r.returncode, out))
+        # The hardening as systemd scores it (0 best .. 10 worst; 1.4 when written).
+        r = subprocess.run([analyze, "security", "--offline=yes", "--no-pager",
+                            "gdreport.service"], cwd=tmp, capture_output=True, text=True)
+        m = re.search(r"Overall exposure level for gdreport.service: ([0-9.]+)", r.stdout)
+        if m:
+            check(float(m.group(1)) <= 2.0, "systemd-analyze security: exposure %s > 2.0"
+                  % m.group(1))
+        else:
+            skip("systemd-analyze security --offline not supported here")
 
 
 CRON_FIELD = re.compile(r"^[0-9*/,\-]+$")
