@@ -89,12 +89,15 @@ static int scrub_field(const gd_report_model *m, char **field)
     secrets(m, v);
     if (!*field)
         return 0;
+    const char *name = m->priv ? m->priv->mgmt_name : NULL;
+    int equal = name && *name && !strcmp(*field, name);
     for (int i = 0; i < 3; i++)
-        if (v[i] && !strcmp(*field, v[i])) {
-            free(*field);
-            *field = NULL;
-            return 0;
-        }
+        equal |= v[i] && !strcmp(*field, v[i]);
+    if (equal) {
+        free(*field);
+        *field = NULL;
+        return 0;
+    }
     char *clean;
     if (gd_report_scrub_text(m, *field, &clean))
         return GD_E_NOMEM;
@@ -189,37 +192,51 @@ static int rebuild_without_management(gd_report_model *m, gd_err *err)
 /* ---- Self-check ---------------------------------------------------------- */
 
 typedef struct check_ctx {
-    const char *v[3];
-    const char *exact_name;   /* the name, compared whole (short names too) */
+    const char *id, *email;   /* searched in every string */
+    const char *name;         /* searched in names and free text only */
     const char *where;
 } check_ctx;
 
-static int leaks(const check_ctx *c, const char *s)
+static int has(const char *s, const char *needle)
 {
-    if (!s)
-        return 0;
-    for (int i = 0; i < 3; i++)
-        if (c->v[i] && *c->v[i] && strstr(s, c->v[i]))
-            return 1;
-    return c->exact_name && !strcmp(s, c->exact_name);
+    return s && needle && *needle && strstr(s, needle);
 }
 
-#define CHECK_STR(c, s, what)                                                         \
+/* Identifiers and emails must appear nowhere. */
+static int leaks_id(const check_ctx *c, const char *s)
+{
+    return has(s, c->id) || has(s, c->email);
+}
+
+/* Names, emails and messages must not carry the management name either
+ * (whole, or inside longer text when the name is not trivially short). */
+static int leaks_text(const check_ctx *c, const char *s)
+{
+    if (leaks_id(c, s))
+        return 1;
+    if (!s || !c->name || !*c->name)
+        return 0;
+    return !strcmp(s, c->name) || (strlen(c->name) >= MIN_NAME_LEN && strstr(s, c->name));
+}
+
+#define CHECK_WITH(fn, c, s, what)                                                    \
     do {                                                                               \
-        if (leaks((c), (s))) {                                                         \
+        if (fn((c), (s))) {                                                            \
             (c)->where = (what);                                                       \
             return 1;                                                                  \
         }                                                                              \
     } while (0)
+#define CHECK_STR(c, s, what) CHECK_WITH(leaks_id, c, s, what)
+#define CHECK_TEXT(c, s, what) CHECK_WITH(leaks_text, c, s, what)
 
 static int check_accounts(check_ctx *c, const gd_report_model *m)
 {
     for (size_t i = 0; i < m->n_accounts; i++) {
         const gd_report_account *a = &m->accounts[i];
         CHECK_STR(c, a->account_id, "accounts.account_id");
-        CHECK_STR(c, a->name, "accounts.name");
-        CHECK_STR(c, a->email, "accounts.email");
-        CHECK_STR(c, a->status, "accounts.status");
+        CHECK_TEXT(c, a->name, "accounts.name");
+        CHECK_TEXT(c, a->email, "accounts.email");
+        CHECK_TEXT(c, a->status, "accounts.status");
         for (size_t j = 0; j < a->n_membership; j++)
             CHECK_STR(c, a->membership[j].relationship_status, "accounts.membership");
         if (a->is_management) {
@@ -233,7 +250,7 @@ static int check_accounts(check_ctx *c, const gd_report_model *m)
 static int check_tables(check_ctx *c, const gd_report_model *m)
 {
     for (size_t i = 0; i < m->n_regions; i++)
-        CHECK_STR(c, m->regions[i].message, "regions.message");
+        CHECK_TEXT(c, m->regions[i].message, "regions.message");
     for (size_t i = 0; i < m->n_coverage; i++)
         CHECK_STR(c, m->coverage[i].account_id, "coverage.account_id");
     for (size_t i = 0; i < m->n_costs; i++)
@@ -244,7 +261,7 @@ static int check_tables(check_ctx *c, const gd_report_model *m)
         CHECK_STR(c, m->opts.accounts[i], "filters.accounts");
     CHECK_STR(c, m->management_account_id, "organization.management_account_id");
     CHECK_STR(c, m->delegated_admin_account_id, "organization.delegated_admin_account_id");
-    CHECK_STR(c, m->org_id, "organization.id");
+    CHECK_TEXT(c, m->org_id, "organization.id");
     return 0;
 }
 
@@ -267,10 +284,8 @@ static int self_check(const gd_report_model *m, gd_err *err)
         return gd_err_set(err, GD_E_INTERNAL, "cost redaction left an amount in the report");
     if (!m->management_redacted)
         return 0;
-    check_ctx c;
-    memset(&c, 0, sizeof c);
-    secrets(m, c.v);
-    c.exact_name = m->priv ? m->priv->mgmt_name : NULL;
+    check_ctx c = {m->priv ? m->priv->mgmt_id : NULL, m->priv ? m->priv->mgmt_email : NULL,
+                   m->priv ? m->priv->mgmt_name : NULL, NULL};
     if (check_accounts(&c, m) || check_tables(&c, m))
         return gd_err_set(err, GD_E_INTERNAL,
                           "management redaction left the management account in %s", c.where);

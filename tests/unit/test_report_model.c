@@ -289,6 +289,29 @@ static void test_redact_cost(void)
     gd_report_model_free(m);
 }
 
+static void test_self_check(void)
+{
+    gd_report_model *m = build(GD_REDACT_MANAGEMENT, NULL);
+    if (!m)
+        return;
+    /* A leak in a field redaction does not scrub: the self-check must fail. */
+    free(m->coverage[0].state);
+    m->coverage[0].state = strdup("note about 111111111111");
+    free(m->coverage[0].account_id);
+    m->coverage[0].account_id = strdup("x-111111111111");
+    gd_err err = {0};
+    CHECK_INT(gd_report_redact(m, GD_REDACT_MANAGEMENT, &err), GD_E_INTERNAL);
+    CHECK(strstr(err.msg, "coverage") != NULL);
+    gd_report_model_free(m);
+
+    m = build(GD_REDACT_COST, NULL);
+    if (!m)
+        return;
+    m->plans[0].cost_usd = strdup("1.5");
+    CHECK_INT(gd_report_redact(m, 0, &err), GD_E_INTERNAL);
+    gd_report_model_free(m);
+}
+
 static int count_cb(void *ud, const gd_finding_view *f)
 {
     int64_t *n = ud;
@@ -343,6 +366,7 @@ int main(void)
     test_filters();
     test_redact_management();
     test_redact_cost();
+    test_self_check();
     test_iterator();
     test_never_collected();
     gd_store_close(st);
