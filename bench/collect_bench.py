@@ -1,0 +1,264 @@
+#!/usr/bin/env python3
+"""Collector benchmark driver (called by bench/run_collect.sh; stdlib only).
+
+For each fake configuration it starts tests/fakeaws on 127.0.0.1 with
+--scenario bench, reads the truth, and measures in the same run:
+  raw      bench_rawclient: the fake's capacity for the same findings traffic
+  collect  gdreport collect (fresh DB) under /usr/bin/time -v
+  rerun    a second collect on the same DB, nothing changed (incremental)
+  seq      gdreport collect --parallel 1 (fresh DB)
+Requests come from the fake's /__fake/stats (reset before each step).
+Results: one JSON object per line in OUT/results.jsonl, and a table on stdout.
+Every subprocess has a timeout; every wait loop is bounded.
+"""
+import argparse
+import json
+import math
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SRC = os.path.dirname(HERE)
+FAKE = os.path.join(SRC, "tests", "fakeaws", "fakeaws.py")
+STEP_TIMEOUT = 600
+
+
+class Fake:
+    def __init__(self, args, workdir):
+        self.args = args
+        self.workdir = workdir
+        self.proc = None
+        self.port = None
+
+    def __enter__(self):
+        port_file = os.path.join(self.workdir, "fake.port")
+        if os.path.exists(port_file):
+            os.unlink(port_file)
+        self.err = open(os.path.join(self.workdir, "fake.stderr"), "w")
+        self.proc = subprocess.Popen([sys.executable, FAKE, "--port", "0", "--port-file", port_file,
+                                      "--scenario", "bench"] + self.args,
+                                     stdout=subprocess.DEVNULL, stderr=self.err)
+        for _ in range(1200):   # <= 120 s
+            if os.path.exists(port_file) and open(port_file).read().strip():
+                self.port = int(open(port_file).read().strip())
+                break
+            if self.proc.poll() is not None:
+                raise SystemExit("fake exited at start; see %s" % self.err.name)
+            time.sleep(0.1)
+        else:
+            raise SystemExit("fake did not start in 120 s")
+        self.url = "http://127.0.0.1:%d" % self.port
+        return self
+
+    def __exit__(self, *exc):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=20)
+        self.err.close()
+
+    def get(self, path):
+        with urllib.request.urlopen(self.url + path, timeout=300) as r:
+            return json.loads(r.read())
+
+    def post(self, path, obj):
+        req = urllib.request.Request(self.url + path, data=json.dumps(obj).encode(),
+                                     headers={"Content-Type": "application/json"}, method="POST")
+        with urllib.request.urlopen(req, timeout=60) as r:
+            return json.loads(r.read() or b"{}")
+
+    def reset_stats(self):
+        self.post("/__fake/stats/reset", {})
+
+    def total_requests(self):
+        return int(self.get("/__fake/stats")["total"])
+
+    def rss_mb(self):
+        try:
+            with open("/proc/%d/status" % self.proc.pid) as f:
+                for line in f:
+                    if line.startswith("VmHWM:"):
+                        return int(line.split()[1]) / 1024.0
+        except OSError:
+            pass
+        return None
+
+
+def write_ids(fake, ids_dir):
+    """Per data region: detector id, then ids in ListFindings order (updatedAt, id)."""
+    truth = fake.get("/__fake/truth")
+    regions = sorted(r for r, st in truth["region_states"].items() if st == "collected")
+    by_region = {r: [] for r in regions}
+    archived = {r: 0 for r in regions}
+    for f in truth["findings"]:
+        if f["region"] in by_region:
+            by_region[f["region"]].append((f["updatedAt"], f["id"]))
+            archived[f["region"]] += 1 if f["archived"] else 0
+    os.makedirs(ids_dir, exist_ok=True)
+    info = {}
+    for r in regions:
+        rows = sorted(by_region[r])
+        with open(os.path.join(ids_dir, r + ".ids"), "w") as out:
+            out.write(truth["regions"][r]["detector_id"] + "\n")
+            for _, i in rows:
+                out.write(i + "\n")
+        info[r] = {"findings": len(rows), "archived": archived[r],
+                   "pages": max(1, math.ceil(len(rows) / 50))}
+    return regions, info, len(truth["accounts"])
+
+
+def parse_time_v(text):
+    out = {}
+    for line in text.splitlines():
+        line = line.strip()
+        if line.startswith("Elapsed (wall clock) time"):
+            v = line.rsplit(": ", 1)[1]
+            parts = [float(p) for p in v.split(":")]
+            sec = 0.0
+            for p in parts:
+                sec = sec * 60 + p
+            out["wall_s"] = sec
+        elif line.startswith("User time (seconds):"):
+            out["user_s"] = float(line.split(":")[1])
+        elif line.startswith("System time (seconds):"):
+            out["sys_s"] = float(line.split(":")[1])
+        elif line.startswith("Maximum resident set size (kbytes):"):
+            out["rss_mb"] = int(line.split(":")[1]) / 1024.0
+        elif line.startswith("Exit status:"):
+            out["exit"] = int(line.split(":")[1])
+    return out
+
+
+def gd_env(fake):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_") and not k.startswith("GDREPORT_")}
+    cfg = fake.get("/__fake/config")
+    env.update({
+        "AWS_ACCESS_KEY_ID": cfg.get("access_key_id") or "AKIDFAKEADMIN0000001",
+        "AWS_SECRET_ACCESS_KEY": cfg.get("secret_access_key") or "fakeSecretKeyForTestsOnly/0000000000000",
+        "AWS_REGION": "us-east-1",
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "AWS_CONFIG_FILE": "/dev/null",
+        "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+        "NO_COLOR": "1",
+        "HOME": os.environ.get("HOME", "/tmp"),
+    })
+    return env
+
+
+def timed(cmd, env, log_path):
+    """Runs cmd under /usr/bin/time -v; returns the parsed figures."""
+    with open(log_path, "w") as log:
+        cp = subprocess.run(["/usr/bin/time", "-v"] + cmd, env=env, stdout=log,
+                            stderr=subprocess.PIPE, text=True, timeout=STEP_TIMEOUT)
+        log.write("\n--- stderr ---\n" + cp.stderr)
+    r = parse_time_v(cp.stderr)
+    r["cpu_s"] = round(r.get("user_s", 0) + r.get("sys_s", 0), 2)
+    r["exit"] = cp.returncode
+    return r
+
+
+def step_collect(fake, args, label, db, parallel, env, regions, out_dir, fresh=True):
+    if fresh:
+        for suffix in ("", "-wal", "-shm", ".lock"):
+            if os.path.exists(db + suffix):
+                os.unlink(db + suffix)
+    fake.reset_stats()
+    cmd = [args.gdreport, "collect", "--db", db, "--endpoint-url", fake.url,
+           "--regions", ",".join(regions), "--no-cost", "--parallel", str(parallel), "-q"]
+    r = timed(cmd, env, os.path.join(out_dir, label + ".log"))
+    r["requests"] = fake.total_requests()
+    r["req_per_s"] = round(r["requests"] / r["wall_s"], 1) if r.get("wall_s") else None
+    r["parallel"] = parallel
+    if os.path.exists(db):
+        con_cmd = ["sqlite3", "-readonly", db, "SELECT count(*) FROM findings"]
+        cp = subprocess.run(con_cmd, capture_output=True, text=True, timeout=120)
+        r["findings_in_db"] = int(cp.stdout.strip() or 0)
+    return r
+
+
+def step_raw(fake, args, ids_dir, parallel, regions, env):
+    fake.reset_stats()
+    t0 = time.monotonic()
+    cp = subprocess.run([args.rawclient, "--endpoint-url", fake.url, "--ids-dir", ids_dir,
+                         "--parallel", str(parallel)] + regions, env=env,
+                        capture_output=True, text=True, timeout=STEP_TIMEOUT)
+    wall = time.monotonic() - t0
+    if cp.returncode != 0:
+        sys.stderr.write(cp.stderr)
+    kv = dict(p.split("=", 1) for p in cp.stdout.split())
+    total = fake.total_requests()
+    return {"wall_s": round(int(kv.get("wall_ms", 0)) / 1000.0, 3), "process_wall_s": round(wall, 3),
+            "requests": total, "client_requests": int(kv.get("requests", 0)),
+            "req_per_s": round(total / (int(kv["wall_ms"]) / 1000.0), 1) if kv.get("wall_ms") else None,
+            "list_pages": int(kv.get("list_pages", 0)), "archived_pages": int(kv.get("archived_pages", 0)),
+            "get_batches": int(kv.get("get_batches", 0)), "parallel": parallel, "exit": cp.returncode}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--gdreport", required=True)
+    ap.add_argument("--rawclient", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--findings-per-region", type=int, default=8500)
+    ap.add_argument("--latency-ms", type=int, default=0)
+    ap.add_argument("--parallel", type=int, default=4, help="--parallel for raw and collect")
+    ap.add_argument("--steps", default="raw,collect,rerun,seq")
+    ap.add_argument("--tag", default="")
+    args = ap.parse_args()
+    os.makedirs(args.out, exist_ok=True)
+    work = tempfile.mkdtemp(prefix="gdbench-", dir=args.out)
+    steps = args.steps.split(",")
+    fake_args = ["--findings-per-region", str(args.findings_per_region)]
+    if args.latency_ms:
+        fake_args += ["--latency-ms", str(args.latency_ms)]
+    tag = args.tag or "f%d-l%d-p%d" % (args.findings_per_region, args.latency_ms, args.parallel)
+    results = []
+    with Fake(fake_args, work) as fake:
+        env = gd_env(fake)
+        regions, info, n_accounts = write_ids(fake, os.path.join(work, "ids"))
+        longest = max(info.values(), key=lambda x: x["pages"])["pages"]
+        meta = {"tag": tag, "step": "truth", "regions": len(regions),
+                "findings": sum(v["findings"] for v in info.values()),
+                "archived": sum(v["archived"] for v in info.values()),
+                "accounts": n_accounts, "longest_region_pages": longest,
+                "latency_ms": args.latency_ms,
+                "ideal_s": round(longest * args.latency_ms / 1000.0, 2)}
+        results.append(meta)
+        db = os.path.join(work, "collect.db")
+        for step in steps:
+            if step == "raw":
+                r = step_raw(fake, args, os.path.join(work, "ids"), args.parallel, regions, env)
+            elif step == "collect":
+                r = step_collect(fake, args, tag + "-collect", db, args.parallel, env, regions, work)
+            elif step == "rerun":
+                r = step_collect(fake, args, tag + "-rerun", db, args.parallel, env, regions, work,
+                                 fresh=False)
+            elif step == "seq":
+                r = step_collect(fake, args, tag + "-seq", os.path.join(work, "seq.db"), 1, env,
+                                 regions, work)
+            elif step == "raw1":
+                r = step_raw(fake, args, os.path.join(work, "ids"), 1, regions, env)
+            else:
+                raise SystemExit("unknown step " + step)
+            r.update({"tag": tag, "step": step})
+            results.append(r)
+            print(json.dumps(r), flush=True)
+        results[0]["fake_rss_mb"] = fake.rss_mb()
+    with open(os.path.join(args.out, "results.jsonl"), "a") as f:
+        for r in results:
+            f.write(json.dumps(r) + "\n")
+    print(json.dumps(results[0]))
+    shutil.rmtree(work, ignore_errors=True) if os.environ.get("BENCH_KEEP") != "1" else None
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,45 @@
+#!/bin/sh
+# Collector benchmark: gdreport collect against the fake AWS (--scenario bench),
+# with the raw-capacity and sequential baselines measured in the same run.
+# See bench/README.md. Usage:
+#   bench/run_collect.sh [quick]
+# Env: BUILD (default <repo>/build-bench), OUT (default /tmp/gdreport-bench/collect).
+set -eu
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${BUILD:-$SRC/build-bench}
+OUT=${OUT:-/tmp/gdreport-bench/collect}
+mkdir -p "$OUT"
+
+command -v /usr/bin/time >/dev/null 2>&1 || { echo "installing time"; apt-get install -y time >/dev/null; }
+command -v sqlite3 >/dev/null 2>&1 || { echo "installing sqlite3"; apt-get install -y sqlite3 >/dev/null; }
+
+if [ ! -x "$BUILD/cli/gdreport" ]; then
+    cmake -S "$SRC" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >/dev/null
+    cmake --build "$BUILD" -j2 --target gdreport >/dev/null
+fi
+RAW=$BUILD/bench/bench_rawclient
+if [ ! -x "$RAW" ] || [ "$SRC/bench/rawclient.c" -nt "$RAW" ]; then
+    # Not (yet) built by CMake: compile against the build's static libraries.
+    mkdir -p "$BUILD/bench"
+    cc -std=c11 -O2 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Werror \
+       -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -I"$SRC" \
+       "$SRC/bench/rawclient.c" -o "$RAW" \
+       "$BUILD/collector/libgd_collector.a" "$BUILD/store/libgd_store.a" "$BUILD/common/libgd_common.a" \
+       $(pkg-config --libs libcurl libcrypto jansson sqlite3) -lpthread -lm
+fi
+
+run() { python3 "$SRC/bench/collect_bench.py" --gdreport "$BUILD/cli/gdreport" --rawclient "$RAW" --out "$OUT" "$@"; }
+
+rm -f "$OUT/results.jsonl"
+if [ "${1:-}" = quick ]; then
+    run --findings-per-region 500 --parallel 4 --steps raw,collect,rerun,seq
+else
+    # 1. throughput, zero latency, 102,000 findings: raw vs collect (same --parallel), re-run, --parallel 1
+    run --findings-per-region 8500 --parallel 4 --steps raw,collect,rerun,seq
+    # 2. RSS at a smaller size (24,000 findings)
+    run --findings-per-region 2000 --parallel 4 --steps collect
+    # 3. 50 ms latency: every region at once (critical path), the default --parallel 4, and --parallel 1
+    run --findings-per-region 2000 --latency-ms 50 --parallel 12 --steps raw,collect,rerun
+    run --findings-per-region 2000 --latency-ms 50 --parallel 4 --steps collect,seq
+fi
+python3 "$SRC/bench/report_collect.py" "$OUT/results.jsonl"
