@@ -4,6 +4,7 @@
 #include "collector/collect.h"
 #include "collector/http.h"
 #include "collector/regions.h"
+#include "common/env.h"
 #include "common/log.h"
 #include "common/timeutil.h"
 #include "store/store.h"
@@ -139,6 +140,23 @@ typedef struct collect_env {
     gd_store *store;
 } collect_env;
 
+/* GDREPORT_MAX_RESPONSE_BYTES: the cap on one AWS response (default the
+ * HTTP layer's 32 MiB). A GetFindings batch over it is split down to single
+ * findings; a single finding still over it is reported as finding_too_large. */
+static int apply_response_cap(gd_aws_context *aws, gd_err *err)
+{
+    const char *v = gd_env_get(NULL, "GDREPORT_MAX_RESPONSE_BYTES");
+    if (!v)
+        return 0;
+    char *end;
+    long long n = strtoll(v, &end, 10);
+    if (end == v || *end || n < 4096 || n > (1LL << 30))
+        return gd_err_set(err, GD_E_USAGE,
+                          "GDREPORT_MAX_RESPONSE_BYTES: expected 4096-1073741824, got '%s'", v);
+    aws->client_opts.http.max_response_bytes = (size_t)n;
+    return 0;
+}
+
 static int setup_env(const collect_flags *f, collect_env *e, gd_err *err)
 {
     int all = 1;
@@ -155,6 +173,8 @@ static int setup_env(const collect_flags *f, collect_env *e, gd_err *err)
     if (gd_aws_context_init(&e->aws, &o, err) != 0)
         return -1;
     e->aws_ok = 1;
+    if (apply_response_cap(&e->aws, err) != 0)
+        return -1;
     return gd_store_open(e->db, GD_STORE_READ_WRITE, &e->store, err) ? -1 : 0;
 }
 
@@ -257,6 +277,11 @@ static void help_collect(FILE *out)
 "malformed body) is retried in %d more rounds, pausing 2 s, 4 s, 8 s, before the\n"
 "region is recorded as failed with the error code, message and request id. The\n"
 "other regions carry on.\n"
+"\n"
+"Environment: GDREPORT_DB (default --db), AWS_* (credentials, region, endpoints,\n"
+"AWS_MAX_ATTEMPTS), GDREPORT_MAX_RESPONSE_BYTES (cap on one AWS response, default\n"
+"32 MiB: a GetFindings batch over it is split down to single findings, and a\n"
+"finding still over it is reported in the run's problems as finding_too_large).\n"
 "\n"
 "Exit status: 0 every region collected or has a recorded coverage state\n"
 "(no_detector, region_disabled, not_admin, access_denied; denied usage costs\n"

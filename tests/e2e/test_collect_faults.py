@@ -152,6 +152,26 @@ def throttling_storm(fake, tmp):
           "budget exhausted is recorded: %s" % regs.get("us-east-1"))
 
 
+def oversized_findings(tmp):
+    """A response cap under one GetFindings batch but over most findings: batches
+    are split down to single ids, and a finding bigger than the cap is reported
+    as finding_too_large, never silently dropped."""
+    db = os.path.join(tmp, "toobig.db")
+    with gdtest.FakeAws(args=["--quiet", "--scenario", "small"]) as fake:
+        env = gdtest.gd_env(fake, GDREPORT_MAX_RESPONSE_BYTES=30000)
+        cp = gdtest.run_gdreport(["collect", "--db", db, "--no-cost"], env, timeout=240)
+        check(cp.returncode == 0, "response cap: exit %d: %s" % (cp.returncode, cp.stderr[-1500:]))
+        truth = fake.truth()
+        want = {f["id"] for f in gdtest.collected_findings(truth)}
+        stored = {r[0] for r in gdtest.sqlite_query(db, "SELECT finding_id FROM findings")}
+        big = {r[0] for r in gdtest.sqlite_query(
+            db, "SELECT subject FROM run_problems WHERE kind = 'finding_too_large'")}
+        check(big and stored | big == want and not stored & big,
+              "every finding is stored or reported too large (%d stored, %d too large, %d true)"
+              % (len(stored), len(big), len(want)))
+        check(len(big) < 5, "only the oversized findings are reported: %d" % len(big))
+
+
 def failing_region(fake, tmp):
     db = os.path.join(tmp, "failregion.db")
     fake.faults(reset=True, fail_region=["eu-west-1"])
@@ -188,6 +208,7 @@ def main():
         faults_keep_data_exact(fake, tmp)
         throttling_storm(fake, tmp)
         failing_region(fake, tmp)
+    oversized_findings(tmp)
     if FAILURES:
         print("%d failure(s)" % len(FAILURES))
         return 1
