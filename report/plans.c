@@ -47,7 +47,7 @@ typedef struct type_parts {
     size_t purpose_len;
     const char *resource;  /* "EC2" */
     size_t resource_len;
-    const char *family;    /* "MaliciousFile" (up to '.', '!' or end) */
+    const char *family;    /* "MaliciousFile" (ThreatFamilyName.Mechanism, up to '!') */
     size_t family_len;
 } type_parts;
 
@@ -64,7 +64,7 @@ static int split_type(const char *type, type_parts *p)
     p->resource = colon + 1;
     p->resource_len = (size_t)(slash - p->resource);
     p->family = slash + 1;
-    p->family_len = strcspn(p->family, ".!");
+    p->family_len = strcspn(p->family, "!");
     return 0;
 }
 
@@ -81,8 +81,9 @@ static int is_malware_family(const type_parts *p)
 
 /* Execution:{EC2,ECS,Kubernetes,Container}/{Malicious,Suspicious}File, with or
  * without a !Snapshot/!AMI/!RecoveryPoint artifact (Malware Protection for
- * Backup scans are reported with the EC2 malware plan: they have no plan of
- * their own in enum gd_plan). Also Execution:S3/MaliciousFile!RecoveryPoint. */
+ * Backup scans of EC2 are reported with the EC2 malware plan: they have no
+ * plan of their own in enum gd_plan). Execution:S3/MaliciousFile!RecoveryPoint
+ * is not placed by the table (no S3-backup plan): featureName or OTHER. */
 static int is_ec2_malware(const type_parts *p)
 {
     if (!seg_is(p->purpose, p->purpose_len, "Execution") || !is_malware_family(p))
@@ -91,8 +92,7 @@ static int is_ec2_malware(const type_parts *p)
     for (size_t i = 0; i < sizeof res / sizeof *res; i++)
         if (seg_is(p->resource, p->resource_len, res[i]))
             return 1;
-    /* Backup scan of an S3 recovery point: the only S3 type with an artifact. */
-    return seg_is(p->resource, p->resource_len, "S3") && strstr(p->family, "!RecoveryPoint");
+    return 0;
 }
 
 /* S3 types that come from CloudTrail management events (Foundational). */
@@ -102,15 +102,31 @@ static int is_s3_management_event(const type_parts *p, const char *type)
            !strcmp(type, "Stealth:S3/ServerAccessLoggingDisabled");
 }
 
+/* S3 types whose data source is CloudTrail data events for S3 (S3
+ * Protection), current and retired (old findings still carry those). */
+static const char *const s3_data_event_types[] = {
+    "Discovery:S3/AnomalousBehavior", "Discovery:S3/MaliciousIPCaller",
+    "Discovery:S3/MaliciousIPCaller.Custom", "Discovery:S3/TorIPCaller",
+    "Exfiltration:S3/AnomalousBehavior", "Exfiltration:S3/MaliciousIPCaller",
+    "Impact:S3/AnomalousBehavior.Delete", "Impact:S3/AnomalousBehavior.Permission",
+    "Impact:S3/AnomalousBehavior.Write", "Impact:S3/MaliciousIPCaller",
+    "PenTest:S3/KaliLinux", "PenTest:S3/ParrotLinux", "PenTest:S3/PentooLinux",
+    "UnauthorizedAccess:S3/MaliciousIPCaller.Custom", "UnauthorizedAccess:S3/TorIPCaller",
+    /* retired */
+    "Exfiltration:S3/ObjectRead.Unusual", "Impact:S3/PermissionsModification.Unusual",
+    "Impact:S3/ObjectDelete.Unusual", "Discovery:S3/BucketEnumeration.Unusual",
+};
+
 static int plan_for_s3(const type_parts *p, const char *type)
 {
     if (!strcmp(type, "Object:S3/MaliciousFile"))
         return GD_PLAN_MALWARE_PROTECTION_S3;
     if (is_s3_management_event(p, type))
         return GD_PLAN_FOUNDATIONAL;
-    /* Every other S3 type is a data-event type (Discovery, Exfiltration,
-     * Impact, PenTest, UnauthorizedAccess, retired Exfiltration:S3/ObjectRead.Unusual). */
-    return GD_PLAN_S3_PROTECTION;
+    for (size_t i = 0; i < sizeof s3_data_event_types / sizeof *s3_data_event_types; i++)
+        if (!strcmp(type, s3_data_event_types[i]))
+            return GD_PLAN_S3_PROTECTION;
+    return -1; /* not placed: featureName hint, else OTHER */
 }
 
 typedef struct resource_plan {
@@ -128,7 +144,6 @@ static const resource_plan by_resource[] = {
     {"Lambda", GD_PLAN_LAMBDA_PROTECTION},
     {"Bedrock", GD_PLAN_AI_PROTECTION},
     {"AI", GD_PLAN_AI_PROTECTION},
-    {"SageMaker", GD_PLAN_AI_PROTECTION},
 };
 
 static int plan_by_type(const char *type)

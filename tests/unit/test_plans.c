@@ -36,6 +36,12 @@ static const struct {
     {"UnauthorizedAccess:S3/TorIPCaller", NULL, GD_PLAN_S3_PROTECTION},
     {"UnauthorizedAccess:S3/MaliciousIPCaller.Custom", NULL, GD_PLAN_S3_PROTECTION},
     {"Exfiltration:S3/ObjectRead.Unusual", NULL, GD_PLAN_S3_PROTECTION},
+    {"Impact:S3/PermissionsModification.Unusual", NULL, GD_PLAN_S3_PROTECTION},
+    {"Impact:S3/AnomalousBehavior.Write", NULL, GD_PLAN_S3_PROTECTION},
+    {"PenTest:S3/ParrotLinux", NULL, GD_PLAN_S3_PROTECTION},
+    {"Discovery:S3/SomethingNew", NULL, GD_PLAN_OTHER},
+    {"Discovery:S3/SomethingNew", "S3DataEvents", GD_PLAN_S3_PROTECTION},
+    {"Discovery:AI/AnomalousBehavior", NULL, GD_PLAN_AI_PROTECTION},
     /* EKS audit logs, except malware scans of Kubernetes workloads. */
     {"Discovery:Kubernetes/MaliciousIPCaller", NULL, GD_PLAN_EKS_PROTECTION},
     {"PrivilegeEscalation:Kubernetes/PrivilegedContainer", NULL, GD_PLAN_EKS_PROTECTION},
@@ -56,7 +62,8 @@ static const struct {
     {"Execution:EC2/MaliciousFile!Snapshot", NULL, GD_PLAN_MALWARE_PROTECTION_EC2},
     {"Execution:EC2/MaliciousFile!AMI", NULL, GD_PLAN_MALWARE_PROTECTION_EC2},
     {"Execution:EC2/MaliciousFile!RecoveryPoint", NULL, GD_PLAN_MALWARE_PROTECTION_EC2},
-    {"Execution:S3/MaliciousFile!RecoveryPoint", NULL, GD_PLAN_MALWARE_PROTECTION_EC2},
+    {"Execution:S3/MaliciousFile!RecoveryPoint", NULL, GD_PLAN_OTHER},
+    {"Execution:S3/MaliciousFile!RecoveryPoint", "S3DataEvents", GD_PLAN_S3_PROTECTION},
     /* Malware Protection for S3. */
     {"Object:S3/MaliciousFile", NULL, GD_PLAN_MALWARE_PROTECTION_S3},
     /* RDS and Lambda. */
@@ -84,7 +91,8 @@ static const struct {
     {"Execution:EC2x/MaliciousFile", NULL, GD_PLAN_OTHER},
     {"Execution:EC/MaliciousFile", NULL, GD_PLAN_OTHER},
     {"Execution:EC2/MaliciousFileX", NULL, GD_PLAN_FOUNDATIONAL},
-    {"Execution:S3/MaliciousFile", NULL, GD_PLAN_S3_PROTECTION},
+    {"Execution:S3/MaliciousFile", NULL, GD_PLAN_OTHER},
+    {"Execution:EC2/MaliciousFile.Custom", NULL, GD_PLAN_FOUNDATIONAL},
 };
 
 static void test_findings(void)
