@@ -11,7 +11,14 @@
  * arithmetic (report/decimal.h); NULL means "not collected" or "redacted"
  * (model->cost_redacted tells which). Times are epoch ms (0 = none). Lists are
  * sorted deterministically (ids ascending unless stated), so the same DB,
- * options and `now` give byte-identical output. */
+ * options and `now` give byte-identical output.
+ *
+ * Counting rules (report/model_counts.c): a finding is in scope when it
+ * matches --accounts/--regions/--min-severity and was created before the
+ * window's end. "active" = not archived, per severity band; "archived" is
+ * counted apart; new_in_window and the weekly trends count active findings
+ * created in the window / week; top types (and the detail list) add archived
+ * ones only with include_archived. */
 #include <stddef.h>
 #include <stdint.h>
 #include "common/err.h"
