@@ -161,6 +161,16 @@ def check_cli(tmp, db):
     p = export(os.path.join(tmp, "missing.db"), "-o", "-")
     check(p.returncode == 1 and not os.path.exists(os.path.join(tmp, "missing.db")),
           "missing DB: exit 1 and nothing created")
+    no_org = os.path.join(tmp, "no_org.db")
+    build_db(no_org)
+    con = sqlite3.connect(no_org)
+    con.execute("DELETE FROM organization")
+    con.commit()
+    con.close()
+    p = export(no_org, "-o", os.path.join(tmp, "no_org.json"), "--redact", "management")
+    check(p.returncode == 1 and b"cannot redact the management account" in p.stderr
+          and not os.path.exists(os.path.join(tmp, "no_org.json")),
+          "--redact management without a known management account: exit 1, no file")
     h = subprocess.run([BIN, "help", "export"], capture_output=True, text=True)
     check(h.returncode == 0 and "Examples:" in h.stdout and "--redact" in h.stdout, "help export")
 
