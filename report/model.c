@@ -82,6 +82,10 @@ static int start_model(gd_build *b, const gd_report_options *opts)
     if (oom || !m->priv)
         return gd_err_set(b->err, GD_E_NOMEM, "out of memory");
     int rc = set_window(m, b->err);
+    /* Every query of this model, the findings detail included, reads one
+     * snapshot (held until gd_report_model_free). */
+    if (!rc)
+        rc = gd_rq_snapshot_begin(b->st, &m->priv->snapshot_owner, b->err);
     if (!rc)
         rc = gd_rq_latest_run(b->st, &b->run, b->err);
     int found = 0;
@@ -258,6 +262,7 @@ void gd_report_model_free(gd_report_model *m)
     }
     free_tables(m);
     if (m->priv) {
+        gd_rq_snapshot_end(m->store, m->priv->snapshot_owner);
         free(m->priv->mgmt_id);
         free(m->priv->mgmt_name);
         free(m->priv->mgmt_email);

@@ -12,6 +12,7 @@
 typedef struct gd_report_private {
     char *mgmt_id, *mgmt_name, *mgmt_email;   /* NULL when unknown */
     int mgmt_excluded;                        /* aggregates were built without it */
+    int snapshot_owner;                       /* this model opened the store snapshot */
 } gd_report_private;
 
 /* ---- String pool: each distinct string stored once, freed together ------ */

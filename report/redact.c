@@ -185,6 +185,10 @@ static int rebuild_without_management(gd_report_model *m, gd_err *err)
     gd_report_model old = *m;
     *m = *fresh;
     *fresh = old;
+    /* The old model opened the store snapshot the new one joined: hand the
+     * ownership over so the snapshot outlives the old content. */
+    m->priv->snapshot_owner = fresh->priv->snapshot_owner;
+    fresh->priv->snapshot_owner = 0;
     gd_report_model_free(fresh);
     return 0;
 }

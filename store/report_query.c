@@ -46,16 +46,42 @@ static int rq_walk(gd_store *st, sqlite3_stmt *s, rq_row_fn row, void *ctx, gd_e
     return GD_OK;
 }
 
-/* Runs a prepared statement under the store's lock in one read transaction. */
+/* Runs a prepared statement under the store's lock, in the snapshot when one
+ * is open (gd_rq_snapshot_begin), else in its own read transaction. */
 static int rq_run(gd_store *st, sqlite3_stmt *s, rq_row_fn row, void *ctx, gd_err *err)
 {
-    int rc = st_read_begin(st, err);
+    int own_tx = sqlite3_get_autocommit(st->db);
+    int rc = own_tx ? st_read_begin(st, err) : GD_OK;
     if (rc == GD_OK) {
         rc = rq_walk(st, s, row, ctx, err);
-        st_read_end(st);
+        if (own_tx)
+            st_read_end(st);
     }
     sqlite3_finalize(s);
     return rc;
+}
+
+int gd_rq_snapshot_begin(gd_store *st, int *owner, gd_err *err)
+{
+    int rc = GD_OK;
+    *owner = 0;
+    st_enter(st);
+    if (sqlite3_get_autocommit(st->db)) {
+        rc = st_exec(st, "BEGIN", err, "begin report snapshot");
+        *owner = rc == GD_OK;
+    }
+    st_leave(st);
+    return rc;
+}
+
+void gd_rq_snapshot_end(gd_store *st, int owner)
+{
+    if (!st || !owner)
+        return;
+    st_enter(st);
+    if (!sqlite3_get_autocommit(st->db))
+        sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+    st_leave(st);
 }
 
 /* ---- Test fixtures ------------------------------------------------------- */

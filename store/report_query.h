@@ -15,6 +15,15 @@
  * transaction. For tests and fixtures only: the text is trusted. */
 int gd_store_exec_script(gd_store *st, const char *sql, gd_err *err);
 
+/* ---- Snapshot ------------------------------------------------------------ */
+/* Opens one read transaction that every query below joins until
+ * gd_rq_snapshot_end, so a report built while a collect commits sees one
+ * consistent state (WAL: the writer is never blocked). *owner = 1 when this
+ * call opened it (an enclosing snapshot is joined, not reopened); pass it
+ * back to gd_rq_snapshot_end, which ends it only then. */
+int gd_rq_snapshot_begin(gd_store *st, int *owner, gd_err *err);
+void gd_rq_snapshot_end(gd_store *st, int owner);
+
 /* ---- Runs and regions ---------------------------------------------------- */
 typedef struct gd_rq_run {
     int64_t run_id;

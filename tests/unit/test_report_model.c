@@ -332,6 +332,44 @@ static void test_iterator(void)
     gd_report_model_free(m);
 }
 
+static int count_all(void *ud, const gd_finding_view *f)
+{
+    (void)f;
+    (*(int64_t *)ud)++;
+    return 0;
+}
+
+/* A collect committing while the report is being written: the model and its
+ * findings detail keep reading the snapshot the build started. */
+static void test_snapshot(const char *path)
+{
+    gd_report_model *m = build(0, NULL);
+    gd_store *writer = NULL;
+    gd_err err = {0};
+    if (!m || gd_store_open(path, GD_STORE_READ_WRITE, &writer, &err) != 0) {
+        CHECK_MSG(0, "snapshot setup: %s", err.msg);
+        gd_report_model_free(m);
+        return;
+    }
+    static const char insert[] =
+        "INSERT INTO findings (finding_id, region, account_id, type, severity, created_at,"
+        " updated_at, created_ms, updated_ms, first_run_id, last_run_id, raw_json) VALUES"
+        " ('f99', 'us-east-1', '333333333333', 'Recon:EC2/PortProbeUnprotectedPort', 5.0,"
+        " '2026-11-28T00:00:00Z', '2026-11-28T00:00:00Z', 1795824000000, 1795824000000, 2, 2,"
+        " '{}')";
+    CHECK_MSG(gd_store_exec_script(writer, insert, &err) == 0, "insert: %s", err.msg);
+    int64_t n = 0;
+    CHECK_INT(gd_report_model_each_finding(m, count_all, &n, &err), 0);
+    CHECK_INT(n, 14);
+    CHECK_INT(m->findings_in_scope, 14);
+    gd_report_model_free(m);
+    m = build(0, NULL);
+    CHECK(m && m->findings_in_scope == 15);
+    gd_report_model_free(m);
+    CHECK(gd_store_exec_script(writer, "DELETE FROM findings WHERE finding_id = 'f99'", &err) == 0);
+    gd_store_close(writer);
+}
+
 static void test_never_collected(void)
 {
     char path[64];
@@ -369,6 +407,7 @@ int main(void)
     test_self_check();
     test_iterator();
     test_never_collected();
+    test_snapshot(path);
     gd_store_close(st);
     fixture_remove(path);
     return t_done();
