@@ -1,5 +1,6 @@
 /* gdreport collect: flags -> gd_collect_run -> summary and exit code. */
 #include "cli/cli.h"
+#include "cli/config.h"
 #include "collector/aws_context.h"
 #include "collector/collect.h"
 #include "collector/http.h"
@@ -9,14 +10,15 @@
 #include "common/timeutil.h"
 #include "store/store.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 typedef struct collect_flags {
-    const char *db, *regions, *profile, *region, *endpoint_url, *log_format;
-    const char *overlap, *region_budget;
-    int full, no_cost, parallel, quiet, verbose;
+    const char *db, *regions, *profile, *region, *endpoint_url, *log_format, *config;
+    const char *overlap, *region_budget, *parallel;
+    int full, no_cost, quiet, verbose;
 } collect_flags;
 
 /* "--name value" or "--name=value"; returns the value or NULL (not this flag). */
@@ -37,16 +39,6 @@ static const char *flag_value(int argc, char **argv, int *i, const char *name, i
     return argv[++*i];
 }
 
-static int parse_int(const char *s, int lo, int hi, int *out)
-{
-    char *end;
-    long v = strtol(s, &end, 10);
-    if (end == s || *end || v < lo || v > hi)
-        return -1;
-    *out = (int)v;
-    return 0;
-}
-
 static int parse_switch(collect_flags *f, const char *a)
 {
     if (!strcmp(a, "--full")) f->full = 1;
@@ -60,45 +52,83 @@ static int parse_switch(collect_flags *f, const char *a)
 
 static int parse_flags(int argc, char **argv, collect_flags *f)
 {
+    static const struct { const char *name; size_t off; } valued[] = {
+        {"--db", offsetof(collect_flags, db)},
+        {"--regions", offsetof(collect_flags, regions)},
+        {"--profile", offsetof(collect_flags, profile)},
+        {"--region", offsetof(collect_flags, region)},
+        {"--endpoint-url", offsetof(collect_flags, endpoint_url)},
+        {"--log-format", offsetof(collect_flags, log_format)},
+        {"--config", offsetof(collect_flags, config)},
+        {"--overlap", offsetof(collect_flags, overlap)},
+        {"--region-budget", offsetof(collect_flags, region_budget)},
+        {"--parallel", offsetof(collect_flags, parallel)},
+    };
     memset(f, 0, sizeof *f);
-    f->parallel = GD_COLLECT_DEFAULT_PARALLEL;
     for (int i = 1; i < argc; i++) {
-        int missing = 0;
-        const char *v;
-        const char *parallel = NULL;
-        if (parse_switch(f, argv[i])) continue;
-        if ((v = flag_value(argc, argv, &i, "--db", &missing))) f->db = v;
-        else if ((v = flag_value(argc, argv, &i, "--regions", &missing))) f->regions = v;
-        else if ((v = flag_value(argc, argv, &i, "--profile", &missing))) f->profile = v;
-        else if ((v = flag_value(argc, argv, &i, "--region", &missing))) f->region = v;
-        else if ((v = flag_value(argc, argv, &i, "--endpoint-url", &missing))) f->endpoint_url = v;
-        else if ((v = flag_value(argc, argv, &i, "--log-format", &missing))) f->log_format = v;
-        else if ((v = flag_value(argc, argv, &i, "--overlap", &missing))) f->overlap = v;
-        else if ((v = flag_value(argc, argv, &i, "--region-budget", &missing))) f->region_budget = v;
-        else if ((parallel = flag_value(argc, argv, &i, "--parallel", &missing))) {
-            if (parse_int(parallel, 1, GD_COLLECT_MAX_PARALLEL, &f->parallel) != 0) {
-                gd_cli_error("--parallel: expected 1-%d, got '%s'", GD_COLLECT_MAX_PARALLEL,
-                             parallel);
-                return -1;
+        if (parse_switch(f, argv[i]))
+            continue;
+        int missing = 0, found = 0;
+        for (size_t k = 0; !found && !missing && k < sizeof valued / sizeof *valued; k++) {
+            const char *v = flag_value(argc, argv, &i, valued[k].name, &missing);
+            if (v) {
+                *(const char **)((char *)f + valued[k].off) = v;
+                found = 1;
             }
-        } else {
-            gd_cli_error(missing ? "%s needs a value" : "unknown option '%s' (see 'gdreport help collect')",
-                         argv[i]);
+        }
+        if (!found) {
+            gd_cli_error(missing ? "%s needs a value"
+                                 : "unknown option '%s' (see 'gdreport help collect')", argv[i]);
             return -1;
         }
     }
     return 0;
 }
 
-static int parse_duration_flag(const char *name, const char *s, int64_t *out)
+/* One [collect] setting: flag > GDREPORT_<KEY> > config file > default. */
+static int resolve(const gd_config *cfg, const char *key, const char *flag, const char **text,
+                   int64_t *number, gd_err *err)
 {
-    if (!s)
-        return 0;
-    if (gd_duration_parse(s, out) != 0) {
-        gd_cli_error("%s: expected a duration like 10m, 90s, 1h; got '%s'", name, s);
-        return -1;
-    }
+    gd_config_value v;
+    int rc = gd_config_resolve(cfg, NULL, "collect", key, flag, &v, err);
+    if (rc < 0)
+        return rc;
+    *text = v.text;
+    if (number)
+        *number = v.number;
     return 0;
+}
+
+/* Fills f's strings and o's numbers from flags, environment and the config
+ * file. Strings stay borrowed from cfg, argv or the environment. */
+static int apply_settings(const gd_config *cfg, collect_flags *f, gd_collect_options *o,
+                          gd_err *err)
+{
+    const char *t = NULL;
+    int64_t n = 0;
+    int rc = resolve(cfg, "db", f->db, &f->db, NULL, err);
+    if (!rc) rc = resolve(cfg, "regions", f->regions, &f->regions, NULL, err);
+    if (!rc) rc = resolve(cfg, "profile", f->profile, &f->profile, NULL, err);
+    if (!rc) rc = resolve(cfg, "region", f->region, &f->region, NULL, err);
+    if (!rc) rc = resolve(cfg, "endpoint-url", f->endpoint_url, &f->endpoint_url, NULL, err);
+    if (!rc) rc = resolve(cfg, "log-format", f->log_format, &f->log_format, NULL, err);
+    if (!rc && !(rc = resolve(cfg, "parallel", f->parallel, &t, &n, err)) && t)
+        o->parallel = (int)n;
+    if (!rc && !(rc = resolve(cfg, "overlap", f->overlap, &t, &n, err)) && t)
+        o->overlap_ms = n;
+    if (!rc && !(rc = resolve(cfg, "region-budget", f->region_budget, &t, &n, err)) && t) {
+        if (n <= 0)
+            return gd_err_set(err, GD_E_USAGE, "region-budget must be more than 0");
+        o->region_budget_ms = n;
+    }
+    if (!rc && !(rc = resolve(cfg, "no-cost", f->no_cost ? "true" : NULL, &t, &n, err)) && t)
+        o->no_cost = (int)n;
+    if (!rc && !(rc = resolve(cfg, "full", f->full ? "true" : NULL, &t, &n, err)) && t)
+        o->full = (int)n;
+    const char *vflag = f->verbose == 2 ? "2" : f->verbose == 1 ? "1" : NULL;
+    if (!rc && !(rc = resolve(cfg, "verbose", vflag, &t, &n, err)) && t)
+        f->verbose = (int)n;
+    return rc;
 }
 
 static void progress_line(void *ud, const gd_collect_region_report *r, size_t done, size_t total)
@@ -194,33 +224,31 @@ static int run_collect(int argc, char **argv)
     collect_flags f;
     gd_collect_options o;
     gd_collect_options_init(&o);
-    if (parse_flags(argc, argv, &f) != 0 ||
-        parse_duration_flag("--overlap", f.overlap, &o.overlap_ms) != 0 ||
-        parse_duration_flag("--region-budget", f.region_budget, &o.region_budget_ms) != 0)
+    if (parse_flags(argc, argv, &f) != 0)
         return GD_EXIT_USAGE;
-    if (f.region_budget && o.region_budget_ms <= 0) {
-        gd_cli_error("--region-budget must be more than 0");
-        return GD_EXIT_USAGE;
+    gd_config *cfg = NULL;
+    gd_err err = {0};
+    if (gd_config_load(f.config, NULL, &cfg, &err) < 0 || apply_settings(cfg, &f, &o, &err) < 0) {
+        gd_config_free(cfg);
+        return gd_cli_fail(&err);
     }
     gd_cli_set_verbosity(f.quiet, f.verbose);
     if (f.log_format && gd_cli_set_log_format(f.log_format) != 0) {
         gd_cli_error("--log-format: expected text or json, got '%s'", f.log_format);
+        gd_config_free(cfg);
         return GD_EXIT_USAGE;
     }
     collect_env e;
     memset(&e, 0, sizeof e);
-    gd_err err = {0};
     if (setup_env(&f, &e, &err) != 0) {
         cleanup_env(&e);
+        gd_config_free(cfg);
         return gd_cli_fail(&err);
     }
     o.store = e.store;
     o.aws = &e.aws;
     o.regions = (const char *const *)e.regions;
     o.n_regions = e.n_regions;
-    o.full = f.full;
-    o.no_cost = f.no_cost;
-    o.parallel = f.parallel;
     if (!f.quiet && isatty(STDERR_FILENO))
         o.progress = progress_line;
     gd_collect_summary s;
@@ -233,6 +261,7 @@ static int run_collect(int argc, char **argv)
     if (rc == 0 && strcmp(s.outcome, "ok") != 0)
         code = GD_EXIT_PARTIAL;
     cleanup_env(&e);
+    gd_config_free(cfg);
     return code;
 }
 
@@ -247,7 +276,10 @@ static void help_collect(FILE *out)
 "organization's management account. Regions without a detector, regions this\n"
 "account does not administer and regions not enabled are recorded as such.\n"
 "\n"
-"Options:\n"
+"Options (each may also be set as GDREPORT_<OPTION> or in the [collect] section\n"
+"of the config file; a flag wins over the environment, which wins over the file):\n"
+"  --config PATH        config file (default $GDREPORT_CONFIG, then\n"
+"                       ~/.config/gdreport/config, then /etc/gdreport/config)\n"
 "  --db PATH            database (default: $GDREPORT_DB, else\n"
 "                       $XDG_DATA_HOME/gdreport/gdreport.db, else\n"
 "                       ~/.local/share/gdreport/gdreport.db)\n"
