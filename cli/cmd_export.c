@@ -255,8 +255,16 @@ static int build_request(const export_flags *f, gd_export_request *r, char *out,
         return -1;
     }
     o->include_archived = f->include_archived;
-    r->with_findings = f->findings;
-    o->findings_cap = f->findings ? GD_EXPORT_FINDINGS_CAP : 0;
+    /* The workbook always lists every finding in scope (streamed, continuing on
+     * "Findings (2)" past Excel's row limit); JSON carries the detail only on
+     * request, capped, so the default JSON stays a summary. */
+    if (r->format == GD_EXPORT_XLSX) {
+        r->with_findings = 1;
+        o->findings_cap = -1;
+    } else {
+        r->with_findings = f->findings;
+        o->findings_cap = f->findings ? GD_EXPORT_FINDINGS_CAP : 0;
+    }
     if (f->accounts &&
         split_list("--accounts", f->accounts, is_account_id, &o->accounts, &o->n_accounts))
         return -1;
@@ -378,8 +386,9 @@ static void help_export(FILE *out)
         "                       (bands: low < 4, medium < 7, high < 9, critical >= 9)\n"
         "  --include-archived   archived findings in the detail list and top types\n"
         "                       (they are always counted apart as 'archived')\n"
-        "  --findings           add the findings detail, at most %d rows,\n"
-        "                       highest severity first (JSON: \"findings_truncated\": true when cut)\n"
+        "  --findings           JSON: add the findings detail, at most %d rows, highest\n"
+        "                       severity first (\"findings_truncated\": true when cut).\n"
+        "                       xlsx always lists every finding in scope on Findings\n"
         "  --now T              the report's clock (default: now); for reproducible reports\n"
         "  -q, -v, -vv          quieter / more verbose diagnostics on stderr\n"
         "  --log-format text|json\n"
