@@ -7,6 +7,7 @@ For each fake configuration it starts tests/fakeaws on 127.0.0.1 with
   collect  gdreport collect (fresh DB) under /usr/bin/time -v
   rerun    a second collect on the same DB, nothing changed (incremental)
   seq      gdreport collect --parallel 1 (fresh DB)
+  collect_tmpfs / seq_tmpfs  the same with the DB on /dev/shm (no fsync cost)
 Requests come from the fake's /__fake/stats (reset before each step).
 Results: one JSON object per line in OUT/results.jsonl, and a table on stdout.
 Every subprocess has a timeout; every wait loop is bounded.
@@ -163,6 +164,7 @@ def timed(cmd, env, log_path):
     r = parse_time_v(cp.stderr)
     r["cpu_s"] = round(r.get("user_s", 0) + r.get("sys_s", 0), 2)
     r["exit"] = cp.returncode
+    r["load1_after"] = round(os.getloadavg()[0], 2)   # other work on the machine
     return r
 
 
@@ -200,7 +202,8 @@ def step_raw(fake, args, ids_dir, parallel, regions, env):
             "requests": total, "client_requests": int(kv.get("requests", 0)),
             "req_per_s": round(total / (int(kv["wall_ms"]) / 1000.0), 1) if kv.get("wall_ms") else None,
             "list_pages": int(kv.get("list_pages", 0)), "archived_pages": int(kv.get("archived_pages", 0)),
-            "get_batches": int(kv.get("get_batches", 0)), "parallel": parallel, "exit": cp.returncode}
+            "get_batches": int(kv.get("get_batches", 0)), "parallel": parallel, "exit": cp.returncode,
+            "load1_after": round(os.getloadavg()[0], 2)}
 
 
 def main():
@@ -245,6 +248,22 @@ def main():
             elif step == "seq":
                 r = step_collect(fake, args, tag + "-seq", os.path.join(work, "seq.db"), 1, env,
                                  regions, work)
+            elif step == "collect_tmpfs":
+                # the same collect with the DB on tmpfs: fsync costs nothing there, so the
+                # difference to "collect" is the price of durable commits on this disk
+                shm = tempfile.mkdtemp(prefix="gdbench-", dir="/dev/shm")
+                try:
+                    r = step_collect(fake, args, tag + "-collect-tmpfs", os.path.join(shm, "c.db"),
+                                     args.parallel, env, regions, work)
+                finally:
+                    shutil.rmtree(shm, ignore_errors=True)
+            elif step == "seq_tmpfs":
+                shm = tempfile.mkdtemp(prefix="gdbench-", dir="/dev/shm")
+                try:
+                    r = step_collect(fake, args, tag + "-seq-tmpfs", os.path.join(shm, "s.db"), 1,
+                                     env, regions, work)
+                finally:
+                    shutil.rmtree(shm, ignore_errors=True)
             elif step == "raw1":
                 r = step_raw(fake, args, os.path.join(work, "ids"), 1, regions, env)
             else:

@@ -2,7 +2,7 @@
 # Collector benchmark: gdreport collect against the fake AWS (--scenario bench),
 # with the raw-capacity and sequential baselines measured in the same run.
 # See bench/README.md. Usage:
-#   bench/run_collect.sh [quick]
+#   bench/run_collect.sh [quick|diagnose]
 # Env: BUILD (default <repo>/build-bench), OUT (default /tmp/gdreport-bench/collect).
 set -eu
 SRC=$(cd "$(dirname "$0")/.." && pwd)
@@ -33,6 +33,10 @@ run() { python3 "$SRC/bench/collect_bench.py" --gdreport "$BUILD/cli/gdreport" -
 rm -f "$OUT/results.jsonl"
 if [ "${1:-}" = quick ]; then
     run --findings-per-region 500 --parallel 4 --steps raw,collect,rerun,seq
+elif [ "${1:-}" = diagnose ]; then
+    # where the time goes: the same collects with the DB on tmpfs (fsync free), and 50 ms at full size
+    run --findings-per-region 8500 --parallel 4 --steps raw,collect,collect_tmpfs,seq_tmpfs
+    run --findings-per-region 8500 --latency-ms 50 --parallel 12 --steps raw,collect,collect_tmpfs
 else
     # 1. throughput, zero latency, 102,000 findings: raw vs collect (same --parallel), re-run, --parallel 1
     run --findings-per-region 8500 --parallel 4 --steps raw,collect,rerun,seq
