@@ -1,6 +1,7 @@
 /* gdreport export: summaries from the DB as JSON or xlsx (cli/export.h has
  * the pipeline; this file is flags and help). */
 #include "cli/cli.h"
+#include "cli/config.h"
 #include "cli/export.h"
 #include "common/log.h"
 #include "common/timeutil.h"
@@ -17,7 +18,7 @@
 
 typedef struct export_flags {
     const char *db, *format, *out, *redact, *window, *since, *until;
-    const char *accounts, *regions, *min_severity, *now, *log_format;
+    const char *accounts, *regions, *min_severity, *now, *log_format, *config;
     int include_archived, findings, quiet, verbose;
 } export_flags;
 
@@ -67,6 +68,7 @@ static const char **value_slot(export_flags *f, int argc, char **argv, int *i, i
         {"--min-severity", offsetof(export_flags, min_severity)},
         {"--now", offsetof(export_flags, now)},
         {"--log-format", offsetof(export_flags, log_format)},
+        {"--config", offsetof(export_flags, config)},
     };
     for (size_t k = 0; k < sizeof names / sizeof *names; k++) {
         const char *v = flag_value(argc, argv, i, names[k].name, missing);
@@ -340,14 +342,65 @@ int gd_export_run(const gd_export_request *req)
     return GD_EXIT_OK;
 }
 
+/* ---- Configuration -------------------------------------------------------- */
+
+/* Settings from GDREPORT_<KEY> and the [export] section fill what no flag
+ * gave. Built-in defaults are left to build_request, which knows how they
+ * interact (a default --window must not clash with --since/--until). Strings
+ * are borrowed from cfg, which outlives the export. */
+static int apply_config(const gd_config *cfg, export_flags *f, gd_err *err)
+{
+    static const struct { const char *key; size_t off; } strings[] = {
+        {"db", offsetof(export_flags, db)},
+        {"format", offsetof(export_flags, format)},
+        {"output", offsetof(export_flags, out)},
+        {"redact", offsetof(export_flags, redact)},
+        {"window", offsetof(export_flags, window)},
+        {"accounts", offsetof(export_flags, accounts)},
+        {"regions", offsetof(export_flags, regions)},
+        {"min-severity", offsetof(export_flags, min_severity)},
+        {"log-format", offsetof(export_flags, log_format)},
+    };
+    gd_config_value v;
+    for (size_t i = 0; i < sizeof strings / sizeof *strings; i++) {
+        const char **slot = (const char **)((char *)f + strings[i].off);
+        if (gd_config_resolve(cfg, NULL, "export", strings[i].key, *slot, &v, err) < 0)
+            return -1;
+        if (v.text && strcmp(v.origin, "default"))
+            *slot = v.text;
+    }
+    static const struct { const char *key; size_t off; } bools[] = {
+        {"include-archived", offsetof(export_flags, include_archived)},
+        {"findings", offsetof(export_flags, findings)},
+        {"verbose", offsetof(export_flags, verbose)},
+    };
+    for (size_t i = 0; i < sizeof bools / sizeof *bools; i++) {
+        int *slot = (int *)((char *)f + bools[i].off);
+        char given[4];
+        snprintf(given, sizeof given, "%d", *slot);
+        const char *flag = !*slot ? NULL : !strcmp(bools[i].key, "verbose") ? given : "true";
+        if (gd_config_resolve(cfg, NULL, "export", bools[i].key, flag, &v, err) < 0)
+            return -1;
+        *slot = (int)v.number;
+    }
+    return 0;
+}
+
 static int run_export(int argc, char **argv)
 {
     export_flags f;
     if (parse_flags(argc, argv, &f) != 0)
         return GD_EXIT_USAGE;
+    gd_config *cfg = NULL;
+    gd_err cerr = {0};
+    if (gd_config_load(f.config, NULL, &cfg, &cerr) < 0 || apply_config(cfg, &f, &cerr) < 0) {
+        gd_config_free(cfg);
+        return gd_cli_fail(&cerr);
+    }
     gd_cli_set_verbosity(f.quiet, f.verbose);
     if (f.log_format && gd_cli_set_log_format(f.log_format) != 0) {
         gd_cli_error("--log-format: expected text or json, got '%s'", f.log_format);
+        gd_config_free(cfg);
         return GD_EXIT_USAGE;
     }
     gd_export_request req;
@@ -356,6 +409,7 @@ static int run_export(int argc, char **argv)
     int code = rc == 0 ? gd_export_run(&req) : rc == -2 ? GD_EXIT_FATAL : GD_EXIT_USAGE;
     free_list(req.opts.accounts, req.opts.n_accounts);
     free_list(req.opts.regions, req.opts.n_regions);
+    gd_config_free(cfg);
     return code;
 }
 
@@ -390,6 +444,9 @@ static void help_export(FILE *out)
         "                       severity first (\"findings_truncated\": true when cut).\n"
         "                       xlsx always lists every finding in scope on Findings\n"
         "  --now T              the report's clock (default: now); for reproducible reports\n"
+        "  --config PATH        config file ([export] section; default $GDREPORT_CONFIG, then\n"
+        "                       ~/.config/gdreport/config, then /etc/gdreport/config).\n"
+        "                       Precedence: flag > GDREPORT_<KEY> > config file > default\n"
         "  -q, -v, -vv          quieter / more verbose diagnostics on stderr\n"
         "  --log-format text|json\n"
         "\n"

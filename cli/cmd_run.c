@@ -2,6 +2,7 @@
  * It reuses the collect and export commands (same flags, same checks) by
  * handing each the flags that belong to it. */
 #include "cli/cli.h"
+#include "cli/config.h"
 #include "common/log.h"
 
 #include <stdlib.h>
@@ -30,7 +31,7 @@ static const struct passthrough flags[] = {
     {"--now", 1, TO_EXPORT},        {"--log-format", 1, TO_BOTH},
     {"-q", 0, TO_BOTH},             {"--quiet", 0, TO_BOTH},
     {"-v", 0, TO_BOTH},             {"-vv", 0, TO_BOTH},
-    {"--verbose", 0, TO_BOTH},
+    {"--verbose", 0, TO_BOTH},      {"--config", 1, TO_BOTH},
 };
 
 static void help_run(FILE *out)
@@ -52,6 +53,8 @@ static void help_run(FILE *out)
             "  export options         --redact --window --since --until --accounts\n"
             "                         --min-severity --include-archived --findings --now\n"
             "  -q, -v, -vv, --log-format text|json\n"
+            "  --config PATH          config file: [run] settings apply to both steps and win\n"
+            "                         over [collect]/[export]; flag > GDREPORT_<KEY> > file\n"
             "\n"
             "Exit status: 0 ok, 1 fatal (collect could not run, or an export failed),\n"
             "2 usage error, 3 partial collect (reports were still written).\n"
@@ -122,6 +125,67 @@ static int export_one(struct argv_list *base, const char *format, const char *ou
     return gd_cmd_export.run(l.n, l.v);
 }
 
+/* Was flag `name` given on the command line (as "--x", "--x=v")? */
+static int given(int argc, char **argv, const char *name)
+{
+    size_t n = strlen(name);
+    for (int i = 1; i < argc; i++)
+        if (!strncmp(argv[i], name, n) && (argv[i][n] == '\0' || argv[i][n] == '='))
+            return 1;
+    return 0;
+}
+
+/* Settings from GDREPORT_<KEY> or [run] that no flag gave become flags for
+ * the step they belong to (built-in defaults are left to the steps). The
+ * strings are borrowed from cfg, which the caller keeps until both steps ran. */
+static int apply_run_config(const gd_config *cfg, int argc, char **argv, struct argv_list *cargs,
+                            struct argv_list *eargs, const char **out_dir, const char **formats,
+                            gd_err *err)
+{
+    gd_config_value v;
+    if (!*out_dir) {
+        if (gd_config_resolve(cfg, NULL, "run", "out-dir", NULL, &v, err) < 0)
+            return -1;
+        *out_dir = v.text;
+    }
+    if (!given(argc, argv, "--formats")) {
+        if (gd_config_resolve(cfg, NULL, "run", "formats", NULL, &v, err) < 0)
+            return -1;
+        if (v.text)
+            *formats = v.text;
+    }
+    for (size_t i = 0; i < sizeof flags / sizeof *flags; i++) {
+        const struct passthrough *f = &flags[i];
+        if (strncmp(f->name, "--", 2) || !strcmp(f->name, "--config") ||
+            !strcmp(f->name, "--quiet") || !strcmp(f->name, "--verbose") ||
+            !strcmp(f->name, "--since") || !strcmp(f->name, "--until") ||
+            !strcmp(f->name, "--now") || given(argc, argv, f->name))
+            continue;
+        if (gd_config_resolve(cfg, NULL, "run", f->name + 2, NULL, &v, err) < 0)
+            return -1;
+        if (!v.text || !strcmp(v.origin, "default") || (!f->takes_value && !v.number))
+            continue;
+        int bad = 0;
+        if (f->target & TO_COLLECT)
+            bad |= push(cargs, f->name) || (f->takes_value && push(cargs, v.text));
+        if (f->target & TO_EXPORT)
+            bad |= push(eargs, f->name) || (f->takes_value && push(eargs, v.text));
+        if (bad)
+            return gd_err_set(err, GD_E_USAGE, "run: too many options");
+    }
+    if (!given(argc, argv, "-v") && !given(argc, argv, "-vv") && !given(argc, argv, "--verbose")) {
+        if (gd_config_resolve(cfg, NULL, "run", "verbose", NULL, &v, err) < 0)
+            return -1;
+        const char *vflag = v.number >= 2 ? "-vv" : v.number == 1 ? "-v" : NULL;
+        if (vflag && (push(cargs, vflag) || push(eargs, vflag)))
+            return gd_err_set(err, GD_E_USAGE, "run: too many options");
+    }
+    return 0;
+}
+
+static int run_steps(struct argv_list *cargs, struct argv_list *eargs, const char *out_dir,
+                     const char *formats);
+
 static int run_run(int argc, char **argv)
 {
     const char *out_dir = NULL, *formats = "xlsx,json";
@@ -167,6 +231,29 @@ static int run_run(int argc, char **argv)
             return GD_EXIT_USAGE;
         }
     }
+    const char *config_path = NULL;
+    for (int i = 1; i + 1 < argc; i++)
+        if (!strcmp(argv[i], "--config"))
+            config_path = argv[i + 1];
+    for (int i = 1; i < argc; i++)
+        if (!strncmp(argv[i], "--config=", 9))
+            config_path = argv[i] + 9;
+    gd_config *cfg = NULL;
+    gd_err err = {0};
+    if (gd_config_load(config_path, NULL, &cfg, &err) < 0 ||
+        apply_run_config(cfg, argc, argv, &cargs, &eargs, &out_dir, &formats, &err) < 0) {
+        gd_config_free(cfg);
+        return gd_cli_fail(&err);
+    }
+    int rc = run_steps(&cargs, &eargs, out_dir, formats);
+    gd_config_free(cfg);
+    return rc;
+}
+
+/* Collect, then one export per format. */
+static int run_steps(struct argv_list *cargs, struct argv_list *eargs, const char *out_dir,
+                     const char *formats)
+{
     if (!out_dir) {
         gd_cli_error("run: --out-dir is required (see 'gdreport help run')");
         return GD_EXIT_USAGE;
@@ -182,7 +269,7 @@ static int run_run(int argc, char **argv)
         return GD_EXIT_FATAL;
     }
 
-    int collect_rc = gd_cmd_collect.run(cargs.n, cargs.v);
+    int collect_rc = gd_cmd_collect.run(cargs->n, cargs->v);
     if (collect_rc != GD_EXIT_OK && collect_rc != GD_EXIT_PARTIAL)
         return collect_rc;
     if (collect_rc == GD_EXIT_PARTIAL)
@@ -191,9 +278,9 @@ static int run_run(int argc, char **argv)
 
     int export_rc = GD_EXIT_OK;
     if (want_xlsx && export_rc == GD_EXIT_OK)
-        export_rc = export_one(&eargs, "xlsx", out_dir);
+        export_rc = export_one(eargs, "xlsx", out_dir);
     if (want_json && export_rc == GD_EXIT_OK)
-        export_rc = export_one(&eargs, "json", out_dir);
+        export_rc = export_one(eargs, "json", out_dir);
     if (export_rc != GD_EXIT_OK)
         return export_rc;
     return collect_rc;
