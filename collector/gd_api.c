@@ -499,7 +499,7 @@ static int take_token(const json_t *root, char **out, gd_err *err)
 int gd_api_parse_id_page(const json_t *root, const char *key, gd_id_page *out, gd_err *err)
 {
     memset(out, 0, sizeof *out);
-    const json_t *a;
+    const json_t *a = NULL;
     int rc = get_array(root, key, 0, &a, err);
     if (rc)
         return rc;
@@ -552,7 +552,7 @@ static int parse_features(const json_t *root, const char *key, gd_api_feature **
 {
     *out = NULL;
     *n_out = 0;
-    const json_t *a;
+    const json_t *a = NULL;
     int rc = get_array(root, key, 1, &a, err);
     if (rc || !a)
         return rc;
@@ -655,7 +655,7 @@ int gd_api_parse_members(const json_t *root, gd_api_members_page *out, size_t *s
 {
     memset(out, 0, sizeof *out);
     *skipped = 0;
-    const json_t *a;
+    const json_t *a = NULL;
     int rc = get_array(root, "members", 0, &a, err);
     if (rc)
         return rc;
@@ -699,7 +699,7 @@ void gd_api_members_page_free(gd_api_members_page *p)
 
 static int parse_unprocessed(const json_t *root, gd_api_member_detectors *out, gd_err *err)
 {
-    const json_t *a;
+    const json_t *a = NULL;
     int rc = get_array(root, "unprocessedAccounts", 1, &a, err);
     if (rc || !a)
         return rc;
@@ -723,7 +723,7 @@ int gd_api_parse_member_detectors(const json_t *root, gd_api_member_detectors *o
                                   gd_err *err)
 {
     memset(out, 0, sizeof *out);
-    const json_t *a;
+    const json_t *a = NULL;
     int rc = get_array(root, "members", 1, &a, err);
     size_t n = a ? json_array_size(a) : 0;
     if (!rc) {
@@ -813,7 +813,7 @@ int gd_api_parse_findings(json_t *root, const char *region, const char *detector
                           gd_api_findings *out, gd_err *err)
 {
     memset(out, 0, sizeof *out);
-    const json_t *a;
+    const json_t *a = NULL;
     int rc = get_array(root, "findings", 0, &a, err);
     if (rc)
         return rc;
@@ -883,7 +883,7 @@ int gd_api_parse_usage(const json_t *root, const char *type, gd_api_usage_page *
     const json_t *stats = json_object_get(root, "usageStatistics");
     if (stats && !json_is_object(stats) && !json_is_null(stats))
         return gd_err_set(err, GD_E_PARSE, "\"usageStatistics\" is not an object");
-    const json_t *a;
+    const json_t *a = NULL;
     int rc = get_array(stats, list_key, 1, &a, err);
     if (rc)
         return rc;
