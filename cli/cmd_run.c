@@ -105,6 +105,12 @@ static int valid_formats(const char *formats, int *want_xlsx, int *want_json)
     strcpy(buf, formats);
     *want_xlsx = *want_json = 0;
     for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        /* Blanks around items, as every other list setting allows them
+         * (config.h: "regions = eu-west-1, us-east-1"). */
+        tok += strspn(tok, " \t");
+        size_t n = strlen(tok);
+        while (n > 0 && (tok[n - 1] == ' ' || tok[n - 1] == '\t'))
+            tok[--n] = '\0';
         if (!strcmp(tok, "xlsx"))
             *want_xlsx = 1;
         else if (!strcmp(tok, "json"))
