@@ -195,6 +195,28 @@ static int parse_section(struct parser *ps, char *s, gd_err *err)
     return 0;
 }
 
+/* Removes the blanks around the items of a list value in place, so
+ * "eu-west-1, us-east-1" reaches the commands as "eu-west-1,us-east-1": the
+ * list check allows blanks, but the commands parse a list the way they parse
+ * their flag, which does not. */
+static void squeeze_list(char *v)
+{
+    char *w = v;
+    for (const char *r = v; *r;) {
+        r += strspn(r, " \t");
+        size_t n = strcspn(r, ",");
+        size_t k = n;
+        while (k > 0 && (r[k - 1] == ' ' || r[k - 1] == '\t'))
+            k--;
+        memmove(w, r, k);
+        w += k;
+        r += n;
+        if (*r == ',')
+            *w++ = *r++;
+    }
+    *w = '\0';
+}
+
 static int parse_key_line(struct parser *ps, char *s, gd_err *err)
 {
     char *eq = strchr(s, '=');
@@ -221,6 +243,8 @@ static int parse_key_line(struct parser *ps, char *s, gd_err *err)
     rc = gd_config_check_value(key, value, where, &number, err);
     if (rc < 0)
         return rc;
+    if (key->type == GD_CFG_LIST)
+        squeeze_list(value);
     return add_entry(ps, key, value, err);
 }
 

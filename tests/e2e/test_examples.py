@@ -146,7 +146,8 @@ def test_config(tmp):
     redact = doc["sections"]["export"]["redact"]
     check(redact["value"] == "management" and redact["origin"].startswith("config " + cfg + ":"),
           "config show: [export] redact from the file, got %r" % redact)
-    check(doc["sections"]["run"]["formats"]["value"] == "xlsx, json", "[run] formats")
+    check(doc["sections"]["run"]["formats"]["value"] == "xlsx,json",
+          "[run] formats: the list as the commands get it (blanks around items dropped)")
     env["GDREPORT_REDACT"] = "all"
     r = subprocess.run([BIN, "config", "show", "--json", "--config", cfg],
                        capture_output=True, text=True, env=env)
