@@ -1,14 +1,14 @@
-/* The report document as a JSON tree (schema/report.schema.json). Keys are
- * inserted in a fixed order and arrays come sorted from the model, so the
- * same model always serialises to the same bytes. Cost keys are left out
- * (not set to null) when cost is redacted. */
+/* The report document (schema/report.schema.json), streamed: the top-level
+ * object and its arrays are written member by member (json_stream.c), each
+ * array element is built as a small jansson object, written and freed. Keys
+ * come in a fixed order and arrays come sorted from the model, so the same
+ * model always serialises to the same bytes. Cost keys are left out (not set
+ * to null) when cost is redacted. */
 #include "report/json_internal.h"
 
 #include <string.h>
 
 #define DAY_MS 86400000LL
-
-typedef json_t *(*section_fn)(const gd_report_model *m);
 
 static json_t *str_list(char *const *v, size_t n, int null_when_absent)
 {
@@ -23,20 +23,6 @@ static json_t *str_list(char *const *v, size_t n, int null_when_absent)
         return NULL;
     }
     return a;
-}
-
-/* Builds an object with fill(); NULL (and nothing leaked) on failure. */
-static json_t *object_of(int (*fill)(json_t *o, const gd_report_model *m, const void *item),
-                         const gd_report_model *m, const void *item)
-{
-    json_t *o = json_object();
-    if (!o)
-        return NULL;
-    if (fill(o, m, item)) {
-        json_decref(o);
-        return NULL;
-    }
-    return o;
 }
 
 static int fill_window(json_t *o, const gd_report_model *m, const void *item)
@@ -254,82 +240,62 @@ static int fill_cost(json_t *o, const gd_report_model *m, const void *item)
     return rc;
 }
 
-typedef int (*fill_fn)(json_t *o, const gd_report_model *m, const void *item);
-
-/* An array of objects, one per item of a model array. */
-static json_t *array_of(fill_fn fill, const gd_report_model *m, const void *items, size_t n,
-                        size_t size)
+/* key: [ one object per item of a model array ], each built, written and
+ * freed before the next. */
+static int array_member(jw_out *o, const char *key, jw_fill_fn fill, const gd_report_model *m,
+                        const void *items, size_t n, size_t size)
 {
-    json_t *a = json_array();
-    int rc = a ? 0 : -1;
+    int rc = jw_key(o, key) || jw_open(o, '[');
     for (size_t i = 0; i < n && !rc; i++)
-        rc = jw_push(a, object_of(fill, m, (const char *)items + i * size));
-    if (rc) {
-        json_decref(a);
-        return NULL;
+        rc = jw_elem(o) || jw_put(o, jw_object_of(fill, m, (const char *)items + i * size));
+    return rc || jw_close(o, ']') ? -1 : 0;
+}
+
+#define ARRAY(o, key, fill, m, arr, n) array_member((o), (key), (fill), (m), (arr), (n), sizeof *(arr))
+
+static int coverage(jw_out *o, const gd_report_model *m)
+{
+    return jw_key(o, "coverage") || jw_open(o, '{') ||
+           ARRAY(o, "accounts", fill_cell, m, m->coverage, m->n_coverage) ||
+           ARRAY(o, "plans", fill_plan_cell, m, m->plan_coverage, m->n_plan_coverage) ||
+           jw_close(o, '}') ? -1 : 0;
+}
+
+static int trends(jw_out *o, const gd_report_model *m)
+{
+    return jw_key(o, "trends") || jw_open(o, '{') ||
+           ARRAY(o, "weeks", fill_week, m, m->weeks, m->n_weeks) ||
+           ARRAY(o, "week_over_week", fill_wow, m, m->wow, m->n_wow) ||
+           jw_close(o, '}') ? -1 : 0;
+}
+
+static int member(jw_out *o, const char *key, json_t *v)
+{
+    if (jw_key(o, key)) {
+        if (v)
+            json_decref(v);
+        return -1;
     }
-    return a;
+    return jw_put(o, v);
 }
 
-#define ARRAY(fill, m, arr, n) array_of((fill), (m), (arr), (n), sizeof *(arr))
-
-static json_t *coverage(const gd_report_model *m)
+int jw_report_members(jw_out *o, const gd_report_model *m)
 {
-    json_t *o = json_object();
-    if (!o)
-        return NULL;
-    int rc = jw_set(o, "accounts", ARRAY(fill_cell, m, m->coverage, m->n_coverage));
-    rc |= jw_set(o, "plans", ARRAY(fill_plan_cell, m, m->plan_coverage, m->n_plan_coverage));
-    if (rc) {
-        json_decref(o);
-        return NULL;
-    }
-    return o;
+    return member(o, "schema_version", json_string("1")) ||
+           member(o, "generated_at", jw_time(m->generated_ms)) ||
+           member(o, "window", jw_object_of(fill_window, m, NULL)) ||
+           member(o, "filters", jw_object_of(fill_filters, m, NULL)) ||
+           member(o, "redactions", str_list(m->redactions, m->n_redactions, 0)) ||
+           member(o, "collection", jw_object_of(fill_collection, m, NULL)) ||
+           member(o, "organization", jw_object_of(fill_org, m, NULL)) ||
+           ARRAY(o, "regions", fill_region, m, m->regions, m->n_regions) ||
+           member(o, "totals", jw_object_of(fill_totals, m, NULL)) ||
+           ARRAY(o, "accounts", fill_account, m, m->accounts, m->n_accounts) ||
+           array_member(o, "plans", fill_plan, m, m->plans, GD_PLAN_COUNT, sizeof *m->plans) ||
+           coverage(o, m) || trends(o, m) ? -1 : 0;
 }
 
-static json_t *trends(const gd_report_model *m)
+int jw_costs_member(jw_out *o, const gd_report_model *m)
 {
-    json_t *o = json_object();
-    if (!o)
-        return NULL;
-    int rc = jw_set(o, "weeks", ARRAY(fill_week, m, m->weeks, m->n_weeks));
-    rc |= jw_set(o, "week_over_week", ARRAY(fill_wow, m, m->wow, m->n_wow));
-    if (rc) {
-        json_decref(o);
-        return NULL;
-    }
-    return o;
-}
-
-static json_t *plans(const gd_report_model *m)
-{
-    return ARRAY(fill_plan, m, m->plans, GD_PLAN_COUNT);
-}
-
-static int fill_report(json_t *o, const gd_report_model *m, const void *item)
-{
-    int rc = jw_set(o, "schema_version", json_string("1"));
-    rc |= jw_set(o, "generated_at", jw_time(m->generated_ms));
-    rc |= jw_set(o, "window", object_of(fill_window, m, NULL));
-    rc |= jw_set(o, "filters", object_of(fill_filters, m, NULL));
-    rc |= jw_set(o, "redactions", str_list(m->redactions, m->n_redactions, 0));
-    rc |= jw_set(o, "collection", object_of(fill_collection, m, NULL));
-    rc |= jw_set(o, "organization", object_of(fill_org, m, NULL));
-    rc |= jw_set(o, "regions", ARRAY(fill_region, m, m->regions, m->n_regions));
-    rc |= jw_set(o, "totals", object_of(fill_totals, m, NULL));
-    rc |= jw_set(o, "accounts", ARRAY(fill_account, m, m->accounts, m->n_accounts));
-    rc |= jw_set(o, "plans", plans(m));
-    rc |= jw_set(o, "coverage", coverage(m));
-    rc |= jw_set(o, "trends", trends(m));
-    return rc;
-}
-
-json_t *jw_costs(const gd_report_model *m)
-{
-    return ARRAY(fill_cost, m, m->costs, m->n_costs);
-}
-
-json_t *jw_report(const gd_report_model *m)
-{
-    return object_of(fill_report, m, NULL);
+    return ARRAY(o, "costs", fill_cost, m, m->costs, m->n_costs);
 }

@@ -2,7 +2,12 @@
  * (common/atomicfile.h: temp file, fsync, rename; json_dump_file would
  * overwrite in place, J2). "-" writes to stdout. The findings detail is
  * capped at opts.findings_cap rows; "findings_truncated" says when rows were
- * left out. */
+ * left out.
+ *
+ * The document is streamed (json_internal.h): memory stays at one row's
+ * jansson value plus the output buffer, whatever the number of rows. A
+ * failure half-way leaves no file (the temp file is removed); on stdout the
+ * bytes already written stay written and the error is returned. */
 #include "common/atomicfile.h"
 #include "report/json_internal.h"
 #include "report/writers.h"
@@ -10,20 +15,17 @@
 #include <errno.h>
 #include <string.h>
 
-/* Indented for people who diff reports; reals with up to 10 significant
- * digits (severities like 8.9, coverage like 88.9) print exactly as meant. */
-#define DUMP_FLAGS (JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10))
-
 typedef struct findings_ctx {
-    json_t *arr;
+    jw_out *out;
     int64_t cap;      /* -1 = no cap */
     int64_t written;
     int truncated;
-    int failed;
 } findings_ctx;
 
-static int fill_finding(json_t *o, const gd_finding_view *f)
+static int fill_finding(json_t *o, const gd_report_model *m, const void *item)
 {
+    const gd_finding_view *f = item;
+    (void)m;
     int rc = jw_set(o, "finding_id", jw_str(f->finding_id));
     rc |= jw_set(o, "account_id", jw_str(f->account_id));
     rc |= jw_set(o, "region", jw_str(f->region));
@@ -47,81 +49,94 @@ static int on_finding(void *ud, const gd_finding_view *f)
         c->truncated = 1;
         return 1; /* stop: one row past the cap proves there is more */
     }
-    json_t *o = json_object();
-    if (!o || fill_finding(o, f) || jw_push(c->arr, o)) {
-        if (o)
-            json_decref(o);
-        c->failed = 1;
+    if (jw_elem(c->out) || jw_put(c->out, jw_object_of(fill_finding, NULL, f)))
         return -1;
-    }
     c->written++;
     return 0;
 }
 
-static int add_findings(json_t *doc, const gd_report_model *m, const gd_finding_source *src,
+/* "findings": [...], "findings_truncated": bool. A source error is returned
+ * as is (err set by the source); writer failures are left in out->fail. */
+static int add_findings(jw_out *out, const gd_report_model *m, const gd_finding_source *src,
                         gd_err *err)
 {
-    findings_ctx c = {json_array(), m->opts.findings_cap, 0, 0, 0};
-    if (!c.arr)
-        return gd_err_set(err, GD_E_NOMEM, "out of memory writing findings");
+    findings_ctx c = {out, m->opts.findings_cap, 0, 0};
+    if (jw_key(out, "findings") || jw_open(out, '['))
+        return -1;
     int rc = src->each(src->src_ud, on_finding, &c, err);
-    if (c.failed) {
-        json_decref(c.arr);
-        return gd_err_set(err, GD_E_NOMEM, "out of memory writing findings");
-    }
-    if (rc < 0) {
-        json_decref(c.arr);
+    if (out->fail)
+        return -1;
+    if (rc < 0)
         return rc;
-    }
-    if (jw_set(doc, "findings", c.arr) || jw_set(doc, "findings_truncated",
-                                                 json_boolean(c.truncated)))
-        return gd_err_set(err, GD_E_NOMEM, "out of memory writing findings");
+    if (jw_close(out, ']') || jw_key(out, "findings_truncated") ||
+        jw_put(out, json_boolean(c.truncated)))
+        return -1;
     return 0;
 }
 
-static int build_doc(const gd_report_model *m, const gd_finding_source *findings, json_t **out,
+/* The whole document and its final newline; 0, -1 with out->fail set, or a
+ * findings source's error (out->fail not set). */
+static int write_doc(jw_out *out, const gd_report_model *m, const gd_finding_source *findings,
                      gd_err *err)
 {
-    json_t *doc = jw_report(m);
-    *out = NULL;
-    if (!doc)
-        return gd_err_set(err, GD_E_NOMEM, "out of memory building the JSON report");
-    int rc = findings ? add_findings(doc, m, findings, err) : 0;
-    if (!rc && !m->cost_redacted && jw_set(doc, "costs", jw_costs(m)))
-        rc = gd_err_set(err, GD_E_NOMEM, "out of memory building the JSON report");
-    if (rc) {
-        json_decref(doc);
-        return rc;
+    if (jw_open(out, '{') || jw_report_members(out, m))
+        return -1;
+    if (findings) {
+        int rc = add_findings(out, m, findings, err);
+        if (rc)
+            return rc;
     }
-    *out = doc;
+    if (!m->cost_redacted && jw_costs_member(out, m))
+        return -1;
+    if (jw_close(out, '}') || jw_raw(out, "\n", 1) || jw_out_flush(out))
+        return -1;
     return 0;
 }
 
-static int dump_to(FILE *fp, const json_t *doc)
+/* Streams the document to fp. Writer failures get a message naming where
+ * the report goes (path, or NULL for stdout); a findings source's error is
+ * returned as the source set it. */
+static int stream_to(FILE *fp, const char *path, const gd_report_model *m,
+                     const gd_finding_source *findings, gd_err *err)
 {
-    if (json_dumpf(doc, fp, DUMP_FLAGS) != 0)
-        return -1;
-    return fputc('\n', fp) == EOF ? -1 : 0;
+    jw_out out;
+    int rc = jw_out_init(&out, fp);
+    if (!rc)
+        rc = write_doc(&out, m, findings, err);
+    if (rc && out.fail == JW_NOMEM)
+        rc = gd_err_set(err, GD_E_NOMEM, "%s: out of memory writing the JSON report",
+                        path ? path : "stdout");
+    else if (rc && out.fail == JW_IO && path)
+        rc = gd_err_set(err, GD_E_IO, "%s: write failed: %s", path, strerror(out.err_no));
+    else if (rc && out.fail == JW_IO)
+        rc = gd_err_set(err, GD_E_IO, "writing the JSON report to stdout failed: %s",
+                        strerror(out.err_no));
+    jw_out_free(&out);
+    return rc;
 }
 
-static int write_stdout(const json_t *doc, gd_err *err)
+static int write_stdout(const gd_report_model *m, const gd_finding_source *findings, gd_err *err)
 {
-    if (dump_to(stdout, doc) != 0 || fflush(stdout) != 0 || ferror(stdout))
+    int rc = stream_to(stdout, NULL, m, findings, err);
+    if (rc)
+        return rc;
+    if (fflush(stdout) != 0 || ferror(stdout))
         return gd_err_set(err, GD_E_IO, "writing the JSON report to stdout failed: %s",
                           strerror(errno));
     return 0;
 }
 
-static int write_file(const json_t *doc, const char *path, gd_err *err)
+static int write_file(const gd_report_model *m, const gd_finding_source *findings,
+                      const char *path, gd_err *err)
 {
     gd_atomic_file af;
     int rc = gd_atomic_open(&af, path, err);
     if (rc)
         return rc;
-    if (dump_to(af.fp, doc) != 0) {
-        int e = errno;
+    rc = stream_to(af.fp, path, m, findings, err);
+    if (rc) {
         gd_atomic_abort(&af);
-        return gd_err_set(err, GD_E_IO, "%s: write failed: %s", path, strerror(e));
+        return rc;
     }
     return gd_atomic_commit(&af, err);
 }
@@ -129,11 +144,6 @@ static int write_file(const json_t *doc, const char *path, gd_err *err)
 int gd_json_write_report(const gd_report_model *m, const gd_finding_source *findings,
                          const char *path, gd_err *err)
 {
-    json_t *doc;
-    int rc = build_doc(m, findings, &doc, err);
-    if (rc)
-        return rc;
-    rc = !strcmp(path, "-") ? write_stdout(doc, err) : write_file(doc, path, err);
-    json_decref(doc);
-    return rc;
+    return !strcmp(path, "-") ? write_stdout(m, findings, err)
+                              : write_file(m, findings, path, err);
 }
