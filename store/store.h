@@ -19,7 +19,9 @@ typedef struct gd_store gd_store;
 enum gd_store_mode { GD_STORE_READ_WRITE = 0, GD_STORE_READ_ONLY = 1 };
 
 /* Opens (creating with mode 0600 when missing and mode is read-write), sets
- * WAL, synchronous=FULL, busy_timeout and foreign keys, and applies pending
+ * WAL, synchronous=NORMAL (every commit survives a crash of the process; a
+ * power cut may drop the last commits, in order: store_open.c), busy_timeout
+ * and foreign keys, and applies pending
  * migrations. A DB whose user_version is newer than this build knows is
  * refused (GD_E_DB). Read-only mode never creates the file and fails with
  * GD_E_NOT_FOUND when it is absent; it never migrates, so an older DB fails
@@ -68,7 +70,9 @@ int gd_store_run_begin(gd_store *st, const gd_run_info *info, int64_t *run_id, g
 int gd_store_run_set_caller(gd_store *st, int64_t run_id, const char *account_id,
                             const char *arn, const char *partition, const char *regions_source,
                             gd_err *err);
-/* outcome: "ok", "partial", "failed", "interrupted". */
+/* outcome: "ok", "partial", "failed", "interrupted". Committed with
+ * synchronous=FULL: once it returns, the run and everything committed before
+ * it is on disk, power cut included. */
 int gd_store_run_finish(gd_store *st, int64_t run_id, const char *outcome,
                         const char *message, int64_t ended_ms, gd_err *err);
 /* Marks runs left 'running' by a killed process as 'interrupted' (called at the

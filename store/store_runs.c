@@ -122,7 +122,18 @@ int gd_store_run_finish(gd_store *st, int64_t run_id, const char *outcome,
         b |= st_bind_text(s, 3, message);
         b |= st_bind_text(s, 4, ended_at);
         b |= st_bind_int64(s, 5, ended_ms);
-        rc = st_write_stmt(st, s, b, "finish run", err);
+        /* The one durable commit of a run (store_open.c: the store runs at
+         * synchronous=NORMAL): with FULL, COMMIT fsyncs the WAL, which holds
+         * every earlier commit of the run too. Inside a caller's transaction
+         * the caller's commit is the one that counts. */
+        if (!st->user_tx)
+            rc = st_exec(st, "PRAGMA synchronous = FULL", err, "set synchronous");
+        if (rc == GD_OK)
+            rc = st_write_stmt(st, s, b, "finish run", err);
+        else
+            st_stmt_reset(s);
+        if (!st->user_tx)
+            sqlite3_exec(st->db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
     }
     if (rc == GD_OK)
         rc = require_changed_run(st, run_id, err);
