@@ -1,6 +1,12 @@
 /* Findings: list ids (ListFindings, 50 a page, updatedAt ASC) on the region's
- * thread while a second thread fetches them (GetFindings, <= 50 ids) and
- * upserts each batch in one transaction, so list and get latencies overlap.
+ * thread while FETCHERS threads fetch them (GetFindings, <= 50 ids, each
+ * thread with its own client) and upsert each batch in one transaction, so
+ * list and get latencies overlap and a region has up to FETCHERS GetFindings
+ * in flight: with one, a region's fetches ran one after another and, at 50 ms
+ * latency, were its critical path (bench/README.md). Batches are independent
+ * (the upsert rule never lets an older copy overwrite a newer one), so their
+ * order does not matter; the watermark is computed only after every batch is
+ * stored (pipeline_finish).
  *
  * Full sync (first run, --full, new detector): every id is listed and fetched.
  * Incremental: ids with updatedAt >= watermark - overlap; then archive
@@ -13,7 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define QUEUE_BATCHES 8            /* batches waiting for the fetch thread */
+#define QUEUE_BATCHES 8            /* batches waiting for the fetch threads */
+#define FETCHERS 3                 /* GetFindings in flight per region */
 #define LIST_MAX_PAGES 1000000     /* 50 million ids: a safety stop, never reached */
 
 typedef struct id_batch {
@@ -21,25 +28,34 @@ typedef struct id_batch {
     size_t n;
 } id_batch;
 
-typedef struct pipeline {
-    gd_region_ctx *rc;
-    gd_aws_client *client;         /* the fetch thread's own client */
+typedef struct pipeline pipeline;
+
+typedef struct fetcher {
+    pipeline *p;
+    gd_aws_client *client;         /* the thread's own client */
     pthread_t thread;
-    int threaded;                  /* 0: fetch inline on the caller's thread */
+} fetcher;
+
+struct pipeline {
+    gd_region_ctx *rc;
+    fetcher f[FETCHERS];
+    size_t n_fetchers;             /* threads started */
+    int threaded;                  /* 0: fetch inline on the caller's thread (rc->client) */
     pthread_mutex_t mu;
     pthread_cond_t cv;
     id_batch q[QUEUE_BATCHES];
     size_t head, count;
-    int closed, busy, failed;
+    int closed, failed;
+    int busy;                      /* fetch threads working on a batch */
     gd_call_fail fail;
     id_batch cur;                  /* being filled by the producer */
     int64_t max_updated_ms;        /* newest updatedAt fetched */
     int64_t fetched;
-} pipeline;
+};
 
 /* ---- Fetching ---------------------------------------------------------------- */
 
-static int fetch_ids(pipeline *p, char **ids, size_t n, gd_call_fail *fail);
+static int fetch_ids(pipeline *p, gd_aws_client *c, char **ids, size_t n, gd_call_fail *fail);
 
 static void add_problem(pipeline *p, const char *kind, const char *id, const char *msg)
 {
@@ -52,7 +68,7 @@ static void add_problem(pipeline *p, const char *kind, const char *id, const cha
 
 /* Halves the batch until single ids: one oversized or malformed finding must
  * not cost the other 49. */
-static int split_batch(pipeline *p, char **ids, size_t n, const char *kind,
+static int split_batch(pipeline *p, gd_aws_client *c, char **ids, size_t n, const char *kind,
                        const char *why, gd_call_fail *fail)
 {
     if (n == 1) {
@@ -60,12 +76,13 @@ static int split_batch(pipeline *p, char **ids, size_t n, const char *kind,
         return 0;
     }
     size_t half = n / 2;
-    if (fetch_ids(p, ids, half, fail) != 0)
+    if (fetch_ids(p, c, ids, half, fail) != 0)
         return -1;
-    return fetch_ids(p, ids + half, n - half, fail);
+    return fetch_ids(p, c, ids + half, n - half, fail);
 }
 
-static int upsert(pipeline *p, json_t *root, char **ids, size_t n, gd_call_fail *fail)
+static int upsert(pipeline *p, gd_aws_client *c, json_t *root, char **ids, size_t n,
+                  gd_call_fail *fail)
 {
     gd_region_ctx *rc = p->rc;
     gd_api_findings f;
@@ -75,7 +92,7 @@ static int upsert(pipeline *p, json_t *root, char **ids, size_t n, gd_call_fail 
             gd_call_fail_set(fail, GD_AWS_CLIENT, "%s GetFindings: out of memory", rc->region);
             return -1;
         }
-        return split_batch(p, ids, n, "finding_malformed", err.msg, fail);
+        return split_batch(p, c, ids, n, "finding_malformed", err.msg, fail);
     }
     gd_upsert_stats st = {0};
     int res = gd_store_upsert_findings(rc->store, rc->run_id, f.rows, f.n, &st, &err);
@@ -98,7 +115,7 @@ static int upsert(pipeline *p, json_t *root, char **ids, size_t n, gd_call_fail 
     return 0;
 }
 
-static int fetch_ids(pipeline *p, char **ids, size_t n, gd_call_fail *fail)
+static int fetch_ids(pipeline *p, gd_aws_client *c, char **ids, size_t n, gd_call_fail *fail)
 {
     gd_region_ctx *rc = p->rc;
     gd_api_req r;
@@ -111,10 +128,10 @@ static int fetch_ids(pipeline *p, char **ids, size_t n, gd_call_fail *fail)
         gd_call_fail_set(fail, GD_AWS_CLIENT, "%s", err.msg);
         return -1;
     }
-    res = gd_region_call(rc, p->client, &r.req, 0, &root, fail);
+    res = gd_region_call(rc, c, &r.req, 0, &root, fail);
     gd_api_req_free(&r);
     if (res == 0) {
-        res = upsert(p, root, ids, n, fail);
+        res = upsert(p, c, root, ids, n, fail);
         json_decref(root);
         return res;
     }
@@ -122,7 +139,7 @@ static int fetch_ids(pipeline *p, char **ids, size_t n, gd_call_fail *fail)
         char why[600];
         snprintf(why, sizeof why, "the finding's JSON exceeds the response size cap (%s)",
                  fail->message);
-        return split_batch(p, ids, n, "finding_too_large", why, fail);
+        return split_batch(p, c, ids, n, "finding_too_large", why, fail);
     }
     return -1;
 }
@@ -138,7 +155,8 @@ static void batch_clear(id_batch *b)
 
 static void *fetch_thread(void *arg)
 {
-    pipeline *p = arg;
+    fetcher *me = arg;
+    pipeline *p = me->p;
     pthread_mutex_lock(&p->mu);
     for (;;) {
         while (p->count == 0 && !p->closed)
@@ -148,45 +166,52 @@ static void *fetch_thread(void *arg)
         id_batch b = p->q[p->head];
         p->head = (p->head + 1) % QUEUE_BATCHES;
         p->count--;
-        p->busy = 1;
+        p->busy++;
         int skip = p->failed;
         pthread_cond_broadcast(&p->cv);
         pthread_mutex_unlock(&p->mu);
         gd_call_fail fail;
-        int res = skip ? 0 : fetch_ids(p, b.ids, b.n, &fail);
+        int res = skip ? 0 : fetch_ids(p, me->client, b.ids, b.n, &fail);
         batch_clear(&b);
         pthread_mutex_lock(&p->mu);
         if (res != 0 && !p->failed) {
             p->failed = 1;
             p->fail = fail;
         }
-        p->busy = 0;
+        p->busy--;
         pthread_cond_broadcast(&p->cv);
     }
     pthread_mutex_unlock(&p->mu);
     return NULL;
 }
 
+/* Starts up to FETCHERS threads; with none (no client, no thread) batches are
+ * fetched inline on the caller's thread. */
 static int pipeline_start(pipeline *p, gd_region_ctx *rc)
 {
     memset(p, 0, sizeof *p);
     p->rc = rc;
-    p->client = rc->client;
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->cv, NULL);
-    gd_err err = {0};
-    gd_aws_client *own = NULL;
-    if (gd_aws_context_new_client(rc->aws, &own, &err) != 0) {
-        gd_log(GD_LOG_WARN, rc->region, NULL, NULL, "fetching inline: %s", err.msg);
-        return 0;
+    for (size_t i = 0; i < FETCHERS; i++) {
+        gd_err err = {0};
+        fetcher *f = &p->f[p->n_fetchers];
+        f->p = p;
+        if (gd_aws_context_new_client(rc->aws, &f->client, &err) != 0) {
+            gd_log(GD_LOG_WARN, rc->region, NULL, NULL, "%zu fetch threads: %s",
+                   p->n_fetchers, err.msg);
+            break;
+        }
+        if (pthread_create(&f->thread, NULL, fetch_thread, f) != 0) {
+            gd_aws_client_free(f->client);
+            f->client = NULL;
+            break;
+        }
+        p->n_fetchers++;
     }
-    p->client = own;
-    if (pthread_create(&p->thread, NULL, fetch_thread, p) != 0) {
-        gd_aws_client_free(own);
-        p->client = rc->client;
-        return 0;
-    }
-    p->threaded = 1;
+    p->threaded = p->n_fetchers > 0;
+    if (!p->threaded)
+        gd_log(GD_LOG_WARN, rc->region, NULL, NULL, "fetching inline");
     return 0;
 }
 
@@ -198,7 +223,7 @@ static int pipeline_flush(pipeline *p)
     if (p->cur.n == 0)
         return pipeline_failed(p) ? -1 : 0;
     if (!p->threaded) {
-        int res = p->failed ? -1 : fetch_ids(p, p->cur.ids, p->cur.n, &p->fail);
+        int res = p->failed ? -1 : fetch_ids(p, p->rc->client, p->cur.ids, p->cur.n, &p->fail);
         batch_clear(&p->cur);
         if (res)
             p->failed = 1;
@@ -271,12 +296,14 @@ static int pipeline_finish(pipeline *p, gd_call_fail *fail)
         p->closed = 1;
         pthread_cond_broadcast(&p->cv);
         pthread_mutex_unlock(&p->mu);
-        pthread_join(p->thread, NULL);
+        for (size_t i = 0; i < p->n_fetchers; i++)
+            pthread_join(p->f[i].thread, NULL);
         for (; p->count > 0; p->count--) {
             batch_clear(&p->q[p->head]);
             p->head = (p->head + 1) % QUEUE_BATCHES;
         }
-        gd_aws_client_free(p->client);
+        for (size_t i = 0; i < p->n_fetchers; i++)
+            gd_aws_client_free(p->f[i].client);
     }
     pthread_mutex_destroy(&p->mu);
     pthread_cond_destroy(&p->cv);

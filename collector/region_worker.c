@@ -37,13 +37,24 @@ static int budget_left(gd_region_ctx *rc)
     return gd_time_monotonic_ms() < rc->deadline_mono_ms;
 }
 
+/* Unthrottled (pace 0) nobody waits. Throttled, each request takes the next
+ * slot, pace_ms after the previous one, whichever thread sends it, so the
+ * region's rate stays at most 1 / pace_ms however many fetchers it runs. */
 static void pace_wait(gd_region_ctx *rc)
 {
+    int64_t now = gd_time_monotonic_ms();
     pthread_mutex_lock(&rc->lock);
     int64_t pace = rc->pace_ms;
+    int64_t at = now;
+    if (pace > 0) {
+        /* a free slot is used at once only when another thread reserved it
+         * in the future; otherwise wait a full pace, as a lone thread did */
+        at = rc->next_send_mono_ms > now ? rc->next_send_mono_ms : now + pace;
+        rc->next_send_mono_ms = at + pace;
+    }
     pthread_mutex_unlock(&rc->lock);
-    if (pace > 0)
-        gd_region_sleep(rc, pace);
+    if (at > now)
+        gd_region_sleep(rc, at - now);
 }
 
 /* Counts the attempts and adapts the pace to what the call saw. */

@@ -19,10 +19,12 @@ typedef struct gd_call_fail {
     char message[512];
 } gd_call_fail;
 
-/* Pacing: after a throttled call the region waits pace_ms before each request
- * (x1.5 per throttled call up to GD_PACE_MAX_MS); every clean success shrinks
- * it to 70 %. The client's own backoff handles the single call; the pace
- * lowers the region's request rate while AWS says it is too high. */
+/* Pacing: after a throttled call the region sends at most one request per
+ * pace_ms (x1.5 per throttled call up to GD_PACE_MAX_MS), counted over all its
+ * threads (the listing and the GetFindings fetchers take turns: each request
+ * reserves the next slot); every clean success shrinks it to 70 %. The
+ * client's own backoff handles the single call; the pace lowers the region's
+ * request rate while AWS says it is too high. */
 #define GD_PACE_START_MS 100
 #define GD_PACE_MAX_MS 2000
 
@@ -35,8 +37,9 @@ typedef struct gd_region_ctx {
     const char *admin_account;        /* caller account id */
     gd_aws_client *client;            /* the worker thread's client (borrowed) */
 
-    pthread_mutex_t lock;             /* pacing and counters: the fetch thread shares them */
+    pthread_mutex_t lock;             /* pacing and counters: the fetch threads share them */
     int64_t pace_ms;
+    int64_t next_send_mono_ms;        /* the next free pacing slot (monotonic clock) */
     int64_t deadline_mono_ms;         /* region budget */
     int64_t requests, retries, throttles;
 
