@@ -24,6 +24,21 @@ typedef struct gd_pool {
 const char *gd_pool_str(gd_pool *p, const char *s, int *oom);
 void gd_pool_free(gd_pool *p);
 
+/* ---- Arena: strings that are mostly distinct (usage amounts), copied into
+ * large blocks instead of one malloc (and one pool slot) each ------------ */
+#define GD_ARENA_BLOCK (64 * 1024)
+typedef struct gd_arena_block {
+    struct gd_arena_block *next;
+    size_t size, used;
+    char data[];
+} gd_arena_block;
+typedef struct gd_arena {
+    gd_arena_block *head;
+} gd_arena;
+/* A copy of s (NULL for NULL) valid until gd_arena_free, or NULL with *oom set. */
+const char *gd_arena_str(gd_arena *a, const char *s, int *oom);
+void gd_arena_free(gd_arena *a);
+
 /* ---- Sorted unique string lists ----------------------------------------- */
 typedef struct gd_keys {
     const char **v;   /* borrowed (pooled) strings */
@@ -61,6 +76,7 @@ typedef struct gd_build {
     gd_store *st;
     gd_err *err;
     gd_pool pool;
+    gd_arena amounts;               /* usage_rows[].amount */
     gd_rq_scope scope;
     gd_rq_run run;
     gd_rq_org org;

@@ -116,7 +116,7 @@ static int usage_cb(void *ud, const gd_rq_usage *u)
     d->kind = POOL(b, u->kind);
     d->account_id = POOL(b, u->account_id);
     d->feature = POOL(b, u->feature);
-    d->amount = POOL(b, u->amount);
+    d->amount = gd_arena_str(&b->amounts, u->amount, &oom); /* ~1 per row: not pooled */
     d->unit = POOL(b, u->unit);
     return oom ? GD_E_NOMEM : 0;
 }
