@@ -1,0 +1,92 @@
+#!/usr/bin/python3
+"""gdreport export against the fake's ground truth, end to end.
+
+Starts the fake (default scenario, fixed --now), runs `gdreport collect` into a
+temp DB, exports JSON and xlsx with the same --now, and checks every summary
+against numbers computed in Python from GET /__fake/truth alone (gdexport.py,
+never the DB): per account (active by band, archived, new in window, top types,
+last finding, plans enabled, cost and cost per plan), per plan (counts, accounts
+enabled/disabled, cost), totals (= truth = sum of the rows), regions, trends; the
+workbook's Accounts/Plans cells and its Findings rows (one per active finding);
+xmllint on every part; and byte-identical JSON / identical cells on a re-export.
+Redaction is test_export_redaction.py."""
+import json
+import os
+import shutil
+import sys
+import tempfile
+from decimal import Decimal
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import gdtest  # noqa: E402
+import gdexport  # noqa: E402
+
+NOW = "2026-11-29T12:00:00Z"
+FAILURES = []
+
+
+def check(cond, what):
+    if cond:
+        print("ok:", what)
+    else:
+        print("FAIL:", what)
+        FAILURES.append(what)
+
+
+def export(env, db, out, fmt, *extra):
+    cp = gdtest.run_gdreport(["export", "--db", db, "--format", fmt, "--now", NOW, "-o", out,
+                              "-q"] + list(extra), env, timeout=120)
+    check(cp.returncode == 0, "export %s %s: exit %d %s" % (fmt, extra, cp.returncode,
+                                                             cp.stderr[-500:]))
+    return out
+
+
+def main():
+    tmp = tempfile.mkdtemp(prefix="gd-export-truth-")
+    db = os.path.join(tmp, "gd.db")
+    try:
+        with gdtest.FakeAws(args=["--now", NOW]) as fake:
+            env = gdtest.gd_env(fake)
+            cp = gdtest.run_gdreport(["collect", "--db", db], env, timeout=240)
+            check(cp.returncode == 0, "collect exit %d: %s" % (cp.returncode, cp.stderr[-2000:]))
+            truth = fake.truth()
+        exp = gdexport.expected_report(truth, NOW)
+        check(exp["totals"]["active"]["critical"] > 0 and exp["totals"]["archived"] > 0
+              and exp["totals"]["new_in_window"] > 0 and exp["totals"]["cost_usd"] > 0,
+              "the scenario has active, archived and new findings and costs")
+
+        j1 = export(env, db, os.path.join(tmp, "a.json"), "json")
+        doc = json.load(open(j1, encoding="utf-8"))
+        check(doc["redactions"] == [], "unredacted: redactions empty")
+        check(doc["window"]["until"] == NOW and doc["generated_at"] == NOW, "window ends at --now")
+        gdexport.check_schema(gdexport.schema_validator(), doc, check, "json")
+        gdexport.compare_json(doc, exp, check, "json")
+        # Cross-check of gdtest's own helpers against expected_report's view.
+        counts = gdtest.expected_counts(truth)
+        check(sum(doc["totals"]["active"].values()) == counts["active"]
+              and doc["totals"]["archived"] == counts["archived"],
+              "totals agree with gdtest.expected_counts")
+        check(Decimal(doc["totals"]["cost_usd"]) == gdtest.expected_costs(truth)["total"],
+              "total cost agrees with gdtest.expected_costs")
+
+        x1 = export(env, db, os.path.join(tmp, "a.xlsx"), "xlsx")
+        book1 = gdexport.check_xlsx(x1, doc, exp, check)
+
+        # Determinism: same DB, flags and --now.
+        j2 = export(env, db, os.path.join(tmp, "b.json"), "json")
+        check(open(j1, "rb").read() == open(j2, "rb").read(), "JSON re-export is byte-identical")
+        x2 = export(env, db, os.path.join(tmp, "b.xlsx"), "xlsx")
+        book2 = gdexport.read_xlsx(x2)
+        check(book1 == book2, "xlsx re-export has identical cell contents (%d sheets, %d cells)" % (
+            len(book1), sum(len(c) for c in book1.values())))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    if FAILURES:
+        print("%d failure(s)" % len(FAILURES))
+        return 1
+    print("ok")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
