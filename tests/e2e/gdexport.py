@@ -201,6 +201,8 @@ def expected_report(truth, now_iso, exclude=None):
         o["top_types"] = _top(o.pop("types"))
     return {"now_ms": now, "since_ms": since, "accounts": acc, "plans": plans, "totals": totals,
             "regions": regions, "region_states": dict(states), "admin": admin,
+            "members": {r: [m for m in truth["members"].get(r, []) if m["accountId"] != exclude]
+                        for r in collected},
             "weeks": {d.isoformat(): c for d, c in weeks.items()},
             "wow": {a: {"this_week": t, "last_week": l, "change": t - l}
                     for a, (t, l) in wow.items() if t or l},
@@ -251,6 +253,33 @@ def compare_json(doc, exp, check, label, costs=True):
     for k, v in bad.items():
         check(not v, "%s: per-account %s equals the truth (%d differ, e.g. %s)" % (
             label, k, len(v), v[:2]))
+
+    # Membership per account and region (and the same in the coverage cells): the
+    # relationship status in collected regions, "admin" for the delegated admin,
+    # "not_member", or the region's own state where it was not collected.
+    states = exp["region_states"]
+    members = {(m["accountId"], r): m["relationshipStatus"]
+               for r, ms in exp["members"].items() for m in ms}
+    mbad = []
+    for a in doc["accounts"]:
+        regs = [m["region"] for m in a["membership"]]
+        if regs != sorted(states):
+            mbad.append((a["account_id"], "regions", len(regs)))
+        for m in a["membership"]:
+            r = m["region"]
+            if states.get(r) != "collected":
+                want = states.get(r)
+            elif a["account_id"] == admin:
+                want = "admin"
+            else:
+                want = members.get((a["account_id"], r), "not_member")
+            if m["status"] != want:
+                mbad.append((a["account_id"], r, m["status"], want))
+    cov = sorted((c["account_id"], c["region"], c["state"]) for c in doc["coverage"]["accounts"])
+    mem = sorted((a["account_id"], m["region"], m["status"]) for a in doc["accounts"]
+                 for m in a["membership"])
+    check(not mbad and cov == mem, "%s: membership and coverage cells equal the truth "
+          "(%d differ: %s; coverage = membership: %s)" % (label, len(mbad), mbad[:2], cov == mem))
 
     # Plans
     admin_plans = set()
