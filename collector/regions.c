@@ -62,6 +62,13 @@ int gd_regions_parse_flag(const char *value, char ***out, size_t *n, int *all, g
     while (*p) {
         const char *end = strchr(p, ',');
         size_t len = end ? (size_t)(end - p) : strlen(p);
+        /* "a, b" (from GDREPORT_REGIONS or a pasted list): blanks around items are fine. */
+        while (len && (*p == ' ' || *p == '\t')) {
+            p++;
+            len--;
+        }
+        while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+            len--;
         char name[40];
         if (len == 0 || len >= sizeof name) {
             free_list(*out, *n);
@@ -79,7 +86,7 @@ int gd_regions_parse_flag(const char *value, char ***out, size_t *n, int *all, g
         }
         if (!contains(*out, *n, name) && push(out, n, name) != 0)
             return gd_err_set(err, GD_E_NOMEM, "--regions: out of memory");
-        p = end ? end + 1 : p + len;
+        p = end ? end + 1 : p + strlen(p);
     }
     if (*n == 0)
         return gd_err_set(err, GD_E_USAGE, "--regions: empty list");

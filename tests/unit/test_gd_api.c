@@ -476,6 +476,17 @@ static void test_regions_page_and_flag(void)
     CHECK_INT(all, 1);
     CHECK_INT(gd_regions_parse_flag("us-east-1,,x", &names, &n, &all, &err), GD_E_USAGE);
     CHECK_INT(gd_regions_parse_flag("US_EAST", &names, &n, &all, &err), GD_E_USAGE);
+    /* Blanks around items (GDREPORT_REGIONS="a, b") are trimmed; a blank item is not. */
+    CHECK_INT(gd_regions_parse_flag(" us-east-1 , eu-west-1", &names, &n, &all, &err), 0);
+    CHECK_INT(n, 2);
+    if (n == 2) {
+        CHECK_STR(names[0], "us-east-1");
+        CHECK_STR(names[1], "eu-west-1");
+    }
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    CHECK_INT(gd_regions_parse_flag("us-east-1, ,eu-west-1", &names, &n, &all, &err), GD_E_USAGE);
 }
 
 static void test_validators(void)
