@@ -318,8 +318,8 @@ static int pipeline_finish(pipeline *p, gd_call_fail *fail)
 
 typedef int (*id_sink)(void *ud, const char *id);
 
-static int list_ids(gd_region_ctx *rc, const gd_list_findings_filter *filter, id_sink sink,
-                    void *ud, gd_call_fail *fail)
+static int list_ids(gd_region_ctx *rc, gd_aws_client *c, const gd_list_findings_filter *filter,
+                    id_sink sink, void *ud, gd_call_fail *fail)
 {
     gd_pager pager;
     gd_pager_init(&pager);
@@ -332,7 +332,7 @@ static int list_ids(gd_region_ctx *rc, const gd_list_findings_filter *filter, id
         res = gd_api_req_list_findings(&r, rc->region, rc->detector_id, filter, pager.token,
                                        &err);
         if (!res)
-            res = gd_region_call(rc, rc->client, &r.req, 0, &root, fail);
+            res = gd_region_call(rc, c, &r.req, 0, &root, fail);
         else
             gd_call_fail_set(fail, GD_AWS_CLIENT, "%s", err.msg);
         gd_api_req_free(&r);
@@ -401,14 +401,68 @@ static int push_all(pipeline *p, char **ids, size_t n)
 
 /* ---- Steps ----------------------------------------------------------------- */
 
+/* The archived-only listing (service.archived = "true") runs on its own thread
+ * and client alongside the main listing: it used to run after it, adding its
+ * pages (~15 % of the findings) to the region's chain of ListFindings calls.
+ * Taken earlier, it can name a finding that is unarchived while the main
+ * fetches run; reconciliation then flips the fresh row back to archived, and
+ * the next run re-fetches it (a stored-archived id AWS no longer lists as
+ * archived is fetched again), so the error lasts one run at most. */
+typedef struct archived_lister {
+    gd_region_ctx *rc;
+    gd_aws_client *client;     /* NULL: list inline later */
+    pthread_t thread;
+    id_list ids;
+    int res;
+    gd_call_fail fail;
+} archived_lister;
+
+static void *archived_thread(void *arg)
+{
+    archived_lister *al = arg;
+    gd_list_findings_filter f = {.since_ms = -1, .archived = 1};
+    al->res = list_ids(al->rc, al->client, &f, list_sink, &al->ids, &al->fail);
+    return NULL;
+}
+
+static void archived_start(archived_lister *al, gd_region_ctx *rc)
+{
+    memset(al, 0, sizeof *al);
+    al->rc = rc;
+    gd_err err = {0};
+    if (gd_aws_context_new_client(rc->aws, &al->client, &err) != 0) {
+        al->client = NULL;
+        return;
+    }
+    if (pthread_create(&al->thread, NULL, archived_thread, al) != 0) {
+        gd_aws_client_free(al->client);
+        al->client = NULL;
+    }
+}
+
+/* Waits for the listing, or runs it now on the region's client when it has no
+ * thread (and run_inline); 0 or -1 with fail. */
+static int archived_finish(archived_lister *al, int run_inline, gd_call_fail *fail)
+{
+    if (al->client) {
+        pthread_join(al->thread, NULL);
+        gd_aws_client_free(al->client);
+        al->client = NULL;
+    } else if (run_inline) {
+        al->client = al->rc->client;
+        archived_thread(al);
+        al->client = NULL;
+    }
+    if (al->res != 0)
+        *fail = al->fail;
+    return al->res ? -1 : 0;
+}
+
 /* Archived ids -> the store flips them; stored-archived ids AWS no longer lists
  * as archived are fetched again: present = unarchived, absent = expired. */
 static int reconcile_archive(gd_region_ctx *rc, pipeline *p, id_list *archived,
                              gd_call_fail *fail)
 {
-    gd_list_findings_filter f = {.since_ms = -1, .archived = 1};
-    if (list_ids(rc, &f, list_sink, archived, fail) != 0)
-        return -1;
     if (pipeline_drain(p) != 0)
         return 0;   /* the fetch failure is reported by pipeline_finish */
     char **cand = NULL;
@@ -436,7 +490,7 @@ static int reconcile_archive(gd_region_ctx *rc, pipeline *p, id_list *archived,
 static int fetch_missing(gd_region_ctx *rc, pipeline *p, id_list *all, gd_call_fail *fail)
 {
     gd_list_findings_filter f = {.since_ms = -1, .archived = 0};
-    if (list_ids(rc, &f, list_sink, all, fail) != 0)
+    if (list_ids(rc, rc->client, &f, list_sink, all, fail) != 0)
         return -1;
     if (pipeline_drain(p) != 0)
         return 0;
@@ -508,11 +562,20 @@ int gd_findings_sync(gd_region_ctx *rc, gd_call_fail *fail)
            rc->full_sync ? "full" : "incremental", rc->full_sync ? "" : " since the watermark");
     pipeline p;
     pipeline_start(&p, rc);
+    archived_lister al;
+    archived_start(&al, rc);
     id_list ids;
     memset(&ids, 0, sizeof ids);
-    int res = list_ids(rc, &f, pipe_sink, &p, fail);
+    int res = list_ids(rc, rc->client, &f, pipe_sink, &p, fail);
+    gd_call_fail afail;
+    int ares = archived_finish(&al, res == 0, &afail);
+    if (!res && ares) {
+        *fail = afail;
+        res = -1;
+    }
     if (!res)
-        res = reconcile_archive(rc, &p, &ids, fail);
+        res = reconcile_archive(rc, &p, &al.ids, fail);
+    free_list(&al.ids);
     if (!res && !rc->full_sync)
         res = fetch_missing(rc, &p, &ids, fail);
     free_list(&ids);
