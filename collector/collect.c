@@ -50,6 +50,7 @@ typedef struct run_state {
     gd_region_scope scope;
     pthread_mutex_t mu;            /* next, done, summary, client creation */
     size_t next, done, total_enabled;
+    int list_accounts;             /* the organization was described: list its accounts */
 } run_state;
 
 /* ---- Organization ------------------------------------------------------------ */
@@ -107,8 +108,18 @@ static int collect_org(run_state *rs, gd_aws_client *c, gd_err *err)
     rc = gd_store_put_organization(rs->opts.store, rs->run_id, &info, err);
     if (rc)
         return rc;
-    if (st != GD_ORG_COLLECTED)
-        return 0;
+    rs->list_accounts = st == GD_ORG_COLLECTED;
+    return 0;
+}
+
+/* ListAccounts (one page of 20 accounts after another) runs alongside the
+ * regions (account_lister) instead of before them: it does not feed them, and
+ * gd_store_put_accounts keeps the best source whatever the order
+ * (organizations > guardduty_member > finding). */
+static int list_org_accounts(run_state *rs, gd_aws_client *c, gd_err *err)
+{
+    const char *partition = rs->opts.aws->partition;
+    int rc;
     /* Only the management account or an Organizations delegated admin may
      * list accounts; a GuardDuty admin usually may not. Names are a bonus. */
     gd_org_accounts acc = {0};
@@ -124,6 +135,49 @@ static int collect_org(run_state *rs, gd_aws_client *c, gd_err *err)
                "account names unavailable (%s): %s", org_state_name(lst), lerr.msg);
     gd_org_accounts_free(&acc);
     return rc;
+}
+
+typedef struct account_lister {
+    run_state *rs;
+    gd_aws_client *client;         /* NULL: list inline */
+    pthread_t thread;
+    int rc;
+    gd_err err;
+} account_lister;
+
+static void *account_thread(void *arg)
+{
+    account_lister *al = arg;
+    al->rc = list_org_accounts(al->rs, al->client, &al->err);
+    return NULL;
+}
+
+static void accounts_start(account_lister *al, run_state *rs, gd_aws_client *c)
+{
+    memset(al, 0, sizeof *al);
+    al->rs = rs;
+    if (!rs->list_accounts)
+        return;
+    gd_err err = {0};
+    if (gd_aws_context_new_client(rs->opts.aws, &al->client, &err) == 0 &&
+        pthread_create(&al->thread, NULL, account_thread, al) == 0)
+        return;
+    gd_aws_client_free(al->client);
+    al->client = c;
+    account_thread(al);   /* no thread: before the regions, as it was */
+    al->client = NULL;
+}
+
+static int accounts_finish(account_lister *al, gd_err *err)
+{
+    if (al->client) {
+        pthread_join(al->thread, NULL);
+        gd_aws_client_free(al->client);
+        al->client = NULL;
+    }
+    if (al->rc)
+        *err = al->err;
+    return al->rc;
 }
 
 /* ---- Regions ------------------------------------------------------------------ */
@@ -353,12 +407,18 @@ int gd_collect_run(const gd_collect_options *opts, gd_collect_summary *summary, 
         return rc;
     pthread_mutex_init(&rs.mu, NULL);
     gd_aws_client *c = NULL;
+    account_lister al;
+    memset(&al, 0, sizeof al);
     rc = gd_aws_context_new_client(rs.opts.aws, &c, err);
     if (!rc)
         rc = prepare(&rs, c, err);
-    gd_aws_client_free(c);
     if (!rc)
+        accounts_start(&al, &rs, c);
+    gd_aws_client_free(c);
+    if (!rc) {
         run_regions(&rs);
+        rc = accounts_finish(&al, err);
+    }
     finish(&rs, rc, err, t0);
     gd_region_scope_free(&rs.scope);
     pthread_mutex_destroy(&rs.mu);
