@@ -10,6 +10,7 @@
 #include "common/timeutil.h"
 #include "store/store.h"
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,13 +132,76 @@ static int apply_settings(const gd_config *cfg, collect_flags *f, gd_collect_opt
     return rc;
 }
 
+/* Live TTY progress: one status line, redrawn at most every 200 ms, with the
+ * regions still fetching ("us-east-1 1200/3000": fetched / listed so far, so
+ * listed - fetched remain) -- and a permanent line per region as it ends. */
+#define LIVE_MAX 32
+typedef struct live_progress {
+    pthread_mutex_t lock;
+    struct { char region[32]; int64_t listed, fetched; } rows[LIVE_MAX];
+    size_t n;
+    int64_t last_draw_ms;
+    int drawn;                      /* a status line is on screen */
+} live_progress;
+
+static void live_clear(live_progress *lp)
+{
+    if (lp->drawn) {
+        fputs("\r\033[K", stderr);
+        lp->drawn = 0;
+    }
+}
+
+static void live_draw(live_progress *lp)
+{
+    char line[200];
+    size_t w = (size_t)snprintf(line, sizeof line, "fetching:");
+    for (size_t i = 0; i < lp->n && w < 150; i++)
+        w += (size_t)snprintf(line + w, sizeof line - w, " %s %lld/%lld", lp->rows[i].region,
+                              (long long)lp->rows[i].fetched, (long long)lp->rows[i].listed);
+    fprintf(stderr, "\r\033[K%s", line);
+    fflush(stderr);
+    lp->drawn = 1;
+}
+
+static void live_tick(void *ud, const char *region, int64_t listed, int64_t fetched)
+{
+    live_progress *lp = ud;
+    pthread_mutex_lock(&lp->lock);
+    size_t i = 0;
+    while (i < lp->n && strcmp(lp->rows[i].region, region))
+        i++;
+    if (i == lp->n && lp->n < LIVE_MAX)
+        snprintf(lp->rows[lp->n++].region, sizeof lp->rows[0].region, "%s", region);
+    if (i < lp->n) {
+        lp->rows[i].listed = listed;
+        lp->rows[i].fetched = fetched;
+    }
+    int64_t now = gd_time_monotonic_ms();
+    if (now - lp->last_draw_ms >= 200) {
+        lp->last_draw_ms = now;
+        live_draw(lp);
+    }
+    pthread_mutex_unlock(&lp->lock);
+}
+
 static void progress_line(void *ud, const gd_collect_region_report *r, size_t done, size_t total)
 {
-    (void)ud;
+    live_progress *lp = ud;
+    pthread_mutex_lock(&lp->lock);
+    live_clear(lp);
+    for (size_t i = 0; i < lp->n; i++)
+        if (!strcmp(lp->rows[i].region, r->region)) {
+            lp->rows[i] = lp->rows[--lp->n];
+            break;
+        }
     fprintf(stderr, "[%zu/%zu] %-16s %-15s findings %lld new, %lld updated; cost %s; %.1f s%s%s\n",
             done, total, r->region, r->state, (long long)r->findings_new,
             (long long)r->findings_updated, r->cost_state, (double)r->duration_ms / 1000.0,
             r->message && r->message[0] ? "; " : "", r->message ? r->message : "");
+    if (lp->n)
+        live_draw(lp);
+    pthread_mutex_unlock(&lp->lock);
 }
 
 static void print_summary(const gd_collect_summary *s)
@@ -249,10 +313,16 @@ static int run_collect(int argc, char **argv)
     o.aws = &e.aws;
     o.regions = (const char *const *)e.regions;
     o.n_regions = e.n_regions;
-    if (!f.quiet && isatty(STDERR_FILENO))
+    live_progress live = {.lock = PTHREAD_MUTEX_INITIALIZER};
+    if (!f.quiet && isatty(STDERR_FILENO)) {
         o.progress = progress_line;
+        o.progress_ud = &live;
+        o.tick = live_tick;
+        o.tick_ud = &live;
+    }
     gd_collect_summary s;
     int rc = gd_collect_run(&o, &s, &err);
+    live_clear(&live);
     int code = GD_EXIT_OK;
     if (rc != 0)
         code = gd_cli_fail(&err);
@@ -319,8 +389,9 @@ static void help_collect(FILE *out)
 "(no_detector, region_disabled, not_admin, access_denied; denied usage costs\n"
 "count as ok), 1 fatal (bad database, no credentials, another collect running),\n"
 "2 usage error, 3 partial (a region or its costs failed; the rest is stored).\n"
-"The summary goes to stdout (not with -q); a progress line per region goes to\n"
-"stderr when it is a terminal.\n"
+"The summary goes to stdout (not with -q). When stderr is a terminal, a live\n"
+"status line shows each region still fetching as fetched/listed findings, and\n"
+"a line per region is printed as it ends.\n"
 "\n"
 "Examples:\n"
 "  gdreport collect --db ~/gd.db --profile security-audit\n"

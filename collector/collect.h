@@ -42,6 +42,12 @@ typedef struct gd_collect_region_report {
 typedef void (*gd_collect_progress_fn)(void *ud, const gd_collect_region_report *r,
                                        size_t done, size_t total);
 
+/* Live progress while a region's findings are fetched: ids listed so far and
+ * findings fetched and stored so far. Called from worker threads after each
+ * stored GetFindings batch (the callee must be thread-safe and cheap). */
+typedef void (*gd_collect_tick_fn)(void *ud, const char *region, int64_t listed,
+                                   int64_t fetched);
+
 typedef struct gd_collect_options {
     gd_store *store;               /* borrowed; opened read-write */
     gd_aws_context *aws;           /* borrowed; initialised */
@@ -57,6 +63,8 @@ typedef struct gd_collect_options {
     int64_t round_pause_ms;        /* first pause between rounds (doubles); 0 -> 2 s */
     gd_collect_progress_fn progress;  /* may be NULL */
     void *progress_ud;
+    gd_collect_tick_fn tick;       /* may be NULL: live fetched/listed counts */
+    void *tick_ud;
 } gd_collect_options;
 
 /* The result of a run, filled by gd_collect_run (also on a fatal error, as

@@ -110,8 +110,11 @@ static int upsert(pipeline *p, gd_aws_client *c, json_t *root, char **ids, size_
         if (f.rows[i].updated_ms > p->max_updated_ms)
             p->max_updated_ms = f.rows[i].updated_ms;
     p->fetched += (int64_t)f.n;
+    int64_t listed = rc->findings_listed, fetched = p->fetched;
     pthread_mutex_unlock(&rc->lock);
     gd_api_findings_free(&f);
+    if (rc->opts->tick)
+        rc->opts->tick(rc->opts->tick_ud, rc->region, listed, fetched);
     return 0;
 }
 
@@ -387,7 +390,10 @@ static int list_sink(void *ud, const char *id)
 static int pipe_sink(void *ud, const char *id)
 {
     pipeline *p = ud;
+    /* Under the region lock: the fetch threads read it for progress. */
+    pthread_mutex_lock(&p->rc->lock);
     p->rc->findings_listed++;
+    pthread_mutex_unlock(&p->rc->lock);
     return pipeline_push(p, id);
 }
 
