@@ -165,30 +165,13 @@ static int cmp_account_total(const void *a, const void *b)
 static void add_top_chart(xw_ctx *c, lxw_worksheet *ws, lxw_row_t anchor, lxw_row_t first,
                           lxw_row_t last)
 {
-    if (c->rc)
+    lxw_chart *ch = xw_severity_chart(c, LXW_CHART_BAR_STACKED,
+                                      "Active findings by severity: top accounts", SHEET, first,
+                                      last, 0, 2);
+    if (!ch)
         return;
-    lxw_chart *ch = workbook_add_chart(c->wb, LXW_CHART_BAR_STACKED);
-    if (!ch) {
-        xw_fail(c, GD_E_NOMEM, "cannot create the accounts chart");
-        return;
-    }
-    chart_title_set_name(ch, "Active findings by severity: top accounts");
-    for (int i = 0; i < GD_SEV_COUNT && !c->rc; i++) {
-        int band = XW_BANDS_DESC[i];
-        lxw_chart_series *s = chart_add_series(ch, NULL, NULL);
-        if (!s) {
-            xw_fail(c, GD_E_NOMEM, "cannot add a chart series");
-            return;
-        }
-        chart_series_set_categories(s, SHEET, first, 0, last, 0);
-        chart_series_set_values(s, SHEET, first, (lxw_col_t)(2 + i), last, (lxw_col_t)(2 + i));
-        chart_series_set_name(s, gd_severity_label(band));
-        lxw_chart_fill fill = {.color = xw_severity_color(band)};
-        chart_series_set_fill(s, &fill);
-    }
     chart_axis_set_reverse(ch->x_axis); /* largest account on top */
     chart_axis_set_name(ch->y_axis, "Active findings");
-    chart_legend_set_position(ch, LXW_CHART_LEGEND_BOTTOM);
     lxw_chart_options opt = {.x_scale = 1.6, .y_scale = 1.8};
     xw_check(c, ws, anchor, CHART_COL, worksheet_insert_chart_opt(ws, anchor, CHART_COL, ch, &opt));
 }

@@ -29,31 +29,13 @@ static void write_week(xw_ctx *c, lxw_worksheet *ws, lxw_row_t row, const gd_tre
  * without the data cache that constant_memory cannot fill. */
 static void add_trend_chart(xw_ctx *c, lxw_worksheet *ws, lxw_row_t first, lxw_row_t last)
 {
-    if (c->rc)
+    lxw_chart *ch = xw_severity_chart(c, LXW_CHART_LINE, "New findings per week by severity",
+                                      SHEET, first, last, 1, 2);
+    if (!ch)
         return;
-    lxw_chart *ch = workbook_add_chart(c->wb, LXW_CHART_LINE);
-    if (!ch) {
-        xw_fail(c, GD_E_NOMEM, "cannot create the trend chart");
-        return;
-    }
-    chart_title_set_name(ch, "New findings per week by severity");
-    for (int i = 0; i < GD_SEV_COUNT && !c->rc; i++) {
-        int band = XW_BANDS_DESC[i];
-        lxw_chart_series *s = chart_add_series(ch, NULL, NULL);
-        if (!s) {
-            xw_fail(c, GD_E_NOMEM, "cannot add a chart series");
-            return;
-        }
-        chart_series_set_categories(s, SHEET, first, 1, last, 1);
-        chart_series_set_values(s, SHEET, first, (lxw_col_t)(2 + i), last, (lxw_col_t)(2 + i));
-        chart_series_set_name(s, gd_severity_label(band));
-        lxw_chart_line line = {.color = xw_severity_color(band), .width = 2.25};
-        chart_series_set_line(s, &line);
-    }
     chart_axis_set_num_format(ch->x_axis, "yyyy-mm-dd");
     chart_axis_set_name(ch->x_axis, "Week starting (UTC)");
     chart_axis_set_name(ch->y_axis, "New findings");
-    chart_legend_set_position(ch, LXW_CHART_LEGEND_BOTTOM);
     lxw_chart_options opt = {.x_scale = 1.6, .y_scale = 1.4};
     xw_check(c, ws, 0, CHART_COL, worksheet_insert_chart_opt(ws, 0, CHART_COL, ch, &opt));
 }

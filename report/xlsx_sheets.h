@@ -48,6 +48,15 @@ typedef struct xw_column {
 /* Bands in the order sheets show them: Critical, High, Medium, Low. */
 extern const int XW_BANDS_DESC[GD_SEV_COUNT];
 
+/* ---- xlsx_chart.c ------------------------------------------------------- */
+/* A chart of `type` with one series per band (Critical first, severity
+ * colours; lines for LXW_CHART_LINE, filled otherwise): values in columns
+ * val_col.. val_col+3 and categories in cat_col, rows first..last of sheet.
+ * Legend at the bottom. NULL with c->rc set on failure. */
+lxw_chart *xw_severity_chart(xw_ctx *c, uint8_t type, const char *title, const char *sheet,
+                             lxw_row_t first, lxw_row_t last, lxw_col_t cat_col,
+                             lxw_col_t val_col);
+
 /* ---- xlsx_cells.c ------------------------------------------------------- */
 /* Records the first failure; returns ctx->rc. */
 int xw_fail(xw_ctx *c, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
