@@ -1,6 +1,7 @@
 /* GuardDuty request building and response parsing (docs/guardduty-api.md §2, §4). */
 #include "collector/gd_api.h"
 #include "collector/http.h"
+#include "common/buf.h"
 #include "common/timeutil.h"
 
 #include <math.h>
@@ -770,8 +771,14 @@ static const char *opt_str(const json_t *obj, const char *key)
     return json_string_value(json_object_get(obj, key));
 }
 
+/* json_dump_callback sink: appends to a gd_buf. */
+static int dump_to_buf(const char *data, size_t len, void *ud)
+{
+    return gd_buf_append(ud, data, len) == 0 ? 0 : -1;
+}
+
 static int parse_one_finding(const json_t *f, const char *region, const char *detector_id,
-                             gd_finding_row *row, char **raw, gd_err *err)
+                             gd_finding_row *row, gd_buf *raw, size_t *raw_off, gd_err *err)
 {
     const char *id = opt_str(f, "id");
     if (!valid_id(id))
@@ -802,10 +809,12 @@ static int parse_one_finding(const json_t *f, const char *region, const char *de
     row->count = json_is_integer(count) && json_integer_value(count) >= 0
                      ? (int64_t)json_integer_value(count) : 1;
     row->archived = json_is_true(json_object_get(svc, "archived")) ? 1 : 0;
-    *raw = json_dumps(f, JSON_COMPACT);
-    if (!*raw)
+    /* raw_json is pointed into the page's one buffer after the loop (the
+     * buffer may move while it grows); here only its offset is kept. */
+    *raw_off = raw->len;
+    if (json_dump_callback(f, dump_to_buf, raw, JSON_COMPACT) != 0 ||
+        gd_buf_append(raw, "", 1) != 0)
         return gd_err_set(err, GD_E_NOMEM, "finding %.80s: serialising", id);
-    row->raw_json = *raw;
     return 0;
 }
 
@@ -821,23 +830,41 @@ int gd_api_parse_findings(json_t *root, const char *region, const char *detector
     out->root = json_incref(root);
     out->rows = calloc(n ? n : 1, sizeof *out->rows);
     out->raw = calloc(n ? n : 1, sizeof *out->raw);
-    if (!out->rows || !out->raw) {
+    /* Every finding's compact JSON goes, NUL-terminated, into one buffer per
+     * page (was: one json_dumps per finding, i.e. a malloc, ~9 reallocs as
+     * its buffer doubled, and a copy for each finding). */
+    size_t *off = calloc(n ? n : 1, sizeof *off);
+    gd_buf buf;
+    gd_buf_init(&buf, SIZE_MAX / 2); /* no cap beyond json_dumps' own */
+    if (!out->rows || !out->raw || !off) {
+        free(off);
         gd_api_findings_free(out);
         return gd_err_set(err, GD_E_NOMEM, "out of memory");
     }
     for (size_t i = 0; i < n; i++) {
         const json_t *f = json_array_get(a, i);
         if (!json_is_object(f)) {
-            gd_api_findings_free(out);
-            return gd_err_set(err, GD_E_PARSE, "findings[%zu] is not an object", i);
+            rc = gd_err_set(err, GD_E_PARSE, "findings[%zu] is not an object", i);
+            break;
         }
-        rc = parse_one_finding(f, region, detector_id, &out->rows[i], &out->raw[i], err);
-        out->n = i + 1;
-        if (rc) {
-            gd_api_findings_free(out);
-            return rc;
-        }
+        rc = parse_one_finding(f, region, detector_id, &out->rows[i], &buf, &off[i], err);
+        if (rc)
+            break;
     }
+    if (rc) {
+        free(off);
+        gd_buf_free(&buf);
+        gd_api_findings_free(out);
+        return rc;
+    }
+    out->n = n;
+    out->raw_buf = n ? gd_buf_detach(&buf) : NULL;
+    gd_buf_free(&buf);
+    for (size_t i = 0; i < n; i++) {
+        out->raw[i] = out->raw_buf + off[i];
+        out->rows[i].raw_json = out->raw[i];
+    }
+    free(off);
     return 0;
 }
 
@@ -845,7 +872,8 @@ void gd_api_findings_free(gd_api_findings *f)
 {
     if (!f)
         return;
-    free_strings(f->raw, f->n);
+    free(f->raw);
+    free(f->raw_buf);
     free(f->rows);
     json_decref(f->root);
     memset(f, 0, sizeof *f);

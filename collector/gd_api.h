@@ -161,12 +161,14 @@ int gd_api_parse_member_detectors(const json_t *root, gd_api_member_detectors *o
 void gd_api_member_detectors_free(gd_api_member_detectors *m);
 
 /* GetFindings. rows[i] strings point into the tree kept in the page and into
- * raw[i] (compact JSON of the finding); valid until gd_api_findings_free.
+ * raw[i] (compact JSON of the finding, NUL-terminated, all of them in the one
+ * allocation raw_buf); valid until gd_api_findings_free.
  * A finding lacking id/accountId/type/severity/createdAt/updatedAt, or with a
  * bad timestamp, makes the whole response GD_E_PARSE (retried). */
 typedef struct gd_api_findings {
     gd_finding_row *rows;
-    char **raw;
+    char **raw;               /* pointers into raw_buf, not separately allocated */
+    char *raw_buf;            /* owned */
     size_t n;
     json_t *root;             /* owned reference */
 } gd_api_findings;
