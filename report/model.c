@@ -137,7 +137,8 @@ static void free_build(gd_build *b)
     free(b->feature_rows);
     gd_keys_free(&b->finding_accounts);
     gd_keys_free(&b->finding_regions);
-    free(b->usage_rows);
+    gd_keys_free(&b->usage_accounts);
+    gd_keys_free(&b->usage_regions);
     gd_keys_free(&b->accounts);
     gd_keys_free(&b->regions);
     free(b->membership);
@@ -146,12 +147,11 @@ static void free_build(gd_build *b)
     free(b->plan_types.v);
     gd_rq_org_free(&b->org);
     gd_pool_free(&b->pool);
-    gd_arena_free(&b->amounts);
 }
 
 /* Members, features and the account x region tables are only read by
  * gd_model_rows and gd_model_plans: freed before the counts and the costs
- * (the peak: every usage row plus the model's cost rows), ~15 MB on a
+ * (the peak: the model's cost rows while they are read), ~15 MB on a
  * 2,000-account, 20-region organization. */
 static void free_plan_inputs(gd_build *b)
 {

@@ -43,7 +43,7 @@ static int add_to(gd_decimal *sum, int *any, const gd_decimal *v)
     return gd_decimal_add(sum, *v);
 }
 
-static int add_row(gd_build *b, cost_sums *s, const gd_rq_usage *u, long a)
+static int add_row(gd_build *b, cost_sums *s, const gd_rq_usage *u, long a, gd_decimal *out)
 {
     gd_decimal v;
     int rc = gd_decimal_parse(u->amount, &v);
@@ -68,6 +68,7 @@ static int add_row(gd_build *b, cost_sums *s, const gd_rq_usage *u, long a)
     }
     if (rc)
         return gd_err_set(b->err, GD_E_TOO_BIG, "usage amounts overflow the report's sums");
+    *out = v;
     return 0;
 }
 
@@ -77,23 +78,49 @@ static char *fmt(const gd_decimal *d, int *oom)
     return gd_strdup_or_null(gd_decimal_format(*d, buf, sizeof buf), oom);
 }
 
-static int cost_row(gd_build *b, const gd_rq_usage *u)
+/* The row is copied into the model's cost storage (m->priv): the four
+ * repeated strings pooled, the amount in the arena; no malloc per string. */
+static int cost_row(gd_build *b, const gd_rq_usage *u, const gd_decimal *v)
 {
     gd_report_model *m = b->m;
+    gd_report_private *p = m->priv;
     int oom = 0;
-    gd_cost_row *c = &m->costs[m->n_costs++];
-    gd_decimal v;
+    if (gd_grow(&m->costs, &b->cap_costs, m->n_costs, sizeof *m->costs))
+        return gd_err_set(b->err, GD_E_NOMEM, "out of memory");
+    gd_cost_row *c = &m->costs[m->n_costs];
     char buf[GD_DECIMAL_STR_MAX];
-    gd_decimal_parse(u->amount, &v); /* checked by add_row */
-    c->account_id = gd_strdup_or_null(u->account_id ? u->account_id : "", &oom);
-    c->region = gd_strdup_or_null(u->region, &oom);
-    c->feature = gd_strdup_or_null(u->feature ? u->feature : "", &oom);
+    /* The model's strings are char *; these are only ever freed by
+     * gd_report_free_costs, through the pool and the arena. */
+    c->account_id = (char *)gd_pool_str(&p->cost_strs, u->account_id ? u->account_id : "", &oom);
+    c->region = (char *)gd_pool_str(&p->cost_strs, u->region, &oom);
+    c->feature = (char *)gd_pool_str(&p->cost_strs, u->feature ? u->feature : "", &oom);
+    c->amount = (char *)gd_arena_str(&p->cost_amounts, gd_decimal_format(*v, buf, sizeof buf), &oom);
+    c->unit = (char *)gd_pool_str(&p->cost_strs, u->unit, &oom);
+    if (oom)
+        return gd_err_set(b->err, GD_E_NOMEM, "out of memory");
     c->plan = c->feature[0] ? gd_plan_for_usage_feature(c->feature) : -1;
-    c->amount = gd_strdup_or_null(gd_decimal_format(v, buf, sizeof buf), &oom);
-    c->unit = gd_strdup_or_null(u->unit, &oom);
     c->window_start_ms = u->window_start_ms;
     c->window_end_ms = u->window_end_ms;
-    return oom ? gd_err_set(b->err, GD_E_NOMEM, "out of memory") : 0;
+    m->n_costs++;
+    return 0;
+}
+
+typedef struct usage_ctx {
+    gd_build *b;
+    cost_sums *s;
+} usage_ctx;
+
+/* One latest usage row, straight from the query: summed, and kept as a cost
+ * row when it is part of the report. */
+static int usage_row(void *ud, const gd_rq_usage *u)
+{
+    usage_ctx *c = ud;
+    long a;
+    if (!row_in_scope(c->b, u, &a))
+        return 0;
+    gd_decimal v;
+    int rc = add_row(c->b, c->s, u, a, &v);
+    return rc ? rc : cost_row(c->b, u, &v);
 }
 
 static int cmp_cost(const void *x, const void *y)
@@ -135,22 +162,24 @@ int gd_model_costs(gd_build *b)
     s.account_plan = calloc(na * GD_PLAN_COUNT, sizeof *s.account_plan);
     s.account_any = calloc(na, 1);
     s.account_plan_any = calloc(na * GD_PLAN_COUNT, 1);
-    m->costs = calloc(b->n_usage_rows ? b->n_usage_rows : 1, sizeof *m->costs);
     int rc = 0;
-    if (!s.account || !s.account_plan || !s.account_any || !s.account_plan_any || !m->costs)
+    if (!s.account || !s.account_plan || !s.account_any || !s.account_plan_any)
         rc = gd_err_set(b->err, GD_E_NOMEM, "out of memory");
-    for (size_t i = 0; i < b->n_usage_rows && !rc; i++) {
-        long a;
-        if (!row_in_scope(b, &b->usage_rows[i], &a))
-            continue;
-        rc = add_row(b, &s, &b->usage_rows[i], a);
-        if (!rc)
-            rc = cost_row(b, &b->usage_rows[i]);
+    if (!rc) {
+        usage_ctx c = {b, &s};
+        rc = gd_rq_latest_usage(b->st, b->run.run_id, usage_row, &c, b->err);
+        if (rc == GD_E_NOMEM)
+            rc = gd_err_set(b->err, GD_E_NOMEM, "out of memory reading usage");
     }
     if (!rc)
         rc = publish(b, &s);
     if (!rc && m->n_costs)
         qsort(m->costs, m->n_costs, sizeof *m->costs, cmp_cost);
+    if (!rc && b->cap_costs > m->n_costs) {   /* give the doubling's slack back */
+        gd_cost_row *shrunk = realloc(m->costs, m->n_costs * sizeof *m->costs);
+        if (shrunk)
+            m->costs = shrunk;
+    }
     free(s.account);
     free(s.account_plan);
     free(s.account_any);

@@ -7,14 +7,6 @@
 #include "report/model.h"
 #include "store/report_query.h"
 
-/* What redaction and the findings iterator need to know about the management
- * account. Never written by a writer; freed with the model. */
-typedef struct gd_report_private {
-    char *mgmt_id, *mgmt_name, *mgmt_email;   /* NULL when unknown */
-    int mgmt_excluded;                        /* aggregates were built without it */
-    int snapshot_owner;                       /* this model opened the store snapshot */
-} gd_report_private;
-
 /* ---- String pool: each distinct string stored once, freed together ------ */
 typedef struct gd_pool {
     char **slots;
@@ -38,6 +30,20 @@ typedef struct gd_arena {
 /* A copy of s (NULL for NULL) valid until gd_arena_free, or NULL with *oom set. */
 const char *gd_arena_str(gd_arena *a, const char *s, int *oom);
 void gd_arena_free(gd_arena *a);
+
+/* What redaction and the findings iterator need to know about the management
+ * account, and the storage of the cost rows' strings. Never written by a
+ * writer; freed with the model. */
+typedef struct gd_report_private {
+    char *mgmt_id, *mgmt_name, *mgmt_email;   /* NULL when unknown */
+    int mgmt_excluded;                        /* aggregates were built without it */
+    int snapshot_owner;                       /* this model opened the store snapshot */
+    /* m->costs[] strings: account, region, feature and unit pooled (a few
+     * thousand distinct), amounts in an arena. Only gd_report_free_costs
+     * (report/redact.c) frees them, together with m->costs. */
+    gd_pool cost_strs;
+    gd_arena cost_amounts;
+} gd_report_private;
 
 /* ---- Sorted unique string lists ----------------------------------------- */
 typedef struct gd_keys {
@@ -76,7 +82,6 @@ typedef struct gd_build {
     gd_store *st;
     gd_err *err;
     gd_pool pool;
-    gd_arena amounts;               /* usage_rows[].amount */
     gd_rq_scope scope;
     gd_rq_run run;
     gd_rq_org org;
@@ -88,7 +93,10 @@ typedef struct gd_build {
     gd_rq_member *member_rows;      size_t n_member_rows, cap_member_rows;
     gd_rq_feature *feature_rows;    size_t n_feature_rows, cap_feature_rows;
     gd_keys finding_accounts, finding_regions;   /* distinct, of every stored finding */
-    gd_rq_usage *usage_rows;        size_t n_usage_rows, cap_usage_rows;
+    /* distinct accounts / regions of the latest usage rows; the rows
+     * themselves are streamed into m->costs by gd_model_costs */
+    gd_keys usage_accounts, usage_regions;
+    size_t cap_costs;               /* capacity of m->costs while it grows */
 
     gd_keys accounts, regions;      /* the report's rows, sorted */
     const char **membership;        /* [account * n_regions + region], pooled */

@@ -103,22 +103,24 @@ static int finding_region_cb(void *ud, const char *name)
     return oom || gd_keys_add(&b->finding_regions, v) ? GD_E_NOMEM : 0;
 }
 
+/* Only the accounts and regions named by usage rows are kept here (they
+ * are report rows); gd_model_costs reads the rows again, straight into the
+ * cost rows, once the report's accounts and regions are known. Rows come
+ * grouped by region, kind, account: skip repeats of the last key. */
 static int usage_cb(void *ud, const gd_rq_usage *u)
 {
     gd_build *b = ud;
     int oom = 0;
-    if (gd_grow(&b->usage_rows, &b->cap_usage_rows, b->n_usage_rows,
-                sizeof *b->usage_rows))
+    const char *region = POOL(b, u->region);
+    const char *account = POOL(b, u->account_id);
+    if (oom)
         return GD_E_NOMEM;
-    gd_rq_usage *d = &b->usage_rows[b->n_usage_rows++];
-    *d = *u;
-    d->region = POOL(b, u->region);
-    d->kind = POOL(b, u->kind);
-    d->account_id = POOL(b, u->account_id);
-    d->feature = POOL(b, u->feature);
-    d->amount = gd_arena_str(&b->amounts, u->amount, &oom); /* ~1 per row: not pooled */
-    d->unit = POOL(b, u->unit);
-    return oom ? GD_E_NOMEM : 0;
+    gd_keys *r = &b->usage_regions, *a = &b->usage_accounts;
+    if (region && (!r->n || r->v[r->n - 1] != region) && gd_keys_add(r, region))
+        return GD_E_NOMEM;
+    if (account && (!a->n || a->v[a->n - 1] != account) && gd_keys_add(a, account))
+        return GD_E_NOMEM;
+    return 0;
 }
 
 /* A callback's GD_E_NOMEM comes back without a message: add one. */
@@ -150,5 +152,9 @@ int gd_model_load(gd_build *b)
         rc = loaded(b, gd_rq_finding_regions(st, finding_region_cb, b, b->err), "findings");
     if (!rc)
         rc = loaded(b, gd_rq_latest_usage(st, run, usage_cb, b, b->err), "usage");
+    if (!rc) {
+        gd_keys_sort_unique(&b->usage_accounts);
+        gd_keys_sort_unique(&b->usage_regions);
+    }
     return rc;
 }

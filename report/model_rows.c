@@ -31,8 +31,8 @@ static int pick_accounts(gd_build *b)
             rc = add_account(b, b->member_rows[i].account_id);
         for (size_t i = 0; i < b->finding_accounts.n && !rc; i++)
             rc = add_account(b, b->finding_accounts.v[i]);
-        for (size_t i = 0; i < b->n_usage_rows && !rc; i++)
-            rc = add_account(b, b->usage_rows[i].account_id);
+        for (size_t i = 0; i < b->usage_accounts.n && !rc; i++)
+            rc = add_account(b, b->usage_accounts.v[i]);
         if (!rc)
             rc = add_account(b, gd_pool_str(&b->pool, b->org.delegated_admin_account_id, &oom));
     }
@@ -59,8 +59,8 @@ static int pick_regions(gd_build *b)
             rc = gd_keys_add(k, b->member_rows[i].region);
         for (size_t i = 0; i < b->finding_regions.n && !rc; i++)
             rc = gd_keys_add(k, b->finding_regions.v[i]);
-        for (size_t i = 0; i < b->n_usage_rows && !rc; i++)
-            rc = gd_keys_add(k, b->usage_rows[i].region);
+        for (size_t i = 0; i < b->usage_regions.n && !rc; i++)
+            rc = gd_keys_add(k, b->usage_regions.v[i]);
     }
     if (rc || oom)
         return gd_err_set(b->err, GD_E_NOMEM, "out of memory listing regions");

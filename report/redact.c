@@ -14,18 +14,17 @@
 #define REDACTED_TEXT "[redacted]"
 #define MIN_NAME_LEN 3   /* shorter names are not searched in free text */
 
+/* The rows' strings live in the model's pool and arena (model_costs.c), not
+ * in separate mallocs: they go with the rows, so no amount outlives them. */
 void gd_report_free_costs(gd_report_model *m)
 {
-    for (size_t i = 0; m->costs && i < m->n_costs; i++) {
-        free(m->costs[i].account_id);
-        free(m->costs[i].region);
-        free(m->costs[i].feature);
-        free(m->costs[i].amount);
-        free(m->costs[i].unit);
-    }
     free(m->costs);
     m->costs = NULL;
     m->n_costs = 0;
+    if (m->priv) {
+        gd_pool_free(&m->priv->cost_strs);
+        gd_arena_free(&m->priv->cost_amounts);
+    }
 }
 
 /* The values management redaction removes; NULL entries are unknown. */
