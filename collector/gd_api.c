@@ -771,10 +771,18 @@ static const char *opt_str(const json_t *obj, const char *key)
     return json_string_value(json_object_get(obj, key));
 }
 
-/* json_dump_callback sink: appends to a gd_buf. */
+/* json_dump_callback sink: appends to a gd_buf. Jansson hands over many tiny
+ * pieces (quotes, colons, keys), so the common case that fits is a bare copy. */
 static int dump_to_buf(const char *data, size_t len, void *ud)
 {
-    return gd_buf_append(ud, data, len) == 0 ? 0 : -1;
+    gd_buf *b = ud;
+    if (b->data && len < b->cap - b->len) {
+        memcpy(b->data + b->len, data, len);
+        b->len += len;
+        b->data[b->len] = '\0';
+        return 0;
+    }
+    return gd_buf_append(b, data, len) == 0 ? 0 : -1;
 }
 
 static int parse_one_finding(const json_t *f, const char *region, const char *detector_id,
