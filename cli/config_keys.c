@@ -46,7 +46,7 @@
     E(sec, "min-severity", SEVERITY, NULL, "leave out findings below this band"),            \
     B(sec, "include-archived", "count archived findings too"),                               \
     L(sec, "accounts", NULL, NULL, "only these account ids"),                                \
-    B(sec, "findings", "add the per-finding sheet / array")
+    B(sec, "findings", "JSON: add the findings array (xlsx always has the Findings sheet)")
 
 static const gd_config_key known_keys[] = {
     COLLECT_KEYS("collect"),
