@@ -100,9 +100,9 @@ static void fail_from_response(gd_call_fail *fail, const gd_aws_request *req,
 }
 
 /* One round: the client's attempts plus immediate re-asks for bad bodies.
- * Returns 0 with *root, or -1 with *fail. */
+ * Returns 0 once parse took the body, or -1 with *fail. */
 static int call_round(gd_region_ctx *rc, gd_aws_client *c, const gd_aws_request *in,
-                      int allow_empty, json_t **root, gd_call_fail *fail)
+                      gd_body_parser parse, void *parse_ud, gd_call_fail *fail)
 {
     /* We check bodies ourselves: gd_api_parse_body repairs hostile strings
      * (lone surrogates, invalid UTF-8) that a plain JSON check refuses, and
@@ -124,7 +124,7 @@ static int call_round(gd_region_ctx *rc, gd_aws_client *c, const gd_aws_request 
             gd_aws_response_free(&resp);
             return -1;
         }
-        int prc = gd_api_parse_body(resp.body.data, resp.body.len, allow_empty, root, &err);
+        int prc = parse(parse_ud, resp.body.data, resp.body.len, &err);
         if (prc == 0) {
             gd_aws_response_free(&resp);
             return 0;
@@ -141,12 +141,31 @@ static int call_round(gd_region_ctx *rc, gd_aws_client *c, const gd_aws_request 
     }
 }
 
+/* The default parser: the body as a jansson object (gd_api_parse_body). */
+typedef struct json_parse_ud {
+    int allow_empty;
+    json_t **root;
+} json_parse_ud;
+
+static int parse_json_body(void *ud, const char *body, size_t len, gd_err *err)
+{
+    json_parse_ud *j = ud;
+    return gd_api_parse_body(body, len, j->allow_empty, j->root, err);
+}
+
 int gd_region_call(gd_region_ctx *rc, gd_aws_client *c, const gd_aws_request *req,
                    int allow_empty, json_t **root, gd_call_fail *fail)
 {
+    json_parse_ud j = {allow_empty, root};
+    *root = NULL;
+    return gd_region_call_parse(rc, c, req, parse_json_body, &j, fail);
+}
+
+int gd_region_call_parse(gd_region_ctx *rc, gd_aws_client *c, const gd_aws_request *req,
+                         gd_body_parser parse, void *parse_ud, gd_call_fail *fail)
+{
     int rounds = rc->opts->retry_rounds;
     int64_t pause = rc->opts->round_pause_ms;
-    *root = NULL;
     for (int round = 0;; round++) {
         if (!budget_left(rc)) {
             gd_call_fail_set(fail, GD_AWS_TRANSIENT, "%s %s: region budget of %lld s exhausted",
@@ -155,7 +174,7 @@ int gd_region_call(gd_region_ctx *rc, gd_aws_client *c, const gd_aws_request *re
             snprintf(fail->code, sizeof fail->code, "RegionBudgetExhausted");
             return -1;
         }
-        if (call_round(rc, c, req, allow_empty, root, fail) == 0)
+        if (call_round(rc, c, req, parse, parse_ud, fail) == 0)
             return 0;
         /* Throttling alone never fails a region: it is retried until the
          * region budget runs out. Other errors get a bounded number of rounds. */

@@ -62,6 +62,15 @@ typedef struct gd_region_ctx {
  * when allow_empty). Returns 0 or -1 with *fail filled. */
 int gd_region_call(gd_region_ctx *rc, gd_aws_client *c, const gd_aws_request *req,
                    int allow_empty, json_t **root, gd_call_fail *fail);
+/* Checks and takes over a 2xx body for gd_region_call_parse: returns 0 when
+ * the body was used (the parser keeps what it needs: the body is freed after
+ * the call), GD_E_PARSE when it is unusable (truncated, malformed: the call is
+ * sent again), or another GD_E_* code (also sent again; err says why). */
+typedef int (*gd_body_parser)(void *ud, const char *body, size_t len, gd_err *err);
+/* gd_region_call with the caller's own body parser (GetFindings parses its
+ * large bodies without building a jansson tree). Same rounds and pacing. */
+int gd_region_call_parse(gd_region_ctx *rc, gd_aws_client *c, const gd_aws_request *req,
+                         gd_body_parser parse, void *parse_ud, gd_call_fail *fail);
 /* Sleeps ms, but not past the region deadline. */
 void gd_region_sleep(gd_region_ctx *rc, int64_t ms);
 /* Records a failure from an internal error (store, memory). */
