@@ -254,6 +254,39 @@ def check_soffice(path):
             text = open(csv, encoding="utf-8", errors="replace").read()
             check("GuardDuty organization report" in text and "o-abc123def4" in text,
                   "LibreOffice reads the Overview sheet")
+        check_soffice_charts(exe, path, d)
+
+
+def chart_tables(ods_path):
+    """Each embedded chart's title and the data table LibreOffice built for it
+    from the cells the chart references (constant_memory cannot write a cache,
+    so this is what a spreadsheet program shows)."""
+    z = zipfile.ZipFile(ods_path)
+    out = []
+    for n in sorted(z.namelist()):
+        if re.match(r"Object \d+/content\.xml$", n):
+            t = z.read(n).decode()
+            texts = re.findall(r"<text:p>([^<]*)</text:p>", t)
+            out.append((texts[0] if texts else "", texts))
+    return out
+
+
+def check_soffice_charts(exe, path, d):
+    """The bar chart's categories and values resolve from the Overview cells."""
+    profile = "file://" + os.path.join(d, "profile")
+    p = subprocess.run([exe, "-env:UserInstallation=" + profile, "--headless", "--convert-to",
+                        "ods", "--outdir", d, path], capture_output=True, text=True, timeout=300)
+    ods = os.path.join(d, os.path.splitext(os.path.basename(path))[0] + ".ods")
+    check(p.returncode == 0 and os.path.exists(ods), "soffice converted to ods: %s" % p.stderr.strip())
+    if not os.path.exists(ods):
+        return
+    charts = dict((title, texts) for title, texts in chart_tables(ods))
+    bar = charts.get("Active findings by severity: top accounts", [])
+    # Series names, then one row per account: category, critical, high, medium, low.
+    check(bar[-10:] == ["000123456789", "1", "2", "1", "1", "210987654321", "0", "0", "1", "0"],
+          "LibreOffice resolves the bar chart's account categories and counts: %r" % bar[-10:])
+    line = charts.get("New findings per week by severity", [])
+    check(len(line) == 7 + 3 * 5, "LibreOffice resolves the trend chart's 3 weeks: %r" % line)
 
 
 def zip_parts(path):
