@@ -160,21 +160,65 @@ int gd_api_parse_member_detectors(const json_t *root, gd_api_member_detectors *o
                                   gd_err *err);
 void gd_api_member_detectors_free(gd_api_member_detectors *m);
 
-/* GetFindings. rows[i] strings point into the tree kept in the page and into
- * raw[i] (compact JSON of the finding, NUL-terminated, all of them in the one
- * allocation raw_buf); valid until gd_api_findings_free.
+/* GetFindings. rows[i] strings and raw[i] (one finding's JSON,
+ * NUL-terminated) point into memory the page owns; valid until
+ * gd_api_findings_free. Two producers:
+ *  - gd_api_parse_findings (jansson): strings point into the tree kept in
+ *    root; raw[i] is the compact re-serialised finding, all in raw_buf.
+ *  - the one-pass scanner (gd_api_findings_from_body, fast_path = 1): root is
+ *    NULL; raw_buf holds a copy of the body, in which raw[i] is the finding's
+ *    own bytes as AWS sent them (json_equal to what the jansson path dumps),
+ *    followed by the decoded strings the rows point to.
  * A finding lacking id/accountId/type/severity/createdAt/updatedAt, or with a
- * bad timestamp, makes the whole response GD_E_PARSE (retried). */
+ * bad timestamp, makes the whole response fail (GD_E_PARSE from
+ * gd_api_parse_findings, GD_API_E_BAD_FINDING from gd_api_findings_from_body). */
 typedef struct gd_api_findings {
-    gd_finding_row *rows;
-    char **raw;               /* pointers into raw_buf, not separately allocated */
+    gd_finding_row *rows;     /* owned array */
+    char **raw;               /* owned array of pointers into raw_buf */
     char *raw_buf;            /* owned */
     size_t n;
-    json_t *root;             /* owned reference */
+    json_t *root;             /* owned reference, or NULL */
+    int fast_path;            /* 1: rows came from the one-pass scanner */
 } gd_api_findings;
 int gd_api_parse_findings(json_t *root, const char *region, const char *detector_id,
                           gd_api_findings *out, gd_err *err);
 void gd_api_findings_free(gd_api_findings *f);
+
+/* "The body is valid JSON but a finding in it is malformed" (or the findings
+ * array is missing / not an array / too long): asking AWS again will not
+ * help; the caller splits the batch to isolate the finding. Local to gd_api
+ * (not in common/err.h); err->code is set to it. */
+#define GD_API_E_BAD_FINDING (-100)
+
+/* A GetFindings body (borrowed; len bytes, need not be NUL-terminated) to
+ * rows in *out (new: gd_api_findings_free; region and detector_id are
+ * borrowed by the rows). Tries the one-pass scanner (collector/findings_scan.h)
+ * and falls back to gd_api_parse_body + gd_api_parse_findings whenever it
+ * declines, so the result is always what the jansson path gives. Returns:
+ *   0                     rows ready;
+ *   GD_E_PARSE            the body is unusable as JSON (ask AWS again);
+ *   GD_API_E_BAD_FINDING  valid JSON, but a finding is malformed;
+ *   GD_E_NOMEM.
+ * On failure *out is empty and err says why. */
+int gd_api_findings_from_body(const char *body, size_t len, const char *region,
+                              const char *detector_id, gd_api_findings *out, gd_err *err);
+
+/* State for gd_api_findings_body_parser. Zero it, then set region and
+ * detector_id (borrowed; they must outlive out). */
+typedef struct gd_api_findings_ud {
+    const char *region, *detector_id;
+    gd_api_findings out;      /* the rows on success; the caller frees it */
+    int malformed;            /* 1: GD_API_E_BAD_FINDING (why in bad.msg), out empty */
+    gd_err bad;
+} gd_api_findings_ud;
+
+/* A gd_body_parser (collector/region_worker.h) for GetFindings: ud is a
+ * gd_api_findings_ud. Returns 0 with ud->out filled, or 0 with ud->malformed
+ * set (the body is fine, so it is not asked for again: the caller splits the
+ * batch), or GD_E_PARSE / GD_E_NOMEM (the call is sent again). Keeps nothing
+ * of body: the rows point into out's own copy. Safe to call again (a new
+ * round): it frees what an earlier call left in ud->out. */
+int gd_api_findings_body_parser(void *ud, const char *body, size_t len, gd_err *err);
 
 /* GetUsageStatistics: sumByAccount (key = accountId) or sumByFeature
  * (key = feature). Amounts are kept as the exact text AWS sent. */

@@ -1,0 +1,765 @@
+/* One-pass GetFindings scanner (findings_scan.h). The rule throughout: when
+ * in doubt, decline; the jansson path is always there and always right. */
+#include "collector/findings_scan.h"
+#include "collector/gd_api.h"
+#include "common/timeutil.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LINEAR_KEYS 16              /* objects with more keys get a hash for the dup check */
+#define BODY_MAX (1u << 30)         /* offsets are 32-bit; bodies are capped far below */
+
+/* What a container is to us. */
+enum role { R_OTHER, R_ROOT, R_FINDINGS, R_FINDING, R_RESOURCE, R_SERVICE };
+
+/* What the value being read means. String fields index cur_finding.str. */
+enum target {
+    T_ID, T_ACCOUNT, T_TYPE, T_CREATED, T_UPDATED, T_TITLE, T_DESC, T_RTYPE, T_FEATURE,
+    N_STR_FIELDS,
+    T_OTHER = N_STR_FIELDS, T_FINDINGS, T_FINDING, T_RESOURCE, T_SERVICE, T_SEVERITY,
+    T_COUNT, T_ARCHIVED
+};
+
+typedef struct frame {
+    unsigned char is_obj, role, hashed;
+    uint32_t key_start;             /* the object's keys are keys[key_start..nkeys) */
+} frame;
+
+typedef struct key_ref {
+    uint32_t off, len;
+} key_ref;
+
+/* Per-depth open-addressing set of key indexes. A slot is live only when its
+ * stamp is the table's current one, so a new object never clears the table. */
+typedef struct dup_tab {
+    uint32_t *slot, *stamp;
+    uint32_t cap, used, cur;
+} dup_tab;
+
+typedef struct cur_finding {
+    const char *str[N_STR_FIELDS];
+    int has_sev, has_count, archived;
+    double sev;
+    int64_t count;
+    size_t start;
+} cur_finding;
+
+typedef struct scanner {
+    const unsigned char *p;
+    size_t len;
+    char *buf;                      /* out->buf: body copy, then decoded strings */
+    size_t str_used;
+    const char *region, *detector_id;
+    frame frames[GD_SCAN_MAX_DEPTH];
+    int depth;
+    key_ref *keys;
+    uint32_t nkeys, cap_keys;
+    dup_tab tabs[GD_SCAN_MAX_DEPTH];
+    uint32_t stamp_seq;
+    gd_finding_row *rows;
+    size_t n, cap_rows;
+    cur_finding cur;
+    int seen_findings;
+} scanner;
+
+/* ---- Bytes ------------------------------------------------------------------ */
+
+/* 0 plain, 1 '"', 2 '\\', 3 control, 4 non-ASCII (validated as UTF-8). */
+#define R3 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3
+#define R0 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+#define R4 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4
+static const unsigned char str_class[256] = {
+    R3, R3,
+    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,   /* 0x22 '"' */
+    R0, R0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0,   /* 0x5c '\\' */
+    R0, R0,
+    R4, R4, R4, R4, R4, R4, R4, R4};
+#undef R3
+#undef R0
+#undef R4
+
+static int is_ws(unsigned char c)
+{
+    return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+}
+
+static size_t skip_ws(const scanner *s, size_t i)
+{
+    while (i < s->len && is_ws(s->p[i]))
+        i++;
+    return i;
+}
+
+static int is_digit(unsigned char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static int hex4(const unsigned char *h)
+{
+    int v = 0;
+    for (int k = 0; k < 4; k++) {
+        unsigned char c = h[k];
+        int d = is_digit(c) ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10
+              : (c >= 'A' && c <= 'F') ? c - 'A' + 10 : -1;
+        if (d < 0)
+            return -1;
+        v = v * 16 + d;
+    }
+    return v;
+}
+
+/* Length of a strictly valid UTF-8 sequence (jansson's rules: no overlongs,
+ * no surrogates, <= U+10FFFF), or 0. */
+static size_t utf8_seq(const unsigned char *u, size_t left)
+{
+    unsigned char c = u[0];
+    size_t n = c < 0xC2 ? 0 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : c < 0xF5 ? 4 : 0;
+    if (!n || n > left)
+        return 0;
+    for (size_t k = 1; k < n; k++)
+        if ((u[k] & 0xC0) != 0x80)
+            return 0;
+    if ((c == 0xE0 && u[1] < 0xA0) || (c == 0xED && u[1] >= 0xA0) ||
+        (c == 0xF0 && u[1] < 0x90) || (c == 0xF4 && u[1] >= 0x90))
+        return 0;
+    return n;
+}
+
+/* ---- Strings ---------------------------------------------------------------- */
+
+/* Checks the escape at p[i] == '\\'; sets *next past it. */
+static int check_escape(const scanner *s, size_t i, size_t *next)
+{
+    if (i + 1 >= s->len)
+        return GD_SCAN_SYNTAX;
+    unsigned char c = s->p[i + 1];
+    if (c != 'u') {
+        *next = i + 2;
+        return strchr("\"\\/bfnrt", c) && c ? GD_SCAN_OK : GD_SCAN_SYNTAX;
+    }
+    if (s->len - i < 6)
+        return GD_SCAN_SYNTAX;
+    int u = hex4(s->p + i + 2);
+    if (u < 0)
+        return GD_SCAN_SYNTAX;
+    /* jansson refuses these (the repair path then rewrites them): decline. */
+    if (u == 0 || (u >= 0xDC00 && u <= 0xDFFF))
+        return GD_SCAN_ESCAPE;
+    if (u >= 0xD800 && u <= 0xDBFF) {
+        if (s->len - i < 12 || s->p[i + 6] != '\\' || s->p[i + 7] != 'u')
+            return GD_SCAN_ESCAPE;
+        int lo = hex4(s->p + i + 8);
+        if (lo < 0xDC00 || lo > 0xDFFF)
+            return GD_SCAN_ESCAPE;
+        *next = i + 12;
+        return GD_SCAN_OK;
+    }
+    *next = i + 6;
+    return GD_SCAN_OK;
+}
+
+/* Validates the string whose opening quote is at p[i]: *end is the index of
+ * the closing quote, *esc whether it has escapes. */
+static int scan_string(const scanner *s, size_t i, size_t *end, int *esc)
+{
+    const unsigned char *p = s->p;
+    size_t len = s->len;
+    *esc = 0;
+    i++;
+    for (;;) {
+        /* The common run of plain ASCII, four at a time. */
+        while (i + 4 <= len && !(str_class[p[i]] | str_class[p[i + 1]] |
+                                 str_class[p[i + 2]] | str_class[p[i + 3]]))
+            i += 4;
+        while (i < len && !str_class[p[i]])
+            i++;
+        if (i >= len)
+            return GD_SCAN_SYNTAX;
+        switch (str_class[p[i]]) {
+        case 1:
+            *end = i;
+            return GD_SCAN_OK;
+        case 2: {
+            int rc = check_escape(s, i, &i);
+            if (rc)
+                return rc;
+            *esc = 1;
+            break;
+        }
+        case 3:
+            return GD_SCAN_CONTROL;
+        default: {
+            size_t n = utf8_seq(p + i, len - i);
+            if (!n)
+                return GD_SCAN_UTF8;
+            i += n;
+        }
+        }
+    }
+}
+
+static size_t put_utf8(char *o, unsigned long cp)
+{
+    if (cp < 0x80) {
+        o[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        o[0] = (char)(0xC0 | (cp >> 6));
+        o[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        o[0] = (char)(0xE0 | (cp >> 12));
+        o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        o[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    o[0] = (char)(0xF0 | (cp >> 18));
+    o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    o[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+/* Decodes the already validated string p[from..to) into the strings area.
+ * Never overflows: decoded text is no longer than its JSON, and every string
+ * decoded is a distinct token of the body (the area is len + 1 bytes). */
+static const char *decode_string(scanner *s, size_t from, size_t to, int esc)
+{
+    char *o = s->buf + s->len + 1 + s->str_used, *start = o;
+    const unsigned char *p = s->p;
+    if (!esc) {
+        memcpy(o, p + from, to - from);
+        o += to - from;
+    }
+    for (size_t i = from; esc && i < to;) {
+        if (p[i] != '\\') {
+            *o++ = (char)p[i++];
+            continue;
+        }
+        unsigned char c = p[i + 1];
+        if (c != 'u') {
+            *o++ = c == 'b' ? '\b' : c == 'f' ? '\f' : c == 'n' ? '\n' : c == 'r' ? '\r'
+                 : c == 't' ? '\t' : (char)c;
+            i += 2;
+            continue;
+        }
+        unsigned long cp = (unsigned long)hex4(p + i + 2);
+        i += 6;
+        if (cp >= 0xD800 && cp <= 0xDBFF) {
+            cp = 0x10000 + ((cp - 0xD800) << 10) + ((unsigned long)hex4(p + i + 2) - 0xDC00);
+            i += 6;
+        }
+        o += put_utf8(o, cp);
+    }
+    *o++ = '\0';
+    s->str_used += (size_t)(o - start);
+    return start;
+}
+
+/* ---- Numbers ---------------------------------------------------------------- */
+
+typedef struct number {
+    int is_int;
+    int64_t ival;
+    double dval;
+    int has_dval;       /* dval is exactly what strtod gives */
+} number;
+
+/* 10^k for k <= 22: exact doubles. */
+static const double pow10_exact[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                     1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                     1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+/* The real m * 10^-k when the one IEEE division is correctly rounded, as
+ * strtod's result is (Clinger's fast path: m <= 2^53, 10^k exact). */
+static int exact_real(uint64_t m, int k, double *out)
+{
+    while (k > 0 && m % 10 == 0) {
+        m /= 10;
+        k--;
+    }
+    if (m > (1ULL << 53) || k > 22)
+        return 0;
+    *out = (double)m / pow10_exact[k];
+    return 1;
+}
+
+/* JSON number at p[i]; *end is one past it. Declines exponents, integers of
+ * more than 18 digits (strtoll could overflow: jansson errors) and reals of
+ * more than 17 significant digits. */
+static int scan_number(const scanner *s, size_t i, size_t *end, number *num)
+{
+    const unsigned char *p = s->p;
+    size_t len = s->len;
+    int neg = p[i] == '-';
+    if (neg)
+        i++;
+    if (i >= len || !is_digit(p[i]))
+        return GD_SCAN_SYNTAX;
+    uint64_t m = 0;
+    int sig = 0, frac = 0;
+    if (p[i] == '0') {
+        i++;
+        if (i < len && is_digit(p[i]))
+            return GD_SCAN_SYNTAX;
+    } else {
+        for (; i < len && is_digit(p[i]); i++) {
+            if (++sig > 18)
+                return GD_SCAN_NUMBER;
+            m = m * 10 + (uint64_t)(p[i] - '0');
+        }
+    }
+    num->is_int = 1;
+    if (i < len && p[i] == '.') {
+        num->is_int = 0;
+        i++;
+        if (i >= len || !is_digit(p[i]))
+            return GD_SCAN_SYNTAX;
+        for (; i < len && is_digit(p[i]); i++, frac++) {
+            if (m || p[i] != '0')
+                sig++;
+            if (sig > 17)
+                return GD_SCAN_NUMBER;
+            m = m * 10 + (uint64_t)(p[i] - '0');
+        }
+    }
+    if (i < len && (p[i] == 'e' || p[i] == 'E'))
+        return GD_SCAN_NUMBER;
+    *end = i;
+    num->ival = neg ? -(int64_t)m : (int64_t)m;
+    num->has_dval = num->is_int ? 1 : exact_real(m, frac, &num->dval);
+    if (num->is_int)
+        num->dval = (double)num->ival;
+    else if (neg)
+        num->dval = -num->dval;
+    return GD_SCAN_OK;
+}
+
+/* ---- Duplicate keys ----------------------------------------------------------- */
+
+static uint32_t key_hash(const unsigned char *k, uint32_t n)
+{
+    uint32_t h = 2166136261u;
+    for (uint32_t i = 0; i < n; i++)
+        h = (h ^ k[i]) * 16777619u;
+    return h;
+}
+
+static int key_eq(const scanner *s, const key_ref *a, uint32_t off, uint32_t len)
+{
+    return a->len == len && memcmp(s->p + a->off, s->p + off, len) == 0;
+}
+
+/* Inserts key index ki into tab; GD_SCAN_DUP_KEY when an equal key is there. */
+static int tab_insert(scanner *s, dup_tab *t, uint32_t ki)
+{
+    const key_ref *k = &s->keys[ki];
+    uint32_t mask = t->cap - 1, h = key_hash(s->p + k->off, k->len) & mask;
+    while (t->stamp[h] == t->cur) {
+        if (key_eq(s, &s->keys[t->slot[h]], k->off, k->len))
+            return GD_SCAN_DUP_KEY;
+        h = (h + 1) & mask;
+    }
+    t->stamp[h] = t->cur;
+    t->slot[h] = ki;
+    t->used++;
+    return GD_SCAN_OK;
+}
+
+/* (Re)builds the depth's table for the object's keys, with room to grow. */
+static int tab_build(scanner *s, dup_tab *t, const frame *f)
+{
+    uint32_t n = s->nkeys - f->key_start;
+    if (t->cap < n * 4) {
+        uint32_t cap = t->cap ? t->cap : 64;
+        while (cap < n * 4)
+            cap *= 2;
+        free(t->slot);
+        free(t->stamp);
+        t->slot = malloc(cap * sizeof *t->slot);
+        t->stamp = calloc(cap, sizeof *t->stamp);
+        t->cap = t->slot && t->stamp ? cap : 0;
+        if (!t->cap)
+            return GD_SCAN_NOMEM;
+    }
+    t->cur = ++s->stamp_seq;
+    t->used = 0;
+    for (uint32_t i = f->key_start; i < s->nkeys; i++)
+        if (tab_insert(s, t, i))
+            return GD_SCAN_DUP_KEY;
+    return GD_SCAN_OK;
+}
+
+/* Adds key p[off..off+len) to the top object: small objects are compared
+ * linearly, larger ones through the depth's hash table. Raw bytes compare
+ * exactly like jansson's decoded keys because escaped keys were declined. */
+static int add_key(scanner *s, uint32_t off, uint32_t len)
+{
+    frame *f = &s->frames[s->depth - 1];
+    if (!f->hashed) {
+        for (uint32_t i = f->key_start; i < s->nkeys; i++)
+            if (key_eq(s, &s->keys[i], off, len))
+                return GD_SCAN_DUP_KEY;
+    }
+    if (s->nkeys == s->cap_keys) {
+        uint32_t cap = s->cap_keys ? s->cap_keys * 2 : 256;
+        key_ref *v = realloc(s->keys, cap * sizeof *v);
+        if (!v)
+            return GD_SCAN_NOMEM;
+        s->keys = v;
+        s->cap_keys = cap;
+    }
+    s->keys[s->nkeys++] = (key_ref){off, len};
+    dup_tab *t = &s->tabs[s->depth - 1];
+    if (!f->hashed) {
+        if (s->nkeys - f->key_start <= LINEAR_KEYS)
+            return GD_SCAN_OK;
+        f->hashed = 1;
+        return tab_build(s, t, f);
+    }
+    if ((t->used + 1) * 2 > t->cap)
+        return tab_build(s, t, f);
+    return tab_insert(s, t, s->nkeys - 1);
+}
+
+/* ---- Findings ----------------------------------------------------------------- */
+
+static int key_is(const unsigned char *k, uint32_t n, const char *name, size_t name_len)
+{
+    return n == name_len && memcmp(k, name, n) == 0;
+}
+#define KEY_IS(lit) key_is(k, n, lit, sizeof lit - 1)
+
+/* The meaning of the value under key k in a container of role r. */
+static int key_target(int role, const unsigned char *k, uint32_t n)
+{
+    switch (role) {
+    case R_ROOT:
+        return KEY_IS("findings") ? T_FINDINGS : T_OTHER;
+    case R_FINDING:
+        return KEY_IS("id") ? T_ID : KEY_IS("accountId") ? T_ACCOUNT : KEY_IS("type") ? T_TYPE
+             : KEY_IS("severity") ? T_SEVERITY : KEY_IS("createdAt") ? T_CREATED
+             : KEY_IS("updatedAt") ? T_UPDATED : KEY_IS("title") ? T_TITLE
+             : KEY_IS("description") ? T_DESC : KEY_IS("resource") ? T_RESOURCE
+             : KEY_IS("service") ? T_SERVICE : T_OTHER;
+    case R_RESOURCE:
+        return KEY_IS("resourceType") ? T_RTYPE : T_OTHER;
+    case R_SERVICE:
+        return KEY_IS("featureName") ? T_FEATURE : KEY_IS("count") ? T_COUNT
+             : KEY_IS("archived") ? T_ARCHIVED : T_OTHER;
+    default:
+        return T_OTHER;
+    }
+}
+#undef KEY_IS
+
+/* Same rule as gd_api.c's valid_id. */
+static int valid_id(const char *id)
+{
+    size_t n = id ? strlen(id) : 0;
+    if (n == 0 || n > GD_API_ID_MAX)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)id[i] < 0x20 || id[i] == 0x7f)
+            return 0;
+    return 1;
+}
+
+static int start_finding(scanner *s, size_t i)
+{
+    if (s->n >= GD_SCAN_MAX_FINDINGS)
+        return GD_SCAN_SHAPE;
+    if (s->n == s->cap_rows) {
+        size_t cap = s->cap_rows ? s->cap_rows * 2 : 64;
+        gd_finding_row *v = realloc(s->rows, cap * sizeof *v);
+        if (!v)
+            return GD_SCAN_NOMEM;
+        s->rows = v;
+        s->cap_rows = cap;
+    }
+    memset(&s->cur, 0, sizeof s->cur);
+    s->cur.start = i;
+    return GD_SCAN_OK;
+}
+
+/* The finding object closed at p[end]: the row, with parse_one_finding's
+ * rules. A rule broken declines, so the jansson path words the error. */
+static int finish_finding(scanner *s, size_t end)
+{
+    const cur_finding *c = &s->cur;
+    gd_finding_row *row = &s->rows[s->n];
+    memset(row, 0, sizeof *row);
+    const char *acct = c->str[T_ACCOUNT], *type = c->str[T_TYPE];
+    if (!valid_id(c->str[T_ID]) || !acct || !*acct || strlen(acct) > 64 || !type || !*type ||
+        !c->has_sev || !isfinite(c->sev) || !c->str[T_CREATED] || !c->str[T_UPDATED] ||
+        gd_time_parse_iso(c->str[T_CREATED], &row->created_ms) ||
+        gd_time_parse_iso(c->str[T_UPDATED], &row->updated_ms))
+        return GD_SCAN_FINDING;
+    row->finding_id = c->str[T_ID];
+    row->region = s->region;
+    row->detector_id = s->detector_id;
+    row->account_id = acct;
+    row->type = type;
+    row->severity = c->sev;
+    row->created_at = c->str[T_CREATED];
+    row->updated_at = c->str[T_UPDATED];
+    row->title = c->str[T_TITLE];
+    row->description = c->str[T_DESC];
+    row->resource_type = c->str[T_RTYPE];
+    row->feature_name = c->str[T_FEATURE];
+    row->count = c->has_count && c->count >= 0 ? c->count : 1;
+    row->archived = c->archived;
+    /* raw_json: the object's own bytes, ended in the copy (the byte after
+     * '}' is whitespace, ',' or ']', already scanned in the original). */
+    s->buf[end + 1] = '\0';
+    row->raw_json = s->buf + c->start;
+    s->n++;
+    return GD_SCAN_OK;
+}
+
+/* ---- The scan ----------------------------------------------------------------- */
+
+static int push(scanner *s, int is_obj, int role)
+{
+    if (s->depth == GD_SCAN_MAX_DEPTH)
+        return GD_SCAN_DEPTH;
+    s->frames[s->depth++] = (frame){(unsigned char)is_obj, (unsigned char)role, 0, s->nkeys};
+    return GD_SCAN_OK;
+}
+
+/* Closes the top container, whose last byte is p[i]. */
+static int pop(scanner *s, size_t i)
+{
+    frame *f = &s->frames[--s->depth];
+    if (f->is_obj)
+        s->nkeys = f->key_start;
+    if (f->role == R_FINDINGS)
+        s->seen_findings = 1;
+    return f->role == R_FINDING ? finish_finding(s, i) : GD_SCAN_OK;
+}
+
+static int role_for(int target, int is_obj)
+{
+    if (!is_obj)
+        return target == T_FINDINGS ? R_FINDINGS : R_OTHER;
+    return target == T_FINDING ? R_FINDING : target == T_RESOURCE ? R_RESOURCE
+         : target == T_SERVICE ? R_SERVICE : R_OTHER;
+}
+
+/* A scalar value at p[i] for target t; *next is one past it. */
+static int scalar(scanner *s, size_t i, int t, size_t *next)
+{
+    unsigned char c = s->p[i];
+    if (c == '"') {
+        size_t end;
+        int esc, rc = scan_string(s, i, &end, &esc);
+        if (rc)
+            return rc;
+        if (t < N_STR_FIELDS)
+            s->cur.str[t] = decode_string(s, i + 1, end, esc);
+        *next = end + 1;
+        return GD_SCAN_OK;
+    }
+    if (c == '-' || is_digit(c)) {
+        number num;
+        int rc = scan_number(s, i, next, &num);
+        if (rc)
+            return rc;
+        if (t == T_SEVERITY) {
+            if (!num.has_dval)
+                return GD_SCAN_NUMBER;
+            s->cur.has_sev = 1;
+            s->cur.sev = num.dval;
+        } else if (t == T_COUNT && num.is_int) {
+            s->cur.has_count = 1;
+            s->cur.count = num.ival;
+        }
+        return GD_SCAN_OK;
+    }
+    static const char *const lits[] = {"true", "false", "null"};
+    for (int k = 0; k < 3; k++) {
+        size_t n = strlen(lits[k]);
+        if (s->len - i >= n && memcmp(s->p + i, lits[k], n) == 0) {
+            if (k == 0 && t == T_ARCHIVED)
+                s->cur.archived = 1;
+            *next = i + n;
+            return GD_SCAN_OK;
+        }
+    }
+    return GD_SCAN_SYNTAX;
+}
+
+/* A value at p[i] (after whitespace) for target *t: a scalar, or a
+ * container opened (and closed at once when empty). *next is where to go on;
+ * *want tells what comes next (0: ',' or a close, 1: a key, 2: an array item,
+ * whose target is then in *t). */
+static int value(scanner *s, size_t i, int *t, size_t *next, int *want)
+{
+    unsigned char c = s->p[i];
+    *want = 0;
+    if (c == ']' || c == '}' || c == ',' || c == ':')
+        return GD_SCAN_SYNTAX;
+    if ((*t == T_FINDINGS && c != '[') || (*t == T_FINDING && c != '{'))
+        return GD_SCAN_SHAPE;
+    if (c != '{' && c != '[')
+        return scalar(s, i, *t, next);
+    int is_obj = c == '{', role = role_for(*t, is_obj), rc = GD_SCAN_OK;
+    if (*t == T_FINDING)
+        rc = start_finding(s, i);
+    if (!rc)
+        rc = push(s, is_obj, role);
+    if (rc)
+        return rc;
+    size_t j = skip_ws(s, i + 1);
+    if (j < s->len && s->p[j] == (is_obj ? '}' : ']')) {
+        *next = j + 1;
+        return pop(s, j);
+    }
+    *next = i + 1;
+    *want = is_obj ? 1 : 2;
+    *t = role == R_FINDINGS ? T_FINDING : T_OTHER;
+    return GD_SCAN_OK;
+}
+
+/* A key at p[i] (after whitespace) with its ':'; the target of its value. */
+static int key(scanner *s, size_t i, size_t *next, int *t)
+{
+    size_t end;
+    int esc;
+    if (i >= s->len || s->p[i] != '"')
+        return GD_SCAN_SYNTAX;
+    int rc = scan_string(s, i, &end, &esc);
+    if (rc)
+        return rc;
+    if (esc)
+        return GD_SCAN_KEY_ESCAPE;
+    uint32_t off = (uint32_t)(i + 1), n = (uint32_t)(end - i - 1);
+    rc = add_key(s, off, n);
+    if (rc)
+        return rc;
+    *t = key_target(s->frames[s->depth - 1].role, s->p + off, n);
+    size_t j = skip_ws(s, end + 1);
+    if (j >= s->len || s->p[j] != ':')
+        return GD_SCAN_SYNTAX;
+    *next = j + 1;
+    return GD_SCAN_OK;
+}
+
+/* After a value inside the top container: ',' (then *want as for value())
+ * or its close (*want 0). */
+static int after_value(scanner *s, size_t *pi, int *t, int *want)
+{
+    size_t i = skip_ws(s, *pi);
+    if (i >= s->len)
+        return GD_SCAN_SYNTAX;
+    const frame *f = &s->frames[s->depth - 1];
+    unsigned char c = s->p[i];
+    *want = 0;
+    *pi = i + 1;
+    if (c == ',') {
+        *want = f->is_obj ? 1 : 2;
+        *t = f->role == R_FINDINGS ? T_FINDING : T_OTHER;
+        return GD_SCAN_OK;
+    }
+    if (c != (f->is_obj ? '}' : ']'))
+        return GD_SCAN_SYNTAX;
+    return pop(s, i);
+}
+
+/* Iterative: the container stack is s->frames, so no hostile nesting can
+ * reach the C stack. want: 0 after a value, 1 a key, 2 a value. */
+static int scan(scanner *s)
+{
+    size_t i = skip_ws(s, 0);
+    if (i >= s->len)
+        return GD_SCAN_SYNTAX;
+    if (s->p[i] != '{')
+        return GD_SCAN_SHAPE;
+    size_t j = skip_ws(s, i + 1);
+    if (j < s->len && s->p[j] == '}')
+        return GD_SCAN_SHAPE;          /* {}: no findings */
+    int rc = push(s, 1, R_ROOT), t = T_OTHER, want = 1;
+    i++;
+    while (!rc && s->depth > 0) {
+        if (want == 1) {
+            rc = key(s, skip_ws(s, i), &i, &t);
+            want = 2;
+        } else if (want == 2) {
+            size_t v = skip_ws(s, i);
+            if (v >= s->len)
+                return GD_SCAN_SYNTAX;
+            rc = value(s, v, &t, &i, &want);
+        } else {
+            rc = after_value(s, &i, &t, &want);
+        }
+    }
+    if (rc)
+        return rc;
+    if (skip_ws(s, i) != s->len)
+        return GD_SCAN_SYNTAX;
+    return s->seen_findings ? GD_SCAN_OK : GD_SCAN_SHAPE;
+}
+
+int gd_findings_scan(const char *body, size_t len, const char *region, const char *detector_id,
+                     gd_scan_page *out)
+{
+    memset(out, 0, sizeof *out);
+    if (len == 0 || len > BODY_MAX)
+        return GD_SCAN_SYNTAX;
+    scanner *s = calloc(1, sizeof *s);
+    /* One block: the body copy (raw_json slices) then the strings area. */
+    char *buf = malloc(2 * len + 2);
+    if (!s || !buf) {
+        free(s);
+        free(buf);
+        return GD_SCAN_NOMEM;
+    }
+    memcpy(buf, body, len);
+    buf[len] = '\0';
+    s->p = (const unsigned char *)body;
+    s->len = len;
+    s->buf = buf;
+    s->region = region;
+    s->detector_id = detector_id;
+    int rc = scan(s);
+    if (rc) {
+        free(s->rows);
+        free(buf);
+    } else {
+        out->rows = s->rows;
+        out->n = s->n;
+        out->buf = buf;
+        out->body_len = len;
+    }
+    free(s->keys);
+    for (int d = 0; d < GD_SCAN_MAX_DEPTH; d++) {
+        free(s->tabs[d].slot);
+        free(s->tabs[d].stamp);
+    }
+    free(s);
+    return rc;
+}
+
+void gd_findings_scan_free(gd_scan_page *s)
+{
+    if (!s)
+        return;
+    free(s->rows);
+    free(s->buf);
+    memset(s, 0, sizeof *s);
+}
+
+const char *gd_findings_scan_status_name(int status)
+{
+    static const char *const names[GD_SCAN_N_STATUS] = {
+        "ok", "syntax", "utf8", "control", "escape", "key_escape", "dup_key",
+        "number", "depth", "shape", "finding", "nomem"};
+    return status >= 0 && status < GD_SCAN_N_STATUS ? names[status] : "unknown";
+}

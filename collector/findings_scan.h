@@ -1,0 +1,62 @@
+#ifndef GD_COLLECTOR_FINDINGS_SCAN_H
+#define GD_COLLECTOR_FINDINGS_SCAN_H
+/* Fast path for GetFindings bodies (issue 3): one strict pass over
+ * {"findings":[{...},...]} without building a jansson tree.
+ *
+ * Contract: gd_findings_scan either gives exactly the rows that
+ * gd_api_parse_body + gd_api_parse_findings would give (same strings, same
+ * numbers; raw_json is the finding's own bytes, json_equal to the jansson
+ * object), or DECLINES, and the caller must use the jansson path, which keeps
+ * today's behaviour (repair of hostile text, error messages, batch splits).
+ * It declines on anything jansson treats specially or that it is not sure
+ * of: invalid UTF-8, bad or lone \u surrogates, \u0000, escaped keys,
+ * duplicate keys at any depth, numbers that strtoll/strtod might treat
+ * differently, deep nesting, trailing bytes, control characters, a body not
+ * shaped like a GetFindings response, and any finding that breaks a field
+ * rule (the jansson path then reports it).
+ *
+ * Bounded: no recursion, nesting capped at GD_SCAN_MAX_DEPTH, memory
+ * O(body length). Locale-independent (no strtod). Pure: no I/O. */
+#include <stddef.h>
+#include "store/store.h"
+
+#define GD_SCAN_MAX_DEPTH 64          /* jansson allows 2048; real findings nest < 12 */
+#define GD_SCAN_MAX_FINDINGS 10000    /* as gd_api's get_array */
+
+/* Outcome: 0 is success, the rest say why the scanner declined. */
+enum gd_scan_status {
+    GD_SCAN_OK = 0,
+    GD_SCAN_SYNTAX,        /* not JSON, truncated, trailing bytes, empty */
+    GD_SCAN_UTF8,          /* invalid/overlong UTF-8, UTF-8 surrogates */
+    GD_SCAN_CONTROL,       /* raw control character in a string */
+    GD_SCAN_ESCAPE,        /* \u0000, lone or invalid \u surrogate */
+    GD_SCAN_KEY_ESCAPE,    /* a key with a backslash escape */
+    GD_SCAN_DUP_KEY,       /* duplicate key in some object */
+    GD_SCAN_NUMBER,        /* exponent, too many digits */
+    GD_SCAN_DEPTH,         /* nesting deeper than GD_SCAN_MAX_DEPTH */
+    GD_SCAN_SHAPE,         /* root not an object, findings absent / not an
+                            * array / too long / a non-object item */
+    GD_SCAN_FINDING,       /* a finding breaks a field rule */
+    GD_SCAN_NOMEM,
+    GD_SCAN_N_STATUS
+};
+
+/* A scanned page. rows[i] strings (and raw_json) point into buf; region and
+ * detector_id are the caller's pointers. Owns rows and buf. */
+typedef struct gd_scan_page {
+    gd_finding_row *rows;
+    size_t n;
+    char *buf;      /* body copy (each finding NUL-terminated in place) + decoded strings */
+    size_t body_len;
+} gd_scan_page;
+
+/* Scans body (borrowed, len bytes, need not be NUL-terminated). Returns
+ * GD_SCAN_OK with *out filled, or a decline status with *out empty. Free with gd_findings_scan_free in both cases. */
+int gd_findings_scan(const char *body, size_t len, const char *region, const char *detector_id,
+                     gd_scan_page *out);
+void gd_findings_scan_free(gd_scan_page *s);
+
+/* Short name of a status ("dup_key", ...), for tests and logs. */
+const char *gd_findings_scan_status_name(int status);
+
+#endif

@@ -1,0 +1,1067 @@
+/* The one-pass GetFindings scanner against the jansson path: hand cases for
+ * every decline reason and field rule, escape decoding, and a seeded
+ * differential run over generated and mutated bodies. The rule under test:
+ * the scanner gives exactly the jansson path's rows, or it declines. */
+#include "collector/findings_scan.h"
+#include "collector/gd_api.h"
+#include "common/buf.h"
+#include "t.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* ---- Comparing the two paths ------------------------------------------------- */
+
+static int str_same(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+/* Field by field; doubles bit for bit (so -0.0 and 0.0 differ). */
+static int rows_equal(const gd_finding_row *a, const gd_finding_row *b, char *why, size_t n)
+{
+#define SAME_STR(f) if (!str_same(a->f, b->f)) { snprintf(why, n, #f ": \"%.60s\" vs \"%.60s\"", \
+                        a->f ? a->f : "(null)", b->f ? b->f : "(null)"); return 0; }
+    SAME_STR(finding_id) SAME_STR(region) SAME_STR(account_id) SAME_STR(detector_id)
+    SAME_STR(type) SAME_STR(title) SAME_STR(description) SAME_STR(resource_type)
+    SAME_STR(feature_name) SAME_STR(created_at) SAME_STR(updated_at)
+#undef SAME_STR
+    if (memcmp(&a->severity, &b->severity, sizeof a->severity) != 0) {
+        snprintf(why, n, "severity %.17g vs %.17g", a->severity, b->severity);
+        return 0;
+    }
+    if (a->created_ms != b->created_ms || a->updated_ms != b->updated_ms ||
+        a->count != b->count || a->archived != b->archived) {
+        snprintf(why, n, "ms/count/archived differ (count %lld vs %lld, archived %d vs %d)",
+                 (long long)a->count, (long long)b->count, a->archived, b->archived);
+        return 0;
+    }
+    return 1;
+}
+
+/* The jansson path, as findings_sync used it: 0, GD_E_PARSE (body) or
+ * GD_API_E_BAD_FINDING (findings). */
+static int jansson_path(const char *body, size_t len, gd_api_findings *f)
+{
+    json_t *root = NULL;
+    gd_err err = {0};
+    memset(f, 0, sizeof *f);
+    int rc = gd_api_parse_body(body, len, 0, &root, &err);
+    if (rc)
+        return rc;
+    rc = gd_api_parse_findings(root, "eu-west-1", "det", f, &err);
+    json_decref(root);
+    return rc ? GD_API_E_BAD_FINDING : 0;
+}
+
+typedef struct diff_stats {
+    long cases, matched, declined, by_status[GD_SCAN_N_STATUS];
+    long jansson_ok_declined;   /* declined though jansson took it without repair */
+} diff_stats;
+
+/* Each scanned finding's bytes must load (strictly) to the jansson object. */
+static int raw_matches(const gd_scan_page *sc, const gd_api_findings *jf)
+{
+    const json_t *arr = json_object_get(jf->root, "findings");
+    for (size_t i = 0; i < sc->n; i++) {
+        const char *raw = sc->rows[i].raw_json;
+        json_t *x = json_loadb(raw, strlen(raw), JSON_REJECT_DUPLICATES, NULL);
+        int ok = x && json_equal(x, json_array_get(arr, i));
+        json_decref(x);
+        if (!ok)
+            return 0;
+    }
+    return 1;
+}
+
+/* One differential case. expect_ok: the body is one the scanner must take. */
+static void check_case(const char *body, size_t len, int expect_ok, diff_stats *ds,
+                       const char *label)
+{
+    gd_scan_page sc;
+    int st = gd_findings_scan(body, len, "eu-west-1", "det", &sc);
+    gd_api_findings jf;
+    int jrc = jansson_path(body, len, &jf);
+    json_t *strict = json_loadb(body, len, JSON_REJECT_DUPLICATES, NULL);
+    ds->cases++;
+    ds->by_status[st >= 0 && st < GD_SCAN_N_STATUS ? st : 0]++;
+    if (st == GD_SCAN_OK) {
+        ds->matched++;
+        CHECK_MSG(strict != NULL, "%s: scanner took a body jansson refuses", label);
+        CHECK_MSG(jrc == 0, "%s: scanner took a body the jansson path fails (%d)", label, jrc);
+        if (jrc == 0) {
+            CHECK_MSG(sc.n == jf.n, "%s: %zu rows vs %zu", label, sc.n, jf.n);
+            char why[200] = "";
+            for (size_t i = 0; i < sc.n && i < jf.n; i++)
+                CHECK_MSG(rows_equal(&sc.rows[i], &jf.rows[i], why, sizeof why),
+                          "%s: row %zu: %s", label, i, why);
+            CHECK_MSG(raw_matches(&sc, &jf), "%s: a raw slice is not the jansson object", label);
+        }
+    } else {
+        ds->declined++;
+        if (strict && jrc == 0)
+            ds->jansson_ok_declined++;
+    }
+    if (expect_ok)
+        CHECK_MSG(st == GD_SCAN_OK, "%s: declined (%s) a body it must take", label,
+                  gd_findings_scan_status_name(st));
+    /* The wrapper: the fast rows or the fallback's, same outcome as jansson. */
+    gd_api_findings wf;
+    gd_err err = {0};
+    int wrc = gd_api_findings_from_body(body, len, "eu-west-1", "det", &wf, &err);
+    CHECK_MSG(wrc == jrc, "%s: wrapper %d vs jansson %d", label, wrc, jrc);
+    if (wrc == 0 && jrc == 0) {
+        CHECK_MSG(wf.fast_path == (st == GD_SCAN_OK), "%s: fast_path flag", label);
+        CHECK_MSG(wf.n == jf.n, "%s: wrapper rows", label);
+        char why[200] = "";
+        for (size_t i = 0; i < wf.n && i < jf.n; i++) {
+            CHECK_MSG(rows_equal(&wf.rows[i], &jf.rows[i], why, sizeof why),
+                      "%s: wrapper row %zu: %s", label, i, why);
+            CHECK_MSG(wf.raw[i] == wf.rows[i].raw_json, "%s: raw[%zu]", label, i);
+        }
+    }
+    gd_api_findings_free(&wf);
+    json_decref(strict);
+    gd_api_findings_free(&jf);
+    gd_findings_scan_free(&sc);
+}
+
+/* ---- Hand cases -------------------------------------------------------------------- */
+
+#define GOOD_FIELDS                                                                       \
+    "\"id\":\"f1\",\"accountId\":\"111122223333\",\"type\":\"T:EC2/x\",\"severity\":5,"  \
+    "\"createdAt\":\"2026-01-01T00:00:00Z\",\"updatedAt\":\"2026-01-02T00:00:00.250Z\""
+#define ONE(extra) "{\"findings\":[{" GOOD_FIELDS extra "}]}"
+
+static int scan_status(const char *body, size_t len)
+{
+    gd_scan_page sc;
+    int st = gd_findings_scan(body, len, "r", "d", &sc);
+    gd_findings_scan_free(&sc);
+    return st;
+}
+
+typedef struct hand_case {
+    const char *body;
+    int status;
+} hand_case;
+
+static void run_hand(const hand_case *c, size_t n, diff_stats *ds)
+{
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strlen(c[i].body);
+        int st = scan_status(c[i].body, len);
+        CHECK_MSG(st == c[i].status, "case %zu %.90s: %s, expected %s", i, c[i].body,
+                  gd_findings_scan_status_name(st), gd_findings_scan_status_name(c[i].status));
+        char label[40];
+        snprintf(label, sizeof label, "hand %zu", i);
+        check_case(c[i].body, len, 0, ds, label);
+    }
+}
+
+static void test_declines_each_reason(diff_stats *ds)
+{
+    static const hand_case cases[] = {
+        /* syntax */
+        {"", GD_SCAN_SYNTAX},
+        {" \n\t", GD_SCAN_SYNTAX},
+        {"{\"findings\":[{" GOOD_FIELDS "}]", GD_SCAN_SYNTAX},
+        {ONE("") " x", GD_SCAN_SYNTAX},
+        {ONE("") "}", GD_SCAN_SYNTAX},
+        {ONE("") "{}", GD_SCAN_SYNTAX},
+        {"{\"findings\":[{" GOOD_FIELDS "},]}", GD_SCAN_SYNTAX},
+        {ONE(",") , GD_SCAN_SYNTAX},
+        {ONE(",\"n\":01"), GD_SCAN_SYNTAX},
+        {ONE(",\"n\":1."), GD_SCAN_SYNTAX},
+        {ONE(",\"n\":-"), GD_SCAN_SYNTAX},
+        {ONE(",\"n\":.5"), GD_SCAN_SYNTAX},
+        {ONE(",\"n\":+1"), GD_SCAN_SYNTAX},
+        {ONE(",\"n\":tru"), GD_SCAN_SYNTAX},
+        {ONE(",\"n\":True"), GD_SCAN_SYNTAX},
+        {ONE(",\"n\":\"a\\x\""), GD_SCAN_SYNTAX},
+        {ONE(",\"n\":\"a\\u12G4\""), GD_SCAN_SYNTAX},
+        {ONE(",\"n\":'a'"), GD_SCAN_SYNTAX},
+        {ONE(",\"n\" 1"), GD_SCAN_SYNTAX},
+        {ONE(",n:1"), GD_SCAN_SYNTAX},
+        {"\xEF\xBB\xBF" ONE(""), GD_SCAN_SHAPE},   /* a BOM: not '{' */
+        /* UTF-8 */
+        {ONE(",\"t\":\"\xC0\x80\""), GD_SCAN_UTF8},
+        {ONE(",\"t\":\"\xC1\xBF\""), GD_SCAN_UTF8},
+        {ONE(",\"t\":\"\xE0\x80\x80\""), GD_SCAN_UTF8},
+        {ONE(",\"t\":\"\xF0\x80\x80\x80\""), GD_SCAN_UTF8},
+        {ONE(",\"t\":\"\xED\xA0\x80\""), GD_SCAN_UTF8},
+        {ONE(",\"t\":\"\xED\xBF\xBF\""), GD_SCAN_UTF8},
+        {ONE(",\"t\":\"\xF4\x90\x80\x80\""), GD_SCAN_UTF8},
+        {ONE(",\"t\":\"\xF5\x80\x80\x80\""), GD_SCAN_UTF8},
+        {ONE(",\"t\":\"\xFF\""), GD_SCAN_UTF8},
+        {ONE(",\"t\":\"\x80\""), GD_SCAN_UTF8},
+        {ONE(",\"t\":\"\xC3\""), GD_SCAN_UTF8},
+        {ONE(",\"t\":\"\xE4\xB8\""), GD_SCAN_UTF8},
+        {"{\"findings\":[{" GOOD_FIELDS ",\"title\":\"caf\xC3\""
+         "}]}", GD_SCAN_UTF8},
+        /* raw control characters */
+        {ONE(",\"t\":\"a\nb\""), GD_SCAN_CONTROL},
+        {ONE(",\"t\":\"a\tb\""), GD_SCAN_CONTROL},
+        {ONE(",\"t\":\"a\x01\""), GD_SCAN_CONTROL},
+        {ONE(",\"t\":\"a\x1f\""), GD_SCAN_CONTROL},
+        /* escapes jansson refuses (the repair path rewrites them) */
+        {ONE(",\"t\":\"a\\u0000b\""), GD_SCAN_ESCAPE},
+        {ONE(",\"title\":\"\\ud800\""), GD_SCAN_ESCAPE},
+        {ONE(",\"title\":\"\\uDBFFx\""), GD_SCAN_ESCAPE},
+        {ONE(",\"title\":\"\\udc00\""), GD_SCAN_ESCAPE},
+        {ONE(",\"title\":\"\\ud800\\u0041\""), GD_SCAN_ESCAPE},
+        {ONE(",\"title\":\"\\ud800\\ud800\""), GD_SCAN_ESCAPE},
+        {ONE(",\"title\":\"\\ud83d\\n\""), GD_SCAN_ESCAPE},
+        {ONE(",\"title\":\"x\\ud83d\""), GD_SCAN_ESCAPE},
+        /* escaped keys */
+        {"{\"findings\":[{\"i\\u0064\":\"f2\"," GOOD_FIELDS "}]}", GD_SCAN_KEY_ESCAPE},
+        {ONE(",\"r\":{\"a\\/b\":1}"), GD_SCAN_KEY_ESCAPE},
+        {"{\"find\\u0069ngs\":[]}", GD_SCAN_KEY_ESCAPE},
+        /* duplicate keys, any depth */
+        {"{\"findings\":[],\"findings\":[]}", GD_SCAN_DUP_KEY},
+        {"{\"a\":1,\"findings\":[],\"a\":2}", GD_SCAN_DUP_KEY},
+        {ONE(",\"id\":\"f2\""), GD_SCAN_DUP_KEY},
+        {ONE(",\"service\":{\"count\":1,\"count\":2}"), GD_SCAN_DUP_KEY},
+        {ONE(",\"x\":[{\"y\":{\"z\":[1,{\"k\":1,\"j\":2,\"k\":3}]}}]"), GD_SCAN_DUP_KEY},
+        {ONE(",\"x\":{\"a\":1,\"b\":2,\"c\":3,\"d\":4,\"e\":5,\"f\":6,\"g\":7,\"h\":8,"
+             "\"i\":9,\"j\":10,\"k\":11,\"l\":12,\"m\":13,\"n\":14,\"o\":15,\"p\":16,"
+             "\"q\":17,\"r\":18,\"s\":19,\"t\":20,\"u\":21,\"v\":22,\"w\":23,\"x\":24,"
+             "\"y\":25,\"z\":26,\"aa\":27,\"bb\":28,\"cc\":29,\"dd\":30,\"ee\":31,"
+             "\"ff\":32,\"gg\":33,\"hh\":34,\"ii\":35,\"b\":36}"), GD_SCAN_DUP_KEY},
+        {ONE(",\"x\":{\"a\":1,\"b\":2,\"c\":3,\"d\":4,\"e\":5,\"f\":6,\"g\":7,\"h\":8,"
+             "\"i\":9,\"j\":10,\"k\":11,\"l\":12,\"m\":13,\"n\":14,\"o\":15,\"p\":16,"
+             "\"q\":17,\"q\":18}"), GD_SCAN_DUP_KEY},
+        {ONE(",\"x\":{\"\":1,\"\":2}"), GD_SCAN_DUP_KEY},
+        /* numbers */
+        {ONE(",\"n\":1e5"), GD_SCAN_NUMBER},
+        {ONE(",\"n\":1E-5"), GD_SCAN_NUMBER},
+        {ONE(",\"n\":2.5e+3"), GD_SCAN_NUMBER},
+        {ONE(",\"n\":1234567890123456789"), GD_SCAN_NUMBER},
+        {ONE(",\"n\":-99999999999999999999"), GD_SCAN_NUMBER},
+        {ONE(",\"n\":0.123456789012345678"), GD_SCAN_NUMBER},
+        {ONE(",\"n\":123456789.123456789"), GD_SCAN_NUMBER},
+        /* depth: root, findings, finding are 3 levels */
+        {ONE(",\"d\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
+             "]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]"), GD_SCAN_DEPTH},
+        /* shape */
+        {"[]", GD_SCAN_SHAPE},
+        {"\"x\"", GD_SCAN_SHAPE},
+        {"{}", GD_SCAN_SHAPE},
+        {"{\"a\":1}", GD_SCAN_SHAPE},
+        {"{\"findings\":null}", GD_SCAN_SHAPE},
+        {"{\"findings\":{}}", GD_SCAN_SHAPE},
+        {"{\"findings\":\"x\"}", GD_SCAN_SHAPE},
+        {"{\"findings\":[7]}", GD_SCAN_SHAPE},
+        {"{\"findings\":[[]]}", GD_SCAN_SHAPE},
+        {"{\"findings\":[{" GOOD_FIELDS "},null]}", GD_SCAN_SHAPE},
+        {"{\"x\":{\"findings\":[]}}", GD_SCAN_SHAPE},
+    };
+    run_hand(cases, sizeof cases / sizeof *cases, ds);
+}
+
+/* Every field rule of parse_one_finding, broken: the scanner declines. */
+static void test_field_rules_decline(diff_stats *ds)
+{
+#define F(id, acct, type, sev, c, u)                                                      \
+    "{\"findings\":[{\"id\":" id ",\"accountId\":" acct ",\"type\":" type                 \
+    ",\"severity\":" sev ",\"createdAt\":" c ",\"updatedAt\":" u "}]}"
+#define OKC "\"2026-01-01T00:00:00Z\""
+    static const hand_case cases[] = {
+        {F("\"\"", "\"1\"", "\"T\"", "1", OKC, OKC), GD_SCAN_FINDING},
+        {F("7", "\"1\"", "\"T\"", "1", OKC, OKC), GD_SCAN_FINDING},
+        {F("null", "\"1\"", "\"T\"", "1", OKC, OKC), GD_SCAN_FINDING},
+        {F("\"a\\nb\"", "\"1\"", "\"T\"", "1", OKC, OKC), GD_SCAN_FINDING},
+        {F("\"a\\u001fb\"", "\"1\"", "\"T\"", "1", OKC, OKC), GD_SCAN_FINDING},
+        {F("\"a\x7f" "b\"", "\"1\"", "\"T\"", "1", OKC, OKC), GD_SCAN_FINDING},
+        {F("\"a\\u007fb\"", "\"1\"", "\"T\"", "1", OKC, OKC), GD_SCAN_FINDING},
+        {F("\"x\"", "\"\"", "\"T\"", "1", OKC, OKC), GD_SCAN_FINDING},
+        {F("\"x\"", "7", "\"T\"", "1", OKC, OKC), GD_SCAN_FINDING},
+        {F("\"x\"", "\"12345678901234567890123456789012345678901234567890123456789012345\"",
+           "\"T\"", "1", OKC, OKC), GD_SCAN_FINDING},
+        {F("\"x\"", "\"1\"", "\"\"", "1", OKC, OKC), GD_SCAN_FINDING},
+        {F("\"x\"", "\"1\"", "[\"T\"]", "1", OKC, OKC), GD_SCAN_FINDING},
+        {F("\"x\"", "\"1\"", "\"T\"", "\"high\"", OKC, OKC), GD_SCAN_FINDING},
+        {F("\"x\"", "\"1\"", "\"T\"", "null", OKC, OKC), GD_SCAN_FINDING},
+        {F("\"x\"", "\"1\"", "\"T\"", "true", OKC, OKC), GD_SCAN_FINDING},
+        {F("\"x\"", "\"1\"", "\"T\"", "1", "\"yesterday\"", OKC), GD_SCAN_FINDING},
+        {F("\"x\"", "\"1\"", "\"T\"", "1", OKC, "\"\""), GD_SCAN_FINDING},
+        {F("\"x\"", "\"1\"", "\"T\"", "1", OKC, "1767225600000"), GD_SCAN_FINDING},
+        /* severity that strtod and the exact path might round differently */
+        {F("\"x\"", "\"1\"", "\"T\"", "1.7976931348623157", OKC, OKC), GD_SCAN_NUMBER},
+        {F("\"x\"", "\"1\"", "\"T\"", "0.00000000000000000000001", OKC, OKC), GD_SCAN_NUMBER},
+        {"{\"findings\":[{\"accountId\":\"1\",\"type\":\"T\",\"severity\":1,"
+         "\"createdAt\":" OKC ",\"updatedAt\":" OKC "}]}", GD_SCAN_FINDING},
+        {"{\"findings\":[{\"id\":\"x\",\"type\":\"T\",\"severity\":1,"
+         "\"createdAt\":" OKC ",\"updatedAt\":" OKC "}]}", GD_SCAN_FINDING},
+        {"{\"findings\":[{\"id\":\"x\",\"accountId\":\"1\",\"severity\":1,"
+         "\"createdAt\":" OKC ",\"updatedAt\":" OKC "}]}", GD_SCAN_FINDING},
+        {"{\"findings\":[{\"id\":\"x\",\"accountId\":\"1\",\"type\":\"T\","
+         "\"createdAt\":" OKC ",\"updatedAt\":" OKC "}]}", GD_SCAN_FINDING},
+        {"{\"findings\":[{\"id\":\"x\",\"accountId\":\"1\",\"type\":\"T\",\"severity\":1,"
+         "\"updatedAt\":" OKC "}]}", GD_SCAN_FINDING},
+        {"{\"findings\":[{\"id\":\"x\",\"accountId\":\"1\",\"type\":\"T\",\"severity\":1,"
+         "\"createdAt\":" OKC "}]}", GD_SCAN_FINDING},
+        {"{\"findings\":[{}]}", GD_SCAN_FINDING},
+        /* a good finding then a bad one: the whole page declines */
+        {"{\"findings\":[{" GOOD_FIELDS "},{\"id\":\"x\"}]}", GD_SCAN_FINDING},
+    };
+    run_hand(cases, sizeof cases / sizeof *cases, ds);
+}
+
+/* Rules the scanner applies itself, on bodies it takes. */
+static void test_field_rules_taken(diff_stats *ds)
+{
+    static const hand_case cases[] = {
+        {"{\"findings\":[]}", GD_SCAN_OK},
+        {" {\n \"findings\" : [ ] } \r\n", GD_SCAN_OK},
+        {ONE(""), GD_SCAN_OK},
+        {ONE(",\"title\":null,\"description\":7,\"resource\":\"Instance\","
+             "\"service\":[1]"), GD_SCAN_OK},
+        {ONE(",\"resource\":{\"x\":{\"resourceType\":\"Deep\"}},\"resourceType\":\"Top\""),
+         GD_SCAN_OK},
+        {ONE(",\"resource\":{\"resourceType\":5},\"service\":{\"featureName\":null}"), GD_SCAN_OK},
+        {ONE(",\"service\":{\"count\":-1,\"archived\":\"true\"}"), GD_SCAN_OK},
+        {ONE(",\"service\":{\"count\":2.0,\"archived\":1}"), GD_SCAN_OK},
+        {ONE(",\"service\":{\"count\":\"9\",\"archived\":null}"), GD_SCAN_OK},
+        {ONE(",\"service\":{\"count\":0,\"archived\":false}"), GD_SCAN_OK},
+        {ONE(",\"service\":{\"count\":-0,\"archived\":true}"), GD_SCAN_OK},
+        {ONE(",\"service\":{\"count\":999999999999999999}"), GD_SCAN_OK},
+        {ONE(",\"service\":{\"x\":{\"count\":5,\"archived\":true}}"), GD_SCAN_OK},
+        {ONE(",\"x\":{\"id\":\"inner\",\"severity\":\"no\",\"findings\":7}"), GD_SCAN_OK},
+        {ONE(",\"n\":[0,-0,0.5,-12.25,123456789012345678,1.2345678901234567,0.000001]"),
+         GD_SCAN_OK},
+        {F("\"x\"", "\"1234567890123456789012345678901234567890123456789012345678901234\"",
+           "\"T\"", "8.5", OKC, OKC), GD_SCAN_OK},
+        {F("\"x\"", "\"1\"", "\"T\"", "-0.0", OKC, OKC), GD_SCAN_OK},
+        {F("\"x\"", "\"1\"", "\"T\"", "0.1", OKC, OKC), GD_SCAN_OK},
+        {F("\"x\"", "\"1\"", "\"T\"", "2.123456789012345", OKC, OKC), GD_SCAN_OK},
+        {F("\"x\"", "\"1\"", "\"T\"", "8.0000000000000000", OKC, OKC), GD_SCAN_OK},
+        {F("\"x\"", "\"1\"", "\"T\"", "-7", OKC, OKC), GD_SCAN_OK},
+        {F("\"x\"", "\"1\"", "\"T\"", "123456789012345678", OKC, OKC), GD_SCAN_OK},
+        {F("\"x\"", "\"1\"", "\"T\"", "9007199254740993", OKC, OKC), GD_SCAN_OK},
+        {F("\"x\"", "\"1\"", "\"T\"", "1", "\"2026-01-01\"", "\"2026-01-01T02:00:00+02:00\""),
+         GD_SCAN_OK},
+        {"{\"unprocessedFindings\":[{\"findingId\":\"a\",\"result\":\"b\"}],\"findings\":[{"
+         GOOD_FIELDS "},{" GOOD_FIELDS "}],\"nextToken\":null}", GD_SCAN_OK},
+        {"{\"findings\":[{" GOOD_FIELDS ",\"a\":{\"k\":1}},{" GOOD_FIELDS ",\"a\":{\"k\":1}}]}",
+         GD_SCAN_OK},
+        {ONE(",\"d\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
+             "]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]"), GD_SCAN_OK},
+        {ONE(",\"t\":\"\x7f \xC2\x80 \xDF\xBF \xE0\xA0\x80 \xEF\xBF\xBF \xF0\x90\x80\x80 "
+             "\xF4\x8F\xBF\xBF \xEE\x80\x80\""), GD_SCAN_OK},
+    };
+    run_hand(cases, sizeof cases / sizeof *cases, ds);
+#undef F
+#undef OKC
+}
+
+/* The decoded strings, and the values the rows get. */
+static void test_escapes_and_values(void)
+{
+    const char *body =
+        "{\"findings\":[{\"id\":\"a\\/b\\u0041\",\"accountId\":\"111122223333\","
+        "\"type\":\"Recon:EC2\\/Port\",\"severity\":8.5,"
+        "\"createdAt\":\"2026-11-01T10:00:00.000Z\",\"updatedAt\":\"2026-11-02T10:00:01.500Z\","
+        "\"title\":\"\\u00e9\\ud83d\\ude00\\n\\t\\\"\\\\\\/\\b\\f\\r\\u20AC\\uFFFF\","
+        "\"description\":\"caf\xC3\xA9 \xE4\xB8\xAD \xF0\x9F\x98\x80\","
+        "\"resource\":{\"resourceType\":\"Instance\",\"instanceDetails\":{\"tags\":[]}},"
+        "\"service\":{\"archived\":true,\"count\":7,\"featureName\":\"Dns\\u0051uery\"}}]}";
+    gd_scan_page sc;
+    CHECK_INT(gd_findings_scan(body, strlen(body), "eu-west-1", "det1", &sc), GD_SCAN_OK);
+    CHECK_INT(sc.n, 1);
+    if (sc.n == 1) {
+        const gd_finding_row *r = &sc.rows[0];
+        CHECK_STR(r->finding_id, "a/bA");
+        CHECK_STR(r->type, "Recon:EC2/Port");
+        CHECK_STR(r->title, "\xC3\xA9\xF0\x9F\x98\x80\n\t\"\\/\b\f\r\xE2\x82\xAC\xEF\xBF\xBF");
+        CHECK_STR(r->description, "caf\xC3\xA9 \xE4\xB8\xAD \xF0\x9F\x98\x80");
+        CHECK_STR(r->feature_name, "DnsQuery");
+        CHECK_STR(r->resource_type, "Instance");
+        CHECK_STR(r->region, "eu-west-1");
+        CHECK_STR(r->detector_id, "det1");
+        CHECK(r->severity == 8.5);
+        CHECK_INT(r->count, 7);
+        CHECK_INT(r->archived, 1);
+        CHECK_INT(r->created_ms, 1793527200000LL);
+        CHECK_INT(r->updated_ms, 1793613601500LL);
+        /* raw_json is the object's own bytes, ended after its '}' */
+        const char *open = strchr(body, '[') + 1;
+        size_t n = strlen(r->raw_json);
+        CHECK(n == strlen(open) - 2 && memcmp(r->raw_json, open, n) == 0);
+    }
+    gd_findings_scan_free(&sc);
+}
+
+/* gd_api_findings_from_body and the gd_region_call_parse callback. */
+static void test_wrapper_and_callback(void)
+{
+    gd_api_findings f;
+    gd_err err = {0};
+    const char *fast = ONE(",\"title\":\"t\"");
+    CHECK_INT(gd_api_findings_from_body(fast, strlen(fast), "r", "d", &f, &err), 0);
+    CHECK(f.fast_path == 1 && f.root == NULL && f.n == 1 && f.raw[0] == f.rows[0].raw_json);
+    gd_api_findings_free(&f);
+    /* declined but fine for jansson (an exponent): the jansson rows */
+    const char *slow = ONE(",\"n\":1e5");
+    CHECK_INT(gd_api_findings_from_body(slow, strlen(slow), "r", "d", &f, &err), 0);
+    CHECK(f.fast_path == 0 && f.root != NULL && f.n == 1);
+    gd_api_findings_free(&f);
+    /* hostile text: the repair path still applies */
+    const char *lone = ONE(",\"title\":\"a\\ud800b\"");
+    CHECK_INT(gd_api_findings_from_body(lone, strlen(lone), "r", "d", &f, &err), 0);
+    CHECK(f.n == 1 && f.fast_path == 0);
+    if (f.n == 1)
+        CHECK_STR(f.rows[0].title, "a\xEF\xBF\xBD" "b");
+    gd_api_findings_free(&f);
+    /* valid JSON, malformed finding; malformed body; missing array */
+    const char *bad = "{\"findings\":[{\"id\":\"x\"}]}";
+    CHECK_INT(gd_api_findings_from_body(bad, strlen(bad), "r", "d", &f, &err),
+              GD_API_E_BAD_FINDING);
+    CHECK(err.code == GD_API_E_BAD_FINDING && strstr(err.msg, "required") && f.rows == NULL);
+    const char *cut = "{\"findings\":[{\"id\":\"x\"";
+    CHECK_INT(gd_api_findings_from_body(cut, strlen(cut), "r", "d", &f, &err), GD_E_PARSE);
+    CHECK_INT(gd_api_findings_from_body("", 0, "r", "d", &f, &err), GD_E_PARSE);
+    CHECK_INT(gd_api_findings_from_body("{}", 2, "r", "d", &f, &err), GD_API_E_BAD_FINDING);
+
+    gd_api_findings_ud ud = {0};
+    ud.region = "r";
+    ud.detector_id = "d";
+    CHECK_INT(gd_api_findings_body_parser(&ud, bad, strlen(bad), &err), 0);
+    CHECK(ud.malformed == 1 && ud.out.n == 0 && strstr(ud.bad.msg, "required"));
+    CHECK_INT(gd_api_findings_body_parser(&ud, cut, strlen(cut), &err), GD_E_PARSE);
+    CHECK(ud.malformed == 0 && err.code == GD_E_PARSE);
+    CHECK_INT(gd_api_findings_body_parser(&ud, fast, strlen(fast), &err), 0);
+    CHECK(ud.malformed == 0 && ud.out.n == 1);
+    /* called again (a new round): the earlier rows are freed, not leaked */
+    CHECK_INT(gd_api_findings_body_parser(&ud, fast, strlen(fast), &err), 0);
+    CHECK(ud.out.n == 1);
+    gd_api_findings_free(&ud.out);
+}
+
+/* More than GD_SCAN_MAX_FINDINGS items: declined, as jansson's cap. */
+static void test_too_many_findings(diff_stats *ds)
+{
+    gd_buf b;
+    gd_buf_init(&b, 0);
+    gd_buf_appends(&b, "{\"findings\":[");
+    for (int i = 0; i <= GD_SCAN_MAX_FINDINGS; i++)
+        gd_buf_printf(&b, "%s{" GOOD_FIELDS "}", i ? "," : "");
+    gd_buf_appends(&b, "]}");
+    CHECK_INT(scan_status(b.data, b.len), GD_SCAN_SHAPE);
+    check_case(b.data, b.len, 0, ds, "10001 findings");
+    gd_buf_free(&b);
+}
+
+/* ---- Generated bodies ------------------------------------------------------------------ */
+
+typedef struct gen {
+    uint64_t s;
+    gd_buf b;
+    int wild;         /* 1: anything, including what the scanner declines */
+} gen;
+
+static uint64_t rnd(gen *g)
+{
+    g->s ^= g->s << 13;
+    g->s ^= g->s >> 7;
+    g->s ^= g->s << 17;
+    return g->s;
+}
+
+static unsigned rn(gen *g, unsigned n)
+{
+    return (unsigned)(rnd(g) % n);
+}
+
+static int pct(gen *g, unsigned p)
+{
+    return rn(g, 1000) < p * 10;
+}
+
+static void put(gen *g, const char *s)
+{
+    gd_buf_appends(&g->b, s);
+}
+
+static void ws(gen *g)
+{
+    static const char *const w[] = {" ", "\n", "  ", "\r\n", "\t"};
+    if (pct(g, 5))
+        put(g, w[rn(g, 5)]);
+}
+
+/* A code point in the JSON text: raw UTF-8 or an escape, as AWS might. */
+static void put_cp(gen *g, unsigned long cp)
+{
+    char tmp[16];
+    int must = cp == '"' || cp == '\\' || cp < 0x20;
+    if (must || pct(g, 8)) {
+        static const char simple[] = "\"\\/\b\f\n\r\t";
+        static const char names[] = "\"\\/bfnrt";
+        const char *e = cp && cp < 0x80 ? strchr(simple, (int)cp) : NULL;
+        if (e && pct(g, 70)) {
+            tmp[0] = '\\';
+            tmp[1] = names[e - simple];
+            tmp[2] = '\0';
+        } else if (cp >= 0x10000) {
+            unsigned long v = cp - 0x10000;
+            snprintf(tmp, sizeof tmp, pct(g, 50) ? "\\u%04lx\\u%04lx" : "\\u%04lX\\u%04lX",
+                     0xD800 + (v >> 10), 0xDC00 + (v & 0x3FF));
+        } else {
+            snprintf(tmp, sizeof tmp, pct(g, 50) ? "\\u%04lx" : "\\u%04lX", cp);
+        }
+        put(g, tmp);
+        return;
+    }
+    char o[5] = {0};
+    if (cp < 0x80) {
+        o[0] = (char)cp;
+    } else if (cp < 0x800) {
+        o[0] = (char)(0xC0 | (cp >> 6));
+        o[1] = (char)(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+        o[0] = (char)(0xE0 | (cp >> 12));
+        o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        o[2] = (char)(0x80 | (cp & 0x3F));
+    } else {
+        o[0] = (char)(0xF0 | (cp >> 18));
+        o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+        o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        o[3] = (char)(0x80 | (cp & 0x3F));
+    }
+    put(g, o);
+}
+
+static unsigned long rand_cp(gen *g)
+{
+    static const unsigned long pool[] = {'"', '\\', '/', '\n', '\t', 0x01, 0x1F, 0x7F,
+                                         0xE9, 0xFC, 0x4E2D, 0x20AC, 0x2028, 0xFFFD, 0xFFFF,
+                                         0x1F600, 0x10FFFF, 0xD7FF, 0xE000, '<', '&'};
+    unsigned k = rn(g, 100);
+    if (k < 80)
+        return 0x20 + rn(g, 0x5F);
+    if (k < 92)
+        return pool[rn(g, sizeof pool / sizeof *pool)];
+    unsigned long cp = 0x80 + rn(g, 0x10FFFF - 0x80);
+    return cp >= 0xD800 && cp <= 0xDFFF ? 0xE9 : cp;
+}
+
+/* What only wild bodies carry inside strings: the hostile bytes. */
+static void put_hostile(gen *g)
+{
+    static const char *const bad[] = {"\\u0000", "\\ud800", "\\udfff", "\\ud83dx",
+                                      "\xC0\x80", "\xED\xA0\x80", "\xFF", "\x80", "\xF4\x90\x80\x80",
+                                      "\x01", "\n", "\\x", "\xC3"};
+    put(g, bad[rn(g, sizeof bad / sizeof *bad)]);
+}
+
+static void put_text(gen *g, unsigned n)
+{
+    /* one string in 50 of a wild body carries a hostile sequence */
+    unsigned hostile_at = g->wild && pct(g, 2) ? rn(g, n + 1) : n + 1;
+    put(g, "\"");
+    for (unsigned i = 0; i <= n; i++) {
+        if (i == hostile_at)
+            put_hostile(g);
+        if (i < n)
+            put_cp(g, rand_cp(g));
+    }
+    put(g, "\"");
+}
+
+/* A plain string value: printable ASCII the generator chose, maybe escaped. */
+static void put_str(gen *g, const char *s)
+{
+    put(g, "\"");
+    for (; *s; s++)
+        put_cp(g, (unsigned char)*s);
+    put(g, "\"");
+}
+
+/* Keys already written in the object being generated (dups only on purpose). */
+typedef struct keyset {
+    const char *k[400];
+    char own[400][12];
+    unsigned n;
+} keyset;
+
+static int key_in(const keyset *ks, const char *k)
+{
+    for (unsigned i = 0; i < ks->n; i++)
+        if (strcmp(ks->k[i], k) == 0)
+            return 1;
+    return 0;
+}
+
+/* Writes ,"key": for a new key; 0 when the key is already there. */
+static int put_key(gen *g, keyset *ks, const char *k)
+{
+    if (key_in(ks, k) || ks->n == 400)
+        return 0;
+    if (ks->n)
+        put(g, ",");
+    ws(g);
+    if (g->wild && pct(g, 1))
+        put_str(g, k);   /* may escape a character: the scanner declines */
+    else {
+        put(g, "\"");
+        put(g, k);
+        put(g, "\"");
+    }
+    ws(g);
+    put(g, ":");
+    ws(g);
+    ks->k[ks->n++] = k;
+    return 1;
+}
+
+static void maybe_dup(gen *g, keyset *ks)
+{
+    if (g->wild && ks->n && pct(g, 2)) {
+        put(g, ",\"");
+        put(g, ks->k[rn(g, ks->n)]);
+        put(g, "\":1");
+    }
+}
+
+static void put_number(gen *g)
+{
+    char tmp[64];
+    unsigned k = rn(g, 10);
+    if (k < 3)
+        snprintf(tmp, sizeof tmp, "%d", (int)rn(g, 70000) - 100);
+    else if (k < 5)
+        snprintf(tmp, sizeof tmp, "%llu", (unsigned long long)(rnd(g) % 1000000000000000000ULL));
+    else if (k < 8) {
+        /* one draw per statement: argument order would differ by compiler */
+        const char *sign = pct(g, 20) ? "-" : "";
+        unsigned ip = rn(g, 100000);
+        int width = (int)(1 + rn(g, 6));
+        snprintf(tmp, sizeof tmp, "%s%u.%0*u", sign, ip, width, rn(g, 100000));
+    }
+    else if (k < 9)
+        snprintf(tmp, sizeof tmp, "0.%012llu", (unsigned long long)(rnd(g) % 1000000000000ULL));
+    else
+        snprintf(tmp, sizeof tmp, "%u", rn(g, 10));
+    if (g->wild && pct(g, 3)) {
+        static const char *const odd[] = {"1e5", "2.5E-3", "12345678901234567890",
+                                          "0.123456789012345678", "-0", "1.0000000000000000001",
+                                          "1717200000.1234567"};
+        snprintf(tmp, sizeof tmp, "%s", odd[rn(g, sizeof odd / sizeof *odd)]);
+    }
+    put(g, tmp);
+}
+
+static void put_value(gen *g, int depth);
+
+static const char *const KEYS[] = {
+    "instanceId", "instanceType", "tags", "key", "value", "name", "arn", "port", "portName",
+    "ipAddressV4", "country", "countryName", "organization", "asn", "status", "type",
+    "blocked", "protocol", "api", "id", "count", "archived", "resourceType", "featureName",
+    "severity", "findings", "a", "", "x y", "<&>", "\xC3\xA9t\xC3\xA9"};
+
+static void put_object(gen *g, int depth, unsigned n)
+{
+    keyset ks;
+    ks.n = 0;
+    put(g, "{");
+    for (unsigned i = 0; i < n; i++) {
+        const char *k = KEYS[rn(g, sizeof KEYS / sizeof *KEYS)];
+        if (n > 16 && ks.n < 400) {
+            /* large objects exercise the hashed duplicate check */
+            snprintf(ks.own[ks.n], sizeof ks.own[ks.n], "k%u", i);
+            k = ks.own[ks.n];
+        }
+        if (put_key(g, &ks, k))
+            put_value(g, depth + 1);
+    }
+    maybe_dup(g, &ks);
+    ws(g);
+    put(g, "}");
+}
+
+static void put_value(gen *g, int depth)
+{
+    unsigned k = rn(g, depth > 4 ? 6 : 9);
+    if (k == 0)
+        put_number(g);
+    else if (k == 1)
+        put(g, rn(g, 3) == 0 ? "null" : rn(g, 2) ? "true" : "false");
+    else if (k < 6)
+        put_text(g, rn(g, 24));
+    else if (k < 8) {
+        unsigned n = pct(g, 3) ? 17 + rn(g, 60) : rn(g, 6);
+        put_object(g, depth, n);
+    } else {
+        put(g, "[");
+        unsigned n = rn(g, 5);
+        for (unsigned i = 0; i < n; i++) {
+            if (i)
+                put(g, ",");
+            ws(g);
+            put_value(g, depth + 1);
+        }
+        ws(g);
+        put(g, "]");
+    }
+}
+
+static void put_deep(gen *g)
+{
+    unsigned d = 50 + rn(g, 30);
+    for (unsigned i = 0; i < d; i++)
+        put(g, i % 2 ? "[" : "{\"n\":");
+    put(g, "0");
+    for (unsigned i = d; i-- > 0;)
+        put(g, i % 2 ? "]" : "}");
+}
+
+static void put_iso(gen *g)
+{
+    char tmp[64];
+    unsigned k = rn(g, 4);
+    unsigned y = 2020 + rn(g, 7), mo = 1 + rn(g, 12), d = 1 + rn(g, 28), h = rn(g, 24),
+             mi = rn(g, 60), s = rn(g, 60), ms = rn(g, 1000);
+    if (k == 0)
+        snprintf(tmp, sizeof tmp, "%u-%02u-%02uT%02u:%02u:%02u.%03uZ", y, mo, d, h, mi, s, ms);
+    else if (k == 1)
+        snprintf(tmp, sizeof tmp, "%u-%02u-%02uT%02u:%02u:%02uZ", y, mo, d, h, mi, s);
+    else if (k == 2)
+        snprintf(tmp, sizeof tmp, "%u-%02u-%02u", y, mo, d);
+    else
+        snprintf(tmp, sizeof tmp, "%u-%02u-%02uT%02u:%02u:%02u+02:00", y, mo, d, h, mi, s);
+    if (g->wild && pct(g, 2))
+        snprintf(tmp, sizeof tmp, "%s", rn(g, 2) ? "yesterday" : "");
+    put_str(g, tmp);
+}
+
+static void put_severity(gen *g)
+{
+    char tmp[64];
+    unsigned k = rn(g, 6);
+    if (k == 0)
+        snprintf(tmp, sizeof tmp, "%u", 1 + rn(g, 8));
+    else if (k == 1) {
+        unsigned ip = 1 + rn(g, 8);
+        snprintf(tmp, sizeof tmp, "%u.%u", ip, rn(g, 10));
+    }
+    else if (k == 2) {
+        unsigned ip = rn(g, 9);
+        int width = (int)(1 + rn(g, 14));
+        snprintf(tmp, sizeof tmp, "%u.%0*llu", ip, width,
+                 (unsigned long long)(rnd(g) % 100000000000000ULL));
+    } else if (k == 3) {
+        const char *sign = pct(g, 30) ? "-" : "";
+        int width = (int)(1 + rn(g, 20));
+        snprintf(tmp, sizeof tmp, "%s0.%0*u", sign, width, rn(g, 1000));
+    } else if (k == 4) {
+        unsigned long long ip = rnd(g) % 10000000ULL;
+        snprintf(tmp, sizeof tmp, "%llu.%llu", ip, (unsigned long long)(rnd(g) % 100000000ULL));
+    }
+    else
+        snprintf(tmp, sizeof tmp, "8.0");
+    if (g->wild && pct(g, 4)) {
+        static const char *const odd[] = {"\"high\"", "null", "8e0", "1.7976931348623157",
+                                          "9007199254740993.5", "-0.0", "[8]"};
+        snprintf(tmp, sizeof tmp, "%s", odd[rn(g, sizeof odd / sizeof *odd)]);
+    }
+    put(g, tmp);
+}
+
+static void put_hex(gen *g, unsigned n)
+{
+    char tmp[400];
+    for (unsigned i = 0; i < n && i < sizeof tmp - 1; i++)
+        tmp[i] = "0123456789abcdef"[rn(g, 16)];
+    tmp[n < sizeof tmp ? n : sizeof tmp - 1] = '\0';
+    put_str(g, tmp);
+}
+
+static const char *const RTYPES[] = {"Instance", "AccessKey", "S3Bucket", "EKSCluster",
+                                     "Container", "RDSDBInstance", "Lambda"};
+static const char *const FTYPES[] = {"Recon:EC2/PortProbeUnprotectedPort",
+                                     "UnauthorizedAccess:IAMUser/MaliciousIPCaller",
+                                     "Backdoor:EC2/C&CActivity.B!DNS",
+                                     "AttackSequence:S3/CompromisedData"};
+
+static void put_resource(gen *g)
+{
+    if (g->wild && pct(g, 3)) {
+        put(g, rn(g, 2) ? "\"Instance\"" : "[{\"resourceType\":\"Instance\"}]");
+        return;
+    }
+    keyset ks;
+    ks.n = 0;
+    put(g, "{");
+    if (!pct(g, 5) && put_key(g, &ks, "resourceType"))
+        put_str(g, RTYPES[rn(g, 7)]);
+    if (put_key(g, &ks, "instanceDetails")) {
+        put(g, "{\"instanceId\":");
+        put_hex(g, 17);
+        put(g, ",\"tags\":[{\"key\":\"Name\",\"value\":");
+        put_text(g, rn(g, 30));
+        put(g, "},{\"key\":\"env\",\"value\":\"prod\"}],\"networkInterfaces\":[{\"subnetId\":");
+        put_hex(g, 8);
+        put(g, ",\"securityGroups\":[{\"groupId\":\"sg-1\",\"groupName\":\"default\"}]}],"
+               "\"launchTime\":");
+        put_iso(g);
+        put(g, ",\"lastModifiedAt\":");
+        put_number(g);
+        put(g, "}");
+    }
+    if (pct(g, 30) && put_key(g, &ks, "extra"))
+        put_value(g, 3);
+    maybe_dup(g, &ks);
+    put(g, "}");
+}
+
+static void put_service(gen *g)
+{
+    if (g->wild && pct(g, 3)) {
+        put(g, rn(g, 2) ? "null" : "[{\"archived\":true}]");
+        return;
+    }
+    keyset ks;
+    ks.n = 0;
+    put(g, "{");
+    const char *order[] = {"archived", "count", "detectorId", "eventFirstSeen", "action",
+                           "featureName", "additionalInfo", "resourceRole"};
+    for (unsigned i = 0; i < 8; i++) {
+        unsigned j = rn(g, 8);
+        const char *t = order[i];
+        order[i] = order[j];
+        order[j] = t;
+    }
+    for (unsigned i = 0; i < 8; i++) {
+        const char *k = order[i];
+        if (pct(g, 8) || !put_key(g, &ks, k))
+            continue;
+        if (!strcmp(k, "archived")) {
+            static const char *const a[] = {"true", "false", "\"true\"", "1", "null"};
+            put(g, a[g->wild ? rn(g, 5) : rn(g, 2)]);
+        } else if (!strcmp(k, "count")) {
+            char tmp[40];
+            snprintf(tmp, sizeof tmp, "%u", rn(g, 2000));
+            if (g->wild && pct(g, 20)) {
+                static const char *const c[] = {"-3", "2.0", "\"9\"", "100000000000000000",
+                                                "-0", "0", "99999999999999999999"};
+                snprintf(tmp, sizeof tmp, "%s", c[rn(g, 7)]);
+            }
+            put(g, tmp);
+        } else if (!strcmp(k, "featureName")) {
+            put_str(g, rn(g, 2) ? "DnsQueryLogs" : "CloudTrail");
+        } else if (!strcmp(k, "eventFirstSeen")) {
+            put_iso(g);
+        } else if (!strcmp(k, "additionalInfo")) {
+            put(g, "{\"value\":\"{\\\"sample\\\":false}\",\"type\":\"default\"}");
+        } else if (!strcmp(k, "action")) {
+            put_object(g, 3, 1 + rn(g, 4));
+        } else {
+            put_text(g, rn(g, 12));
+        }
+    }
+    maybe_dup(g, &ks);
+    put(g, "}");
+}
+
+/* One finding: GetFindings' members in a random order, with the fake's shape. */
+static void put_finding(gen *g)
+{
+    const char *order[] = {"accountId", "arn", "confidence", "createdAt", "description", "id",
+                           "partition", "region", "resource", "schemaVersion", "service",
+                           "severity", "title", "type", "updatedAt", "extra1", "extra2"};
+    enum { NF = sizeof order / sizeof *order };
+    for (unsigned i = 0; i < NF; i++) {
+        unsigned j = rn(g, NF);
+        const char *t = order[i];
+        order[i] = order[j];
+        order[j] = t;
+    }
+    keyset ks;
+    ks.n = 0;
+    put(g, "{");
+    for (unsigned i = 0; i < NF; i++) {
+        const char *k = order[i];
+        int required = !strcmp(k, "id") || !strcmp(k, "accountId") || !strcmp(k, "type") ||
+                       !strcmp(k, "severity") || !strcmp(k, "createdAt") ||
+                       !strcmp(k, "updatedAt");
+        if ((required ? (g->wild && pct(g, 1)) : pct(g, 10)) || !put_key(g, &ks, k))
+            continue;
+        if (!strcmp(k, "id")) {
+            if (g->wild && pct(g, 3)) {
+                static const char *const bad[] = {"\"\"", "7", "\"a\\nb\"", "\"a\x7f\"", "null"};
+                put(g, bad[rn(g, 5)]);
+            } else {
+                put_hex(g, pct(g, 2) ? 300 + (g->wild ? rn(g, 2) : 0) : 32);
+            }
+        } else if (!strcmp(k, "accountId")) {
+            if (g->wild && pct(g, 3))
+                put(g, rn(g, 2) ? "123" : "\"\"");
+            else {
+                char tmp[16];
+                snprintf(tmp, sizeof tmp, "%012llu",
+                         (unsigned long long)(rnd(g) % 1000000000000ULL));
+                put_str(g, tmp);
+            }
+        } else if (!strcmp(k, "type")) {
+            put_str(g, g->wild && pct(g, 2) ? "" : FTYPES[rn(g, 4)]);
+        } else if (!strcmp(k, "severity")) {
+            put_severity(g);
+        } else if (!strcmp(k, "createdAt") || !strcmp(k, "updatedAt")) {
+            put_iso(g);
+        } else if (!strcmp(k, "description")) {
+            put_text(g, rn(g, 4) ? rn(g, 200) : 1000 + rn(g, 1500));
+        } else if (!strcmp(k, "title")) {
+            if (pct(g, 10))
+                put(g, rn(g, 2) ? "null" : "42");
+            else
+                put_text(g, rn(g, 80));
+        } else if (!strcmp(k, "resource")) {
+            put_resource(g);
+        } else if (!strcmp(k, "service")) {
+            put_service(g);
+        } else if (!strcmp(k, "confidence")) {
+            put(g, rn(g, 2) ? "8.0" : "5");
+        } else if (!strcmp(k, "extra1") && g->wild && pct(g, 5)) {
+            put_deep(g);
+        } else if (!strcmp(k, "extra1") || !strcmp(k, "extra2")) {
+            put_value(g, 3);
+        } else {
+            put_text(g, rn(g, 40));
+        }
+    }
+    maybe_dup(g, &ks);
+    ws(g);
+    put(g, "}");
+}
+
+static void gen_body(gen *g, unsigned n_findings)
+{
+    gd_buf_reset(&g->b);
+    ws(g);
+    put(g, "{");
+    int unproc = pct(g, 30), first = 1;
+    if (unproc && rn(g, 2)) {
+        put(g, "\"unprocessedFindings\":[{\"findingId\":\"x\",\"result\":\"y\"}]");
+        first = 0;
+    }
+    if (!first)
+        put(g, ",");
+    ws(g);
+    put(g, "\"findings\"");
+    ws(g);
+    put(g, ":");
+    ws(g);
+    put(g, "[");
+    for (unsigned i = 0; i < n_findings; i++) {
+        if (i)
+            put(g, ",");
+        ws(g);
+        put_finding(g);
+    }
+    ws(g);
+    put(g, "]");
+    if (unproc && first)
+        put(g, ",\"unprocessedFindings\":[]");
+    if (g->wild && pct(g, 1))
+        put(g, ",\"findings\":[]");
+    ws(g);
+    put(g, "}");
+    ws(g);
+}
+
+/* Byte flips, truncations, insertions, deletions. */
+static size_t mutate(gen *g, char *s, size_t len, size_t cap)
+{
+    static const char *const ins[] = {"\"", "\\", "{", "}", "[", "]", ",", ":", "\\u0000",
+                                      "\xC3", "\xED\xA0\x80", "\"id\":\"x\",", "1e5", "\x00", " "};
+    unsigned k = rn(g, 4);
+    if (!len)
+        return 0;
+    size_t at = rn(g, (unsigned)len);
+    if (k == 0) {
+        static const char interesting[] = "\"\\{}[],:\n\x80\xC0\xED\xFF" "0e.-tu";
+        s[at] = rn(g, 2) ? (char)rn(g, 256) : interesting[rn(g, sizeof interesting - 1)];
+        return len;
+    }
+    if (k == 1)
+        return at;
+    if (k == 2) {
+        const char *x = ins[rn(g, sizeof ins / sizeof *ins)];
+        size_t n = *x ? strlen(x) : 1;
+        if (len + n > cap)
+            return len;
+        memmove(s + at + n, s + at, len - at);
+        memcpy(s + at, x, n);
+        return len + n;
+    }
+    memmove(s + at, s + at + 1, len - at - 1);
+    return len - 1;
+}
+
+static void test_differential(diff_stats *ds, diff_stats *clean)
+{
+    gen g;
+    memset(&g, 0, sizeof g);
+    g.s = 0x9E3779B97F4A7C15ULL;
+    gd_buf_init(&g.b, 0);
+    const unsigned bases = 1600, mutants = 3;
+    size_t cap = 0;
+    char *m = NULL;
+    char label[64];
+    for (unsigned i = 0; i < bases; i++) {
+        g.wild = i % 2;
+        unsigned n = i % 100 == 0 ? 50 : rn(&g, 5);
+        gen_body(&g, n);
+        snprintf(label, sizeof label, "%s body %u", g.wild ? "wild" : "clean", i);
+        check_case(g.b.data, g.b.len, !g.wild, g.wild ? ds : clean, label);
+        if (g.b.len + 64 > cap) {
+            cap = g.b.len * 2 + 64;
+            free(m);
+            m = malloc(cap);
+        }
+        for (unsigned j = 0; m && j < mutants; j++) {
+            memcpy(m, g.b.data, g.b.len);
+            size_t len = g.b.len;
+            for (unsigned r = 1 + rn(&g, 3); r > 0; r--)
+                len = mutate(&g, m, len, cap);
+            snprintf(label, sizeof label, "body %u mutant %u", i, j);
+            check_case(m, len, 0, ds, label);
+        }
+    }
+    free(m);
+    gd_buf_free(&g.b);
+}
+
+static void print_stats(const char *what, const diff_stats *ds)
+{
+    printf("%s: %ld cases, %ld matched, %ld declined (%ld of them jansson took as is)\n",
+           what, ds->cases, ds->matched, ds->declined, ds->jansson_ok_declined);
+    for (int s = 1; s < GD_SCAN_N_STATUS; s++)
+        if (ds->by_status[s])
+            printf("  declined %-10s %ld\n", gd_findings_scan_status_name(s), ds->by_status[s]);
+}
+
+int main(void)
+{
+    diff_stats hand = {0}, wild = {0}, clean = {0};
+    clock_t t0 = clock();
+    test_declines_each_reason(&hand);
+    test_field_rules_decline(&hand);
+    test_field_rules_taken(&hand);
+    test_escapes_and_values();
+    test_wrapper_and_callback();
+    test_too_many_findings(&hand);
+    test_differential(&wild, &clean);
+    print_stats("hand", &hand);
+    print_stats("generated clean", &clean);
+    print_stats("generated wild + mutants", &wild);
+    /* The generator must reach both outcomes, or the test proves nothing. */
+    CHECK(clean.matched == clean.cases && clean.cases >= 800);
+    CHECK(wild.matched > wild.cases / 20 && wild.declined > wild.cases / 2);
+    printf("%.2f s\n", (double)(clock() - t0) / CLOCKS_PER_SEC);
+    return t_done();
+}
