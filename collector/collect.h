@@ -13,7 +13,9 @@
  * Threads: regions run on at most `parallel` worker threads, each with its own
  * gd_aws_client; inside a region, GetFindings runs on up to three more threads
  * (findings_sync.c), each with its own client, so that listing and fetching
- * overlap and a region has several GetFindings in flight. The progress callback is called from worker
+ * overlap and a region has several GetFindings in flight; the archived-only
+ * listing and the members step run alongside on one more thread (and client)
+ * each. The progress callback is called from worker
  * threads, one call at a time (serialised by the collector). */
 #include <stddef.h>
 #include <stdint.h>

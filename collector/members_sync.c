@@ -1,5 +1,7 @@
 /* Members of the admin's detector and their protection-plan status:
- * ListMembers (onlyAssociated=false) then GetMemberDetectors in batches of 50. */
+ * ListMembers (onlyAssociated=false) then GetMemberDetectors in batches of 50,
+ * on the client the caller gives (region_worker.c runs this alongside the
+ * findings, on a thread of its own). */
 #include "collector/region_worker.h"
 #include "common/log.h"
 
@@ -53,7 +55,7 @@ static int absorb_page(member_set *s, gd_api_members_page *page)
     return 0;
 }
 
-static int list_members(gd_region_ctx *rc, member_set *s, gd_call_fail *fail)
+static int list_members(gd_region_ctx *rc, gd_aws_client *c, member_set *s, gd_call_fail *fail)
 {
     gd_pager pager;
     gd_pager_init(&pager);
@@ -64,7 +66,7 @@ static int list_members(gd_region_ctx *rc, member_set *s, gd_call_fail *fail)
         json_t *root = NULL;
         res = gd_api_req_list_members(&r, rc->region, rc->detector_id, pager.token, &err);
         if (!res)
-            res = gd_region_call(rc, rc->client, &r.req, 0, &root, fail);
+            res = gd_region_call(rc, c, &r.req, 0, &root, fail);
         else
             gd_call_fail_set(fail, GD_AWS_CLIENT, "%s", err.msg);
         gd_api_req_free(&r);
@@ -91,7 +93,8 @@ static int list_members(gd_region_ctx *rc, member_set *s, gd_call_fail *fail)
     return res ? -1 : 0;
 }
 
-static int fetch_member_detectors(gd_region_ctx *rc, member_set *s, gd_call_fail *fail)
+static int fetch_member_detectors(gd_region_ctx *rc, gd_aws_client *c, member_set *s,
+                                  gd_call_fail *fail)
 {
     size_t batches = (s->n + GD_API_BATCH_MAX - 1) / GD_API_BATCH_MAX;
     s->dets = calloc(batches ? batches : 1, sizeof *s->dets);
@@ -108,7 +111,7 @@ static int fetch_member_detectors(gd_region_ctx *rc, member_set *s, gd_call_fail
         json_t *root = NULL;
         res = gd_api_req_member_detectors(&r, rc->region, rc->detector_id, ids, n, &err);
         if (!res)
-            res = gd_region_call(rc, rc->client, &r.req, 0, &root, fail);
+            res = gd_region_call(rc, c, &r.req, 0, &root, fail);
         else
             gd_call_fail_set(fail, GD_AWS_CLIENT, "%s", err.msg);
         gd_api_req_free(&r);
@@ -207,13 +210,13 @@ static int keep_member_ids(gd_region_ctx *rc, const member_set *s)
     return 0;
 }
 
-int gd_members_sync(gd_region_ctx *rc, gd_call_fail *fail)
+int gd_members_sync(gd_region_ctx *rc, gd_aws_client *c, gd_call_fail *fail)
 {
     member_set s;
     memset(&s, 0, sizeof s);
-    int res = list_members(rc, &s, fail);
+    int res = list_members(rc, c, &s, fail);
     if (!res)
-        res = fetch_member_detectors(rc, &s, fail);
+        res = fetch_member_detectors(rc, c, &s, fail);
     if (!res) {
         record_unprocessed(rc, &s);
         res = store_members(rc, &s, fail);

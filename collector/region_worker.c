@@ -1,5 +1,6 @@
 /* One region: paced calls with retry rounds, and the region's flow
- * (detector -> organization configuration -> members -> findings -> usage). */
+ * (detector -> organization configuration -> members alongside findings ->
+ * usage). */
 #include "collector/region_worker.h"
 #include "common/log.h"
 #include "common/timeutil.h"
@@ -161,12 +162,27 @@ int gd_region_call(gd_region_ctx *rc, gd_aws_client *c, const gd_aws_request *re
     return gd_region_call_parse(rc, c, req, parse_json_body, &j, fail);
 }
 
+static int stopped(gd_region_ctx *rc)
+{
+    pthread_mutex_lock(&rc->lock);
+    int stop = rc->stop;
+    pthread_mutex_unlock(&rc->lock);
+    return stop;
+}
+
 int gd_region_call_parse(gd_region_ctx *rc, gd_aws_client *c, const gd_aws_request *req,
                          gd_body_parser parse, void *parse_ud, gd_call_fail *fail)
 {
     int rounds = rc->opts->retry_rounds;
     int64_t pause = rc->opts->round_pause_ms;
     for (int round = 0;; round++) {
+        if (stopped(rc)) {
+            /* not retryable: the failed step's own fail is what the region records */
+            gd_call_fail_set(fail, GD_AWS_CLIENT, "%s %s: not sent: another step of the region "
+                             "failed", req->region, req->operation);
+            snprintf(fail->code, sizeof fail->code, "Stopped");
+            return -1;
+        }
         if (!budget_left(rc)) {
             gd_call_fail_set(fail, GD_AWS_TRANSIENT, "%s %s: region budget of %lld s exhausted",
                              req->region, req->operation,
@@ -433,6 +449,79 @@ static int finish_region(gd_region_ctx *rc, region_outcome *out)
     return 0;
 }
 
+/* Members (ListMembers, GetMemberDetectors, ~8 calls for 200 accounts) run on
+ * a thread and client of their own alongside the findings: the findings need
+ * only the detector id, and usage_sync, after both, is the only reader of the
+ * member ids. Run first, as before, they delayed every region's first
+ * ListFindings by ~0.5 s at 50 ms latency. A members failure still decides
+ * the region's outcome as when members ran first: it stops the region's other
+ * calls (rc->stop) and its own fail is recorded; findings stored by then stay
+ * (as after a findings failure) and the watermark does not move. */
+typedef struct members_job {
+    gd_region_ctx *rc;
+    gd_aws_client *client;     /* the thread's own client, or rc->client inline */
+    pthread_t thread;
+    int threaded;
+    int res;
+    gd_call_fail fail;
+} members_job;
+
+static void *members_thread(void *arg)
+{
+    members_job *mj = arg;
+    mj->res = gd_members_sync(mj->rc, mj->client, &mj->fail);
+    if (mj->res) {
+        pthread_mutex_lock(&mj->rc->lock);
+        mj->rc->stop = 1;
+        pthread_mutex_unlock(&mj->rc->lock);
+    }
+    return NULL;
+}
+
+/* Starts the members step; without a client or a thread it runs now, inline,
+ * before the findings (the old order). */
+static void members_start(members_job *mj, gd_region_ctx *rc)
+{
+    memset(mj, 0, sizeof *mj);
+    mj->rc = rc;
+    gd_err err = {0};
+    if (gd_aws_context_new_client(rc->aws, &mj->client, &err) == 0) {
+        if (pthread_create(&mj->thread, NULL, members_thread, mj) == 0) {
+            mj->threaded = 1;
+            return;
+        }
+        gd_aws_client_free(mj->client);
+    }
+    mj->client = rc->client;
+    members_thread(mj);
+}
+
+static void members_finish(members_job *mj)
+{
+    if (!mj->threaded)
+        return;
+    pthread_join(mj->thread, NULL);
+    gd_aws_client_free(mj->client);
+    mj->threaded = 0;
+}
+
+/* Members alongside findings; 0 or -1 with out final. */
+static int collect_data(gd_region_ctx *rc, region_outcome *out)
+{
+    members_job mj;
+    members_start(&mj, rc);
+    gd_call_fail ffail;
+    memset(&ffail, 0, sizeof ffail);
+    int fres = mj.threaded || mj.res == 0 ? gd_findings_sync(rc, &ffail) : 0;
+    members_finish(&mj);
+    if (mj.res != 0 || fres != 0) {
+        out->fail = mj.res != 0 ? mj.fail : ffail;
+        out->state = state_for_fail(&out->fail);
+        return -1;
+    }
+    return 0;
+}
+
 static void collect_region(gd_region_ctx *rc, region_outcome *out)
 {
     if (find_detector(rc, out) != 0)
@@ -448,10 +537,8 @@ static void collect_region(gd_region_ctx *rc, region_outcome *out)
     }
     if (collect_setup(rc, out) != 0)
         return;
-    if (gd_members_sync(rc, &out->fail) != 0 || gd_findings_sync(rc, &out->fail) != 0) {
-        out->state = state_for_fail(&out->fail);
+    if (collect_data(rc, out) != 0)
         return;
-    }
     if (rc->opts->no_cost)
         snprintf(rc->cost_state, sizeof rc->cost_state, "skipped");
     else if (gd_usage_sync(rc, &out->fail) != 0) {

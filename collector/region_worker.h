@@ -42,6 +42,8 @@ typedef struct gd_region_ctx {
     int64_t next_send_mono_ms;        /* the next free pacing slot (monotonic clock) */
     int64_t deadline_mono_ms;         /* region budget */
     int64_t requests, retries, throttles;
+    int stop;                         /* a step running alongside failed: later calls fail at
+                                         once (fail code "Stopped"); under lock */
 
     char detector_id[GD_API_ID_MAX + 1];
     char **member_ids;                /* for usage; owned */
@@ -55,7 +57,8 @@ typedef struct gd_region_ctx {
     char cost_message[512];
 } gd_region_ctx;
 
-/* Sends one request on client c with the region's pacing, repeating a call
+/* Sends one request on client c with the region's pacing (none once rc->stop
+ * is set: the call fails at once with code "Stopped"), repeating a call
  * that exhausted the client's attempts (transient, malformed body) in up to
  * opts->retry_rounds more rounds with growing pauses (throttled: as many
  * rounds as the region budget allows). On success *root is new (an empty object for an empty body
@@ -77,8 +80,10 @@ void gd_region_sleep(gd_region_ctx *rc, int64_t ms);
 void gd_call_fail_set(gd_call_fail *fail, int kind, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* Each returns 0 or -1 with *fail set. */
-int gd_members_sync(gd_region_ctx *rc, gd_call_fail *fail);
+/* Each returns 0 or -1 with *fail set. gd_members_sync sends its calls on c
+ * (its own thread's client when it runs alongside the findings) and fills
+ * rc->member_ids, which nothing reads before it returns. */
+int gd_members_sync(gd_region_ctx *rc, gd_aws_client *c, gd_call_fail *fail);
 int gd_findings_sync(gd_region_ctx *rc, gd_call_fail *fail);
 /* Never fails the region: sets rc->cost_state / cost_message. Returns -1
  * only for a store failure (fail set). */
