@@ -9,6 +9,7 @@ slashes, then URI-encode every segment of the path *as received* (so "%20" on th
 becomes "%2520": AWS's double encoding for everything but S3). normalize=False is S3 style:
 no normalization, one encoding of the decoded path.
 """
+import functools
 import hashlib
 import hmac
 import re
@@ -168,7 +169,9 @@ def build_canonical_request(method, raw_target, headers, body, signed_headers, n
     ])
 
 
+@functools.lru_cache(maxsize=256)
 def signing_key(secret, date, region, service):
+    """Pure: cached (four HMACs per request were a visible part of the fake's CPU)."""
     k = hmac.new(("AWS4" + secret).encode("utf-8"), date.encode(), hashlib.sha256).digest()
     k = hmac.new(k, region.encode("utf-8"), hashlib.sha256).digest()
     k = hmac.new(k, service.encode("utf-8"), hashlib.sha256).digest()
