@@ -104,9 +104,10 @@ static int finding_region_cb(void *ud, const char *name)
 }
 
 /* Only the accounts and regions named by usage rows are kept here (they
- * are report rows); gd_model_costs reads the rows again, straight into the
- * cost rows, once the report's accounts and regions are known. Rows come
- * grouped by region, kind, account: skip repeats of the last key. */
+ * are report rows), read from the usage index alone (no amounts);
+ * gd_model_costs reads the full rows, straight into the cost rows, once the
+ * report's accounts and regions are known. Rows come grouped by region,
+ * kind, account: skip repeats of the last key. */
 static int usage_cb(void *ud, const gd_rq_usage *u)
 {
     gd_build *b = ud;
@@ -151,7 +152,7 @@ int gd_model_load(gd_build *b)
     if (!rc)
         rc = loaded(b, gd_rq_finding_regions(st, finding_region_cb, b, b->err), "findings");
     if (!rc)
-        rc = loaded(b, gd_rq_latest_usage(st, run, usage_cb, b, b->err), "usage");
+        rc = loaded(b, gd_rq_latest_usage_keys(st, run, usage_cb, b, b->err), "usage");
     if (!rc) {
         gd_keys_sort_unique(&b->usage_accounts);
         gd_keys_sort_unique(&b->usage_regions);

@@ -73,6 +73,8 @@ typedef struct gd_rq_feature {
     const char *region, *account_id, *feature, *status;
 } gd_rq_feature;
 typedef int (*gd_rq_feature_cb)(void *ud, const gd_rq_feature *f);
+/* Member features come in no particular order (storage order: no sort);
+ * detector features region, feature ascending. */
 int gd_rq_member_features(gd_store *st, gd_rq_feature_cb cb, void *ud, gd_err *err);
 int gd_rq_detector_features(gd_store *st, gd_rq_feature_cb cb, void *ud, gd_err *err);
 
@@ -99,11 +101,10 @@ typedef struct gd_rq_scope {
  * new-in-window and the creation week (for active findings created since
  * trend_start_ms; -1 otherwise) are computed in SQL, and the caller sums the
  * rows into its own (account, region, plan, type, week) tables, so memory
- * grows with distinct keys, never with findings. The table is read
- * sequentially (NOT INDEXED) unless an account filter makes the account
- * index worth it: walking 1M rows in index order costs a random page read
- * each. A GROUP BY here would sort all rows (no index matches) and measured
- * nearly 3x slower on 1M findings. */
+ * grows with distinct keys, never with findings. Read from the covering
+ * index findings_report alone, so rows come in account, region, type,
+ * feature_name order (callers may rely on it only for speed). A GROUP BY
+ * here would sort all rows and measured nearly 3x slower on 1M findings. */
 typedef struct gd_rq_agg {
     const char *account_id, *region, *type, *feature_name;
     int band;              /* enum gd_severity_band */
@@ -133,6 +134,11 @@ typedef int (*gd_rq_usage_cb)(void *ud, const gd_rq_usage *u);
  * for it. Region, kind, account, feature ascending. */
 int gd_rq_latest_usage(gd_store *st, int64_t max_run_id, gd_rq_usage_cb cb, void *ud,
                        gd_err *err);
+/* The same rows, same order, with only region, kind, account_id and run_id
+ * set (feature, amount, unit NULL; window 0): read from the primary-key
+ * index alone, for callers that only need the names. */
+int gd_rq_latest_usage_keys(gd_store *st, int64_t max_run_id, gd_rq_usage_cb cb, void *ud,
+                            gd_err *err);
 
 /* ---- Findings detail (streamed) ------------------------------------------ */
 typedef struct gd_rq_finding {

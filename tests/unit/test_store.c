@@ -317,6 +317,41 @@ static void test_read_only_open_of_older_db_asks_for_a_collect(void)
     tmpdb_cleanup(&t);
 }
 
+/* Migration 002 on a version-1 DB that already holds findings: the export's
+ * covering index replaces findings_account, rows untouched; until then a
+ * read-only open (export) asks for a collect. */
+static void test_v1_db_gets_the_report_index(void)
+{
+    struct tmpdb t;
+    gd_store *st = NULL;
+    gd_err err = {0};
+    tmpdb_init(&t);
+    sqlite3 *db = peek_open_create(t.path);
+    CHECK_INT(gd_migrations[0].version, 1);
+    CHECK_INT(sqlite3_exec(db, gd_migrations[0].sql, NULL, NULL, NULL), SQLITE_OK);
+    CHECK_INT(sqlite3_exec(db,
+        "PRAGMA user_version = 1;"
+        "INSERT INTO findings (finding_id, region, account_id, type, severity, created_at,"
+        " updated_at, created_ms, updated_ms, first_run_id, last_run_id, raw_json) VALUES"
+        " ('f1', 'us-east-1', '111111111111', 'Recon:EC2/PortProbeUnprotectedPort', 2.0,"
+        "  'a', 'b', 1, 2, 1, 1, '{}'),"
+        " ('f2', 'eu-west-1', '222222222222', 'Policy:S3/BucketPublicAccessGranted', 8.0,"
+        "  'a', 'b', 3, 4, 1, 1, '{}')", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    CHECK_INT(gd_store_open(t.path, GD_STORE_READ_ONLY, &st, &err), GD_E_DB);
+    CHECK_MSG(strstr(err.msg, "run gdreport collect to upgrade it") != NULL, "%s", err.msg);
+    st = open_rw(t.path);
+    CHECK(st != NULL);
+    CHECK_INT(gd_store_schema_version(st), max_version());
+    gd_store_close(st);
+    CHECK(max_version() >= 2);
+    CHECK_INT(peek_int(t.path, "SELECT count(*) FROM sqlite_master WHERE name = 'findings_report'"), 1);
+    CHECK_INT(peek_int(t.path, "SELECT count(*) FROM sqlite_master WHERE name = 'findings_account'"), 0);
+    CHECK_INT(peek_int(t.path, "SELECT count(*) FROM findings INDEXED BY findings_report"
+                               " WHERE account_id = '222222222222' AND severity >= 7"), 1);
+    tmpdb_cleanup(&t);
+}
+
 static void test_read_only_store_reads_but_refuses_writes(void)
 {
     struct tmpdb t;
@@ -1042,6 +1077,7 @@ int main(void)
     test_failed_migration_leaves_the_db_untouched();
     test_read_only_open_of_missing_file_is_not_found_and_creates_nothing();
     test_read_only_open_of_older_db_asks_for_a_collect();
+    test_v1_db_gets_the_report_index();
     test_read_only_store_reads_but_refuses_writes();
     test_run_lifecycle_and_interrupted_runs();
     test_findings_change_rule();
