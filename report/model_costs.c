@@ -123,13 +123,20 @@ static int usage_row(void *ud, const gd_rq_usage *u)
     return rc ? rc : cost_row(c->b, u, &v);
 }
 
+/* The strings are pooled (one copy per distinct text), so equal pointers
+ * are equal texts: most comparisons of the sort skip strcmp. */
+static int cmp_pooled(const char *a, const char *b)
+{
+    return a == b ? 0 : strcmp(a, b);
+}
+
 static int cmp_cost(const void *x, const void *y)
 {
     const gd_cost_row *a = x, *b = y;
-    int c = strcmp(a->account_id, b->account_id);
+    int c = cmp_pooled(a->account_id, b->account_id);
     if (!c)
-        c = strcmp(a->region, b->region);
-    return c ? c : strcmp(a->feature, b->feature);
+        c = cmp_pooled(a->region, b->region);
+    return c ? c : cmp_pooled(a->feature, b->feature);
 }
 
 static int publish(gd_build *b, cost_sums *s)

@@ -10,12 +10,99 @@
 #include <string.h>
 
 
+/* A finding's (type, feature_name) with its pooled type and plan. */
+typedef struct type_memo_rec {
+    const char *type;      /* pooled; NULL = empty slot */
+    const char *feature;   /* pooled; NULL when the finding has none */
+    int plan;
+} type_memo_rec;
+
+/* Open-addressing hash of the distinct (type, feature_name) pairs, a few
+ * dozen: each finding looks its pair up once instead of parsing its type
+ * (gd_plan_for_finding) and pooling it twice. */
+typedef struct type_memo {
+    type_memo_rec *v;
+    size_t n, cap;
+    type_memo_rec last;   /* the previous finding's (rows come grouped by type) */
+} type_memo;
+
 typedef struct counts_state {
     int64_t min_week;
     int any_active;
     gd_sev_counts weeks[GD_REPORT_TREND_WEEKS];   /* [0] = now_week - 11 */
     int64_t *this_week, *last_week;     /* per account */
+    type_memo types;
+    long last_account, last_region;     /* the previous finding's, or -1 */
 } counts_state;
+
+static uint64_t pair_hash(const char *type, const char *feature)
+{
+    return gd_hash_str(type) ^ (feature ? gd_hash_str(feature) * 0x9E3779B97F4A7C15ULL : 1);
+}
+
+static int same_str(const char *a, const char *b)
+{
+    return a == b || (a && b && !strcmp(a, b));
+}
+
+/* The slot of (type, feature): the pair's record or the empty slot for it. */
+static size_t memo_slot(const type_memo *t, const char *type, const char *feature)
+{
+    size_t i = (size_t)pair_hash(type, feature) & (t->cap - 1);
+    while (t->v[i].type && (strcmp(t->v[i].type, type) || !same_str(t->v[i].feature, feature)))
+        i = (i + 1) & (t->cap - 1);
+    return i;
+}
+
+static int memo_grow(type_memo *t)
+{
+    type_memo bigger = *t;
+    bigger.cap = t->cap ? t->cap * 2 : 64;
+    bigger.v = calloc(bigger.cap, sizeof *bigger.v);
+    if (!bigger.v)
+        return GD_E_NOMEM;
+    for (size_t i = 0; i < t->cap; i++)
+        if (t->v[i].type)
+            bigger.v[memo_slot(&bigger, t->v[i].type, t->v[i].feature)] = t->v[i];
+    free(t->v);
+    *t = bigger;
+    return 0;
+}
+
+/* The memo record of a finding's type and feature name (added on first
+ * sight); NULL when out of memory. A NULL type counts as "" (both map to
+ * the same plan). */
+static const type_memo_rec *type_of(gd_build *b, type_memo *t, const char *type,
+                                    const char *feature)
+{
+    if (!type)
+        type = "";
+    if (t->last.type && !strcmp(t->last.type, type) && same_str(t->last.feature, feature))
+        return &t->last;
+    if ((t->n + 1) * 2 > t->cap && memo_grow(t))
+        return NULL;
+    size_t i = memo_slot(t, type, feature);
+    if (!t->v[i].type) {
+        int oom = 0;
+        type_memo_rec r = {gd_pool_str(&b->pool, type, &oom), gd_pool_str(&b->pool, feature, &oom),
+                           gd_plan_for_finding(type, feature)};
+        if (oom)
+            return NULL;
+        t->v[i] = r;
+        t->n++;
+    }
+    t->last = t->v[i];
+    return &t->last;
+}
+
+/* gd_keys_find, first trying the previous row's answer *last (-1: none):
+ * the findings come in account, region order (findings_report index). */
+static long find_again(const gd_keys *k, const char *s, long *last)
+{
+    if (*last >= 0 && s && !strcmp(k->v[*last], s))
+        return *last;
+    return *last = gd_keys_find(k, s);
+}
 
 static size_t slot_of(const gd_typecounts *t, size_t owner, const char *type)
 {
@@ -65,13 +152,6 @@ void gd_typecounts_compact(gd_typecounts *t)
     t->cap = w; /* no longer a hash table */
 }
 
-static int push_type(gd_build *b, gd_typecounts *t, size_t owner, const char *type, int64_t n)
-{
-    int oom = 0;
-    const char *pooled = gd_pool_str(&b->pool, type ? type : "", &oom);
-    return oom ? GD_E_NOMEM : gd_typecounts_add(t, owner, pooled, n);
-}
-
 static void count_week(gd_build *b, counts_state *cs, size_t a, const gd_rq_agg *g)
 {
     int64_t first = b->now_week - (GD_REPORT_TREND_WEEKS - 1);
@@ -90,11 +170,14 @@ static void count_week(gd_build *b, counts_state *cs, size_t a, const gd_rq_agg 
 static int count_group(gd_build *b, counts_state *cs, const gd_rq_agg *g)
 {
     gd_report_model *m = b->m;
-    long a = gd_keys_find(&b->accounts, g->account_id);
-    long r = gd_keys_find(&b->regions, g->region);
+    long a = find_again(&b->accounts, g->account_id, &cs->last_account);
+    long r = find_again(&b->regions, g->region, &cs->last_region);
     if (a < 0 || r < 0 || g->band < 0 || g->band >= GD_SEV_COUNT)
         return 0; /* outside the report's rows (cannot happen: SQL filtered) */
-    int plan = gd_plan_for_finding(g->type, g->feature_name);
+    const type_memo_rec *type = type_of(b, &cs->types, g->type, g->feature_name);
+    if (!type)
+        return GD_E_NOMEM;
+    int plan = type->plan;
     gd_report_account *acc = &m->accounts[a];
     gd_report_plan *p = &m->plans[plan];
     if (g->last_updated_ms > acc->last_finding_ms)
@@ -119,9 +202,9 @@ static int count_group(gd_build *b, counts_state *cs, const gd_rq_agg *g)
     if (g->archived && !m->opts.include_archived)
         return 0;
     m->findings_in_scope += g->findings;
-    int rc = push_type(b, &b->account_types, (size_t)a, g->type, g->findings);
+    int rc = gd_typecounts_add(&b->account_types, (size_t)a, type->type, g->findings);
     if (!rc)
-        rc = push_type(b, &b->plan_types, (size_t)plan, g->type, g->findings);
+        rc = gd_typecounts_add(&b->plan_types, (size_t)plan, type->type, g->findings);
     return rc;
 }
 
@@ -245,6 +328,7 @@ int gd_model_counts(gd_build *b)
 {
     counts_state cs;
     memset(&cs, 0, sizeof cs);
+    cs.last_account = cs.last_region = -1;
     size_t na = b->m->n_accounts ? b->m->n_accounts : 1;
     cs.this_week = calloc(na, sizeof *cs.this_week);
     cs.last_week = calloc(na, sizeof *cs.last_week);
@@ -265,5 +349,6 @@ int gd_model_counts(gd_build *b)
         rc = fill_wow(b, &cs);
     free(cs.this_week);
     free(cs.last_week);
+    free(cs.types.v);
     return rc;
 }

@@ -49,11 +49,19 @@ typedef struct gd_report_private {
 typedef struct gd_keys {
     const char **v;   /* borrowed (pooled) strings */
     size_t n, cap;
+    /* Owned hash index of v (position + 1; 0 = empty slot), built by
+     * gd_keys_sort_unique: the per-finding loops look up 1M account and
+     * region names, and bsearch's ~16 strcmps each were ~10 % of an export.
+     * NULL (not built, or no memory for it): gd_keys_find uses bsearch. */
+    uint32_t *slots;
+    size_t slot_mask;
 } gd_keys;
 int gd_keys_add(gd_keys *k, const char *s);   /* 0 or GD_E_NOMEM; NULL ignored */
 void gd_keys_sort_unique(gd_keys *k);
 /* Index of s, or -1. Only after gd_keys_sort_unique. */
 long gd_keys_find(const gd_keys *k, const char *s);
+/* FNV-1a of a string (the pool's and the keys' hash). */
+uint64_t gd_hash_str(const char *s);
 void gd_keys_free(gd_keys *k);
 
 /* ---- Build state --------------------------------------------------------- */

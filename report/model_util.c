@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static uint64_t hash_str(const char *s)
+uint64_t gd_hash_str(const char *s)
 {
     uint64_t h = 1469598103934665603ULL; /* FNV-1a */
     for (; *s; s++)
@@ -22,7 +22,7 @@ static int pool_rehash(gd_pool *p)
     for (size_t i = 0; i < p->cap; i++) {
         if (!p->slots[i])
             continue;
-        size_t j = hash_str(p->slots[i]) & (cap - 1);
+        size_t j = gd_hash_str(p->slots[i]) & (cap - 1);
         while (slots[j])
             j = (j + 1) & (cap - 1);
         slots[j] = p->slots[i];
@@ -41,7 +41,7 @@ const char *gd_pool_str(gd_pool *p, const char *s, int *oom)
         *oom = 1;
         return NULL;
     }
-    size_t j = hash_str(s) & (p->cap - 1);
+    size_t j = gd_hash_str(s) & (p->cap - 1);
     for (; p->slots[j]; j = (j + 1) & (p->cap - 1))
         if (!strcmp(p->slots[j], s))
             return p->slots[j];
@@ -77,10 +77,19 @@ int gd_grow(void *array_ptr, size_t *cap, size_t n, size_t elem)
     return 0;
 }
 
+/* Drops the hash index (the list is changing). */
+static void keys_unindex(gd_keys *k)
+{
+    free(k->slots);
+    k->slots = NULL;
+    k->slot_mask = 0;
+}
+
 int gd_keys_add(gd_keys *k, const char *s)
 {
     if (!s)
         return 0;
+    keys_unindex(k);
     if (gd_grow(&k->v, &k->cap, k->n, sizeof *k->v))
         return GD_E_NOMEM;
     k->v[k->n++] = s;
@@ -92,8 +101,27 @@ static int cmp_str_ptr(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* Builds the hash index of k->v (load <= 1/2); left NULL without memory or
+ * for a list too long for 32-bit positions (bsearch then). */
+static void keys_index(gd_keys *k)
+{
+    size_t cap = 16;
+    while (cap < k->n * 2)
+        cap *= 2;
+    if (k->n >= UINT32_MAX || !(k->slots = calloc(cap, sizeof *k->slots)))
+        return;
+    k->slot_mask = cap - 1;
+    for (size_t i = 0; i < k->n; i++) {
+        size_t j = gd_hash_str(k->v[i]) & k->slot_mask;
+        while (k->slots[j])
+            j = (j + 1) & k->slot_mask;
+        k->slots[j] = (uint32_t)(i + 1);
+    }
+}
+
 void gd_keys_sort_unique(gd_keys *k)
 {
+    keys_unindex(k);
     if (!k->n)
         return;
     qsort(k->v, k->n, sizeof *k->v, cmp_str_ptr);
@@ -111,12 +139,19 @@ void gd_keys_sort_unique(gd_keys *k)
             k->cap = w;
         }
     }
+    keys_index(k);
 }
 
 long gd_keys_find(const gd_keys *k, const char *s)
 {
     if (!s || !k->n)
         return -1;
+    if (k->slots) {
+        for (size_t j = gd_hash_str(s) & k->slot_mask; k->slots[j]; j = (j + 1) & k->slot_mask)
+            if (!strcmp(k->v[k->slots[j] - 1], s))
+                return (long)k->slots[j] - 1;
+        return -1;
+    }
     const char **hit = bsearch(&s, k->v, k->n, sizeof *k->v, cmp_str_ptr);
     return hit ? (long)(hit - k->v) : -1;
 }
@@ -124,6 +159,7 @@ long gd_keys_find(const gd_keys *k, const char *s)
 void gd_keys_free(gd_keys *k)
 {
     free(k->v);
+    free(k->slots);
     memset(k, 0, sizeof *k);
 }
 
