@@ -66,6 +66,10 @@ int jw_close(jw_out *o, char c);
 int jw_put(jw_out *o, json_t *v);
 /* Raw bytes (the final newline). */
 int jw_raw(jw_out *o, const char *s, size_t n);
+/* Writes s as a JSON string value (NULL: null), the same bytes as
+ * jw_put(o, jw_str(s)): plain printable ASCII is copied as is, anything else
+ * goes through jansson. For rows written without a jansson object. */
+int jw_put_str(jw_out *o, const char *s);
 
 /* Builds a small object with fill(); NULL (and nothing leaked) on failure. */
 typedef int (*jw_fill_fn)(json_t *obj, const gd_report_model *m, const void *item);

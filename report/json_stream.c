@@ -190,3 +190,24 @@ json_t *jw_object_of(jw_fill_fn fill, const gd_report_model *m, const void *item
     }
     return obj;
 }
+
+/* Bytes jansson writes unescaped: printable ASCII except '"' and '\\'. */
+static int is_plain(const char *s, size_t *len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    for (; *p; p++)
+        if (*p < 0x20 || *p > 0x7e || *p == '"' || *p == '\\')
+            return 0;
+    *len = (size_t)(p - (const unsigned char *)s);
+    return 1;
+}
+
+int jw_put_str(jw_out *o, const char *s)
+{
+    size_t n;
+    if (!s)
+        return jw_raw(o, "null", 4);
+    if (!is_plain(s, &n))
+        return jw_put(o, jw_str(s));   /* escaping and UTF-8 repair: jansson's */
+    return jw_raw(o, "\"", 1) || jw_raw(o, s, n) || jw_raw(o, "\"", 1) ? -1 : 0;
+}
