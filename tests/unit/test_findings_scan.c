@@ -455,6 +455,37 @@ static void test_too_many_findings(diff_stats *ds)
     gd_buf_free(&b);
 }
 
+/* Hostile sizes stay cheap: 200k keys in one object (hashed duplicate
+ * check, not quadratic), a duplicate far apart, and 1M-deep nesting. */
+static void test_hostile_sizes(void)
+{
+    gd_buf b;
+    gd_buf_init(&b, 0);
+    gd_buf_appends(&b, "{\"findings\":[{" GOOD_FIELDS ",\"big\":{");
+    for (int i = 0; i < 200000; i++)
+        gd_buf_printf(&b, "%s\"k%d\":%d", i ? "," : "", i, i);
+    size_t open_len = b.len;
+    gd_buf_appends(&b, "}}]}");
+    clock_t t0 = clock();
+    CHECK_INT(scan_status(b.data, b.len), GD_SCAN_OK);
+    b.len = open_len;
+    gd_buf_appends(&b, ",\"k7\":1}}]}");
+    CHECK_INT(scan_status(b.data, b.len), GD_SCAN_DUP_KEY);
+    double secs = (double)(clock() - t0) / CLOCKS_PER_SEC;
+    CHECK_MSG(secs < 2.0, "200k keys took %.2f s", secs);
+    gd_buf_reset(&b);
+    gd_buf_appends(&b, "{\"findings\":[");
+    for (int i = 0; i < 1000000; i++)
+        gd_buf_appends(&b, "[");
+    CHECK_INT(scan_status(b.data, b.len), GD_SCAN_SHAPE);
+    gd_buf_reset(&b);
+    gd_buf_appends(&b, "{\"findings\":[{" GOOD_FIELDS ",\"d\":");
+    for (int i = 0; i < 1000000; i++)
+        gd_buf_appends(&b, "[");
+    CHECK_INT(scan_status(b.data, b.len), GD_SCAN_DEPTH);
+    gd_buf_free(&b);
+}
+
 /* ---- Generated bodies ------------------------------------------------------------------ */
 
 typedef struct gen {
@@ -1055,6 +1086,7 @@ int main(void)
     test_escapes_and_values();
     test_wrapper_and_callback();
     test_too_many_findings(&hand);
+    test_hostile_sizes();
     test_differential(&wild, &clean);
     print_stats("hand", &hand);
     print_stats("generated clean", &clean);
