@@ -81,18 +81,17 @@ static int split_batch(pipeline *p, gd_aws_client *c, char **ids, size_t n, cons
     return fetch_ids(p, c, ids + half, n - half, fail);
 }
 
-static int upsert(pipeline *p, gd_aws_client *c, json_t *root, char **ids, size_t n,
+/* Stores the rows the body parser left in u->out; takes over u->out. */
+static int upsert(pipeline *p, gd_aws_client *c, gd_api_findings_ud *u, char **ids, size_t n,
                   gd_call_fail *fail)
 {
     gd_region_ctx *rc = p->rc;
-    gd_api_findings f;
+    gd_api_findings f = u->out;
     gd_err err = {0};
-    if (gd_api_parse_findings(root, rc->region, rc->detector_id, &f, &err) != 0) {
-        if (err.code == GD_E_NOMEM) {
-            gd_call_fail_set(fail, GD_AWS_CLIENT, "%s GetFindings: out of memory", rc->region);
-            return -1;
-        }
-        return split_batch(p, c, ids, n, "finding_malformed", err.msg, fail);
+    memset(&u->out, 0, sizeof u->out);
+    if (u->malformed) {
+        gd_api_findings_free(&f);
+        return split_batch(p, c, ids, n, "finding_malformed", u->bad.msg, fail);
     }
     gd_upsert_stats st = {0};
     int res = gd_store_upsert_findings(rc->store, rc->run_id, f.rows, f.n, &st, &err);
@@ -123,7 +122,12 @@ static int fetch_ids(pipeline *p, gd_aws_client *c, char **ids, size_t n, gd_cal
     gd_region_ctx *rc = p->rc;
     gd_api_req r;
     gd_err err = {0};
-    json_t *root = NULL;
+    /* The body is parsed inside the call by the one-pass scanner (jansson
+     * when it declines), so a body that is not JSON is asked for again
+     * there and no jansson tree is built for a normal page. */
+    gd_api_findings_ud u = {0};
+    u.region = rc->region;
+    u.detector_id = rc->detector_id;
     int res = gd_api_req_get_findings(&r, rc->region, rc->detector_id,
                                       (const char *const *)ids, n, &err);
     if (res) {
@@ -131,13 +135,11 @@ static int fetch_ids(pipeline *p, gd_aws_client *c, char **ids, size_t n, gd_cal
         gd_call_fail_set(fail, GD_AWS_CLIENT, "%s", err.msg);
         return -1;
     }
-    res = gd_region_call(rc, c, &r.req, 0, &root, fail);
+    res = gd_region_call_parse(rc, c, &r.req, gd_api_findings_body_parser, &u, fail);
     gd_api_req_free(&r);
-    if (res == 0) {
-        res = upsert(p, c, root, ids, n, fail);
-        json_decref(root);
-        return res;
-    }
+    if (res == 0)
+        return upsert(p, c, &u, ids, n, fail);
+    gd_api_findings_free(&u.out);
     if (fail->kind == GD_AWS_TOO_BIG) {
         char why[600];
         snprintf(why, sizeof why, "the finding's JSON exceeds the response size cap (%s)",
