@@ -16,6 +16,7 @@
 
 #include "common/buf.h"
 #include "store/migrations.h"
+#include "store/report_query.h"
 #include "store/store.h"
 #include "t.h"
 
@@ -349,6 +350,71 @@ static void test_v1_db_gets_the_report_index(void)
     CHECK_INT(peek_int(t.path, "SELECT count(*) FROM sqlite_master WHERE name = 'findings_account'"), 0);
     CHECK_INT(peek_int(t.path, "SELECT count(*) FROM findings INDEXED BY findings_report"
                                " WHERE account_id = '222222222222' AND severity >= 7"), 1);
+    tmpdb_cleanup(&t);
+}
+
+/* ---- Latest usage per region (store/report_query.c) ----------------------- */
+
+struct usage_seen {
+    char rows[16][80];
+    size_t n;
+};
+
+static int usage_seen_cb(void *ud, const gd_rq_usage *u)
+{
+    struct usage_seen *s = ud;
+    if (s->n < 16)
+        snprintf(s->rows[s->n++], sizeof s->rows[0], "%s %s %s %s %s %lld", u->region, u->kind,
+                 u->account_id, u->feature ? u->feature : "-", u->amount ? u->amount : "-",
+                 (long long)u->run_id);
+    return 0;
+}
+
+/* Each region's newest run up to max_run_id, which need not be the same run
+ * for every region (a region whose cost read failed keeps an older run), and
+ * a region with usage only after max_run_id has none. Rows come region,
+ * kind, account, feature ascending; the keys variant gives the same rows
+ * without feature and amount. */
+static void test_latest_usage_per_region(void)
+{
+    struct tmpdb t;
+    gd_err err = {0};
+    tmpdb_init(&t);
+    gd_store *st = open_rw(t.path);
+    CHECK_INT(gd_store_exec_script(st,
+        "INSERT INTO runs (run_id, started_at, started_ms, tool_version, outcome) VALUES"
+        " (1, 'a', 1, 't', 'ok'), (2, 'a', 2, 't', 'ok'), (3, 'a', 3, 't', 'ok');"
+        "INSERT INTO usage_costs (run_id, region, kind, account_id, feature, amount, unit,"
+        " window_start_ms, window_end_ms) VALUES"
+        " (1, 'us-east-1', 'account', '111111111111', '', '9.9', 'USD', 1, 2),"
+        " (2, 'us-east-1', 'feature', '', 'FLOW_LOGS', '2.5', 'USD', 1, 2),"
+        " (2, 'us-east-1', 'account', '222222222222', '', '1.5', 'USD', 1, 2),"
+        " (2, 'us-east-1', 'account', '111111111111', '', '0.5', 'USD', 1, 2),"
+        " (1, 'eu-west-1', 'account', '111111111111', '', '3.0', 'USD', 1, 2),"
+        " (3, 'eu-west-1', 'account', '111111111111', '', '7.0', 'USD', 1, 2),"
+        " (3, 'ap-south-1', 'account', '111111111111', '', '8.0', 'USD', 1, 2)", &err), 0);
+    static const char *const want[] = {
+        "eu-west-1 account 111111111111  3.0 1",
+        "us-east-1 account 111111111111  0.5 2",
+        "us-east-1 account 222222222222  1.5 2",
+        "us-east-1 feature  FLOW_LOGS 2.5 2",
+    };
+    static const char *const want_keys[] = {
+        "eu-west-1 account 111111111111 - - 1",
+        "us-east-1 account 111111111111 - - 2",
+        "us-east-1 account 222222222222 - - 2",
+        "us-east-1 feature  - - 2",
+    };
+    struct usage_seen seen = {0}, keys = {0};
+    CHECK_INT(gd_rq_latest_usage(st, 2, usage_seen_cb, &seen, &err), 0);
+    CHECK_INT(gd_rq_latest_usage_keys(st, 2, usage_seen_cb, &keys, &err), 0);
+    CHECK_INT(seen.n, 4);
+    CHECK_INT(keys.n, 4);
+    for (size_t i = 0; i < 4 && i < seen.n && i < keys.n; i++) {
+        CHECK_STR(seen.rows[i], want[i]);
+        CHECK_STR(keys.rows[i], want_keys[i]);
+    }
+    gd_store_close(st);
     tmpdb_cleanup(&t);
 }
 
@@ -1078,6 +1144,7 @@ int main(void)
     test_read_only_open_of_missing_file_is_not_found_and_creates_nothing();
     test_read_only_open_of_older_db_asks_for_a_collect();
     test_v1_db_gets_the_report_index();
+    test_latest_usage_per_region();
     test_read_only_store_reads_but_refuses_writes();
     test_run_lifecycle_and_interrupted_runs();
     test_findings_change_rule();
