@@ -5,9 +5,14 @@
    a tiny fake (--scenario small, one region, 127.0.0.1).
 2. Fills it with bench/gen_export_db.py (default 1,000,000 findings, 2,000
    accounts, 20 regions; deterministic).
-3. Reads the DB file once (warm page cache for every step alike), then
+3. Brings a reused DB to the binary's schema (`gdreport prune`, a dry run,
+   opens it read-write and applies pending migrations; timed when it did).
+4. Reads the DB file once (warm page cache for every step alike), then
    measures each step under /usr/bin/time -v: gdreport export variants and
    the sqlite3 CLI floor. Results: OUT/export.jsonl and a table on stdout.
+5. With --base BIN (a build from before a change) and --base-db DB (the same
+   data at that build's schema): the JSON summary of both, alternating,
+   --repeat times, for an A/B in the same run on the same (loaded) machine.
 """
 import argparse
 import json
@@ -45,6 +50,47 @@ def make_db(args, db, work):
             "db_mb": round(os.path.getsize(db) / 1048576.0, 1)}
 
 
+def user_version(db):
+    cp = subprocess.run(["sqlite3", "-readonly", db, "PRAGMA user_version"], capture_output=True,
+                        text=True, timeout=60)
+    return int(cp.stdout.strip() or 0)
+
+
+def upgrade(args, db, env):
+    """A reused DB made by an older gdreport: apply this build's migrations."""
+    before = user_version(db)
+    r = cb.timed([args.gdreport, "prune", "--db", db, "-q"], env, os.path.join(args.out, "step.log"))
+    after = user_version(db)
+    if r["exit"] != 0:
+        sys.exit("gdreport prune (to migrate the DB) failed: see %s/step.log" % args.out)
+    if after == before:
+        return None
+    r["step"] = "migrate schema %d -> %d (prune dry run)" % (before, after)
+    return r
+
+
+def ab_steps(args, env):
+    """JSON summary, base build on its DB and this build on OUT/export.db, alternating."""
+    new = [args.gdreport, "export", "--db", os.path.join(args.out, "export.db")]
+    old = [args.base, "export", "--db", args.base_db]
+    tail = ["--now", NOW, "-q", "--format", "json", "-o"]
+    with open(args.base_db, "rb") as f:
+        while f.read(1 << 24):
+            pass
+    out = []
+    for i in range(args.repeat):
+        for label, cmd, path in (("base", old, "ab-base.json"), ("new", new, "ab-new.json")):
+            r = cb.timed(cmd + tail + [os.path.join(args.out, path)], env,
+                         os.path.join(args.out, "step.log"))
+            r["step"] = "A/B json summary: %s #%d" % (label, i + 1)
+            out.append(r)
+            print(json.dumps(r), flush=True)
+        same = subprocess.run(["cmp", "-s", os.path.join(args.out, "ab-base.json"),
+                               os.path.join(args.out, "ab-new.json")]).returncode == 0
+        out[-1]["same_bytes_as_base"] = same
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--gdreport", required=True)
@@ -53,6 +99,9 @@ def main():
     ap.add_argument("--accounts", type=int, default=2000)
     ap.add_argument("--regions", type=int, default=20)
     ap.add_argument("--reuse-db", action="store_true", help="keep an existing OUT/export.db")
+    ap.add_argument("--base", help="gdreport from before a change: A/B of the JSON summary")
+    ap.add_argument("--base-db", help="the same data at --base's schema (default OUT/export.db)")
+    ap.add_argument("--repeat", type=int, default=3, help="A/B rounds (default 3)")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     db = os.path.join(a.out, "export.db")
@@ -60,11 +109,20 @@ def main():
     if not (a.reuse_db and os.path.exists(db)):
         results.append(make_db(a, db, a.out))
         print(json.dumps(results[-1]), flush=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_") and not k.startswith("GDREPORT_")}
+    env["NO_COLOR"] = "1"
+    if a.base and not a.base_db:
+        a.base_db = db
+    if a.base and os.path.realpath(a.base_db) == os.path.realpath(db) and a.reuse_db:
+        print("note: --base-db is OUT/export.db; a migration would make it unreadable for --base",
+              file=sys.stderr)
+    migrated = upgrade(a, db, env)
+    if migrated:
+        results.append(migrated)
+        print(json.dumps(migrated), flush=True)
     with open(db, "rb") as f:       # warm the page cache once, for every step alike
         while f.read(1 << 24):
             pass
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_") and not k.startswith("GDREPORT_")}
-    env["NO_COLOR"] = "1"
     gd = [a.gdreport, "export", "--db", db, "--now", NOW, "-q"]
     steps = [
         ("export xlsx --findings", gd + ["--format", "xlsx", "--findings", "-o", os.path.join(a.out, "x.xlsx")]),
@@ -84,6 +142,8 @@ def main():
             r["out_mb"] = round(os.path.getsize(out[0]) / 1048576.0, 2)
         results.append(r)
         print(json.dumps(r), flush=True)
+    if a.base:
+        results.extend(ab_steps(a, env))
     with open(os.path.join(a.out, "export.jsonl"), "w") as f:
         for r in results:
             f.write(json.dumps(r) + "\n")
@@ -92,7 +152,7 @@ def main():
     print("|---|---|---|---|---|---|---|")
     targets = {"export xlsx --findings": (None, 256), "export json (summary)": (2.0, 64)}
     for r in results:
-        if r["step"] == "generate":
+        if r["step"] == "generate" or "wall_s" not in r:
             continue
         t = targets.get(r["step"])
         verdict = ""

@@ -1,8 +1,9 @@
 #!/bin/sh
 # Export benchmark: gdreport export on a 1,000,000-finding DB (2,000 accounts,
 # 20 regions), with the sqlite3 CLI as the floor. See bench/README.md. Usage:
-#   bench/run_export.sh [--reuse-db] [--findings N]
+#   bench/run_export.sh [--reuse-db] [--findings N] [--base BIN --base-db DB [--repeat N]]
 # Env: BUILD (default <repo>/build-bench), OUT (default /tmp/gdreport-bench/export).
+# A reused DB is migrated to BUILD's schema first: keep a copy for --base-db.
 set -eu
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$SRC/build-bench}
