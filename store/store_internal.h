@@ -31,6 +31,11 @@ struct gd_store {
     int lock_fd;                 /* "<db>.lock" while the collect lock is held, else -1 */
     struct st_stmt_slot slots[ST_STMT_SLOTS];
     size_t n_slots;
+    /* Findings upserts waiting to be committed together (store_findings.c):
+     * guarded by group_mu, not mu, so a thread can queue its batch while
+     * another holds mu. */
+    pthread_mutex_t group_mu;
+    struct st_upsert_req *group_head, *group_tail;
 };
 
 void st_enter(gd_store *st);

@@ -94,6 +94,7 @@ static int new_store(const char *path, int mode, gd_store **out, gd_err *err)
     pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
     pthread_mutex_init(&st->mu, &attr);
     pthread_mutexattr_destroy(&attr);
+    pthread_mutex_init(&st->group_mu, NULL);
     *out = st;
     return GD_OK;
 }
@@ -193,6 +194,7 @@ void gd_store_close(gd_store *st)
         sqlite3_exec(st->db, "PRAGMA analysis_limit = 400; PRAGMA optimize", NULL, NULL, NULL);
     sqlite3_close(st->db);
     pthread_mutex_destroy(&st->mu);
+    pthread_mutex_destroy(&st->group_mu);
     free(st->path);
     free(st);
 }
