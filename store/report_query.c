@@ -439,14 +439,18 @@ static int agg_row(sqlite3_stmt *s, void *ctx)
  * (report/model_counts.c), same output. The read is an index-only scan of
  * findings_report (schema/002), which holds every column used here: it never
  * touches the table rows and their raw_json. INDEXED BY: a plan without it
- * is a bug (a full table scan), so fail loudly at prepare instead. */
+ * is a bug (a full table scan), so fail loudly at prepare instead. A
+ * version-1 DB opened read-only (not migrated yet: store_open.c) has no such
+ * index and is read from the table, with the same rows. */
 int gd_rq_finding_groups(gd_store *st, const gd_rq_scope *scope, gd_rq_agg_cb cb, void *ud,
                          gd_err *err)
 {
     static const char sql[] =
         RQ_GROUPS_SELECT " FROM findings INDEXED BY findings_report" RQ_SCOPE_WHERE;
+    static const char sql_v1[] = RQ_GROUPS_SELECT " FROM findings" RQ_SCOPE_WHERE;
     cb_ctx c = {(void *)cb, ud};
-    return rq_scoped(st, sql, scope, agg_row, &c, err);
+    return rq_scoped(st, gd_store_schema_version(st) >= 2 ? sql : sql_v1, scope, agg_row, &c,
+                     err);
 }
 
 static int name_row(sqlite3_stmt *s, void *ctx)

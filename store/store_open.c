@@ -118,8 +118,16 @@ static int set_pragmas(gd_store *st, gd_err *err)
     return rc;
 }
 
-/* Refuses a DB from a newer gdreport; migrates (read-write) or asks for a
- * collect (read-only) when it is older. */
+/* The oldest schema a read-only open (export, status) can read as it is.
+ * Migrations after version 1 only add indexes (002: the export's covering
+ * index), so an older DB is still read correctly, only more slowly, and an
+ * export right after an upgrade (or from a copy it cannot write) works
+ * without a collect first. Raise this when a migration changes what the
+ * reporter reads. */
+#define ST_MIN_READ_VERSION 1
+
+/* Refuses a DB from a newer gdreport; migrates (read-write) or, read-only,
+ * reads it as it is from ST_MIN_READ_VERSION on and asks for a collect below. */
 static int check_version(gd_store *st, gd_err *err)
 {
     int max = st_max_schema_version();
@@ -136,7 +144,7 @@ static int check_version(gd_store *st, gd_err *err)
     st->schema_version = v;
     if (st->mode == GD_STORE_READ_WRITE)
         return st_migrate(st, err);
-    if (v < max)
+    if (v < ST_MIN_READ_VERSION)
         return gd_err_set(err, GD_E_DB,
                           "DB %s has schema version %d, older than this gdreport (%d): "
                           "run gdreport collect to upgrade it",
