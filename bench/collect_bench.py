@@ -8,7 +8,8 @@ For each fake configuration it starts tests/fakeaws on 127.0.0.1 with
   rerun    a second collect on the same DB, nothing changed (incremental)
   seq      gdreport collect --parallel 1 (fresh DB)
   collect_tmpfs / seq_tmpfs  the same with the DB on /dev/shm (no fsync cost)
-Requests come from the fake's /__fake/stats (reset before each step).
+Requests come from the fake's /__fake/stats (reset before each step); fake_cpu_s
+is the fake's CPU during the step (/proc/PID/stat).
 Results: one JSON object per line in OUT/results.jsonl, and a table on stdout.
 Every subprocess has a timeout; every wait loop is bounded.
 """
@@ -82,6 +83,15 @@ class Fake:
 
     def total_requests(self):
         return int(self.get("/__fake/stats")["total"])
+
+    def cpu_s(self):
+        """The fake's user+sys CPU seconds so far (one Python process: its share of the 2 cores)."""
+        try:
+            with open("/proc/%d/stat" % self.proc.pid) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            return None
 
     def rss_mb(self):
         try:
@@ -238,6 +248,7 @@ def main():
         results.append(meta)
         db = os.path.join(work, "collect.db")
         for step in steps:
+            cpu0 = fake.cpu_s()
             if step == "raw":
                 r = step_raw(fake, args, os.path.join(work, "ids"), args.parallel, regions, env)
             elif step == "collect":
@@ -269,6 +280,8 @@ def main():
             else:
                 raise SystemExit("unknown step " + step)
             r.update({"tag": tag, "step": step})
+            if cpu0 is not None and fake.cpu_s() is not None:
+                r["fake_cpu_s"] = round(fake.cpu_s() - cpu0, 2)
             results.append(r)
             print(json.dumps(r), flush=True)
         results[0]["fake_rss_mb"] = fake.rss_mb()

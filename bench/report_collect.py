@@ -8,19 +8,21 @@ import sys
 def main(path):
     rows = [json.loads(line) for line in open(path) if line.strip()]
     truth = {r["tag"]: r for r in rows if r["step"] == "truth"}
-    print("| config | step | --parallel | wall s | CPU s (user+sys) | peak RSS MB | requests | req/s | findings in DB | exit |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("| config | step | --parallel | wall s | CPU s (user+sys) | fake CPU s | peak RSS MB | requests | req/s | findings in DB | exit | load1 after |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         if r["step"] == "truth":
             continue
         t = truth.get(r["tag"], {})
         cfg = "%d findings, %d regions, latency %d ms" % (t.get("findings", 0), t.get("regions", 0),
                                                           t.get("latency_ms", 0))
-        print("| %s | %s | %s | %.2f | %s | %s | %d | %s | %s | %s |" % (
+        print("| %s | %s | %s | %.2f | %s | %s | %s | %d | %s | %s | %s | %s |" % (
             cfg, r["step"], r.get("parallel", ""), r.get("wall_s", 0),
             "%.2f" % r["cpu_s"] if "cpu_s" in r else "-",
+            "%.2f" % r["fake_cpu_s"] if r.get("fake_cpu_s") is not None else "-",
             "%.1f" % r["rss_mb"] if "rss_mb" in r else "-",
-            r.get("requests", 0), r.get("req_per_s", "-"), r.get("findings_in_db", "-"), r.get("exit", "-")))
+            r.get("requests", 0), r.get("req_per_s", "-"), r.get("findings_in_db", "-"), r.get("exit", "-"),
+            r.get("load1_after", "-")))
     print()
     for tag, t in truth.items():
         steps = {r["step"]: r for r in rows if r["tag"] == tag and r["step"] != "truth"}
