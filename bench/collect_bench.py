@@ -8,6 +8,8 @@ For each fake configuration it starts tests/fakeaws on 127.0.0.1 with
   rerun    a second collect on the same DB, nothing changed (incremental)
   seq      gdreport collect --parallel 1 (fresh DB)
   collect_tmpfs / seq_tmpfs  the same with the DB on /dev/shm (no fsync cost)
+  store_floor  after collect: the sqlite3 shell copies the stored findings into a
+           fresh DB with gdreport's schema in one transaction (the storage floor)
 Requests come from the fake's /__fake/stats (reset before each step); fake_cpu_s
 is the fake's CPU during the step (/proc/PID/stat).
 Results: one JSON object per line in OUT/results.jsonl, and a table on stdout.
@@ -197,6 +199,36 @@ def step_collect(fake, args, label, db, parallel, env, regions, out_dir, fresh=T
     return r
 
 
+def step_store_floor(db, out_dir, label):
+    """The storage floor: the rows the collect just stored, copied by the
+    sqlite3 shell into a fresh DB with gdreport's own schema (every index),
+    WAL + synchronous=NORMAL like gdreport, in ONE transaction with no lookups,
+    no parsing and no network, then checkpointed. No collector that keeps
+    these rows in SQLite on this disk can store them faster; if this alone
+    takes longer than raw_wall / 0.8, 80 %% of the raw rate is out of reach."""
+    floor = os.path.join(out_dir, "floor.db")
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(floor + suffix):
+            os.unlink(floor + suffix)
+    schema = subprocess.run(["sqlite3", "-readonly", db, ".schema --nosys"], capture_output=True,
+                            text=True, timeout=120).stdout
+    script = ("PRAGMA journal_mode=WAL;\nPRAGMA synchronous=NORMAL;\n" + schema +
+              "\nATTACH '%s' AS src;\nBEGIN;\nINSERT INTO main.findings SELECT * FROM src.findings"
+              " ORDER BY rowid;\nCOMMIT;\nPRAGMA wal_checkpoint(TRUNCATE);\n" % db.replace("'", "''"))
+    sql_path = os.path.join(out_dir, label + ".sql")
+    with open(sql_path, "w") as f:
+        f.write(script)
+    r = timed(["sh", "-c", 'exec sqlite3 "$0" < "$1"', floor, sql_path], os.environ,
+              os.path.join(out_dir, label + ".log"))
+    cp = subprocess.run(["sqlite3", "-readonly", floor, "SELECT count(*) FROM findings"],
+                        capture_output=True, text=True, timeout=120)
+    r["findings_in_db"] = int(cp.stdout.strip() or 0)
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(floor + suffix):
+            os.unlink(floor + suffix)
+    return r
+
+
 def step_raw(fake, args, ids_dir, parallel, regions, env):
     fake.reset_stats()
     t0 = time.monotonic()
@@ -275,6 +307,8 @@ def main():
                                      env, regions, work)
                 finally:
                     shutil.rmtree(shm, ignore_errors=True)
+            elif step == "store_floor":
+                r = step_store_floor(db, work, tag + "-store-floor")
             elif step == "raw1":
                 r = step_raw(fake, args, os.path.join(work, "ids"), 1, regions, env)
             else:

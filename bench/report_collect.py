@@ -37,6 +37,13 @@ def main(path):
             print("  wall collect / raw = %.2f / %.2f s = %.2fx" % (
                 steps["collect"]["wall_s"], steps["raw"]["wall_s"],
                 steps["collect"]["wall_s"] / steps["raw"]["wall_s"]))
+            if "store_floor" in steps:
+                fl = steps["store_floor"]["wall_s"]
+                budget = steps["raw"]["wall_s"] / 0.8
+                print("  storage floor (sqlite3 shell, one transaction, same rows and schema): "
+                      "%.2f s wall, %.2f s CPU; the 80 %% target allows %.2f s in all: %s" % (
+                          fl, steps["store_floor"].get("cpu_s", 0), budget,
+                          "the floor alone exceeds it" if fl > budget else "within it"))
         if t["latency_ms"]:
             for name in ("raw", "collect", "seq"):
                 if name in steps:

@@ -39,7 +39,7 @@ elif [ "${1:-}" = diagnose ]; then
     run --findings-per-region 8500 --latency-ms 50 --parallel 12 --steps raw,collect,collect_tmpfs
 else
     # 1. throughput, zero latency, 102,000 findings: raw vs collect (same --parallel), re-run, --parallel 1
-    run --findings-per-region 8500 --parallel 4 --steps raw,collect,rerun,seq
+    run --findings-per-region 8500 --parallel 4 --steps raw,collect,store_floor,rerun,seq
     # 2. RSS at a smaller size (24,000 findings)
     run --findings-per-region 2000 --parallel 4 --steps collect
     # 3. 50 ms latency: every region at once (critical path), the default --parallel 4, and --parallel 1
