@@ -29,7 +29,8 @@ import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.path.dirname(HERE)
-FAKE = os.path.join(SRC, "tests", "fakeaws", "fakeaws.py")
+# GDREPORT_BENCH_FAKE: another fakeaws.py (e.g. an older revision, to compare baselines)
+FAKE = os.environ.get("GDREPORT_BENCH_FAKE") or os.path.join(SRC, "tests", "fakeaws", "fakeaws.py")
 STEP_TIMEOUT = 600
 
 
