@@ -34,7 +34,7 @@
     S(sec, "profile", NULL, "AWS profile (default $AWS_PROFILE, else default)"),             \
     S(sec, "region", NULL, "home region for global calls (default from the AWS profile)"),  \
     S(sec, "endpoint-url", NULL, "one endpoint URL for every service (testing, VPC endpoints)"), \
-    I(sec, "parallel", 1, 32, "4", "regions collected at once"),                           \
+    I(sec, "parallel", 1, 32, "12", "regions collected at once"),                           \
     D(sec, "overlap", "10m", "how far back each incremental collect re-reads"),               \
     D(sec, "region-budget", "30m", "wall time allowed per region"),    \
     B(sec, "no-cost", "skip GetUsageStatistics (no cost figures)"),                          \
