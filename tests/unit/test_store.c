@@ -19,35 +19,9 @@
 #include "store/report_query.h"
 #include "store/store.h"
 #include "t.h"
+#include "tmpdb.h"
 
 /* ---- Fixtures ------------------------------------------------------------ */
-
-struct tmpdb {
-    char dir[256];
-    char path[300];
-};
-
-static void tmpdb_init(struct tmpdb *t)
-{
-    const char *base = getenv("TMPDIR");
-    snprintf(t->dir, sizeof t->dir, "%s/gd_store_test.XXXXXX", base && *base ? base : "/tmp");
-    if (!mkdtemp(t->dir)) {
-        perror("mkdtemp");
-        exit(2);
-    }
-    snprintf(t->path, sizeof t->path, "%s/gd.db", t->dir);
-}
-
-static void tmpdb_cleanup(struct tmpdb *t)
-{
-    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal", ".lock"};
-    char p[400];
-    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
-        snprintf(p, sizeof p, "%s%s", t->path, suffixes[i]);
-        unlink(p);
-    }
-    rmdir(t->dir);
-}
 
 static gd_store *open_rw(const char *path)
 {
@@ -222,7 +196,7 @@ static void test_open_creates_private_file_with_current_schema(void)
     struct stat sb;
     char txt[64];
     mode_t old = umask(022); /* the 0600 must not come from the umask */
-    tmpdb_init(&t);
+    tmpdb_init(&t, "store_test");
     gd_store *st = open_rw(t.path);
     umask(old);
     CHECK(st != NULL);
@@ -253,7 +227,7 @@ static void test_open_refuses_db_from_newer_gdreport(void)
     char expect[600], set[64];
     gd_store *st = NULL;
     gd_err err = {0};
-    tmpdb_init(&t);
+    tmpdb_init(&t, "store_test");
     gd_store_close(open_rw(t.path));
     sqlite3 *db = peek_open(t.path);
     snprintf(set, sizeof set, "PRAGMA user_version = %d", max_version() + 7);
@@ -276,7 +250,7 @@ static void test_failed_migration_leaves_the_db_untouched(void)
     struct tmpdb t;
     gd_store *st = NULL;
     gd_err err = {0};
-    tmpdb_init(&t);
+    tmpdb_init(&t, "store_test");
     sqlite3 *db = peek_open_create(t.path);
     /* A table in the way of 001's CREATE TABLE accounts, created after runs. */
     CHECK_INT(sqlite3_exec(db, "CREATE TABLE accounts (x)", NULL, NULL, NULL), SQLITE_OK);
@@ -293,7 +267,7 @@ static void test_read_only_open_of_missing_file_is_not_found_and_creates_nothing
     struct tmpdb t;
     gd_store *st = NULL;
     gd_err err = {0};
-    tmpdb_init(&t);
+    tmpdb_init(&t, "store_test");
     CHECK_INT(gd_store_open(t.path, GD_STORE_READ_ONLY, &st, &err), GD_E_NOT_FOUND);
     CHECK(st == NULL);
     CHECK(strstr(err.msg, t.path) != NULL);
@@ -306,7 +280,7 @@ static void test_read_only_open_of_older_db_asks_for_a_collect(void)
     struct tmpdb t;
     gd_store *st = NULL;
     gd_err err = {0};
-    tmpdb_init(&t);
+    tmpdb_init(&t, "store_test");
     FILE *f = fopen(t.path, "w"); /* an empty file is a version-0 SQLite DB */
     CHECK(f != NULL);
     if (f)
@@ -335,7 +309,7 @@ static void test_v1_db_gets_the_report_index(void)
     struct tmpdb t;
     gd_store *st = NULL;
     gd_err err = {0};
-    tmpdb_init(&t);
+    tmpdb_init(&t, "store_test");
     sqlite3 *db = peek_open_create(t.path);
     CHECK_INT(gd_migrations[0].version, 1);
     CHECK_INT(sqlite3_exec(db, gd_migrations[0].sql, NULL, NULL, NULL), SQLITE_OK);
@@ -397,7 +371,7 @@ static void test_latest_usage_per_region(void)
 {
     struct tmpdb t;
     gd_err err = {0};
-    tmpdb_init(&t);
+    tmpdb_init(&t, "store_test");
     gd_store *st = open_rw(t.path);
     CHECK_INT(gd_store_exec_script(st,
         "INSERT INTO runs (run_id, started_at, started_ms, tool_version, outcome) VALUES"
@@ -442,7 +416,7 @@ static void test_read_only_store_reads_but_refuses_writes(void)
     gd_store *st = NULL;
     gd_err err = {0};
     int64_t run = 0;
-    tmpdb_init(&t);
+    tmpdb_init(&t, "store_test");
     gd_store_close(open_rw(t.path));
     CHECK_INT(gd_store_open(t.path, GD_STORE_READ_ONLY, &st, &err), 0);
     gd_run_info info = {.tool_version = "t", .started_ms = 1};
@@ -465,7 +439,7 @@ static void test_run_lifecycle_and_interrupted_runs(void)
     struct tmpdb t;
     gd_err err = {0};
     char txt[128];
-    tmpdb_init(&t);
+    tmpdb_init(&t, "store_test");
     gd_store *st = open_rw(t.path);
     int64_t r1 = begin_run(st, 1700000000000);
     CHECK(r1 > 0);
@@ -514,7 +488,7 @@ static void test_findings_change_rule(void)
     struct tmpdb t;
     struct frow f;
     gd_upsert_stats s = {0, 0, 0};
-    tmpdb_init(&t);
+    tmpdb_init(&t, "store_test");
     gd_store *st = open_rw(t.path);
     int64_t r1 = begin_run(st, 1), r2 = begin_run(st, 2);
 
@@ -578,7 +552,7 @@ static void test_findings_batch_is_all_or_nothing(void)
     gd_finding_row rows[3];
     gd_upsert_stats s = {0, 0, 0};
     gd_err err = {0};
-    tmpdb_init(&t);
+    tmpdb_init(&t, "store_test");
     gd_store *st = open_rw(t.path);
     int64_t r1 = begin_run(st, 1);
     for (int i = 0; i < 3; i++) {
@@ -612,7 +586,7 @@ static void test_findings_reconcile_archived(void)
     char **cands = NULL;
     size_t n_cands = 0;
     int64_t changed = -1;
-    tmpdb_init(&t);
+    tmpdb_init(&t, "store_test");
     gd_store *st = open_rw(t.path);
     int64_t r1 = begin_run(st, 1), r2 = begin_run(st, 2);
     const char *ids[] = {"a", "b", "c"};
@@ -668,7 +642,7 @@ static void test_findings_missing_ids_in_input_order(void)
     gd_err err = {0};
     char **missing = NULL;
     size_t n = 0;
-    tmpdb_init(&t);
+    tmpdb_init(&t, "store_test");
     gd_store *st = open_rw(t.path);
     int64_t r1 = begin_run(st, 1);
     frow_make(&f, "a", "r1", "111111111111", 10, 0, 1);
@@ -706,7 +680,7 @@ static void test_accounts_keep_the_best_source(void)
     struct frow f;
     char txt[128];
     gd_err err = {0};
-    tmpdb_init(&t);
+    tmpdb_init(&t, "store_test");
     gd_store *st = open_rw(t.path);
     int64_t r1 = begin_run(st, 1);
     frow_make(&f, "f1", "r1", "333333333333", 10, 0, 1);
@@ -749,7 +723,7 @@ static void test_detector_and_members_are_replaced_per_region(void)
     struct tmpdb t;
     gd_err err = {0};
     char txt[128];
-    tmpdb_init(&t);
+    tmpdb_init(&t, "store_test");
     gd_store *st = open_rw(t.path);
     int64_t r1 = begin_run(st, 1);
     gd_feature_status feats[3] = {{.name = "S3_DATA_EVENTS", .status = "ENABLED",
@@ -823,7 +797,7 @@ static void test_watermarks(void)
     gd_err err = {0};
     int64_t wm = -1;
     int found = -1;
-    tmpdb_init(&t);
+    tmpdb_init(&t, "store_test");
     gd_store *st = open_rw(t.path);
     int64_t r1 = begin_run(st, 1), r2 = begin_run(st, 2);
     CHECK_INT(gd_store_get_watermark(st, "eu-west-1", "d1", &wm, &found, &err), 0);
@@ -850,7 +824,7 @@ static void test_usage_is_replaced_per_run_and_region(void)
     struct tmpdb t;
     gd_err err = {0};
     char txt[64];
-    tmpdb_init(&t);
+    tmpdb_init(&t, "store_test");
     gd_store *st = open_rw(t.path);
     int64_t r1 = begin_run(st, 1);
     gd_usage_row rows[3] = {{.kind = "account", .account_id = "1", .amount = "12.3456",
@@ -909,7 +883,7 @@ static void test_status_walks_runs_newest_first_with_their_regions(void)
     gd_err err = {0};
     gd_buf out;
     gd_buf_init(&out, 0);
-    tmpdb_init(&t);
+    tmpdb_init(&t, "store_test");
     gd_store *st = open_rw(t.path);
     int64_t r1 = begin_run(st, 1), r2 = begin_run(st, 2), r3 = begin_run(st, 3);
     gd_region_result res = {.region = "us-east-1", .state = "collected"};
@@ -939,7 +913,7 @@ static void test_prune_dry_run_counts_and_real_run_deletes(void)
     struct frow f;
     gd_err err = {0};
     gd_prune_stats ps = {-1, -1, -1};
-    tmpdb_init(&t);
+    tmpdb_init(&t, "store_test");
     gd_store *st = open_rw(t.path);
     int64_t r1 = begin_run(st, 1000), r2 = begin_run(st, 2000), r3 = begin_run(st, 9000);
     CHECK_INT(gd_store_run_finish(st, r1, "ok", NULL, 1001, &err), 0);
@@ -990,7 +964,7 @@ static void test_caller_scoped_transaction(void)
     struct tmpdb t;
     struct frow f;
     gd_err err = {0};
-    tmpdb_init(&t);
+    tmpdb_init(&t, "store_test");
     gd_store *st = open_rw(t.path);
     int64_t r1 = begin_run(st, 1);
     CHECK_INT(gd_store_begin(st, &err), 0);
@@ -1051,7 +1025,7 @@ static void test_region_threads_share_one_store(void)
     struct tmpdb t;
     pthread_t th[THREADS];
     struct thread_arg args[THREADS];
-    tmpdb_init(&t);
+    tmpdb_init(&t, "store_test");
     gd_store *st = open_rw(t.path);
     int64_t r1 = begin_run(st, 1);
     for (int i = 0; i < THREADS; i++) {
@@ -1106,7 +1080,7 @@ static void test_upsert_100k_findings_then_rerun_changes_nothing(void)
     struct tmpdb t;
     gd_upsert_stats first = {0, 0, 0}, again = {0, 0, 0};
     gd_err err = {0};
-    tmpdb_init(&t);
+    tmpdb_init(&t, "store_test");
     gd_store *st = open_rw(t.path);
     int64_t r1 = begin_run(st, 1), r2 = begin_run(st, 2);
     double s1 = upsert_volume(st, r1, 100000, &first);

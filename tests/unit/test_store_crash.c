@@ -20,39 +20,12 @@
 
 #include "store/store.h"
 #include "t.h"
+#include "tmpdb.h"
 
 #define BATCHES 200
 #define NEW_PER_BATCH 49 /* plus one marker row and one update of an older batch */
 #define KILLS 25
 #define SEED 20261129u
-
-struct tmpdb {
-    char dir[256];
-    char path[300];
-};
-
-static void tmpdb_init(struct tmpdb *t, const char *name)
-{
-    const char *base = getenv("TMPDIR");
-    snprintf(t->dir, sizeof t->dir, "%s/gd_crash_%s.XXXXXX", base && *base ? base : "/tmp",
-             name);
-    if (!mkdtemp(t->dir)) {
-        perror("mkdtemp");
-        exit(2);
-    }
-    snprintf(t->path, sizeof t->path, "%s/gd.db", t->dir);
-}
-
-static void tmpdb_cleanup(struct tmpdb *t)
-{
-    static const char *const suffixes[] = {"", "-wal", "-shm", ".lock"};
-    char p[400];
-    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
-        snprintf(p, sizeof p, "%s%s", t->path, suffixes[i]);
-        unlink(p);
-    }
-    rmdir(t->dir);
-}
 
 /* ---- The workload ----------------------------------------------------------- */
 
@@ -287,8 +260,8 @@ static void test_kill9_then_rerun_converges(void)
     int killed = 0, resume = 0;
     memset(acked, 0, sizeof acked);
     srand(SEED);
-    tmpdb_init(&crashed, "killed");
-    tmpdb_init(&clean, "clean");
+    tmpdb_init(&crashed, "crash_killed");
+    tmpdb_init(&clean, "crash_clean");
 
     for (int k = 0; k < KILLS; k++) {
         /* Mostly mid-batch; every fifth kill lands very early (open, migration).

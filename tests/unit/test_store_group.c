@@ -12,37 +12,11 @@
 
 #include "store/store.h"
 #include "t.h"
+#include "tmpdb.h"
 
 #define THREADS 8
 #define PAGES 40        /* per thread */
 #define PAGE_ROWS 50
-
-struct tmpdb {
-    char dir[256];
-    char path[300];
-};
-
-static void tmpdb_init(struct tmpdb *t)
-{
-    const char *base = getenv("TMPDIR");
-    snprintf(t->dir, sizeof t->dir, "%s/gd_group_test.XXXXXX", base && *base ? base : "/tmp");
-    if (!mkdtemp(t->dir)) {
-        perror("mkdtemp");
-        exit(2);
-    }
-    snprintf(t->path, sizeof t->path, "%s/gd.db", t->dir);
-}
-
-static void tmpdb_cleanup(struct tmpdb *t)
-{
-    static const char *const suffixes[] = {"", "-wal", "-shm", ".lock"};
-    char p[400];
-    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
-        snprintf(p, sizeof p, "%s%s", t->path, suffixes[i]);
-        unlink(p);
-    }
-    rmdir(t->dir);
-}
 
 struct page {
     char ids[PAGE_ROWS][48];
@@ -162,7 +136,7 @@ static int64_t stored_ids(gd_store *st, int t)
 static void test_concurrent_pages_exact(void)
 {
     struct tmpdb t;
-    tmpdb_init(&t);
+    tmpdb_init(&t, "group_test");
     gd_store *st = NULL;
     gd_err err = {0};
     CHECK_INT(gd_store_open(t.path, GD_STORE_READ_WRITE, &st, &err), 0);
@@ -196,7 +170,7 @@ static void test_concurrent_pages_exact(void)
 static void test_bad_page_fails_alone(void)
 {
     struct tmpdb t;
-    tmpdb_init(&t);
+    tmpdb_init(&t, "group_test");
     gd_store *st = NULL;
     gd_err err = {0};
     CHECK_INT(gd_store_open(t.path, GD_STORE_READ_WRITE, &st, &err), 0);
@@ -251,7 +225,7 @@ static void *scoped_main(void *arg)
 static void test_scoped_transaction_isolated(void)
 {
     struct tmpdb t;
-    tmpdb_init(&t);
+    tmpdb_init(&t, "group_test");
     gd_store *st = NULL;
     gd_err err = {0};
     CHECK_INT(gd_store_open(t.path, GD_STORE_READ_WRITE, &st, &err), 0);

@@ -11,33 +11,7 @@
 
 #include "store/store.h"
 #include "t.h"
-
-struct tmpdb {
-    char dir[256];
-    char path[300];
-};
-
-static void tmpdb_init(struct tmpdb *t)
-{
-    const char *base = getenv("TMPDIR");
-    snprintf(t->dir, sizeof t->dir, "%s/gd_lock_test.XXXXXX", base && *base ? base : "/tmp");
-    if (!mkdtemp(t->dir)) {
-        perror("mkdtemp");
-        exit(2);
-    }
-    snprintf(t->path, sizeof t->path, "%s/gd.db", t->dir);
-}
-
-static void tmpdb_cleanup(struct tmpdb *t)
-{
-    static const char *const suffixes[] = {"", "-wal", "-shm", ".lock"};
-    char p[400];
-    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
-        snprintf(p, sizeof p, "%s%s", t->path, suffixes[i]);
-        unlink(p);
-    }
-    rmdir(t->dir);
-}
+#include "tmpdb.h"
 
 /* Child: open the store, take the lock, report "L" (locked) or "F" (failed)
  * on `ready`, then wait until the parent closes `go` and exit. Uses _exit so
@@ -90,7 +64,7 @@ static void test_child_holds_lock_parent_is_refused_with_its_pid(void)
     char want[64];
     int go = -1;
     struct stat sb;
-    tmpdb_init(&t);
+    tmpdb_init(&t, "lock_test");
     pid_t child = spawn_holder(t.path, &go);
     CHECK(child > 0);
 
@@ -121,7 +95,7 @@ static void test_lock_is_released_when_the_holder_is_killed(void)
     gd_store *st = NULL;
     gd_err err = {0};
     int go = -1;
-    tmpdb_init(&t);
+    tmpdb_init(&t, "lock_test");
     pid_t child = spawn_holder(t.path, &go);
     CHECK(child > 0);
     CHECK_INT(gd_store_open(t.path, GD_STORE_READ_WRITE, &st, &err), 0);
