@@ -133,14 +133,22 @@ static int64_t stored_ids(gd_store *st, int t)
     return (int64_t)(PAGES * PAGE_ROWS - n_missing);
 }
 
+/* A fresh DB in t, opened read-write, with one run begun (its id in *run). */
+static gd_store *open_with_run(struct tmpdb *t, int64_t *run)
+{
+    gd_store *st = NULL;
+    gd_err err = {0};
+    tmpdb_init(t, "group_test");
+    CHECK_INT(gd_store_open(t->path, GD_STORE_READ_WRITE, &st, &err), 0);
+    *run = begin_run(st);
+    return st;
+}
+
 static void test_concurrent_pages_exact(void)
 {
     struct tmpdb t;
-    tmpdb_init(&t, "group_test");
-    gd_store *st = NULL;
-    gd_err err = {0};
-    CHECK_INT(gd_store_open(t.path, GD_STORE_READ_WRITE, &st, &err), 0);
-    int64_t run = begin_run(st);
+    int64_t run = 0;
+    gd_store *st = open_with_run(&t, &run);
     struct worker w[THREADS];
 
     /* First pass: every row new. */
@@ -170,11 +178,8 @@ static void test_concurrent_pages_exact(void)
 static void test_bad_page_fails_alone(void)
 {
     struct tmpdb t;
-    tmpdb_init(&t, "group_test");
-    gd_store *st = NULL;
-    gd_err err = {0};
-    CHECK_INT(gd_store_open(t.path, GD_STORE_READ_WRITE, &st, &err), 0);
-    int64_t run = begin_run(st);
+    int64_t run = 0;
+    gd_store *st = open_with_run(&t, &run);
     struct worker w[THREADS];
     int bad[THREADS];
     for (int i = 0; i < THREADS; i++)
@@ -225,11 +230,8 @@ static void *scoped_main(void *arg)
 static void test_scoped_transaction_isolated(void)
 {
     struct tmpdb t;
-    tmpdb_init(&t, "group_test");
-    gd_store *st = NULL;
-    gd_err err = {0};
-    CHECK_INT(gd_store_open(t.path, GD_STORE_READ_WRITE, &st, &err), 0);
-    int64_t run = begin_run(st);
+    int64_t run = 0;
+    gd_store *st = open_with_run(&t, &run);
     struct scoped_ctx c = {st, run, 0};
     pthread_t scoped;
     CHECK_INT(pthread_create(&scoped, NULL, scoped_main, &c), 0);
