@@ -186,9 +186,9 @@ void gd_api_findings_free(gd_api_findings *f);
 
 /* "The body is valid JSON but a finding in it is malformed" (or the findings
  * array is missing / not an array / too long): asking AWS again will not
- * help; the caller splits the batch to isolate the finding. Local to gd_api
- * (not in common/err.h); err->code is set to it. */
-#define GD_API_E_BAD_FINDING (-100)
+ * help; the caller splits the batch to isolate the finding. err->code is set
+ * to it. */
+#define GD_API_E_BAD_FINDING GD_E_BAD_ITEM
 
 /* A GetFindings body (borrowed; len bytes, need not be NUL-terminated) to
  * rows in *out (new: gd_api_findings_free; region and detector_id are

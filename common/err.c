@@ -60,6 +60,7 @@ const char *gd_errcode_name(int code)
     case GD_E_NOT_FOUND: return "not_found";
     case GD_E_DENIED: return "denied";
     case GD_E_EMPTY: return "empty";
+    case GD_E_BAD_ITEM: return "bad_item";
     default: return "internal";
     }
 }

@@ -21,7 +21,8 @@ enum gd_errcode {
     GD_E_NOT_FOUND = -12,
     GD_E_DENIED = -13,   /* access denied (IAM/SCP) */
     GD_E_EMPTY = -14,    /* nothing to report */
-    GD_E_INTERNAL = -15
+    GD_E_INTERNAL = -15,
+    GD_E_BAD_ITEM = -16  /* valid response, but one of its items is malformed */
 };
 
 #define GD_ERR_MSG_MAX 512
