@@ -35,6 +35,31 @@ DEFAULT_AKID = "AKIDFAKEADMIN0000001"
 DEFAULT_SECRET = "fakeSecretKeyForTestsOnly/0000000000000"
 
 
+# Shared by the tests: a failed check is printed at once and recorded; the
+# test ends with `return gdtest.finish()`.
+FAILURES = []
+
+
+def check(cond, what, verbose=False):
+    """Records what when cond is false (and prints it); returns cond."""
+    if cond:
+        if verbose:
+            print("ok:", what)
+    else:
+        FAILURES.append(what)
+        print("FAIL: %s" % what)
+    return cond
+
+
+def finish():
+    """The exit status after all checks: 1 when any failed."""
+    if FAILURES:
+        print("%d failure(s)" % len(FAILURES))
+        return 1
+    print("ok")
+    return 0
+
+
 def skip(reason):
     print("SKIP: %s" % reason)
     sys.exit(SKIP)

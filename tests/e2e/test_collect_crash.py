@@ -17,14 +17,10 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gdtest  # noqa: E402
 
-FAILURES = []
 KILLS = 6
 
 
-def check(cond, what):
-    if not cond:
-        FAILURES.append(what)
-        print("FAIL: %s" % what)
+check = gdtest.check
 
 
 def start_collect(db, env, *extra):
@@ -110,11 +106,7 @@ def main():
         crash_loop(fake, tmp, rng, "first collect", db)
         fake.mutate(new_findings=30, update_counts=20, archive=10, unarchive=3, seed=9)
         crash_loop(fake, tmp, rng, "after changes", db)
-    if FAILURES:
-        print("%d failure(s)" % len(FAILURES))
-        return 1
-    print("ok")
-    return 0
+    return gdtest.finish()
 
 
 if __name__ == "__main__":

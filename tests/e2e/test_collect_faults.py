@@ -11,13 +11,8 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gdtest  # noqa: E402
 
-FAILURES = []
 
-
-def check(cond, what):
-    if not cond:
-        FAILURES.append(what)
-        print("FAIL: %s" % what)
+check = gdtest.check
 
 
 def regions_of_last_run(db):
@@ -224,11 +219,7 @@ def main():
         throttling_storm(fake, tmp)
         failing_region(fake, tmp)
     oversized_findings(tmp)
-    if FAILURES:
-        print("%d failure(s)" % len(FAILURES))
-        return 1
-    print("ok")
-    return 0
+    return gdtest.finish()
 
 
 if __name__ == "__main__":

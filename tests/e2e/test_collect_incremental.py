@@ -14,13 +14,8 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gdtest  # noqa: E402
 
-FAILURES = []
 
-
-def check(cond, what):
-    if not cond:
-        FAILURES.append(what)
-        print("FAIL: %s" % what)
+check = gdtest.check
 
 
 def stored(db):
@@ -115,11 +110,7 @@ def main():
             new, updated))
         full = gdtest.sqlite_query(db, "SELECT full_sync FROM runs ORDER BY run_id DESC LIMIT 1")
         check(full == [(1,)], "the run records full_sync")
-    if FAILURES:
-        print("%d failure(s)" % len(FAILURES))
-        return 1
-    print("ok")
-    return 0
+    return gdtest.finish()
 
 
 if __name__ == "__main__":

@@ -11,13 +11,8 @@ from decimal import Decimal
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gdtest  # noqa: E402
 
-FAILURES = []
 
-
-def check(cond, what):
-    if not cond:
-        FAILURES.append(what)
-        print("FAIL: %s" % what)
+check = gdtest.check
 
 
 def last_run_regions(db):
@@ -152,11 +147,7 @@ def main():
               "status text")
         integ = gdtest.sqlite_query(db, "PRAGMA integrity_check")
         check(integ == [("ok",)], "integrity_check")
-    if FAILURES:
-        print("%d failure(s)" % len(FAILURES))
-        return 1
-    print("ok")
-    return 0
+    return gdtest.finish()
 
 
 if __name__ == "__main__":

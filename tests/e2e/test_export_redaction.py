@@ -27,17 +27,12 @@ import gdtest  # noqa: E402
 import gdexport  # noqa: E402
 
 NOW = "2026-11-29T12:00:00Z"
-FAILURES = []
 REDACTIONS = {"management": ["management_account"], "cost": ["cost"],
               "all": ["management_account", "cost"]}
 
 
 def check(cond, what):
-    if cond:
-        print("ok:", what)
-    else:
-        print("FAIL:", what)
-        FAILURES.append(what)
+    return gdtest.check(cond, what, verbose=True)
 
 
 def export(env, db, out, fmt, *extra):
@@ -412,11 +407,7 @@ def main():
               "--redact management: total cost = truth without the management account")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    if FAILURES:
-        print("%d failure(s)" % len(FAILURES))
-        return 1
-    print("ok")
-    return 0
+    return gdtest.finish()
 
 
 if __name__ == "__main__":

@@ -22,15 +22,10 @@ import gdtest  # noqa: E402
 import gdexport  # noqa: E402
 
 NOW = "2026-11-29T12:00:00Z"
-FAILURES = []
 
 
 def check(cond, what):
-    if cond:
-        print("ok:", what)
-    else:
-        print("FAIL:", what)
-        FAILURES.append(what)
+    return gdtest.check(cond, what, verbose=True)
 
 
 def export(env, db, out, fmt, *extra):
@@ -81,11 +76,7 @@ def main():
             len(book1), sum(len(c) for c in book1.values())))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    if FAILURES:
-        print("%d failure(s)" % len(FAILURES))
-        return 1
-    print("ok")
-    return 0
+    return gdtest.finish()
 
 
 if __name__ == "__main__":

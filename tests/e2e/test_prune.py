@@ -16,17 +16,12 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gdtest  # noqa: E402
 
-FAILURES = []
 DAY_MS = 86400000
 TABLES = ("runs", "run_regions", "run_problems", "usage_costs", "findings", "accounts",
           "members", "member_features", "detectors", "region_sync", "organization")
 
 
-def check(cond, what):
-    if not cond:
-        FAILURES.append(what)
-        print("FAIL: %s" % what)
-    return cond
+check = gdtest.check
 
 
 def iso(ms):
@@ -246,11 +241,7 @@ def main():
     check(counts(db) == after, "second prune changes no rows")
     check(gdtest.sqlite_query(db, "PRAGMA integrity_check") == [("ok",)], "integrity_check after vacuum")
 
-    if FAILURES:
-        print("%d failure(s)" % len(FAILURES))
-        return 1
-    print("ok")
-    return 0
+    return gdtest.finish()
 
 
 if __name__ == "__main__":

@@ -19,7 +19,6 @@ import zipfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gdtest  # noqa: E402
 
-FAILURES = []
 NOW = "2026-11-30T06:00:00Z"
 DATE = "2026-11-30"
 XLSX = "guardduty-report-%s.xlsx" % DATE
@@ -29,11 +28,7 @@ NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
       "p": "http://schemas.openxmlformats.org/package/2006/relationships"}
 
 
-def check(cond, what):
-    if not cond:
-        FAILURES.append(what)
-        print("FAIL: %s" % what)
-    return cond
+check = gdtest.check
 
 
 def cron_env(fake, home, **extra):
@@ -369,11 +364,7 @@ def main():
         test_config(fake, tmp, home, db, truth)
         test_usage(fake, tmp, home, db)
         test_lock(fake, tmp, home, db)
-    if FAILURES:
-        print("%d failure(s)" % len(FAILURES))
-        return 1
-    print("ok")
-    return 0
+    return gdtest.finish()
 
 
 if __name__ == "__main__":

@@ -20,7 +20,6 @@ import zipfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gdtest  # noqa: E402
 
-FAILURES = []
 SRC = gdtest.SOURCE_DIR
 SAMPLE = os.path.join(SRC, "examples", "sample-report")
 SCRIPT = os.path.join(SRC, "scripts", "make-sample-report.sh")
@@ -28,11 +27,7 @@ NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
 WALL_CLOCK_KEYS = re.compile(rb'("(?:collected_at|window_start|window_end)": )"[^"]*"')
 
 
-def check(cond, what):
-    if not cond:
-        FAILURES.append(what)
-        print("FAIL: %s" % what)
-    return cond
+check = gdtest.check
 
 
 def normalize_json(raw):
@@ -119,11 +114,7 @@ def main():
     check(sorted(ca) == sorted(cb), "same xlsx parts")
     differ = [n for n in ca if n in cb and ca[n] != cb[n]]
     check(not differ, "regenerated xlsx differs from the sample (beyond date cells) in %s" % differ)
-    if FAILURES:
-        print("%d failure(s)" % len(FAILURES))
-        return 1
-    print("ok")
-    return 0
+    return gdtest.finish()
 
 
 if __name__ == "__main__":
