@@ -604,3 +604,12 @@ def check_schema(validator, doc, check, label):
     errors = sorted(validator.iter_errors(doc), key=lambda e: list(e.path))
     check(not errors, "%s: valid against schema/report.schema.json %s" % (
         label, [e.message[:100] for e in errors[:2]]))
+
+
+def run_export(env, db, out, fmt, now, check, *extra):
+    """gdreport export -q with --now now into out; checks it exits 0; returns out."""
+    cp = gdtest.run_gdreport(["export", "--db", db, "--format", fmt, "--now", now, "-o", out,
+                              "-q"] + list(extra), env, timeout=120)
+    check(cp.returncode == 0, "export %s %s: exit %d %s" % (fmt, extra, cp.returncode,
+                                                             cp.stderr[-500:]))
+    return out

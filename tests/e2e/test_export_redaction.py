@@ -36,11 +36,7 @@ def check(cond, what):
 
 
 def export(env, db, out, fmt, *extra):
-    cp = gdtest.run_gdreport(["export", "--db", db, "--format", fmt, "--now", NOW, "-o", out,
-                              "-q"] + list(extra), env, timeout=120)
-    check(cp.returncode == 0, "export %s %s: exit %d %s" % (fmt, extra, cp.returncode,
-                                                             cp.stderr[-500:]))
-    return out
+    return gdexport.run_export(env, db, out, fmt, NOW, check, *extra)
 
 
 # ---------------------------------------------------------------- amount search
