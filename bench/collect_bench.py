@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Collector benchmark driver (called by bench/run_collect.sh; stdlib only).
 
 For each fake configuration it starts tests/fakeaws on 127.0.0.1 with

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Export benchmark driver (called by bench/run_export.sh; stdlib only).
 
 1. Creates a DB with gdreport's own migrations: one `gdreport collect` against

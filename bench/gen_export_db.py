@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Fills a gdreport DB with a large synthetic organization for the export
 benchmark (bench/run_export.sh). Standard library only; deterministic for a
 given --seed.

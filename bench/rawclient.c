@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bench_rawclient: the fake AWS's raw capacity for the collector's findings
  * traffic, as a baseline for bench/run_collect.sh.
  *

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Prints bench/collect_bench.py results (results.jsonl) as Markdown tables,
 with the targets of bench/README.md checked against them."""
 import json

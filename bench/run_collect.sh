@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Collector benchmark: gdreport collect against the fake AWS (--scenario bench),
 # with the raw-capacity and sequential baselines measured in the same run.
 # See bench/README.md. Usage:

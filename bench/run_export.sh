@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Export benchmark: gdreport export on a 1,000,000-finding DB (2,000 accounts,
 # 20 regions), with the sqlite3 CLI as the floor. See bench/README.md. Usage:
 #   bench/run_export.sh [--reuse-db] [--findings N] [--base BIN --base-db DB [--repeat N]]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* GetFindings body parsing: the jansson path (gd_api_parse_body +
  * gd_api_parse_findings, as the collector did) against the one-pass scanner
  * (gd_api_findings_from_body), on one body file, in the same process.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Writes a realistic GetFindings response body for bench/scan_bench.c: the
 first N findings (default 50, GetFindings' batch) of the fake's first admin
 region, rendered and serialised exactly as tests/fakeaws sends them.

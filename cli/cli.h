@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef GD_CLI_CLI_H
 #define GD_CLI_CLI_H
 /* The command-line front end: the only module that prints results and picks

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* gdreport collect: flags -> gd_collect_run -> summary and exit code. */
 #include "cli/cli.h"
 #include "cli/config.h"

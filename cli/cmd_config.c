@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* gdreport config: shows which configuration file is read and the effective
  * value of every setting with where it came from. */
 #include "cli/cli.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* gdreport doctor: checks, step by step, that an unattended collect would
  * work: profile and region, each service's endpoint, where the credentials
  * come from (never the secret), the caller identity and one signed GuardDuty

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* gdreport export: summaries from the DB as JSON or xlsx (cli/export.h has
  * the pipeline; this file is flags and help). */
 #include "cli/cli.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* gdreport prune: remove old runs and long-expired findings. Dry run by default. */
 #include "cli/cli.h"
 #include "cli/config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* gdreport run: collect, then export every requested format; the cron job.
  * It reuses the collect and export commands (same flags, same checks) by
  * handing each the flags that belong to it. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* gdreport status: the last runs and what happened in each region. */
 #include "cli/cli.h"
 #include "common/log.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Finding, reading and checking the gdreport configuration file, and the
  * flag > environment > file > default precedence. Format and rules: config.h. */
 #include "cli/config.h"

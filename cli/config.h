@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef GD_CLI_CONFIG_H
 #define GD_CLI_CONFIG_H
 /* The gdreport configuration file and the precedence rules for settings.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The table of configuration keys gdreport knows, and value checking by type.
  * Key names are the commands' long flags without "--". */
 #include "cli/config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef GD_CLI_EXPORT_H
 #define GD_CLI_EXPORT_H
 /* The export pipeline behind `gdreport export`, callable by other commands

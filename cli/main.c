@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* gdreport entry point: global flags and subcommand dispatch. */
 #include "cli/cli.h"
 

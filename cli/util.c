@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Helpers shared by the subcommands: error lines, verbosity, default paths. */
 #include "cli/cli.h"
 #include "common/env.h"

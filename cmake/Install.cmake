@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # What `cmake --install` puts next to the binary (which cli/CMakeLists.txt
 # installs): the man page, bash completion, README and examples. Paths come
 # from GNUInstallDirs, so CMAKE_INSTALL_PREFIX and DESTDIR are honoured:

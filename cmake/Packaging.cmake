@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Debian package: `cpack -G DEB` (or `cmake --build build --target package`)
 # in a configured and built tree writes gdreport_<version>-<release>_<arch>.deb
 # with everything cmake/Install.cmake and the gdreport target install, under

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef GD_COLLECTOR_AWS_CLIENT_H
 #define GD_COLLECTOR_AWS_CLIENT_H
 /* Signed AWS requests with the standard retry policy.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Assembles the per-process AWS context from flags, environment and the
  * shared files. The context holds pointers into itself (endpoints, quota,
  * creds), so it must stay where gd_aws_context_init put it. */

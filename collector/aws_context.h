@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef GD_COLLECTOR_AWS_CONTEXT_H
 #define GD_COLLECTOR_AWS_CONTEXT_H
 /* Everything needed to talk to AWS, assembled once per process from flags,

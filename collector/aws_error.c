@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Parsing AWS error responses: code, message and request id from headers and
  * JSON or XML bodies. Every value comes from the network, so each is cut to
  * its buffer and stripped of control characters before anyone logs it. */

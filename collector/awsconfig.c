@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The AWS shared config and credentials files (reliability-facts C3).
  *
  * Both files are parsed into one list of sections. Lookups of a profile key

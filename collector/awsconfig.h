@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef GD_COLLECTOR_AWSCONFIG_H
 #define GD_COLLECTOR_AWSCONFIG_H
 /* The AWS shared files: `config` ([default], [profile x], [sso-session x],

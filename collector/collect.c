@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* gd_collect_run: the run's frame (lock, run row, caller identity,
  * organization, region scope) and the region worker threads. */
 #include "collector/collect.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef GD_COLLECTOR_COLLECT_H
 #define GD_COLLECTOR_COLLECT_H
 /* One `gdreport collect` run: pulls detectors, members, protection plans,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The credential provider: picks a source in the standard order (see
  * creds.h), runs it, caches the result and refreshes temporary credentials
  * 5 minutes before they expire (reliability-facts C2, C4, C12; aws-c-auth's

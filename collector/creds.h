@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef GD_COLLECTOR_CREDS_H
 #define GD_COLLECTOR_CREDS_H
 /* AWS credentials, resolved in the SDKs' standard order:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Static credentials from the environment (reliability-facts C1). Empty
  * values count as unset (gd_env_get). */
 #include "collector/creds.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* IAM Identity Center (SSO) credentials (reliability-facts C9): the token
  * that `aws sso login` cached in ~/.aws/sso/cache/<sha1>.json, then the
  * portal's GetRoleCredentials. Renewing the token is interactive, so an

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sts:AssumeRoleWithWebIdentity (reliability-facts C7): the token file is
  * read on every fetch (it rotates) and the call is unsigned. */
 #include "collector/creds.h"

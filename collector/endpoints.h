@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef GD_COLLECTOR_ENDPOINTS_H
 #define GD_COLLECTOR_ENDPOINTS_H
 /* Endpoint resolution for guardduty, organizations, sts, account and the SSO

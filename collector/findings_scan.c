@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* One-pass GetFindings scanner (findings_scan.h). The rule throughout: when
  * in doubt, decline; the jansson path is always there and always right. */
 #include "collector/findings_scan.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef GD_COLLECTOR_FINDINGS_SCAN_H
 #define GD_COLLECTOR_FINDINGS_SCAN_H
 /* Fast path for GetFindings bodies (issue 3): one strict pass over

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Findings: list ids (ListFindings, 50 a page, updatedAt ASC) on the region's
  * thread while FETCHERS threads fetch them (GetFindings, <= 50 ids, each
  * thread with its own client) and upsert each batch in one transaction, so

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* GuardDuty request building and response parsing (docs/guardduty-api.md §2, §4). */
 #include "collector/gd_api.h"
 #include "collector/findings_scan.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef GD_COLLECTOR_GD_API_H
 #define GD_COLLECTOR_GD_API_H
 /* GuardDuty rest-json operations used by the collector (docs/guardduty-api.md

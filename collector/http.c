@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libcurl wrapper: one easy handle per gd_http (keep-alive reuse), bounded
  * in time (connect, total, low-speed) and size (body and header caps), https
  * only unless the URL is loopback/metadata and the options allow http.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef GD_COLLECTOR_HTTP_H
 #define GD_COLLECTOR_HTTP_H
 /* Thin libcurl wrapper. One gd_http per thread (it owns a curl easy handle and

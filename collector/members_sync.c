@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Members of the admin's detector and their protection-plan status:
  * ListMembers (onlyAssociated=false) then GetMemberDetectors in batches of 50,
  * on the client the caller gives (region_worker.c runs this alongside the

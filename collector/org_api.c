@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* AWS Organizations: DescribeOrganization and ListAccounts (guardduty-api.md §5). */
 #include "collector/org_api.h"
 #include "collector/endpoints.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef GD_COLLECTOR_ORG_API_H
 #define GD_COLLECTOR_ORG_API_H
 /* AWS Organizations calls gdreport makes (json 1.1 protocol: POST /,

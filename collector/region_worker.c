@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* One region: paced calls with retry rounds, and the region's flow
  * (detector -> organization configuration -> members alongside findings ->
  * usage). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef GD_COLLECTOR_REGION_WORKER_H
 #define GD_COLLECTOR_REGION_WORKER_H
 /* Internal to the collector: one region's collection, split by concern

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Region scope: GuardDuty's partition list intersected with Account ListRegions. */
 #include "collector/regions.h"
 #include "collector/endpoints.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef GD_COLLECTOR_REGIONS_H
 #define GD_COLLECTOR_REGIONS_H
 /* Which regions a collect covers, and which of them are enabled.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef GD_COLLECTOR_RETRY_H
 #define GD_COLLECTOR_RETRY_H
 /* The SDKs' "standard" retry mode, 2026 figures (reliability-facts R1-R7):

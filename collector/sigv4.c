@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* AWS Signature Version 4 header signing (docs: "Create a signed AWS API
  * request"; vectors: ../shared/aws-sigv4-testsuite). Pure: no clock, no env. */
 #include "collector/sigv4.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef GD_COLLECTOR_SIGV4_H
 #define GD_COLLECTOR_SIGV4_H
 /* AWS Signature Version 4, header (Authorization) signing. A pure function:

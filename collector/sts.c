@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sts:GetCallerIdentity over the query protocol: a form POST to the
  * regional endpoint, answered with XML. */
 #include "collector/sts.h"

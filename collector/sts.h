@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef GD_COLLECTOR_STS_H
 #define GD_COLLECTOR_STS_H
 /* STS (query protocol: form POST, XML response) calls gdreport makes. */

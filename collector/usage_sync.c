@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Usage costs (GetUsageStatistics, last 30 days): SUM_BY_ACCOUNT for every
  * member plus the admin (accountIds in batches of 50), SUM_BY_FEATURES for
  * the whole organization, and SUM_BY_FEATURES once per account for the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Bounded first-element text extraction for AWS XML (see xml_min.h). */
 #include "collector/xml_min.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef GD_COLLECTOR_XML_MIN_H
 #define GD_COLLECTOR_XML_MIN_H
 /* A minimal, bounded XML text extractor for AWS query-protocol responses

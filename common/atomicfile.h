@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef GD_COMMON_ATOMICFILE_H
 #define GD_COMMON_ATOMICFILE_H
 /* Write-then-rename: a report appears complete under its final name or not at

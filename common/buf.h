@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef GD_COMMON_BUF_H
 #define GD_COMMON_BUF_H
 /* Growable byte buffer with a hard size cap (like curl's dynbuf). The data is

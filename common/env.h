@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef GD_COMMON_ENV_H
 #define GD_COMMON_ENV_H
 /* Injectable environment lookup, so credential/endpoint/region rules can be

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef GD_COMMON_ERR_H
 #define GD_COMMON_ERR_H
 /* Error value shared by every module: functions return 0 on success or a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef GD_COMMON_LOG_H
 #define GD_COMMON_LOG_H
 /* Diagnostics on stderr. Text by default ("gdreport: warn: [eu-west-1 ListFindings] msg"),

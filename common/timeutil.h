@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef GD_COMMON_TIMEUTIL_H
 #define GD_COMMON_TIMEUTIL_H
 /* UTC time helpers. All times are int64 milliseconds since the Unix epoch.

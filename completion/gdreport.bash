@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # bash completion for gdreport(1)                           -*- shell-script -*-
 # Installed as /usr/share/bash-completion/completions/gdreport.
 

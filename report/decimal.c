@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Exact decimals for money (see decimal.h). AWS sends amounts as decimal
  * strings ("12.3456"); summing them as doubles would drift in the last digit,
  * and auditors diff reports, so every sum here is an exact integer sum. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef GD_REPORT_DECIMAL_H
 #define GD_REPORT_DECIMAL_H
 /* Exact decimal money arithmetic: no binary floating point anywhere.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef GD_REPORT_JSON_INTERNAL_H
 #define GD_REPORT_JSON_INTERNAL_H
 /* Private to report/json_*.c: writing the report's JSON.

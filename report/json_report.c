@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The report document (schema/report.schema.json), streamed: the top-level
  * object and its arrays are written member by member (json_stream.c), each
  * array element is built as a small jansson object, written and freed. Keys

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The streaming JSON writer (json_internal.h): reproduces, piece by piece,
  * what json_dumpf(tree, JW_DUMP_FLAGS) writes for the whole tree.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Checked JSON value helpers for the report writer (see json_internal.h). */
 #include "report/json_internal.h"
 #include "common/timeutil.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* gd_json_write_report (writers.h): the model as JSON, written atomically
  * (common/atomicfile.h: temp file, fsync, rename; json_dump_file would
  * overwrite in place, J2). "-" writes to stdout. The findings detail is

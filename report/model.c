@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* gd_report_model_build / _free and the findings iterator. The build reads
  * the store once (model_load.c) and derives rows (model_rows.c), plan
  * coverage (model_plans.c), counts and trends (model_counts.c) and costs

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef GD_REPORT_MODEL_H
 #define GD_REPORT_MODEL_H
 /* The report model: everything a writer needs, built once from the store and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Costs from the latest usage statistics of each region (GetUsageStatistics
  * covers the last 30 days). Per account: kind 'account' rows. Per account and
  * plan: 'account_feature' rows mapped by report/plans.c. Per plan: the

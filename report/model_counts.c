@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Finding counts from the SQL groups: per account, region, plan and in
  * total; top types; weekly trends and week-over-week change. "Active" is not
  * archived; archived findings are counted apart. New-in-window and the trends

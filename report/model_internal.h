@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef GD_REPORT_MODEL_INTERNAL_H
 #define GD_REPORT_MODEL_INTERNAL_H
 /* Private to report/model*.c and report/redact.c: build-time helpers and the

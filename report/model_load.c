@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Loads what the report needs from the store into the build state. Strings
  * are pooled (each distinct string stored once), so the raw rows stay small
  * even for a large organization. */

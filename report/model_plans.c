@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Protection-plan switches per (account, region), from member features (and
  * the delegated admin's own detector features), mapped to plans by
  * report/plans.c. Foundational has no switch: it is on wherever the account's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The report's rows: which accounts and regions it lists, each region's
  * collection state, account names, and account x region membership. */
 #include "report/model_internal.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Small containers used while building the model: a string pool, sorted key
  * lists, growable arrays, and Monday-based week numbers. */
 #include "report/model_internal.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Protection plans: how finding types, usage features and member features map
  * to a plan. The table is ../shared/docs/guardduty-api.md section 6. A finding
  * type reads ThreatPurpose:ResourceTypeAffected/ThreatFamilyName.Mechanism!Artifact;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef GD_REPORT_PLANS_H
 #define GD_REPORT_PLANS_H
 /* Protection plans and how findings, usage features and member features map

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Redaction (see redact.h). Management redaction does not subtract anything:
  * the model is built with the management account excluded in every SQL
  * aggregate (rebuilt here if it was not), then its id, name and email are

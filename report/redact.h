@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef GD_REPORT_REDACT_H
 #define GD_REPORT_REDACT_H
 /* Redaction, applied once to the model before any writer runs.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef GD_REPORT_REDACT_INTERNAL_H
 #define GD_REPORT_REDACT_INTERNAL_H
 /* Private helpers shared by report/model.c and report/redact.c. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef GD_REPORT_SEVERITY_H
 #define GD_REPORT_SEVERITY_H
 /* GuardDuty severity bands (User Guide, "Severity levels"):

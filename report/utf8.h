@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef GD_REPORT_UTF8_H
 #define GD_REPORT_UTF8_H
 /* UTF-8 validation and repair for report text. Jansson's json_string()

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef GD_REPORT_WRITERS_H
 #define GD_REPORT_WRITERS_H
 /* Report writers. Each reads only the (already redacted) model and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Cell helpers for the xlsx writer: every value goes through here, so the
  * rules live in one place: strings sanitized (xlsx_text.h), numbers finite
  * (X7), dates as UTC serials, every lxw_error checked. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Charts with one series per severity band, shared by the Overview (stacked
  * bars per account) and Trends (lines per week) sheets. */
 #include "report/xlsx_sheets.h"

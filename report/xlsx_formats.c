@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Cell formats of the workbook: created once, owned by the workbook. */
 #include "report/xlsx_sheets.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A table that may outgrow one sheet: past ctx->rows_per_sheet data rows
  * (Excel's 1,048,576-row limit less the header, X1) it continues on
  * "<base> (2)", "<base> (3)"..., each with the same header row, frozen

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The Accounts sheet: one row per account in the (redacted) model, account
  * id ascending. Cost columns exist only when cost was not redacted. */
 #include "report/xlsx_sheets.h"

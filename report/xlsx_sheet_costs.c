@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The Costs sheet, present only when cost was not redacted and costs were
  * collected. Amounts are exact decimal text in the model: the number cell is
  * for sums and filters (strtod under the C locale; a double may round past

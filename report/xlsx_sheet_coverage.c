@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The Coverage sheet: first the account x region membership matrix (one row
  * per account, one column per region), then plan x region coverage as a
  * list. The matrix's columns are every region any coverage cell names. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The Findings sheet(s): one row per finding streamed from the finding
  * source, in its order. This is the table constant_memory exists for: only
  * the current row is held in memory. It continues on "Findings (2)"... past

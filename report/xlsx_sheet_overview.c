@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The Overview sheet: organization facts, totals by severity, regions by
  * state, the top 20 accounts with a stacked bar chart of them, and one row
  * per region. Top to bottom, row by row (constant_memory). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The Plans sheet: one row per protection plan, in enum order. */
 #include "report/xlsx_sheets.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The Trends sheet: findings created per ISO week by severity (oldest
  * first) with a line chart of it, then week-over-week change per account. */
 #include "report/xlsx_sheets.h"

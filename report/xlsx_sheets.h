@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef GD_REPORT_XLSX_SHEETS_H
 #define GD_REPORT_XLSX_SHEETS_H
 /* Internal to the xlsx writer (report/xlsx_*.c): the write context, the

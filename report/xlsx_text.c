@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Cell-text sanitizer for the xlsx writer (contract in xlsx_text.h).
  *
  * Why each rule exists (../shared/docs/reliability-facts.md section 1.7):

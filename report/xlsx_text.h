@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef GD_REPORT_XLSX_TEXT_H
 #define GD_REPORT_XLSX_TEXT_H
 /* Cell-text sanitizer: turns any byte string (finding titles, resource names,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* gd_xlsx_write_report: the workbook's lifecycle around the sheet writers.
  *
  * - Atomic output (X8): libxlsxwriter zip-writes straight to the name it is

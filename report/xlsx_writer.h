@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef GD_REPORT_XLSX_WRITER_H
 #define GD_REPORT_XLSX_WRITER_H
 /* Knobs of the xlsx writer that the cli never sets: gd_xlsx_write_report

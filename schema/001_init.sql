@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- gdreport store, version 1. Applied once, inside a transaction, by store/.
 -- Times are ISO-8601 UTC text ("..._at") and/or epoch milliseconds ("..._ms").
 -- Money is exact decimal TEXT as AWS sent it, never REAL.

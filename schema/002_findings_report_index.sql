@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- gdreport store, version 2: a covering index for the export's finding counts.
 --
 -- `gdreport export` counts every finding in scope by account, region, type,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Quick-start command 1: install what is missing, build, start the bundled
 # demo organization (a local fake AWS on 127.0.0.1, tests/fakeaws), then run
 # the weekly job end to end: collect every region, export xlsx + JSON.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Installs the Debian 12 packages gdreport needs to build and test, skipping
 # those already present. Uses sudo when not root. Safe to run repeatedly.
 #   scripts/deps.sh          build + demo packages

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Regenerates examples/sample-report/: the weekly report (xlsx + JSON summary,
 # no per-finding array) of the bundled demo organization, as scripts/demo.sh
 # produces it, but with a fixed data seed and a fixed --now, so the content is

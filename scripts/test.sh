@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Quick-start command 2: install what is missing, build warnings-as-errors,
 # and run the whole test suite (unit + end-to-end against the local fake AWS).
 #   scripts/test.sh                 gcc build in build/

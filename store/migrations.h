@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef GD_STORE_MIGRATIONS_H
 #define GD_STORE_MIGRATIONS_H
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Read-side SQL for the report (see report_query.h). Counting happens in SQL
  * (GROUP BY) so the report never holds one row per finding in memory; list
  * filters are bound as JSON arrays and expanded with json_each, so every value

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef GD_STORE_REPORT_QUERY_H
 #define GD_STORE_REPORT_QUERY_H
 /* Read-side queries for `gdreport export` (report/model*.c). Everything here

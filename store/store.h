@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef GD_STORE_STORE_H
 #define GD_STORE_STORE_H
 /* The SQLite store: the only module that includes sqlite3.h.

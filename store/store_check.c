@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* PRAGMA integrity_check, for the crash tests and `gdreport status`. */
 #include "store/store_internal.h"
 

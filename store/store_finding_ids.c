@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Set operations between an id list from AWS and the stored findings:
  * archive reconciliation and "which of these ids are new". Both load the list
  * into temp.gd_ids (store_ids.c) so they stay one indexed statement each,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Findings upsert: the change rule that makes re-runs idempotent.
  *
  * For each fetched row the stored (updated_ms, archived, count) is looked up

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Id lists: the temp table used for set operations on large lists of finding
  * ids, and the string arrays handed back to callers.
  *

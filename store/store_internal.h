@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef GD_STORE_STORE_INTERNAL_H
 #define GD_STORE_STORE_INTERNAL_H
 /* Private to store/: the gd_store struct and the helpers every store_*.c

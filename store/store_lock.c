@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The collect lock: one `gdreport collect` per DB at a time.
  *
  * flock(LOCK_EX | LOCK_NB) on "<db>.lock" (like flock(1) -n, K5). The kernel

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Schema migrations: schema/NNN_name.sql compiled into gd_migrations[] and
  * applied in version order. Each migration runs in its own transaction that
  * also sets PRAGMA user_version, so a crash leaves the DB at the previous

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Opening and closing the store.
  *
  * Durability choices (docs/reliability-facts.md §1.6):

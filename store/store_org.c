@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The organization row and the accounts table.
  *
  * Accounts come from three sources of decreasing quality: Organizations

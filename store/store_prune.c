@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* gdreport prune: drop old runs (their region rows, problems and usage go
  * with them through ON DELETE CASCADE) and findings not updated since the
  * cutoff. The newest successful run (ok or partial: both stored data) always

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Runs: one row per collect, its per-region results and its problems. */
 #include "store/store_internal.h"
 

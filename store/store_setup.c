@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Current GuardDuty setup per region: the admin's detector with its features,
  * and the members with theirs. Each call replaces the region's rows in one
  * transaction, so a report never sees a half-replaced member list. */

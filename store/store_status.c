@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* gdreport status: the last runs and their per-region results, read in one
  * read transaction so a collect committing meanwhile is not half-seen. */
 #include "store/store_internal.h"

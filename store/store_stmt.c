@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Prepared-statement cache, binding helpers and SQLite error messages.
  *
  * Hot statements (the findings upsert runs 100k+ times per collect) are

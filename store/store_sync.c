@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Incremental sync state: one watermark per region, tied to the detector it
  * was taken from (a new detector means its findings were never listed). */
 #include "store/store_internal.h"

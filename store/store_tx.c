@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The store's mutex and transactions.
  *
  * Every public call runs under the store's recursive mutex, in its own write

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Usage costs (GetUsageStatistics) per run and region. Amounts stay the exact
  * decimal text AWS sent; nothing here does arithmetic on money. */
 #include "store/store_internal.h"

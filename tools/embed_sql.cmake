@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Writes a C file holding every migration as a string, in file-name order.
 # Inputs: OUT (the .c file), FILES (a |-separated list of schema/NNN_name.sql).
 string(REPLACE "|" ";" FILES "${FILES}")

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Helpers for the export-vs-ground-truth tests (test_export_truth.py, test_export_redaction.py).
 
 expected_report() computes what `gdreport export` must say from the fake's truth

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Helpers for gdreport end-to-end tests against the fake AWS (tests/fakeaws).
 
 Usage in a test:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Crash safety and the collect lock.
 
 * A second collect while one runs exits 1 at once with "another collect is

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """gdreport collect when things go wrong: an SCP denying GetUsageStatistics
 (exit 0, cost "denied"), 15 % faults (throttling, 5xx, dropped connections,
 truncated bodies: the data is still exact, exit 0), and a region whose every

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Incremental collect: after the fake changes (new findings, count updates,
 archives, unarchives) a re-run stores the exact new truth, and the request
 counts show that only the changed findings were fetched (GetFindings calls

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """gdreport collect against the fake's default organization: every region's
 coverage state, findings exact per account / region / severity band / archived,
 members and plan status, the management account, usage costs to the cent, and

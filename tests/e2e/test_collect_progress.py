@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Progress display of `gdreport collect`: on a terminal, a live status line
 ("fetching: <region> <fetched>/<listed>") and one line per region as it ends;
 nothing of the kind when stderr is not a terminal (cron, pipes), and nothing at

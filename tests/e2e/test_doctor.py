@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """gdreport doctor end to end against the fake AWS: static env keys, an
 assume-role profile (regional STS checked in the fake's stats), IMDSv2, and
 failures (bad secret, MFA profile, usage)."""

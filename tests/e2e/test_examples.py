@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """The shipped examples work: the systemd units pass `systemd-analyze verify`
 and carry the hardening the README promises, the crontab lines are valid cron
 syntax running `gdreport run` under flock with a log, the sample config is

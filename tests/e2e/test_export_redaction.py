@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """gdreport export --redact management|cost|all against the fake's ground truth.
 
 One collect of the default scenario (fixed --now), then for every --redact value a

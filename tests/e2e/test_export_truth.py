@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """gdreport export against the fake's ground truth, end to end.
 
 Starts the fake (default scenario, fixed --now), runs `gdreport collect` into a

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Self-tests of the fake AWS (tests/fakeaws): SigV4 verification against the official
 vectors, signed-request handling, pagination, validation, faults, mutations, usage sums,
 credential endpoints. Plain python; prints "N passed, N failed"; exit 1 on failure."""

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """examples/iam-policy.json is the least-privilege policy: valid, read-only,
 and exactly the GuardDuty / Organizations / Account operations that the C
 sources call (no more, no less). Also checks examples/scp-deny-usage.json.

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """docs/gdreport.1 renders without a single groff or man warning, carries the
 project's version, and documents what the binary really offers: every command
 in `gdreport --help` has its own subsection, and every long option a command's

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """Install and packaging: `cmake --install` honours --prefix and DESTDIR and
 puts the binary, man page, bash completion, README and examples where Debian
 expects them; `cpack -G DEB` from the build tree makes a .deb whose control

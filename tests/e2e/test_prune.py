@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """gdreport prune on a collected DB with old history added through sqlite3: the
 dry run counts exactly what --yes deletes and changes nothing; --yes removes the
 old runs (their regions, problems and usage rows by cascade) and the findings

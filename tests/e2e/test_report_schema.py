@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """gdreport export --format json against schema/report.schema.json.
 
 Builds a DB from schema/NNN_*.sql + tests/fixtures/report_fixture.sql with the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """gdreport run as cron runs it: an `env -i` environment with only HOME, PATH and
 the AWS variables the fake needs. Checks the dated report names and modes, the
 partial report after a failed region (exit 3, JSON "collection" and the xlsx

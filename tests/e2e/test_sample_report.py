@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """examples/sample-report/ is what scripts/make-sample-report.sh produces today.
 
 The script runs `gdreport run` against the fake's demo organization with a

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Secrets never leave gdreport: run doctor (and collect/export when they are
 implemented) at -vv and with --log-format json, with canary secrets the fake
 knows (static secret key, a session token it issued, SSO / web identity /

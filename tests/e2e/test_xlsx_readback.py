@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """Reads back the workbooks the xlsx writer produces and checks what an
 auditor would open: sheet order, headers, key cells, hostile strings
 neutralised, no formulas, well-formed XML, redaction, determinism, and '.'

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """fakeaws: a fake AWS endpoint (GuardDuty, Organizations, STS, Account, SSO portal, IMDSv2,
 container credentials) for gdreport's tests. Standard library only; binds 127.0.0.1 only.
 See README.md next to this file for flags, scenarios and the /__fake/ control API."""

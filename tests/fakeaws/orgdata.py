@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Deterministic synthetic organization for the fake AWS: accounts, regions, detectors,
 members with features, findings and usage, all derived from a seed and a scenario."""
 import datetime

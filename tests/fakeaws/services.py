@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Service handlers of the fake AWS: GuardDuty (rest-json), Organizations (json 1.1),
 Account (rest-json ListRegions), STS (query/XML). Handlers raise ApiError for AWS errors
 and return (status, body_obj_or_bytes, extra_headers)."""

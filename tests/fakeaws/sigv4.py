@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """SigV4 (AWS4-HMAC-SHA256) for the fake AWS: verification of received requests
 and a small signer for tests. Written from the SigV4 rules; independent of the C signer.
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target for the GetFindings scanner (not built by default):
  * whenever the scanner takes a body, the jansson path must take it too and
  * give the same rows, and each raw slice must load to the same object.

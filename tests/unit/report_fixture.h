@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Shared by the report tests: a temp DB loaded with
  * tests/fixtures/report_fixture.sql, and the fixture's fixed "now". */
 #ifndef GD_TESTS_REPORT_FIXTURE_H

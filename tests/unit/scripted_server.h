@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef GD_TESTS_SCRIPTED_SERVER_H
 #define GD_TESTS_SCRIPTED_SERVER_H
 /* A tiny HTTP/1.1 server for unit tests, header-only. It listens on

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef GD_TESTS_T_H
 #define GD_TESTS_T_H
 /* Minimal test harness: CHECK* record failures and go on; t_done() prints

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* gd_aws_call against the scripted server, with a fake clock (sleep only
  * advances time and records the delay), an injected rand01, an injected
  * environment and a counting credential getter. Also the error-parsing

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Shared config/credentials parsing (reliability-facts C3) and region resolution. */
 #include "collector/awsconfig.h"
 #include "tests/unit/t.h"

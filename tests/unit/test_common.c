@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* common/: buffer caps, time parsing/formatting, ISO weeks, durations, atomic files. */
 #include "common/atomicfile.h"
 #include "common/buf.h"

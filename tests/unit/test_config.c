@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cli/config: INI parsing, validation with file:line messages, the secret
  * check, file location and flag > env > file > default precedence, and the
  * output of `gdreport config show`.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Credential chain (reliability-facts C1-C12): offline table tests with an
  * injected environment, temp shared files and small /bin/sh credential
  * processes; then the network-backed sources against the fake AWS

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* report/decimal: exact parse, add, compare and canonical format. */
 #include "report/decimal.h"
 #include "t.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Endpoint resolution: precedence (E1), FIPS / dual-stack (E2), partitions. */
 #include "collector/endpoints.h"
 #include "tests/unit/t.h"

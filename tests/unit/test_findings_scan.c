@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The one-pass GetFindings scanner against the jansson path: hand cases for
  * every decline reason and field rule, escape decoding, and a seeded
  * differential run over generated and mutated bodies. The rule under test:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* GuardDuty / Organizations / Account request builders and response parsers
  * on canned JSON, including hostile and malformed inputs. */
 #include "collector/gd_api.h"

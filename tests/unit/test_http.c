@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* gd_http against the scripted server on 127.0.0.1: keep-alive reuse, size
  * cap, dropped connections, timeouts, the https-only policy and header lookup. */
 #include "collector/http.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* report/json_writer on tests/fixtures/report_fixture.sql.
  *
  * Golden file: tests/fixtures/report_fixture.golden.json is the exact output

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* report/plans: finding types, usage features and member features -> plan,
  * per ../shared/docs/guardduty-api.md section 6 (including retired types). */
 #include "report/plans.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* report/model + report/redact on tests/fixtures/report_fixture.sql. Every
  * expected number is worked out by hand from the fixture's comments. */
 #include "report/model.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* collector/retry.c: classification, the 2026 standard backoff (exact
  * bounds given the random value), x-amz-retry-after and the retry quota. */
 #include "collector/retry.h"

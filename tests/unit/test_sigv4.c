@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* SigV4 signer against every case of the official vectors in $GD_SIGV4_SUITE
  * (aws-c-auth-v4/ and botocore-aws4_testsuite/), plus a few contract checks.
  * Skips (77) when the suite is not there: never passes without it. */

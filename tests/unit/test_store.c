@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Store behaviour: open/migrations, runs, accounts, setup, findings change
  * rule, id-set operations, watermarks, usage, status, prune. Each test uses a
  * fresh DB file in its own temp directory; a second plain SQLite connection

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* kill -9 at random moments, then re-run: the DB must pass integrity_check,
  * every batch must be all there or not there at all, every batch the child
  * acknowledged after its commit returned must be there, and finishing the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Group commit of findings upserts (store/store_findings.c): many threads
  * store pages at once, the way the collector's fetch threads do. Every page
  * must be stored exactly once with exact per-call counts; a page that fails

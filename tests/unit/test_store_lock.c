@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The collect lock across processes: a forked child holds it, the parent is
  * refused with the child's pid, and the lock is free once the child is gone
  * (whether it exits or is killed). Pipes order the steps; nothing is timed. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* report/utf8: validation and U+FFFD repair (Jansson rejects invalid UTF-8, J1). */
 #include "report/utf8.h"
 #include "t.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* report/xlsx_text: hostile cell text in, exact safe text out. */
 #include "common/buf.h"
 #include "common/err.h"

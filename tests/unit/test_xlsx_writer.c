@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* report/xlsx_writer: a hand-built model with hostile strings goes through
  * gd_xlsx_write_report; checks the atomic-file contract (0600, no temp files,
  * nothing left on failure) and the Findings split.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef GD_TESTS_TMPDB_H
 #define GD_TESTS_TMPDB_H
 /* A store test's DB in a fresh directory under $TMPDIR (or /tmp):
