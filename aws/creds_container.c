@@ -4,7 +4,7 @@
  * a FULL_URI must be https, loopback or one of the container link-local
  * addresses; the authorization token file wins over the token variable, is
  * re-read on every fetch, and a token with CR or LF is refused. */
-#include "aws/creds.h"
+#include "aws/creds_internal.h"
 
 #include <jansson.h>
 #include <openssl/crypto.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Bounded first-element text extraction for AWS XML (see xml_min.h). */
-#include "aws/xml_min.h"
+#include "aws/xml_min_internal.h"
 
 #include "common/err.h"
 
