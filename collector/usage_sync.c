@@ -604,6 +604,9 @@ int gd_usage_finish(gd_usage_job *j, int region_ok, gd_call_fail *fail)
         gd_usage_accounts_ready(j);
     job_close(j, !region_ok);
     rc->usage_calls = j->calls;
+    gd_log(GD_LOG_DEBUG, rc->region, "GetUsageStatistics", NULL,
+           "usage: %lld calls for %zu accounts, %zu features complete from the top lists",
+           (long long)j->calls, j->n_accounts, j->n_complete);
     int res = 0;
     if (!region_ok) {
         job_free(j);
