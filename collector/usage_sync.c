@@ -44,6 +44,21 @@
 
 /* ---- Rows ------------------------------------------------------------------ */
 
+/* Makes room for one more element in *v (n used of *cap, elem bytes each). */
+static int grow(void *v, size_t n, size_t *cap, size_t elem)
+{
+    void **pv = v;
+    if (n < *cap)
+        return 0;
+    size_t c = *cap ? *cap * 2 : 16;
+    void *nv = realloc(*pv, c * elem);
+    if (!nv)
+        return -1;
+    *pv = nv;
+    *cap = c;
+    return 0;
+}
+
 /* Entries of every page a task received; the pages own the strings. */
 typedef struct usage_pages {
     gd_api_usage_page *v;
@@ -61,14 +76,8 @@ static void pages_free(usage_pages *p)
 /* Takes the page over (moved). */
 static int pages_add(usage_pages *p, gd_api_usage_page *page)
 {
-    if (p->n == p->cap) {
-        size_t cap = p->cap ? p->cap * 2 : 4;
-        gd_api_usage_page *v = realloc(p->v, cap * sizeof *v);
-        if (!v)
-            return -1;
-        p->v = v;
-        p->cap = cap;
-    }
+    if (grow(&p->v, p->n, &p->cap, sizeof *p->v) != 0)
+        return -1;
     p->v[p->n++] = *page;
     memset(page, 0, sizeof *page);
     return 0;
@@ -228,14 +237,8 @@ static int collect_accounts(gd_usage_job *j)
 
 static int queue_push(gd_usage_job *j, usage_task *t)
 {
-    if (j->q_n == j->q_cap) {
-        size_t cap = j->q_cap ? j->q_cap * 2 : 16;
-        usage_task **q = realloc(j->queue, cap * sizeof *q);
-        if (!q)
-            return -1;
-        j->queue = q;
-        j->q_cap = cap;
-    }
+    if (grow(&j->queue, j->q_n, &j->q_cap, sizeof *j->queue) != 0)
+        return -1;
     j->queue[j->q_n++] = t;
     return 0;
 }
@@ -447,28 +450,16 @@ typedef struct usage_out {
 
 static int out_row(usage_out *o, gd_usage_row r)
 {
-    if (o->n == o->cap) {
-        size_t cap = o->cap ? o->cap * 2 : 64;
-        gd_usage_row *v = realloc(o->rows, cap * sizeof *v);
-        if (!v)
-            return -1;
-        o->rows = v;
-        o->cap = cap;
-    }
+    if (grow(&o->rows, o->n, &o->cap, sizeof *o->rows) != 0)
+        return -1;
     o->rows[o->n++] = r;
     return 0;
 }
 
 static int out_af(usage_out *o, af_row r)
 {
-    if (o->n_af == o->cap_af) {
-        size_t cap = o->cap_af ? o->cap_af * 2 : 64;
-        af_row *v = realloc(o->af, cap * sizeof *v);
-        if (!v)
-            return -1;
-        o->af = v;
-        o->cap_af = cap;
-    }
+    if (grow(&o->af, o->n_af, &o->cap_af, sizeof *o->af) != 0)
+        return -1;
     o->af[o->n_af++] = r;
     return 0;
 }
