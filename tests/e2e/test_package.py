@@ -151,10 +151,10 @@ def test_real_install(deb):
 def main():
     missing = [t for t in ("cmake", "cpack", "dpkg-deb") if not shutil.which(t)]
     if missing:
-        print("skipped: %s not installed (apt-get install cmake dpkg-dev)" % ", ".join(missing))
+        print("SKIP: %s not installed (apt-get install cmake dpkg-dev)" % ", ".join(missing))
         return 77
     if not BUILD or not os.path.isfile(os.path.join(BUILD, "CPackConfig.cmake")):
-        print("skipped: no CPackConfig.cmake in GD_BUILD_DIR: CMakeLists.txt does not "
+        print("SKIP: no CPackConfig.cmake in GD_BUILD_DIR: CMakeLists.txt does not "
               "include(cmake/Install.cmake) and include(cmake/Packaging.cmake) yet")
         return 77
     with tempfile.TemporaryDirectory(prefix="gdreport-pkg-") as tmp:
