@@ -30,6 +30,8 @@ extern const gd_cli_command gd_cmd_run;
 extern const gd_cli_command gd_cmd_prune;
 extern const gd_cli_command gd_cmd_config;
 
+/* `gdreport --version`: "gdreport <version>", then copyright and licence. */
+void gd_cli_print_version(FILE *out);
 /* "gdreport: error: <msg>" on stderr. */
 void gd_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints err as an error line and returns the exit code for its code:
