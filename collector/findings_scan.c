@@ -5,6 +5,7 @@
 #include "collector/gd_api.h"
 #include "common/buf.h"
 #include "common/timeutil.h"
+#include "common/utf8.h"
 
 #include <locale.h>
 #include <math.h>
@@ -121,23 +122,6 @@ static int hex4(const unsigned char *h)
     return v;
 }
 
-/* Length of a strictly valid UTF-8 sequence (jansson's rules: no overlongs,
- * no surrogates, <= U+10FFFF), or 0. */
-static size_t utf8_seq(const unsigned char *u, size_t left)
-{
-    unsigned char c = u[0];
-    size_t n = c < 0xC2 ? 0 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : c < 0xF5 ? 4 : 0;
-    if (!n || n > left)
-        return 0;
-    for (size_t k = 1; k < n; k++)
-        if ((u[k] & 0xC0) != 0x80)
-            return 0;
-    if ((c == 0xE0 && u[1] < 0xA0) || (c == 0xED && u[1] >= 0xA0) ||
-        (c == 0xF0 && u[1] < 0x90) || (c == 0xF4 && u[1] >= 0x90))
-        return 0;
-    return n;
-}
-
 /* ---- Strings ---------------------------------------------------------------- */
 
 /* Checks the escape at p[i] == '\\'; sets *next past it. The escapes
@@ -213,7 +197,7 @@ static int scan_string(const scanner *s, size_t i, size_t *end, int *esc, int al
         case 3:
             return GD_SCAN_CONTROL;
         default: {
-            size_t n = utf8_seq(p + i, len - i);
+            size_t n = gd_utf8_decode(p + i, len - i, NULL);
             if (!n && !allow)
                 return GD_SCAN_UTF8;
             if (!n)
@@ -222,30 +206,6 @@ static int scan_string(const scanner *s, size_t i, size_t *end, int *esc, int al
         }
         }
     }
-}
-
-static size_t put_utf8(char *o, unsigned long cp)
-{
-    if (cp < 0x80) {
-        o[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        o[0] = (char)(0xC0 | (cp >> 6));
-        o[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        o[0] = (char)(0xE0 | (cp >> 12));
-        o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        o[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    o[0] = (char)(0xF0 | (cp >> 18));
-    o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    o[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
 }
 
 /* Decodes the already validated string p[from..to) into the strings area.
@@ -277,7 +237,7 @@ static const char *decode_string(scanner *s, size_t from, size_t to, int esc)
             cp = 0x10000 + ((cp - 0xD800) << 10) + ((unsigned long)hex4(p + i + 2) - 0xDC00);
             i += 6;
         }
-        o += put_utf8(o, cp);
+        o += gd_utf8_encode((uint32_t)cp, o);
     }
     *o++ = '\0';
     s->str_used += (size_t)(o - start);
@@ -295,16 +255,10 @@ static unsigned long next_cp(const unsigned char *p, size_t *i, size_t to)
 {
     size_t k = *i;
     if (p[k] != '\\') {
-        size_t n = p[k] < 0x80 ? 1 : utf8_seq(p + k, to - k);
-        if (!n) {
-            *i = k + 1;
-            return REPLACEMENT;
-        }
-        unsigned long cp = n == 1 ? p[k] : (unsigned long)(p[k] & (0x7F >> n));
-        for (size_t j = 1; j < n; j++)
-            cp = (cp << 6) | (p[k + j] & 0x3F);
-        *i = k + n;
-        return cp;
+        uint32_t cp;
+        size_t n = gd_utf8_decode(p + k, to - k, &cp);
+        *i = k + (n ? n : 1);
+        return n ? cp : REPLACEMENT;
     }
     unsigned char c = p[k + 1];
     if (c != 'u') {
@@ -330,7 +284,7 @@ static const char *decode_repaired(scanner *s, size_t from, size_t to)
 {
     char *o = s->buf + s->len + 1 + s->str_used, *start = o;
     for (size_t i = from; i < to;)
-        o += put_utf8(o, next_cp(s->p, &i, to));
+        o += gd_utf8_encode((uint32_t)next_cp(s->p, &i, to), o);
     *o++ = '\0';
     s->str_used += (size_t)(o - start);
     return start;
@@ -588,7 +542,7 @@ static int emit_cp(gd_buf *o, unsigned long cp)
         snprintf(tmp, sizeof tmp, "\\u%04X", (unsigned)cp);
         return gd_buf_append(o, tmp, 6);
     }
-    return gd_buf_append(o, tmp, put_utf8(tmp, cp));
+    return gd_buf_append(o, tmp, gd_utf8_encode((uint32_t)cp, tmp));
 }
 
 static int emit_string(scanner *s, gd_buf *o, size_t from, size_t to)
