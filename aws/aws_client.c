@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Signed AWS calls with the standard retry mode (2026 figures, facts R1-R9):
+/* Signed AWS calls with the standard retry mode (2026 figures, docs/facts.md R1-R9):
  * each attempt gets fresh credentials and a fresh X-Amz-Date, failures are
  * classified by aws/retry.c, and the shared quota bounds retry storms.
  * Logs name region, operation, status, request id, attempt and backoff, and

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The AWS shared config and credentials files (reliability-facts C3).
+/* The AWS shared config and credentials files (docs/facts.md C3).
  *
  * Both files are parsed into one list of sections. Lookups of a profile key
  * consult the credentials file first (it wins on duplicates), then config.

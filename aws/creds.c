@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The credential provider: picks a source in the standard order (see
  * creds.h), runs it, caches the result and refreshes temporary credentials
- * 5 minutes before they expire (reliability-facts C2, C4, C12; aws-c-auth's
+ * 5 minutes before they expire (docs/facts.md C2, C4, C12; aws-c-auth's
  * cached provider). Thread-safe: one mutex around the cache. */
 #include "aws/creds_internal.h"
 #include "common/log.h"

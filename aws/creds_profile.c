@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Credentials named by a profile of the shared files (reliability-facts C5):
+/* Credentials named by a profile of the shared files (docs/facts.md C5):
  * static keys, role_arn + source_profile chains or credential_source, web
  * identity, SSO and credential_process. This file only plans (no I/O beyond
  * the already-loaded files); creds.c runs the plan. */

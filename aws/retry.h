@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #ifndef GD_AWS_RETRY_H
 #define GD_AWS_RETRY_H
-/* The SDKs' "standard" retry mode, 2026 figures (reliability-facts R1-R7):
+/* The SDKs' "standard" retry mode, 2026 figures (docs/facts.md R1-R7):
  *   - attempts include the first; AWS_MAX_ATTEMPTS / max_attempts, default 3;
  *   - delay = rand[0,1) * min(base * 2^(attempt-1), 20 s), base 0.05 s for
  *     transient errors and 1 s for throttling;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Shared config/credentials parsing (reliability-facts C3) and region resolution. */
+/* Shared config/credentials parsing (docs/facts.md C3) and region resolution. */
 #include "aws/awsconfig.h"
 #include "tests/unit/t.h"
 

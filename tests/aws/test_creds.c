@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Credential chain (reliability-facts C1-C12): offline table tests with an
+/* Credential chain (docs/facts.md C1-C12): offline table tests with an
  * injected environment, temp shared files and small /bin/sh credential
  * processes; then the network-backed sources against the fake AWS
  * (tests/fakeaws, 127.0.0.1 only), skipped when $GD_FAKEAWS is absent. */
