@@ -983,7 +983,7 @@ static void test_aws_context(void)
             const char *ca = ctx.client_opts.http.ca_bundle;
             CHECK_MSG(cc->want_ca ? ca && !strcmp(ca, cc->want_ca) : ca == NULL, "%s: ca %s",
                       cc->name, ca ? ca : "(null)");
-            CHECK(ctx.client_opts.get_creds != NULL && ctx.client_opts.quota == &ctx.quota);
+            CHECK(ctx.client_opts.get_creds != NULL && ctx.client_opts.quotas == &ctx.quotas);
             gd_aws_context_cleanup(&ctx);
         } else if (rc != 0) {
             CHECK_MSG(strstr(err.msg, cc->want_ca) != NULL, "%s: '%s'", cc->name, err.msg);
