@@ -238,6 +238,21 @@ static int needs_refresh(const gd_creds_provider *p, int64_t now)
     return p->cached.expires_ms != 0 && now >= p->cached.expires_ms - REFRESH_EARLY_MS;
 }
 
+static int is_expired(const gd_creds *c, int64_t now)
+{
+    return c->expires_ms != 0 && now >= c->expires_ms;
+}
+
+/* A source may hand back credentials that have already expired (a
+ * credential_process or container endpoint serving a stale cache, an old
+ * AWS_CREDENTIAL_EXPIRATION): they are refused, never sent (docs/facts.md C12). */
+static int refuse_expired(const gd_creds *c, gd_err *err)
+{
+    char when[32];
+    gd_time_format_iso(c->expires_ms, when, sizeof when);
+    return gd_err_set(err, GD_E_CREDS, "credentials from %s expired at %s", c->source, when);
+}
+
 int gd_creds_provider_get(gd_creds_provider *p, gd_creds *out, gd_err *err)
 {
     memset(out, 0, sizeof *out);
@@ -247,6 +262,10 @@ int gd_creds_provider_get(gd_creds_provider *p, gd_creds *out, gd_err *err)
     if (needs_refresh(p, now)) {
         gd_creds fresh = {0};
         rc = fetch_plan(p, &fresh, err);
+        if (rc == 0 && is_expired(&fresh, now)) {
+            rc = refuse_expired(&fresh, err);
+            gd_creds_clear(&fresh);
+        }
         if (rc == 0) {
             gd_creds_clear(&p->cached);
             p->cached = fresh;
@@ -259,6 +278,8 @@ int gd_creds_provider_get(gd_creds_provider *p, gd_creds *out, gd_err *err)
             rc = 0;
         }
     }
+    if (rc == 0 && is_expired(&p->cached, now))
+        rc = refuse_expired(&p->cached, err);
     if (rc == 0)
         rc = gd_creds_copy(out, &p->cached);
     pthread_mutex_unlock(&p->lock);

@@ -453,6 +453,65 @@ static void test_refresh_five_minutes_before_expiry(void)
     fx_free(&fx);
 }
 
+/* An expired credential is never handed out: not when the source returns it
+ * already expired (credential_process, AWS_CREDENTIAL_EXPIRATION), and not
+ * when it expired in the cache and the refresh failed. Before the fix the
+ * first get returned the stale keys and the request went out with them. */
+static void test_expired_credentials_never_sent(void)
+{
+    write_file("stale.sh",
+               "#!/bin/sh\necho '{\"Version\": 1, \"AccessKeyId\": \"AKIASTALE\", "
+               "\"SecretAccessKey\": \"s\", \"SessionToken\": \"t\", "
+               "\"Expiration\": \"2030-01-01T01:00:00Z\"}'\n",
+               0700);
+    char config[512];
+    snprintf(config, sizeof config, "[profile p]\ncredential_process = %s\n", path_of("stale.sh"));
+    int64_t expiry = 0;
+    gd_time_parse_iso("2030-01-01T01:00:00Z", &expiry);
+    fixture fx;
+    fx_init(&fx, config, "");
+    fx.o.flag_profile = "p";
+    gd_creds c;
+    gd_err err = {0};
+    fx.clk.now_ms = expiry; /* the process serves what expires right now */
+    CHECK_INT(fx_get(&fx, &c, &err), GD_E_CREDS);
+    CHECK_MSG(strstr(err.msg, "expired at 2030-01-01T01:00:00Z") != NULL, "%s", err.msg);
+    CHECK_STR(c.access_key_id, "");
+    fx.clk.now_ms = expiry - 3 * 60 * 1000; /* inside the refresh window, still valid: used */
+    CHECK_MSG(fx_get(&fx, &c, &err) == 0, "%s", err.msg);
+    CHECK_STR(c.access_key_id, "AKIASTALE");
+    gd_creds_clear(&c);
+
+    /* Cached, then the source starts failing: valid keys carry on, expired never. */
+    gd_creds_provider *p = NULL;
+    CHECK_INT(gd_creds_provider_new(&fx.o, &p, &err), 0);
+    fx.clk.now_ms = expiry - 60 * 60 * 1000;
+    CHECK_INT(gd_creds_provider_get(p, &c, &err), 0);
+    gd_creds_clear(&c);
+    write_file("stale.sh", "#!/bin/sh\nexit 3\n", 0700);
+    fx.clk.now_ms = expiry - 4 * 60 * 1000;
+    CHECK_MSG(gd_creds_provider_get(p, &c, &err) == 0, "%s", err.msg);
+    gd_creds_clear(&c);
+    fx.clk.now_ms = expiry + 1;
+    CHECK_INT(gd_creds_provider_get(p, &c, &err), GD_E_CREDS);
+    CHECK_STR(c.access_key_id, "");
+    gd_creds_provider_free(p);
+    fx_free(&fx);
+
+    /* AWS_CREDENTIAL_EXPIRATION in the past. */
+    fx_init(&fx, NULL, NULL);
+    env_set(&fx.env, "AWS_ACCESS_KEY_ID", "AKIAENVOLD");
+    env_set(&fx.env, "AWS_SECRET_ACCESS_KEY", "s");
+    env_set(&fx.env, "AWS_SESSION_TOKEN", "t");
+    env_set(&fx.env, "AWS_CREDENTIAL_EXPIRATION", "2020-01-01T00:00:00Z");
+    CHECK_INT(fx_get(&fx, &c, &err), GD_E_CREDS);
+    CHECK_MSG(strstr(err.msg, "environment") && strstr(err.msg, "expired"), "%s", err.msg);
+    env_set(&fx.env, "AWS_CREDENTIAL_EXPIRATION", "2999-01-01T00:00:00Z");
+    CHECK_MSG(fx_get(&fx, &c, &err) == 0, "%s", err.msg);
+    gd_creds_clear(&c);
+    fx_free(&fx);
+}
+
 /* Many threads, one fetch: the cache is shared under the mutex. */
 static void *get_many(void *ud)
 {
@@ -888,6 +947,10 @@ static void test_container_token_file_wins(const fake *f)
     CHECK(!strncmp(c.access_key_id, "ASIA", 4));
     CHECK_STR(c.source, "container credentials endpoint");
     gd_creds_clear(&c);
+    /* The endpoint's credentials, seen from after their Expiration: refused. */
+    fx.clk.now_ms = INT64_C(4102444800000); /* 2100-01-01 */
+    CHECK_INT(fx_get(&fx, &c, &err), GD_E_CREDS);
+    CHECK_MSG(strstr(err.msg, "container credentials endpoint expired at") != NULL, "%s", err.msg);
     fx_free(&fx);
 }
 
@@ -1109,6 +1172,7 @@ int main(void)
     test_role_plans_describe_the_chain();
     test_credential_process_table();
     test_refresh_five_minutes_before_expiry();
+    test_expired_credentials_never_sent();
     test_concurrent_gets_fetch_once();
     test_sso_token_cache();
     test_container_uri_validation();
