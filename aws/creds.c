@@ -96,7 +96,15 @@ static int plan_web_identity_env(const gd_env *env, gd_creds_plan *plan)
     return 1;
 }
 
-/* Steps 2-6 of the chain (no --profile). */
+/* role_arn without web_identity_token_file: the assume-role provider's case. */
+static int profile_assumes_role(const gd_creds_options *o, const char *profile)
+{
+    const char *arn = gd_awsconfig_get(o->files, profile, "role_arn");
+    const char *wif = gd_awsconfig_get(o->files, profile, "web_identity_token_file");
+    return arn && *arn && !(wif && *wif);
+}
+
+/* Steps 2-7 of the chain (no --profile). */
 static int plan_default_chain(const gd_creds_options *o, gd_creds_plan *plan, gd_err *err)
 {
     int rc = gd_creds_env_present(o->env, err);
@@ -107,9 +115,15 @@ static int plan_default_chain(const gd_creds_options *o, gd_creds_plan *plan, gd
         plan->kind = GD_CREDS_KIND_ENV;
         return 0;
     }
+    const char *profile = gd_awsconfig_profile_name(o->env, NULL);
+    /* A profile that assumes a role comes before web identity from the
+     * environment (botocore's chain: env, assume-role, web identity, ...;
+     * docs/facts.md C4): on EKS with AWS_PROFILE=<role chain>, the run gets
+     * the identity the profile names, not the pod's. */
+    if (profile_assumes_role(o, profile))
+        return plan_from_profile(o, profile, plan, err);
     if (plan_web_identity_env(o->env, plan))
         return 0;
-    const char *profile = gd_awsconfig_profile_name(o->env, NULL);
     if (gd_awsconfig_has_profile(o->files, profile)) {
         rc = plan_from_profile(o, profile, plan, err);
         if (rc != GD_E_NOT_FOUND)

@@ -348,6 +348,71 @@ static void test_role_plans_describe_the_chain(void)
     fx_free(&fx);
 }
 
+/* A source profile with static keys AND role_arn/source_profile ends the
+ * chain with its keys (botocore): before the fix 'top' assumed Mid as well,
+ * one role too many, and ran as the wrong identity. */
+static void test_static_source_profile_ends_the_chain(void)
+{
+    const char *config =
+        "[profile top]\nrole_arn = arn:aws:iam::111122223333:role/Top\nsource_profile = both\n"
+        "[profile both]\nrole_arn = arn:aws:iam::111122223333:role/Mid\nsource_profile = base\n";
+    const char *creds = "[both]\naws_access_key_id = AKIABOTH\naws_secret_access_key = s\n"
+                        "[base]\naws_access_key_id = AKIABASE\naws_secret_access_key = b\n";
+    fixture fx;
+    fx_init(&fx, config, creds);
+    gd_err err = {0};
+    gd_creds_plan plan;
+    CHECK_INT(gd_creds_profile_plan(&fx.o, "top", &plan, &err), 0);
+    CHECK_INT(plan.n_roles, 1);
+    CHECK_STR(plan.roles[0].role_arn, "arn:aws:iam::111122223333:role/Top");
+    CHECK_INT(plan.kind, GD_CREDS_KIND_STATIC);
+    CHECK_STR(plan.profile, "both");
+    /* Asked for directly, the profile's own role_arn is what it is for. */
+    CHECK_INT(gd_creds_profile_plan(&fx.o, "both", &plan, &err), 0);
+    CHECK_INT(plan.n_roles, 1);
+    CHECK_STR(plan.roles[0].role_arn, "arn:aws:iam::111122223333:role/Mid");
+    CHECK_STR(plan.profile, "base");
+    fx_free(&fx);
+}
+
+/* AWS_PROFILE naming a role profile beats web identity from the environment
+ * (an EKS pod with IRSA and AWS_PROFILE set): before the fix the pod's web
+ * identity won and the run had another identity. */
+static void test_role_profile_beats_web_identity_env(void)
+{
+    const char *config =
+        "[profile chain]\nrole_arn = arn:aws:iam::111122223333:role/Chain\nsource_profile = base\n"
+        "[profile plain]\nregion = eu-west-1\n"
+        "[profile wif]\nrole_arn = arn:aws:iam::111122223333:role/W\n"
+        "web_identity_token_file = /var/run/token2\n";
+    const char *creds = "[base]\naws_access_key_id = AKIABASE\naws_secret_access_key = b\n";
+    static const struct {
+        const char *aws_profile, *want;
+    } cases[] = {
+        {"chain", "assume-role arn:aws:iam::111122223333:role/Chain (profile chain) via profile base"},
+        {"plain", "web identity arn:aws:iam::111122223333:role/Pod (token file /var/run/token)"},
+        {NULL, "web identity arn:aws:iam::111122223333:role/Pod (token file /var/run/token)"},
+        /* a web identity profile does not outrank the environment's */
+        {"wif", "web identity arn:aws:iam::111122223333:role/Pod (token file /var/run/token)"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        fixture fx;
+        fx_init(&fx, config, creds);
+        env_set(&fx.env, "AWS_WEB_IDENTITY_TOKEN_FILE", "/var/run/token");
+        env_set(&fx.env, "AWS_ROLE_ARN", "arn:aws:iam::111122223333:role/Pod");
+        if (cases[i].aws_profile)
+            env_set(&fx.env, "AWS_PROFILE", cases[i].aws_profile);
+        gd_creds_provider *p = NULL;
+        gd_err err = {0};
+        CHECK_MSG(gd_creds_provider_new(&fx.o, &p, &err) == 0, "%s", err.msg);
+        CHECK_MSG(p && strstr(gd_creds_provider_describe(p), cases[i].want) != NULL,
+                  "AWS_PROFILE=%s: %s", cases[i].aws_profile ? cases[i].aws_profile : "(unset)",
+                  p ? gd_creds_provider_describe(p) : err.msg);
+        gd_creds_provider_free(p);
+        fx_free(&fx);
+    }
+}
+
 /* ---- credential_process --------------------------------------------------- */
 
 typedef struct proc_case {
@@ -1171,6 +1236,8 @@ int main(void)
     test_error_table();
     test_role_plans_describe_the_chain();
     test_credential_process_table();
+    test_static_source_profile_ends_the_chain();
+    test_role_profile_beats_web_identity_env();
     test_refresh_five_minutes_before_expiry();
     test_expired_credentials_never_sent();
     test_concurrent_gets_fetch_once();
