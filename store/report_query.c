@@ -356,9 +356,9 @@ static const double band_floor[] = {-1e300, 4.0, 7.0, 9.0};
 #define RQ_LIFECYCLE                                                                    \
     " CASE WHEN sample = 1 THEN 3 WHEN expired_at_ms IS NOT NULL THEN 2"                \
     "      WHEN archived = 1 THEN 1 ELSE 0 END"
-/* Samples and expired rows only when the scope asks (?11, ?12). */
+/* Samples and expired rows only when the scope asks (?12, ?13). */
 #define RQ_LIFECYCLE_SCOPE                                                              \
-    " AND (sample = 0 OR ?11 <> 0) AND (expired_at_ms IS NULL OR ?12 <> 0)"
+    " AND (sample = 0 OR ?12 <> 0) AND (expired_at_ms IS NULL OR ?13 <> 0)"
 
 /* The scope predicate shared by every finding query; parameters ?1..?5. */
 #define RQ_SCOPE_REST                                                                   \
@@ -398,9 +398,9 @@ static void free_binds(scope_binds *b)
 }
 
 /* Prepares sql, binds the scope (?1..?5, then ?6 window start, ?7 window
- * end, ?8 include_archived, ?9 trend start, ?10 row limit, ?11 include_samples,
- * ?12 include_expired; a query that does not use one of ?6..?12 just gets
- * SQLITE_RANGE for it, which is ignored), runs it. */
+ * end, ?8 include_archived, ?9 trend start, ?10 row limit, ?11 resource paths,
+ * ?12 include_samples, ?13 include_expired; a query that does not use one of
+ * ?6..?13 just gets SQLITE_RANGE for it, which is ignored), runs it. */
 static int rq_scoped(gd_store *st, const char *sql, const gd_rq_scope *scope, rq_row_fn row,
                      void *c, gd_err *err)
 {
@@ -417,8 +417,10 @@ static int rq_scoped(gd_store *st, const char *sql, const gd_rq_scope *scope, rq
         st_bind_int64(s, 8, scope->include_archived);
         st_bind_int64(s, 9, scope->trend_start_ms);
         st_bind_int64(s, 10, scope->limit ? scope->limit : -1);
-        st_bind_int64(s, 11, scope->include_samples);
-        st_bind_int64(s, 12, scope->include_expired);
+        if (sqlite3_bind_parameter_count(s) >= 11)
+            st_bind_text(s, 11, scope->resource_paths);
+        st_bind_int64(s, 12, scope->include_samples);
+        st_bind_int64(s, 13, scope->include_expired);
         rc = rq_run(st, s, row, c, err);
     }
     st_leave(st);
@@ -682,9 +684,10 @@ static int finding_row(sqlite3_stmt *s, void *ctx)
         .title = col_text(s, 6), .severity = sqlite3_column_double(s, 7),
         .created_ms = sqlite3_column_int64(s, 8), .updated_ms = sqlite3_column_int64(s, 9),
         .count = sqlite3_column_int64(s, 10), .archived = sqlite3_column_int(s, 11),
-        .sample = sqlite3_column_int(s, 12), .lifecycle = sqlite3_column_int(s, 13),
-        .archived_at_ms = sqlite3_column_int64(s, 14),
-        .expired_at_ms = sqlite3_column_int64(s, 15),
+        .resource_id = col_text(s, 12), .first_seen = col_text(s, 13), .last_seen = col_text(s, 14),
+        .sample = sqlite3_column_int(s, 15), .lifecycle = sqlite3_column_int(s, 16),
+        .archived_at_ms = sqlite3_column_int64(s, 17),
+        .expired_at_ms = sqlite3_column_int64(s, 18),
     };
     return ((gd_rq_finding_cb)c->cb)(c->ud, &f);
 }
@@ -692,9 +695,18 @@ static int finding_row(sqlite3_stmt *s, void *ctx)
 int gd_rq_findings_each(gd_store *st, const gd_rq_scope *scope, gd_rq_finding_cb cb, void *ud,
                         gd_err *err)
 {
+    /* The resource id's path is looked up by key in ?11, never spliced into
+     * the path text, so a hostile resourceType cannot make a path; raw_json is
+     * the collector's own re-dump, json_valid guards against anything else. */
 #define RQ_EACH_SELECT                                                                    \
     "SELECT finding_id, region, account_id, type, feature_name, resource_type, title,"    \
-    " severity, created_ms, updated_ms, count, archived,"
+    " severity, created_ms, updated_ms, count, archived,"                                 \
+    " CASE WHEN ?11 IS NOT NULL AND json_valid(raw_json) THEN json_extract(raw_json,"     \
+    "  (SELECT value FROM json_each(?11) WHERE key = resource_type)) END,"                \
+    " CASE WHEN ?11 IS NOT NULL AND json_valid(raw_json)"                                 \
+    "  THEN json_extract(raw_json, '$.service.eventFirstSeen') END,"                      \
+    " CASE WHEN ?11 IS NOT NULL AND json_valid(raw_json)"                                 \
+    "  THEN json_extract(raw_json, '$.service.eventLastSeen') END,"
 #define RQ_EACH_TAIL " ORDER BY severity DESC, updated_ms DESC, finding_id ASC LIMIT ?10"
     static const char sql[] = RQ_EACH_SELECT " sample," RQ_LIFECYCLE ","
         " COALESCE(archived_at_ms, -1), COALESCE(expired_at_ms, -1) FROM findings"
