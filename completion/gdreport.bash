@@ -89,7 +89,7 @@ _gdreport()
             COMPREPLY=($(compgen -W "$(_gdreport_profiles)" -- "$cur")); return ;;
         --keep)
             COMPREPLY=($(compgen -W "90d 180d 400d 52w" -- "$cur")); return ;;
-        --region|--regions|--endpoint-url|--parallel|--overlap|--region-budget|\
+        --region|--regions|--endpoint-url|--parallel|--overlap|--region-budget|--response-memory|\
         --window|--since|--until|--accounts|--now|--runs)
             return ;;
     esac
@@ -98,7 +98,7 @@ _gdreport()
     # tests/e2e/test_flag_table.py compares them with `gdreport --dump-flags`.
     local common="-h --help -q --quiet -v --verbose -vv --log-format --config"
     local collect="--db --regions --profile --region --endpoint-url --full --no-cost
-                   --parallel --overlap --region-budget"
+                   --parallel --overlap --region-budget --response-memory"
     local export="--db --regions --format -o --output --redact --window --since --until
                   --accounts --min-severity --include-archived --findings --now --paper"
     local run_only="--redact --window --since --until --accounts --min-severity
