@@ -112,4 +112,8 @@ const gd_flag gd_flag_table[GD_F_COUNT] = {
                          "log-format", "GDREPORT_LOG_FORMAT", "text",
                          C_COLLECT | C_EXPORT | C_RUN | GD_CMD_DOCTOR,
                          "diagnostics on stderr as text or one JSON object per line"},
+    /* Applied in main() before the command runs (common/i18n.h). */
+    [GD_F_LANG] = {"lang", 0, "en|ja", GD_CFG_ENUM, "en|ja", 0, 0, NULL, "LANG", NULL, C_ALL,
+                   "language of the workbook, status text and errors (default: from LANG); "
+                   "JSON stays English"},
 };
