@@ -701,8 +701,22 @@ int gd_rq_leads(gd_store *st, const gd_rq_scope *scope, gd_rq_lead_cb cb, void *
         " UNION ALL"
         " SELECT 2, account_id, NULL, NULL, count(*) FROM findings" RQ_SCOPE_WHERE
         " AND archived = 1 AND updated_ms >= ?6 AND updated_ms < ?7 GROUP BY account_id";
+    /* schema/004: resource ids are columns of findings_report, so every
+     * part is an index-only aggregate and raw_json is never read. */
+    static const char sql_v4[] =
+        "SELECT 0, account_id, type, NULL, count(*) FROM findings" RQ_SCOPE_WHERE
+        " AND archived = 0 GROUP BY account_id, type"
+        " UNION ALL"
+        " SELECT 1, account_id, resource_id, resource_type, count(*)"
+        " FROM findings INDEXED BY findings_report" RQ_SCOPE_WHERE
+        " AND archived = 0 AND ?11 IS NOT NULL AND resource_id IS NOT NULL"
+        " GROUP BY account_id, resource_type, resource_id"
+        " UNION ALL"
+        " SELECT 2, account_id, NULL, NULL, count(*) FROM findings" RQ_SCOPE_WHERE
+        " AND archived = 1 AND updated_ms >= ?6 AND updated_ms < ?7 GROUP BY account_id";
     cb_ctx c = {(void *)cb, ud};
-    return rq_scoped(st, sql, scope, lead_row, &c, err);
+    return rq_scoped(st, gd_store_schema_version(st) < 4 ? sql : sql_v4, scope, lead_row, &c,
+                     err);
 }
 
 /* ---- Findings detail ----------------------------------------------------- */
@@ -740,13 +754,24 @@ int gd_rq_findings_each(gd_store *st, const gd_rq_scope *scope, gd_rq_finding_cb
     " CASE WHEN ?11 IS NOT NULL AND json_valid(raw_json)"                                 \
     "  THEN json_extract(raw_json, '$.service.eventLastSeen') END,"
 #define RQ_EACH_TAIL " ORDER BY severity DESC, updated_ms DESC, finding_id ASC LIMIT ?10"
+    /* schema/004: the same three values, stored when the finding was written. */
+#define RQ_EACH_SELECT_V4                                                                 \
+    "SELECT finding_id, region, account_id, type, feature_name, resource_type, title,"    \
+    " severity, created_ms, updated_ms, count, archived,"                                 \
+    " CASE WHEN ?11 IS NOT NULL THEN resource_id END,"                                    \
+    " CASE WHEN ?11 IS NOT NULL THEN event_first_seen END,"                               \
+    " CASE WHEN ?11 IS NOT NULL THEN event_last_seen END,"
+    static const char sql_v4[] = RQ_EACH_SELECT_V4 " sample," RQ_LIFECYCLE ","
+        " COALESCE(archived_at_ms, -1), COALESCE(expired_at_ms, -1) FROM findings"
+        RQ_SCOPE_WHERE " AND (archived = 0 OR ?8 <> 0)" RQ_LIFECYCLE_SCOPE RQ_EACH_TAIL;
     static const char sql[] = RQ_EACH_SELECT " sample," RQ_LIFECYCLE ","
         " COALESCE(archived_at_ms, -1), COALESCE(expired_at_ms, -1) FROM findings"
         RQ_SCOPE_WHERE " AND (archived = 0 OR ?8 <> 0)" RQ_LIFECYCLE_SCOPE RQ_EACH_TAIL;
     static const char sql_v2[] = RQ_EACH_SELECT " 0, archived, -1, -1 FROM findings"
         RQ_SCOPE_WHERE " AND (archived = 0 OR ?8 <> 0)" RQ_EACH_TAIL;
     cb_ctx c = {(void *)cb, ud};
-    return rq_scoped(st, gd_store_schema_version(st) < 3 ? sql_v2 : sql, scope, finding_row,
+    int version = gd_store_schema_version(st);
+    return rq_scoped(st, version < 3 ? sql_v2 : version < 4 ? sql : sql_v4, scope, finding_row,
                      &c, err);
 }
 
