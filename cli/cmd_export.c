@@ -195,6 +195,8 @@ static int ends_with(const char *s, const char *suffix)
 static int parse_format(const export_flags *f, int *out)
 {
     const char *fmt = f->format;
+    if (!fmt && f->out && !strcmp(f->out, "-"))
+        fmt = "json"; /* as the help says: '-' writes JSON to stdout */
     if (!fmt && f->out)
         fmt = ends_with(f->out, ".xlsx") ? "xlsx" : ends_with(f->out, ".json") ? "json" : NULL;
     if (!fmt || (strcmp(fmt, "json") && strcmp(fmt, "xlsx"))) {
@@ -206,10 +208,6 @@ static int parse_format(const export_flags *f, int *out)
     *out = !strcmp(fmt, "xlsx") ? GD_EXPORT_XLSX : GD_EXPORT_JSON;
     if (!f->out) {
         gd_cli_error("-o: give the output path (-o - writes JSON to stdout)");
-        return -1;
-    }
-    if (*out == GD_EXPORT_XLSX && !strcmp(f->out, "-")) {
-        gd_cli_error("-o -: stdout is for --format json only; give a file name for xlsx");
         return -1;
     }
     return 0;
@@ -427,7 +425,11 @@ static void help_export(FILE *out)
         "                       $XDG_DATA_HOME/gdreport/gdreport.db)\n"
         "  --format xlsx|json   output format (default: from the -o extension)\n"
         "  -o PATH              output file; '{date}' becomes the --now date (YYYY-MM-DD);\n"
-        "                       '-' writes JSON to stdout. Files are written atomically, 0600\n"
+        "                       '-' writes to stdout (JSON unless --format xlsx).\n"
+        "                       A regular file is written atomically (temp + rename), 0600;\n"
+        "                       a character device or FIFO is streamed, never replaced; a\n"
+        "                       symlink is followed to its target; a directory, socket or\n"
+        "                       block device is refused (exit 2)\n"
         "  --redact WHAT        management: remove the management account completely (its\n"
         "                       findings, rows, id, name, email and costs; totals recomputed)\n"
         "                       cost: remove every monetary value; all: both\n"

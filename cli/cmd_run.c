@@ -6,6 +6,7 @@
 #include "cli/config.h"
 #include "common/log.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -272,8 +273,13 @@ static int run_steps(struct argv_list *cargs, struct argv_list *eargs, const cha
     }
     struct stat sb;
     if (stat(out_dir, &sb) != 0 && mkdir(out_dir, 0700) != 0) {
-        gd_cli_error("run: --out-dir %s: cannot create it", out_dir);
+        gd_cli_error("run: --out-dir %s: cannot create it: %s%s", out_dir, strerror(errno),
+                     errno == ENOENT ? " (its parent directory is missing)" : "");
         return GD_EXIT_FATAL;
+    }
+    if (stat(out_dir, &sb) == 0 && !S_ISDIR(sb.st_mode)) {
+        gd_cli_error("run: --out-dir %s: not a directory", out_dir);
+        return GD_EXIT_USAGE;
     }
 
     int collect_rc = gd_cmd_collect.run(cargs->n, cargs->v);

@@ -380,7 +380,11 @@ static void test_usage_errors(void)
     gd_report_model m;
     build_model(&m, 0);
     gd_err err = {0};
-    CHECK_INT(gd_xlsx_write_report(&m, NULL, "-", &err), GD_E_USAGE);
+    /* A directory is not a place for a workbook ("-" streams: test_output). */
+    char dir[] = "/tmp/gd-xlsx-test-XXXXXX";
+    CHECK(make_dir(dir) == 0);
+    CHECK_INT(gd_xlsx_write_report(&m, NULL, dir, &err), GD_E_USAGE);
+    remove_dir(dir);
     CHECK_INT(gd_xlsx_write_report(&m, NULL, "", &err), GD_E_USAGE);
     CHECK_INT(gd_xlsx_write_report(NULL, NULL, "/tmp/x.xlsx", &err), GD_E_USAGE);
 }
