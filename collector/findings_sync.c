@@ -324,6 +324,17 @@ static int pipeline_finish(pipeline *p, gd_call_fail *fail)
 
 typedef int (*id_sink)(void *ud, const char *id);
 
+/* A repeated nextToken fails the listing (and so the region): the findings
+ * after it were never listed. */
+static void pager_failed(gd_region_ctx *rc, const gd_pager *p, int code, const char *op,
+                         gd_call_fail *fail)
+{
+    gd_err err = {0};
+    gd_pager_fail(p, code, op, &err);
+    gd_call_fail_set(fail, GD_AWS_BAD_RESPONSE, "%s %s", rc->region, err.msg);
+    snprintf(fail->code, sizeof fail->code, "%s", p->repeated ? "RepeatedNextToken" : "");
+}
+
 static int list_ids(gd_region_ctx *rc, gd_aws_client *c, const gd_list_findings_filter *filter,
                     id_sink sink, void *ud, gd_call_fail *fail)
 {
@@ -356,13 +367,10 @@ static int list_ids(gd_region_ctx *rc, gd_aws_client *c, const gd_list_findings_
         if (res)
             gd_call_fail_set(fail, GD_AWS_CLIENT, "%s ListFindings: listing stopped (out of "
                              "memory or fetching failed)", rc->region);
-        if (!res)
-            res = gd_pager_next(&pager, page.next_token);
+        if (!res && (res = gd_pager_next(&pager, page.next_token)) != 0)
+            pager_failed(rc, &pager, res, "ListFindings", fail);
         gd_id_page_free(&page);
     }
-    if (pager.repeated)
-        gd_log(GD_LOG_WARN, rc->region, "ListFindings", NULL,
-               "nextToken repeated; listing stopped there");
     gd_pager_free(&pager);
     return res ? -1 : 0;
 }

@@ -50,7 +50,7 @@ int gd_pager_next(gd_pager *p, const char *response_token)
         if (p->seen[i] == h) {
             p->done = 1;
             p->repeated = 1;
-            return 0;
+            return GD_E_PARSE;
         }
     }
     if (p->n_seen == p->cap_seen) {
@@ -66,12 +66,29 @@ int gd_pager_next(gd_pager *p, const char *response_token)
     return p->token ? 0 : GD_E_NOMEM;
 }
 
-const char *gd_api_next_token(const json_t *root, const char *key)
+int gd_pager_fail(const gd_pager *p, int code, const char *op, gd_err *err)
 {
-    const char *s = json_string_value(json_object_get(root, key));
-    if (!s || !*s || strlen(s) > GD_API_TOKEN_MAX)
-        return NULL;
-    return s;
+    if (p->repeated)
+        return gd_err_set(err, GD_E_PARSE, "%s: the service repeated a page token after %zu "
+                          "page(s); the listing is incomplete and failed", op, p->pages);
+    return gd_err_set(err, code, "%s: out of memory after %zu page(s)", op, p->pages);
+}
+
+int gd_api_page_token(const json_t *root, const char *key, const char **token, gd_err *err)
+{
+    const json_t *v = json_object_get(root, key);
+    *token = NULL;
+    if (!v || json_is_null(v))
+        return 0;
+    if (!json_is_string(v))
+        return gd_err_set(err, GD_E_PARSE, "\"%s\" is not a string; the listing cannot go on",
+                          key);
+    size_t len = json_string_length(v);
+    if (len > GD_API_TOKEN_MAX)
+        return gd_err_set(err, GD_E_PARSE, "\"%s\" is %zu bytes (more than %d); the listing "
+                          "cannot go on", key, len, GD_API_TOKEN_MAX);
+    *token = len ? json_string_value(v) : NULL;
+    return 0;
 }
 
 /* ---- Small helpers ------------------------------------------------------- */
@@ -489,8 +506,11 @@ static int get_array(const json_t *root, const char *key, int allow_missing,
 
 static int take_token(const json_t *root, char **out, gd_err *err)
 {
-    const char *t = gd_api_next_token(root, "nextToken");
+    const char *t = NULL;
     *out = NULL;
+    int rc = gd_api_page_token(root, "nextToken", &t, err);
+    if (rc)
+        return rc;
     if (t) {
         *out = strdup(t);
         if (!*out)

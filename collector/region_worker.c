@@ -223,11 +223,13 @@ static const char *state_for_fail(const gd_call_fail *f)
     return "failed";
 }
 
-static int find_detector(gd_region_ctx *rc, region_outcome *out)
+/* One ListDetectors page: 0 with *page filled, or -1 with out final. */
+static int list_detectors_page(gd_region_ctx *rc, const char *token, gd_id_page *page,
+                               region_outcome *out)
 {
     gd_api_req r;
     gd_err err = {0};
-    if (gd_api_req_list_detectors(&r, rc->region, NULL, &err) != 0) {
+    if (gd_api_req_list_detectors(&r, rc->region, token, &err) != 0) {
         gd_call_fail_set(&out->fail, GD_AWS_CLIENT, "%s", err.msg);
         gd_api_req_free(&r);
         return -1;
@@ -239,20 +241,43 @@ static int find_detector(gd_region_ctx *rc, region_outcome *out)
         out->state = state_for_fail(&out->fail);
         return -1;
     }
-    gd_id_page page;
-    if (gd_api_parse_id_page(root, "detectorIds", &page, &err) != 0) {
-        json_decref(root);
+    res = gd_api_parse_id_page(root, "detectorIds", page, &err);
+    json_decref(root);
+    if (res != 0) {
         gd_call_fail_set(&out->fail, GD_AWS_BAD_RESPONSE, "%s ListDetectors: %s", rc->region,
                          err.msg);
         out->state = "failed";
         return -1;
     }
-    json_decref(root);
-    /* At most one detector per account and region (quota page): the first. */
-    if (page.n > 0)
-        snprintf(rc->detector_id, sizeof rc->detector_id, "%s", page.ids[0]);
-    gd_id_page_free(&page);
     return 0;
+}
+
+/* At most one detector per account and region (quota page): the first.
+ * Empty pages with a nextToken are followed, within the region budget. */
+static int find_detector(gd_region_ctx *rc, region_outcome *out)
+{
+    gd_pager pager;
+    gd_pager_init(&pager);
+    int res = 0;
+    while (!res && !pager.done && !rc->detector_id[0]) {
+        gd_id_page page;
+        if (list_detectors_page(rc, pager.token, &page, out) != 0) {
+            res = -1;
+            break;
+        }
+        if (page.n > 0)
+            snprintf(rc->detector_id, sizeof rc->detector_id, "%s", page.ids[0]);
+        else if (gd_pager_next(&pager, page.next_token) != 0) {
+            gd_err err = {0};
+            gd_pager_fail(&pager, GD_E_PARSE, "ListDetectors", &err);
+            gd_call_fail_set(&out->fail, GD_AWS_BAD_RESPONSE, "%s %s", rc->region, err.msg);
+            out->state = "failed";
+            res = -1;
+        }
+        gd_id_page_free(&page);
+    }
+    gd_pager_free(&pager);
+    return res;
 }
 
 /* GetAdministratorAccount names the real administrator for the message. */
@@ -332,6 +357,10 @@ static int fetch_org_config(gd_region_ctx *rc, setup *s, region_outcome *out)
         }
         res = append_org_features(&s->org, &page) ? -1 : gd_pager_next(&pager, page.next_token);
         gd_api_org_config_free(&page);
+        if (res && pager.repeated)
+            gd_call_fail_set(&out->fail, GD_AWS_BAD_RESPONSE, "%s "
+                             "DescribeOrganizationConfiguration: nextToken repeated after %zu "
+                             "page(s)", rc->region, pager.pages);
     }
     gd_pager_free(&pager);
     if (res && !out->fail.message[0])
@@ -549,7 +578,9 @@ static void collect_region(gd_region_ctx *rc, region_outcome *out)
     finish_region(rc, out);
 }
 
-static void record(gd_region_ctx *rc, const region_outcome *out, int64_t duration_ms)
+/* 0, or -1 when the row could not be written (a store error: fatal run). */
+static int record(gd_region_ctx *rc, const region_outcome *out, int64_t duration_ms,
+                  gd_err *err)
 {
     gd_region_result res = {
         .region = rc->region, .state = out->state,
@@ -563,9 +594,10 @@ static void record(gd_region_ctx *rc, const region_outcome *out, int64_t duratio
         .cost_state = rc->cost_state,
         .cost_message = rc->cost_message[0] ? rc->cost_message : NULL,
     };
-    gd_err err = {0};
-    if (gd_store_region_result(rc->store, rc->run_id, &res, &err) != 0)
-        gd_log(GD_LOG_ERROR, rc->region, NULL, NULL, "cannot record the region: %s", err.msg);
+    if (gd_store_region_result(rc->store, rc->run_id, &res, err) == 0)
+        return 0;
+    gd_log(GD_LOG_ERROR, rc->region, NULL, NULL, "cannot record the region: %s", err->msg);
+    return -1;
 }
 
 void gd_region_run(gd_region_ctx *rc, gd_collect_region_report *report, char *state_buf,
@@ -583,12 +615,20 @@ void gd_region_run(gd_region_ctx *rc, gd_collect_region_report *report, char *st
                "region failed: %s%s%s", out.fail.code, out.fail.code[0] ? ": " : "",
                out.fail.message);
     int64_t duration = gd_time_monotonic_ms() - t0;
-    record(rc, &out, duration);
+    gd_err rerr = {0};
+    int row_failed = record(rc, &out, duration, &rerr) != 0;
+    int store_error = row_failed || !strcmp(out.fail.code, "StoreError");
+    if (row_failed && strcmp(out.fail.code, "StoreError")) {
+        gd_call_fail_set(&out.fail, GD_AWS_CLIENT, "%s: cannot record the region's result: %s",
+                         rc->region, rerr.msg);
+        snprintf(out.fail.code, sizeof out.fail.code, "StoreError");
+    }
     snprintf(state_buf, state_n, "%s", out.state);
     snprintf(msg_buf, msg_n, "%s", out.fail.message);
     *report = (gd_collect_region_report){
         .region = rc->region, .state = state_buf, .message = msg_buf,
-        .cost_state = rc->cost_state, .findings_listed = rc->findings_listed,
+        .cost_state = rc->cost_state, .store_error = store_error,
+        .findings_listed = rc->findings_listed,
         .findings_new = rc->fstats.inserted, .findings_updated = rc->fstats.updated,
         .requests = rc->requests, .retries = rc->retries, .throttles = rc->throttles,
         .duration_ms = duration,

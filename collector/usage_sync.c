@@ -99,7 +99,11 @@ static int query(gd_region_ctx *rc, const char *type, const char *kind,
         if (!res)
             res = rows_add_page(u, &page, kind, account);
         gd_api_usage_page_free(&page);
-        if (res)
+        if (res && pager.repeated)
+            gd_call_fail_set(fail, GD_AWS_BAD_RESPONSE, "%s GetUsageStatistics: nextToken "
+                             "repeated after %zu page(s); the costs are incomplete", rc->region,
+                             pager.pages);
+        else if (res)
             gd_call_fail_set(fail, GD_AWS_CLIENT, "%s: out of memory", rc->region);
     }
     gd_pager_free(&pager);

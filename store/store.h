@@ -52,6 +52,10 @@ void gd_store_rollback(gd_store *st);
  * death. Locking again through the same store is a no-op. */
 int gd_store_lock_collect(gd_store *st, gd_err *err);
 void gd_store_unlock_collect(gd_store *st);
+/* 1 when some process holds the collect lock now (read-only: never creates
+ * the lock file). A run row still "running" while nobody holds the lock was
+ * interrupted (killed, or its end could not be written): status shows it so. */
+int gd_store_collect_active(gd_store *st);
 
 /* ---- Runs -------------------------------------------------------------- */
 typedef struct gd_run_info {

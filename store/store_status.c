@@ -3,6 +3,8 @@
  * read transaction so a collect committing meanwhile is not half-seen. */
 #include "store/store_internal.h"
 
+#include <string.h>
+
 static const char SQL_STATUS_RUNS[] =
     "SELECT run_id, started_at, ended_at, tool_version, outcome, message, caller_account_id,"
     " regions_source, full_sync FROM runs ORDER BY run_id DESC LIMIT ?1";
@@ -85,8 +87,11 @@ static int walk_runs(gd_store *st, int limit, struct status_walk *w, gd_err *err
     if (rc != GD_OK)
         return rc;
     st_bind_int64(s, 1, limit > 0 ? limit : -1); /* LIMIT -1: no limit */
+    int collecting = gd_store_collect_active(st);
     while (rc == GD_OK && !w->stop && (step = sqlite3_step(s)) == SQLITE_ROW) {
         run_from_row(s, &r);
+        if (r.outcome && !strcmp(r.outcome, "running") && !collecting)
+            r.outcome = "interrupted";
         if (w->run_cb)
             w->stop = w->run_cb(w->ud, &r);
         if (!w->stop && w->region_cb)
