@@ -2,9 +2,9 @@
 /* gdreport collect: flags -> gd_collect_run -> summary and exit code. */
 #include "cli/cli.h"
 #include "cli/config.h"
-#include "collector/aws_context.h"
+#include "aws/aws_context.h"
 #include "collector/collect.h"
-#include "collector/http.h"
+#include "aws/http.h"
 #include "collector/regions.h"
 #include "common/env.h"
 #include "common/log.h"

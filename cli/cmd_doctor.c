@@ -4,8 +4,8 @@
  * come from (never the secret), the caller identity and one signed GuardDuty
  * call in the home region. Exit 0 only when every step passes. */
 #include "cli/cli.h"
-#include "collector/aws_context.h"
-#include "collector/sts.h"
+#include "aws/aws_context.h"
+#include "aws/sts.h"
 #include "common/log.h"
 
 #include <jansson.h>

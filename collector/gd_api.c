@@ -2,7 +2,7 @@
 /* GuardDuty request building and response parsing (docs/guardduty-api.md §2, §4). */
 #include "collector/gd_api.h"
 #include "collector/findings_scan.h"
-#include "collector/http.h"
+#include "aws/http.h"
 #include "common/buf.h"
 #include "common/timeutil.h"
 

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <jansson.h>
-#include "collector/aws_client.h"
+#include "aws/aws_client.h"
 #include "common/buf.h"
 #include "common/err.h"
 #include "store/store.h"

@@ -7,7 +7,7 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <jansson.h>
-#include "collector/aws_context.h"
+#include "aws/aws_context.h"
 #include "collector/collect.h"
 #include "collector/gd_api.h"
 #include "store/store.h"
