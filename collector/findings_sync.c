@@ -14,6 +14,7 @@
  * reconciliation (ids with service.archived = "true", cheap) and a check for
  * ids the store lacks (findings an earlier run missed). */
 #include "collector/region_worker.h"
+#include "common/validate.h"
 #include "common/log.h"
 #include "common/timeutil.h"
 
@@ -52,16 +53,102 @@ struct pipeline {
     id_batch cur;                  /* being filled by the producer */
     int64_t max_updated_ms;        /* newest updatedAt fetched */
     int64_t fetched;
+    int64_t unstored;              /* fetched but not stored (under mu): region partial */
+    char unstored_ids[320];        /* the first of them, comma-separated (under mu) */
 };
 
 /* ---- Fetching ---------------------------------------------------------------- */
 
 static int fetch_ids(pipeline *p, gd_aws_client *c, char **ids, size_t n, gd_call_fail *fail);
 
+/* ---- No silent loss (issue 16) ------------------------------------------------
+ * A finding that was fetched but cannot be stored (too large, malformed, or
+ * refused by common/validate.h) is a run problem AND counts against the
+ * region: the region ends partial with the ids in its message, its watermark
+ * does not move, and the next run asks for the id again (archived or not). */
+static void note_unstored(pipeline *p, const char *id)
+{
+    pthread_mutex_lock(&p->mu);
+    p->unstored++;
+    size_t used = strlen(p->unstored_ids);
+    if (used + strlen(id) + 3 < sizeof p->unstored_ids)
+        snprintf(p->unstored_ids + used, sizeof p->unstored_ids - used, "%s%s",
+                 used ? ", " : "", id);
+    pthread_mutex_unlock(&p->mu);
+}
+
+static const char *invalid_row_reason(const gd_finding_row *r)
+{
+    if (!gd_valid_account_id(r->account_id))
+        return "its accountId is not 12 digits; not stored";
+    if (!gd_valid_severity(r->severity))
+        return "its severity is outside [0, 10]; not stored";
+    return NULL;
+}
+
+static void add_problem(pipeline *p, const char *kind, const char *id, const char *msg);
+
+/* Drops the rows common/validate.h refuses (each a "finding_invalid" problem);
+ * compacts f in place. */
+static void drop_invalid_rows(pipeline *p, gd_api_findings *f)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < f->n; i++) {
+        const char *why = invalid_row_reason(&f->rows[i]);
+        if (why) {
+            add_problem(p, "finding_invalid", f->rows[i].finding_id, why);
+            continue;
+        }
+        if (kept != i) {
+            f->rows[kept] = f->rows[i];
+            if (f->raw)
+                f->raw[kept] = f->raw[i];
+        }
+        kept++;
+    }
+    f->n = kept;
+}
+
+static int push_all(pipeline *p, char **ids, size_t n);
+
+/* The ids earlier runs could not store, asked for again by id: an archived
+ * one would not come back through the non-archived missing-id listing. */
+static int refetch_unstored(gd_region_ctx *rc, pipeline *p, gd_call_fail *fail)
+{
+    char **ids = NULL;
+    size_t n = 0;
+    gd_err err = {0};
+    if (gd_store_unstored_findings(rc->store, rc->region, 10000, &ids, &n, &err) != 0) {
+        gd_call_fail_set(fail, GD_AWS_CLIENT, "%s unstored findings: %s", rc->region, err.msg);
+        snprintf(fail->code, sizeof fail->code, "StoreError");
+        return -1;
+    }
+    if (n)
+        gd_log(GD_LOG_INFO, rc->region, NULL, NULL,
+               "%zu finding(s) earlier runs could not store; fetching them again", n);
+    push_all(p, ids, n);
+    gd_store_free_strings(ids, n);
+    return 0;
+}
+
+/* After the region's findings: what could not be stored, for the region's
+ * outcome (region_worker.c). */
+static void report_unstored(gd_region_ctx *rc, pipeline *p)
+{
+    rc->findings_unstored = p->unstored;
+    if (p->unstored)
+        snprintf(rc->unstored_msg, sizeof rc->unstored_msg,
+                 "%lld finding(s) fetched but not stored (too large, malformed or invalid; "
+                 "see the run's problems): %s%s; the watermark stays and the next run "
+                 "fetches them again", (long long)p->unstored, p->unstored_ids,
+                 strlen(p->unstored_ids) + 64 < sizeof p->unstored_ids ? "" : ", ...");
+}
+
 static void add_problem(pipeline *p, const char *kind, const char *id, const char *msg)
 {
     gd_region_ctx *rc = p->rc;
     gd_err err = {0};
+    note_unstored(p, id);
     gd_log(GD_LOG_WARN, rc->region, "GetFindings", NULL, "finding %.100s: %s", id, msg);
     if (gd_store_add_problem(rc->store, rc->run_id, rc->region, kind, id, msg, &err) != 0)
         gd_log(GD_LOG_ERROR, rc->region, "GetFindings", NULL, "%s", err.msg);
@@ -94,6 +181,7 @@ static int upsert(pipeline *p, gd_aws_client *c, gd_api_findings_ud *u, char **i
         gd_api_findings_free(&f);
         return split_batch(p, c, ids, n, "finding_malformed", u->bad.msg, fail);
     }
+    drop_invalid_rows(p, &f);
     gd_upsert_stats st = {0};
     int res = gd_store_upsert_findings(rc->store, rc->run_id, f.rows, f.n, &st, &err);
     if (res != 0) {
@@ -595,12 +683,15 @@ int gd_findings_sync(gd_region_ctx *rc, gd_call_fail *fail)
     free_list(&al.ids);
     if (!res && !rc->full_sync)
         res = fetch_missing(rc, &p, &ids, fail);
+    if (!res && !rc->full_sync) /* a full listing has every id anyway */
+        res = refetch_unstored(rc, &p, fail);
     free_list(&ids);
     gd_call_fail pfail;
     if (pipeline_finish(&p, &pfail) != 0 && (res == 0 || p.failed)) {
         *fail = pfail;
         res = -1;
     }
+    report_unstored(rc, &p);
     rc->new_watermark_ms = next_watermark(start_ms, p.max_updated_ms, found, old_wm);
     return res ? -1 : 0;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* GuardDuty request building and response parsing (docs/guardduty-api.md §2, §4). */
 #include "collector/gd_api.h"
+#include "common/validate.h"
 #include "collector/findings_scan.h"
 #include "aws/http.h"
 #include "common/buf.h"
@@ -95,13 +96,7 @@ int gd_api_page_token(const json_t *root, const char *key, const char **token, g
 
 int gd_api_is_account_id(const char *s)
 {
-    if (!s)
-        return 0;
-    size_t i = 0;
-    for (; s[i]; i++)
-        if (s[i] < '0' || s[i] > '9' || i >= 12)
-            return 0;
-    return i == 12;
+    return gd_valid_account_id(s);
 }
 
 void gd_api_clean_text(char *out, size_t n, const char *s)
@@ -970,26 +965,6 @@ int gd_api_findings_body_parser(void *ud, const char *body, size_t len, gd_err *
 
 /* ---- Usage --------------------------------------------------------------- */
 
-/* A decimal amount as text: digits with at most one '.', optional leading '-'. */
-static int valid_amount(const char *s)
-{
-    if (!s || !*s || strlen(s) > 64)
-        return 0;
-    size_t i = (s[0] == '-') ? 1 : 0;
-    int digits = 0, dots = 0;
-    for (; s[i]; i++) {
-        if (s[i] >= '0' && s[i] <= '9')
-            digits++;
-        else if (s[i] == '.' && !dots)
-            dots++;
-        else if ((s[i] == 'E' || s[i] == 'e') && digits)
-            continue;
-        else
-            return 0;
-    }
-    return digits > 0;
-}
-
 int gd_api_parse_usage(const json_t *root, const char *type, gd_api_usage_page *out,
                        gd_err *err)
 {
@@ -1013,10 +988,22 @@ int gd_api_parse_usage(const json_t *root, const char *type, gd_api_usage_page *
         const json_t *total = json_object_get(it, "total");
         const char *key = opt_str(it, item_key);
         const char *amount = opt_str(total, "amount");
-        if (!key || !*key || strlen(key) > 128 || !valid_amount(amount)) {
+        if (!key || !*key || strlen(key) > 128 || !amount) {
             gd_api_usage_page_free(out);
             return gd_err_set(err, GD_E_PARSE, "%s[%zu] lacks a key or a decimal amount",
                               list_key, i);
+        }
+        /* One grammar and range with the report (common/validate.h): an amount
+         * export could not read is never stored; the region's cost is not
+         * collected, with the reason. */
+        char why[96];
+        if (gd_amount_check(amount, why, sizeof why) != 0) {
+            char shown[40], shown_key[40];
+            gd_api_clean_text(shown, sizeof shown, amount);
+            gd_api_clean_text(shown_key, sizeof shown_key, key);
+            gd_api_usage_page_free(out);
+            return gd_err_set(err, GD_E_BAD_ITEM, "invalid amount \"%s\" for %s (%s); no cost "
+                              "of this region is stored", shown, shown_key, why);
         }
         gd_api_usage_entry *e = &out->entries[out->n++];
         e->key = strdup(key);

@@ -552,6 +552,18 @@ static int collect_data(gd_region_ctx *rc, region_outcome *out)
     return 0;
 }
 
+/* Findings that were fetched but not stored make the region partial (never a
+ * silent success) and keep its watermark where it was. */
+static int unstored_findings_fail(gd_region_ctx *rc, region_outcome *out)
+{
+    if (!rc->findings_unstored)
+        return 0;
+    gd_call_fail_set(&out->fail, GD_AWS_BAD_RESPONSE, "%s: %s", rc->region, rc->unstored_msg);
+    snprintf(out->fail.code, sizeof out->fail.code, "FindingsNotStored");
+    out->state = "failed";
+    return 1;
+}
+
 static void collect_region(gd_region_ctx *rc, region_outcome *out)
 {
     if (find_detector(rc, out) != 0)
@@ -575,6 +587,8 @@ static void collect_region(gd_region_ctx *rc, region_outcome *out)
         out->state = "failed";
         return;
     }
+    if (unstored_findings_fail(rc, out))
+        return;
     finish_region(rc, out);
 }
 

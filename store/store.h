@@ -217,6 +217,11 @@ int gd_store_reconcile_archived(gd_store *st, int64_t run_id, const char *region
 /* Which of ids (same region) are not stored yet. Same ownership as above. */
 int gd_store_missing_findings(gd_store *st, const char *const *ids, size_t n,
                               char ***out_missing, size_t *n_missing, gd_err *err);
+/* Ids an earlier run of region fetched but could not store (its run_problems
+ * of kind finding_too_large / finding_malformed / finding_invalid) that are
+ * still not stored; at most limit. Same ownership as above. */
+int gd_store_unstored_findings(gd_store *st, const char *region, size_t limit, char ***out,
+                               size_t *n, gd_err *err);
 void gd_store_free_strings(char **v, size_t n);
 
 /* ---- Incremental sync state -------------------------------------------- */

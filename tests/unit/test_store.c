@@ -894,12 +894,18 @@ static void test_status_walks_runs_newest_first_with_their_regions(void)
     CHECK_INT(gd_store_region_result(st, r2, &res, &err), 0);
     CHECK_INT(gd_store_region_result(st, r1, &res, &err), 0);
     CHECK_INT(gd_store_run_finish(st, r3, "partial", NULL, 4, &err), 0);
+    CHECK_INT(gd_store_lock_collect(st, &err), 0); /* a collect is live: "running" is true */
     CHECK_INT(gd_store_status(st, 2, status_run_cb, status_region_cb, &out, &err), 0);
     CHECK_STR(gd_buf_cstr(&out),
               "run3:partial run2:running 2/ap-south-1:failed 2/us-east-1:collected ");
     gd_buf_reset(&out);
     CHECK_INT(gd_store_status(st, 0, status_run_cb, NULL, &out, &err), 0);
     CHECK_STR(gd_buf_cstr(&out), "run3:partial run2:running run1:running ");
+    gd_store_unlock_collect(st);
+    /* Nobody holds the lock: a row still "running" was interrupted (issue 16). */
+    gd_buf_reset(&out);
+    CHECK_INT(gd_store_status(st, 0, status_run_cb, NULL, &out, &err), 0);
+    CHECK_STR(gd_buf_cstr(&out), "run3:partial run2:interrupted run1:interrupted ");
     CHECK_INT(gd_store_status(st, 0, status_stop_cb, status_region_cb, &out, &err), 42);
     gd_buf_free(&out);
     gd_store_close(st);
