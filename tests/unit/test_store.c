@@ -253,7 +253,10 @@ static void test_failed_migration_leaves_the_db_untouched(void)
     gd_err err = {0};
     tmpdb_init(&t, "store_test");
     sqlite3 *db = peek_open_create(t.path);
-    /* A table in the way of 001's CREATE TABLE accounts, created after runs. */
+    /* A table in the way of 001's CREATE TABLE accounts, created after runs,
+     * in a file marked as gdreport's (a foreign one is refused before). */
+    CHECK_INT(sqlite3_exec(db, "PRAGMA application_id = 1195659856", NULL, NULL, NULL),
+              SQLITE_OK);
     CHECK_INT(sqlite3_exec(db, "CREATE TABLE accounts (x)", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
     CHECK_INT(gd_store_open(t.path, GD_STORE_READ_WRITE, &st, &err), GD_E_DB);
