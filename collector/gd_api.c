@@ -316,6 +316,47 @@ int gd_api_req_list_findings(gd_api_req *r, const char *region, const char *dete
     return set_body(r, body, err);
 }
 
+int gd_api_req_findings_statistics(gd_api_req *r, const char *region, const char *detector_id,
+                                   gd_err *err)
+{
+    int rc = req_start(r, region, "GetFindingsStatistics", "POST", detector_id,
+                       "/findings/statistics", err);
+    if (rc)
+        return rc;
+    return set_body(r, json_pack("{s:{s:{s:{s:[s]}}},s:s,s:i}", "findingCriteria", "criterion",
+                                 "service.archived", "equals", "false", "groupBy", "SEVERITY",
+                                 "maxResults", GD_API_STATS_GROUPS_MAX), err);
+}
+
+int gd_api_parse_findings_statistics(const json_t *root, int64_t by_band[4], int *complete,
+                                     gd_err *err)
+{
+    memset(by_band, 0, 4 * sizeof *by_band);
+    const json_t *stats = json_object_get(root, "findingStatistics");
+    if (!json_is_object(stats))
+        return gd_err_set(err, GD_E_PARSE, "\"findingStatistics\" is missing or not an object");
+    const json_t *groups = json_object_get(stats, "groupedBySeverity");
+    if (groups && !json_is_array(groups))
+        return gd_err_set(err, GD_E_PARSE, "\"groupedBySeverity\" is not an array");
+    size_t n = json_array_size(groups);
+    for (size_t i = 0; i < n; i++) {
+        const json_t *g = json_array_get(groups, i);
+        const json_t *sev = json_object_get(g, "severity");
+        const json_t *total = json_object_get(g, "totalFindings");
+        double v = json_number_value(sev);
+        if (!json_is_number(sev) || !gd_valid_severity(v) || !json_is_integer(total) ||
+            json_integer_value(total) < 0)
+            return gd_err_set(err, GD_E_PARSE, "groupedBySeverity[%zu] is not a severity with "
+                              "a count", i);
+        /* The brief's bands: low < 4, medium < 7, high < 9, critical >= 9. */
+        int band = v < 4 ? 0 : v < 7 ? 1 : v < 9 ? 2 : 3;
+        by_band[band] += (int64_t)json_integer_value(total);
+    }
+    /* At the group limit there may be more severities than were returned. */
+    *complete = n < GD_API_STATS_GROUPS_MAX;
+    return 0;
+}
+
 int gd_api_req_get_findings(gd_api_req *r, const char *region, const char *detector_id,
                             const char *const *ids, size_t n, gd_err *err)
 {

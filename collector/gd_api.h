@@ -84,6 +84,16 @@ typedef struct gd_list_findings_filter {
 int gd_api_req_list_findings(gd_api_req *r, const char *region, const char *detector_id,
                              const gd_list_findings_filter *filter, const char *next_token,
                              gd_err *err);
+/* GetFindingsStatistics of the unarchived findings (service.archived =
+ * false), grouped by severity: one call per region for the completeness
+ * check (region_worker.c). */
+#define GD_API_STATS_GROUPS_MAX 100   /* the model's MaxResults100 */
+int gd_api_req_findings_statistics(gd_api_req *r, const char *region, const char *detector_id,
+                                   gd_err *err);
+/* Sums the groups into by_band (low, medium, high, critical). *complete is 0
+ * when the group limit was reached (more severities may exist). */
+int gd_api_parse_findings_statistics(const json_t *root, int64_t by_band[4], int *complete,
+                                     gd_err *err);
 int gd_api_req_get_findings(gd_api_req *r, const char *region, const char *detector_id,
                             const char *const *ids, size_t n, gd_err *err);
 /* type: "SUM_BY_ACCOUNT" | "SUM_BY_FEATURES". n == 0: no accountIds (all). */

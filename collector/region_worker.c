@@ -552,6 +552,77 @@ static int collect_data(gd_region_ctx *rc, region_outcome *out)
     return 0;
 }
 
+/* ---- Completeness cross-check (issue 16) ------------------------------------
+ * After the region's findings: GuardDuty's own count of unarchived findings
+ * by severity (GetFindingsStatistics, one call) against what the store holds.
+ * The result is a run problem of kind "completeness" (status shows it): an
+ * auditor's proof that nothing was dropped, or the difference. A difference
+ * or a failed call is a warning, never a failure: findings change during a
+ * run, and an older IAM policy may lack guardduty:GetFindingsStatistics. */
+static const char *const BAND_NAMES[4] = {"low", "medium", "high", "critical"};
+
+static int guardduty_counts(gd_region_ctx *rc, int64_t by_band[4], int *complete, char *why,
+                            size_t n)
+{
+    gd_api_req r;
+    gd_err err = {0};
+    gd_call_fail fail;
+    memset(&fail, 0, sizeof fail);
+    json_t *root = NULL;
+    int res = gd_api_req_findings_statistics(&r, rc->region, rc->detector_id, &err);
+    if (res)
+        snprintf(why, n, "%s", err.msg);
+    else if ((res = gd_region_call(rc, rc->client, &r.req, 0, &root, &fail)) != 0)
+        snprintf(why, n, "%s%s%s", fail.code, fail.code[0] ? ": " : "", fail.message);
+    else if ((res = gd_api_parse_findings_statistics(root, by_band, complete, &err)) != 0)
+        snprintf(why, n, "GetFindingsStatistics: %s", err.msg);
+    json_decref(root);
+    gd_api_req_free(&r);
+    return res ? -1 : 0;
+}
+
+static void completeness_message(const int64_t aws[4], const int64_t stored[4], int complete,
+                                 char *msg, size_t n)
+{
+    int same = complete;
+    int64_t total = 0;
+    for (int i = 0; i < 4; i++) {
+        same &= aws[i] == stored[i];
+        total += aws[i];
+    }
+    if (same) {
+        snprintf(msg, n, "complete: matches GuardDuty's count (%lld unarchived findings)",
+                 (long long)total);
+        return;
+    }
+    size_t w = (size_t)snprintf(msg, n, "differs from GuardDuty's count of unarchived findings%s:",
+                                complete ? "" : " (GuardDuty returned its maximum of groups)");
+    for (int i = 0; i < 4 && w < n; i++)
+        w += (size_t)snprintf(msg + w, n - w, " %s stored %lld vs GuardDuty %lld%s", BAND_NAMES[i],
+                              (long long)stored[i], (long long)aws[i], i < 3 ? "," : "");
+    if (w < n)
+        snprintf(msg + w, n - w, " (findings can change during a run; a warning, not a failure)");
+}
+
+static void check_completeness(gd_region_ctx *rc)
+{
+    int64_t aws[4], stored[4];
+    int complete = 1;
+    char why[400] = "", msg[600];
+    gd_err err = {0};
+    if (guardduty_counts(rc, aws, &complete, why, sizeof why) != 0)
+        snprintf(msg, sizeof msg, "not checked: GetFindingsStatistics failed: %s", why);
+    else if (gd_store_active_by_band(rc->store, rc->region, rc->detector_id, stored, &err) != 0)
+        snprintf(msg, sizeof msg, "not checked: %s", err.msg);
+    else
+        completeness_message(aws, stored, complete, msg, sizeof msg);
+    int ok = !strncmp(msg, "complete:", 9);
+    gd_log(ok ? GD_LOG_DEBUG : GD_LOG_WARN, rc->region, "GetFindingsStatistics", NULL, "%s", msg);
+    if (gd_store_add_problem(rc->store, rc->run_id, rc->region, "completeness", rc->region, msg,
+                             &err) != 0)
+        gd_log(GD_LOG_ERROR, rc->region, NULL, NULL, "%s", err.msg);
+}
+
 /* Findings that were fetched but not stored make the region partial (never a
  * silent success) and keep its watermark where it was. */
 static int unstored_findings_fail(gd_region_ctx *rc, region_outcome *out)
@@ -587,6 +658,7 @@ static void collect_region(gd_region_ctx *rc, region_outcome *out)
         out->state = "failed";
         return;
     }
+    check_completeness(rc);
     if (unstored_findings_fail(rc, out))
         return;
     finish_region(rc, out);

@@ -223,6 +223,10 @@ int gd_store_missing_findings(gd_store *st, const char *const *ids, size_t n,
 int gd_store_unstored_findings(gd_store *st, const char *region, size_t limit, char ***out,
                                size_t *n, gd_err *err);
 void gd_store_free_strings(char **v, size_t n);
+/* Stored unarchived findings of region (and its detector) by severity band:
+ * low < 4, medium < 7, high < 9, critical >= 9 (store_completeness.c). */
+int gd_store_active_by_band(gd_store *st, const char *region, const char *detector_id,
+                            int64_t by_band[4], gd_err *err);
 
 /* ---- Incremental sync state -------------------------------------------- */
 /* found = 0 when the region was never synced (full sync needed), or when the
@@ -262,6 +266,7 @@ typedef struct gd_status_region {
     const char *region, *state, *message, *error_code, *request_id, *cost_state, *cost_message;
     int64_t requests, retries, throttles, duration_ms, findings_listed, findings_new,
         findings_updated;
+    const char *completeness;   /* the GetFindingsStatistics cross-check, NULL if none */
 } gd_status_region;
 typedef int (*gd_status_run_cb)(void *ud, const gd_status_run *run);
 typedef int (*gd_status_region_cb)(void *ud, const gd_status_region *region);

@@ -11,7 +11,9 @@ static const char SQL_STATUS_RUNS[] =
 static const char SQL_STATUS_REGIONS[] =
     "SELECT region, state, message, error_code, request_id, cost_state, cost_message,"
     " requests, retries, throttles, duration_ms, findings_listed, findings_new,"
-    " findings_updated FROM run_regions WHERE run_id = ?1 ORDER BY region";
+    " findings_updated, (SELECT p.message FROM run_problems AS p WHERE p.run_id = ?1"
+    " AND p.region = run_regions.region AND p.kind = 'completeness' ORDER BY p.problem_id DESC"
+    " LIMIT 1) FROM run_regions WHERE run_id = ?1 ORDER BY region";
 
 struct status_walk {
     gd_status_run_cb run_cb;
@@ -42,6 +44,7 @@ static void region_from_row(sqlite3_stmt *s, int64_t run_id, gd_status_region *r
     r->findings_listed = sqlite3_column_int64(s, 11);
     r->findings_new = sqlite3_column_int64(s, 12);
     r->findings_updated = sqlite3_column_int64(s, 13);
+    r->completeness = col_text(s, 14);
 }
 
 static int walk_regions(gd_store *st, int64_t run_id, struct status_walk *w, gd_err *err)

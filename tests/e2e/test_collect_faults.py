@@ -123,7 +123,7 @@ def faults_keep_data_exact(fake, tmp):
 # Organizations calls are global and are not.
 REGIONAL_OPS = {"ListDetectors", "GetDetector", "DescribeOrganizationConfiguration", "ListMembers",
                 "GetMemberDetectors", "ListFindings", "GetFindings", "GetAdministratorAccount",
-                "GetUsageStatistics"}
+                "GetUsageStatistics", "GetFindingsStatistics"}
 
 
 def throttling_storm(fake, tmp):
