@@ -6,6 +6,7 @@
 #include "aws/http.h"
 #include "common/buf.h"
 #include "common/timeutil.h"
+#include "common/utf8.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -370,12 +371,25 @@ int gd_api_req_usage(gd_api_req *r, const char *region, const char *detector_id,
                      const char *type, const char *const *account_ids, size_t n,
                      const char *next_token, gd_err *err)
 {
+    return gd_api_req_usage_feature(r, region, detector_id, type, account_ids, n, NULL,
+                                    next_token, err);
+}
+
+int gd_api_req_usage_feature(gd_api_req *r, const char *region, const char *detector_id,
+                             const char *type, const char *const *account_ids, size_t n,
+                             const char *feature, const char *next_token, gd_err *err)
+{
     int rc = req_start(r, region, "GetUsageStatistics", "POST", detector_id,
                        "/usage/statistics", err);
     if (rc)
         return rc;
     json_t *criteria = n ? json_pack("{s:o}", "accountIds", string_array(account_ids, n))
                          : json_object();
+    if (criteria && feature &&
+        json_object_set_new(criteria, "features", string_array(&feature, 1))) {
+        json_decref(criteria);
+        criteria = NULL;
+    }
     json_t *body = json_pack("{s:s,s:o,s:s,s:i}", "usageStatisticsType", type,
                              "usageCriteria", criteria, "unit", "USD", "maxResults",
                              GD_API_PAGE_MAX);
@@ -413,25 +427,6 @@ static long escape_unit(const char *s, size_t left)
     return v;
 }
 
-/* Length of a valid UTF-8 sequence at s, or 0. */
-static size_t utf8_len(const unsigned char *s, size_t left)
-{
-    if (s[0] < 0x80) return 1;
-    size_t n = (s[0] & 0xE0) == 0xC0 ? 2 : (s[0] & 0xF0) == 0xE0 ? 3 : (s[0] & 0xF8) == 0xF0 ? 4 : 0;
-    if (!n || n > left || (n == 2 && s[0] < 0xC2))
-        return 0;
-    for (size_t i = 1; i < n; i++)
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-    unsigned long cp = s[0] & (0x7F >> n);
-    for (size_t i = 1; i < n; i++)
-        cp = (cp << 6) | (s[i] & 0x3F);
-    if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-        (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    return n;
-}
-
 /* Copies a JSON text replacing what Jansson refuses but a hostile service
  * may send inside strings: lone UTF-16 surrogate escapes, \u0000 and invalid
  * UTF-8 bytes all become U+FFFD. Structure is left alone (a truncated body
@@ -464,7 +459,7 @@ static char *repair_json_text(const char *in, size_t len, size_t *out_len)
             i += 2;
             continue;
         }
-        size_t n = utf8_len((const unsigned char *)in + i, len - i);
+        size_t n = gd_utf8_decode((const unsigned char *)in + i, len - i, NULL);
         rc = n ? gd_buf_append(&b, in + i, n) : gd_buf_appends(&b, "\xEF\xBF\xBD");
         i += n ? n : 1;
     }
@@ -940,6 +935,7 @@ void gd_api_findings_free(gd_api_findings *f)
         return;
     free(f->raw);
     free(f->raw_buf);
+    free(f->raw_extra);
     free(f->rows);
     json_decref(f->root);
     memset(f, 0, sizeof *f);
@@ -957,6 +953,7 @@ static int take_scan(gd_scan_page *sc, gd_api_findings *out, gd_err *err)
     out->rows = sc->rows;
     out->n = sc->n;
     out->raw_buf = sc->buf;
+    out->raw_extra = sc->redump;
     out->fast_path = 1;
     for (size_t i = 0; i < sc->n; i++)
         out->raw[i] = (char *)out->rows[i].raw_json;
@@ -1006,12 +1003,84 @@ int gd_api_findings_body_parser(void *ud, const char *body, size_t len, gd_err *
 
 /* ---- Usage --------------------------------------------------------------- */
 
+/* Appends one entry (key, total) to out; feature may be NULL. */
+static int usage_entry_add(gd_api_usage_page *out, size_t cap, const json_t *it,
+                           const char *item_key, const char *feature, const char *where,
+                           size_t i, gd_err *err)
+{
+    const json_t *total = json_object_get(it, "total");
+    const char *key = opt_str(it, item_key);
+    const char *amount = opt_str(total, "amount");
+    if (!key || !*key || strlen(key) > 128 || !amount)
+        return gd_err_set(err, GD_E_PARSE, "%s[%zu] lacks a key or a decimal amount", where, i);
+    /* One grammar and range with the report (common/validate.h): an amount
+     * export could not read is never stored; the region's cost is not
+     * collected, with the reason. */
+    char why[96];
+    if (gd_amount_check(amount, why, sizeof why) != 0) {
+        char shown[40], shown_key[40];
+        gd_api_clean_text(shown, sizeof shown, amount);
+        gd_api_clean_text(shown_key, sizeof shown_key, key);
+        return gd_err_set(err, GD_E_BAD_ITEM, "invalid amount \"%s\" for %s (%s); no cost of "
+                          "this region is stored", shown, shown_key, why);
+    }
+    if (out->n >= cap)
+        return gd_err_set(err, GD_E_PARSE, "%s: too many entries", where);
+    gd_api_usage_entry *e = &out->entries[out->n++];
+    e->key = strdup(key);
+    e->amount = strdup(amount);
+    e->unit = dup_str(total, "unit");
+    if (!e->unit)
+        e->unit = strdup("USD");
+    e->feature = feature ? strdup(feature) : NULL;
+    if (!e->key || !e->amount || !e->unit || (feature && !e->feature))
+        return gd_err_set(err, GD_E_NOMEM, "out of memory");
+    return 0;
+}
+
+/* topAccountsByFeature: [{feature, accounts: [{accountId, total}]}],
+ * flattened into one entry per (feature, account). */
+static int parse_usage_top(const json_t *a, gd_api_usage_page *out, gd_err *err)
+{
+    size_t n = 0, i;
+    const json_t *it;
+    json_array_foreach(a, i, it) {
+        const json_t *acc = json_object_get(it, "accounts");
+        if (acc && !json_is_array(acc) && !json_is_null(acc))
+            return gd_err_set(err, GD_E_PARSE, "topAccountsByFeature[%zu].accounts is not an "
+                              "array", i);
+        n += acc ? json_array_size(acc) : 0;
+    }
+    if (n > 10000)
+        return gd_err_set(err, GD_E_PARSE, "topAccountsByFeature has %zu accounts", n);
+    out->entries = calloc(n ? n : 1, sizeof *out->entries);
+    if (!out->entries)
+        return gd_err_set(err, GD_E_NOMEM, "out of memory");
+    json_array_foreach(a, i, it) {
+        const char *feature = opt_str(it, "feature");
+        if (!feature || !*feature || strlen(feature) > 128)
+            return gd_err_set(err, GD_E_PARSE, "topAccountsByFeature[%zu] lacks a feature", i);
+        const json_t *acc = json_object_get(it, "accounts");
+        size_t j;
+        const json_t *one;
+        json_array_foreach(acc, j, one) {
+            int rc = usage_entry_add(out, n, one, "accountId", feature,
+                                     "topAccountsByFeature[].accounts", j, err);
+            if (rc)
+                return rc;
+        }
+    }
+    return 0;
+}
+
 int gd_api_parse_usage(const json_t *root, const char *type, gd_api_usage_page *out,
                        gd_err *err)
 {
     memset(out, 0, sizeof *out);
     int by_account = !strcmp(type, "SUM_BY_ACCOUNT");
-    const char *list_key = by_account ? "sumByAccount" : "sumByFeature";
+    int top = !strcmp(type, "TOP_ACCOUNTS_BY_FEATURE");
+    const char *list_key = top ? "topAccountsByFeature" : by_account ? "sumByAccount"
+                                                                     : "sumByFeature";
     const char *item_key = by_account ? "accountId" : "feature";
     const json_t *stats = json_object_get(root, "usageStatistics");
     if (stats && !json_is_object(stats) && !json_is_null(stats))
@@ -1021,39 +1090,18 @@ int gd_api_parse_usage(const json_t *root, const char *type, gd_api_usage_page *
     if (rc)
         return rc;
     size_t n = a ? json_array_size(a) : 0;
-    out->entries = calloc(n ? n : 1, sizeof *out->entries);
-    if (!out->entries)
-        return gd_err_set(err, GD_E_NOMEM, "out of memory");
-    for (size_t i = 0; i < n; i++) {
-        const json_t *it = json_array_get(a, i);
-        const json_t *total = json_object_get(it, "total");
-        const char *key = opt_str(it, item_key);
-        const char *amount = opt_str(total, "amount");
-        if (!key || !*key || strlen(key) > 128 || !amount) {
-            gd_api_usage_page_free(out);
-            return gd_err_set(err, GD_E_PARSE, "%s[%zu] lacks a key or a decimal amount",
-                              list_key, i);
-        }
-        /* One grammar and range with the report (common/validate.h): an amount
-         * export could not read is never stored; the region's cost is not
-         * collected, with the reason. */
-        char why[96];
-        if (gd_amount_check(amount, why, sizeof why) != 0) {
-            char shown[40], shown_key[40];
-            gd_api_clean_text(shown, sizeof shown, amount);
-            gd_api_clean_text(shown_key, sizeof shown_key, key);
-            gd_api_usage_page_free(out);
-            return gd_err_set(err, GD_E_BAD_ITEM, "invalid amount \"%s\" for %s (%s); no cost "
-                              "of this region is stored", shown, shown_key, why);
-        }
-        gd_api_usage_entry *e = &out->entries[out->n++];
-        e->key = strdup(key);
-        e->amount = strdup(amount);
-        e->unit = dup_str(total, "unit");
-        if (!e->unit)
-            e->unit = strdup("USD");
+    if (top) {
+        rc = parse_usage_top(a, out, err);
+    } else {
+        out->entries = calloc(n ? n : 1, sizeof *out->entries);
+        if (!out->entries)
+            rc = gd_err_set(err, GD_E_NOMEM, "out of memory");
+        for (size_t i = 0; !rc && i < n; i++)
+            rc = usage_entry_add(out, n, json_array_get(a, i), item_key, NULL, list_key, i,
+                                 err);
     }
-    rc = take_token(root, &out->next_token, err);
+    if (!rc)
+        rc = take_token(root, &out->next_token, err);
     if (rc)
         gd_api_usage_page_free(out);
     return rc;
@@ -1067,6 +1115,7 @@ void gd_api_usage_page_free(gd_api_usage_page *p)
         free(p->entries[i].key);
         free(p->entries[i].amount);
         free(p->entries[i].unit);
+        free(p->entries[i].feature);
     }
     free(p->entries);
     free(p->next_token);

@@ -96,10 +96,15 @@ int gd_api_parse_findings_statistics(const json_t *root, int64_t by_band[4], int
                                      gd_err *err);
 int gd_api_req_get_findings(gd_api_req *r, const char *region, const char *detector_id,
                             const char *const *ids, size_t n, gd_err *err);
-/* type: "SUM_BY_ACCOUNT" | "SUM_BY_FEATURES". n == 0: no accountIds (all). */
+/* type: "SUM_BY_ACCOUNT" | "SUM_BY_FEATURES" | "TOP_ACCOUNTS_BY_FEATURE".
+ * n == 0: no accountIds (all). */
 int gd_api_req_usage(gd_api_req *r, const char *region, const char *detector_id,
                      const char *type, const char *const *account_ids, size_t n,
                      const char *next_token, gd_err *err);
+/* The same with usageCriteria.features = [feature] (feature NULL: none). */
+int gd_api_req_usage_feature(gd_api_req *r, const char *region, const char *detector_id,
+                             const char *type, const char *const *account_ids, size_t n,
+                             const char *feature, const char *next_token, gd_err *err);
 
 /* ---- Responses ----------------------------------------------------------- */
 /* Parses a response body that must be a JSON object. allow_empty: an empty
@@ -187,7 +192,8 @@ void gd_api_member_detectors_free(gd_api_member_detectors *m);
  *  - the one-pass scanner (gd_api_findings_from_body, fast_path = 1): root is
  *    NULL; raw_buf holds a copy of the body, in which raw[i] is the finding's
  *    own bytes as AWS sent them (json_equal to what the jansson path dumps),
- *    followed by the decoded strings the rows point to.
+ *    followed by the decoded strings the rows point to; a finding whose text
+ *    was repaired has its raw[i] in raw_extra, as the jansson path dumps it.
  * A finding lacking id/accountId/type/severity/createdAt/updatedAt, or with a
  * bad timestamp, makes the whole response fail (GD_E_PARSE from
  * gd_api_parse_findings, GD_API_E_BAD_FINDING from gd_api_findings_from_body). */
@@ -195,6 +201,7 @@ typedef struct gd_api_findings {
     gd_finding_row *rows;     /* owned array */
     char **raw;               /* owned array of pointers into raw_buf */
     char *raw_buf;            /* owned */
+    char *raw_extra;          /* owned: the scanner's re-dumped findings, or NULL */
     size_t n;
     json_t *root;             /* owned reference, or NULL */
     int fast_path;            /* 1: rows came from the one-pass scanner */
@@ -239,12 +246,15 @@ typedef struct gd_api_findings_ud {
  * round): it frees what an earlier call left in ud->out. */
 int gd_api_findings_body_parser(void *ud, const char *body, size_t len, gd_err *err);
 
-/* GetUsageStatistics: sumByAccount (key = accountId) or sumByFeature
- * (key = feature). Amounts are kept as the exact text AWS sent. */
+/* GetUsageStatistics: sumByAccount (key = accountId), sumByFeature
+ * (key = feature) or topAccountsByFeature (key = accountId, feature set; a
+ * feature listed with no accounts gives no entry). Amounts are kept as the
+ * exact text AWS sent. */
 typedef struct gd_api_usage_entry {
     char *key;
     char *amount;
     char *unit;
+    char *feature;            /* TOP_ACCOUNTS_BY_FEATURE only, else NULL */
 } gd_api_usage_entry;
 typedef struct gd_api_usage_page {
     gd_api_usage_entry *entries;

@@ -7,7 +7,7 @@
  * of the included accounts' 'account_feature' rows, so nothing about a left
  * out account can be derived. Every sum is exact (report/decimal.h). */
 #include "report/model_internal.h"
-#include "report/decimal.h"
+#include "common/decimal.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -160,6 +160,7 @@ class Stats:
             self.imds_calls = 0
             self.container_calls = 0
             self.total = 0
+            self.usage_types = {}
 
     def req(self, op, region):
         with self.lock:
@@ -168,6 +169,13 @@ class Stats:
             if region:
                 k = "%s@%s" % (op, region)
                 self.by_region[k] = self.by_region.get(k, 0) + 1
+
+    def usage_type(self, typ, region):
+        """One GetUsageStatistics page answered, counted per usageStatisticsType and
+        region (the usage budget tests read it)."""
+        with self.lock:
+            k = "%s@%s" % (typ, region)
+            self.usage_types[k] = self.usage_types.get(k, 0) + 1
 
     def fault(self, kind, op):
         with self.lock:
@@ -187,7 +195,8 @@ class Stats:
                     "assume_role_calls": list(self.assume_role_calls),
                     "web_identity_calls": list(self.web_identity_calls),
                     "sso_calls": list(self.sso_calls), "imds_calls": self.imds_calls,
-                    "container_calls": self.container_calls, "total": self.total}
+                    "container_calls": self.container_calls, "total": self.total,
+                    "usage_types": dict(self.usage_types)}
 
 
 # ====================================================================== state
@@ -859,6 +868,10 @@ def build_config(argv=None):
     p.add_argument("--now")
     p.add_argument("--findings-per-region", type=int)
     p.add_argument("--accounts", type=int)
+    p.add_argument("--hostile-pct", type=float,
+                   help="percent of findings whose title, resource label and sometimes a 60 KB "
+                        "description carry text jansson refuses (lone surrogates, \\u0000) or "
+                        "RTL overrides; default 0")
     p.add_argument("--eol-style", choices=["absent", "null", "empty", "mixed"])
     p.add_argument("--temp-creds-seconds", type=int)
     p.add_argument("--dump-truth")
@@ -907,7 +920,7 @@ def build_config(argv=None):
     cfg.update({k: v for k, v in file_cfg.items() if k != "base"})
     cfg["scenario_name"] = name
     cfg["seed"] = a.seed if "seed" not in file_cfg or a.seed != 1 else file_cfg["seed"]
-    for k in ("findings_per_region", "accounts", "eol_style", "temp_creds_seconds", "access_key_id",
+    for k in ("findings_per_region", "accounts", "hostile_pct", "eol_style", "temp_creds_seconds", "access_key_id",
               "secret_access_key", "sso_token", "web_identity_token", "imds_role", "container_token"):
         v = getattr(a, k)
         if v is not None:

@@ -2,7 +2,7 @@
 /* Exact decimals for money (see decimal.h). AWS sends amounts as decimal
  * strings ("12.3456"); summing them as doubles would drift in the last digit,
  * and auditors diff reports, so every sum here is an exact integer sum. */
-#include "report/decimal.h"
+#include "common/decimal.h"
 #include "common/validate.h"
 
 #include <stdio.h>
