@@ -307,7 +307,8 @@ static void test_usage_top_accounts_flattened(void)
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         root = parse(bad[i]);
-        CHECK_MSG(gd_api_parse_usage(root, "TOP_ACCOUNTS_BY_FEATURE", &p, &err) == GD_E_PARSE,
+        int want = i == 2 ? GD_E_BAD_ITEM : GD_E_PARSE; /* amount "x": an invalid amount */
+        CHECK_MSG(gd_api_parse_usage(root, "TOP_ACCOUNTS_BY_FEATURE", &p, &err) == want,
                   "case %zu", i);
         json_decref(root);
     }
