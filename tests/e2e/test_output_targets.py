@@ -82,6 +82,10 @@ def main():
     check(p.returncode == 2 and "adir" in err and "directory" in err and err.count("\n") == 1,
           "a directory: exit 2, one line naming it (%r)" % err)
 
+    p = export(db, "-o", "-", "--since", "2026-02-31", "--until", "2026-03-05")
+    check(p.returncode == 2 and b"--since" in p.stderr,
+          "--since 2026-02-31 is a usage error, not 3 March (%s)" % p.stderr.decode().strip())
+
     # SIGTERM/SIGINT/SIGHUP during a write: tests/unit/test_output.c (deterministic there).
 
     p = subprocess.run([gdtest.gdreport_bin(), "run", "--db", db,
