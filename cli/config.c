@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #define CONFIG_MAX_BYTES (1024 * 1024)
@@ -330,13 +331,19 @@ static int read_file(const char *path, char **text, size_t *len, unsigned *mode,
     char *buf = NULL;
     size_t n = 0;
     FILE *f = NULL;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (fstat(fd, &st) != 0) {
+        rc = gd_err_set(err, GD_E_IO, "%s: %s", path, strerror(errno));
+        goto done;
+    }
+    /* /dev/null stays the usual way to say "no config file" (it reads empty). */
+    int null_device = S_ISCHR(st.st_mode) && major(st.st_rdev) == 1 && minor(st.st_rdev) == 3;
+    if (!S_ISREG(st.st_mode) && !null_device) {
         rc = gd_err_set(err, GD_E_CONFIG, "%s: not a regular file", path);
         goto done;
     }
     /* As ssh does with its config: a file others can change could point the
      * tool at their DB or their endpoint. */
-    if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+    if (!null_device && (st.st_mode & (S_IWGRP | S_IWOTH))) {
         rc = gd_err_set(err, GD_E_CONFIG, "%s: mode %04o lets %s change it; refusing to use it: "
                         "run 'chmod go-w %s'", path, (unsigned)(st.st_mode & 07777),
                         st.st_mode & S_IWOTH ? "every user" : "its group", path);

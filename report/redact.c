@@ -164,6 +164,27 @@ static int drop_from_filter(gd_report_model *m)
     return 0;
 }
 
+/* The completeness check counts the management account's findings too, so
+ * its numbers would give them away by subtraction: only the verdict stays. */
+static int verdict_only(char **completeness)
+{
+    const char *keep = NULL;
+    if (!*completeness)
+        return 0;
+    if (!strncmp(*completeness, "complete:", 9))
+        keep = "complete: matches GuardDuty's count";
+    else if (!strncmp(*completeness, "differs", 7))
+        keep = "differs from GuardDuty's count (the numbers are left out: --redact management)";
+    else
+        keep = "not checked";
+    char *v = strdup(keep);
+    if (!v)
+        return GD_E_NOMEM;
+    free(*completeness);
+    *completeness = v;
+    return 0;
+}
+
 static int scrub_management(gd_report_model *m)
 {
     int rc = 0;
@@ -172,8 +193,10 @@ static int scrub_management(gd_report_model *m)
     rc |= scrub_field(m, &m->delegated_admin_account_id);
     rc |= scrub_field(m, &m->org_id);
     rc |= drop_from_filter(m);
-    for (size_t i = 0; i < m->n_regions; i++)
+    for (size_t i = 0; i < m->n_regions; i++) {
         rc |= scrub_field(m, &m->regions[i].message);
+        rc |= verdict_only(&m->regions[i].completeness);
+    }
     for (size_t i = 0; i < m->n_accounts; i++) {
         rc |= scrub_field(m, &m->accounts[i].name);
         rc |= scrub_field(m, &m->accounts[i].email);

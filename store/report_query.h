@@ -39,6 +39,7 @@ int gd_rq_latest_run(gd_store *st, gd_rq_run *out, gd_err *err);
 typedef struct gd_rq_region {
     const char *region, *state, *message, *cost_state, *detector_id;
     int64_t run_id, ended_ms;
+    const char *completeness;   /* that run's GetFindingsStatistics cross-check, or NULL */
 } gd_rq_region;
 typedef int (*gd_rq_region_cb)(void *ud, const gd_rq_region *r);
 /* For each region any finished run (run_id <= max_run_id) recorded, its
