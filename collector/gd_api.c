@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* GuardDuty request building and response parsing (docs/guardduty-api.md §2, §4). */
+/* GuardDuty request building and response parsing (GuardDuty API Reference; botocore data/guardduty/2017-11-28/service-2.json). */
 #include "collector/gd_api.h"
 #include "common/validate.h"
 #include "collector/findings_scan.h"

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #ifndef GD_COLLECTOR_GD_API_H
 #define GD_COLLECTOR_GD_API_H
-/* GuardDuty rest-json operations used by the collector (docs/guardduty-api.md
- * §2): request building and response parsing. Pure functions: no I/O, no
+/* GuardDuty rest-json operations used by the collector (GuardDuty API
+ * Reference; botocore data/guardduty/2017-11-28/service-2.json): request building and response parsing. Pure functions: no I/O, no
  * clock. The collector sends the built gd_aws_request with gd_aws_call.
  *
  * Everything AWS sends is treated as hostile: wrong types, missing required

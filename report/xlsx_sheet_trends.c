@@ -26,12 +26,23 @@ static void write_week(xw_ctx *c, lxw_worksheet *ws, lxw_row_t row, const gd_tre
     xw_int(c, ws, row, 6, xw_sev_total(&w->created));
 }
 
-/* Categories are the week-start dates (numbers), which a chart can read
- * without the data cache that constant_memory cannot fill. */
+static double week_start(const void *ud, size_t i)
+{
+    return xw_excel_date(((const gd_trend_week *)ud)[i].week_start_ms);
+}
+
+static const gd_sev_counts *week_counts(const void *ud, size_t i)
+{
+    return &((const gd_trend_week *)ud)[i].created;
+}
+
+/* Categories are the week-start dates (numbers). */
 static void add_trend_chart(xw_ctx *c, lxw_worksheet *ws, lxw_row_t first, lxw_row_t last)
 {
+    xw_chart_rows rows = {.n = c->m->n_weeks, .ud = c->m->weeks,
+                          .category_number = week_start, .counts = week_counts};
     lxw_chart *ch = xw_severity_chart(c, LXW_CHART_LINE, "New findings per week by severity",
-                                      SHEET, first, last, 1, 2);
+                                      SHEET, first, last, 1, 2, &rows);
     if (!ch)
         return;
     chart_axis_set_num_format(ch->x_axis, "yyyy-mm-dd");
