@@ -113,22 +113,17 @@ static int push_all(pipeline *p, char **ids, size_t n);
 
 /* The ids earlier runs could not store, asked for again by id: an archived
  * one would not come back through the non-archived missing-id listing. */
+static int queue_from_store(gd_region_ctx *rc, pipeline *p, int store_rc, const gd_err *err,
+                            char **ids, size_t n, const char *what, gd_call_fail *fail);
+
 static int refetch_unstored(gd_region_ctx *rc, pipeline *p, gd_call_fail *fail)
 {
     char **ids = NULL;
     size_t n = 0;
     gd_err err = {0};
-    if (gd_store_unstored_findings(rc->store, rc->region, 10000, &ids, &n, &err) != 0) {
-        gd_call_fail_set(fail, GD_AWS_CLIENT, "%s unstored findings: %s", rc->region, err.msg);
-        snprintf(fail->code, sizeof fail->code, "StoreError");
-        return -1;
-    }
-    if (n)
-        gd_log(GD_LOG_INFO, rc->region, NULL, NULL,
-               "%zu finding(s) earlier runs could not store; fetching them again", n);
-    push_all(p, ids, n);
-    gd_store_free_strings(ids, n);
-    return 0;
+    int src = gd_store_unstored_findings(rc->store, rc->region, 10000, &ids, &n, &err);
+    return queue_from_store(rc, p, src, &err, ids, n, "finding(s) earlier runs could not store",
+                            fail);
 }
 
 /* After the region's findings: what could not be stored, for the region's
@@ -602,17 +597,26 @@ static int fetch_missing(gd_region_ctx *rc, pipeline *p, id_list *all, gd_call_f
     char **missing = NULL;
     size_t n_missing = 0;
     gd_err err = {0};
-    if (gd_store_missing_findings(rc->store, (const char *const *)all->v, all->n, &missing,
-                                  &n_missing, &err) != 0) {
-        gd_call_fail_set(fail, GD_AWS_CLIENT, "%s missing findings: %s", rc->region, err.msg);
+    int src = gd_store_missing_findings(rc->store, (const char *const *)all->v, all->n, &missing,
+                                        &n_missing, &err);
+    return queue_from_store(rc, p, src, &err, missing, n_missing,
+                            "findings missed by earlier runs", fail);
+}
+
+/* Queues the ids a store query returned (store_rc: its result) for fetching
+ * and frees them; a failed query is a store error, which fails the run. */
+static int queue_from_store(gd_region_ctx *rc, pipeline *p, int store_rc, const gd_err *err,
+                            char **ids, size_t n, const char *what, gd_call_fail *fail)
+{
+    if (store_rc != 0) {
+        gd_call_fail_set(fail, GD_AWS_CLIENT, "%s %s: %s", rc->region, what, err->msg);
         snprintf(fail->code, sizeof fail->code, "StoreError");
         return -1;
     }
-    if (n_missing)
-        gd_log(GD_LOG_INFO, rc->region, NULL, NULL,
-               "%zu findings missed by earlier runs; fetching them", n_missing);
-    push_all(p, missing, n_missing);
-    gd_store_free_strings(missing, n_missing);
+    if (n)
+        gd_log(GD_LOG_INFO, rc->region, NULL, NULL, "%zu %s; fetching them", n, what);
+    push_all(p, ids, n);
+    gd_store_free_strings(ids, n);
     return 0;
 }
 

@@ -13,30 +13,20 @@ library only. Not a test itself (the CMake glob takes only test_*.py)."""
 import http.client
 import http.server
 import json
-import re
+import os
+import sys
 import threading
 import urllib.parse
 
-# GuardDuty REST paths -> operation (the ones the tests rewrite).
-_GD_OPS = [
-    ("GET", re.compile(r"^/detector$"), "ListDetectors"),
-    ("POST", re.compile(r"^/detector/[^/]+/findings$"), "ListFindings"),
-    ("POST", re.compile(r"^/detector/[^/]+/findings/get$"), "GetFindings"),
-    ("POST", re.compile(r"^/detector/[^/]+/findings/statistics$"), "GetFindingsStatistics"),
-    ("GET", re.compile(r"^/detector/[^/]+/member$"), "ListMembers"),
-    ("POST", re.compile(r"^/detector/[^/]+/usage/statistics$"), "GetUsageStatistics"),
-]
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fakeaws"))
+from services import gd_route  # noqa: E402  (the fake's own GuardDuty route table)
 
 
 def operation_of(method, path, headers):
     target = headers.get("X-Amz-Target")
     if target:
         return target.rsplit(".", 1)[-1]
-    p = urllib.parse.urlsplit(path).path
-    for m, rx, op in _GD_OPS:
-        if m == method and rx.match(p):
-            return op
-    return None
+    return gd_route(method, urllib.parse.urlsplit(path).path)[0]
 
 
 class HostileProxy:
