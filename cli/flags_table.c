@@ -46,8 +46,12 @@ const gd_flag gd_flag_table[GD_F_COUNT] = {
                       "minus this"},
     [GD_F_REGION_BUDGET] = {"region-budget", 0, "DURATION", GD_CFG_DURATION, NULL, 0, 0,
                             "region-budget", "GDREPORT_REGION_BUDGET", "30m", C_COLLECT | C_RUN,
-                            "wall time a region (and the account listing) may take before "
-                            "it is failed"},
+                            "wall time a region may take before it is failed"},
+    [GD_F_RESPONSE_MEMORY] = {"response-memory", 0, "MIB", GD_CFG_INT, NULL, 4, 4096,
+                              "response-memory", "GDREPORT_RESPONSE_MEMORY", "64",
+                              C_COLLECT | C_RUN,
+                              "MiB of AWS response bodies held at once while being received, "
+                              "all regions together; requests wait for room"},
     [GD_F_FORMAT] = {"format", 0, "xlsx|json", GD_CFG_ENUM, "xlsx|json", 0, 0, "format",
                      "GDREPORT_FORMAT", NULL, C_EXPORT,
                      "output format (default: from the -o extension)"},
@@ -108,4 +112,8 @@ const gd_flag gd_flag_table[GD_F_COUNT] = {
                          "log-format", "GDREPORT_LOG_FORMAT", "text",
                          C_COLLECT | C_EXPORT | C_RUN | GD_CMD_DOCTOR,
                          "diagnostics on stderr as text or one JSON object per line"},
+    /* Applied in main() before the command runs (common/i18n.h). */
+    [GD_F_LANG] = {"lang", 0, "en|ja", GD_CFG_ENUM, "en|ja", 0, 0, NULL, "LANG", NULL, C_ALL,
+                   "language of the workbook, status text and errors (default: from LANG); "
+                   "JSON stays English"},
 };

@@ -6,6 +6,7 @@
  * for auditors. Like Findings it continues on "Costs (2)"... past the
  * per-sheet row limit: accounts x regions x features can get there. */
 #include "report/xlsx_sheets.h"
+#include "common/i18n.h"
 
 #include "report/plans.h"
 
@@ -22,7 +23,7 @@ static void write_cost(xw_ctx *c, lxw_worksheet *ws, lxw_row_t row, const gd_cos
     xw_str(c, ws, row, 1, r->region, NULL);
     xw_str(c, ws, row, 2, r->feature, NULL);
     if (r->plan >= 0)
-        xw_str(c, ws, row, 3, gd_plan_label(r->plan), NULL);
+        xw_str(c, ws, row, 3, _(gd_plan_label(r->plan)), NULL);
     xw_money(c, ws, row, 4, r->amount);
     xw_str(c, ws, row, 5, r->amount, NULL);
     xw_str(c, ws, row, 6, r->unit, NULL);

@@ -3,6 +3,7 @@
  * state, the top 20 accounts with a stacked bar chart of them, and one row
  * per region. Top to bottom, row by row (constant_memory). */
 #include "report/xlsx_sheets.h"
+#include "common/i18n.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -23,14 +24,14 @@ static const char *nz(const char *s)
 
 static void kv_str(xw_ctx *c, lxw_worksheet *ws, lxw_row_t *row, const char *k, const char *v)
 {
-    xw_str(c, ws, *row, 0, k, c->fmt.label);
+    xw_str(c, ws, *row, 0, _(k), c->fmt.label);
     xw_str(c, ws, *row, 1, v, NULL);
     (*row)++;
 }
 
 static void kv_time(xw_ctx *c, lxw_worksheet *ws, lxw_row_t *row, const char *k, int64_t ms)
 {
-    xw_str(c, ws, *row, 0, k, c->fmt.label);
+    xw_str(c, ws, *row, 0, _(k), c->fmt.label);
     xw_time(c, ws, *row, 1, ms);
     (*row)++;
 }
@@ -51,7 +52,7 @@ static const char *join_redactions(xw_ctx *c)
         if (m->redactions[i] &&
             gd_buf_printf(&c->join, "%s%s", c->join.len ? ", " : "", m->redactions[i]))
             xw_fail(c, GD_E_NOMEM, "cannot list redactions");
-    return c->join.len ? gd_buf_cstr(&c->join) : "none";
+    return c->join.len ? gd_buf_cstr(&c->join) : _("none");
 }
 
 static const char *join_failed_regions(xw_ctx *c)
@@ -66,7 +67,7 @@ static const char *join_failed_regions(xw_ctx *c)
                           r->state ? r->state : "unknown"))
             xw_fail(c, GD_E_NOMEM, "cannot list failed regions");
     }
-    return c->join.len ? gd_buf_cstr(&c->join) : "none";
+    return c->join.len ? gd_buf_cstr(&c->join) : _("none");
 }
 
 static void write_facts(xw_ctx *c, lxw_worksheet *ws, lxw_row_t *row)
@@ -83,10 +84,10 @@ static void write_facts(xw_ctx *c, lxw_worksheet *ws, lxw_row_t *row)
     kv_str(c, ws, row, "Redactions applied", join_redactions(c));
     if (m->last_run_outcome)
         kv_str(c, ws, row, "Last run outcome", m->last_run_outcome);
-    kv_str(c, ws, row, "Partial", m->partial ? "Yes" : "No");
+    kv_str(c, ws, row, "Partial", m->partial ? _("Yes") : _("No"));
     kv_str(c, ws, row, "Regions not collected", join_failed_regions(c));
     if (m->totals.cost_usd) {
-        xw_str(c, ws, *row, 0, "Total cost (USD, 30 days)", c->fmt.label);
+        xw_str(c, ws, *row, 0, _("Total cost (USD, 30 days)"), c->fmt.label);
         xw_money(c, ws, *row, 1, m->totals.cost_usd);
         (*row)++;
     }
@@ -99,14 +100,14 @@ static void write_totals(xw_ctx *c, lxw_worksheet *ws, lxw_row_t *row)
     xw_header(c, ws, (*row)++, cols, 2, 0);
     for (int i = 0; i < GD_SEV_COUNT; i++) {
         int band = XW_BANDS_DESC[i];
-        xw_str(c, ws, *row, 0, gd_severity_label(band), c->fmt.sev[band]);
+        xw_str(c, ws, *row, 0, _(gd_severity_label(band)), c->fmt.sev[band]);
         xw_int(c, ws, (*row)++, 1, t->active.n[band]);
     }
-    xw_str(c, ws, *row, 0, "Total active", c->fmt.label);
+    xw_str(c, ws, *row, 0, _("Total active"), c->fmt.label);
     xw_int(c, ws, (*row)++, 1, xw_sev_total(&t->active));
-    xw_str(c, ws, *row, 0, "Archived", c->fmt.label);
+    xw_str(c, ws, *row, 0, _("Archived"), c->fmt.label);
     xw_int(c, ws, (*row)++, 1, t->archived);
-    xw_str(c, ws, *row, 0, "New in window", c->fmt.label);
+    xw_str(c, ws, *row, 0, _("New in window"), c->fmt.label);
     xw_int(c, ws, (*row)++, 1, t->new_in_window);
 }
 
@@ -191,8 +192,8 @@ static void add_top_chart(xw_ctx *c, lxw_worksheet *ws, lxw_row_t rows_free, lxw
         return;
     chart_axis_set_reverse(ch->y_axis);
     chart_axis_set_crossing_max(ch->y_axis);
-    chart_axis_set_name(ch->y_axis, "Account");
-    chart_axis_set_name(ch->x_axis, "Active findings");
+    chart_axis_set_name(ch->y_axis, _("Account"));
+    chart_axis_set_name(ch->x_axis, _("Active findings"));
     /* 288 px is the default chart height, 20 px a default row. */
     double y_scale = rows_free * 20.0 / 288.0;
     lxw_chart_options opt = {.x_scale = 1.3, .y_scale = y_scale < 1.0 ? 1.0 : y_scale};
@@ -268,7 +269,7 @@ int xw_sheet_overview(xw_ctx *c)
     set_widths(c, ws);
     xw_print_one_page(c, ws);
     lxw_row_t row = 0;
-    xw_str(c, ws, row++, 0, "GuardDuty organization report", c->fmt.title);
+    xw_str(c, ws, row++, 0, _("GuardDuty organization report"), c->fmt.title);
     worksheet_freeze_panes(ws, 1, 0);
     row++;
     write_facts(c, ws, &row);

@@ -2,6 +2,7 @@
 /* The Trends sheet: findings created per ISO week by severity (oldest
  * first) with a line chart of it, then week-over-week change per account. */
 #include "report/xlsx_sheets.h"
+#include "common/i18n.h"
 
 #include <stdio.h>
 
@@ -46,8 +47,8 @@ static void add_trend_chart(xw_ctx *c, lxw_worksheet *ws, lxw_row_t first, lxw_r
     if (!ch)
         return;
     chart_axis_set_num_format(ch->x_axis, "yyyy-mm-dd");
-    chart_axis_set_name(ch->x_axis, "Week starting (UTC)");
-    chart_axis_set_name(ch->y_axis, "New findings");
+    chart_axis_set_name(ch->x_axis, _("Week starting (UTC)"));
+    chart_axis_set_name(ch->y_axis, _("New findings"));
     lxw_chart_options opt = {.x_scale = 1.6, .y_scale = 1.4};
     xw_check(c, ws, 0, CHART_COL, worksheet_insert_chart_opt(ws, 0, CHART_COL, ch, &opt));
 }
@@ -57,7 +58,7 @@ static void write_wow(xw_ctx *c, lxw_worksheet *ws, lxw_row_t row)
     const gd_report_model *m = c->m;
     static const xw_column cols[] = {{"Account ID", 0}, {"This week", 0}, {"Last week", 0},
                                      {"Change", 0}};
-    xw_str(c, ws, row++, 0, "Week over week, per account", c->fmt.section);
+    xw_str(c, ws, row++, 0, _("Week over week, per account"), c->fmt.section);
     xw_header(c, ws, row++, cols, 4, 0);
     for (size_t i = 0; i < m->n_wow && !c->rc; i++) {
         const gd_account_wow *w = &m->wow[i];

@@ -18,8 +18,9 @@ SRC = os.environ.get("GD_SOURCE_DIR") or os.path.join(os.path.dirname(__file__),
 BIN = os.environ.get("GDREPORT_BIN", "")
 PAGE = os.path.join(SRC, "docs", "gdreport.1")
 COMPLETION = os.path.join(SRC, "completion", "gdreport.bash")
-# Options every command may print in its help without the man page repeating them.
-GENERIC = {"--help", "--version"}
+# Options every command may print in its help without the man page repeating them
+# (--lang is described once, under "Global options").
+GENERIC = {"--help", "--version", "--lang"}
 
 passed = failed = 0
 
