@@ -74,9 +74,9 @@ _gdreport()
         --out-dir)
             _gdreport_files -d; return ;;
         --format)
-            COMPREPLY=($(compgen -W "xlsx json" -- "$cur")); return ;;
+            COMPREPLY=($(compgen -W "xlsx json md" -- "$cur")); return ;;
         --formats)
-            _gdreport_list "xlsx json"; return ;;
+            _gdreport_list "xlsx json md"; return ;;
         --redact)
             COMPREPLY=($(compgen -W "management cost all" -- "$cur")); return ;;
         --min-severity)

@@ -114,7 +114,7 @@ COMPLETION_CASES = [  # words on the line -> what the completion offers
     (["gdreport", ""], "collect export run status doctor prune config help"),
     (["gdreport", "export", "--redact", ""], "management cost all"),
     (["gdreport", "export", "--format", "=", "j"], "json"),
-    (["gdreport", "run", "--formats", "xlsx,"], "xlsx,xlsx xlsx,json"),
+    (["gdreport", "run", "--formats", "xlsx,"], "xlsx,xlsx xlsx,json xlsx,md"),
     (["gdreport", "collect", "--log-format", ""], "text json"),
     (["gdreport", "export", "--min-severity", "h"], "high"),
     (["gdreport", "config", ""], "show path"),
