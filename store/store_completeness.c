@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The completeness check's stored side: unarchived findings of a region by
  * severity band, counted the way GetFindingsStatistics is asked for them
- * (collector/region_worker.c compares the two). */
+ * (collector/region_worker.c compares the two). Sample findings count (they
+ * are findings to GuardDuty too); expired ones do not. */
 #include "store/store_internal.h"
 
 static const char SQL_ACTIVE_BY_BAND[] =
     "SELECT coalesce(sum(severity < 4), 0), coalesce(sum(severity >= 4 AND severity < 7), 0),"
     " coalesce(sum(severity >= 7 AND severity < 9), 0), coalesce(sum(severity >= 9), 0)"
-    " FROM findings WHERE region = ?1 AND archived = 0 AND detector_id = ?2";
+    " FROM findings WHERE region = ?1 AND archived = 0 AND detector_id = ?2"
+    " AND expired_at_ms IS NULL"; /* expired: GuardDuty no longer has them (schema/003) */
 
 int gd_store_active_by_band(gd_store *st, const char *region, const char *detector_id,
                             int64_t by_band[4], gd_err *err)

@@ -178,7 +178,7 @@ int gd_store_unstored_findings(gd_store *st, const char *region, size_t limit, c
             rc = st_db_error(st, err, "bind unstored findings");
             st_stmt_reset(s);
         } else if (rc == GD_OK) {
-            rc = collect_ids(st, s, &sv, "list unstored findings", err);
+            rc = st_collect_ids(st, s, &sv, "list unstored findings", err);
         }
         st_read_end(st);
     }
