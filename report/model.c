@@ -329,7 +329,7 @@ static int each_row(void *ud, const gd_rq_finding *f)
     gd_finding_view v = {
         .finding_id = f->finding_id, .severity = f->severity,
         .band = gd_severity_band(f->severity), .type = f->type,
-        .plan = gd_plan_for_finding(f->type, f->feature_name), .account_id = f->account_id,
+        .plan = gd_plan_for_type(f->type), .account_id = f->account_id,
         .region = f->region, .resource_type = resource ? resource : f->resource_type,
         .resource_id = resource_id ? resource_id : f->resource_id,
         .title = title ? title : f->title, .created_ms = f->created_ms,
