@@ -361,6 +361,16 @@ int gd_report_model_each_finding(const gd_report_model *m, gd_finding_cb cb, voi
     return rc;
 }
 
+int gd_report_model_leads(const gd_report_model *m, gd_rq_lead_cb cb, void *ud, gd_err *err)
+{
+    if (!m->store)
+        return gd_err_set(err, GD_E_INTERNAL, "report model has no store to read findings from");
+    gd_rq_scope sc;
+    model_scope(m, &sc);   /* after management redaction it excludes that account */
+    sc.resource_paths = gd_resource_paths_json();
+    return gd_rq_leads(m->store, &sc, cb, ud, err);
+}
+
 static int source_each(void *src_ud, gd_finding_cb cb, void *cb_ud, gd_err *err)
 {
     return gd_report_model_each_finding(src_ud, cb, cb_ud, err);

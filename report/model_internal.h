@@ -138,4 +138,8 @@ int64_t gd_week_start_ms(int64_t week_index);
 
 char *gd_strdup_or_null(const char *s, int *oom);
 
+/* Where findings lead (gd_rq_leads) under the model's scope, management
+ * redaction included; for report/leads.c. */
+int gd_report_model_leads(const gd_report_model *m, gd_rq_lead_cb cb, void *ud, gd_err *err);
+
 #endif

@@ -302,7 +302,6 @@ static void test_usage_top_accounts_flattened(void)
     const char *bad[] = {
         "{\"usageStatistics\":{\"topAccountsByFeature\":[{\"accounts\":[]}]}}",
         "{\"usageStatistics\":{\"topAccountsByFeature\":[{\"feature\":\"F\",\"accounts\":{}}]}}",
-        /* one string over two lines (parenthesised for clang's -Wstring-concatenation) */
         ("{\"usageStatistics\":{\"topAccountsByFeature\":[{\"feature\":\"F\",\"accounts\":"
          "[{\"accountId\":\"1\",\"total\":{\"amount\":\"x\"}}]}]}}"),
     };
