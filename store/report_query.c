@@ -886,3 +886,40 @@ int gd_rq_lifecycle_weeks(gd_store *st, const gd_rq_scope *scope, const int64_t 
     return rq_scoped(st, gd_store_schema_version(st) < 3 ? sql_v2 : sql, &sc, week_row,
                      &w, err);
 }
+
+/* ---- Free-trial days (schema/003) ------------------------------------------ */
+
+static int trial_row(sqlite3_stmt *s, void *ctx)
+{
+    cb_ctx *c = ctx;
+    gd_rq_trial t = {
+        .region = col_text(s, 0), .state = col_text(s, 1), .message = col_text(s, 2),
+        .run_id = sqlite3_column_int64(s, 3), .account_id = col_text(s, 4),
+        .feature = col_text(s, 5),
+        .days_left = sqlite3_column_type(s, 6) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, 6),
+    };
+    return ((gd_rq_trial_cb)c->cb)(c->ud, &t);
+}
+
+int gd_rq_free_trial(gd_store *st, int64_t max_run_id, gd_rq_trial_cb cb, void *ud, gd_err *err)
+{
+    static const char sql[] =
+        "WITH latest AS (SELECT region, MAX(run_id) AS run_id FROM free_trial_regions"
+        "  WHERE run_id <= ?1 GROUP BY region)"
+        " SELECT r.region, r.state, r.message, r.run_id, d.account_id, d.feature, d.days_left"
+        " FROM latest l JOIN free_trial_regions r ON r.region = l.region AND r.run_id = l.run_id"
+        " LEFT JOIN free_trial_days d ON d.run_id = r.run_id AND d.region = r.region"
+        " ORDER BY r.region, d.account_id, d.feature";
+    if (gd_store_schema_version(st) < 3)
+        return GD_OK;   /* an older DB read as it is: no free-trial data */
+    cb_ctx c = {(void *)cb, ud};
+    sqlite3_stmt *s;
+    st_enter(st);
+    int rc = rq_prepare(st, sql, &s, err);
+    if (rc == GD_OK) {
+        st_bind_int64(s, 1, max_run_id);
+        rc = rq_run(st, s, trial_row, &c, err);
+    }
+    st_leave(st);
+    return rc;
+}

@@ -230,4 +230,19 @@ typedef struct gd_rq_week {
 int gd_rq_lifecycle_weeks(gd_store *st, const gd_rq_scope *scope, const int64_t *bounds,
                           size_t n_weeks, gd_rq_week *out, gd_err *err);
 
+/* ---- Free-trial days (schema/003) ------------------------------------------ */
+/* GetRemainingFreeTrialDays as the newest run (run_id <= max_run_id) that
+ * asked in each region stored it: one callback per (account, feature) row,
+ * region, account, feature ascending; a region whose call was denied or failed
+ * (or returned no account) comes once with account_id and feature NULL and
+ * days_left -1. state: collected | denied | failed. A region never asked (no
+ * detector, --no-cost) does not appear. A DB older than schema 3: no rows. */
+typedef struct gd_rq_trial {
+    const char *region, *state, *message, *account_id, *feature;
+    int64_t run_id, days_left;
+} gd_rq_trial;
+typedef int (*gd_rq_trial_cb)(void *ud, const gd_rq_trial *t);
+int gd_rq_free_trial(gd_store *st, int64_t max_run_id, gd_rq_trial_cb cb, void *ud,
+                     gd_err *err);
+
 #endif
