@@ -529,8 +529,13 @@ int gd_rq_invalid_findings(gd_store *st, int64_t *n, gd_err *err)
 {
     cb_ctx c = {NULL, n};
     *n = 0;
-    return rq_simple(st, "SELECT count(*) FROM findings WHERE NOT" RQ_VALID_FINDING, count_row,
-                     &c, err);
+    /* INDEXED BY: both columns are in findings_report (schema 2+), but SQLite
+     * would scan the table, raw_json pages and all (2 s for 1M findings). */
+    return rq_simple(st, gd_store_schema_version(st) < 2
+                             ? "SELECT count(*) FROM findings WHERE NOT" RQ_VALID_FINDING
+                             : "SELECT count(*) FROM findings INDEXED BY findings_report"
+                               " WHERE NOT" RQ_VALID_FINDING,
+                     count_row, &c, err);
 }
 
 int gd_rq_finding_regions(gd_store *st, gd_rq_name_cb cb, void *ud, gd_err *err)
@@ -730,19 +735,28 @@ int gd_rq_leads(gd_store *st, const gd_rq_scope *scope, gd_rq_lead_cb cb, void *
         " UNION ALL"
         " SELECT 2, account_id, NULL, NULL, count(*) FROM findings" RQ_SCOPE_WHERE
         " AND archived = 1 AND updated_ms >= ?6 AND updated_ms < ?7 GROUP BY account_id";
-    /* schema/004: resource ids are columns of findings_report, so every
-     * part is an index-only aggregate and raw_json is never read. */
+    /* schema/004: resource ids are columns of findings_report, so this is
+     * one index-only scan (INDEXED BY: left to itself SQLite served the
+     * archived-in-window part from findings_region_updated plus a table
+     * lookup per row) into groups per account, type and resource, which
+     * the three kinds then sum: 2.4 s instead of three scans' 3.7 s for 1M
+     * findings. raw_json is never read. HAVING keeps the kinds' "no
+     * findings, no row" of the query above. */
     static const char sql_v4[] =
-        "SELECT 0, account_id, type, NULL, count(*) FROM findings" RQ_SCOPE_WHERE
-        " AND archived = 0 GROUP BY account_id, type"
+        "WITH g AS MATERIALIZED (SELECT account_id, type, resource_type, resource_id,"
+        "  sum(archived = 0) AS active,"
+        "  sum(archived = 1 AND updated_ms >= ?6 AND updated_ms < ?7) AS archived_in_window"
+        "  FROM findings INDEXED BY findings_report" RQ_SCOPE_WHERE
+        "  GROUP BY account_id, type, resource_type, resource_id)"
+        " SELECT 0, account_id, type, NULL, sum(active) FROM g GROUP BY account_id, type"
+        " HAVING sum(active) > 0"
         " UNION ALL"
-        " SELECT 1, account_id, resource_id, resource_type, count(*)"
-        " FROM findings INDEXED BY findings_report" RQ_SCOPE_WHERE
-        " AND archived = 0 AND ?11 IS NOT NULL AND resource_id IS NOT NULL"
-        " GROUP BY account_id, resource_type, resource_id"
+        " SELECT 1, account_id, resource_id, resource_type, sum(active) FROM g"
+        " WHERE ?11 IS NOT NULL AND resource_id IS NOT NULL"
+        " GROUP BY account_id, resource_type, resource_id HAVING sum(active) > 0"
         " UNION ALL"
-        " SELECT 2, account_id, NULL, NULL, count(*) FROM findings" RQ_SCOPE_WHERE
-        " AND archived = 1 AND updated_ms >= ?6 AND updated_ms < ?7 GROUP BY account_id";
+        " SELECT 2, account_id, NULL, NULL, sum(archived_in_window) FROM g GROUP BY account_id"
+        " HAVING sum(archived_in_window) > 0";
     cb_ctx c = {(void *)cb, ud};
     return rq_scoped(st, gd_store_schema_version(st) < 4 ? sql : sql_v4, scope, lead_row, &c,
                      err);
