@@ -642,6 +642,7 @@ static void record(gd_region_ctx *rc, const region_outcome *out, int64_t duratio
         .findings_new = rc->fstats.inserted, .findings_updated = rc->fstats.updated,
         .cost_state = rc->cost_state,
         .cost_message = rc->cost_message[0] ? rc->cost_message : NULL,
+        .usage_calls = rc->usage_calls,
     };
     gd_err err = {0};
     if (gd_store_region_result(rc->store, rc->run_id, &res, &err) != 0)
