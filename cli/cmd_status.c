@@ -72,6 +72,8 @@ static int text_region(void *ud, const gd_status_region *g)
     }
     if (g->cost_message && *g->cost_message)
         printf(_("  %-16s cost: %s\n"), "", g->cost_message);
+    if (g->completeness)
+        printf(_("  %-16s findings %s\n"), "", g->completeness);
     return 0;
 }
 
@@ -122,6 +124,10 @@ static int json_region(void *ud, const gd_status_region *g)
         (json_int_t)g->duration_ms, "findings_listed", (json_int_t)g->findings_listed,
         "findings_new", (json_int_t)g->findings_new, "findings_updated",
         (json_int_t)g->findings_updated);
+    if (o && json_object_set_new(o, "completeness", str_or_null(g->completeness)) != 0) {
+        json_decref(o);
+        o = NULL;
+    }
     if (!o || !c->current || json_array_append_new(c->current, o) != 0) {
         c->failed = 1;
         return -1;

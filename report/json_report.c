@@ -82,6 +82,8 @@ static int fill_region(json_t *o, const gd_report_model *m, const void *item)
     rc |= jw_set(o, "state", jw_str(r->state));
     if (r->message)
         rc |= jw_set(o, "message", jw_str(r->message));
+    if (r->completeness)
+        rc |= jw_set(o, "completeness", jw_str(r->completeness));
     if (!m->cost_redacted)
         rc |= jw_set(o, "cost_state", jw_str(r->cost_state));
     rc |= jw_set(o, "active", jw_sev(&r->active));

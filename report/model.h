@@ -70,6 +70,9 @@ typedef struct gd_report_region {
     char *detector_id;
     gd_sev_counts active;        /* findings in scope in this region */
     int64_t archived;
+    char *completeness;          /* GuardDuty's count vs the stored one ("complete: matches
+                                    GuardDuty's count (N unarchived findings)" or the
+                                    difference); NULL when that run did not check */
 } gd_report_region;
 
 typedef struct gd_report_totals {

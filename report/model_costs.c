@@ -7,6 +7,8 @@
  * of the included accounts' 'account_feature' rows, so nothing about a left
  * out account can be derived. Every sum is exact (report/decimal.h). */
 #include "report/model_internal.h"
+#include "common/log.h"
+#include "common/validate.h"
 #include "common/decimal.h"
 
 #include <stdlib.h>
@@ -119,6 +121,16 @@ static int usage_row(void *ud, const gd_rq_usage *u)
     long a;
     if (!row_in_scope(c->b, u, &a))
         return 0;
+    /* A stored amount that fails common/validate.h (written by an older
+     * gdreport) is reported and left out: one bad row never refuses the
+     * whole report. */
+    char why[96];
+    if (gd_amount_check(u->amount, why, sizeof why) != 0) {
+        gd_log(GD_LOG_WARN, u->region, NULL, NULL, "DB %s: usage amount \"%.40s\" (%s %s %s) "
+               "left out of the report: %s", gd_store_path(c->b->st), u->amount, u->region,
+               u->kind, u->feature ? u->feature : "", why);
+        return 0;
+    }
     gd_decimal v;
     int rc = add_row(c->b, c->s, u, a, &v);
     return rc ? rc : cost_row(c->b, u, &v);

@@ -91,6 +91,7 @@ static int fill_regions(gd_build *b)
         r->region = gd_strdup_or_null(b->regions.v[i], &oom);
         r->state = gd_strdup_or_null(row ? row->state : "never_collected", &oom);
         r->message = gd_strdup_or_null(row ? row->message : NULL, &oom);
+        r->completeness = gd_strdup_or_null(row ? row->completeness : NULL, &oom);
         r->cost_state = gd_strdup_or_null(row && row->cost_state ? row->cost_state
                                                                  : "not_applicable", &oom);
         r->detector_id = gd_strdup_or_null(row ? row->detector_id : NULL, &oom);
