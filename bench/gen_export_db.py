@@ -228,7 +228,7 @@ def main():
             row = (fid, region, acc, detectors[region], typ, sev, title, desc,
                    res, feat, iso(created), iso(updated), created, updated, count, archived,
                    json.dumps(obj, separators=(",", ":")))
-            if leads:   # schema/004: what the store writes with each finding
+            if leads:   # schema/005: what the store writes with each finding
                 path = paths.get(res)
                 row += (json_path(obj, path) if path else None,
                         obj["service"]["eventFirstSeen"], obj["service"]["eventLastSeen"])

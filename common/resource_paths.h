@@ -4,7 +4,7 @@
 /* The one table of where a finding's main resource id lives: GuardDuty
  * resource type -> SQLite JSON path into the finding's JSON. Pure data, so
  * the store (which extracts the id once, when a finding is written, and for
- * rows stored before schema/004) and the report (which documents and tests
+ * rows stored before schema/005) and the report (which documents and tests
  * it) share it. */
 #include <stddef.h>
 

@@ -98,7 +98,7 @@ typedef struct gd_rq_scope {
     int64_t limit;                 /* iterator only: at most this many rows; -1 = all */
     const char *resource_paths;    /* iterator only: JSON {"<resourceType>": "<JSON path>"}
                                     * (common/resource_paths.h); NULL = no resource ids
-                                    * (schema 4: the stored columns are read, gated by it) */
+                                    * (schema 5: the stored columns are read, gated by it) */
     int include_samples;           /* groups, iterator: sample findings too (default: never) */
     int include_expired;           /* groups, iterator: expired findings too (default: never) */
 } gd_rq_scope;
@@ -172,7 +172,7 @@ int gd_rq_latest_usage_keys(gd_store *st, int64_t max_run_id, gd_rq_usage_cb cb,
 /* ---- Findings detail (streamed) ------------------------------------------ */
 typedef struct gd_rq_finding {
     const char *finding_id, *region, *account_id, *type, *feature_name, *resource_type, *title;
-    const char *resource_id;       /* findings.resource_id (schema 4); NULL if none */
+    const char *resource_id;       /* findings.resource_id (schema 5); NULL if none */
     const char *first_seen, *last_seen;   /* service.eventFirstSeen / eventLastSeen, verbatim */
     double severity;
     int64_t created_ms, updated_ms, count;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Fills schema/004's columns (resource_id, event_first_seen,
+/* Fills schema/005's columns (resource_id, event_first_seen,
  * event_last_seen) for findings stored before it, from raw_json, with the
  * same expressions the findings write uses (store/store_findings.c), so a
  * migrated row and a newly written one hold the same values. */

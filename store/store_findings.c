@@ -19,7 +19,7 @@ static const char SQL_FINDING_STATE[] =
     "SELECT updated_ms, archived, count, expired_at_ms IS NOT NULL FROM findings"
     " WHERE finding_id = ?1";
 
-/* schema/004's columns, read once here from the finding's JSON (?17) with
+/* schema/005's columns, read once here from the finding's JSON (?17) with
  * its resource path (?21, common/resource_paths.h), the same expressions as
  * store/store_finding_leads.c uses for rows stored before that version. */
 #define SQL_LEADS_JSON(path) " CASE WHEN json_valid(?17) THEN json_extract(?17, " path ") END"

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* schema/004: a finding's resource id and eventFirstSeen/eventLastSeen,
+/* schema/005: a finding's resource id and eventFirstSeen/eventLastSeen,
  * extracted once (when the store writes a finding, and by the migration for
  * rows stored before it), give the export exactly what reading raw_json at
  * export time gave: the same rows are read three ways (a version-3 DB read
@@ -186,7 +186,7 @@ static void test_v3_read_and_migrated_agree(void)
     gd_store_close(st);
     /* Migrated: the columns filled from raw_json once. */
     CHECK_MSG(gd_store_open(t.path, GD_STORE_READ_WRITE, &st, &err) == 0, "%s", err.msg);
-    CHECK(gd_store_schema_version(st) >= 4);
+    CHECK(gd_store_schema_version(st) >= 5);
     check_reads(st, "migrated");
     gd_store_close(st);
     tmpdb_cleanup(&t);

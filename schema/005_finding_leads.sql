@@ -1,5 +1,5 @@
 -- SPDX-License-Identifier: Apache-2.0
--- gdreport store, version 4: where a finding leads, extracted once.
+-- gdreport store, version 5: where a finding leads, extracted once.
 --
 -- resource_id:      the finding's main resource id: json_extract(raw_json,
 --                   <path of its resource_type>) with the one table in
