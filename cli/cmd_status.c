@@ -2,6 +2,7 @@
 /* gdreport status: the last runs and what happened in each region. */
 #include "cli/cli.h"
 #include "common/log.h"
+#include "common/region_state.h"
 #include "store/store.h"
 
 #include <jansson.h>
@@ -77,6 +78,10 @@ static int text_region(void *ud, const gd_status_region *g)
            g->region, g->state, (long long)g->findings_listed, (long long)g->findings_new,
            (long long)g->findings_updated, or_dash(g->cost_state), (long long)g->requests,
            (long long)g->retries, (long long)g->throttles, (double)g->duration_ms / 1000.0);
+    const gd_region_state *rs = gd_region_state_find(g->state);
+    if (!rs->counts_as_collected)
+        printf("  %-16s %s%s\n", "", rs->label,
+               rs->makes_run_partial ? " (makes the run partial)" : "");
     if (g->message && *g->message) {
         printf("  %-16s %s%s%s", "", g->error_code ? g->error_code : "",
                g->error_code ? ": " : "", g->message);
@@ -136,6 +141,13 @@ static int json_region(void *ud, const gd_status_region *g)
         (json_int_t)g->duration_ms, "findings_listed", (json_int_t)g->findings_listed,
         "findings_new", (json_int_t)g->findings_new, "findings_updated",
         (json_int_t)g->findings_updated);
+    const gd_region_state *rs = gd_region_state_find(g->state);
+    if (o && (json_object_set_new(o, "counts_as_collected", json_boolean(rs->counts_as_collected)) ||
+              json_object_set_new(o, "makes_run_partial", json_boolean(rs->makes_run_partial)) ||
+              json_object_set_new(o, "state_label", json_string(rs->label)))) {
+        json_decref(o);
+        o = NULL;
+    }
     if (!o || !c->current || json_array_append_new(c->current, o) != 0) {
         c->failed = 1;
         return -1;
@@ -210,7 +222,10 @@ static void help_status(FILE *out)
 "               outcome, message, caller_account_id, regions_source, full_sync,\n"
 "               regions: [{region, state, message, error_code, request_id,\n"
 "               cost_state, cost_message, requests, retries, throttles,\n"
-"               duration_ms, findings_listed, findings_new, findings_updated}]}]}\n"
+"               duration_ms, findings_listed, findings_new, findings_updated,\n"
+"               counts_as_collected, makes_run_partial, state_label}]}]}\n"
+"A region is collected when its state is collected, no_detector or\n"
+"region_disabled; failed, access_denied and pending make the run partial.\n"
 "\n"
 "Examples:\n"
 "  gdreport status --db ~/gd.db\n"

@@ -6,6 +6,7 @@
  * model always serialises to the same bytes. Cost keys are left out (not set
  * to null) when cost is redacted. */
 #include "report/json_internal.h"
+#include "common/region_state.h"
 #include "common/timeutil.h"
 
 #include <string.h>
@@ -46,9 +47,10 @@ static int fill_filters(json_t *o, const gd_report_model *m, const void *item)
     return rc;
 }
 
+/* The regions that make the run partial (common/region_state.c). */
 static int is_failed_state(const char *state)
 {
-    return !strcmp(state, "failed") || !strcmp(state, "access_denied");
+    return gd_region_state_partial(state);
 }
 
 static int fill_collection(json_t *o, const gd_report_model *m, const void *item)

@@ -7,6 +7,7 @@
 #include "report/model.h"
 #include "report/model_internal.h"
 #include "report/redact_internal.h"
+#include "common/region_state.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -123,8 +124,7 @@ static int finish_model(gd_build *b)
     m->last_run_outcome = gd_strdup_or_null(b->run.outcome, &oom);
     m->partial = !strcmp(b->run.outcome, "partial");
     for (size_t i = 0; i < m->n_regions; i++)
-        if (!strcmp(m->regions[i].state, "failed") ||
-            !strcmp(m->regions[i].state, "access_denied"))
+        if (gd_region_state_partial(m->regions[i].state))
             m->partial = 1;
     return oom ? gd_err_set(b->err, GD_E_NOMEM, "out of memory") : 0;
 }

@@ -3,6 +3,7 @@
  * state, the top 20 accounts with a stacked bar chart of them, and one row
  * per region. Top to bottom, row by row (constant_memory). */
 #include "report/xlsx_sheets.h"
+#include "common/region_state.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -32,12 +33,11 @@ static void kv_time(xw_ctx *c, lxw_worksheet *ws, lxw_row_t *row, const char *k,
     (*row)++;
 }
 
-/* Regions in these states were looked at; any other state means the report
- * is missing something there. */
+/* Whether a region's data is complete comes from the one table
+ * (common/region_state.c). */
 static int region_ok(const char *state)
 {
-    return state && (!strcmp(state, "collected") || !strcmp(state, "no_detector") ||
-                     !strcmp(state, "region_disabled"));
+    return gd_region_state_collected(state);
 }
 
 static const char *join_redactions(xw_ctx *c)
