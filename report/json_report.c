@@ -7,6 +7,7 @@
  * to null) when cost is redacted. */
 #include "report/json_internal.h"
 #include "common/region_state.h"
+#include "report/definitions.h"
 #include "common/timeutil.h"
 
 #include <string.h>
@@ -84,8 +85,7 @@ static int fill_region(json_t *o, const gd_report_model *m, const void *item)
     rc |= jw_set(o, "state", jw_str(r->state));
     if (r->message)
         rc |= jw_set(o, "message", jw_str(r->message));
-    if (!m->cost_redacted)
-        rc |= jw_set(o, "cost_state", jw_str(r->cost_state));
+    rc |= jw_set(o, "cost_state", jw_str(r->cost_state));   /* "redacted" when it is */
     rc |= jw_set(o, "active", jw_sev(&r->active));
     rc |= jw_set(o, "archived", json_integer(r->archived));
     return rc;
@@ -271,7 +271,7 @@ static int member(jw_out *o, const char *key, json_t *v)
 
 int jw_report_members(jw_out *o, const gd_report_model *m)
 {
-    return member(o, "schema_version", json_string("1")) ||
+    return member(o, "schema_version", json_string(GD_REPORT_SCHEMA_VERSION)) ||
            member(o, "generated_at", jw_time(m->generated_ms)) ||
            member(o, "window", jw_object_of(fill_window, m, NULL)) ||
            member(o, "filters", jw_object_of(fill_filters, m, NULL)) ||
@@ -285,51 +285,70 @@ int jw_report_members(jw_out *o, const gd_report_model *m)
            coverage(o, m) || trends(o, m) ? -1 : 0;
 }
 
-/* A time value, formatted once per distinct ms (every cost row of a run
- * shares the same usage window). */
-typedef struct time_memo {
-    int64_t ms;
-    const char *text;   /* NULL until formatted */
-    char buf[32];
-} time_memo;
+/* ---- Costs ----------------------------------------------------------------- */
 
-static int put_time(jw_out *o, time_memo *t, int64_t ms)
+#define COST_BASIS "GuardDuty usage estimate (GetUsageStatistics)"
+
+static const char *cost_plan_id(int plan)
 {
-    if (!ms)
-        return jw_raw(o, "null", 4);
-    if (!t->text || t->ms != ms) {
-        t->ms = ms;
-        t->text = gd_time_format_iso(ms, t->buf, sizeof t->buf);
-        if (!t->text)
-            return jw_put(o, NULL);   /* as jw_time: a failed value fails the write */
-    }
-    return jw_put_str(o, t->text);
+    return plan == GD_COST_UNATTRIBUTED ? "UNATTRIBUTED" : gd_plan_id(plan);
 }
 
-/* One cost row, written with the streaming primitives instead of a jansson
- * object per row: the costs array is ~250,000 rows for a large organization
- * and building, dumping and freeing an object each was ~20 % of the export.
- * Same keys, order and bytes as an object dumped by jw_put (the golden and
- * round-trip tests in test_json_writer check it). */
-static int put_cost(jw_out *o, const gd_cost_row *c, time_memo *start, time_memo *end)
+static int fill_cost_account(json_t *o, const gd_report_model *m, const void *item)
 {
-    return jw_open(o, '{') ||
-           jw_key(o, "account_id") || jw_put_str(o, c->account_id) ||
-           jw_key(o, "region") || jw_put_str(o, c->region) ||
-           jw_key(o, "feature") || jw_put_str(o, c->feature) ||
-           jw_key(o, "plan") || jw_put_str(o, c->plan >= 0 ? gd_plan_id(c->plan) : NULL) ||
-           jw_key(o, "amount") || jw_put_str(o, c->amount) ||
-           jw_key(o, "unit") || jw_put_str(o, c->unit) ||
-           jw_key(o, "window_start") || put_time(o, start, c->window_start_ms) ||
-           jw_key(o, "window_end") || put_time(o, end, c->window_end_ms) ||
-           jw_close(o, '}') ? -1 : 0;
+    const gd_cost_line *l = item;
+    int rc = jw_set(o, "account_id", jw_str(l->account_id));
+    rc |= jw_set(o, "amount", jw_str(l->amount));
+    return rc;
 }
 
+static int fill_cost_plan(json_t *o, const gd_report_model *m, const void *item)
+{
+    const gd_cost_line *l = item;
+    int rc = jw_set(o, "plan", json_string(cost_plan_id(l->plan)));
+    rc |= jw_set(o, "amount", jw_str(l->amount));
+    return rc;
+}
+
+static int fill_cost_region(json_t *o, const gd_report_model *m, const void *item)
+{
+    const gd_cost_line *l = item;
+    int rc = jw_set(o, "region", jw_str(l->region));
+    rc |= jw_set(o, "amount", jw_str(l->amount));
+    return rc;
+}
+
+static int fill_cost_account_plan(json_t *o, const gd_report_model *m, const void *item)
+{
+    const gd_cost_line *l = item;
+    int rc = jw_set(o, "account_id", jw_str(l->account_id));
+    rc |= jw_set(o, "plan", json_string(cost_plan_id(l->plan)));
+    rc |= jw_set(o, "other_accounts", json_boolean(l->other_accounts));
+    rc |= jw_set(o, "amount", jw_str(l->amount));
+    return rc;
+}
+
+static int fill_cost_window(json_t *o, const gd_report_model *m, const void *item)
+{
+    int rc = jw_set(o, "start", jw_time(m->costs.window_start_ms));
+    rc |= jw_set(o, "end", jw_time(m->costs.window_end_ms));
+    return rc;
+}
+
+/* "costs": one object, four lists that each sum exactly to total
+ * (report/model_costs.c). Only written without cost redaction. */
 int jw_costs_member(jw_out *o, const gd_report_model *m)
 {
-    time_memo start = {0}, end = {0};
-    int rc = jw_key(o, "costs") || jw_open(o, '[');
-    for (size_t i = 0; i < m->n_costs && !rc; i++)
-        rc = jw_elem(o) || put_cost(o, &m->costs[i], &start, &end);
-    return rc || jw_close(o, ']') ? -1 : 0;
+    const gd_report_costs *c = &m->costs;
+    return jw_key(o, "costs") || jw_open(o, '{') ||
+           member(o, "basis", json_string(COST_BASIS)) ||
+           member(o, "window", c->present ? jw_object_of(fill_cost_window, m, NULL) : json_null()) ||
+           member(o, "unit", jw_str(c->unit)) ||
+           member(o, "total", jw_str(c->total)) ||
+           ARRAY(o, "by_account", fill_cost_account, m, c->by_account, c->n_by_account) ||
+           ARRAY(o, "by_plan", fill_cost_plan, m, c->by_plan, c->n_by_plan) ||
+           ARRAY(o, "by_region", fill_cost_region, m, c->by_region, c->n_by_region) ||
+           ARRAY(o, "by_account_plan", fill_cost_account_plan, m, c->by_account_plan,
+                 c->n_by_account_plan) ||
+           jw_close(o, '}') ? -1 : 0;
 }

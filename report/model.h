@@ -65,7 +65,8 @@ typedef struct gd_report_region {
     char *region;
     char *state;                 /* collected | no_detector | region_disabled | not_admin | access_denied | failed | never_collected */
     char *message;               /* NULL when none */
-    char *cost_state;            /* collected | denied | skipped | failed | not_applicable */
+    char *cost_state;            /* collected | denied_by_policy | redacted | not_collected
+                                    (common/region_state.h maps the stored state) */
     int64_t collected_ms;        /* end of the run this state comes from */
     char *detector_id;
     gd_sev_counts active;        /* findings in scope in this region */
@@ -135,15 +136,38 @@ typedef struct gd_plan_region_cell {   /* plan x region coverage */
 } gd_plan_region_cell;
 
 /* ---- Costs (absent when cost is redacted) ------------------------------- */
-typedef struct gd_cost_row {
-    char *account_id;            /* "" for org-wide per-feature rows */
-    char *region;
-    char *feature;               /* UsageFeature verbatim, "" for per-account totals */
-    int plan;                    /* plan of feature, or -1 for totals */
-    char *amount;
-    char *unit;
-    int64_t window_start_ms, window_end_ms;
-} gd_cost_row;
+/* GuardDuty's usage estimate (GetUsageStatistics, last 30 days) of the
+ * latest collect of each region, as four lists that each sum exactly to
+ * total (report/model_costs.c; definitions in report/definitions.c). */
+enum {
+    GD_COST_NO_PLAN = -1,        /* by_account / by_region rows */
+    GD_COST_UNATTRIBUTED = -2    /* the per-feature vs per-account difference */
+};
+
+typedef struct gd_cost_line {
+    char *account_id;            /* by_account, by_account_plan; NULL otherwise and
+                                    for the "other accounts" row */
+    char *region;                /* by_region; NULL otherwise */
+    int plan;                    /* enum gd_plan, GD_COST_NO_PLAN or GD_COST_UNATTRIBUTED */
+    int other_accounts;          /* by_account_plan: the plan's usage beyond the named accounts */
+    char *amount;                /* exact decimal text */
+} gd_cost_line;
+
+typedef struct gd_report_costs {
+    int present;                 /* 1 when usage rows in scope were found */
+    char *unit;                  /* "USD" */
+    int64_t window_start_ms, window_end_ms;   /* earliest start, latest end of the rows */
+    char *total;
+    gd_cost_line *by_account;    /* account asc */
+    size_t n_by_account;
+    gd_cost_line *by_plan;       /* plan order, then unattributed */
+    size_t n_by_plan;
+    gd_cost_line *by_region;     /* region asc */
+    size_t n_by_region;
+    gd_cost_line *by_account_plan;  /* account asc, plan order; then per plan "other
+                                       accounts"; then unattributed */
+    size_t n_by_account_plan;
+} gd_report_costs;
 
 /* ---- Trends ------------------------------------------------------------- */
 typedef struct gd_trend_week {
@@ -210,8 +234,7 @@ typedef struct gd_report_model {
     size_t n_coverage;
     gd_plan_region_cell *plan_coverage;    /* plan, region asc */
     size_t n_plan_coverage;
-    gd_cost_row *costs;          /* NULL/0 when redacted; account, region, feature asc */
-    size_t n_costs;
+    gd_report_costs costs;       /* all zero/NULL when redacted or not collected */
     gd_trend_week *weeks;        /* oldest first, up to 12 */
     size_t n_weeks;
     gd_account_wow *wow;         /* account asc */

@@ -17,33 +17,12 @@ typedef struct gd_pool {
 const char *gd_pool_str(gd_pool *p, const char *s, int *oom);
 void gd_pool_free(gd_pool *p);
 
-/* ---- Arena: strings that are mostly distinct (usage amounts), copied into
- * large blocks instead of one malloc (and one pool slot) each ------------ */
-#define GD_ARENA_BLOCK (64 * 1024)
-typedef struct gd_arena_block {
-    struct gd_arena_block *next;
-    size_t size, used;
-    char data[];
-} gd_arena_block;
-typedef struct gd_arena {
-    gd_arena_block *head;
-} gd_arena;
-/* A copy of s (NULL for NULL) valid until gd_arena_free, or NULL with *oom set. */
-const char *gd_arena_str(gd_arena *a, const char *s, int *oom);
-void gd_arena_free(gd_arena *a);
-
 /* What redaction and the findings iterator need to know about the management
- * account, and the storage of the cost rows' strings. Never written by a
- * writer; freed with the model. */
+ * account. Never written by a writer; freed with the model. */
 typedef struct gd_report_private {
     char *mgmt_id, *mgmt_name, *mgmt_email;   /* NULL when unknown */
     int mgmt_excluded;                        /* aggregates were built without it */
     int snapshot_owner;                       /* this model opened the store snapshot */
-    /* m->costs[] strings: account, region, feature and unit pooled (a few
-     * thousand distinct), amounts in an arena. Only gd_report_free_costs
-     * (report/redact.c) frees them, together with m->costs. */
-    gd_pool cost_strs;
-    gd_arena cost_amounts;
 } gd_report_private;
 
 /* ---- Sorted unique string lists ----------------------------------------- */
@@ -105,7 +84,6 @@ typedef struct gd_build {
     /* distinct accounts / regions of the latest usage rows; the rows
      * themselves are streamed into m->costs by gd_model_costs */
     gd_keys usage_accounts, usage_regions;
-    size_t cap_costs;               /* capacity of m->costs while it grows */
 
     gd_keys accounts, regions;      /* the report's rows, sorted */
     const char **membership;        /* [account * n_regions + region], pooled */

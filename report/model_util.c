@@ -185,35 +185,3 @@ char *gd_strdup_or_null(const char *s, int *oom)
         *oom = 1;
     return d;
 }
-
-const char *gd_arena_str(gd_arena *a, const char *s, int *oom)
-{
-    if (!s)
-        return NULL;
-    size_t n = strlen(s) + 1;
-    if (!a->head || a->head->size - a->head->used < n) {
-        size_t size = n > GD_ARENA_BLOCK ? n : GD_ARENA_BLOCK;
-        gd_arena_block *blk = malloc(sizeof *blk + size);
-        if (!blk) {
-            *oom = 1;
-            return NULL;
-        }
-        blk->next = a->head;
-        blk->size = size;
-        blk->used = 0;
-        a->head = blk;
-    }
-    char *d = a->head->data + a->head->used;
-    memcpy(d, s, n);
-    a->head->used += n;
-    return d;
-}
-
-void gd_arena_free(gd_arena *a)
-{
-    while (a->head) {
-        gd_arena_block *next = a->head->next;
-        free(a->head);
-        a->head = next;
-    }
-}

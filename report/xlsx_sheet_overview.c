@@ -4,6 +4,7 @@
  * per region. Top to bottom, row by row (constant_memory). */
 #include "report/xlsx_sheets.h"
 #include "common/region_state.h"
+#include "report/definitions.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,12 @@
 static const char *nz(const char *s)
 {
     return s ? s : "";
+}
+
+/* A figure's label, value and (column C) its one-line definition. */
+static void def_note(xw_ctx *c, lxw_worksheet *ws, lxw_row_t row, enum gd_def_id id)
+{
+    xw_str(c, ws, row, 2, gd_def_text(id), NULL);
 }
 
 static void kv_str(xw_ctx *c, lxw_worksheet *ws, lxw_row_t *row, const char *k, const char *v)
@@ -73,37 +80,46 @@ static void write_facts(xw_ctx *c, lxw_worksheet *ws, lxw_row_t *row)
     kv_str(c, ws, row, "Delegated administrator", m->delegated_admin_account_id);
     if (m->management_account_id)
         kv_str(c, ws, row, "Management account", m->management_account_id);
+    def_note(c, ws, *row, GD_DEF_COLLECTED_AT);
     kv_time(c, ws, row, "Collected at (UTC)", m->collected_ms);
+    def_note(c, ws, *row, GD_DEF_GENERATED_AT);
     kv_time(c, ws, row, "Generated at (UTC)", m->generated_ms);
+    def_note(c, ws, *row, GD_DEF_WINDOW);
     kv_time(c, ws, row, "Window start (UTC)", m->window_start_ms);
     kv_time(c, ws, row, "Window end (UTC)", m->window_end_ms);
     kv_str(c, ws, row, "Redactions applied", join_redactions(c));
-    if (m->last_run_outcome)
-        kv_str(c, ws, row, "Last run outcome", m->last_run_outcome);
-    kv_str(c, ws, row, "Partial", m->partial ? "Yes" : "No");
+    if (m->last_run_outcome) {
+        def_note(c, ws, *row, GD_DEF_OUTCOME);
+        kv_str(c, ws, row, gd_def_label(GD_DEF_OUTCOME), m->last_run_outcome);
+    }
+    def_note(c, ws, *row, GD_DEF_PARTIAL);
+    kv_str(c, ws, row, gd_def_label(GD_DEF_PARTIAL), m->partial ? "Yes" : "No");
     kv_str(c, ws, row, "Regions not collected", join_failed_regions(c));
     if (m->totals.cost_usd) {
-        xw_str(c, ws, *row, 0, "Total cost (USD, 30 days)", c->fmt.label);
+        xw_str(c, ws, *row, 0, gd_def_label(GD_DEF_TOTAL_COST), c->fmt.label);
         xw_money(c, ws, *row, 1, m->totals.cost_usd);
-        (*row)++;
+        def_note(c, ws, (*row)++, GD_DEF_TOTAL_COST);
     }
 }
 
 static void write_totals(xw_ctx *c, lxw_worksheet *ws, lxw_row_t *row)
 {
     const gd_report_totals *t = &c->m->totals;
-    static const xw_column cols[] = {{"Findings", 0}, {"Count", 0}};
-    xw_header(c, ws, (*row)++, cols, 2, 0);
+    static const xw_column cols[] = {{"Findings", 0}, {"Count", 0}, {"Definition", 0}};
+    xw_header(c, ws, (*row)++, cols, 3, 0);
     for (int i = 0; i < GD_SEV_COUNT; i++) {
         int band = XW_BANDS_DESC[i];
         xw_str(c, ws, *row, 0, gd_severity_label(band), c->fmt.sev[band]);
         xw_int(c, ws, (*row)++, 1, t->active.n[band]);
     }
     xw_str(c, ws, *row, 0, "Total active", c->fmt.label);
+    def_note(c, ws, *row, GD_DEF_TOTAL_ACTIVE);
     xw_int(c, ws, (*row)++, 1, xw_sev_total(&t->active));
-    xw_str(c, ws, *row, 0, "Archived", c->fmt.label);
+    xw_str(c, ws, *row, 0, gd_def_label(GD_DEF_TOTAL_ARCHIVED), c->fmt.label);
+    def_note(c, ws, *row, GD_DEF_TOTAL_ARCHIVED);
     xw_int(c, ws, (*row)++, 1, t->archived);
-    xw_str(c, ws, *row, 0, "New in window", c->fmt.label);
+    xw_str(c, ws, *row, 0, gd_def_label(GD_DEF_TOTAL_NEW), c->fmt.label);
+    def_note(c, ws, *row, GD_DEF_TOTAL_NEW);
     xw_int(c, ws, (*row)++, 1, t->new_in_window);
 }
 

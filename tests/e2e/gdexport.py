@@ -186,6 +186,7 @@ def expected_report(truth, now_iso, exclude=None):
     # Costs: exact Decimal sums over collected regions.
     def add(d, k, v):
         d[k] = (d.get(k) or Decimal(0)) + v
+    region_costs = {}
     for r in collected:
         for a_id, feats in truth["usage"].get(r, {}).items():
             if a_id == exclude:
@@ -197,11 +198,13 @@ def expected_report(truth, now_iso, exclude=None):
                 add(a["cost_by_plan"], usage_plan(feat), v)
                 add(plans[usage_plan(feat)], "cost_usd", v)
                 add(totals, "cost_usd", v)
+                add(region_costs, r, v)
 
     for o in list(acc.values()) + list(plans.values()):
         o["top_types"] = _top(o.pop("types"))
     return {"now_ms": now, "since_ms": since, "accounts": acc, "plans": plans, "totals": totals,
             "regions": regions, "region_states": dict(states), "admin": admin,
+            "region_costs": region_costs,
             "members": {r: [m for m in truth["members"].get(r, []) if m["accountId"] != exclude]
                         for r in collected},
             "weeks": {d.isoformat(): c for d, c in weeks.items()},
@@ -212,6 +215,39 @@ def expected_report(truth, now_iso, exclude=None):
 
 def money(v):
     return None if v is None else Decimal(v)
+
+
+def compare_costs(doc, exp, check, label):
+    """The costs object: each list sums exactly to total, and every row is the
+    truth's (per account, per plan, per region, per account and plan)."""
+    c = doc.get("costs")
+    check(isinstance(c, dict) and c.get("basis") == "GuardDuty usage estimate (GetUsageStatistics)",
+          "%s: costs is the usage-estimate object" % label)
+    if not isinstance(c, dict):
+        return
+    total = money(c["total"])
+    check(total == exp["totals"]["cost_usd"], "%s: costs.total %s = truth %s" % (
+        label, total, exp["totals"]["cost_usd"]))
+    check(c["total"] == doc["totals"].get("cost_usd"), "%s: costs.total = totals.cost_usd" % label)
+    for kind in ("by_account", "by_plan", "by_region", "by_account_plan"):
+        s = sum((Decimal(r["amount"]) for r in c[kind]), Decimal(0))
+        check(s == total, "%s: costs.%s sums exactly to the total (%s vs %s)" % (label, kind, s, total))
+    got = {r["account_id"]: Decimal(r["amount"]) for r in c["by_account"]}
+    want = {a: e["cost_usd"] for a, e in exp["accounts"].items() if e["cost_usd"] is not None}
+    check(got == want, "%s: costs.by_account equals the truth" % label)
+    got = {r["plan"]: Decimal(r["amount"]) for r in c["by_plan"]}
+    want = {p: e["cost_usd"] for p, e in exp["plans"].items() if e["cost_usd"] is not None}
+    check(got == want, "%s: costs.by_plan equals the truth %s vs %s" % (label, got, want))
+    got = {r["region"]: Decimal(r["amount"]) for r in c["by_region"]}
+    check(got == exp["region_costs"], "%s: costs.by_region equals the truth %s vs %s" % (
+        label, got, exp["region_costs"]))
+    got = {(r["account_id"], r["plan"]): Decimal(r["amount"]) for r in c["by_account_plan"]
+           if not r["other_accounts"]}
+    want = {(a, p): v for a, e in exp["accounts"].items() for p, v in e["cost_by_plan"].items()}
+    check(got == want, "%s: costs.by_account_plan equals the truth" % label)
+    # The fake names every account in its per-account rows: nothing is left over.
+    check(not any(r["other_accounts"] or r["plan"] == "UNATTRIBUTED" for r in c["by_account_plan"]),
+          "%s: no 'other accounts' or unattributed rows when every account is named" % label)
 
 
 def compare_json(doc, exp, check, label, costs=True):
@@ -329,6 +365,7 @@ def compare_json(doc, exp, check, label, costs=True):
         check(money(t.get("cost_usd")) == s, "%s: total cost = sum of account costs" % label)
         sp = sum((Decimal(p["cost_usd"]) for p in doc["plans"] if p.get("cost_usd")), Decimal(0))
         check(money(t.get("cost_usd")) == sp, "%s: total cost = sum of plan costs" % label)
+        compare_costs(doc, exp, check, label)
 
     # Regions: state and counts per region.
     got_states = {r["region"]: r["state"] for r in doc["regions"]}
@@ -533,13 +570,13 @@ def check_overview_trends(book, exp, check, costs=True, label="xlsx"):
             kv[ov[(r, 0)]] = ov.get((r, 1))
     t = exp["totals"]
     got = {b: num(kv.get(b.capitalize())) for b in BANDS}
-    got.update(total=num(kv.get("Total active")), archived=num(kv.get("Archived")),
+    got.update(total=num(kv.get("Total active")), archived=num(kv.get("Archived findings")),
                new=num(kv.get("New in window")))
     want = {b: float(t["active"][b]) for b in BANDS}
     want.update(total=float(sum(t["active"].values())), archived=float(t["archived"]),
                 new=float(t["new_in_window"]))
     check(got == want, "%s Overview: totals equal the truth %s vs %s" % (label, got, want))
-    cost_cell = kv.get("Total cost (USD, 30 days)")
+    cost_cell = kv.get("Usage estimate (USD, 30 days)")
     if costs:
         check(num(cost_cell) == num(t["cost_usd"]),
               "%s Overview: total cost %s = truth %s" % (label, cost_cell, t["cost_usd"]))

@@ -125,9 +125,8 @@ def check_structure(full, redacted):
     acc = sheet(full, "Accounts")
     check(row_values(acc, 1, 4) == ["Account ID", "Name", "Status", "Critical"], "Accounts header")
     check(acc.get("M1", (0, ""))[1] == "Cost total (USD)", "Accounts cost column when not redacted")
-    check(row_values(sheet(full, "Costs"), 1, 6) ==
-          ["Account ID", "Region", "Usage feature", "Plan", "Amount", "Amount (exact)"],
-          "Costs header")
+    check(row_values(sheet(full, "Costs"), 11, 3) == ["Account ID", "Amount", "Amount (exact)"],
+          "Costs: the by-account table's header")
     check(row_values(sheet(full, "Trends"), 1, 3) == ["Week", "Week start (UTC)", "Critical"],
           "Trends header")
 
@@ -142,9 +141,16 @@ def check_values(full):
     check(acc.get("B3", (0, ""))[1] == "'=cmd|' /C calc'!A0", "hostile account name quoted")
     check(acc.get("D2") == ("n", "1"), "critical count of the first account %r" % (acc.get("D2"),))
     costs = sheet(full, "Costs")
-    check(costs.get("F4", (0, ""))[1] == "0.12345678901234567890", "exact cost text kept")
-    check(costs.get("E4", ("", ""))[0] == "n" and abs(float(costs["E4"][1]) - 0.123456789) < 1e-8,
-          "cost amount as a number %r" % (costs.get("E4"),))
+    # Row 13: the second row of the "By account" table (title, definition and
+    # header on rows 9-11, under the basis block on rows 1-7).
+    check(costs.get("A9", (0, ""))[1] == "By account", "Costs: by-account table %r" % (costs.get("A9"),))
+    check(costs.get("C13", (0, ""))[1] == "0.12345678901234567890", "exact cost text kept")
+    check(costs.get("B13", ("", ""))[0] == "n" and abs(float(costs["B13"][1]) - 0.123456789) < 1e-8,
+          "cost amount as a number %r" % (costs.get("B13"),))
+    titles = [v[1] for k, v in costs.items() if k.startswith("A")]
+    check(all(t in titles for t in ("By account", "By plan", "By region", "By account and plan")),
+          "Costs: one table per kind %s" % titles)
+    check(titles.count("Total") == 4, "Costs: a total line per table (%d)" % titles.count("Total"))
     plans = sheet(full, "Plans")
     check(plans.get("F2") == ("n", "1"), "coverage 100%% stored as 1 %r" % (plans.get("F2"),))
     trends = sheet(full, "Trends")

@@ -71,14 +71,41 @@ static gd_plan_region_cell PLAN_COVERAGE[] = {
     {GD_PLAN_S3_PROTECTION, S("us-east-1"), 1, 1},
 };
 
-static gd_cost_row COSTS[] = {
-    {S(""), S("us-east-1"), S("S3_DATA_EVENTS"), GD_PLAN_S3_PROTECTION, S("2.3455"), S("USD"),
-     GENERATED_MS - 30 * DAY_MS, GENERATED_MS},
-    {S("000123456789"), S("us-east-1"), S(""), -1, S("12.3456"), S("USD"),
-     GENERATED_MS - 30 * DAY_MS, GENERATED_MS},
-    {S("210987654321"), S("us-east-1"), S(""), -1, S("0.12345678901234567890"), S("USD"),
-     GENERATED_MS - 30 * DAY_MS, GENERATED_MS},
+/* Each list sums to the total, 12.46905678901234567890. */
+static gd_cost_line COST_BY_ACCOUNT[] = {
+    {S("000123456789"), NULL, GD_COST_NO_PLAN, 0, S("12.3456")},
+    {S("210987654321"), NULL, GD_COST_NO_PLAN, 0, S("0.12345678901234567890")},
 };
+static gd_cost_line COST_BY_PLAN[] = {
+    {NULL, NULL, GD_PLAN_FOUNDATIONAL, 0, S("10.0001")},
+    {NULL, NULL, GD_PLAN_S3_PROTECTION, 0, S("2.3455")},
+    {NULL, NULL, GD_COST_UNATTRIBUTED, 0, S("0.12345678901234567890")},
+};
+static gd_cost_line COST_BY_REGION[] = {
+    {NULL, S("us-east-1"), GD_COST_NO_PLAN, 0, S("12.46905678901234567890")},
+};
+static gd_cost_line COST_BY_ACCOUNT_PLAN[] = {
+    {S("000123456789"), NULL, GD_PLAN_FOUNDATIONAL, 0, S("10.0001")},
+    {S("000123456789"), NULL, GD_PLAN_S3_PROTECTION, 0, S("2.3455")},
+    {NULL, NULL, GD_COST_UNATTRIBUTED, 0, S("0.12345678901234567890")},
+};
+
+static void fill_costs(gd_report_costs *c)
+{
+    c->present = 1;
+    c->unit = S("USD");
+    c->window_start_ms = GENERATED_MS - 30 * DAY_MS;
+    c->window_end_ms = GENERATED_MS;
+    c->total = S("12.46905678901234567890");
+    c->by_account = COST_BY_ACCOUNT;
+    c->n_by_account = sizeof COST_BY_ACCOUNT / sizeof COST_BY_ACCOUNT[0];
+    c->by_plan = COST_BY_PLAN;
+    c->n_by_plan = sizeof COST_BY_PLAN / sizeof COST_BY_PLAN[0];
+    c->by_region = COST_BY_REGION;
+    c->n_by_region = sizeof COST_BY_REGION / sizeof COST_BY_REGION[0];
+    c->by_account_plan = COST_BY_ACCOUNT_PLAN;
+    c->n_by_account_plan = sizeof COST_BY_ACCOUNT_PLAN / sizeof COST_BY_ACCOUNT_PLAN[0];
+}
 
 static gd_trend_week WEEKS[] = {
     {2026, 46, GENERATED_MS - 20 * DAY_MS, {{1, 0, 2, 0}}},
@@ -145,8 +172,8 @@ static void build_model(gd_report_model *m, int redacted)
     m->n_coverage = sizeof COVERAGE / sizeof COVERAGE[0];
     m->plan_coverage = PLAN_COVERAGE;
     m->n_plan_coverage = sizeof PLAN_COVERAGE / sizeof PLAN_COVERAGE[0];
-    m->costs = redacted ? NULL : COSTS;
-    m->n_costs = redacted ? 0 : sizeof COSTS / sizeof COSTS[0];
+    if (!redacted)
+        fill_costs(&m->costs);
     m->weeks = WEEKS;
     m->n_weeks = sizeof WEEKS / sizeof WEEKS[0];
     m->wow = WOW;
@@ -385,7 +412,8 @@ static void test_usage_errors(void)
     CHECK_INT(gd_xlsx_write_report(NULL, NULL, "/tmp/x.xlsx", &err), GD_E_USAGE);
 }
 
-/* Findings (7 rows) and Costs (3 rows) at 2 rows per sheet. */
+/* Findings (7 rows) at 2 rows per sheet; Costs is one sheet of four small
+ * tables, never split. */
 static void test_findings_and_costs_split_across_sheets(void)
 {
     char dir[] = "/tmp/gd-xlsx-test-XXXXXX";
@@ -403,7 +431,7 @@ static void test_findings_and_costs_split_across_sheets(void)
     char names[1024] = "";
     CHECK(workbook_sheet_names(path, names, sizeof names) == 0);
     CHECK_STR(names, "Overview|Accounts|Plans|Coverage|Findings|Findings (2)|Findings (3)|"
-                     "Findings (4)|Costs|Costs (2)|Trends");
+                     "Findings (4)|Costs|Trends");
     remove_dir(dir);
 }
 

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Every figure's id, label and one-line definition (see definitions.h).
+ * Changing a definition here means changing README.md ("What each number
+ * means") and schema/report.schema.json the same way: test_definitions
+ * fails until they agree. */
+#include "report/definitions.h"
+
+#include <stddef.h>
+
+static const gd_definition DEFS[GD_DEF_COUNT] = {
+    [GD_DEF_GENERATED_AT] = {"generated_at", "Generated at",
+        "The report's reference time: --now, else the clock when the export ran."},
+    [GD_DEF_WINDOW] = {"window", "Window",
+        "The half-open interval [since, until) that new_in_window counts: --since/--until, else the --window days up to --now."},
+    [GD_DEF_COLLECTED_AT] = {"collection.collected_at", "Collected at",
+        "When the newest finished collect run ended (every count comes from runs up to it)."},
+    [GD_DEF_OUTCOME] = {"collection.outcome", "Last run outcome",
+        "The newest finished collect run's outcome: ok, partial (a region or its cost was not collected), failed or interrupted."},
+    [GD_DEF_PARTIAL] = {"collection.partial", "Partial",
+        "True when the newest run was partial or a region is in a state that makes a run partial (failed, access_denied)."},
+    [GD_DEF_FAILED_REGIONS] = {"collection.failed_regions", "Regions that make the run partial",
+        "Regions whose latest state makes the run partial (failed, access_denied, pending): their findings may be missing or old."},
+    [GD_DEF_REGION_STATE] = {"regions[].state", "Region state",
+        "What the latest run that reached the region found there: collected, no_detector, region_disabled (nothing to collect), not_admin (a coverage gap), access_denied or failed (not collected: the run is partial), never_collected."},
+    [GD_DEF_REGION_COST_STATE] = {"regions[].cost_state", "Cost state",
+        "Whether the region's usage estimate is in the report: collected, denied_by_policy (IAM or SCP denies GetUsageStatistics), redacted, or not_collected."},
+    [GD_DEF_REGION_ACTIVE] = {"regions[].active", "Active findings",
+        "Findings in scope in the region that are not archived, per severity band."},
+    [GD_DEF_REGION_ARCHIVED] = {"regions[].archived", "Archived findings",
+        "Findings in scope in the region that are archived, counted apart from active."},
+    [GD_DEF_TOTAL_ACTIVE] = {"totals.active", "Active findings",
+        "Findings in scope (filters applied, created before the window's end) that are not archived, per severity band: low < 4, medium < 7, high < 9, critical >= 9."},
+    [GD_DEF_TOTAL_ARCHIVED] = {"totals.archived", "Archived findings",
+        "Findings in scope that are archived, counted apart from active."},
+    [GD_DEF_TOTAL_NEW] = {"totals.new_in_window", "New in window",
+        "Active findings in scope whose createdAt is in the window [since, until)."},
+    [GD_DEF_TOTAL_COST] = {"totals.cost_usd", "Usage estimate (USD, 30 days)",
+        "GuardDuty's usage estimate for the last 30 days (GetUsageStatistics, SUM_BY_ACCOUNT) summed over the accounts and regions in scope; not an invoice, and a projection during a free trial."},
+    [GD_DEF_ACCOUNT_ACTIVE] = {"accounts[].active", "Active findings",
+        "Findings whose own accountId is the account, in scope and not archived, per severity band."},
+    [GD_DEF_ACCOUNT_ARCHIVED] = {"accounts[].archived", "Archived findings",
+        "Findings whose own accountId is the account, in scope and archived."},
+    [GD_DEF_ACCOUNT_NEW] = {"accounts[].new_in_window", "New in window",
+        "The account's active findings whose createdAt is in the window [since, until)."},
+    [GD_DEF_ACCOUNT_LAST_FINDING] = {"accounts[].last_finding_at", "Last finding",
+        "The newest updatedAt among the account's findings in scope; null when it has none."},
+    [GD_DEF_ACCOUNT_COST] = {"accounts[].cost_usd", "Usage estimate (USD, 30 days)",
+        "The account's GuardDuty usage estimate for the last 30 days (SUM_BY_ACCOUNT), summed over the regions in scope."},
+    [GD_DEF_PLAN_ACTIVE] = {"plans[].active", "Active findings",
+        "Active findings in scope whose finding type belongs to the plan (report/plans.c), per severity band."},
+    [GD_DEF_PLAN_ARCHIVED] = {"plans[].archived", "Archived findings",
+        "Archived findings in scope whose finding type belongs to the plan."},
+    [GD_DEF_PLAN_NEW] = {"plans[].new_in_window", "New in window",
+        "Active findings of the plan whose createdAt is in the window [since, until)."},
+    [GD_DEF_PLAN_ACCOUNTS_ENABLED] = {"plans[].accounts_enabled", "Accounts enabled",
+        "Accounts with the plan on in at least one collected region."},
+    [GD_DEF_PLAN_ACCOUNTS_DISABLED] = {"plans[].accounts_disabled", "Accounts disabled",
+        "Member accounts with the plan off in every collected region."},
+    [GD_DEF_PLAN_REGIONS_ENABLED] = {"plans[].regions_enabled", "Account-regions enabled",
+        "(account, region) pairs where the plan is on."},
+    [GD_DEF_PLAN_REGIONS_DISABLED] = {"plans[].regions_disabled", "Account-regions disabled",
+        "(account, region) pairs where the account is a member and the plan is off."},
+    [GD_DEF_PLAN_COVERAGE_PCT] = {"plans[].coverage_pct", "Coverage %",
+        "100 x regions_enabled / (regions_enabled + regions_disabled), one decimal; 0 when there are none."},
+    [GD_DEF_PLAN_COST] = {"plans[].cost_usd", "Usage estimate (USD, 30 days)",
+        "The plan's GuardDuty usage estimate for the last 30 days: its usage features (SUM_BY_FEATURES) summed over the regions in scope."},
+    [GD_DEF_COST_BASIS] = {"costs.basis", "Basis",
+        "What the amounts are: GuardDuty's own usage estimate (GetUsageStatistics), not an invoice."},
+    [GD_DEF_COST_WINDOW] = {"costs.window", "Usage window",
+        "The interval GetUsageStatistics summed: the 30 days before the collect that fetched it."},
+    [GD_DEF_COST_TOTAL] = {"costs.total", "Total usage estimate",
+        "Sum of the per-account usage estimates (SUM_BY_ACCOUNT) over the accounts and regions in scope; every list below sums exactly to it."},
+    [GD_DEF_COST_BY_ACCOUNT] = {"costs.by_account", "By account",
+        "One row per account: its usage estimate summed over the regions in scope."},
+    [GD_DEF_COST_BY_PLAN] = {"costs.by_plan", "By plan",
+        "One row per plan: its usage features summed over the regions in scope; an 'unattributed' row holds any difference between GuardDuty's per-feature and per-account sums."},
+    [GD_DEF_COST_BY_REGION] = {"costs.by_region", "By region",
+        "One row per region with collected cost: the accounts' usage estimates summed in that region."},
+    [GD_DEF_COST_BY_ACCOUNT_PLAN] = {"costs.by_account_plan", "By account and plan",
+        "One row per account and plan (per-account SUM_BY_FEATURES); per plan, an 'other accounts' row holds what the named rows do not, and an 'unattributed' row any per-feature vs per-account difference."},
+    [GD_DEF_TREND_WEEKS] = {"trends.weeks", "Weekly trend",
+        "Active findings in scope created per ISO week (Monday 00:00 UTC), oldest first, up to the 12 weeks ending with the week of --now."},
+    [GD_DEF_TREND_WOW] = {"trends.week_over_week", "Week over week",
+        "Per account: active findings created in the week of --now (this_week) and the week before (last_week), and the change."},
+};
+
+const gd_definition *gd_def(enum gd_def_id id)
+{
+    return &DEFS[(unsigned)id < GD_DEF_COUNT ? id : 0];
+}
+
+const char *gd_def_label(enum gd_def_id id)
+{
+    return gd_def(id)->label;
+}
+
+const char *gd_def_text(enum gd_def_id id)
+{
+    return gd_def(id)->definition;
+}
