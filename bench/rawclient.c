@@ -18,9 +18,9 @@
  *   DIR/<region>.ids: line 1 the detector id, then one finding id per line.
  * Prints one line of key=value figures on stdout. Exit 0 only when every
  * request got a 2xx and the listed pages matched the expected counts. */
-#include "collector/aws_context.h"
+#include "aws/aws_context.h"
 #include "collector/gd_api.h"
-#include "collector/http.h"
+#include "aws/http.h"
 #include "common/log.h"
 #include "common/timeutil.h"
 

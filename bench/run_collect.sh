@@ -25,7 +25,7 @@ if [ ! -x "$RAW" ] || [ "$SRC/bench/rawclient.c" -nt "$RAW" ]; then
     cc -std=c11 -O2 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Werror \
        -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -I"$SRC" \
        "$SRC/bench/rawclient.c" -o "$RAW" \
-       "$BUILD/collector/libgd_collector.a" "$BUILD/store/libgd_store.a" "$BUILD/common/libgd_common.a" \
+       "$BUILD/collector/libgd_collector.a" "$BUILD/aws/libgd_aws.a" "$BUILD/store/libgd_store.a" "$BUILD/common/libgd_common.a" \
        $(pkg-config --libs libcurl libcrypto jansson sqlite3) -lpthread -lm
 fi
 

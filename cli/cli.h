@@ -30,6 +30,13 @@ extern const gd_cli_command gd_cmd_run;
 extern const gd_cli_command gd_cmd_prune;
 extern const gd_cli_command gd_cmd_config;
 
+/* The collect and export steps on already parsed flags (cli/flags.h), for
+ * their own commands and for `run`. section: the config-file section read
+ * for settings no flag gave. Return enum gd_exit. */
+typedef struct gd_flag_args gd_flag_args;
+int gd_cli_collect(gd_flag_args *a, const char *section);
+int gd_cli_export(gd_flag_args *a, const char *section);
+
 /* "gdreport: error: <msg>" on stderr. */
 void gd_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints err as an error line and returns the exit code for its code:

@@ -2,9 +2,10 @@
 /* gdreport collect: flags -> gd_collect_run -> summary and exit code. */
 #include "cli/cli.h"
 #include "cli/config.h"
-#include "collector/aws_context.h"
+#include "cli/flags.h"
+#include "aws/aws_context.h"
 #include "collector/collect.h"
-#include "collector/http.h"
+#include "aws/http.h"
 #include "collector/regions.h"
 #include "common/env.h"
 #include "common/log.h"
@@ -12,125 +13,41 @@
 #include "store/store.h"
 
 #include <pthread.h>
-#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 typedef struct collect_flags {
-    const char *db, *regions, *profile, *region, *endpoint_url, *log_format, *config;
-    const char *overlap, *region_budget, *parallel;
-    int full, no_cost, quiet, verbose;
+    const char *db, *regions, *profile, *region, *endpoint_url, *log_format;
+    int quiet, verbose;
 } collect_flags;
 
-/* "--name value" or "--name=value"; returns the value or NULL (not this flag). */
-static const char *flag_value(int argc, char **argv, int *i, const char *name, int *missing)
-{
-    size_t n = strlen(name);
-    const char *a = argv[*i];
-    if (strncmp(a, name, n) != 0)
-        return NULL;
-    if (a[n] == '=')
-        return a + n + 1;
-    if (a[n] != '\0')
-        return NULL;
-    if (*i + 1 >= argc) {
-        *missing = 1;
-        return NULL;
-    }
-    return argv[++*i];
-}
-
-static int parse_switch(collect_flags *f, const char *a)
-{
-    if (!strcmp(a, "--full")) f->full = 1;
-    else if (!strcmp(a, "--no-cost")) f->no_cost = 1;
-    else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) f->quiet = 1;
-    else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) f->verbose = f->verbose ? 2 : 1;
-    else if (!strcmp(a, "-vv")) f->verbose = 2;
-    else return 0;
-    return 1;
-}
-
-static int parse_flags(int argc, char **argv, collect_flags *f)
-{
-    static const struct { const char *name; size_t off; } valued[] = {
-        {"--db", offsetof(collect_flags, db)},
-        {"--regions", offsetof(collect_flags, regions)},
-        {"--profile", offsetof(collect_flags, profile)},
-        {"--region", offsetof(collect_flags, region)},
-        {"--endpoint-url", offsetof(collect_flags, endpoint_url)},
-        {"--log-format", offsetof(collect_flags, log_format)},
-        {"--config", offsetof(collect_flags, config)},
-        {"--overlap", offsetof(collect_flags, overlap)},
-        {"--region-budget", offsetof(collect_flags, region_budget)},
-        {"--parallel", offsetof(collect_flags, parallel)},
-    };
-    memset(f, 0, sizeof *f);
-    for (int i = 1; i < argc; i++) {
-        if (parse_switch(f, argv[i]))
-            continue;
-        int missing = 0, found = 0;
-        for (size_t k = 0; !found && !missing && k < sizeof valued / sizeof *valued; k++) {
-            const char *v = flag_value(argc, argv, &i, valued[k].name, &missing);
-            if (v) {
-                *(const char **)((char *)f + valued[k].off) = v;
-                found = 1;
-            }
-        }
-        if (!found) {
-            gd_cli_error(missing ? "%s needs a value"
-                                 : "unknown option '%s' (see 'gdreport help collect')", argv[i]);
-            return -1;
-        }
-    }
-    return 0;
-}
-
-/* One [collect] setting: flag > GDREPORT_<KEY> > config file > default. */
-static int resolve(const gd_config *cfg, const char *key, const char *flag, const char **text,
-                   int64_t *number, gd_err *err)
-{
-    gd_config_value v;
-    int rc = gd_config_resolve(cfg, NULL, "collect", key, flag, &v, err);
-    if (rc < 0)
-        return rc;
-    *text = v.text;
-    if (number)
-        *number = v.number;
-    return 0;
-}
-
-/* Fills f's strings and o's numbers from flags, environment and the config
- * file. Strings stay borrowed from cfg, argv or the environment. */
-static int apply_settings(const gd_config *cfg, collect_flags *f, gd_collect_options *o,
+/* Takes the resolved flags (flag > GDREPORT_<KEY> > config file > default)
+ * into f's strings and o's numbers. Strings stay borrowed from a. */
+static int apply_settings(const gd_flag_args *a, collect_flags *f, gd_collect_options *o,
                           gd_err *err)
 {
-    const char *t = NULL;
-    int64_t n = 0;
-    int rc = resolve(cfg, "db", f->db, &f->db, NULL, err);
-    if (!rc) rc = resolve(cfg, "regions", f->regions, &f->regions, NULL, err);
-    if (!rc) rc = resolve(cfg, "profile", f->profile, &f->profile, NULL, err);
-    if (!rc) rc = resolve(cfg, "region", f->region, &f->region, NULL, err);
-    if (!rc) rc = resolve(cfg, "endpoint-url", f->endpoint_url, &f->endpoint_url, NULL, err);
-    if (!rc) rc = resolve(cfg, "log-format", f->log_format, &f->log_format, NULL, err);
-    if (!rc && !(rc = resolve(cfg, "parallel", f->parallel, &t, &n, err)) && t)
-        o->parallel = (int)n;
-    if (!rc && !(rc = resolve(cfg, "overlap", f->overlap, &t, &n, err)) && t)
-        o->overlap_ms = n;
-    if (!rc && !(rc = resolve(cfg, "region-budget", f->region_budget, &t, &n, err)) && t) {
-        if (n <= 0)
-            return gd_err_set(err, GD_E_USAGE, "region-budget must be more than 0");
-        o->region_budget_ms = n;
+    memset(f, 0, sizeof *f);
+    f->db = gd_flag_text(a, GD_F_DB);
+    f->regions = gd_flag_text(a, GD_F_REGIONS);
+    f->profile = gd_flag_text(a, GD_F_PROFILE);
+    f->region = gd_flag_text(a, GD_F_REGION);
+    f->endpoint_url = gd_flag_text(a, GD_F_ENDPOINT_URL);
+    f->log_format = gd_flag_text(a, GD_F_LOG_FORMAT);
+    f->quiet = gd_flag_on(a, GD_F_QUIET);
+    f->verbose = gd_flag_verbosity(a);
+    if (gd_flag_text(a, GD_F_PARALLEL))
+        o->parallel = (int)a->number[GD_F_PARALLEL];
+    if (gd_flag_text(a, GD_F_OVERLAP))
+        o->overlap_ms = a->number[GD_F_OVERLAP];
+    if (gd_flag_text(a, GD_F_REGION_BUDGET)) {
+        if (a->number[GD_F_REGION_BUDGET] <= 0)
+            return gd_err_set(err, GD_E_USAGE, "--region-budget: must be more than 0");
+        o->region_budget_ms = a->number[GD_F_REGION_BUDGET];
     }
-    if (!rc && !(rc = resolve(cfg, "no-cost", f->no_cost ? "true" : NULL, &t, &n, err)) && t)
-        o->no_cost = (int)n;
-    if (!rc && !(rc = resolve(cfg, "full", f->full ? "true" : NULL, &t, &n, err)) && t)
-        o->full = (int)n;
-    const char *vflag = f->verbose == 2 ? "2" : f->verbose == 1 ? "1" : NULL;
-    if (!rc && !(rc = resolve(cfg, "verbose", vflag, &t, &n, err)) && t)
-        f->verbose = (int)n;
-    return rc;
+    o->no_cost = gd_flag_on(a, GD_F_NO_COST);
+    o->full = gd_flag_on(a, GD_F_FULL);
+    return 0;
 }
 
 /* Live TTY progress: one status line, redrawn at most every 200 ms, with the
@@ -284,16 +201,15 @@ static void cleanup_env(collect_env *e)
     gd_http_global_cleanup();
 }
 
-static int run_collect(int argc, char **argv)
+int gd_cli_collect(gd_flag_args *a, const char *section)
 {
     collect_flags f;
     gd_collect_options o;
     gd_collect_options_init(&o);
-    if (parse_flags(argc, argv, &f) != 0)
-        return GD_EXIT_USAGE;
     gd_config *cfg = NULL;
     gd_err err = {0};
-    if (gd_config_load(f.config, NULL, &cfg, &err) < 0 || apply_settings(cfg, &f, &o, &err) < 0) {
+    if (gd_config_load(gd_flag_text(a, GD_F_CONFIG), NULL, &cfg, &err) < 0 ||
+        gd_flags_resolve(cfg, section, a, &err) < 0 || apply_settings(a, &f, &o, &err) < 0) {
         gd_config_free(cfg);
         return gd_cli_fail(&err);
     }
@@ -336,6 +252,17 @@ static int run_collect(int argc, char **argv)
     return code;
 }
 
+static int run_collect(int argc, char **argv)
+{
+    gd_flag_args a;
+    int rc = gd_flags_parse("collect", 0, argc, argv, &a);
+    if (rc == 1)
+        gd_cmd_collect.help(stdout);
+    if (rc)
+        return rc == 1 ? GD_EXIT_OK : rc;
+    return gd_cli_collect(&a, "collect");
+}
+
 static void help_collect(FILE *out)
 {
     fprintf(out,
@@ -347,29 +274,11 @@ static void help_collect(FILE *out)
 "organization's management account. Regions without a detector, regions this\n"
 "account does not administer and regions not enabled are recorded as such.\n"
 "\n"
-"Options (each may also be set as GDREPORT_<OPTION> or in the [collect] section\n"
-"of the config file; a flag wins over the environment, which wins over the file):\n"
-"  --config PATH        config file (default $GDREPORT_CONFIG, then\n"
-"                       ~/.config/gdreport/config, then /etc/gdreport/config)\n"
-"  --db PATH            database (default: $GDREPORT_DB, else\n"
-"                       $XDG_DATA_HOME/gdreport/gdreport.db, else\n"
-"                       ~/.local/share/gdreport/gdreport.db)\n"
-"  --regions all|R1,R2  regions to collect (default all: GuardDuty's regions in the\n"
-"                       partition that Account ListRegions reports enabled; when\n"
-"                       ListRegions is denied, every partition region is tried)\n"
-"  --profile P          AWS profile (default: AWS_PROFILE, else environment\n"
-"                       credentials, else 'default')\n"
-"  --region HOME        home region for STS (default: AWS_REGION, the profile's)\n"
-"  --endpoint-url URL   send every AWS call to URL (testing; http only to loopback)\n"
-"  --full               list and fetch every finding again (default: incremental)\n"
-"  --no-cost            skip GetUsageStatistics (cost is recorded as 'skipped')\n"
-"  --parallel N         regions collected at once, 1-%d (default %d)\n"
-"  --overlap D          incremental runs re-list findings updated since the last\n"
-"                       run's watermark minus D (default 10m)\n"
-"  --region-budget D    wall time a region may take before it is failed\n"
-"                       (default 30m)\n"
-"  -q, -v, -vv          quiet (errors only, no summary) / debug / trace logs\n"
-"  --log-format F       text (default) or json, one object per line on stderr\n"
+"Each option may also be set as GDREPORT_<OPTION> or in the [collect] section\n"
+"of the config file; a flag wins over the environment, which wins over the file.\n"
+"\n");
+    gd_flags_print_options(out, "collect");
+    fprintf(out,
 "\n"
 "Patience: throttling never fails a region by itself. Each call gets the AWS\n"
 "standard retry policy (3 attempts, AWS_MAX_ATTEMPTS); after a throttled call the\n"
@@ -401,7 +310,7 @@ static void help_collect(FILE *out)
 "  gdreport collect --db ~/gd.db --full --parallel 8 -v\n"
 "  GDREPORT_DB=/var/lib/gdreport/gd.db gdreport collect -q --log-format json\n"
 "  gdreport collect --db ~/gd.db --overlap 30m --region-budget 1h\n",
-            GD_COLLECT_MAX_PARALLEL, GD_COLLECT_DEFAULT_PARALLEL, GD_COLLECT_DEFAULT_RETRY_ROUNDS);
+            GD_COLLECT_DEFAULT_RETRY_ROUNDS);
 }
 
 const gd_cli_command gd_cmd_collect = {

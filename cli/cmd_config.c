@@ -3,8 +3,8 @@
  * value of every setting with where it came from. */
 #include "cli/cli.h"
 #include "cli/config.h"
+#include "cli/flags.h"
 
-#include <getopt.h>
 #include <jansson.h>
 #include <string.h>
 
@@ -33,9 +33,9 @@ static void help_config(FILE *out)
             "A file readable by others that looks like it holds a secret is refused;\n"
             "credentials belong in the AWS profile, not here.\n"
             "\n"
-            "Options:\n"
-            "  --config PATH   read this file instead (must exist)\n"
-            "  --json          one JSON object instead of text\n"
+            "\n");
+    gd_flags_print_options(out, "config");
+    fprintf(out,
             "\n"
             "Exit status: 0 ok, 1 bad or unreadable configuration, 2 usage error.\n"
             "\n"
@@ -165,37 +165,23 @@ static int run_action(const char *action, const char *config_path, int json)
 
 static int run_config(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"config", required_argument, NULL, 'c'},
-        {"json", no_argument, NULL, 'j'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    const char *config_path = NULL;
-    int json = 0, c;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'c': config_path = optarg; break;
-        case 'j': json = 1; break;
-        case 'h': help_config(stdout); return GD_EXIT_OK;
-        default:
-            gd_cli_error("config: unknown or incomplete option '%s' (see 'gdreport help config')",
-                         argv[optind - 1]);
-            return GD_EXIT_USAGE;
-        }
-    }
-    if (optind != argc - 1 || (strcmp(argv[optind], "show") && strcmp(argv[optind], "path"))) {
+    gd_flag_args a;
+    int prc = gd_flags_parse("config", 1, argc, argv, &a);
+    if (prc == 1)
+        help_config(stdout);
+    if (prc)
+        return prc == 1 ? GD_EXIT_OK : prc;
+    const char *action = a.n_positional ? a.positional[0] : "";
+    int json = gd_flag_on(&a, GD_F_JSON);
+    if (strcmp(action, "show") && strcmp(action, "path")) {
         gd_cli_error("config: expected 'show' or 'path' (see 'gdreport help config')");
         return GD_EXIT_USAGE;
     }
-    if (json && strcmp(argv[optind], "show")) {
+    if (json && strcmp(action, "show")) {
         gd_cli_error("config: --json goes with 'show'");
         return GD_EXIT_USAGE;
     }
-    return run_action(argv[optind], config_path, json);
+    return run_action(action, gd_flag_text(&a, GD_F_CONFIG), json);
 }
-
 const gd_cli_command gd_cmd_config = {
     "config", "show the configuration file and effective settings", run_config, help_config};

@@ -4,8 +4,9 @@
  * come from (never the secret), the caller identity and one signed GuardDuty
  * call in the home region. Exit 0 only when every step passes. */
 #include "cli/cli.h"
-#include "collector/aws_context.h"
-#include "collector/sts.h"
+#include "cli/flags.h"
+#include "aws/aws_context.h"
+#include "aws/sts.h"
 #include "common/log.h"
 
 #include <jansson.h>
@@ -19,41 +20,21 @@ typedef struct doctor_flags {
 
 static const char *const SERVICES[] = {"guardduty", "sts", "organizations", "account", "sso"};
 
-/* "--name value" or "--name=value". */
-static const char *flag_value(int argc, char **argv, int *i, const char *name)
-{
-    size_t n = strlen(name);
-    if (!strncmp(argv[*i], name, n) && argv[*i][n] == '=')
-        return argv[*i] + n + 1;
-    if (!strcmp(argv[*i], name) && *i + 1 < argc)
-        return argv[++*i];
-    return NULL;
-}
-
+/* Doctor has no config section: flags only (the AWS_* environment still
+ * applies through the AWS context). */
 static int parse_flags(int argc, char **argv, doctor_flags *f)
 {
+    gd_flag_args a;
+    int rc = gd_flags_parse("doctor", 0, argc, argv, &a);
+    if (rc)
+        return rc;
     memset(f, 0, sizeof *f);
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v;
-        if (!strcmp(a, "-v"))
-            f->verbose = f->verbose < 1 ? 1 : f->verbose;
-        else if (!strcmp(a, "-vv"))
-            f->verbose = 2;
-        else if (!strcmp(a, "-q") || !strcmp(a, "--quiet"))
-            f->quiet = 1;
-        else if ((v = flag_value(argc, argv, &i, "--profile")))
-            f->profile = v;
-        else if ((v = flag_value(argc, argv, &i, "--region")))
-            f->region = v;
-        else if ((v = flag_value(argc, argv, &i, "--endpoint-url")))
-            f->endpoint_url = v;
-        else if ((v = flag_value(argc, argv, &i, "--log-format")))
-            f->log_format = v;
-        else {
-            gd_cli_error("unknown option or missing value '%s' (see 'gdreport help doctor')", a);
-            return -1;
-        }
-    }
+    f->profile = gd_flag_text(&a, GD_F_PROFILE);
+    f->region = gd_flag_text(&a, GD_F_REGION);
+    f->endpoint_url = gd_flag_text(&a, GD_F_ENDPOINT_URL);
+    f->log_format = gd_flag_text(&a, GD_F_LOG_FORMAT);
+    f->quiet = gd_flag_on(&a, GD_F_QUIET);
+    f->verbose = gd_flag_verbosity(&a);
     return 0;
 }
 
@@ -224,8 +205,11 @@ static int run_checks(gd_aws_context *ctx, const doctor_flags *f)
 static int run_doctor(int argc, char **argv)
 {
     doctor_flags f;
-    if (parse_flags(argc, argv, &f) != 0)
-        return GD_EXIT_USAGE;
+    int prc = parse_flags(argc, argv, &f);
+    if (prc == 1)
+        gd_cmd_doctor.help(stdout);
+    if (prc)
+        return prc == 1 ? GD_EXIT_OK : prc;
     gd_cli_set_verbosity(f.quiet, f.verbose);
     if (f.log_format && gd_cli_set_log_format(f.log_format) != 0) {
         gd_cli_error("--log-format: expected text or json, got '%s'", f.log_format);
@@ -260,7 +244,7 @@ static void help_doctor(FILE *out)
 {
     fprintf(out,
 "Usage: gdreport doctor [--profile P] [--region R] [--endpoint-url URL]\n"
-"                       [-v|-vv] [--log-format text|json]\n"
+"                       [-q|-v|-vv] [--log-format text|json]\n"
 "\n"
 "Checks, step by step, what an unattended 'gdreport collect' needs, and prints\n"
 "each step as [ok] or [FAILED] with the reason:\n"
@@ -274,12 +258,9 @@ static void help_doctor(FILE *out)
 "  identity     sts:GetCallerIdentity in the home region (regional STS)\n"
 "  guardduty    one signed ListDetectors call in the home region\n"
 "\n"
-"Options:\n"
-"  --profile P          use profile P only (environment keys are then ignored)\n"
-"  --region R           home region (else AWS_REGION, AWS_DEFAULT_REGION, profile)\n"
-"  --endpoint-url URL   send every service to URL (https, or http to loopback)\n"
-"  -v, -vv              debug / trace logs on stderr (never secrets)\n"
-"  --log-format F       text (default) or json, one object per line on stderr\n"
+"\n");
+    gd_flags_print_options(out, "doctor");
+    fprintf(out,
 "\n"
 "Credentials are looked up in this order: --profile; AWS_ACCESS_KEY_ID +\n"
 "AWS_SECRET_ACCESS_KEY [+ AWS_SESSION_TOKEN]; AWS_WEB_IDENTITY_TOKEN_FILE +\n"

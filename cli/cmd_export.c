@@ -4,6 +4,7 @@
 #include "cli/cli.h"
 #include "cli/config.h"
 #include "cli/export.h"
+#include "cli/flags.h"
 #include "common/log.h"
 #include "common/timeutil.h"
 #include "report/redact.h"
@@ -11,7 +12,6 @@
 #include "store/store.h"
 
 #include <ctype.h>
-#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,80 +23,27 @@ typedef struct export_flags {
     int include_archived, findings, quiet, verbose;
 } export_flags;
 
-/* The value of "--name v" or "--name=v" at argv[*i]; NULL when argv[*i] is
- * another flag. *missing when the value is absent. */
-static const char *flag_value(int argc, char **argv, int *i, const char *name, int *missing)
-{
-    size_t n = strlen(name);
-    const char *a = argv[*i];
-    if (strncmp(a, name, n))
-        return NULL;
-    if (a[n] == '=')
-        return a + n + 1;
-    if (a[n])
-        return NULL;
-    if (*i + 1 >= argc) {
-        *missing = 1;
-        return NULL;
-    }
-    return argv[++*i];
-}
-
-static int parse_switch(export_flags *f, const char *a)
-{
-    if (!strcmp(a, "--include-archived")) f->include_archived = 1;
-    else if (!strcmp(a, "--findings")) f->findings = 1;
-    else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) f->quiet = 1;
-    else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) f->verbose = f->verbose ? 2 : 1;
-    else if (!strcmp(a, "-vv")) f->verbose = 2;
-    else return 0;
-    return 1;
-}
-
-static const char **value_slot(export_flags *f, int argc, char **argv, int *i, int *missing)
-{
-    static const struct { const char *name; size_t off; } names[] = {
-        {"--db", offsetof(export_flags, db)},
-        {"--format", offsetof(export_flags, format)},
-        {"-o", offsetof(export_flags, out)},
-        {"--output", offsetof(export_flags, out)},
-        {"--redact", offsetof(export_flags, redact)},
-        {"--window", offsetof(export_flags, window)},
-        {"--since", offsetof(export_flags, since)},
-        {"--until", offsetof(export_flags, until)},
-        {"--accounts", offsetof(export_flags, accounts)},
-        {"--regions", offsetof(export_flags, regions)},
-        {"--min-severity", offsetof(export_flags, min_severity)},
-        {"--now", offsetof(export_flags, now)},
-        {"--log-format", offsetof(export_flags, log_format)},
-        {"--config", offsetof(export_flags, config)},
-    };
-    for (size_t k = 0; k < sizeof names / sizeof *names; k++) {
-        const char *v = flag_value(argc, argv, i, names[k].name, missing);
-        if (*missing)
-            return NULL;
-        if (v) {
-            const char **slot = (const char **)((char *)f + names[k].off);
-            *slot = v;
-            return slot;
-        }
-    }
-    return NULL;
-}
-
-static int parse_flags(int argc, char **argv, export_flags *f)
+/* The resolved flags into f (strings borrowed from a). --window only when the
+ * user set it: its built-in default must not clash with --since/--until. */
+static void take_flags(const gd_flag_args *a, export_flags *f)
 {
     memset(f, 0, sizeof *f);
-    for (int i = 1; i < argc; i++) {
-        int missing = 0;
-        if (parse_switch(f, argv[i]) || value_slot(f, argc, argv, &i, &missing))
-            continue;
-        gd_cli_error(missing ? "%s needs a value"
-                             : "unknown option '%s' (see 'gdreport help export')",
-                     argv[i]);
-        return -1;
-    }
-    return 0;
+    f->db = gd_flag_text(a, GD_F_DB);
+    f->format = gd_flag_text(a, GD_F_FORMAT);
+    f->out = gd_flag_text(a, GD_F_OUTPUT);
+    f->redact = gd_flag_text(a, GD_F_REDACT);
+    f->window = gd_flag_given(a, GD_F_WINDOW) ? gd_flag_text(a, GD_F_WINDOW) : NULL;
+    f->since = gd_flag_text(a, GD_F_SINCE);
+    f->until = gd_flag_text(a, GD_F_UNTIL);
+    f->accounts = gd_flag_text(a, GD_F_ACCOUNTS);
+    f->regions = gd_flag_text(a, GD_F_REGIONS);
+    f->min_severity = gd_flag_text(a, GD_F_MIN_SEVERITY);
+    f->now = gd_flag_text(a, GD_F_NOW);
+    f->log_format = gd_flag_text(a, GD_F_LOG_FORMAT);
+    f->include_archived = gd_flag_on(a, GD_F_INCLUDE_ARCHIVED);
+    f->findings = gd_flag_on(a, GD_F_FINDINGS);
+    f->quiet = gd_flag_on(a, GD_F_QUIET);
+    f->verbose = gd_flag_verbosity(a);
 }
 
 /* ---- Values -------------------------------------------------------------- */
@@ -343,61 +290,17 @@ int gd_export_run(const gd_export_request *req)
     return GD_EXIT_OK;
 }
 
-/* ---- Configuration -------------------------------------------------------- */
-
-/* Settings from GDREPORT_<KEY> and the [export] section fill what no flag
- * gave. Built-in defaults are left to build_request, which knows how they
- * interact (a default --window must not clash with --since/--until). Strings
- * are borrowed from cfg, which outlives the export. */
-static int apply_config(const gd_config *cfg, export_flags *f, gd_err *err)
-{
-    static const struct { const char *key; size_t off; } strings[] = {
-        {"db", offsetof(export_flags, db)},
-        {"format", offsetof(export_flags, format)},
-        {"output", offsetof(export_flags, out)},
-        {"redact", offsetof(export_flags, redact)},
-        {"window", offsetof(export_flags, window)},
-        {"accounts", offsetof(export_flags, accounts)},
-        {"regions", offsetof(export_flags, regions)},
-        {"min-severity", offsetof(export_flags, min_severity)},
-        {"log-format", offsetof(export_flags, log_format)},
-    };
-    gd_config_value v;
-    for (size_t i = 0; i < sizeof strings / sizeof *strings; i++) {
-        const char **slot = (const char **)((char *)f + strings[i].off);
-        if (gd_config_resolve(cfg, NULL, "export", strings[i].key, *slot, &v, err) < 0)
-            return -1;
-        if (v.text && strcmp(v.origin, "default"))
-            *slot = v.text;
-    }
-    static const struct { const char *key; size_t off; } bools[] = {
-        {"include-archived", offsetof(export_flags, include_archived)},
-        {"findings", offsetof(export_flags, findings)},
-        {"verbose", offsetof(export_flags, verbose)},
-    };
-    for (size_t i = 0; i < sizeof bools / sizeof *bools; i++) {
-        int *slot = (int *)((char *)f + bools[i].off);
-        char given[4];
-        snprintf(given, sizeof given, "%d", *slot);
-        const char *flag = !*slot ? NULL : !strcmp(bools[i].key, "verbose") ? given : "true";
-        if (gd_config_resolve(cfg, NULL, "export", bools[i].key, flag, &v, err) < 0)
-            return -1;
-        *slot = (int)v.number;
-    }
-    return 0;
-}
-
-static int run_export(int argc, char **argv)
+int gd_cli_export(gd_flag_args *a, const char *section)
 {
     export_flags f;
-    if (parse_flags(argc, argv, &f) != 0)
-        return GD_EXIT_USAGE;
     gd_config *cfg = NULL;
     gd_err cerr = {0};
-    if (gd_config_load(f.config, NULL, &cfg, &cerr) < 0 || apply_config(cfg, &f, &cerr) < 0) {
+    if (gd_config_load(gd_flag_text(a, GD_F_CONFIG), NULL, &cfg, &cerr) < 0 ||
+        gd_flags_resolve(cfg, section, a, &cerr) < 0) {
         gd_config_free(cfg);
         return gd_cli_fail(&cerr);
     }
+    take_flags(a, &f);
     gd_cli_set_verbosity(f.quiet, f.verbose);
     if (f.log_format && gd_cli_set_log_format(f.log_format) != 0) {
         gd_cli_error("--log-format: expected text or json, got '%s'", f.log_format);
@@ -414,6 +317,17 @@ static int run_export(int argc, char **argv)
     return code;
 }
 
+static int run_export(int argc, char **argv)
+{
+    gd_flag_args a;
+    int rc = gd_flags_parse("export", 0, argc, argv, &a);
+    if (rc == 1)
+        gd_cmd_export.help(stdout);
+    if (rc)
+        return rc == 1 ? GD_EXIT_OK : rc;
+    return gd_cli_export(&a, "export");
+}
+
 static void help_export(FILE *out)
 {
     fprintf(out,
@@ -422,34 +336,17 @@ static void help_export(FILE *out)
         "Writes per-account and per-protection-plan summaries of the DB that\n"
         "'gdreport collect' filled. Opens the DB read-only; safe while a collect runs.\n"
         "\n"
-        "Options:\n"
-        "  --db PATH            DB file (default: $GDREPORT_DB, else\n"
-        "                       $XDG_DATA_HOME/gdreport/gdreport.db)\n"
-        "  --format xlsx|json   output format (default: from the -o extension)\n"
-        "  -o PATH              output file; '{date}' becomes the --now date (YYYY-MM-DD);\n"
-        "                       '-' writes JSON to stdout. Files are written atomically, 0600\n"
-        "  --redact WHAT        management: remove the management account completely (its\n"
-        "                       findings, rows, id, name, email and costs; totals recomputed)\n"
-        "                       cost: remove every monetary value; all: both\n"
-        "  --window DURATION    'new in window' = created in the last DURATION before --until\n"
-        "                       (default 7d; units d, h, m, s, w)\n"
-        "  --since T, --until T explicit window (ISO-8601: 2026-11-01 or 2026-11-01T00:00:00Z);\n"
-        "                       only findings created before --until are reported\n"
-        "  --accounts a,b       only these 12-digit account ids\n"
-        "  --regions r1,r2      only these regions\n"
-        "  --min-severity S     low|medium|high|critical: leave out lower findings\n"
-        "                       (bands: low < 4, medium < 7, high < 9, critical >= 9)\n"
-        "  --include-archived   archived findings in the detail list and top types\n"
-        "                       (they are always counted apart as 'archived')\n"
-        "  --findings           JSON: add the findings detail, at most %d rows, highest\n"
-        "                       severity first (\"findings_truncated\": true when cut).\n"
-        "                       xlsx always lists every finding in scope on Findings\n"
-        "  --now T              the report's clock (default: now); for reproducible reports\n"
-        "  --config PATH        config file ([export] section; default $GDREPORT_CONFIG, then\n"
-        "                       ~/.config/gdreport/config, then /etc/gdreport/config).\n"
-        "                       Precedence: flag > GDREPORT_<KEY> > config file > default\n"
-        "  -q, -v, -vv          quieter / more verbose diagnostics on stderr\n"
-        "  --log-format text|json\n"
+        "Settings: flag > GDREPORT_<KEY> > [export] in the config file > default.\n"
+        "--redact management removes the management account completely (its findings,\n"
+        "rows, id, name, email and costs; totals recomputed); cost removes every\n"
+        "monetary value; all does both. Severity bands: low < 4, medium < 7, high < 9,\n"
+        "critical >= 9. Archived findings are always counted apart as 'archived'.\n"
+        "--findings adds at most %d detail rows to JSON, highest severity first\n"
+        "(\"findings_truncated\": true when cut). Files are written atomically, 0600.\n"
+        "\n",
+        GD_EXPORT_FINDINGS_CAP);
+    gd_flags_print_options(out, "export");
+    fprintf(out,
         "\n"
         "Exit status: 0 ok, 1 fatal (no DB, never collected, write failed), 2 bad flag.\n"
         "\n"
@@ -460,8 +357,7 @@ static void help_export(FILE *out)
         "  gdreport export --db ~/gd.db --format json -o prod.json --accounts 123456789012 \\\n"
         "      --regions eu-west-1,us-east-1 --min-severity high --findings\n"
         "  gdreport export --db ~/gd.db --format json -o nov.json \\\n"
-        "      --since 2026-11-01 --until 2026-12-01 --now 2026-12-01\n",
-        GD_EXPORT_FINDINGS_CAP);
+        "      --since 2026-11-01 --until 2026-12-01 --now 2026-12-01\n");
 }
 
 const gd_cli_command gd_cmd_export = {"export", "write xlsx/JSON summaries from the DB",

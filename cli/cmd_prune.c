@@ -2,32 +2,28 @@
 /* gdreport prune: remove old runs and long-expired findings. Dry run by default. */
 #include "cli/cli.h"
 #include "cli/config.h"
+#include "cli/flags.h"
 #include "common/log.h"
 #include "common/timeutil.h"
 #include "store/store.h"
 
-#include <getopt.h>
 #include <inttypes.h>
 #include <string.h>
 
 static void help_prune(FILE *out)
 {
     fprintf(out,
-            "Usage: gdreport prune [--db PATH] [--keep DURATION] [--yes] [--vacuum] [--config PATH] [-q|-v]\n"
+            "Usage: gdreport prune [--db PATH] [--keep DURATION] [--yes] [--vacuum] [--config PATH] [-q|-v|-vv]\n"
             "\n"
             "Removes collect runs older than --keep (never the newest successful one) and\n"
             "findings whose last update is older than --keep. GuardDuty itself keeps\n"
             "findings for 90 days; gdreport keeps them as history until you prune.\n"
             "Without --yes it only counts what would go (dry run).\n"
             "\n"
-            "Options:\n"
-            "  --db PATH        SQLite file (default $GDREPORT_DB or ~/.local/share/gdreport/gdreport.db)\n"
-            "  --keep DURATION  age to keep, e.g. 400d, 52w (default 400d; at least 90d,\n"
-            "                   GuardDuty's own retention)\n"
-            "  --yes            really delete\n"
-            "  --vacuum         VACUUM afterwards to give the space back (with --yes)\n"
-            "  -q, -v           quieter / more verbose logs\n"
-            "  --config PATH    config file ([prune] section); flag > GDREPORT_<KEY> > file\n"
+            "Settings: flag > GDREPORT_<KEY> > [prune] in the config file > default.\n"
+            "\n");
+    gd_flags_print_options(out, "prune");
+    fprintf(out,
             "\n"
             "Exit status: 0 ok, 1 fatal (bad DB), 2 usage error.\n"
             "\n"
@@ -38,59 +34,28 @@ static void help_prune(FILE *out)
 
 static int run_prune(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"db", required_argument, NULL, 'd'},   {"keep", required_argument, NULL, 'k'},
-        {"yes", no_argument, NULL, 'y'},        {"vacuum", no_argument, NULL, 'V'},
-        {"quiet", no_argument, NULL, 'q'},      {"verbose", no_argument, NULL, 'v'},
-        {"help", no_argument, NULL, 'h'},       {"config", required_argument, NULL, 'c'},
-        {NULL, 0, NULL, 0},
-    };
-    const char *db = NULL, *keep = NULL, *config = NULL;
-    int yes = 0, vacuum = 0, quiet = 0, verbose = 0, c;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "qvh", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'd': db = optarg; break;
-        case 'k': keep = optarg; break;
-        case 'y': yes = 1; break;
-        case 'V': vacuum = 1; break;
-        case 'c': config = optarg; break;
-        case 'q': quiet = 1; break;
-        case 'v': verbose++; break;
-        case 'h': help_prune(stdout); return GD_EXIT_OK;
-        default:
-            gd_cli_error("prune: unknown or incomplete option '%s' (see 'gdreport help prune')",
-                         argv[optind - 1]);
-            return GD_EXIT_USAGE;
-        }
-    }
-    if (optind < argc) {
-        gd_cli_error("prune: unexpected argument '%s'", argv[optind]);
-        return GD_EXIT_USAGE;
-    }
+    gd_flag_args a;
+    int prc = gd_flags_parse("prune", 0, argc, argv, &a);
+    if (prc == 1)
+        help_prune(stdout);
+    if (prc)
+        return prc == 1 ? GD_EXIT_OK : prc;
     /* flag > GDREPORT_<KEY> > [prune] in the config file > default. */
     gd_config *cfg = NULL;
-    gd_config_value v_db, v_keep, v_vacuum, v_verbose;
     gd_err cerr = {0};
-    char verbose_flag[4];
-    snprintf(verbose_flag, sizeof verbose_flag, "%d", verbose);
-    if (gd_config_load(config, NULL, &cfg, &cerr) < 0 ||
-        gd_config_resolve(cfg, NULL, "prune", "db", db, &v_db, &cerr) < 0 ||
-        gd_config_resolve(cfg, NULL, "prune", "keep", keep, &v_keep, &cerr) < 0 ||
-        gd_config_resolve(cfg, NULL, "prune", "vacuum", vacuum ? "true" : NULL, &v_vacuum, &cerr) < 0 ||
-        gd_config_resolve(cfg, NULL, "prune", "verbose", verbose ? verbose_flag : NULL, &v_verbose,
-                          &cerr) < 0) {
+    if (gd_config_load(gd_flag_text(&a, GD_F_CONFIG), NULL, &cfg, &cerr) < 0 ||
+        gd_flags_resolve(cfg, "prune", &a, &cerr) < 0) {
         gd_config_free(cfg);
         return gd_cli_fail(&cerr);
     }
     char db_buf[4096], keep_buf[64];
-    snprintf(db_buf, sizeof db_buf, "%s", v_db.text ? v_db.text : "");
-    snprintf(keep_buf, sizeof keep_buf, "%s", v_keep.text ? v_keep.text : "400d");
-    db = v_db.text ? db_buf : NULL;
+    const char *db = gd_flag_text(&a, GD_F_DB), *keep = gd_flag_text(&a, GD_F_KEEP);
+    snprintf(db_buf, sizeof db_buf, "%s", db ? db : "");
+    snprintf(keep_buf, sizeof keep_buf, "%s", keep ? keep : "400d");
+    db = db ? db_buf : NULL;
     keep = keep_buf;
-    vacuum = (int)v_vacuum.number;
-    verbose = (int)v_verbose.number;
+    int yes = gd_flag_on(&a, GD_F_YES), vacuum = gd_flag_on(&a, GD_F_VACUUM);
+    int quiet = gd_flag_on(&a, GD_F_QUIET), verbose = gd_flag_verbosity(&a);
     gd_config_free(cfg);
 
     gd_cli_set_verbosity(quiet, verbose);

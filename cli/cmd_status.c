@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* gdreport status: the last runs and what happened in each region. */
 #include "cli/cli.h"
+#include "cli/flags.h"
 #include "common/log.h"
 #include "common/region_state.h"
 #include "store/store.h"
@@ -9,8 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define STATUS_DEFAULT_RUNS 5
-#define STATUS_MAX_RUNS 1000
 
 typedef struct status_flags {
     const char *db;
@@ -19,35 +18,17 @@ typedef struct status_flags {
 
 static int parse_flags(int argc, char **argv, status_flags *f)
 {
+    gd_flag_args a;
     memset(f, 0, sizeof *f);
-    f->runs = STATUS_DEFAULT_RUNS;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = NULL;
-        if (!strcmp(a, "--json")) {
-            f->json = 1;
-            continue;
-        }
-        if (!strncmp(a, "--db=", 5) || !strncmp(a, "--runs=", 7))
-            v = strchr(a, '=') + 1;
-        else if ((!strcmp(a, "--db") || !strcmp(a, "--runs")) && i + 1 < argc)
-            v = argv[++i];
-        if (!v) {
-            gd_cli_error("unknown option or missing value '%s' (see 'gdreport help status')", a);
-            return -1;
-        }
-        if (!strncmp(a, "--db", 4)) {
-            f->db = v;
-            continue;
-        }
-        char *end;
-        long n = strtol(v, &end, 10);
-        if (end == v || *end || n < 1 || n > STATUS_MAX_RUNS) {
-            gd_cli_error("--runs: expected 1-%d, got '%s'", STATUS_MAX_RUNS, v);
-            return -1;
-        }
-        f->runs = (int)n;
-    }
+    int rc = gd_flags_parse("status", 0, argc, argv, &a);
+    if (rc)
+        return rc;
+    gd_err err = {0};
+    if (gd_flags_resolve(NULL, NULL, &a, &err) != 0)   /* status has no config section */
+        return gd_cli_fail(&err);
+    f->db = gd_flag_text(&a, GD_F_DB);
+    f->runs = (int)a.number[GD_F_RUNS];
+    f->json = gd_flag_on(&a, GD_F_JSON);
     return 0;
 }
 
@@ -179,8 +160,11 @@ static int print_json(gd_store *st, int runs, gd_err *err)
 static int run_status(int argc, char **argv)
 {
     status_flags f;
-    if (parse_flags(argc, argv, &f) != 0)
-        return GD_EXIT_USAGE;
+    int prc = parse_flags(argc, argv, &f);
+    if (prc == 1)
+        gd_cmd_status.help(stdout);
+    if (prc)
+        return prc == 1 ? GD_EXIT_OK : prc;
     gd_cli_set_verbosity(0, 0);
     char db[4096];
     gd_err err = {0};
@@ -215,22 +199,20 @@ static void help_status(FILE *out)
 "state, request/retry/throttle counts, duration and, for failures, the AWS error\n"
 "code, message and request id. Read-only: safe while a collect runs.\n"
 "\n"
-"Options:\n"
-"  --db PATH    database (default: $GDREPORT_DB, else ~/.local/share/gdreport/gdreport.db)\n"
-"  --runs N     how many runs to show, 1-%d (default %d)\n"
-"  --json       one JSON document: {\"db\", \"runs\": [{run_id, started_at, ended_at,\n"
-"               outcome, message, caller_account_id, regions_source, full_sync,\n"
-"               regions: [{region, state, message, error_code, request_id,\n"
-"               cost_state, cost_message, requests, retries, throttles,\n"
-"               duration_ms, findings_listed, findings_new, findings_updated,\n"
-"               counts_as_collected, makes_run_partial, state_label}]}]}\n"
+"--json prints one document: {\"db\", \"runs\": [{run_id, started_at, ended_at,\n"
+"outcome, message, caller_account_id, regions_source, full_sync, regions:\n"
+"[{region, state, message, error_code, request_id, cost_state, cost_message,\n"
+"requests, retries, throttles, duration_ms, findings_listed, findings_new,\n"
+"findings_updated, counts_as_collected, makes_run_partial, state_label}]}]}\n"
 "A region is collected when its state is collected, no_detector or\n"
 "region_disabled; failed, access_denied and pending make the run partial.\n"
+"\n");
+    gd_flags_print_options(out, "status");
+    fprintf(out,
 "\n"
 "Examples:\n"
 "  gdreport status --db ~/gd.db\n"
-"  gdreport status --db ~/gd.db --runs 1 --json | jq '.runs[0].regions[] | select(.state==\"failed\")'\n",
-            STATUS_MAX_RUNS, STATUS_DEFAULT_RUNS);
+"  gdreport status --db ~/gd.db --runs 1 --json | jq '.runs[0].regions[] | select(.state==\"failed\")'\n");
 }
 
 const gd_cli_command gd_cmd_status = {

@@ -66,7 +66,8 @@ enum gd_config_type {
     GD_CFG_INT,          /* decimal within [min, max] -> number */
     GD_CFG_DURATION,     /* "7d", "12h", "30m", "90s" -> number in milliseconds */
     GD_CFG_ENUM,         /* one of `allowed` ("a|b|c") */
-    GD_CFG_LIST          /* "a,b,c" (blanks around items allowed); items in `allowed` when set */
+    GD_CFG_LIST,         /* "a,b,c" (blanks around items allowed); items in `allowed` when set */
+    GD_CFG_TIME          /* ISO-8601 date or time -> number in ms since the epoch (flags only) */
 };
 
 typedef struct gd_config_key {

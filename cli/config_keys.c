@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The table of configuration keys gdreport knows, and value checking by type.
- * Key names are the commands' long flags without "--". */
+/* The configuration keys gdreport knows (generated from the flag table), and
+ * value checking by type. Key names are the commands' long flags without "--". */
 #include "cli/config.h"
+#include "cli/flags.h"
 #include "common/timeutil.h"
 
 #include <ctype.h>
@@ -10,77 +11,44 @@
 #include <string.h>
 #include <strings.h>
 
-#define FORMATS "xlsx|json"
-#define REDACT "management|cost|all"
-#define SEVERITY "low|medium|high|critical"
-#define LOGFMT "text|json"
+/* The config-file keys are generated from the flag table (cli/flags.h): a
+ * flag with a config key is a key of every command section it belongs to.
+ * Built once, on first use; the CLI is single-threaded when it asks. */
+static const char *const config_sections[] = {"collect", "export", "run", "prune"};
+#define N_SECTIONS (sizeof config_sections / sizeof *config_sections)
+#define MAX_KEYS (GD_F_COUNT * N_SECTIONS)
 
-/* Short constructors for the table rows. */
-#define S(sec, name, dflt, help) {sec, name, GD_CFG_STRING, NULL, 0, 0, dflt, help}
-#define P(sec, name, dflt, help) {sec, name, GD_CFG_PATH, NULL, 0, 0, dflt, help}
-#define B(sec, name, help) {sec, name, GD_CFG_BOOL, NULL, 0, 0, "false", help}
-#define I(sec, name, lo, hi, dflt, help) {sec, name, GD_CFG_INT, NULL, lo, hi, dflt, help}
-#define D(sec, name, dflt, help) {sec, name, GD_CFG_DURATION, NULL, 0, 0, dflt, help}
-#define E(sec, name, allowed, dflt, help) {sec, name, GD_CFG_ENUM, allowed, 0, 0, dflt, help}
-#define L(sec, name, allowed, dflt, help) {sec, name, GD_CFG_LIST, allowed, 0, 0, dflt, help}
+static gd_config_key known_keys[MAX_KEYS];
+static size_t n_known_keys;
 
-/* Keys every command that logs accepts. */
-#define LOG_KEYS(sec)                                                     \
-    E(sec, "log-format", LOGFMT, "text", "diagnostics as text or JSON lines"), \
-    I(sec, "verbose", 0, 2, "0", "0 normal, 1 like -v, 2 like -vv")
-
-#define COLLECT_KEYS(sec)                                                                    \
-    P(sec, "db", NULL, "SQLite file (default $XDG_DATA_HOME/gdreport/gdreport.db)"),         \
-    L(sec, "regions", NULL, NULL, "regions to collect (default: every enabled region)"),    \
-    S(sec, "profile", NULL, "AWS profile (default $AWS_PROFILE, else default)"),             \
-    S(sec, "region", NULL, "home region for global calls (default from the AWS profile)"),  \
-    S(sec, "endpoint-url", NULL, "one endpoint URL for every service (testing, VPC endpoints)"), \
-    I(sec, "parallel", 1, 32, "12", "regions collected at once"),                           \
-    D(sec, "overlap", "10m", "how far back each incremental collect re-reads"),               \
-    D(sec, "region-budget", "30m", "wall time allowed per region"),    \
-    B(sec, "no-cost", "skip GetUsageStatistics (no cost figures)"),                          \
-    B(sec, "full", "re-read every finding instead of only recent changes")
-
-#define EXPORT_KEYS(sec)                                                                     \
-    E(sec, "redact", REDACT, NULL, "leave out the management account, costs, or both"),      \
-    D(sec, "window", "7d", "findings created this long before --until count as new"),      \
-    E(sec, "min-severity", SEVERITY, NULL, "leave out findings below this band"),            \
-    B(sec, "include-archived", "count archived findings too"),                               \
-    L(sec, "accounts", NULL, NULL, "only these account ids"),                                \
-    B(sec, "findings", "JSON: add the findings array (xlsx always has the Findings sheet)")
-
-static const gd_config_key known_keys[] = {
-    COLLECT_KEYS("collect"),
-    LOG_KEYS("collect"),
-
-    P("export", "db", NULL, "SQLite file (default $XDG_DATA_HOME/gdreport/gdreport.db)"),
-    E("export", "format", FORMATS, NULL, "output format (default: from the output extension)"),
-    P("export", "output", NULL, "output file (-o); {date} becomes YYYY-MM-DD, - is stdout"),
-    L("export", "regions", NULL, NULL, "only these regions"),
-    EXPORT_KEYS("export"),
-    LOG_KEYS("export"),
-
-    P("run", "out-dir", NULL, "directory for guardduty-report-YYYY-MM-DD.<format>"),
-    L("run", "formats", FORMATS, "xlsx,json", "formats to write"),
-    COLLECT_KEYS("run"),
-    EXPORT_KEYS("run"),
-    LOG_KEYS("run"),
-
-    P("prune", "db", NULL, "SQLite file (default $XDG_DATA_HOME/gdreport/gdreport.db)"),
-    D("prune", "keep", "400d", "age of runs and findings to keep"),
-    B("prune", "vacuum", "VACUUM after deleting"),
-    I("prune", "verbose", 0, 1, "0", "0 normal, 1 like -v"),
-};
+static void build_keys(void)
+{
+    if (n_known_keys)
+        return;
+    for (size_t s = 0; s < N_SECTIONS; s++) {
+        unsigned bit = gd_flags_command_bit(config_sections[s]);
+        for (int id = 0; id < GD_F_COUNT; id++) {
+            const gd_flag *f = &gd_flag_table[id];
+            if (!f->config_key || !(f->commands & bit))
+                continue;
+            known_keys[n_known_keys++] = (gd_config_key){
+                config_sections[s], f->config_key, f->type, f->allowed, f->min, f->max, f->dflt,
+                f->help};
+        }
+    }
+}
 
 const gd_config_key *gd_config_keys(size_t *n)
 {
-    *n = sizeof known_keys / sizeof *known_keys;
+    build_keys();
+    *n = n_known_keys;
     return known_keys;
 }
 
 const gd_config_key *gd_config_find_key(const char *section, const char *name)
 {
-    for (size_t i = 0; i < sizeof known_keys / sizeof *known_keys; i++)
+    build_keys();
+    for (size_t i = 0; i < n_known_keys; i++)
         if (!strcmp(known_keys[i].section, section) && !strcmp(known_keys[i].name, name))
             return &known_keys[i];
     return NULL;
@@ -88,8 +56,8 @@ const gd_config_key *gd_config_find_key(const char *section, const char *name)
 
 int gd_config_section_known(const char *section)
 {
-    for (size_t i = 0; i < sizeof known_keys / sizeof *known_keys; i++)
-        if (!strcmp(known_keys[i].section, section))
+    for (size_t s = 0; s < N_SECTIONS; s++)
+        if (!strcmp(config_sections[s], section))
             return 1;
     return 0;
 }
@@ -189,6 +157,12 @@ int gd_config_check_value(const gd_config_key *key, const char *text, const char
         return 0;
     case GD_CFG_LIST:
         return check_list(key, text, where, err);
+    case GD_CFG_TIME:
+        if (gd_time_parse_iso(text, number) != 0)
+            return gd_err_set(err, GD_E_CONFIG,
+                              "%s: expected an ISO-8601 time like 2026-11-29 or "
+                              "2026-11-29T12:00:00Z, got '%s'", where, text);
+        return 0;
     default:
         return 0;
     }

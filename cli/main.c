@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* gdreport entry point: global flags and subcommand dispatch. */
 #include "cli/cli.h"
+#include "cli/flags.h"
 
 #include <locale.h>
 #include <stdio.h>
@@ -66,6 +67,9 @@ int main(int argc, char **argv)
         printf("gdreport %s\n", GDREPORT_VERSION);
         return GD_EXIT_OK;
     }
+    /* Undocumented: the flag table as JSON (tests/e2e/test_flag_table.py). */
+    if (!strcmp(cmd, "--dump-flags"))
+        return gd_flags_dump_json(stdout) == 0 ? GD_EXIT_OK : GD_EXIT_FATAL;
     if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
         usage(stdout);
         return GD_EXIT_OK;

@@ -6,7 +6,7 @@
 #include "collector/org_api.h"
 #include "collector/region_worker.h"
 #include "collector/regions.h"
-#include "collector/sts.h"
+#include "aws/sts.h"
 #include "common/log.h"
 #include "common/region_state.h"
 #include "common/timeutil.h"

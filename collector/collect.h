@@ -20,7 +20,7 @@
  * threads, one call at a time (serialised by the collector). */
 #include <stddef.h>
 #include <stdint.h>
-#include "collector/aws_context.h"
+#include "aws/aws_context.h"
 #include "common/err.h"
 #include "store/store.h"
 

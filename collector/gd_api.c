@@ -2,7 +2,7 @@
 /* GuardDuty request building and response parsing (docs/guardduty-api.md §2, §4). */
 #include "collector/gd_api.h"
 #include "collector/findings_scan.h"
-#include "collector/http.h"
+#include "aws/http.h"
 #include "common/buf.h"
 #include "common/timeutil.h"
 
@@ -317,12 +317,25 @@ int gd_api_req_usage(gd_api_req *r, const char *region, const char *detector_id,
                      const char *type, const char *const *account_ids, size_t n,
                      const char *next_token, gd_err *err)
 {
+    return gd_api_req_usage_feature(r, region, detector_id, type, account_ids, n, NULL,
+                                    next_token, err);
+}
+
+int gd_api_req_usage_feature(gd_api_req *r, const char *region, const char *detector_id,
+                             const char *type, const char *const *account_ids, size_t n,
+                             const char *feature, const char *next_token, gd_err *err)
+{
     int rc = req_start(r, region, "GetUsageStatistics", "POST", detector_id,
                        "/usage/statistics", err);
     if (rc)
         return rc;
     json_t *criteria = n ? json_pack("{s:o}", "accountIds", string_array(account_ids, n))
                          : json_object();
+    if (criteria && feature &&
+        json_object_set_new(criteria, "features", string_array(&feature, 1))) {
+        json_decref(criteria);
+        criteria = NULL;
+    }
     json_t *body = json_pack("{s:s,s:o,s:s,s:i}", "usageStatisticsType", type,
                              "usageCriteria", criteria, "unit", "USD", "maxResults",
                              GD_API_PAGE_MAX);
@@ -970,12 +983,73 @@ static int valid_amount(const char *s)
     return digits > 0;
 }
 
+/* Appends one entry (key, total) to out; feature may be NULL. */
+static int usage_entry_add(gd_api_usage_page *out, size_t cap, const json_t *it,
+                           const char *item_key, const char *feature, const char *where,
+                           size_t i, gd_err *err)
+{
+    const json_t *total = json_object_get(it, "total");
+    const char *key = opt_str(it, item_key);
+    const char *amount = opt_str(total, "amount");
+    if (!key || !*key || strlen(key) > 128 || !valid_amount(amount))
+        return gd_err_set(err, GD_E_PARSE, "%s[%zu] lacks a key or a decimal amount", where, i);
+    if (out->n >= cap)
+        return gd_err_set(err, GD_E_PARSE, "%s: too many entries", where);
+    gd_api_usage_entry *e = &out->entries[out->n++];
+    e->key = strdup(key);
+    e->amount = strdup(amount);
+    e->unit = dup_str(total, "unit");
+    if (!e->unit)
+        e->unit = strdup("USD");
+    e->feature = feature ? strdup(feature) : NULL;
+    if (!e->key || !e->amount || !e->unit || (feature && !e->feature))
+        return gd_err_set(err, GD_E_NOMEM, "out of memory");
+    return 0;
+}
+
+/* topAccountsByFeature: [{feature, accounts: [{accountId, total}]}],
+ * flattened into one entry per (feature, account). */
+static int parse_usage_top(const json_t *a, gd_api_usage_page *out, gd_err *err)
+{
+    size_t n = 0, i;
+    const json_t *it;
+    json_array_foreach(a, i, it) {
+        const json_t *acc = json_object_get(it, "accounts");
+        if (acc && !json_is_array(acc) && !json_is_null(acc))
+            return gd_err_set(err, GD_E_PARSE, "topAccountsByFeature[%zu].accounts is not an "
+                              "array", i);
+        n += acc ? json_array_size(acc) : 0;
+    }
+    if (n > 10000)
+        return gd_err_set(err, GD_E_PARSE, "topAccountsByFeature has %zu accounts", n);
+    out->entries = calloc(n ? n : 1, sizeof *out->entries);
+    if (!out->entries)
+        return gd_err_set(err, GD_E_NOMEM, "out of memory");
+    json_array_foreach(a, i, it) {
+        const char *feature = opt_str(it, "feature");
+        if (!feature || !*feature || strlen(feature) > 128)
+            return gd_err_set(err, GD_E_PARSE, "topAccountsByFeature[%zu] lacks a feature", i);
+        const json_t *acc = json_object_get(it, "accounts");
+        size_t j;
+        const json_t *one;
+        json_array_foreach(acc, j, one) {
+            int rc = usage_entry_add(out, n, one, "accountId", feature,
+                                     "topAccountsByFeature[].accounts", j, err);
+            if (rc)
+                return rc;
+        }
+    }
+    return 0;
+}
+
 int gd_api_parse_usage(const json_t *root, const char *type, gd_api_usage_page *out,
                        gd_err *err)
 {
     memset(out, 0, sizeof *out);
     int by_account = !strcmp(type, "SUM_BY_ACCOUNT");
-    const char *list_key = by_account ? "sumByAccount" : "sumByFeature";
+    int top = !strcmp(type, "TOP_ACCOUNTS_BY_FEATURE");
+    const char *list_key = top ? "topAccountsByFeature" : by_account ? "sumByAccount"
+                                                                     : "sumByFeature";
     const char *item_key = by_account ? "accountId" : "feature";
     const json_t *stats = json_object_get(root, "usageStatistics");
     if (stats && !json_is_object(stats) && !json_is_null(stats))
@@ -985,27 +1059,18 @@ int gd_api_parse_usage(const json_t *root, const char *type, gd_api_usage_page *
     if (rc)
         return rc;
     size_t n = a ? json_array_size(a) : 0;
-    out->entries = calloc(n ? n : 1, sizeof *out->entries);
-    if (!out->entries)
-        return gd_err_set(err, GD_E_NOMEM, "out of memory");
-    for (size_t i = 0; i < n; i++) {
-        const json_t *it = json_array_get(a, i);
-        const json_t *total = json_object_get(it, "total");
-        const char *key = opt_str(it, item_key);
-        const char *amount = opt_str(total, "amount");
-        if (!key || !*key || strlen(key) > 128 || !valid_amount(amount)) {
-            gd_api_usage_page_free(out);
-            return gd_err_set(err, GD_E_PARSE, "%s[%zu] lacks a key or a decimal amount",
-                              list_key, i);
-        }
-        gd_api_usage_entry *e = &out->entries[out->n++];
-        e->key = strdup(key);
-        e->amount = strdup(amount);
-        e->unit = dup_str(total, "unit");
-        if (!e->unit)
-            e->unit = strdup("USD");
+    if (top) {
+        rc = parse_usage_top(a, out, err);
+    } else {
+        out->entries = calloc(n ? n : 1, sizeof *out->entries);
+        if (!out->entries)
+            rc = gd_err_set(err, GD_E_NOMEM, "out of memory");
+        for (size_t i = 0; !rc && i < n; i++)
+            rc = usage_entry_add(out, n, json_array_get(a, i), item_key, NULL, list_key, i,
+                                 err);
     }
-    rc = take_token(root, &out->next_token, err);
+    if (!rc)
+        rc = take_token(root, &out->next_token, err);
     if (rc)
         gd_api_usage_page_free(out);
     return rc;
@@ -1019,6 +1084,7 @@ void gd_api_usage_page_free(gd_api_usage_page *p)
         free(p->entries[i].key);
         free(p->entries[i].amount);
         free(p->entries[i].unit);
+        free(p->entries[i].feature);
     }
     free(p->entries);
     free(p->next_token);

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <jansson.h>
-#include "collector/aws_client.h"
+#include "aws/aws_client.h"
 #include "common/buf.h"
 #include "common/err.h"
 #include "store/store.h"
@@ -78,10 +78,15 @@ int gd_api_req_list_findings(gd_api_req *r, const char *region, const char *dete
                              gd_err *err);
 int gd_api_req_get_findings(gd_api_req *r, const char *region, const char *detector_id,
                             const char *const *ids, size_t n, gd_err *err);
-/* type: "SUM_BY_ACCOUNT" | "SUM_BY_FEATURES". n == 0: no accountIds (all). */
+/* type: "SUM_BY_ACCOUNT" | "SUM_BY_FEATURES" | "TOP_ACCOUNTS_BY_FEATURE".
+ * n == 0: no accountIds (all). */
 int gd_api_req_usage(gd_api_req *r, const char *region, const char *detector_id,
                      const char *type, const char *const *account_ids, size_t n,
                      const char *next_token, gd_err *err);
+/* The same with usageCriteria.features = [feature] (feature NULL: none). */
+int gd_api_req_usage_feature(gd_api_req *r, const char *region, const char *detector_id,
+                             const char *type, const char *const *account_ids, size_t n,
+                             const char *feature, const char *next_token, gd_err *err);
 
 /* ---- Responses ----------------------------------------------------------- */
 /* Parses a response body that must be a JSON object. allow_empty: an empty
@@ -221,12 +226,15 @@ typedef struct gd_api_findings_ud {
  * round): it frees what an earlier call left in ud->out. */
 int gd_api_findings_body_parser(void *ud, const char *body, size_t len, gd_err *err);
 
-/* GetUsageStatistics: sumByAccount (key = accountId) or sumByFeature
- * (key = feature). Amounts are kept as the exact text AWS sent. */
+/* GetUsageStatistics: sumByAccount (key = accountId), sumByFeature
+ * (key = feature) or topAccountsByFeature (key = accountId, feature set; a
+ * feature listed with no accounts gives no entry). Amounts are kept as the
+ * exact text AWS sent. */
 typedef struct gd_api_usage_entry {
     char *key;
     char *amount;
     char *unit;
+    char *feature;            /* TOP_ACCOUNTS_BY_FEATURE only, else NULL */
 } gd_api_usage_entry;
 typedef struct gd_api_usage_page {
     gd_api_usage_entry *entries;

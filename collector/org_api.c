@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* AWS Organizations: DescribeOrganization and ListAccounts (guardduty-api.md §5). */
 #include "collector/org_api.h"
-#include "collector/endpoints.h"
+#include "aws/endpoints.h"
 #include "collector/gd_api.h"
 #include "common/log.h"
 

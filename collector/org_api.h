@@ -7,7 +7,7 @@
  * wrappers make one gd_aws_call each (the client retries). */
 #include <stddef.h>
 #include <jansson.h>
-#include "collector/aws_client.h"
+#include "aws/aws_client.h"
 #include "common/err.h"
 
 typedef struct gd_org_description {

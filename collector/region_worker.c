@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* One region: paced calls with retry rounds, and the region's flow
- * (detector -> organization configuration -> members alongside findings ->
- * usage). */
+ * (detector -> organization configuration -> members, findings and usage
+ * side by side). */
 #include "collector/region_worker.h"
 #include "common/log.h"
 #include "common/timeutil.h"
@@ -465,12 +465,15 @@ typedef struct members_job {
     int threaded;
     int res;
     gd_call_fail fail;
+    gd_usage_job *usage;       /* told when the member ids are final (may be NULL) */
 } members_job;
 
 static void *members_thread(void *arg)
 {
     members_job *mj = arg;
     mj->res = gd_members_sync(mj->rc, mj->client, &mj->fail);
+    if (!mj->res)
+        gd_usage_accounts_ready(mj->usage);
     if (mj->res) {
         pthread_mutex_lock(&mj->rc->lock);
         mj->rc->stop = 1;
@@ -481,10 +484,11 @@ static void *members_thread(void *arg)
 
 /* Starts the members step; without a client or a thread it runs now, inline,
  * before the findings (the old order). */
-static void members_start(members_job *mj, gd_region_ctx *rc)
+static void members_start(members_job *mj, gd_region_ctx *rc, gd_usage_job *usage)
 {
     memset(mj, 0, sizeof *mj);
     mj->rc = rc;
+    mj->usage = usage;
     gd_err err = {0};
     if (gd_aws_context_new_client(rc->aws, &mj->client, &err) == 0) {
         if (pthread_create(&mj->thread, NULL, members_thread, mj) == 0) {
@@ -506,18 +510,35 @@ static void members_finish(members_job *mj)
     mj->threaded = 0;
 }
 
-/* Members alongside findings; 0 or -1 with out final. */
+/* Members, findings and usage side by side; 0 or -1 with out final. Usage
+ * starts first: its first two calls need nothing but the detector, its
+ * batches only the member ids (bench/README.md, docs/scaling.md). */
 static int collect_data(gd_region_ctx *rc, region_outcome *out)
 {
+    gd_usage_job *uj = NULL;
+    if (rc->opts->no_cost) {
+        snprintf(rc->cost_state, sizeof rc->cost_state, "skipped");
+    } else if (!(uj = gd_usage_start(rc))) {
+        snprintf(rc->cost_state, sizeof rc->cost_state, "failed");
+        snprintf(rc->cost_message, sizeof rc->cost_message, "%s usage: out of memory",
+                 rc->region);
+    }
     members_job mj;
-    members_start(&mj, rc);
+    members_start(&mj, rc, uj);
     gd_call_fail ffail;
     memset(&ffail, 0, sizeof ffail);
     int fres = mj.threaded || mj.res == 0 ? gd_findings_sync(rc, &ffail) : 0;
     members_finish(&mj);
     if (mj.res != 0 || fres != 0) {
+        gd_usage_finish(uj, 0, NULL);
+        snprintf(rc->cost_state, sizeof rc->cost_state, "not_applicable");
+        rc->cost_message[0] = 0;
         out->fail = mj.res != 0 ? mj.fail : ffail;
         out->state = state_for_fail(&out->fail);
+        return -1;
+    }
+    if (gd_usage_finish(uj, 1, &out->fail) != 0) {
+        out->state = "failed";
         return -1;
     }
     return 0;
@@ -540,12 +561,6 @@ static void collect_region(gd_region_ctx *rc, region_outcome *out)
         return;
     if (collect_data(rc, out) != 0)
         return;
-    if (rc->opts->no_cost)
-        snprintf(rc->cost_state, sizeof rc->cost_state, "skipped");
-    else if (gd_usage_sync(rc, &out->fail) != 0) {
-        out->state = "failed";
-        return;
-    }
     finish_region(rc, out);
 }
 

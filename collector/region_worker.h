@@ -7,7 +7,7 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <jansson.h>
-#include "collector/aws_context.h"
+#include "aws/aws_context.h"
 #include "collector/collect.h"
 #include "collector/gd_api.h"
 #include "store/store.h"
@@ -56,6 +56,7 @@ typedef struct gd_region_ctx {
     int full_sync;                    /* this run listed every finding */
     char cost_state[16];
     char cost_message[512];
+    int64_t usage_calls;              /* GetUsageStatistics requests (pages), set by gd_usage_finish */
 } gd_region_ctx;
 
 /* Sends one request on client c with the region's pacing (none once rc->stop
@@ -86,9 +87,18 @@ void gd_call_fail_set(gd_call_fail *fail, int kind, const char *fmt, ...)
  * rc->member_ids, which nothing reads before it returns. */
 int gd_members_sync(gd_region_ctx *rc, gd_aws_client *c, gd_call_fail *fail);
 int gd_findings_sync(gd_region_ctx *rc, gd_call_fail *fail);
-/* Never fails the region: sets rc->cost_state / cost_message. Returns -1
- * only for a store failure (fail set). */
-int gd_usage_sync(gd_region_ctx *rc, gd_call_fail *fail);
+/* Usage costs (usage_sync.c): gd_usage_start queues the region's first usage
+ * calls on the usage threads (NULL on out of memory: no cost figures, cost
+ * "failed"); gd_usage_accounts_ready says rc->member_ids is final (the
+ * members step succeeded), which lets the per-feature batches go;
+ * gd_usage_finish waits for every usage call (cancelling the rest when
+ * region_ok is 0), stores the rows and sets rc->cost_state / cost_message and
+ * rc->usage_calls. It never fails the region for a usage error: -1 only for a
+ * store failure (fail set). */
+typedef struct gd_usage_job gd_usage_job;
+gd_usage_job *gd_usage_start(gd_region_ctx *rc);
+void gd_usage_accounts_ready(gd_usage_job *j);
+int gd_usage_finish(gd_usage_job *j, int region_ok, gd_call_fail *fail);
 
 /* Collects one region and records its run_regions row; fills report. */
 void gd_region_run(gd_region_ctx *rc, gd_collect_region_report *report, char *state_buf,

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Region scope: GuardDuty's partition list intersected with Account ListRegions. */
 #include "collector/regions.h"
-#include "collector/endpoints.h"
+#include "aws/endpoints.h"
 #include "collector/gd_api.h"
 #include "common/log.h"
 

@@ -12,7 +12,7 @@
  * given (names validated, duplicates dropped). */
 #include <stddef.h>
 #include <jansson.h>
-#include "collector/aws_client.h"
+#include "aws/aws_client.h"
 #include "common/err.h"
 
 typedef struct gd_region_scope {

@@ -69,7 +69,7 @@ _gdreport()
     done
 
     case $prev in
-        --db|-o|--config)
+        --db|-o|--output|--config)
             _gdreport_files; return ;;
         --out-dir)
             _gdreport_files -d; return ;;
@@ -92,11 +92,15 @@ _gdreport()
             return ;;
     esac
 
-    local common="--help -q --quiet -v --verbose -vv --log-format --config"
+    # These lists must match the flag table (cli/flags_table.c);
+    # tests/e2e/test_flag_table.py compares them with `gdreport --dump-flags`.
+    local common="-h --help -q --quiet -v --verbose -vv --log-format --config"
     local collect="--db --regions --profile --region --endpoint-url --full --no-cost
                    --parallel --overlap --region-budget"
-    local export="--db --format -o --redact --window --since --until --accounts
-                  --regions --min-severity --include-archived --findings --now"
+    local export="--db --regions --format -o --output --redact --window --since --until
+                  --accounts --min-severity --include-archived --findings --now"
+    local run_only="--redact --window --since --until --accounts --min-severity
+                    --include-archived --findings --now"
     local opts
     case $cmd in
         "")
@@ -110,17 +114,19 @@ _gdreport()
             COMPREPLY=($(compgen -W "$commands" -- "$cur")); return ;;
         collect) opts="$collect $common" ;;
         export) opts="$export $common" ;;
-        run) opts="--out-dir --formats $collect $export $common" ;;
-        status) opts="--db --runs --json --help" ;;
-        doctor) opts="--profile --region --endpoint-url -v -vv --log-format --help" ;;
-        prune) opts="--db --keep --yes --vacuum -q -v --help" ;;
+        run) opts="--out-dir --formats $collect $run_only $common" ;;
+        status) opts="--db --runs --json -h --help" ;;
+        doctor) opts="--profile --region --endpoint-url -h --help -q --quiet -v --verbose -vv
+                      --log-format" ;;
+        prune) opts="--db --keep --yes --vacuum -h --help -q --quiet -v --verbose -vv
+                     --config" ;;
         config)
             if [[ $cur != -* ]] && ! [[ " ${words[*]:1:cword-1} " == *" show "* ||
                                          " ${words[*]:1:cword-1} " == *" path "* ]]; then
                 COMPREPLY=($(compgen -W "show path" -- "$cur"))
                 return
             fi
-            opts="--config --json --help" ;;
+            opts="--config --json -h --help" ;;
         *) return ;;
     esac
     # Each option once (run gets --db and --regions from both lists).

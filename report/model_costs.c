@@ -14,7 +14,7 @@
  * the named accounts' per-feature rows do not add up to a plan's org-wide
  * row, an "other accounts" row per plan holds the rest. */
 #include "report/model_internal.h"
-#include "report/decimal.h"
+#include "common/decimal.h"
 
 #include <stdlib.h>
 #include <string.h>

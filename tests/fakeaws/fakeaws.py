@@ -160,6 +160,7 @@ class Stats:
             self.imds_calls = 0
             self.container_calls = 0
             self.total = 0
+            self.usage_types = {}
 
     def req(self, op, region):
         with self.lock:
@@ -168,6 +169,13 @@ class Stats:
             if region:
                 k = "%s@%s" % (op, region)
                 self.by_region[k] = self.by_region.get(k, 0) + 1
+
+    def usage_type(self, typ, region):
+        """One GetUsageStatistics page answered, counted per usageStatisticsType and
+        region (the usage budget tests read it)."""
+        with self.lock:
+            k = "%s@%s" % (typ, region)
+            self.usage_types[k] = self.usage_types.get(k, 0) + 1
 
     def fault(self, kind, op):
         with self.lock:
@@ -187,7 +195,8 @@ class Stats:
                     "assume_role_calls": list(self.assume_role_calls),
                     "web_identity_calls": list(self.web_identity_calls),
                     "sso_calls": list(self.sso_calls), "imds_calls": self.imds_calls,
-                    "container_calls": self.container_calls, "total": self.total}
+                    "container_calls": self.container_calls, "total": self.total,
+                    "usage_types": dict(self.usage_types)}
 
 
 # ====================================================================== state

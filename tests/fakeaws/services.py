@@ -603,6 +603,7 @@ class GuardDuty:
                 rows.append({"feature": f, "accounts": [{"accountId": a, "total": tot(v)}
                                                         for v, a in top]})
         page = rows[pos:pos + mx]
+        self.srv.stats.usage_type(typ, region)
         nxt = make_token("usage", region, pos + mx, key) if pos + mx < len(rows) else None
         return finish_page({"usageStatistics": {rows_key: page}}, "nextToken", nxt, self.eol(),
                            region + "usage%d" % pos)

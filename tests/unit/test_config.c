@@ -6,6 +6,8 @@
  * cli/ is an executable, not a library, so its sources are compiled in here. */
 #include "../../cli/config.c"
 #include "../../cli/config_keys.c"
+#include "../../cli/flags.c"
+#include "../../cli/flags_table.c"
 #include "../../cli/util.c"
 #include "../../cli/cmd_config.c"
 #include "t.h"
@@ -372,7 +374,7 @@ static void test_config_show_prints_value_and_origin(const char *dir)
     CHECK(strstr(out, "\n[export]\n") != NULL && strstr(out, "\n[prune]\n") != NULL);
     CHECK(strstr(out, "min-severity = high                      # env GDREPORT_MIN_SEVERITY\n"));
     CHECK(strstr(out, "window = 7d                              # default\n"));
-    CHECK(strstr(out, "# regions is unset: regions to collect (default: every enabled region)\n"));
+    CHECK(strstr(out, "# regions is unset: regions to collect, or to report on (default: every enabled region)\n"));
     CHECK(strstr(out, "AKIA") == NULL);
 
     char *argv_json[] = {"config", "show", "--json", "--config", path, NULL};

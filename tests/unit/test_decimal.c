@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* report/decimal: exact parse, add, compare and canonical format. */
-#include "report/decimal.h"
+#include "common/decimal.h"
 #include "t.h"
 
 static const char *canon(const char *in, char *out, size_t n)

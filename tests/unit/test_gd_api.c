@@ -245,6 +245,55 @@ static void test_usage_amounts_stay_exact_text(void)
     }
 }
 
+/* TOP_ACCOUNTS_BY_FEATURE: one entry per (feature, account), the feature kept;
+ * a feature listed without accounts gives none; the request's features filter. */
+static void test_usage_top_accounts_flattened(void)
+{
+    json_t *root = parse("{\"usageStatistics\":{\"topAccountsByFeature\":["
+                         "{\"feature\":\"FLOW_LOGS\",\"accounts\":["
+                         "{\"accountId\":\"111122223333\",\"total\":{\"amount\":\"9.5\"}},"
+                         "{\"accountId\":\"444455556666\",\"total\":{\"amount\":\"0.25\","
+                         "\"unit\":\"USD\"}}]},{\"feature\":\"DNS_LOGS\",\"accounts\":[]},"
+                         "{\"feature\":\"S3_DATA_EVENTS\",\"accounts\":["
+                         "{\"accountId\":\"111122223333\",\"total\":{\"amount\":\"1\"}}]}]}}");
+    gd_api_usage_page p;
+    gd_err err = {0};
+    CHECK_INT(gd_api_parse_usage(root, "TOP_ACCOUNTS_BY_FEATURE", &p, &err), 0);
+    CHECK_INT(p.n, 3);
+    CHECK_STR(p.entries[0].feature, "FLOW_LOGS");
+    CHECK_STR(p.entries[1].key, "444455556666");
+    CHECK_STR(p.entries[1].amount, "0.25");
+    CHECK_STR(p.entries[2].feature, "S3_DATA_EVENTS");
+    CHECK_STR(p.entries[2].unit, "USD");
+    gd_api_usage_page_free(&p);
+    json_decref(root);
+    const char *bad[] = {
+        "{\"usageStatistics\":{\"topAccountsByFeature\":[{\"accounts\":[]}]}}",
+        "{\"usageStatistics\":{\"topAccountsByFeature\":[{\"feature\":\"F\",\"accounts\":{}}]}}",
+        "{\"usageStatistics\":{\"topAccountsByFeature\":[{\"feature\":\"F\",\"accounts\":"
+        "[{\"accountId\":\"1\",\"total\":{\"amount\":\"x\"}}]}]}}",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        root = parse(bad[i]);
+        CHECK_MSG(gd_api_parse_usage(root, "TOP_ACCOUNTS_BY_FEATURE", &p, &err) == GD_E_PARSE,
+                  "case %zu", i);
+        json_decref(root);
+    }
+
+    gd_api_req r;
+    const char *ids[] = {"111122223333"};
+    CHECK_INT(gd_api_req_usage_feature(&r, "us-east-1", "d1", "SUM_BY_ACCOUNT", ids, 1,
+                                       "RDS_LOGIN_EVENTS", NULL, &err), 0);
+    json_t *body = parse(r.req.body);
+    json_t *crit = json_object_get(body, "usageCriteria");
+    CHECK_INT(json_array_size(json_object_get(crit, "accountIds")), 1);
+    CHECK_INT(json_array_size(json_object_get(crit, "features")), 1);
+    CHECK_STR(json_string_value(json_array_get(json_object_get(crit, "features"), 0)),
+              "RDS_LOGIN_EVENTS");
+    json_decref(body);
+    gd_api_req_free(&r);
+}
+
 static void test_members_skip_bad_account_ids_and_fall_back_to_master_id(void)
 {
     json_t *root = parse("{\"members\":[{\"accountId\":\"111122223333\",\"masterId\":\"999988887777\","
@@ -512,6 +561,7 @@ int main(void)
     test_findings_defaults_when_optional_fields_are_absent();
     test_findings_with_missing_or_hostile_required_fields_are_rejected();
     test_usage_amounts_stay_exact_text();
+    test_usage_top_accounts_flattened();
     test_members_skip_bad_account_ids_and_fall_back_to_master_id();
     test_member_detectors_report_unprocessed_accounts();
     test_detector_org_config_and_administrator();

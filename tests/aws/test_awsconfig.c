@@ -1,0 +1,261 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Shared config/credentials parsing (reliability-facts C3) and region resolution. */
+#include "aws/awsconfig.h"
+#include "tests/unit/t.h"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+typedef struct env_table {
+    const char *const *pairs; /* name, value, ..., NULL */
+} env_table;
+
+static const char *table_get(void *ud, const char *name)
+{
+    const env_table *t = ud;
+    for (size_t i = 0; t->pairs[i]; i += 2)
+        if (!strcmp(t->pairs[i], name))
+            return t->pairs[i + 1];
+    return NULL;
+}
+
+static gd_awsconfig *parse(const char *config, const char *creds)
+{
+    gd_awsconfig *cfg = NULL;
+    gd_err err = {0};
+    int rc = gd_awsconfig_parse(config, creds, &cfg, &err);
+    CHECK_MSG(rc == 0, "parse failed: %s", err.msg);
+    return cfg;
+}
+
+static void test_sections_and_prefixes(void)
+{
+    const char *config = "# comment\n"
+                         "; another\n"
+                         "[default]\n"
+                         "region = eu-west-1\n"
+                         "[profile prod]\n"
+                         "region=us-east-1   # inline comment\n"
+                         "role_arn = arn:aws:iam::1:role/R\n"
+                         "[nonprefixed]\n"
+                         "region = ap-east-1\n"
+                         "[sso-session corp]\n"
+                         "sso_start_url = https://corp.awsapps.com/start\n"
+                         "sso_region = eu-central-1\n";
+    gd_awsconfig *cfg = parse(config, NULL);
+    if (!cfg)
+        return;
+    CHECK_STR(gd_awsconfig_get(cfg, "default", "region"), "eu-west-1");
+    CHECK_STR(gd_awsconfig_get(cfg, "prod", "region"), "us-east-1");
+    CHECK_STR(gd_awsconfig_get(cfg, "prod", "ROLE_ARN"), "arn:aws:iam::1:role/R");
+    /* Only [default] may omit the "profile " prefix in config. */
+    CHECK(!gd_awsconfig_has_profile(cfg, "nonprefixed"));
+    CHECK(gd_awsconfig_get(cfg, "nonprefixed", "region") == NULL);
+    CHECK(gd_awsconfig_has_profile(cfg, "prod"));
+    CHECK(!gd_awsconfig_has_profile(cfg, "corp"));
+    CHECK_STR(gd_awsconfig_sso_session_get(cfg, "corp", "sso_region"), "eu-central-1");
+    gd_awsconfig_free(cfg);
+}
+
+static void test_credentials_file_wins_and_profile_prefix_ignored(void)
+{
+    const char *config = "[profile prod]\n"
+                         "region = us-east-1\n"
+                         "aws_access_key_id = AKIACONFIG\n";
+    const char *creds = "[prod]\n"
+                        "aws_access_key_id = AKIACREDS\n"
+                        "aws_secret_access_key = s3cr3t\n"
+                        "[profile other]\n"
+                        "aws_access_key_id = AKIAIGNORED\n";
+    gd_awsconfig *cfg = parse(config, creds);
+    if (!cfg)
+        return;
+    CHECK_STR(gd_awsconfig_get(cfg, "prod", "aws_access_key_id"), "AKIACREDS");
+    CHECK_STR(gd_awsconfig_get(cfg, "prod", "region"), "us-east-1");
+    CHECK_STR(gd_awsconfig_get(cfg, "prod", "aws_secret_access_key"), "s3cr3t");
+    CHECK(!gd_awsconfig_has_profile(cfg, "other"));
+    CHECK(gd_awsconfig_get(cfg, "profile other", "aws_access_key_id") == NULL);
+    gd_awsconfig_free(cfg);
+}
+
+static void test_duplicate_sections_merge_later_wins(void)
+{
+    const char *config = "[profile a]\nregion = us-east-1\noutput = json\n"
+                         "[profile a]\nregion = us-west-2\n";
+    gd_awsconfig *cfg = parse(config, NULL);
+    if (!cfg)
+        return;
+    CHECK_STR(gd_awsconfig_get(cfg, "a", "region"), "us-west-2");
+    CHECK_STR(gd_awsconfig_get(cfg, "a", "output"), "json");
+    gd_awsconfig_free(cfg);
+}
+
+static void test_services_section_subkeys(void)
+{
+    const char *config = "[profile dev]\n"
+                         "services = local\n"
+                         "[services local]\n"
+                         "guardduty =\n"
+                         "  endpoint_url = http://127.0.0.1:4566\n"
+                         "sts =\n"
+                         "\tendpoint_url = https://sts.example.test\n"
+                         "\n";
+    gd_awsconfig *cfg = parse(config, NULL);
+    if (!cfg)
+        return;
+    CHECK_STR(gd_awsconfig_get(cfg, "dev", "services"), "local");
+    CHECK_STR(gd_awsconfig_services_get(cfg, "local", "guardduty", "endpoint_url"),
+              "http://127.0.0.1:4566");
+    CHECK_STR(gd_awsconfig_services_get(cfg, "local", "sts", "endpoint_url"),
+              "https://sts.example.test");
+    CHECK(gd_awsconfig_services_get(cfg, "local", "account", "endpoint_url") == NULL);
+    gd_awsconfig_free(cfg);
+}
+
+static void test_continuation_line_joins_value(void)
+{
+    gd_awsconfig *cfg = parse("[default]\ncredential_process = /bin/echo\n  more\n", NULL);
+    if (!cfg)
+        return;
+    CHECK_STR(gd_awsconfig_get(cfg, "default", "credential_process"), "/bin/echo\nmore");
+    gd_awsconfig_free(cfg);
+}
+
+static void test_malformed_names_file_and_line(void)
+{
+    static const struct {
+        const char *text;
+        const char *want;
+    } cases[] = {
+        {"[default]\nregion = x\nthis is not ini\n", "config:3:"},
+        {"[default\nregion = x\n", "config:1:"},
+        {"region = x\n", "config:1:"},
+        {"[default]\n = value\n", "config:2:"},
+        {"[]\n", "config:1:"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        gd_awsconfig *cfg = NULL;
+        gd_err err = {0};
+        int rc = gd_awsconfig_parse(cases[i].text, NULL, &cfg, &err);
+        CHECK_MSG(rc == GD_E_CONFIG, "case %zu: rc %d", i, rc);
+        CHECK_MSG(strstr(err.msg, cases[i].want) != NULL, "case %zu: %s", i, err.msg);
+        CHECK(cfg == NULL);
+    }
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return;
+    fputs(text, f);
+    fclose(f);
+}
+
+static void test_load_from_env_paths_and_missing_files(void)
+{
+    char dir[] = "/tmp/gd_awsconfig_XXXXXX";
+    if (!mkdtemp(dir)) {
+        CHECK(0);
+        return;
+    }
+    char cpath[256], kpath[256];
+    snprintf(cpath, sizeof cpath, "%s/config", dir);
+    snprintf(kpath, sizeof kpath, "%s/credentials", dir);
+    write_file(cpath, "[profile p]\nregion = ca-central-1\n");
+    write_file(kpath, "[p]\naws_access_key_id = AKIAFILE\n");
+    const char *pairs[] = {"AWS_CONFIG_FILE", cpath, "AWS_SHARED_CREDENTIALS_FILE", kpath, NULL};
+    env_table t = {pairs};
+    gd_env env = {table_get, &t};
+    gd_awsconfig *cfg = NULL;
+    gd_err err = {0};
+    CHECK_INT(gd_awsconfig_load(&env, &cfg, &err), 0);
+    CHECK_STR(gd_awsconfig_get(cfg, "p", "region"), "ca-central-1");
+    CHECK_STR(gd_awsconfig_get(cfg, "p", "aws_access_key_id"), "AKIAFILE");
+    CHECK_STR(gd_awsconfig_config_path(cfg), cpath);
+    gd_awsconfig_free(cfg);
+
+    /* Missing files are fine; ~ comes from HOME. */
+    const char *pairs2[] = {"HOME", dir, "AWS_CONFIG_FILE", "~/nope", NULL};
+    env_table t2 = {pairs2};
+    gd_env env2 = {table_get, &t2};
+    CHECK_INT(gd_awsconfig_load(&env2, &cfg, &err), 0);
+    CHECK(!gd_awsconfig_has_profile(cfg, "p"));
+    char want[300];
+    snprintf(want, sizeof want, "%s/nope", dir);
+    CHECK_STR(gd_awsconfig_config_path(cfg), want);
+    gd_awsconfig_free(cfg);
+
+    /* A malformed file is reported with its path and line. */
+    write_file(cpath, "[profile p]\nregion\n");
+    CHECK_INT(gd_awsconfig_load(&env, &cfg, &err), GD_E_CONFIG);
+    char wantmsg[300];
+    snprintf(wantmsg, sizeof wantmsg, "%s:2:", cpath);
+    CHECK_MSG(strstr(err.msg, wantmsg) != NULL, "%s", err.msg);
+
+    /* Files over 1 MiB are refused. */
+    FILE *f = fopen(cpath, "w");
+    if (f) {
+        for (int i = 0; i < 70000; i++)
+            fputs("# padding line\n", f);
+        fclose(f);
+    }
+    CHECK_INT(gd_awsconfig_load(&env, &cfg, &err), GD_E_TOO_BIG);
+    CHECK(strstr(err.msg, cpath) != NULL);
+    unlink(cpath);
+    unlink(kpath);
+    rmdir(dir);
+}
+
+static void test_profile_name_and_region_precedence(void)
+{
+    gd_awsconfig *cfg = parse("[default]\nregion = eu-west-1\n[profile p]\nregion = eu-west-3\n", NULL);
+    const char *empty[] = {"AWS_PROFILE", "", "AWS_REGION", "", NULL};
+    env_table te = {empty};
+    gd_env env_empty = {table_get, &te};
+    CHECK_STR(gd_awsconfig_profile_name(&env_empty, NULL), "default");
+    const char *prof[] = {"AWS_PROFILE", "p", NULL};
+    env_table tp = {prof};
+    gd_env env_p = {table_get, &tp};
+    CHECK_STR(gd_awsconfig_profile_name(&env_p, NULL), "p");
+    CHECK_STR(gd_awsconfig_profile_name(&env_p, "flag"), "flag");
+
+    char region[64];
+    gd_err err = {0};
+    CHECK_INT(gd_awsconfig_region(&env_empty, cfg, "default", NULL, region, sizeof region, &err), 0);
+    CHECK_STR(region, "eu-west-1");
+    CHECK_INT(gd_awsconfig_region(&env_p, cfg, "p", NULL, region, sizeof region, &err), 0);
+    CHECK_STR(region, "eu-west-3");
+    const char *dflt[] = {"AWS_DEFAULT_REGION", "us-west-1", NULL};
+    env_table td = {dflt};
+    gd_env env_d = {table_get, &td};
+    CHECK_INT(gd_awsconfig_region(&env_d, cfg, "p", NULL, region, sizeof region, &err), 0);
+    CHECK_STR(region, "us-west-1");
+    const char *both[] = {"AWS_DEFAULT_REGION", "us-west-1", "AWS_REGION", "us-east-2", NULL};
+    env_table tb = {both};
+    gd_env env_b = {table_get, &tb};
+    CHECK_INT(gd_awsconfig_region(&env_b, cfg, "p", NULL, region, sizeof region, &err), 0);
+    CHECK_STR(region, "us-east-2");
+    CHECK_INT(gd_awsconfig_region(&env_b, cfg, "p", "sa-east-1", region, sizeof region, &err), 0);
+    CHECK_STR(region, "sa-east-1");
+    CHECK_INT(gd_awsconfig_region(&env_empty, cfg, "none", NULL, region, sizeof region, &err),
+              GD_E_NOT_FOUND);
+    CHECK_STR(region, "");
+    CHECK(strstr(err.msg, "--region") != NULL);
+    CHECK_INT(gd_awsconfig_region(&env_empty, cfg, "p", "evil.com/x", region, sizeof region, &err),
+              GD_E_CONFIG);
+    gd_awsconfig_free(cfg);
+}
+
+int main(void)
+{
+    test_sections_and_prefixes();
+    test_credentials_file_wins_and_profile_prefix_ignored();
+    test_duplicate_sections_merge_later_wins();
+    test_services_section_subkeys();
+    test_continuation_line_joins_value();
+    test_malformed_names_file_and_line();
+    test_load_from_env_paths_and_missing_files();
+    test_profile_name_and_region_precedence();
+    return t_done();
+}
