@@ -62,6 +62,7 @@ enum gd_flag_id {
     GD_F_INCLUDE_ARCHIVED,
     GD_F_FINDINGS,
     GD_F_NOW,
+    GD_F_MAX_AGE,
     GD_F_OUT_DIR,
     GD_F_FORMATS,
     GD_F_RUNS,

@@ -80,6 +80,10 @@ const gd_flag gd_flag_table[GD_F_COUNT] = {
                        "JSON: add the findings array (xlsx always has the Findings sheet)"},
     [GD_F_NOW] = {"now", 0, "TIME", GD_CFG_TIME, NULL, 0, 0, NULL, NULL, NULL, C_EXPORT | C_RUN,
                   "the report's clock (default: now), for reproducible reports"},
+    [GD_F_MAX_AGE] = {"max-age", 0, "DURATION", GD_CFG_DURATION, NULL, 0, 0, "max-age",
+                      "GDREPORT_MAX_AGE", "36h", C_EXPORT | C_RUN,
+                      "data older than this at --now is stale: stderr warning, Overview banner, "
+                      "JSON stale"},
     [GD_F_OUT_DIR] = {"out-dir", 0, "DIR", GD_CFG_PATH, NULL, 0, 0, "out-dir",
                       "GDREPORT_OUT_DIR", NULL, C_RUN,
                       "directory for guardduty-report-YYYY-MM-DD.<format> (created 0700)"},

@@ -88,7 +88,7 @@ _gdreport()
         --keep)
             COMPREPLY=($(compgen -W "90d 180d 400d 52w" -- "$cur")); return ;;
         --region|--regions|--endpoint-url|--parallel|--overlap|--region-budget|\
-        --window|--since|--until|--accounts|--now|--runs)
+        --window|--since|--until|--accounts|--now|--runs|--max-age)
             return ;;
     esac
 
@@ -98,9 +98,9 @@ _gdreport()
     local collect="--db --regions --profile --region --endpoint-url --full --no-cost
                    --parallel --overlap --region-budget"
     local export="--db --regions --format -o --output --redact --window --since --until
-                  --accounts --min-severity --include-archived --findings --now"
+                  --accounts --min-severity --include-archived --findings --now --max-age"
     local run_only="--redact --window --since --until --accounts --min-severity
-                    --include-archived --findings --now"
+                    --include-archived --findings --now --max-age"
     local opts
     case $cmd in
         "")

@@ -66,6 +66,7 @@ static int fill_collection(json_t *o, const gd_report_model *m, const void *item
     rc |= jw_set(o, "outcome", jw_str(m->last_run_outcome));
     rc |= jw_set(o, "partial", json_boolean(m->partial));
     rc |= jw_set(o, "failed_regions", failed);
+    rc |= jw_set(o, "max_age_hours", json_real((double)m->max_age_ms / 3600000.0));
     return rc;
 }
 
@@ -83,6 +84,11 @@ static int fill_region(json_t *o, const gd_report_model *m, const void *item)
     const gd_report_region *r = item;
     int rc = jw_set(o, "region", jw_str(r->region));
     rc |= jw_set(o, "state", jw_str(r->state));
+    rc |= jw_set(o, "collected_at", jw_time(r->collected_ms));
+    rc |= jw_set(o, "last_success_at", jw_time(r->last_success_ms));
+    rc |= jw_set(o, "age_hours", r->last_success_ms ? json_real(gd_report_age_hours(m, r))
+                                                    : json_null());
+    rc |= jw_set(o, "stale", json_boolean(r->stale));
     if (r->message)
         rc |= jw_set(o, "message", jw_str(r->message));
     rc |= jw_set(o, "cost_state", jw_str(r->cost_state));   /* "redacted" when it is */
@@ -277,6 +283,7 @@ int jw_report_members(jw_out *o, const gd_report_model *m)
            member(o, "filters", jw_object_of(fill_filters, m, NULL)) ||
            member(o, "redactions", str_list(m->redactions, m->n_redactions, 0)) ||
            member(o, "collection", jw_object_of(fill_collection, m, NULL)) ||
+           member(o, "stale", json_boolean(m->stale)) ||
            member(o, "organization", jw_object_of(fill_org, m, NULL)) ||
            ARRAY(o, "regions", fill_region, m, m->regions, m->n_regions) ||
            member(o, "totals", jw_object_of(fill_totals, m, NULL)) ||

@@ -187,6 +187,8 @@ int gd_report_model_build(struct gd_store *st, const gd_report_options *opts,
     if (!rc)
         rc = gd_model_rows(&b);
     if (!rc)
+        rc = gd_model_freshness(&b);
+    if (!rc)
         rc = gd_model_plans(&b);
     if (!rc)
         free_plan_inputs(&b);

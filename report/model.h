@@ -58,7 +58,11 @@ typedef struct gd_report_options {
     int include_archived;        /* archived findings in the detail list and per-type counts */
     int redact;                  /* enum gd_redact_flags */
     int64_t findings_cap;        /* JSON detail rows cap (0 = none written, -1 = no cap) */
+    int64_t max_age_ms;          /* --max-age: older successful collects are stale;
+                                    0 = GD_REPORT_DEFAULT_MAX_AGE_MS */
 } gd_report_options;
+
+#define GD_REPORT_DEFAULT_MAX_AGE_MS (36LL * 3600 * 1000)
 
 /* ---- Overview ----------------------------------------------------------- */
 typedef struct gd_report_region {
@@ -71,6 +75,9 @@ typedef struct gd_report_region {
     char *detector_id;
     gd_sev_counts active;        /* findings in scope in this region */
     int64_t archived;
+    int64_t last_success_ms;     /* end of the newest run whose state here counts as
+                                    collected (common/region_state.h); 0 = never */
+    int stale;                   /* last_success_ms older than max_age at now */
 } gd_report_region;
 
 typedef struct gd_report_totals {
@@ -220,6 +227,9 @@ typedef struct gd_report_model {
     int64_t last_run_id;
     char *last_run_outcome;      /* ok | partial | failed | interrupted */
     int partial;                 /* the newest run did not collect every region */
+    int stale;                   /* some region's newest successful collect is older
+                                    than opts.max_age_ms at now (report/model_fresh.c) */
+    int64_t max_age_ms;          /* the threshold used */
     int cost_redacted, management_redacted;
     char *redactions[2];         /* "management_account", "cost": what was removed, never values */
     size_t n_redactions;
@@ -259,6 +269,12 @@ void gd_report_model_free(gd_report_model *m);
  * and returns cb's value when cb returns non-zero. */
 int gd_report_model_each_finding(const gd_report_model *m, gd_finding_cb cb, void *ud,
                                  gd_err *err);
+
+/* Hours from r->last_success_ms to m's now, rounded to one decimal (the
+ * figure regions[].age_hours defines); 0 when never collected. */
+double gd_report_age_hours(const gd_report_model *m, const gd_report_region *r);
+/* The same rounding for any two times (`status` uses it with the clock). */
+double gd_age_hours(int64_t since_ms, int64_t now_ms);
 
 /* A gd_finding_source reading m through gd_report_model_each_finding. */
 gd_finding_source gd_report_model_finding_source(const gd_report_model *m);

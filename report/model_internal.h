@@ -109,6 +109,8 @@ int gd_model_plans(gd_build *b);
 int gd_model_counts(gd_build *b);
 /* model_costs.c: per account / plan / total costs and the costs rows. */
 int gd_model_costs(gd_build *b);
+/* model_fresh.c: each region's newest successful collect and staleness. */
+int gd_model_freshness(gd_build *b);
 
 /* Monday-based week index of a time (as report_query computes it in SQL). */
 int64_t gd_week_index(int64_t ms);

@@ -74,6 +74,7 @@ int xw_formats_init(xw_ctx *c)
     x->pct = num_format(c, "0.0%");
     x->money = num_format(c, "#,##0.00##");
     x->score = num_format(c, "0.0");
+    x->hours = num_format(c, "0.0\" h\"");
     x->wrap = add(c);
     if (x->wrap)
         format_set_text_wrap(x->wrap);

@@ -13,7 +13,7 @@
 
 #define SHEET "Overview"
 #define TOP_ACCOUNTS 20
-#define CHART_COL 11 /* right of the widest table (Regions, A:J) */
+#define CHART_COL 14 /* right of the widest table (Regions, A:M) */
 
 static const char *nz(const char *s)
 {
@@ -92,6 +92,8 @@ static void write_facts(xw_ctx *c, lxw_worksheet *ws, lxw_row_t *row)
         def_note(c, ws, *row, GD_DEF_OUTCOME);
         kv_str(c, ws, row, gd_def_label(GD_DEF_OUTCOME), m->last_run_outcome);
     }
+    def_note(c, ws, *row, GD_DEF_STALE);
+    kv_str(c, ws, row, gd_def_label(GD_DEF_STALE), m->stale ? "Yes" : "No");
     def_note(c, ws, *row, GD_DEF_PARTIAL);
     kv_str(c, ws, row, gd_def_label(GD_DEF_PARTIAL), m->partial ? "Yes" : "No");
     kv_str(c, ws, row, "Regions not collected", join_failed_regions(c));
@@ -230,9 +232,10 @@ static void write_regions(xw_ctx *c, lxw_worksheet *ws, lxw_row_t *row)
     const gd_report_model *m = c->m;
     static const xw_column cols[] = {
         {"Region", 0}, {"State", 0}, {"Critical", 0}, {"High", 0}, {"Medium", 0}, {"Low", 0},
-        {"Archived", 0}, {"Collected at (UTC)", 0}, {"Cost state", 0}, {"Message", 0}};
+        {"Archived", 0}, {"Collected at (UTC)", 0}, {"Cost state", 0}, {"Message", 0},
+        {"Last successful collect (UTC)", 0}, {"Age (hours)", 0}, {"Stale", 0}};
     lxw_row_t head = *row;
-    xw_header(c, ws, (*row)++, cols, 10, 0);
+    xw_header(c, ws, (*row)++, cols, 13, 0);
     for (size_t i = 0; i < m->n_regions && !c->rc; i++) {
         const gd_report_region *r = &m->regions[i];
         xw_str(c, ws, *row, 0, r->region, NULL);
@@ -241,14 +244,40 @@ static void write_regions(xw_ctx *c, lxw_worksheet *ws, lxw_row_t *row)
         xw_int(c, ws, *row, 6, r->archived);
         xw_time(c, ws, *row, 7, r->collected_ms);
         xw_str(c, ws, *row, 8, r->cost_state, NULL);
-        xw_str(c, ws, (*row)++, 9, r->message, NULL);
+        xw_str(c, ws, *row, 9, r->message, NULL);
+        xw_time(c, ws, *row, 10, r->last_success_ms);
+        if (r->last_success_ms)
+            xw_num(c, ws, *row, 11, gd_report_age_hours(m, r), c->fmt.hours);
+        xw_yes_no(c, ws, (*row)++, 12, r->stale);
     }
-    xw_autofilter(c, ws, head, *row - 1, 10);
+    xw_autofilter(c, ws, head, *row - 1, 13);
+}
+
+/* Row 1, under the title: what an auditor must see before any number. */
+static void write_stale_banner(xw_ctx *c, lxw_worksheet *ws, lxw_row_t row)
+{
+    const gd_report_model *m = c->m;
+    if (!m->stale)
+        return;
+    gd_buf_reset(&c->join);
+    if (gd_buf_printf(&c->join, "STALE DATA: the newest successful collect is older than "
+                                "--max-age %.1f h at --now in:", (double)m->max_age_ms / 3600000.0))
+        xw_fail(c, GD_E_NOMEM, "out of memory");
+    const char *sep = " ";
+    for (size_t i = 0; i < m->n_regions && !c->rc; i++) {
+        if (!m->regions[i].stale)
+            continue;
+        if (gd_buf_printf(&c->join, "%s%s (%.1f h)", sep, nz(m->regions[i].region),
+                          gd_report_age_hours(m, &m->regions[i])))
+            xw_fail(c, GD_E_NOMEM, "out of memory");
+        sep = ", ";
+    }
+    xw_str(c, ws, row, 0, gd_buf_cstr(&c->join), c->fmt.sev[GD_SEV_CRITICAL]);
 }
 
 static void set_widths(xw_ctx *c, lxw_worksheet *ws)
 {
-    static const double widths[] = {30, 30, 12, 10, 10, 10, 10, 20, 14, 60};
+    static const double widths[] = {30, 30, 12, 10, 10, 10, 10, 20, 14, 60, 20, 10, 8};
     for (lxw_col_t i = 0; i < sizeof widths / sizeof widths[0]; i++)
         xw_check(c, ws, 0, i, worksheet_set_column(ws, i, i, widths[i], NULL));
 }
@@ -262,7 +291,7 @@ int xw_sheet_overview(xw_ctx *c)
     lxw_row_t row = 0;
     xw_str(c, ws, row++, 0, "GuardDuty organization report", c->fmt.title);
     worksheet_freeze_panes(ws, 1, 0);
-    row++;
+    write_stale_banner(c, ws, row++);
     write_facts(c, ws, &row);
     row++;
     write_totals(c, ws, &row);

@@ -174,6 +174,36 @@ int gd_rq_region_states(gd_store *st, int64_t max_run_id, gd_rq_region_cb cb, vo
     return rc;
 }
 
+static int state_time_row(sqlite3_stmt *s, void *ctx)
+{
+    region_ctx *c = ctx;
+    gd_rq_region r = {.region = col_text(s, 0), .state = col_text(s, 1),
+                      .run_id = sqlite3_column_int64(s, 2), .ended_ms = sqlite3_column_int64(s, 3)};
+    return c->cb(c->ud, &r);
+}
+
+int gd_rq_region_state_times(gd_store *st, int64_t max_run_id, gd_rq_region_cb cb, void *ud,
+                             gd_err *err)
+{
+    /* SQLite's bare-column rule: with MAX(), run_id comes from the row that
+     * holds the maximum. */
+    static const char sql[] =
+        "SELECT rr.region, rr.state, rr.run_id, MAX(COALESCE(r.ended_ms, r.started_ms))"
+        " FROM run_regions rr JOIN runs r ON r.run_id = rr.run_id"
+        " WHERE r.outcome <> 'running' AND (?1 = 0 OR rr.run_id <= ?1)"
+        " GROUP BY rr.region, rr.state ORDER BY rr.region, rr.state";
+    sqlite3_stmt *s;
+    region_ctx c = {cb, ud};
+    st_enter(st);
+    int rc = rq_prepare(st, sql, &s, err);
+    if (rc == GD_OK) {
+        sqlite3_bind_int64(s, 1, max_run_id);
+        rc = rq_run(st, s, state_time_row, &c, err);
+    }
+    st_leave(st);
+    return rc;
+}
+
 static int detector_row(sqlite3_stmt *s, void *ctx)
 {
     region_ctx *c = ctx;

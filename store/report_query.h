@@ -45,6 +45,12 @@ typedef int (*gd_rq_region_cb)(void *ud, const gd_rq_region *r);
  * newest non-pending state. Region ascending. */
 int gd_rq_region_states(gd_store *st, int64_t max_run_id, gd_rq_region_cb cb, void *ud,
                         gd_err *err);
+/* For each (region, state) that a finished run (run_id <= max_run_id; 0: any)
+ * recorded, the newest such run: region, state, run_id and ended_ms set.
+ * Region, state ascending. The caller decides which states are a success
+ * (common/region_state.h): the age of the newest successful collect. */
+int gd_rq_region_state_times(gd_store *st, int64_t max_run_id, gd_rq_region_cb cb, void *ud,
+                             gd_err *err);
 
 /* ---- Organization and accounts ------------------------------------------- */
 typedef struct gd_rq_org {   /* owned strings (free with gd_rq_org_free); NULL when unknown */

@@ -33,13 +33,15 @@ check = gdtest.check
 
 def normalize_json(raw):
     """The report with the collect's own wall-clock times blanked: collected_at
-    (the run's and each region's) and the usage window, which GuardDuty
-    anchors at the time of the call."""
+    (the run's and each region's), each region's last successful collect and its
+    age at --now, and the usage window, which GuardDuty anchors at the time of
+    the call."""
     doc = json.loads(raw)
     doc["collection"]["collected_at"] = WALL
     for r in doc.get("regions", []):
-        if r.get("collected_at"):
-            r["collected_at"] = WALL
+        for k in ("collected_at", "last_success_at", "age_hours"):
+            if r.get(k) is not None:
+                r[k] = WALL
     costs = doc.get("costs")
     if isinstance(costs, dict) and costs.get("window"):
         costs["window"] = {"start": WALL, "end": WALL}
@@ -47,7 +49,8 @@ def normalize_json(raw):
 
 
 def date_styles(z):
-    """Indexes of cellXfs whose number format is a date/time format."""
+    """Indexes of cellXfs whose number format is a date/time format, or an age in
+    hours (0.0 "h": the time from the collect's wall clock to --now)."""
     st = ET.fromstring(z.read("xl/styles.xml"))
     custom = {f.get("numFmtId"): f.get("formatCode", "")
               for f in st.iterfind("m:numFmts/m:numFmt", NS)}
@@ -55,7 +58,7 @@ def date_styles(z):
     for i, xf in enumerate(st.iterfind("m:cellXfs/m:xf", NS)):
         fid = xf.get("numFmtId", "0")
         code = custom.get(fid, "")
-        if 14 <= int(fid) <= 22 or re.search(r"[yd].*[hms]|yy|dd", code, re.I):
+        if 14 <= int(fid) <= 22 or re.search(r'[yd].*[hms]|yy|dd|" h"$', code, re.I):
             out.add(str(i))
     return out
 

@@ -280,6 +280,46 @@ static void test_cost_lists(void)
     gd_report_model_free(m);
 }
 
+/* Freshness: the newest run whose state counts as collected, per region;
+ * stale against --max-age at --now (the fixture's now is 2026-11-29T12:00Z). */
+static void test_freshness(void)
+{
+    gd_report_model *m = build(0, NULL);
+    if (!m)
+        return;
+    CHECK_INT(m->max_age_ms, GD_REPORT_DEFAULT_MAX_AGE_MS);
+    /* us-west-2: no_detector in run 1 (2026-11-20T06:10Z), not seen since */
+    const gd_report_region *w = region(m, "us-west-2");
+    CHECK_INT(w->last_success_ms, 1795155000000LL);
+    CHECK_INT(w->stale, 1);
+    CHECK(gd_report_age_hours(m, w) == 221.8);
+    /* us-east-1: collected in run 2 (06:20Z); run 3 is still running and ignored */
+    const gd_report_region *e = region(m, "us-east-1");
+    CHECK_INT(e->last_success_ms, 1795933200000LL);
+    CHECK_INT(e->stale, 0);
+    CHECK(gd_report_age_hours(m, e) == 5.7);
+    /* ap-south-1 failed and was never collected: not stale, but not collected */
+    CHECK_INT(region(m, "ap-south-1")->last_success_ms, 0);
+    CHECK_INT(region(m, "ap-south-1")->stale, 0);
+    CHECK_INT(m->stale, 1);
+    gd_report_model_free(m);
+
+    /* a --max-age longer than us-west-2's 221.8 h: nothing is stale */
+    gd_report_options o = {.now_ms = FIXTURE_NOW_MS, .window_ms = 7 * 86400000LL,
+                           .findings_cap = -1, .max_age_ms = 222LL * 3600000};
+    m = build(0, &o);
+    if (!m)
+        return;
+    CHECK_INT(m->stale, 0);
+    CHECK_INT(region(m, "us-west-2")->stale, 0);
+    gd_report_model_free(m);
+    /* rounding is half away from zero, to one decimal */
+    CHECK(gd_age_hours(0, 3 * 360000 - 1) == 0.3);
+    CHECK(gd_age_hours(0, 180000) == 0.1);
+    CHECK(gd_age_hours(0, 179999) == 0.0);
+    CHECK(gd_age_hours(180000, 0) == -0.1);
+}
+
 static void test_redact_management(void)
 {
     gd_report_model *m = build(GD_REDACT_MANAGEMENT, NULL);
@@ -480,6 +520,7 @@ int main(void)
     test_redact_management();
     test_redact_cost();
     test_cost_lists();
+    test_freshness();
     test_self_check();
     test_iterator();
     test_never_collected();

@@ -1,0 +1,163 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
+"""Issue 11: report figures mean what their definition says, end to end.
+
+* Staleness: export --now a while after the last collect. Past --max-age the
+  export warns on stderr (one line naming the regions), the JSON says
+  "stale": true with each region's last successful collect and age, and the
+  Overview carries a banner; within --max-age none of that. A --max-age that
+  is not a duration is exit 2 with a one-line error.
+* Costs: each list of the cost object sums exactly to its total (and the
+  truth comparison of gdexport.compare_costs).
+
+Ground truth comes from the fake (GET /__fake/truth) and the DB's own run
+times, never from report/."""
+import json
+import os
+import shutil
+import sys
+import tempfile
+from decimal import Decimal
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import gdtest  # noqa: E402
+import gdexport  # noqa: E402
+
+HOUR_MS = 3600 * 1000
+
+
+def check(cond, what):
+    return gdtest.check(cond, what, verbose=True)
+
+
+def export(env, db, out, now, *extra):
+    cp = gdtest.run_gdreport(["export", "--db", db, "--format", "json" if out.endswith(".json")
+                              else "xlsx", "--now", now, "-o", out] + list(extra), env, timeout=120)
+    return cp
+
+
+def newest_success_ms(db):
+    """Per region, the end of the newest finished run whose state there counts as
+    collected (collected, no_detector, region_disabled), straight from SQL."""
+    rows = gdtest.sqlite_query(
+        db, "SELECT rr.region, MAX(COALESCE(r.ended_ms, r.started_ms)) FROM run_regions rr "
+            "JOIN runs r ON r.run_id = rr.run_id WHERE r.outcome <> 'running' AND rr.state IN "
+            "('collected', 'no_detector', 'region_disabled') GROUP BY rr.region")
+    return dict(rows)
+
+
+def staleness(env, db, tmp):
+    last = newest_success_ms(db)
+    check(last, "the collect recorded successful regions")
+    oldest = min(last.values())
+    fresh_now = gdexport.iso_s(oldest + 35 * HOUR_MS)
+    stale_now = gdexport.iso_s(max(last.values()) + 37 * HOUR_MS)
+
+    out = os.path.join(tmp, "fresh.json")
+    cp = export(env, db, out, fresh_now)
+    check(cp.returncode == 0, "export within --max-age: exit %d %s" % (cp.returncode, cp.stderr))
+    check("stale" not in cp.stderr, "no stale warning within --max-age: %r" % cp.stderr)
+    doc = json.load(open(out, encoding="utf-8"))
+    check(doc["stale"] is False and doc["collection"]["max_age_hours"] == 36,
+          "JSON stale false, max_age_hours 36")
+    now_ms = gdexport.parse_ms(fresh_now)
+    for r in doc["regions"]:
+        want = last.get(r["region"])
+        got = gdexport.parse_ms(r["last_success_at"]) if r["last_success_at"] else None
+        # the DB keeps ms, the JSON whole seconds
+        check(want is None and got is None or got == want // 1000 * 1000,
+              "%s: last_success_at %s is the newest successful run (%s)" % (
+                  r["region"], r["last_success_at"], want))
+        if want is not None:
+            age = round((now_ms - want) / HOUR_MS, 1)
+            check(abs(r["age_hours"] - age) <= 0.05 and r["stale"] is False,
+                  "%s: age_hours %s = %s" % (r["region"], r["age_hours"], age))
+
+    out = os.path.join(tmp, "stale.json")
+    cp = export(env, db, out, stale_now)
+    check(cp.returncode == 0, "a stale export still succeeds: exit %d" % cp.returncode)
+    lines = [ln for ln in cp.stderr.splitlines() if "stale data" in ln]
+    check(len(lines) == 1 and "--max-age 36.0 h" in lines[0]
+          and all(r in lines[0] for r in last), "one stderr line names every stale region: %r"
+          % lines)
+    doc = json.load(open(out, encoding="utf-8"))
+    check(doc["stale"] is True and all(r["stale"] for r in doc["regions"] if r["region"] in last),
+          "JSON stale: true, every collected region stale")
+    gdexport.check_schema(gdexport.schema_validator(), doc, check, "stale json")
+
+    xout = os.path.join(tmp, "stale.xlsx")
+    cp = export(env, db, xout, stale_now)
+    book = gdexport.read_xlsx(xout)
+    banner = book.get("Overview", {}).get((1, 0), "")
+    check(banner.startswith("STALE DATA") and all(r in banner for r in last),
+          "Overview banner names the stale regions: %r" % banner[:200])
+    xout = os.path.join(tmp, "fresh.xlsx")
+    export(env, db, xout, fresh_now)
+    check((1, 0) not in gdexport.read_xlsx(xout).get("Overview", {}), "no banner when fresh")
+
+    # --max-age moves the threshold: the same --now is fresh with a longer one.
+    cp = export(env, db, out, stale_now, "--max-age", "3d")
+    doc = json.load(open(out, encoding="utf-8"))
+    check(cp.returncode == 0 and doc["stale"] is False and doc["collection"]["max_age_hours"] == 72,
+          "--max-age 3d: not stale")
+
+    for bad in ("soon", "36", "-1h", ""):
+        cp = export(env, db, out, stale_now, "--max-age", bad)
+        lines = cp.stderr.strip().splitlines()
+        check(cp.returncode == 2 and len(lines) == 1 and "--max-age" in lines[0],
+              "--max-age %r: exit 2 with one line naming the flag (%d: %r)" % (
+                  bad, cp.returncode, cp.stderr))
+
+
+def status_freshness(env, db):
+    """`status` shows the same newest successful collect per region."""
+    last = newest_success_ms(db)
+    cp = gdtest.run_gdreport(["status", "--db", db, "--json"], env)
+    doc = json.loads(cp.stdout)
+    got = {f["region"]: gdexport.parse_ms(f["last_success_at"]) for f in doc["freshness"]}
+    check(got == {r: ms // 1000 * 1000 for r, ms in last.items()},
+          "status --json: freshness is the newest successful collect per region")
+    check(all(f["age_hours"] >= 0 for f in doc["freshness"]), "status: ages are not negative")
+    cp = gdtest.run_gdreport(["status", "--db", db], env)
+    check(cp.returncode == 0 and "Last successful collect per region" in cp.stdout,
+          "status text starts with the freshness table")
+
+
+def costs_sum(env, db, tmp, truth, now):
+    out = os.path.join(tmp, "costs.json")
+    cp = export(env, db, out, now)
+    check(cp.returncode == 0, "export: exit %d %s" % (cp.returncode, cp.stderr[-300:]))
+    doc = json.load(open(out, encoding="utf-8"))
+    c = doc["costs"]
+    total = Decimal(c["total"])
+    check(total > 0, "the scenario has cost")
+    for kind in ("by_account", "by_plan", "by_region", "by_account_plan"):
+        s = sum((Decimal(r["amount"]) for r in c[kind]), Decimal(0))
+        check(s == total, "costs.%s sums exactly to the total: %s vs %s" % (kind, s, total))
+    check(total == gdtest.expected_costs(truth)["total"], "the total is the truth's")
+    exp = gdexport.expected_report(truth, now)
+    gdexport.compare_costs(doc, exp, check, "json")
+    states = {r["region"]: r["cost_state"] for r in doc["regions"]}
+    check(set(states.values()) <= {"collected", "denied_by_policy", "redacted", "not_collected"},
+          "cost states are the report's four: %s" % sorted(set(states.values())))
+
+
+def main():
+    tmp = tempfile.mkdtemp(prefix="gd-meaning-")
+    db = os.path.join(tmp, "gd.db")
+    try:
+        with gdtest.FakeAws(args=["--quiet"]) as fake:
+            env = gdtest.gd_env(fake)
+            cp = gdtest.run_gdreport(["collect", "--db", db], env, timeout=300)
+            check(cp.returncode == 0, "collect exit %d: %s" % (cp.returncode, cp.stderr[-2000:]))
+            truth = fake.truth()
+            staleness(env, db, tmp)
+            status_freshness(env, db)
+            costs_sum(env, db, tmp, truth, gdexport.iso_s(max(newest_success_ms(db).values())))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return gdtest.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
