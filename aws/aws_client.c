@@ -6,7 +6,7 @@
  * never headers, bodies or credentials. */
 #include "aws/aws_client.h"
 
-#include "aws/creds.h"
+#include "aws/creds_value.h"
 #include "aws/sigv4.h"
 #include "common/log.h"
 

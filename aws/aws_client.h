@@ -11,6 +11,7 @@
  * x-amzn-ErrorType first, then body __type / code / Code (cut at ':', keep
  * after the last '#'); query-protocol (STS) XML <Error><Code> too. */
 #include <stdint.h>
+#include "aws/creds_value.h"
 #include "aws/endpoints.h"
 #include "aws/http.h"
 #include "aws/retry.h"
@@ -19,11 +20,11 @@
 #include "common/err.h"
 #include "common/timeutil.h"
 
-struct gd_creds;
+
 
 /* Supplies credentials for each attempt. Returns 0 or GD_E_CREDS. The callee
  * fills out; the client clears it after signing. */
-typedef int (*gd_creds_getter)(void *ud, struct gd_creds *out, gd_err *err);
+typedef int (*gd_creds_getter)(void *ud, gd_creds *out, gd_err *err);
 
 typedef struct gd_aws_options {
     gd_creds_getter get_creds;

@@ -3,7 +3,7 @@
  * JSON or XML bodies. Every value comes from the network, so each is cut to
  * its buffer and stripped of control characters before anyone logs it. */
 #include "aws/aws_client.h"
-#include "aws/xml_min.h"
+#include "aws/xml_min_internal.h"
 
 #include <jansson.h>
 

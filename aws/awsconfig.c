@@ -7,6 +7,7 @@
  * sections) are stored as "parent.sub". Keys compare case-insensitively, as
  * Python's configparser (botocore) does; section names are case-sensitive. */
 #include "aws/awsconfig.h"
+#include "common/names.h"
 
 #include <openssl/crypto.h>
 
@@ -506,18 +507,6 @@ const char *gd_awsconfig_profile_name(const gd_env *env, const char *flag_profil
     return p ? p : "default";
 }
 
-/* Region names go into host names: letters, digits and '-' only. */
-static int region_name_ok(const char *r)
-{
-    size_t n = strlen(r);
-    if (n == 0 || n > 63)
-        return 0;
-    for (const char *p = r; *p; p++)
-        if (!isalnum((unsigned char)*p) && *p != '-')
-            return 0;
-    return 1;
-}
-
 int gd_awsconfig_region(const gd_env *env, const gd_awsconfig *cfg, const char *profile,
                         const char *flag_region, char *out, size_t n, gd_err *err)
 {
@@ -538,7 +527,7 @@ int gd_awsconfig_region(const gd_env *env, const gd_awsconfig *cfg, const char *
         out[0] = '\0';
     if (!v || !*v)
         return gd_err_set(err, GD_E_NOT_FOUND, "no region: pass --region or set AWS_REGION");
-    if (!region_name_ok(v))
+    if (!gd_region_name_valid(v))
         return gd_err_set(err, GD_E_CONFIG, "invalid region '%.64s' (from %s)", v, from);
     if (strlen(v) >= n)
         return gd_err_set(err, GD_E_CONFIG, "region name too long (from %s)", from);

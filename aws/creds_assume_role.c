@@ -2,9 +2,8 @@
 /* sts:AssumeRole for role_arn profiles (reliability-facts C5, C6). Always the
  * REGIONAL STS endpoint of the home region: global-endpoint tokens are not
  * valid in opt-in regions. */
-#include "aws/aws_client.h"
-#include "aws/creds.h"
-#include "aws/xml_min.h"
+#include "aws/creds_internal.h"
+#include "aws/xml_min_internal.h"
 
 #include <openssl/crypto.h>
 #include <stdio.h>

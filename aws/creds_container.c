@@ -4,7 +4,8 @@
  * a FULL_URI must be https, loopback or one of the container link-local
  * addresses; the authorization token file wins over the token variable, is
  * re-read on every fetch, and a token with CR or LF is refused. */
-#include "aws/creds.h"
+#include "aws/creds_internal.h"
+#include "common/names.h"
 
 #include <jansson.h>
 #include <openssl/crypto.h>
@@ -21,33 +22,12 @@
 #define CONTAINER_SLEEP_MS 1000
 #define CONTAINER_MAX_TOKEN 16384
 
-/* Host of an http(s) URL, without brackets or port. 0 or -1. */
-static int url_host(const char *url, char *out, size_t n)
-{
-    const char *p = strstr(url, "://");
-    if (!p)
-        return -1;
-    p += 3;
-    size_t len = strcspn(p, "/?#");
-    if (len == 0 || memchr(p, '@', len))
-        return -1;
-    if (*p == '[') {
-        const char *end = memchr(p, ']', len);
-        if (!end)
-            return -1;
-        snprintf(out, n, "%.*s", (int)(end - p - 1), p + 1);
-        return 0;
-    }
-    snprintf(out, n, "%.*s", (int)strcspn(p, ":/?#"), p);
-    return 0;
-}
-
 static int full_uri_allowed(const char *url)
 {
     static const char *const allowed[] = {"169.254.170.2", "169.254.170.23", "fd00:ec2::23",
                                           "localhost", "::1"};
     char host[256];
-    if (url_host(url, host, sizeof host) != 0)
+    if (gd_url_host(url, host, sizeof host) != 0)
         return 0;
     if (!strncasecmp(url, "https://", 8))
         return 1;
@@ -56,17 +36,7 @@ static int full_uri_allowed(const char *url)
     for (size_t i = 0; i < sizeof allowed / sizeof *allowed; i++)
         if (!strcasecmp(host, allowed[i]))
             return 1;
-    /* 127.0.0.0/8, dotted quad only */
-    if (strncmp(host, "127.", 4))
-        return 0;
-    int dots = 0;
-    for (const char *c = host; *c; c++) {
-        if (*c == '.')
-            dots++;
-        else if (*c < '0' || *c > '9')
-            return 0;
-    }
-    return dots == 3;
+    return gd_host_is_loopback(host);
 }
 
 /* The URL to call; 0 none configured, 1 set, GD_E_CREDS refused. */

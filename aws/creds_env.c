@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Static credentials from the environment (reliability-facts C1). Empty
  * values count as unset (gd_env_get). */
-#include "aws/creds.h"
+#include "aws/creds_internal.h"
 
 #include <stdio.h>
 

@@ -5,7 +5,7 @@
  * AWS_EC2_METADATA_V1_DISABLED; AWS_EC2_METADATA_DISABLED turns IMDS off;
  * AWS_EC2_METADATA_SERVICE_ENDPOINT overrides the address (tests). 1 s
  * timeouts, 3 attempts for transport errors and 5xx. */
-#include "aws/creds.h"
+#include "aws/creds_internal.h"
 
 #include <openssl/crypto.h>
 

@@ -3,7 +3,7 @@
  * /bin/sh -c, reads stdout (capped) and stderr (first line kept for the error
  * message) until exit or a timeout, and validates the Version 1 JSON.
  * AWS: whoever can write the config file chooses this command. */
-#include "aws/creds.h"
+#include "aws/creds_internal.h"
 
 #include <jansson.h>
 #include <openssl/crypto.h>

@@ -3,7 +3,7 @@
  * static keys, role_arn + source_profile chains or credential_source, web
  * identity, SSO and credential_process. This file only plans (no I/O beyond
  * the already-loaded files); creds.c runs the plan. */
-#include "aws/creds.h"
+#include "aws/creds_internal.h"
 
 #include <errno.h>
 #include <stdio.h>

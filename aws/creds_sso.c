@@ -3,8 +3,7 @@
  * that `aws sso login` cached in ~/.aws/sso/cache/<sha1>.json, then the
  * portal's GetRoleCredentials. Renewing the token is interactive, so an
  * expired or missing token is a clear error for cron. */
-#include "aws/aws_client.h"
-#include "aws/creds.h"
+#include "aws/creds_internal.h"
 
 #include <jansson.h>
 #include <openssl/crypto.h>

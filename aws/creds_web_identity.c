@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* sts:AssumeRoleWithWebIdentity (reliability-facts C7): the token file is
  * read on every fetch (it rotates) and the call is unsigned. */
-#include "aws/creds.h"
+#include "aws/creds_internal.h"
 
 #include <errno.h>
 #include <openssl/crypto.h>

@@ -9,6 +9,7 @@
  *   FIPS + dual-stack: {prefix}-fips.{region}.{dualStackDnsSuffix} where FIPS exists.
  * A configured URL wins over FIPS/dual-stack (sdkref "Dual-stack and FIPS"). */
 #include "aws/endpoints.h"
+#include "common/names.h"
 
 #include <ctype.h>
 #include <regex.h>
@@ -105,64 +106,16 @@ static const char *fips_host(const char *service, const char *region)
     return NULL;
 }
 
-/* Copies the authority ("host[:port]") of url into out; 0 or -1. */
-static int url_authority(const char *url, char *out, size_t n)
-{
-    const char *p = strstr(url, "://");
-    if (!p)
-        return -1;
-    p += 3;
-    size_t len = strcspn(p, "/?#");
-    if (len == 0 || len >= n || memchr(p, '@', len))
-        return -1;
-    for (size_t i = 0; i < len; i++)
-        if (isspace((unsigned char)p[i]) || iscntrl((unsigned char)p[i]))
-            return -1;
-    if (p[len - 1] == ':')
-        return -1; /* "host:" without a port */
-    memcpy(out, p, len);
-    out[len] = '\0';
-    return 0;
-}
-
-/* The host part of an authority, without brackets or port. */
-static void authority_host(const char *auth, char *out, size_t n)
-{
-    if (auth[0] == '[') {
-        const char *end = strchr(auth, ']');
-        size_t len = end ? (size_t)(end - auth - 1) : 0;
-        snprintf(out, n, "%.*s", (int)len, auth + 1);
-        return;
-    }
-    size_t len = strcspn(auth, ":");
-    snprintf(out, n, "%.*s", (int)len, auth);
-}
-
-static int is_ipv4_loopback(const char *h)
-{
-    if (strncmp(h, "127.", 4))
-        return 0;
-    int dots = 0;
-    for (const char *p = h; *p; p++) {
-        if (*p == '.')
-            dots++;
-        else if (!isdigit((unsigned char)*p))
-            return 0;
-    }
-    return dots == 3;
-}
-
 int gd_endpoint_url_allowed(const char *url)
 {
-    char auth[300], host[300];
-    if (!url || url_authority(url, auth, sizeof auth) != 0)
+    char host[300];
+    if (!url || gd_url_host(url, host, sizeof host) != 0)
         return 0;
     if (!strncasecmp(url, "https://", 8))
         return 1;
     if (strncasecmp(url, "http://", 7))
         return 0;
-    authority_host(auth, host, sizeof host);
-    return !strcasecmp(host, "localhost") || !strcmp(host, "::1") || is_ipv4_loopback(host);
+    return gd_host_is_loopback(host);
 }
 
 /* env value if set, else the profile's key, else 0. */
@@ -257,7 +210,7 @@ static int use_configured(const configured_url *c, const gd_ep_service *svc, con
                           gd_endpoint *out, gd_err *err)
 {
     char auth[256];
-    if (!gd_endpoint_url_allowed(c->url) || url_authority(c->url, auth, sizeof auth) != 0)
+    if (!gd_endpoint_url_allowed(c->url) || gd_url_authority(c->url, auth, sizeof auth) != 0)
         return gd_err_set(err, GD_E_CONFIG,
                           "endpoint URL '%.200s' (from %s) refused: use https://, or http:// "
                           "only to a loopback address (127.0.0.1, ::1, localhost)",
@@ -331,17 +284,6 @@ static int resolve_modeled(const gd_endpoint_config *cfg, const gd_ep_service *s
     return 0;
 }
 
-static int region_name_ok(const char *r)
-{
-    size_t n = r ? strlen(r) : 0;
-    if (n == 0 || n > 63)
-        return 0;
-    for (const char *p = r; *p; p++)
-        if (!isalnum((unsigned char)*p) && *p != '-')
-            return 0;
-    return 1;
-}
-
 int gd_endpoint_resolve(const gd_endpoint_config *cfg, const char *service, const char *region,
                         gd_endpoint *out, gd_err *err)
 {
@@ -349,7 +291,7 @@ int gd_endpoint_resolve(const gd_endpoint_config *cfg, const char *service, cons
     const gd_ep_service *svc = service ? find_service(service) : NULL;
     if (!svc)
         return gd_err_set(err, GD_E_INTERNAL, "unknown service '%s'", service ? service : "");
-    if (!region_name_ok(region))
+    if (!gd_region_name_valid(region))
         return gd_err_set(err, GD_E_CONFIG, "invalid region '%.64s' for %s",
                           region ? region : "", service);
     gd_endpoint_config none = {0};

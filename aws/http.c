@@ -4,6 +4,7 @@
  * only unless the URL is loopback/metadata and the options allow http.
  * Never CURLOPT_VERBOSE: headers carry signatures and tokens (facts K1). */
 #include "aws/http.h"
+#include "common/names.h"
 
 #include <curl/curl.h>
 
@@ -111,16 +112,17 @@ static int parse_ip(const char *host, int *family, unsigned char addr[16])
     return inet_pton(AF_INET, host, addr) == 1;
 }
 
+/* host as curl gives it: IPv6 literals keep their brackets. */
 static int host_is_loopback(const char *host)
 {
-    static const unsigned char v6_loop[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
-    unsigned char a[16];
-    int family = 0;
-    if (!strcasecmp(host, "localhost") || !strcasecmp(host, "localhost."))
-        return 1;
-    if (!parse_ip(host, &family, a))
-        return 0;
-    return family == 4 ? a[0] == 127 : !memcmp(a, v6_loop, 16);
+    char bare[64];
+    size_t n = strlen(host);
+    if (n >= 2 && host[0] == '[' && host[n - 1] == ']' && n - 2 < sizeof bare) {
+        memcpy(bare, host + 1, n - 2);
+        bare[n - 2] = '\0';
+        return gd_host_is_loopback(bare);
+    }
+    return gd_host_is_loopback(host);
 }
 
 static int host_is_metadata(const char *host)

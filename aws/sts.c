@@ -3,7 +3,7 @@
  * regional endpoint, answered with XML. */
 #include "aws/sts.h"
 
-#include "aws/xml_min.h"
+#include "aws/xml_min_internal.h"
 
 #include <string.h>
 

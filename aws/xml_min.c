@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Bounded first-element text extraction for AWS XML (see xml_min.h). */
-#include "aws/xml_min.h"
+#include "aws/xml_min_internal.h"
 
 #include "common/err.h"
+#include "common/utf8.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -74,30 +75,6 @@ int gd_xml_element(const char *xml, size_t len, const char *tag, const char **co
     return 0;
 }
 
-static size_t utf8_encode(uint32_t cp, char out[4])
-{
-    if (cp < 0x80) {
-        out[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        out[0] = (char)(0xC0 | (cp >> 6));
-        out[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        out[0] = (char)(0xE0 | (cp >> 12));
-        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        out[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    out[0] = (char)(0xF0 | (cp >> 18));
-    out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    out[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
 /* "#65" / "#x41" -> UTF-8; NUL, surrogates and > U+10FFFF are refused. */
 static int decode_numeric(const char *name, size_t nl, char out[4], size_t *out_len)
 {
@@ -114,7 +91,7 @@ static int decode_numeric(const char *name, size_t nl, char out[4], size_t *out_
     unsigned long cp = strtoul(digits, NULL, hex ? 16 : 10);
     if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
         return GD_E_PARSE;
-    *out_len = utf8_encode((uint32_t)cp, out);
+    *out_len = gd_utf8_encode((uint32_t)cp, out);
     return 0;
 }
 

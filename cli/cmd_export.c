@@ -6,6 +6,7 @@
 #include "cli/export.h"
 #include "cli/flags.h"
 #include "common/log.h"
+#include "common/names.h"
 #include "common/timeutil.h"
 #include "report/redact.h"
 #include "report/writers.h"
@@ -56,16 +57,6 @@ static int is_account_id(const char *s)
         if (!isdigit((unsigned char)s[n]))
             return 0;
     return n == 12;
-}
-
-static int is_region(const char *s)
-{
-    if (!*s)
-        return 0;
-    for (; *s; s++)
-        if (!islower((unsigned char)*s) && !isdigit((unsigned char)*s) && *s != '-')
-            return 0;
-    return 1;
 }
 
 /* Splits "a,b" into a malloc'd array of malloc'd strings, each checked by ok. */
@@ -223,7 +214,7 @@ static int build_request(const export_flags *f, gd_export_request *r, char *out,
     if (f->accounts &&
         split_list("--accounts", f->accounts, is_account_id, &o->accounts, &o->n_accounts))
         return -1;
-    if (f->regions && split_list("--regions", f->regions, is_region, &o->regions, &o->n_regions))
+    if (f->regions && split_list("--regions", f->regions, gd_region_name_valid, &o->regions, &o->n_regions))
         return -1;
     if (gd_export_expand_date(f->out, o->now_ms, out, n_out) != 0) {
         gd_cli_error("-o: path too long");

@@ -4,6 +4,7 @@
 #include "collector/findings_scan.h"
 #include "collector/gd_api.h"
 #include "common/timeutil.h"
+#include "common/utf8.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -114,23 +115,6 @@ static int hex4(const unsigned char *h)
     return v;
 }
 
-/* Length of a strictly valid UTF-8 sequence (jansson's rules: no overlongs,
- * no surrogates, <= U+10FFFF), or 0. */
-static size_t utf8_seq(const unsigned char *u, size_t left)
-{
-    unsigned char c = u[0];
-    size_t n = c < 0xC2 ? 0 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : c < 0xF5 ? 4 : 0;
-    if (!n || n > left)
-        return 0;
-    for (size_t k = 1; k < n; k++)
-        if ((u[k] & 0xC0) != 0x80)
-            return 0;
-    if ((c == 0xE0 && u[1] < 0xA0) || (c == 0xED && u[1] >= 0xA0) ||
-        (c == 0xF0 && u[1] < 0x90) || (c == 0xF4 && u[1] >= 0x90))
-        return 0;
-    return n;
-}
-
 /* ---- Strings ---------------------------------------------------------------- */
 
 /* Checks the escape at p[i] == '\\'; sets *next past it. */
@@ -195,37 +179,13 @@ static int scan_string(const scanner *s, size_t i, size_t *end, int *esc)
         case 3:
             return GD_SCAN_CONTROL;
         default: {
-            size_t n = utf8_seq(p + i, len - i);
+            size_t n = gd_utf8_decode(p + i, len - i, NULL);
             if (!n)
                 return GD_SCAN_UTF8;
             i += n;
         }
         }
     }
-}
-
-static size_t put_utf8(char *o, unsigned long cp)
-{
-    if (cp < 0x80) {
-        o[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        o[0] = (char)(0xC0 | (cp >> 6));
-        o[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        o[0] = (char)(0xE0 | (cp >> 12));
-        o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        o[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    o[0] = (char)(0xF0 | (cp >> 18));
-    o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    o[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
 }
 
 /* Decodes the already validated string p[from..to) into the strings area.
@@ -257,7 +217,7 @@ static const char *decode_string(scanner *s, size_t from, size_t to, int esc)
             cp = 0x10000 + ((cp - 0xD800) << 10) + ((unsigned long)hex4(p + i + 2) - 0xDC00);
             i += 6;
         }
-        o += put_utf8(o, cp);
+        o += gd_utf8_encode((uint32_t)cp, o);
     }
     *o++ = '\0';
     s->str_used += (size_t)(o - start);

@@ -5,6 +5,7 @@
 #include "aws/http.h"
 #include "common/buf.h"
 #include "common/timeutil.h"
+#include "common/utf8.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -373,25 +374,6 @@ static long escape_unit(const char *s, size_t left)
     return v;
 }
 
-/* Length of a valid UTF-8 sequence at s, or 0. */
-static size_t utf8_len(const unsigned char *s, size_t left)
-{
-    if (s[0] < 0x80) return 1;
-    size_t n = (s[0] & 0xE0) == 0xC0 ? 2 : (s[0] & 0xF0) == 0xE0 ? 3 : (s[0] & 0xF8) == 0xF0 ? 4 : 0;
-    if (!n || n > left || (n == 2 && s[0] < 0xC2))
-        return 0;
-    for (size_t i = 1; i < n; i++)
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-    unsigned long cp = s[0] & (0x7F >> n);
-    for (size_t i = 1; i < n; i++)
-        cp = (cp << 6) | (s[i] & 0x3F);
-    if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-        (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    return n;
-}
-
 /* Copies a JSON text replacing what Jansson refuses but a hostile service
  * may send inside strings: lone UTF-16 surrogate escapes, \u0000 and invalid
  * UTF-8 bytes all become U+FFFD. Structure is left alone (a truncated body
@@ -424,7 +406,7 @@ static char *repair_json_text(const char *in, size_t len, size_t *out_len)
             i += 2;
             continue;
         }
-        size_t n = utf8_len((const unsigned char *)in + i, len - i);
+        size_t n = gd_utf8_decode((const unsigned char *)in + i, len - i, NULL);
         rc = n ? gd_buf_append(&b, in + i, n) : gd_buf_appends(&b, "\xEF\xBF\xBD");
         i += n ? n : 1;
     }

@@ -4,23 +4,13 @@
 #include "aws/endpoints.h"
 #include "collector/gd_api.h"
 #include "common/log.h"
+#include "common/names.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #define REGIONS_MAX_PAGES 100
 #define REGIONS_PARSE_ATTEMPTS 3
-
-int gd_region_name_valid(const char *s)
-{
-    size_t n = s ? strlen(s) : 0;
-    if (n == 0 || n > 32)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
-            return 0;
-    return 1;
-}
 
 static int contains(char *const *v, size_t n, const char *s)
 {

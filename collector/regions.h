@@ -24,9 +24,6 @@ typedef struct gd_region_scope {
     char message[GD_ERR_MSG_MAX];  /* why ListRegions was not used, "" otherwise */
 } gd_region_scope;
 
-/* A region name: lowercase letters, digits and '-', 1-32 chars. */
-int gd_region_name_valid(const char *s);
-
 /* Parses a "--regions" value ("all" -> *all = 1, else "r1,r2"). */
 int gd_regions_parse_flag(const char *value, char ***out, size_t *n, int *all, gd_err *err);
 

@@ -2,7 +2,7 @@
 /* Checked JSON value helpers for the report writer (see json_internal.h). */
 #include "report/json_internal.h"
 #include "common/timeutil.h"
-#include "report/utf8.h"
+#include "common/utf8.h"
 
 #include <stdlib.h>
 #include <string.h>

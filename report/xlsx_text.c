@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include "common/err.h"
+#include "common/utf8.h"
 
 /* A cursor over the input that yields only code points that survive rules 1
  * and 2. Copying it gives a look-ahead. */
@@ -32,52 +33,6 @@ typedef struct clean_iter {
     const unsigned char *p, *end;
     unsigned changes;
 } clean_iter;
-
-static int is_cont(unsigned char b)
-{
-    return (b & 0xC0) == 0x80;
-}
-
-/* Length of the valid UTF-8 sequence at p (1..4) and its code point, or 0
- * when p[0] does not start one. Rejects overlongs (C0, C1, E0 80-9F,
- * F0 80-8F), surrogates (ED A0-BF) and values above U+10FFFF (F4 90+, F5+). */
-static size_t decode_utf8(const unsigned char *p, size_t avail, uint32_t *cp)
-{
-    unsigned char b = p[0];
-    if (b < 0x80) {
-        *cp = b;
-        return 1;
-    }
-    size_t n;
-    unsigned char lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
-    if (b >= 0xC2 && b <= 0xDF) {
-        n = 2;
-    } else if (b >= 0xE0 && b <= 0xEF) {
-        n = 3;
-        if (b == 0xE0)
-            lo = 0xA0;
-        else if (b == 0xED)
-            hi = 0x9F;
-    } else if (b >= 0xF0 && b <= 0xF4) {
-        n = 4;
-        if (b == 0xF0)
-            lo = 0x90;
-        else if (b == 0xF4)
-            hi = 0x8F;
-    } else {
-        return 0;
-    }
-    if (avail < n || p[1] < lo || p[1] > hi)
-        return 0;
-    uint32_t c = b & (0xFFu >> (n + 1));
-    for (size_t i = 1; i < n; i++) {
-        if (!is_cont(p[i]))
-            return 0;
-        c = (c << 6) | (p[i] & 0x3Fu);
-    }
-    *cp = c;
-    return n;
-}
 
 /* XML 1.0 section 2.2 Char. Surrogates never get here (decode rejects them). */
 static int xml_char_ok(uint32_t c)
@@ -91,7 +46,7 @@ static int next_clean(clean_iter *it, uint32_t *cp)
 {
     while (it->p < it->end) {
         uint32_t c;
-        size_t n = decode_utf8(it->p, (size_t)(it->end - it->p), &c);
+        size_t n = gd_utf8_decode(it->p, (size_t)(it->end - it->p), &c);
         if (n == 0) {
             it->p++;
             it->changes |= GD_XLSX_TEXT_REPAIRED;
@@ -132,30 +87,6 @@ static int formula_lead(uint32_t c)
     return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
 }
 
-static size_t encode_utf8(uint32_t c, char out[4])
-{
-    if (c < 0x80) {
-        out[0] = (char)c;
-        return 1;
-    }
-    if (c < 0x800) {
-        out[0] = (char)(0xC0 | (c >> 6));
-        out[1] = (char)(0x80 | (c & 0x3F));
-        return 2;
-    }
-    if (c < 0x10000) {
-        out[0] = (char)(0xE0 | (c >> 12));
-        out[1] = (char)(0x80 | ((c >> 6) & 0x3F));
-        out[2] = (char)(0x80 | (c & 0x3F));
-        return 3;
-    }
-    out[0] = (char)(0xF0 | (c >> 18));
-    out[1] = (char)(0x80 | ((c >> 12) & 0x3F));
-    out[2] = (char)(0x80 | ((c >> 6) & 0x3F));
-    out[3] = (char)(0x80 | (c & 0x3F));
-    return 4;
-}
-
 /* Output side: appends whole tokens (a character, or an escape) and remembers
  * the last token boundary where the marker still fits, so a cut never splits
  * a character or an _x005F_ escape. */
@@ -186,7 +117,7 @@ static int emit(sink *s, const char *bytes, size_t n, size_t chars)
 static int emit_char(sink *s, uint32_t c)
 {
     char u[4];
-    return emit(s, u, encode_utf8(c, u), 1);
+    return emit(s, u, gd_utf8_encode(c, u), 1);
 }
 
 int gd_xlsx_text_sanitize_n(gd_buf *out, const char *in, size_t len, size_t max_chars,

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """Layering of the AWS library: nothing under aws/ may include a header from
 collector/, store/, report/ or cli/, nor sqlite3.h, and aws/CMakeLists.txt may
-not link the store, the collector or the report library.
+not link the store, the collector or the report library. Outside aws/ and
+tests/aws/, nobody includes an aws/*_internal.h header.
 
     layering.py SOURCE_DIR      checks SOURCE_DIR/aws; exit 1 listing each breach
 
@@ -43,6 +44,27 @@ def breaches(root):
     return out
 
 
+def internal_leaks(root):
+    """Files outside aws/ and tests/aws/ that include an aws/*_internal.h."""
+    out = []
+    for top in ("cli", "collector", "common", "report", "store", "bench", "tests"):
+        base = os.path.join(root, top)
+        for dirpath, _dirs, files in os.walk(base):
+            rel_dir = os.path.relpath(dirpath, root)
+            if rel_dir == os.path.join("tests", "aws"):
+                continue
+            for name in sorted(files):
+                if not name.endswith((".c", ".h")):
+                    continue
+                with open(os.path.join(dirpath, name), encoding="utf-8", errors="replace") as f:
+                    for n, line in enumerate(f, 1):
+                        m = INCLUDE.match(line)
+                        if m and m.group(1).startswith("aws/") and m.group(1).endswith("_internal.h"):
+                            out.append("%s/%s:%d: includes internal %s"
+                                       % (rel_dir, name, n, m.group(1)))
+    return out
+
+
 def self_check():
     with tempfile.TemporaryDirectory() as d:
         os.mkdir(os.path.join(d, "aws"))
@@ -65,11 +87,12 @@ def main():
     if len(sys.argv) != 2:
         sys.exit("usage: layering.py SOURCE_DIR")
     self_check()
-    found = breaches(sys.argv[1])
+    found = breaches(sys.argv[1]) + internal_leaks(sys.argv[1])
     for b in found:
         print(b)
     if found:
-        print("layering: aws/ must not depend on collector/, store/, report/ or cli/")
+        print("layering: aws/ must not depend on collector/, store/, report/ or cli/,"
+              " and only aws/ and tests/aws/ may include aws/*_internal.h")
         return 1
     print("layering: aws/ depends only on common/ and system headers")
     return 0

@@ -6,7 +6,7 @@
 #include "aws/aws_client.h"
 #include "aws/creds.h"
 #include "aws/sts.h"
-#include "aws/xml_min.h"
+#include "aws/xml_min_internal.h"
 #include "common/log.h"
 #include "tests/unit/scripted_server.h"
 #include "tests/unit/t.h"

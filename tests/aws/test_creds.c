@@ -4,7 +4,7 @@
  * processes; then the network-backed sources against the fake AWS
  * (tests/fakeaws, 127.0.0.1 only), skipped when $GD_FAKEAWS is absent. */
 #include "aws/aws_context.h"
-#include "aws/creds.h"
+#include "aws/creds_internal.h"
 #include "tests/unit/t.h"
 
 #include <jansson.h>

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* report/utf8: validation and U+FFFD repair (Jansson rejects invalid UTF-8, J1). */
-#include "report/utf8.h"
-#include "t.h"
+/* common/utf8: validation and U+FFFD repair (Jansson rejects invalid UTF-8, J1). */
+#include "common/utf8.h"
+#include "tests/unit/t.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 
 static void test_valid(void)
@@ -34,9 +35,33 @@ static void test_repair(void)
     free(r);
 }
 
+/* Decode and encode agree on every boundary of RFC 3629, and decode refuses
+ * exactly what gd_utf8_valid refuses. */
+static void test_decode_encode(void)
+{
+    static const uint32_t cps[] = {0x0, 0x41, 0x7F, 0x80, 0x7FF, 0x800, 0xD7FF, 0xE000,
+                                   0xFFFD, 0xFFFF, 0x10000, 0x10FFFF};
+    for (size_t i = 0; i < sizeof cps / sizeof *cps; i++) {
+        char buf[4];
+        size_t n = gd_utf8_encode(cps[i], buf);
+        uint32_t back = 0xFFFFFFFF;
+        CHECK_INT(gd_utf8_decode((const unsigned char *)buf, n, &back), n);
+        CHECK_MSG(back == cps[i], "U+%X came back as U+%X", (unsigned)cps[i], (unsigned)back);
+        CHECK_INT(gd_utf8_decode((const unsigned char *)buf, n - 1 + (n == 1), NULL), n == 1);
+    }
+    CHECK_INT(gd_utf8_encode(0x20AC, (char[4]){0}), 3);
+    static const char *const bad[] = {"\xC0\x80", "\xC1\xBF", "\xE0\x9F\xBF", "\xED\xA0\x80",
+                                      "\xF0\x8F\xBF\xBF", "\xF4\x90\x80\x80", "\xF5\x80\x80\x80",
+                                      "\x80", "\xE2\x28\xA1"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        CHECK_MSG(gd_utf8_decode((const unsigned char *)bad[i], strlen(bad[i]), NULL) == 0,
+                  "bad case %zu decoded", i);
+}
+
 int main(void)
 {
     test_valid();
+    test_decode_encode();
     test_repair();
     return t_done();
 }

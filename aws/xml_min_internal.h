@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#ifndef GD_AWS_XML_MIN_H
-#define GD_AWS_XML_MIN_H
+#ifndef GD_AWS_XML_MIN_INTERNAL_H
+#define GD_AWS_XML_MIN_INTERNAL_H
 /* A minimal, bounded XML text extractor for AWS query-protocol responses
  * (STS) and XML error bodies. Not a parser: it finds the first element with
  * a given name and returns its text. Input is treated as hostile: every scan
