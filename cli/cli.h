@@ -30,6 +30,9 @@ extern const gd_cli_command gd_cmd_run;
 extern const gd_cli_command gd_cmd_prune;
 extern const gd_cli_command gd_cmd_config;
 
+/* `gdreport --version`: "gdreport <version>", then copyright and licence. */
+void gd_cli_print_version(FILE *out);
+
 /* The collect and export steps on already parsed flags (cli/flags.h), for
  * their own commands and for `run`. section: the config-file section read
  * for settings no flag gave. Return enum gd_exit. */

@@ -64,7 +64,7 @@ int main(int argc, char **argv)
     }
     const char *cmd = argv[1];
     if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
-        printf("gdreport %s\n", GDREPORT_VERSION);
+        gd_cli_print_version(stdout);
         return GD_EXIT_OK;
     }
     /* Undocumented: the flag table as JSON (tests/e2e/test_flag_table.py). */

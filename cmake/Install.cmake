@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 # What `cmake --install` puts next to the binary (which cli/CMakeLists.txt
-# installs): the man page, bash completion, README and examples. Paths come
+# installs): the man page, bash completion, README, copyright and examples. Paths come
 # from GNUInstallDirs, so CMAKE_INSTALL_PREFIX and DESTDIR are honoured:
 #   cmake --install build --prefix /usr/local
 #   DESTDIR=/tmp/stage cmake --install build
@@ -32,7 +32,9 @@ install(FILES ${GDREPORT_MANPAGE}
 install(FILES ${PROJECT_SOURCE_DIR}/completion/gdreport.bash
         DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions
         RENAME gdreport)
+# The copyright file in Debian's machine-readable format (DEP-5): Apache-2.0.
 install(FILES ${PROJECT_SOURCE_DIR}/README.md
+              ${PROJECT_SOURCE_DIR}/cmake/debian/copyright
         DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/examples/
         DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples

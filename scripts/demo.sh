@@ -4,13 +4,20 @@
 # demo organization (a local fake AWS on 127.0.0.1, tests/fakeaws), then run
 # the weekly job end to end: collect every region, export xlsx + JSON.
 # Nothing here talks to real AWS. Output goes to ./demo/.
+#   scripts/demo.sh                              build, then run the demo
+#   GDREPORT_BIN=/usr/bin/gdreport scripts/demo.sh   run an installed gdreport
+#                                                (needs only python3; no build)
 set -eu
 cd "$(dirname "$0")/.."
-scripts/deps.sh
-build=${BUILD_DIR:-build}
-cmake -S . -B "$build" >/dev/null
-cmake --build "$build" -j"$(nproc)" --target gdreport >/dev/null
-bin="$PWD/$build/cli/gdreport"
+if [ -n "${GDREPORT_BIN:-}" ]; then
+    bin=$GDREPORT_BIN
+else
+    scripts/deps.sh
+    build=${BUILD_DIR:-build}
+    cmake -S . -B "$build" >/dev/null
+    cmake --build "$build" -j"$(nproc)" --target gdreport >/dev/null
+    bin="$PWD/$build/cli/gdreport"
+fi
 
 mkdir -p demo
 chmod 700 demo

@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
 # Installs the Debian 12 packages gdreport needs to build and test, skipping
-# those already present. Uses sudo when not root. Safe to run repeatedly.
+# those already present. Uses sudo when not root; without sudo it prints the
+# apt-get command for root to run and exits 1. Safe to run repeatedly.
 #   scripts/deps.sh          build + demo packages
 #   scripts/deps.sh --test   also the packages the test suite uses
 set -eu
@@ -22,14 +23,19 @@ for p in $pkgs; do
 done
 [ -z "$missing" ] && exit 0
 
+# shellcheck disable=SC2086
 if [ "$(id -u)" -eq 0 ]; then
     SUDO=""
 elif command -v sudo >/dev/null 2>&1; then
     SUDO="sudo"
 else
-    echo "deps.sh: need root or sudo to install:$missing" >&2
+    echo "deps.sh: missing Debian packages:$missing" >&2
+    echo "deps.sh: you are not root and sudo is not installed; as root, run:" >&2
+    echo "  apt-get update && apt-get install -y --no-install-recommends$missing" >&2
+    echo "deps.sh: (or: scripts/deps.sh${1:+ $1}), then run this command again" >&2
     exit 1
 fi
 echo "deps.sh: installing:$missing" >&2
-$SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+# env after sudo: sudo's env_reset would drop a plain VAR=value prefix.
+$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -895,7 +895,7 @@ static void run_fake_tests(void)
 {
     fake f = {0};
     if (fake_start(&f) != 0) {
-        printf("fake AWS not available ($GD_FAKEAWS): network-backed sources not tested\n");
+        t_skip_part("network-backed credential sources", "fake AWS ($GD_FAKEAWS) did not start");
         fake_stop(&f);
         return;
     }
@@ -1044,7 +1044,7 @@ static void imds_stub_case(int put_status, int v1_disabled)
                           status, (char *)path_of("imds.log"), NULL};
     fake stub = {0};
     if (spawn_server(argv, port_file, &stub) != 0) {
-        printf("python3 not available: IMDSv1 fallback not tested\n");
+        t_skip_part("IMDSv1 fallback", "the IMDS stub (python3) did not start");
         fake_stop(&stub);
         return;
     }

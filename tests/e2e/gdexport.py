@@ -457,7 +457,7 @@ def xml_parts(path):
 def xmllint_all(path, check, label):
     """xmllint --noout on every XML part (when xmllint exists)."""
     if not shutil.which("xmllint"):
-        print("note: xmllint not installed; well-formedness check skipped")
+        gdtest.skip_part("xmllint well-formedness check", "xmllint not installed (apt-get install libxml2-utils)")
         return
     bad = []
     for name, data in xml_parts(path).items():
@@ -629,7 +629,7 @@ def schema_validator():
     try:
         import jsonschema
     except ImportError:
-        print("note: python3-jsonschema not installed; schema validation skipped")
+        gdtest.skip_part("JSON Schema validation", "python3-jsonschema not installed")
         return None
     import json
     with open(os.path.join(gdtest.SOURCE_DIR, "schema", "report.schema.json"), encoding="utf-8") as fh:

@@ -61,9 +61,17 @@ def finish():
     return 0
 
 
+# Every skip prints one line that starts with "SKIP: "; scripts/test.sh lists
+# those lines at the end of the run, so nothing is skipped silently.
 def skip(reason):
+    """The whole test cannot run here: says why and exits 77 (ctest: skipped)."""
     print("SKIP: %s" % reason)
     sys.exit(SKIP)
+
+
+def skip_part(what, reason):
+    """One part of a test cannot run here: says what and why; the test goes on."""
+    print("SKIP: %s: %s" % (what, reason))
 
 
 class FakeAwsError(RuntimeError):

@@ -32,7 +32,7 @@ def check(cond, msg):
 def skip(msg):
     global skipped
     skipped += 1
-    print("skip: " + msg)
+    print("SKIP: " + msg)
 
 
 def unit_settings(path):

@@ -128,7 +128,7 @@ def test_sigv4_botocore_vectors():
                 # aws-c-auth copy carries it in context.json
                 ctx = os.path.join(SUITE, "aws-c-auth-v4", case, "context.json")
                 if not os.path.exists(ctx):
-                    print("  skip %s: session token not available" % case)
+                    print("SKIP: botocore case %s: session token not available" % case)
                     continue
                 h.append(("X-Amz-Security-Token", json.load(open(ctx))["credentials"]["token"]))
             run_vector(case, m, t, h, b, "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", True)
@@ -939,7 +939,7 @@ def main():
                 r = fn()
                 if isinstance(r, str) and r.startswith("skip"):
                     RESULTS["skipped"] += 1
-                    print("SKIP %s: %s" % (name, r))
+                    print("SKIP: %s: %s" % (name, r[len("skip: "):] if r.startswith("skip: ") else r))
                 else:
                     RESULTS["passed"] += 1
                     print("ok   %s" % name)

@@ -157,7 +157,7 @@ def config_keys_are_options():
 
 def main():
     if not shutil.which("groff"):
-        print("skipped: groff is not installed (apt-get install groff-base)")
+        print("SKIP: groff is not installed (apt-get install groff-base)")
         return 77
     render_warnings()
     source = open(PAGE, encoding="utf-8").read()

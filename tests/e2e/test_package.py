@@ -23,6 +23,7 @@ INSTALLED = [  # relative to the prefix
     "bin/gdreport",
     "share/bash-completion/completions/gdreport",
     "share/doc/gdreport/README.md",
+    "share/doc/gdreport/copyright",
     "share/doc/gdreport/examples/README.md",
     "share/doc/gdreport/examples/iam-policy.json",
     "share/doc/gdreport/examples/scp-deny-usage.json",
@@ -100,6 +101,10 @@ def test_control(deb):
     depends = [d.strip().split()[0] for d in field(deb, "Depends").split(",") if d.strip()]
     for lib in LIBS:
         check(lib in depends, "Depends lacks %s: %r" % (lib, depends))
+    # Not visible to dpkg-shlibdeps: HTTPS needs the CA bundle, STRICT tables SQLite 3.37.
+    check("ca-certificates" in depends, "Depends lacks ca-certificates: %r" % depends)
+    check(re.search(r"libsqlite3-0 \(>= 3\.37", field(deb, "Depends")) is not None,
+          "Depends has libsqlite3-0 (>= 3.37): %r" % field(deb, "Depends"))
     info = run(["dpkg-deb", "-I", deb])
     check(info.returncode == 0 and "Package: gdreport" in info.stdout, "dpkg-deb -I")
     listing = run(["dpkg-deb", "-c", deb]).stdout
@@ -111,10 +116,25 @@ def test_control(deb):
 
 def test_runs(exe, what):
     r = run([exe, "--version"])
-    check(r.returncode == 0 and r.stdout.strip() == "gdreport " + project_version(),
-          "%s --version: %r %r" % (what, r.stdout, r.stderr))
+    lines = r.stdout.splitlines()
+    check(r.returncode == 0 and lines[:1] == ["gdreport " + project_version()],
+          "%s --version: first line %r %r" % (what, r.stdout, r.stderr))
+    check(any(l.startswith("License: Apache-2.0") for l in lines),
+          "%s --version names the licence: %r" % (what, r.stdout))
     r = run([exe, "--help"])
     check(r.returncode == 0 and "Commands:" in r.stdout, "%s --help" % what)
+
+
+def check_copyright(doc):
+    """/usr/share/doc/gdreport/copyright is DEP-5 and says Apache-2.0, pointing
+    at Debian's copy of the licence text; a changelog.Debian.gz is beside it."""
+    text = open(os.path.join(doc, "copyright"), encoding="utf-8").read()
+    check(text.startswith("Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n"),
+          "copyright: DEP-5 Format line first")
+    check(re.search(r"^Files: \*\nCopyright: .+\nLicense: Apache-2\.0$", text, re.M) is not None,
+          "copyright: Files: * paragraph with Copyright and License: Apache-2.0")
+    check("/usr/share/common-licenses/Apache-2.0" in text, "copyright: points at common-licenses")
+    check(os.path.isfile(os.path.join(doc, "changelog.Debian.gz")), "changelog.Debian.gz in the .deb")
 
 
 def test_extracted(deb, tmp):
@@ -122,6 +142,7 @@ def test_extracted(deb, tmp):
     r = run(["dpkg-deb", "-x", deb, root])
     check(r.returncode == 0, "dpkg-deb -x: " + r.stderr)
     check_tree(root, "/usr", "dpkg -x")
+    check_copyright(os.path.join(root, "usr/share/doc/gdreport"))
     test_runs(os.path.join(root, "usr/bin/gdreport"), "extracted gdreport")
     comp = os.path.join(root, "usr/share/bash-completion/completions/gdreport")
     r = run(["bash", "-c", 'source "$1" && complete -p gdreport', "x", comp])
@@ -130,10 +151,10 @@ def test_extracted(deb, tmp):
 
 def test_real_install(deb):
     if os.geteuid() != 0 or os.environ.get("CI") != "true":
-        print("note: dpkg -i only as root with CI=true")
+        print("SKIP: dpkg -i/--purge of the .deb: only as root with CI=true")
         return
     if run(["dpkg-query", "-W", "-f=${Status}", "gdreport"]).stdout.startswith("install ok"):
-        print("note: a gdreport package is already installed; not replacing it")
+        print("SKIP: dpkg -i/--purge of the .deb: a gdreport package is already installed")
         return
     r = run(["dpkg", "-i", deb])
     check(r.returncode == 0, "dpkg -i: " + r.stderr)
@@ -151,10 +172,10 @@ def test_real_install(deb):
 def main():
     missing = [t for t in ("cmake", "cpack", "dpkg-deb") if not shutil.which(t)]
     if missing:
-        print("skipped: %s not installed (apt-get install cmake dpkg-dev)" % ", ".join(missing))
+        print("SKIP: %s not installed (apt-get install cmake dpkg-dev)" % ", ".join(missing))
         return 77
     if not BUILD or not os.path.isfile(os.path.join(BUILD, "CPackConfig.cmake")):
-        print("skipped: no CPackConfig.cmake in GD_BUILD_DIR: CMakeLists.txt does not "
+        print("SKIP: no CPackConfig.cmake in GD_BUILD_DIR: CMakeLists.txt does not "
               "include(cmake/Install.cmake) and include(cmake/Packaging.cmake) yet")
         return 77
     with tempfile.TemporaryDirectory(prefix="gdreport-pkg-") as tmp:

@@ -22,7 +22,7 @@ import tempfile
 try:
     import jsonschema
 except ImportError:
-    print("skipped: python3-jsonschema is not installed")
+    print("SKIP: python3-jsonschema is not installed")
     sys.exit(77)
 
 SRC = os.environ.get("GD_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -192,7 +192,7 @@ def main():
         check(again.stdout == outputs["all"][1], "two runs give identical bytes")
         env = de_locale_env(tmp)
         if env is None:
-            print("note: no de_DE.UTF-8 locale and cannot generate one; locale check skipped")
+            print("SKIP: de_DE.UTF-8 export check: no de_DE.UTF-8 locale and localedef cannot make one")
         else:
             for name in ("plain", "findings"):
                 p = export(db, "-o", "-", *outputs[name][0], env=env)

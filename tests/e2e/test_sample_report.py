@@ -100,7 +100,7 @@ def main():
         import jsonschema
     except ImportError:
         jsonschema = None
-        print("note: python3-jsonschema not installed; schema check skipped")
+        gdtest.skip_part("JSON Schema check", "python3-jsonschema not installed")
     if jsonschema is not None:
         schema = json.load(open(os.path.join(SRC, "schema", "report.schema.json"), encoding="utf-8"))
         errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(doc), key=str)

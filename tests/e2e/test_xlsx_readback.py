@@ -234,7 +234,7 @@ def check_redacted(path, redacted):
 
 def check_xmllint(path):
     if not shutil.which("xmllint"):
-        print("skip xmllint: not installed")
+        print("SKIP: xmllint check: not installed (apt-get install libxml2-utils)")
         return
     with tempfile.TemporaryDirectory() as d:
         zipfile.ZipFile(path).extractall(d)
@@ -249,7 +249,7 @@ def check_xmllint(path):
 def check_soffice(path):
     exe = shutil.which("soffice") or shutil.which("libreoffice")
     if not exe:
-        print("skip LibreOffice conversion: soffice not installed (apt-get install libreoffice-calc-nogui)")
+        print("SKIP: LibreOffice round-trip: soffice not installed (apt-get install libreoffice-calc-nogui)")
         return
     with tempfile.TemporaryDirectory() as d:
         profile = "file://" + os.path.join(d, "profile")
@@ -333,13 +333,13 @@ def de_locale_env(tmp):
 def check_de_locale(tmp, c_locale_full):
     env = de_locale_env(tmp)
     if env is None:
-        print("skip de_DE check: no de_DE.UTF-8 locale and cannot generate one")
+        print("SKIP: de_DE check: no de_DE.UTF-8 locale and localedef cannot make one")
         return
     out = os.path.join(tmp, "de")
     os.makedirs(out)
     stdout = produce(out, env)
     if "decimal_point=," not in stdout:
-        print("skip de_DE check: the locale did not take effect (%s)" % stdout.strip()[:80])
+        print("SKIP: de_DE check: the locale did not take effect (%s)" % stdout.strip()[:80])
         return
     print("de_DE run: process decimal point is ','")
     path = os.path.join(out, "full.xlsx")
