@@ -73,7 +73,7 @@ static const gd_definition DEFS[GD_DEF_COUNT] = {
     [GD_DEF_PLAN_REGIONS_DISABLED] = {"plans[].regions_disabled", "Account-regions disabled",
         "(account, region) pairs where the account is a member and the plan is off."},
     [GD_DEF_PLAN_COVERAGE_PCT] = {"plans[].coverage_pct", "Coverage %",
-        "100 x regions_enabled / (regions_enabled + regions_disabled), one decimal; 0 when there are none."},
+        "100 x covered cells / the plan's cells of the coverage matrix (coverage.matrix), one decimal; 0 when there are none."},
     [GD_DEF_PLAN_COST] = {"plans[].cost_usd", "Usage estimate (USD, 30 days)",
         "The plan's GuardDuty usage estimate for the last 30 days: its usage features (SUM_BY_FEATURES) summed over the regions in scope."},
     [GD_DEF_COST_BASIS] = {"costs.basis", "Basis",
@@ -90,11 +90,38 @@ static const gd_definition DEFS[GD_DEF_COUNT] = {
         "One row per region with collected cost: the accounts' usage estimates summed in that region."},
     [GD_DEF_COST_BY_ACCOUNT_PLAN] = {"costs.by_account_plan", "By account and plan",
         "One row per account and plan (per-account SUM_BY_FEATURES); per plan, an 'other accounts' row holds what the named rows do not, and an 'unattributed' row any per-feature vs per-account difference."},
+    [GD_DEF_COVERAGE_GAPS] = {"coverage.gaps", "Coverage gaps",
+        "Every (account, region, plan) of the coverage matrix that is not covered, with why, then each region whose organisation auto-enable setting is not ALL (account null)."},
+    [GD_DEF_COVERAGE_MATRIX] = {"coverage.matrix", "Coverage matrix",
+        "One row per ACTIVE organisation account (GuardDuty members and the administrator when Organizations could not be read) x region where GuardDuty runs or should (every reported region but opt-in regions that are disabled): per plan with a switch, on or the gap reason."},
+    [GD_DEF_COVERAGE_AUTO_ENABLE] = {"coverage.auto_enable", "Organisation auto-enable",
+        "Per region with a delegated administrator: autoEnableOrganizationMembers and each feature's auto-enable (DescribeOrganizationConfiguration); anything but ALL leaves accounts uncovered."},
     [GD_DEF_TREND_WEEKS] = {"trends.weeks", "Weekly trend",
         "Active findings in scope created per ISO week (Monday 00:00 UTC), oldest first, up to the 12 weeks ending with the week of --now."},
     [GD_DEF_TREND_WOW] = {"trends.week_over_week", "Week over week",
         "Per account: active findings created in the week of --now (this_week) and the week before (last_week), and the change."},
 };
+
+static const gd_gap_reason_def GAP_REASONS[GD_GAP_COUNT] = {
+    [GD_GAP_NO_DETECTOR] = {"no_detector", "No GuardDuty detector in the region"},
+    [GD_GAP_NO_ADMIN] = {"no_admin", "The caller is not the delegated administrator in the region"},
+    [GD_GAP_NOT_COLLECTED] = {"region_not_collected", "Region not collected: coverage not verified"},
+    [GD_GAP_NOT_MEMBER] = {"not_member", "Account is not a GuardDuty member in the region"},
+    [GD_GAP_MEMBER_NOT_ENABLED] = {"member_not_enabled", "Member relationship is not Enabled"},
+    [GD_GAP_PLAN_OFF] = {"plan_off", "Plan is off"},
+    [GD_GAP_PLAN_UNKNOWN] = {"plan_unknown", "Plan state not returned by GuardDuty (GetMemberDetectors)"},
+    [GD_GAP_NO_AGENT_MANAGEMENT] = {"no_agent_management",
+        "Runtime Monitoring on, but no agent management (EKS add-on, ECS Fargate or EC2 agent)"},
+    [GD_GAP_AUTO_ENABLE_MEMBERS] = {"auto_enable_members_not_all",
+        "Organisation auto-enable for members is not ALL"},
+    [GD_GAP_AUTO_ENABLE_PLAN] = {"auto_enable_plan_not_all",
+        "Organisation auto-enable for the plan is not ALL"},
+};
+
+const gd_gap_reason_def *gd_gap_reason(int reason)
+{
+    return &GAP_REASONS[reason >= 0 && reason < GD_GAP_COUNT ? reason : 0];
+}
 
 const gd_definition *gd_def(enum gd_def_id id)
 {

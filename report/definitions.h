@@ -57,10 +57,36 @@ enum gd_def_id {
     GD_DEF_COST_BY_PLAN,
     GD_DEF_COST_BY_REGION,
     GD_DEF_COST_BY_ACCOUNT_PLAN,
+    GD_DEF_COVERAGE_GAPS,
+    GD_DEF_COVERAGE_MATRIX,
+    GD_DEF_COVERAGE_AUTO_ENABLE,
     GD_DEF_TREND_WEEKS,
     GD_DEF_TREND_WOW,
     GD_DEF_COUNT
 };
+
+/* Why an (account, region, plan) cell, or a region's organisation setting, is
+ * a coverage gap (report/model_coverage.c). */
+enum gd_gap_reason {
+    GD_GAP_NO_DETECTOR = 0,
+    GD_GAP_NO_ADMIN,
+    GD_GAP_NOT_COLLECTED,
+    GD_GAP_NOT_MEMBER,
+    GD_GAP_MEMBER_NOT_ENABLED,
+    GD_GAP_PLAN_OFF,
+    GD_GAP_PLAN_UNKNOWN,
+    GD_GAP_NO_AGENT_MANAGEMENT,
+    GD_GAP_AUTO_ENABLE_MEMBERS,
+    GD_GAP_AUTO_ENABLE_PLAN,
+    GD_GAP_COUNT
+};
+
+typedef struct gd_gap_reason_def {
+    const char *id;          /* "plan_off": JSON coverage.gaps[].reason */
+    const char *label;       /* one line for the Coverage sheet */
+} gd_gap_reason_def;
+
+const gd_gap_reason_def *gd_gap_reason(int reason);
 
 typedef struct gd_definition {
     const char *id;          /* JSON path: "totals.active", "plans[].coverage_pct" */

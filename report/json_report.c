@@ -189,6 +189,8 @@ static int fill_plan(json_t *o, const gd_report_model *m, const void *item)
     rc |= jw_set(o, "regions_enabled", json_integer(p->regions_enabled));
     rc |= jw_set(o, "regions_disabled", json_integer(p->regions_disabled));
     rc |= jw_set(o, "coverage_pct", json_real(p->coverage_pct));
+    rc |= jw_set(o, "coverage_cells", json_integer(p->coverage_cells));
+    rc |= jw_set(o, "coverage_covered", json_integer(p->coverage_covered));
     rc |= jw_set(o, "top_types", jw_types(p->top_types, p->n_top_types));
     if (!m->cost_redacted)
         rc |= jw_set(o, "cost_usd", jw_str(p->cost_usd));
@@ -249,9 +251,54 @@ static int array_member(jw_out *o, const char *key, jw_fill_fn fill, const gd_re
 
 #define ARRAY(o, key, fill, m, arr, n) array_member((o), (key), (fill), (m), (arr), (n), sizeof *(arr))
 
+static int fill_gap(json_t *o, const gd_report_model *m, const void *item)
+{
+    const gd_coverage_gap *g = item;
+    int rc = jw_set(o, "account_id", jw_str(g->account_id));
+    rc |= jw_set(o, "region", jw_str(g->region));
+    rc |= jw_set(o, "plan", g->plan >= 0 ? json_string(gd_plan_id(g->plan)) : json_null());
+    rc |= jw_set(o, "reason", json_string(gd_gap_reason(g->reason)->id));
+    rc |= jw_set(o, "why", json_string(gd_gap_reason(g->reason)->label));
+    if (g->detail)
+        rc |= jw_set(o, "detail", jw_str(g->detail));
+    return rc;
+}
+
+static int fill_matrix_row(json_t *o, const gd_report_model *m, const void *item)
+{
+    const gd_coverage_row *r = item;
+    json_t *plans = json_object();
+    int rc = plans ? 0 : -1;
+    for (int p = 0; p < GD_PLAN_COUNT && !rc; p++)
+        if (r->plan[p] != -2)
+            rc = jw_set(plans, gd_plan_id(p), json_string(r->plan[p] < 0 ? "covered"
+                                                          : gd_gap_reason(r->plan[p])->id));
+    rc |= jw_set(o, "account_id", jw_str(r->account_id));
+    rc |= jw_set(o, "region", jw_str(r->region));
+    rc |= jw_set(o, "plans", plans);
+    return rc;
+}
+
+static int fill_auto_enable(json_t *o, const gd_report_model *m, const void *item)
+{
+    const gd_auto_enable *a = item;
+    json_t *plans = json_object();
+    int rc = plans ? 0 : -1;
+    for (int p = 0; p < GD_PLAN_COUNT && !rc; p++)
+        if (a->plan[p])
+            rc = jw_set(plans, gd_plan_id(p), jw_str(a->plan[p]));
+    rc |= jw_set(o, "region", jw_str(a->region));
+    rc |= jw_set(o, "members", jw_str(a->members));
+    rc |= jw_set(o, "plans", plans);
+    return rc;
+}
+
 static int coverage(jw_out *o, const gd_report_model *m)
 {
     return jw_key(o, "coverage") || jw_open(o, '{') ||
+           ARRAY(o, "gaps", fill_gap, m, m->gaps, m->n_gaps) ||
+           ARRAY(o, "matrix", fill_matrix_row, m, m->matrix, m->n_matrix) ||
+           ARRAY(o, "auto_enable", fill_auto_enable, m, m->auto_enable, m->n_auto_enable) ||
            ARRAY(o, "accounts", fill_cell, m, m->coverage, m->n_coverage) ||
            ARRAY(o, "plans", fill_plan_cell, m, m->plan_coverage, m->n_plan_coverage) ||
            jw_close(o, '}') ? -1 : 0;

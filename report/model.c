@@ -191,6 +191,8 @@ int gd_report_model_build(struct gd_store *st, const gd_report_options *opts,
     if (!rc)
         rc = gd_model_plans(&b);
     if (!rc)
+        rc = gd_model_coverage(&b);
+    if (!rc)
         free_plan_inputs(&b);
     if (!rc)
         rc = gd_model_counts(&b);
@@ -256,6 +258,24 @@ static void free_tables(gd_report_model *m)
     for (size_t i = 0; m->plan_coverage && i < m->n_plan_coverage; i++)
         free(m->plan_coverage[i].region);
     free(m->plan_coverage);
+    for (size_t i = 0; m->gaps && i < m->n_gaps; i++) {
+        free(m->gaps[i].account_id);
+        free(m->gaps[i].region);
+        free(m->gaps[i].detail);
+    }
+    free(m->gaps);
+    for (size_t i = 0; m->matrix && i < m->n_matrix; i++) {
+        free(m->matrix[i].account_id);
+        free(m->matrix[i].region);
+    }
+    free(m->matrix);
+    for (size_t i = 0; m->auto_enable && i < m->n_auto_enable; i++) {
+        free(m->auto_enable[i].region);
+        free(m->auto_enable[i].members);
+        for (int p = 0; p < GD_PLAN_COUNT; p++)
+            free(m->auto_enable[i].plan[p]);
+    }
+    free(m->auto_enable);
     gd_report_free_costs(m);
     for (size_t i = 0; m->wow && i < m->n_wow; i++)
         free(m->wow[i].account_id);

@@ -119,7 +119,9 @@ typedef struct gd_report_plan {
     int64_t accounts_disabled;   /* member accounts with it disabled everywhere */
     int64_t regions_enabled;     /* (account, region) pairs enabled */
     int64_t regions_disabled;
-    double coverage_pct;         /* 100 * regions_enabled / (enabled + disabled); 0 when none */
+    double coverage_pct;         /* 100 * coverage_covered / coverage_cells; 0 when none */
+    int64_t coverage_cells;      /* cells of the coverage matrix (0: not a switch plan) */
+    int64_t coverage_covered;
     gd_sev_counts active;
     int64_t archived;
     int64_t new_in_window;
@@ -141,6 +143,30 @@ typedef struct gd_plan_region_cell {   /* plan x region coverage */
     int64_t accounts_enabled;
     int64_t accounts_disabled;
 } gd_plan_region_cell;
+
+/* The account x region x plan coverage (report/model_coverage.c). Plans
+ * with a switch only: Malware Protection for S3 and AWS Backup are set per
+ * resource, Extended Threat Detection comes with Foundational. */
+typedef struct gd_coverage_gap {
+    char *account_id;            /* NULL: a region-wide organisation setting */
+    char *region;
+    int plan;
+    int reason;                  /* enum gd_gap_reason (report/definitions.h) */
+    char *detail;                /* "Invited", "NEW", ...; NULL when none */
+} gd_coverage_gap;
+
+typedef struct gd_coverage_row {
+    char *account_id;
+    char *region;
+    signed char plan[GD_PLAN_COUNT];   /* -2 not a switch plan, -1 covered, else a gap reason */
+} gd_coverage_row;
+
+typedef struct gd_auto_enable {
+    char *region;
+    char *members;               /* autoEnableOrganizationMembers; NULL when unknown */
+    char *plan[GD_PLAN_COUNT];   /* the plan's feature auto-enable (the weakest of its
+                                    features); NULL when unknown or not a switch plan */
+} gd_auto_enable;
 
 /* ---- Costs (absent when cost is redacted) ------------------------------- */
 /* GuardDuty's usage estimate (GetUsageStatistics, last 30 days) of the
@@ -244,6 +270,12 @@ typedef struct gd_report_model {
     size_t n_coverage;
     gd_plan_region_cell *plan_coverage;    /* plan, region asc */
     size_t n_plan_coverage;
+    gd_coverage_gap *gaps;       /* account asc (region-wide last), region, plan */
+    size_t n_gaps;
+    gd_coverage_row *matrix;     /* account asc, region asc */
+    size_t n_matrix;
+    gd_auto_enable *auto_enable; /* region asc, regions with a delegated admin */
+    size_t n_auto_enable;
     gd_report_costs costs;       /* all zero/NULL when redacted or not collected */
     gd_trend_week *weeks;        /* oldest first, up to 12 */
     size_t n_weeks;

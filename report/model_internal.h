@@ -109,6 +109,9 @@ int gd_model_plans(gd_build *b);
 int gd_model_counts(gd_build *b);
 /* model_costs.c: per account / plan / total costs and the costs rows. */
 int gd_model_costs(gd_build *b);
+/* model_coverage.c: the account x region x plan matrix, its gaps and the
+ * organisation auto-enable settings (needs rows and plans). */
+int gd_model_coverage(gd_build *b);
 /* model_fresh.c: each region's newest successful collect and staleness. */
 int gd_model_freshness(gd_build *b);
 

@@ -280,6 +280,10 @@ static int check_tables(check_ctx *c, const gd_report_model *m)
         CHECK_STR(c, m->costs.by_account_plan[i].account_id, "costs.by_account_plan");
     for (size_t i = 0; i < m->n_wow; i++)
         CHECK_STR(c, m->wow[i].account_id, "trends.week_over_week");
+    for (size_t i = 0; i < m->n_gaps; i++)
+        CHECK_STR(c, m->gaps[i].account_id, "coverage.gaps");
+    for (size_t i = 0; i < m->n_matrix; i++)
+        CHECK_STR(c, m->matrix[i].account_id, "coverage.matrix");
     for (size_t i = 0; i < m->opts.n_accounts; i++)
         CHECK_STR(c, m->opts.accounts[i], "filters.accounts");
     CHECK_STR(c, m->management_account_id, "organization.management_account_id");

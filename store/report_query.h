@@ -39,6 +39,7 @@ int gd_rq_latest_run(gd_store *st, gd_rq_run *out, gd_err *err);
 typedef struct gd_rq_region {
     const char *region, *state, *message, *cost_state, *detector_id;
     int64_t run_id, ended_ms;
+    const char *org_auto_enable_members;   /* gd_rq_detectors: NEW | ALL | NONE, or NULL */
 } gd_rq_region;
 typedef int (*gd_rq_region_cb)(void *ud, const gd_rq_region *r);
 /* For each region any finished run (run_id <= max_run_id) recorded, its
@@ -78,6 +79,10 @@ int gd_rq_members(gd_store *st, gd_rq_member_cb cb, void *ud, gd_err *err);
  * detector_features (account_id = NULL there: the caller knows the admin). */
 typedef struct gd_rq_feature {
     const char *region, *account_id, *feature, *status;
+    /* additionalConfiguration JSON text, only for the Runtime Monitoring
+     * features (whose agent management it holds); NULL otherwise */
+    const char *additional_json;
+    const char *org_auto_enable;   /* detector features: the org's NEW | ALL | NONE */
 } gd_rq_feature;
 typedef int (*gd_rq_feature_cb)(void *ud, const gd_rq_feature *f);
 /* Member features come in no particular order (storage order: no sort);
@@ -85,7 +90,8 @@ typedef int (*gd_rq_feature_cb)(void *ud, const gd_rq_feature *f);
 int gd_rq_member_features(gd_store *st, gd_rq_feature_cb cb, void *ud, gd_err *err);
 int gd_rq_detector_features(gd_store *st, gd_rq_feature_cb cb, void *ud, gd_err *err);
 
-/* Regions where the delegated admin has a detector. */
+/* Regions where the delegated admin has a detector (region, detector_id,
+ * state = the detector's status, org_auto_enable_members). */
 int gd_rq_detectors(gd_store *st, gd_rq_region_cb cb, void *ud, gd_err *err);
 
 /* ---- Finding scope ------------------------------------------------------- */

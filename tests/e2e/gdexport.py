@@ -217,6 +217,119 @@ def money(v):
     return None if v is None else Decimal(v)
 
 
+# The plans with a switch, by the member feature that stands for each (docs: the
+# plan <-> feature mapping); Foundational has none: it is the membership itself.
+SWITCH_FEATURE = {
+    "S3_PROTECTION": "S3_DATA_EVENTS", "EKS_PROTECTION": "EKS_AUDIT_LOGS",
+    "RUNTIME_MONITORING": "RUNTIME_MONITORING", "MALWARE_PROTECTION_EC2": "EBS_MALWARE_PROTECTION",
+    "RDS_PROTECTION": "RDS_LOGIN_EVENTS", "LAMBDA_PROTECTION": "LAMBDA_NETWORK_LOGS",
+    "AI_PROTECTION": "AI_PROTECTION",
+}
+
+
+def expected_coverage(truth, org_auto_enable, exclude=None):
+    """The coverage gaps from the fake's truth alone: {(account|None, region, plan|None):
+    (reason, detail)} and the matrix's cells per plan. The admin's own plan switches
+    (its detector's features) are not in the truth: its per-plan cells are left out
+    (None) and compared by the caller only where known. org_auto_enable: the
+    feature -> autoEnable the fake's DescribeOrganizationConfiguration answers, and
+    "members" -> autoEnableOrganizationMembers."""
+    admin = truth["admin_account_id"]
+    accounts = sorted(a["id"] for a in truth["accounts"] if a["status"] == "ACTIVE"
+                      and a["id"] != exclude)
+    states = truth["region_states"]
+    regions = sorted(r for r, s in states.items() if s != "region_disabled")
+    gaps, cells = {}, {}
+    for a in accounts:
+        for r in regions:
+            st = states[r]
+            member = {m["accountId"]: m for m in truth["members"].get(r, [])}.get(a)
+            whole = detail = None
+            if st == "no_detector":
+                whole = "no_detector"
+            elif st == "not_admin":
+                whole = "no_admin"
+            elif st != "collected":
+                whole, detail = "region_not_collected", st
+            elif a == admin:
+                pass
+            elif member is None:
+                whole = "not_member"
+            elif member["relationshipStatus"] != "Enabled":
+                whole, detail = "member_not_enabled", member["relationshipStatus"]
+            if whole:
+                gaps[(a, r, None)] = (whole, detail)
+            for p in ["FOUNDATIONAL"] + sorted(SWITCH_FEATURE):
+                if whole:
+                    cells[(a, r, p)] = whole
+                    continue
+                if p == "FOUNDATIONAL":
+                    cells[(a, r, p)] = "covered"
+                    continue
+                if a == admin:
+                    cells[(a, r, p)] = None
+                    continue
+                f = SWITCH_FEATURE[p]
+                if member["unprocessed"]:
+                    why = "plan_unknown"
+                elif member["features"].get(f) != "ENABLED":
+                    why = "plan_off"
+                elif p == "RUNTIME_MONITORING" and \
+                        "ENABLED" not in member["runtimeAdditional"].values():
+                    why = "no_agent_management"
+                else:
+                    why = "covered"
+                cells[(a, r, p)] = why
+                if why != "covered":
+                    gaps[(a, r, p)] = (why, None)
+    for r in regions:
+        if states[r] != "collected":
+            continue
+        if org_auto_enable["members"] != "ALL":
+            gaps[(None, r, "FOUNDATIONAL")] = ("auto_enable_members_not_all",
+                                               org_auto_enable["members"])
+        for p, f in SWITCH_FEATURE.items():
+            v = org_auto_enable.get(f, "unknown")
+            if v != "ALL":
+                gaps[(None, r, p)] = ("auto_enable_plan_not_all", v)
+    return gaps, cells
+
+
+def compare_coverage(doc, truth, org_auto_enable, check, label, exclude=None):
+    """coverage.gaps, coverage.matrix and plans[].coverage_* against expected_coverage."""
+    want_gaps, cells = expected_coverage(truth, org_auto_enable, exclude)
+    admin = truth["admin_account_id"]
+    cov = doc["coverage"]
+    got = {(g["account_id"], g["region"], g["plan"]): (g["reason"], g.get("detail"))
+           for g in cov["gaps"]}
+    # the admin's own per-plan switches are not in the truth
+    got_cmp = {k: v for k, v in got.items() if not (k[0] == admin and k[2] not in (None, "FOUNDATIONAL"))}
+    check(got_cmp == want_gaps, "%s: coverage.gaps are the expected set (%d vs %d; missing %s; extra %s)"
+          % (label, len(got_cmp), len(want_gaps), sorted(set(want_gaps) - set(got_cmp), key=str)[:3],
+             sorted(set(got_cmp) - set(want_gaps), key=str)[:3]))
+    check(len(got) == len(cov["gaps"]), "%s: one gap line per (account, region, plan)" % label)
+    matrix = {(m["account_id"], m["region"], p): v for m in cov["matrix"] for p, v in m["plans"].items()}
+    bad = [(k, v, cells.get(k)) for k, v in matrix.items()
+           if cells.get(k, "missing") is not None and cells.get(k) != v]
+    check(not bad and set(matrix) == set(cells), "%s: the coverage matrix is the truth's "
+          "(%d cells, %d differ: %s)" % (label, len(matrix), len(bad), bad[:3]))
+    for p in doc["plans"]:
+        if p["plan"] not in SWITCH_FEATURE and p["plan"] != "FOUNDATIONAL":
+            check(p["coverage_cells"] == 0, "%s: %s has no switch" % (label, p["plan"]))
+            continue
+        mine = [v for k, v in matrix.items() if k[2] == p["plan"]]
+        n_cov = sum(v == "covered" for v in mine)
+        known = [v for k, v in cells.items() if k[2] == p["plan"] and v is not None]
+        unknown_admin = sum(1 for k, v in cells.items() if k[2] == p["plan"] and v is None)
+        lo = sum(v == "covered" for v in known)
+        ok = p["coverage_cells"] == len(mine) == len(known) + unknown_admin and \
+            lo <= p["coverage_covered"] == n_cov <= lo + unknown_admin and \
+            p["coverage_pct"] == ((1000 * n_cov + len(mine) // 2) // len(mine) / 10 if mine else 0)
+        check(ok, "%s: %s coverage %s of %s cells (%s %%) = truth %s..%s of %s" % (
+            label, p["plan"], p["coverage_covered"], p["coverage_cells"], p["coverage_pct"],
+            lo, lo + unknown_admin, len(known) + unknown_admin))
+
+
 def compare_costs(doc, exp, check, label):
     """The costs object: each list sums exactly to total, and every row is the
     truth's (per account, per plan, per region, per account and plan)."""

@@ -123,6 +123,35 @@ def status_freshness(env, db):
           "status text starts with the freshness table")
 
 
+def fake_org_auto_enable():
+    """What the fake's DescribeOrganizationConfiguration answers (its own constants)."""
+    sys.path.insert(0, os.path.dirname(gdtest.FAKEAWS))
+    import services  # noqa: E402  (tests/fakeaws/services.py)
+    out = dict(services.ORG_FEATURE_CONFIG)
+    out["members"] = "ALL"
+    return out
+
+
+def coverage(env, db, tmp, truth, now):
+    out = os.path.join(tmp, "coverage.json")
+    cp = export(env, db, out, now)
+    check(cp.returncode == 0, "export: exit %d %s" % (cp.returncode, cp.stderr[-300:]))
+    doc = json.load(open(out, encoding="utf-8"))
+    gaps = doc["coverage"]["gaps"]
+    reasons = {g["reason"] for g in gaps}
+    check({"plan_off", "no_agent_management", "member_not_enabled", "auto_enable_plan_not_all"}
+          <= reasons, "the scenario has the gap kinds to test: %s" % sorted(reasons))
+    gdexport.compare_coverage(doc, truth, fake_org_auto_enable(), check, "json")
+    gdexport.check_schema(gdexport.schema_validator(), doc, check, "coverage json")
+    xout = os.path.join(tmp, "coverage.xlsx")
+    cp = export(env, db, xout, now)
+    rows = gdexport.read_xlsx(xout).get("Coverage", {})
+    check(rows.get((0, 0)) == "Coverage gaps" and rows.get((2, 0)) == "Account ID"
+          and rows.get((2, 3)) == "Why", "Coverage sheet: the gaps come first")
+    listed = sum(1 for (r, c), v in rows.items() if c == 0 and r > 2 and v and r <= 2 + len(gaps))
+    check(listed == len(gaps), "Coverage sheet lists every gap (%d of %d)" % (listed, len(gaps)))
+
+
 def costs_sum(env, db, tmp, truth, now):
     out = os.path.join(tmp, "costs.json")
     cp = export(env, db, out, now)
@@ -153,6 +182,7 @@ def main():
             truth = fake.truth()
             staleness(env, db, tmp)
             status_freshness(env, db)
+            coverage(env, db, tmp, truth, gdexport.iso_s(max(newest_success_ms(db).values())))
             costs_sum(env, db, tmp, truth, gdexport.iso_s(max(newest_success_ms(db).values())))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

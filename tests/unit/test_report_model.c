@@ -2,6 +2,7 @@
 /* report/model + report/redact on tests/fixtures/report_fixture.sql. Every
  * expected number is worked out by hand from the fixture's comments. */
 #include "report/decimal.h"
+#include "report/definitions.h"
 #include "report/model.h"
 #include "report/redact.h"
 #include "report_fixture.h"
@@ -136,7 +137,13 @@ static void test_plans(void)
     CHECK_INT(p->regions_enabled, 8);
     CHECK_INT(p->regions_disabled, 1);
     CHECK_INT(p->accounts_enabled, 5);
-    CHECK(p->coverage_pct > 88.85 && p->coverage_pct < 88.95);
+    /* the coverage matrix: ACTIVE org accounts 111, 222, 333, 444 x regions
+     * ap-south-1, eu-west-1, sa-east-1, us-east-1, us-west-2 (me-south-1 is a
+     * disabled opt-in region); covered: us-east-1 x 4, eu-west-1 x 3 (444 is
+     * only Invited there) */
+    CHECK_INT(p->coverage_cells, 20);
+    CHECK_INT(p->coverage_covered, 7);
+    CHECK(p->coverage_pct == 35.0);
     CHECK_STR(p->cost_usd, "16.0477");
     p = &m->plans[GD_PLAN_S3_PROTECTION];
     SEV(p->active, 0, 0, 2, 0);
@@ -145,11 +152,16 @@ static void test_plans(void)
     CHECK_INT(p->accounts_enabled, 4);
     CHECK_INT(p->accounts_disabled, 1);
     CHECK_STR(p->cost_usd, "8.8867");
+    /* S3 on: us-east-1 111, 222 (the admin's detector), 333; eu-west-1 111 */
+    CHECK_INT(p->coverage_covered, 4);
+    CHECK(p->coverage_pct == 20.0);
     p = &m->plans[GD_PLAN_RUNTIME_MONITORING];
     SEV(p->active, 0, 0, 0, 1);
     CHECK_INT(p->archived, 1);
     CHECK_INT(p->regions_enabled, 2);
     CHECK_STR(p->cost_usd, "11.0082");
+    CHECK_INT(p->coverage_covered, 0);   /* on for 111 and 333, but no agent management */
+    CHECK_INT(m->plans[GD_PLAN_MALWARE_PROTECTION_S3].coverage_cells, 0);   /* not a switch */
     CHECK_INT(m->plans[GD_PLAN_EKS_PROTECTION].accounts_disabled, 1);
     SEV(m->plans[GD_PLAN_EKS_PROTECTION].active, 0, 0, 1, 0);
     SEV(m->plans[GD_PLAN_MALWARE_PROTECTION_EC2].active, 0, 1, 0, 0);
@@ -485,6 +497,79 @@ static void test_snapshot(const char *path)
     gd_store_close(writer);
 }
 
+static const gd_coverage_gap *gap(const gd_report_model *m, const char *account,
+                                  const char *region, int plan)
+{
+    for (size_t i = 0; i < m->n_gaps; i++) {
+        const gd_coverage_gap *g = &m->gaps[i];
+        if ((account ? g->account_id && !strcmp(g->account_id, account) : !g->account_id) &&
+            !strcmp(g->region, region) && g->plan == plan)
+            return g;
+    }
+    return NULL;
+}
+
+/* The gaps are the expected set, worked out by hand from the fixture. */
+static void test_coverage_gaps(const char *path)
+{
+    gd_report_model *m = build(0, NULL);
+    if (!m)
+        return;
+    CHECK_INT(m->n_matrix, 20);
+    /* whole cells: 4 accounts x (ap-south-1 failed, sa-east-1 never collected,
+     * us-west-2 no detector) + 444 Invited in eu-west-1 */
+    int whole = 0, agents = 0;
+    for (size_t i = 0; i < m->n_gaps; i++) {
+        whole += m->gaps[i].plan == -1;
+        agents += m->gaps[i].reason == GD_GAP_NO_AGENT_MANAGEMENT;
+    }
+    CHECK_INT(whole, 13);
+    CHECK_INT(agents, 2);
+    CHECK_INT(gap(m, "444444444444", "eu-west-1", -1)->reason, GD_GAP_MEMBER_NOT_ENABLED);
+    CHECK_STR(gap(m, "444444444444", "eu-west-1", -1)->detail, "Invited");
+    CHECK_INT(gap(m, "111111111111", "us-west-2", -1)->reason, GD_GAP_NO_DETECTOR);
+    CHECK_INT(gap(m, "222222222222", "ap-south-1", -1)->reason, GD_GAP_NOT_COLLECTED);
+    CHECK_INT(gap(m, "444444444444", "us-east-1", GD_PLAN_S3_PROTECTION)->reason, GD_GAP_PLAN_OFF);
+    CHECK_INT(gap(m, "333333333333", "us-east-1", GD_PLAN_EKS_PROTECTION)->reason, GD_GAP_PLAN_OFF);
+    CHECK_INT(gap(m, "333333333333", "us-east-1", GD_PLAN_RDS_PROTECTION)->reason,
+              GD_GAP_PLAN_UNKNOWN);
+    CHECK(gap(m, "333333333333", "us-east-1", GD_PLAN_S3_PROTECTION) == NULL);   /* covered */
+    CHECK(gap(m, "333333333333", "us-east-1", GD_PLAN_FOUNDATIONAL) == NULL);
+    CHECK(gap(m, "555555555555", "us-east-1", -1) == NULL);   /* not an org account */
+    /* region-wide: eu-west-1 auto-enables NEW members and S3 for NONE */
+    CHECK_INT(gap(m, NULL, "eu-west-1", GD_PLAN_FOUNDATIONAL)->reason, GD_GAP_AUTO_ENABLE_MEMBERS);
+    CHECK_STR(gap(m, NULL, "eu-west-1", GD_PLAN_FOUNDATIONAL)->detail, "NEW");
+    CHECK_STR(gap(m, NULL, "eu-west-1", GD_PLAN_S3_PROTECTION)->detail, "NONE");
+    CHECK(gap(m, NULL, "us-east-1", GD_PLAN_FOUNDATIONAL) == NULL);      /* ALL */
+    CHECK(gap(m, NULL, "us-east-1", GD_PLAN_S3_PROTECTION) == NULL);     /* ALL */
+    CHECK_INT(m->n_auto_enable, 2);
+    CHECK_STR(m->auto_enable[0].region, "eu-west-1");
+    CHECK_STR(m->auto_enable[0].members, "NEW");
+    CHECK_STR(m->auto_enable[0].plan[GD_PLAN_S3_PROTECTION], "NONE");
+    gd_report_model_free(m);
+
+    /* Runtime Monitoring with an agent management on is covered */
+    gd_store *writer = NULL;
+    gd_err err = {0};
+    CHECK_INT(gd_store_open(path, GD_STORE_READ_WRITE, &writer, &err), 0);
+    CHECK_INT(gd_store_exec_script(writer,
+        "UPDATE member_features SET additional_json = '[{\"name\":\"EKS_ADDON_MANAGEMENT\","
+        "\"status\":\"DISABLED\"},{\"name\":\"EC2_AGENT_MANAGEMENT\",\"status\":\"ENABLED\"}]'"
+        " WHERE region = 'us-east-1' AND account_id = '333333333333'"
+        " AND feature = 'RUNTIME_MONITORING'", &err), 0);
+    m = build(0, NULL);
+    if (m) {
+        CHECK_INT(m->plans[GD_PLAN_RUNTIME_MONITORING].coverage_covered, 1);
+        CHECK(gap(m, "333333333333", "us-east-1", GD_PLAN_RUNTIME_MONITORING) == NULL);
+        CHECK_INT(gap(m, "111111111111", "us-east-1", GD_PLAN_RUNTIME_MONITORING)->reason,
+                  GD_GAP_NO_AGENT_MANAGEMENT);
+    }
+    gd_report_model_free(m);
+    CHECK_INT(gd_store_exec_script(writer, "UPDATE member_features SET additional_json = NULL",
+                                   &err), 0);
+    gd_store_close(writer);
+}
+
 static void test_never_collected(void)
 {
     char path[64];
@@ -525,6 +610,7 @@ int main(void)
     test_iterator();
     test_never_collected();
     test_snapshot(path);
+    test_coverage_gaps(path);
     gd_store_close(st);
     fixture_remove(path);
     return t_done();
