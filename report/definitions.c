@@ -8,6 +8,14 @@
 #include <stddef.h>
 
 static const gd_definition DEFS[GD_DEF_COUNT] = {
+    [GD_DEF_TOOL_VERSION] = {"tool_version", "Tool version",
+        "The gdreport version that wrote this report (collection.collected_by_version: the one that collected)."},
+    [GD_DEF_CALLER_ARN] = {"collection.caller_arn", "Collected as",
+        "The identity (sts:GetCallerIdentity ARN) the newest finished collect ran as."},
+    [GD_DEF_FILTERS] = {"filters", "Filters applied",
+        "The --accounts, --regions, --min-severity and --include-archived the figures are limited to (null: no filter)."},
+    [GD_DEF_REDACTIONS] = {"redactions", "Redactions applied",
+        "What --redact removed from every figure, row and chart (never the removed values)."},
     [GD_DEF_GENERATED_AT] = {"generated_at", "Generated at",
         "The report's reference time: --now, else the clock when the export ran."},
     [GD_DEF_WINDOW] = {"window", "Window",

@@ -64,6 +64,8 @@ static int fill_collection(json_t *o, const gd_report_model *m, const void *item
     rc |= jw_set(o, "run_id", json_integer(m->last_run_id));
     rc |= jw_set(o, "collected_at", jw_time(m->collected_ms));
     rc |= jw_set(o, "outcome", jw_str(m->last_run_outcome));
+    rc |= jw_set(o, "caller_arn", jw_str(m->caller_arn));
+    rc |= jw_set(o, "collected_by_version", jw_str(m->collected_by));
     rc |= jw_set(o, "partial", json_boolean(m->partial));
     rc |= jw_set(o, "failed_regions", failed);
     rc |= jw_set(o, "max_age_hours", json_real((double)m->max_age_ms / 3600000.0));
@@ -325,6 +327,7 @@ static int member(jw_out *o, const char *key, json_t *v)
 int jw_report_members(jw_out *o, const gd_report_model *m)
 {
     return member(o, "schema_version", json_string(GD_REPORT_SCHEMA_VERSION)) ||
+           member(o, "tool_version", json_string(GDREPORT_VERSION)) ||
            member(o, "generated_at", jw_time(m->generated_ms)) ||
            member(o, "window", jw_object_of(fill_window, m, NULL)) ||
            member(o, "filters", jw_object_of(fill_filters, m, NULL)) ||

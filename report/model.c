@@ -122,6 +122,9 @@ static int finish_model(gd_build *b)
     m->collected_ms = b->run.ended_ms;
     m->last_run_id = b->run.run_id;
     m->last_run_outcome = gd_strdup_or_null(b->run.outcome, &oom);
+    m->caller_arn = gd_strdup_or_null(b->run.caller_arn[0] ? b->run.caller_arn : NULL, &oom);
+    m->collected_by = gd_strdup_or_null(b->run.tool_version[0] ? b->run.tool_version : NULL,
+                                        &oom);
     m->partial = !strcmp(b->run.outcome, "partial");
     for (size_t i = 0; i < m->n_regions; i++)
         if (gd_region_state_partial(m->regions[i].state))
@@ -293,6 +296,8 @@ void gd_report_model_free(gd_report_model *m)
     free(m->delegated_admin_account_id);
     free(m->management_account_id);
     free(m->last_run_outcome);
+    free(m->caller_arn);
+    free(m->collected_by);
     for (size_t i = 0; i < m->n_redactions; i++)
         free(m->redactions[i]);
     free_regions(m);

@@ -252,6 +252,8 @@ typedef struct gd_report_model {
     int64_t collected_ms;        /* end of the newest finished run */
     int64_t last_run_id;
     char *last_run_outcome;      /* ok | partial | failed | interrupted */
+    char *caller_arn;            /* who collected (sts:GetCallerIdentity); NULL unknown */
+    char *collected_by;          /* the gdreport version that collected; NULL unknown */
     int partial;                 /* the newest run did not collect every region */
     int stale;                   /* some region's newest successful collect is older
                                     than opts.max_age_ms at now (report/model_fresh.c) */

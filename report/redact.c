@@ -138,6 +138,7 @@ static int scrub_management(gd_report_model *m)
     m->management_account_id = NULL;
     rc |= scrub_field(m, &m->delegated_admin_account_id);
     rc |= scrub_field(m, &m->org_id);
+    rc |= scrub_field(m, &m->caller_arn);
     rc |= drop_from_filter(m);
     for (size_t i = 0; i < m->n_regions; i++)
         rc |= scrub_field(m, &m->regions[i].message);
@@ -289,6 +290,7 @@ static int check_tables(check_ctx *c, const gd_report_model *m)
     CHECK_STR(c, m->management_account_id, "organization.management_account_id");
     CHECK_STR(c, m->delegated_admin_account_id, "organization.delegated_admin_account_id");
     CHECK_TEXT(c, m->org_id, "organization.id");
+    CHECK_STR(c, m->caller_arn, "collection.caller_arn");
     return 0;
 }
 

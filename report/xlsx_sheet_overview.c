@@ -73,9 +73,39 @@ static const char *join_failed_regions(xw_ctx *c)
     return c->join.len ? gd_buf_cstr(&c->join) : "none";
 }
 
+/* "accounts 1, 2; regions eu-west-1; min severity high; archived included",
+ * or "none": every filter the figures are limited to. */
+static const char *join_filters(xw_ctx *c)
+{
+    const gd_report_model *m = c->m;
+    const gd_report_options *o = &m->opts;
+    gd_buf *j = &c->join;
+    int bad = 0;
+    gd_buf_reset(j);
+    for (size_t i = 0; i < o->n_accounts; i++)
+        bad |= gd_buf_printf(j, "%s%s", i ? ", " : "accounts ", o->accounts[i]);
+    for (size_t i = 0; i < o->n_regions; i++)
+        bad |= gd_buf_printf(j, "%s%s", i ? ", " : j->len ? "; regions " : "regions ",
+                             o->regions[i]);
+    if (o->min_severity > 0)
+        bad |= gd_buf_printf(j, "%smin severity %s", j->len ? "; " : "",
+                             gd_severity_name(o->min_severity));
+    if (o->include_archived)
+        bad |= gd_buf_printf(j, "%sarchived included", j->len ? "; " : "");
+    if (bad)
+        xw_fail(c, GD_E_NOMEM, "cannot list filters");
+    return j->len ? gd_buf_cstr(j) : "none";
+}
+
 static void write_facts(xw_ctx *c, lxw_worksheet *ws, lxw_row_t *row)
 {
     const gd_report_model *m = c->m;
+    def_note(c, ws, *row, GD_DEF_TOOL_VERSION);
+    kv_str(c, ws, row, gd_def_label(GD_DEF_TOOL_VERSION), GDREPORT_VERSION);
+    kv_str(c, ws, row, "Collected by version", m->collected_by);
+    kv_str(c, ws, row, "JSON schema version", GD_REPORT_SCHEMA_VERSION);
+    def_note(c, ws, *row, GD_DEF_CALLER_ARN);
+    kv_str(c, ws, row, gd_def_label(GD_DEF_CALLER_ARN), m->caller_arn);
     kv_str(c, ws, row, "Organization ID", m->org_id);
     kv_str(c, ws, row, "Delegated administrator", m->delegated_admin_account_id);
     if (m->management_account_id)
@@ -87,7 +117,10 @@ static void write_facts(xw_ctx *c, lxw_worksheet *ws, lxw_row_t *row)
     def_note(c, ws, *row, GD_DEF_WINDOW);
     kv_time(c, ws, row, "Window start (UTC)", m->window_start_ms);
     kv_time(c, ws, row, "Window end (UTC)", m->window_end_ms);
-    kv_str(c, ws, row, "Redactions applied", join_redactions(c));
+    def_note(c, ws, *row, GD_DEF_FILTERS);
+    kv_str(c, ws, row, gd_def_label(GD_DEF_FILTERS), join_filters(c));
+    def_note(c, ws, *row, GD_DEF_REDACTIONS);
+    kv_str(c, ws, row, gd_def_label(GD_DEF_REDACTIONS), join_redactions(c));
     if (m->last_run_outcome) {
         def_note(c, ws, *row, GD_DEF_OUTCOME);
         kv_str(c, ws, row, gd_def_label(GD_DEF_OUTCOME), m->last_run_outcome);

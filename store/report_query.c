@@ -112,13 +112,17 @@ static int latest_run_row(sqlite3_stmt *s, void *ctx)
     out->ended_ms = sqlite3_column_int64(s, 1);
     const char *outcome = col_text(s, 2);
     snprintf(out->outcome, sizeof out->outcome, "%s", outcome ? outcome : "");
+    const char *arn = col_text(s, 3), *version = col_text(s, 4);
+    snprintf(out->caller_arn, sizeof out->caller_arn, "%s", arn ? arn : "");
+    snprintf(out->tool_version, sizeof out->tool_version, "%s", version ? version : "");
     return 1;
 }
 
 int gd_rq_latest_run(gd_store *st, gd_rq_run *out, gd_err *err)
 {
     static const char sql[] =
-        "SELECT run_id, COALESCE(ended_ms, started_ms), outcome FROM runs"
+        "SELECT run_id, COALESCE(ended_ms, started_ms), outcome, caller_arn, tool_version"
+        " FROM runs"
         " WHERE outcome IN ('ok', 'partial') ORDER BY run_id DESC LIMIT 1";
     sqlite3_stmt *s;
     memset(out, 0, sizeof *out);

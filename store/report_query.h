@@ -30,6 +30,8 @@ typedef struct gd_rq_run {
     int64_t run_id;
     int64_t ended_ms;
     char outcome[16];
+    char caller_arn[512];     /* sts:GetCallerIdentity of the run; "" when unknown */
+    char tool_version[32];    /* the gdreport that collected it */
 } gd_rq_run;
 
 /* The newest run that finished with outcome ok or partial. GD_E_EMPTY with

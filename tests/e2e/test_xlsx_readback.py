@@ -134,7 +134,7 @@ def check_structure(full, redacted):
 def check_values(full):
     ov = sheet(full, "Overview")
     check(ov.get("A1", (0, ""))[1] == "GuardDuty organization report", "Overview title")
-    check(ov.get("B3") == ("inlineStr", "o-abc123def4"), "Overview org id: %r" % (ov.get("B3"),))
+    check(ov.get("B7") == ("inlineStr", "o-abc123def4"), "Overview org id: %r" % (ov.get("B7"),))
     acc = sheet(full, "Accounts")
     # Account ids are text: leading zeros survive.
     check(acc.get("A2") == ("inlineStr", "000123456789"), "account id as text %r" % (acc.get("A2"),))

@@ -77,6 +77,9 @@ static void test_overview(void)
     CHECK_INT(m->totals.new_in_window, 9);
     CHECK_STR(m->totals.cost_usd, "35.9296");
     CHECK_INT(m->findings_in_scope, 14);
+    /* metadata of the newest finished run (run 2), not the running run 3 */
+    CHECK_STR(m->caller_arn, "arn:aws:sts::222222222222:assumed-role/GuardDutyReport/cron");
+    CHECK_STR(m->collected_by, "0.1.0");
     gd_report_model_free(m);
 }
 
