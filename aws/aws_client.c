@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Signed AWS calls with the standard retry mode (2026 figures, facts R1-R9):
+/* Signed AWS calls with the standard retry mode (2026 figures, docs/facts.md R1-R9):
  * each attempt gets fresh credentials and a fresh X-Amz-Date, failures are
- * classified by aws/retry.c, and the shared quota bounds retry storms.
+ * classified by aws/retry.c, and each region's retry quota bounds retry storms.
  * Logs name region, operation, status, request id, attempt and backoff, and
  * never headers, bodies or credentials. */
 #include "aws/aws_client.h"
@@ -27,8 +27,10 @@
 struct gd_aws_client {
     gd_aws_options opts;
     gd_http *http;
-    gd_retry_quota own_quota;
-    gd_retry_quota *quota;
+    gd_retry_quotas own_quotas;   /* when the options give neither quotas nor quota */
+    gd_retry_quotas *quotas;      /* per region, or NULL */
+    gd_retry_quota *quota;        /* the single bucket when quotas is NULL */
+    gd_retry_quota spare;         /* used only if a region's bucket cannot be allocated */
     int max_attempts;
     uint64_t rng;                      /* xorshift64* state, per client (one per thread) */
 };
@@ -106,12 +108,15 @@ int gd_aws_client_new(const gd_aws_options *opts, gd_aws_client **out, gd_err *e
         free(c);
         return rc;
     }
-    if (opts->quota) {
+    if (opts->quotas) {
+        c->quotas = opts->quotas;
+    } else if (opts->quota) {
         c->quota = opts->quota;
     } else {
-        gd_retry_quota_init(&c->own_quota, GD_RETRY_QUOTA_CAPACITY);
-        c->quota = &c->own_quota;
+        gd_retry_quotas_init(&c->own_quotas, GD_RETRY_QUOTA_CAPACITY);
+        c->quotas = &c->own_quotas;
     }
+    gd_retry_quota_init(&c->spare, GD_RETRY_QUOTA_CAPACITY);
     c->max_attempts = resolve_max_attempts(opts);
     c->rng = seed_rng(c);
     *out = c;
@@ -123,8 +128,9 @@ void gd_aws_client_free(gd_aws_client *c)
     if (!c)
         return;
     gd_http_free(c->http);
-    if (c->quota == &c->own_quota)
-        gd_retry_quota_destroy(&c->own_quota);
+    if (c->quotas == &c->own_quotas)
+        gd_retry_quotas_destroy(&c->own_quotas);
+    gd_retry_quota_destroy(&c->spare);
     free(c);
 }
 
@@ -451,6 +457,16 @@ static int build_url(const gd_endpoint *ep, const gd_aws_request *req, gd_buf *u
     return 0;
 }
 
+/* The retry bucket of the region called (one per region, as the SDKs keep
+ * one per client and a client per region). */
+static gd_retry_quota *quota_for(gd_aws_client *c, const char *region)
+{
+    if (!c->quotas)
+        return c->quota;
+    gd_retry_quota *q = gd_retry_quotas_for(c->quotas, region);
+    return q ? q : &c->spare;
+}
+
 /* Sleeps before the next attempt when the class, attempt count and quota
  * allow it; returns 1 to retry, 0 to stop (note says why when relevant). */
 static int backoff_before_retry(gd_aws_client *c, const gd_aws_request *req,
@@ -461,7 +477,7 @@ static int backoff_before_retry(gd_aws_client *c, const gd_aws_request *req,
         log_attempt(c, req, resp, hr, -1);
         return 0;
     }
-    int cost = gd_retry_quota_acquire(c->quota, o->retry_class);
+    int cost = gd_retry_quota_acquire(quota_for(c, req->region), o->retry_class);
     if (!cost) {
         *note = "; retry quota exhausted";
         log_attempt(c, req, resp, hr, -1);
@@ -504,7 +520,7 @@ static int run_attempts(gd_aws_client *c, const gd_aws_request *req, const gd_en
     if (o.call_rc == GD_E_HTTP) {
         rc = finish_transport(req, &hr, resp, err, note);
     } else if (resp->status >= 200 && resp->status < 300 && !o.malformed) {
-        gd_retry_quota_on_success(c->quota, last_cost);
+        gd_retry_quota_on_success(quota_for(c, req->region), last_cost);
         resp->error_kind = GD_AWS_OK;
         rc = 0;
     } else {

@@ -3,8 +3,8 @@
 #define GD_AWS_AWS_CLIENT_H
 /* Signed AWS requests with the standard retry policy.
  *
- * One gd_aws_client per thread (it owns a gd_http). The retry quota and the
- * credential source may be shared between clients. Every attempt is signed
+ * One gd_aws_client per thread (it owns a gd_http). The per-region retry
+ * quotas and the credential source may be shared between clients. Every attempt is signed
  * again with a fresh X-Amz-Date (and fresh credentials from the getter).
  *
  * Errors are parsed into code, message and request id: the code from
@@ -32,7 +32,10 @@ typedef struct gd_aws_options {
     const gd_endpoint_config *endpoints;
     gd_http_opts http;
     int max_attempts;                 /* 0 -> AWS_MAX_ATTEMPTS env, else 3 */
-    gd_retry_quota *quota;            /* shared; NULL -> a private one */
+    gd_retry_quotas *quotas;          /* one bucket per region, shared between clients
+                                         (the context's); NULL -> quota */
+    gd_retry_quota *quota;            /* one bucket for every region; NULL with quotas
+                                         NULL -> a private per-region set */
     const gd_clock *clock;            /* NULL -> real clock */
     double (*rand01)(void *ud);       /* NULL -> a thread-safe PRNG; returns [0,1) */
     void *rand_ud;

@@ -93,7 +93,7 @@ static int setup_client_options(gd_aws_context *ctx, const gd_aws_context_option
     co->http.ca_bundle = ca && *ca ? ca : NULL;
     co->http.allow_http_loopback = any_loopback_override(ctx);
     co->endpoints = &ctx->endpoints;
-    co->quota = &ctx->quota;
+    co->quotas = &ctx->quotas;
     return max_attempts(ctx, opts->max_attempts, &co->max_attempts, err);
 }
 
@@ -101,7 +101,7 @@ int gd_aws_context_init(gd_aws_context *ctx, const gd_aws_context_options *opts,
 {
     memset(ctx, 0, sizeof *ctx);
     ctx->env = opts->env;
-    gd_retry_quota_init(&ctx->quota, GD_RETRY_QUOTA_CAPACITY);
+    gd_retry_quotas_init(&ctx->quotas, GD_RETRY_QUOTA_CAPACITY);
     int rc = 0;
     if (opts->endpoint_url && !gd_endpoint_url_allowed(opts->endpoint_url)) {
         rc = gd_err_set(err, GD_E_USAGE,
@@ -144,7 +144,7 @@ void gd_aws_context_cleanup(gd_aws_context *ctx)
     ctx->creds = NULL;
     gd_awsconfig_free(ctx->files);
     ctx->files = NULL;
-    gd_retry_quota_destroy(&ctx->quota);
+    gd_retry_quotas_destroy(&ctx->quotas);
     memset(ctx, 0, sizeof *ctx);
 }
 

@@ -32,8 +32,8 @@ typedef struct gd_aws_context {
     char partition[16];           /* aws | aws-cn | aws-us-gov */
     gd_endpoint_config endpoints;
     gd_creds_provider *creds;
-    gd_retry_quota quota;
-    gd_aws_options client_opts;   /* wired to creds and quota */
+    gd_retry_quotas quotas;       /* one retry bucket per region, shared by all threads */
+    gd_aws_options client_opts;   /* wired to creds and quotas */
 } gd_aws_context;
 
 /* Fails with GD_E_CREDS / GD_E_CONFIG / GD_E_USAGE and a clear message (no

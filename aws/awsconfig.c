@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The AWS shared config and credentials files (reliability-facts C3).
+/* The AWS shared config and credentials files (docs/facts.md C3).
  *
  * Both files are parsed into one list of sections. Lookups of a profile key
  * consult the credentials file first (it wins on duplicates), then config.
@@ -142,6 +142,47 @@ static int syntax_error(const parse_state *ps, gd_err *err, const char *what)
     return gd_err_set(err, GD_E_CONFIG, "%s:%d: %s", ps->file, ps->line_no, what);
 }
 
+/* Splits s in place into shell words, as botocore does with shlex.split:
+ * white space separates, "..." and '...' quote (a backslash escapes " and \
+ * inside double quotes and any character outside quotes). Returns the number
+ * of words (at most max are stored), or -1 for an unclosed quote. */
+static int shell_words(char *s, char **words, int max)
+{
+    int n = 0;
+    char *r = s, *w = s;
+    while (*r) {
+        while (isspace((unsigned char)*r))
+            r++;
+        if (!*r)
+            break;
+        char *start = w;
+        char quote = 0;
+        for (; *r && (quote || !isspace((unsigned char)*r)); r++) {
+            if (!quote && (*r == '"' || *r == '\'')) {
+                quote = *r;
+            } else if (quote && *r == quote) {
+                quote = 0;
+            } else if (*r == '\\' && quote != '\'' && r[1] &&
+                       (!quote || r[1] == '"' || r[1] == '\\')) {
+                *w++ = *++r;
+            } else {
+                *w++ = *r;
+            }
+        }
+        if (quote)
+            return -1;
+        char *end = w;
+        if (*r)
+            r++;
+        *end = '\0';
+        w = end + 1;
+        if (n < max)
+            words[n] = start;
+        n++;
+    }
+    return n;
+}
+
 /* "[profile x]" -> kind/name. Returns 0 or GD_E_CONFIG for an empty name. */
 static int classify_header(const parse_state *ps, char *inner, int *kind, char **name)
 {
@@ -155,11 +196,25 @@ static int classify_header(const parse_state *ps, char *inner, int *kind, char *
         size_t pl = strlen(prefixes[i].prefix);
         if (strncmp(inner, prefixes[i].prefix, pl) || !isspace((unsigned char)inner[pl]))
             continue;
-        *name = trim(inner + pl);
         /* In the credentials file every section is a bare profile name;
          * a [profile x] there is ignored (aws-c-sdkutils prefix_credentials). */
-        *kind = ps->is_credentials ? SEC_IGNORED : prefixes[i].kind;
-        return **name ? 0 : GD_E_CONFIG;
+        if (ps->is_credentials) {
+            *kind = SEC_IGNORED;
+            return 0;
+        }
+        /* Config headers are shell words: [profile "my prod"] names "my prod"
+         * without its quotes; a header that is not exactly two words
+         * ([profile my prod], an unclosed quote) is ignored, as botocore's
+         * configloader.build_profile_map does (docs/facts.md C3). */
+        char *words[3];
+        int nw = shell_words(inner, words, 3);
+        if (nw == 2 && !strcmp(words[0], prefixes[i].prefix)) {
+            *name = words[1];
+            *kind = prefixes[i].kind;
+            return **name ? 0 : GD_E_CONFIG;
+        }
+        *kind = SEC_IGNORED;
+        return 0;
     }
     *name = inner;
     if (!*inner)

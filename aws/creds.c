@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The credential provider: picks a source in the standard order (see
  * creds.h), runs it, caches the result and refreshes temporary credentials
- * 5 minutes before they expire (reliability-facts C2, C4, C12; aws-c-auth's
+ * 5 minutes before they expire (docs/facts.md C2, C4, C12; aws-c-auth's
  * cached provider). Thread-safe: one mutex around the cache. */
 #include "aws/creds_internal.h"
 #include "common/log.h"
@@ -96,7 +96,15 @@ static int plan_web_identity_env(const gd_env *env, gd_creds_plan *plan)
     return 1;
 }
 
-/* Steps 2-6 of the chain (no --profile). */
+/* role_arn without web_identity_token_file: the assume-role provider's case. */
+static int profile_assumes_role(const gd_creds_options *o, const char *profile)
+{
+    const char *arn = gd_awsconfig_get(o->files, profile, "role_arn");
+    const char *wif = gd_awsconfig_get(o->files, profile, "web_identity_token_file");
+    return arn && *arn && !(wif && *wif);
+}
+
+/* Steps 2-7 of the chain (no --profile). */
 static int plan_default_chain(const gd_creds_options *o, gd_creds_plan *plan, gd_err *err)
 {
     int rc = gd_creds_env_present(o->env, err);
@@ -107,9 +115,15 @@ static int plan_default_chain(const gd_creds_options *o, gd_creds_plan *plan, gd
         plan->kind = GD_CREDS_KIND_ENV;
         return 0;
     }
+    const char *profile = gd_awsconfig_profile_name(o->env, NULL);
+    /* A profile that assumes a role comes before web identity from the
+     * environment (botocore's chain: env, assume-role, web identity, ...;
+     * docs/facts.md C4): on EKS with AWS_PROFILE=<role chain>, the run gets
+     * the identity the profile names, not the pod's. */
+    if (profile_assumes_role(o, profile))
+        return plan_from_profile(o, profile, plan, err);
     if (plan_web_identity_env(o->env, plan))
         return 0;
-    const char *profile = gd_awsconfig_profile_name(o->env, NULL);
     if (gd_awsconfig_has_profile(o->files, profile)) {
         rc = plan_from_profile(o, profile, plan, err);
         if (rc != GD_E_NOT_FOUND)
@@ -238,6 +252,21 @@ static int needs_refresh(const gd_creds_provider *p, int64_t now)
     return p->cached.expires_ms != 0 && now >= p->cached.expires_ms - REFRESH_EARLY_MS;
 }
 
+static int is_expired(const gd_creds *c, int64_t now)
+{
+    return c->expires_ms != 0 && now >= c->expires_ms;
+}
+
+/* A source may hand back credentials that have already expired (a
+ * credential_process or container endpoint serving a stale cache, an old
+ * AWS_CREDENTIAL_EXPIRATION): they are refused, never sent (docs/facts.md C12). */
+static int refuse_expired(const gd_creds *c, gd_err *err)
+{
+    char when[32];
+    gd_time_format_iso(c->expires_ms, when, sizeof when);
+    return gd_err_set(err, GD_E_CREDS, "credentials from %s expired at %s", c->source, when);
+}
+
 int gd_creds_provider_get(gd_creds_provider *p, gd_creds *out, gd_err *err)
 {
     memset(out, 0, sizeof *out);
@@ -247,6 +276,10 @@ int gd_creds_provider_get(gd_creds_provider *p, gd_creds *out, gd_err *err)
     if (needs_refresh(p, now)) {
         gd_creds fresh = {0};
         rc = fetch_plan(p, &fresh, err);
+        if (rc == 0 && is_expired(&fresh, now)) {
+            rc = refuse_expired(&fresh, err);
+            gd_creds_clear(&fresh);
+        }
         if (rc == 0) {
             gd_creds_clear(&p->cached);
             p->cached = fresh;
@@ -259,6 +292,8 @@ int gd_creds_provider_get(gd_creds_provider *p, gd_creds *out, gd_err *err)
             rc = 0;
         }
     }
+    if (rc == 0 && is_expired(&p->cached, now))
+        rc = refuse_expired(&p->cached, err);
     if (rc == 0)
         rc = gd_creds_copy(out, &p->cached);
     pthread_mutex_unlock(&p->lock);

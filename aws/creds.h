@@ -4,16 +4,20 @@
 /* AWS credentials, resolved in the SDKs' standard order:
  *   1. --profile given: that profile only (env keys are not consulted).
  *   2. environment: AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY [+ AWS_SESSION_TOKEN]
- *   3. web identity: AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN -> STS AssumeRoleWithWebIdentity
- *   4. the profile (AWS_PROFILE or default) from the shared files: static keys,
+ *   3. the profile (AWS_PROFILE or default) when it assumes a role (role_arn
+ *      without web_identity_token_file): see 5
+ *   4. web identity: AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN -> STS AssumeRoleWithWebIdentity
+ *   5. the profile (AWS_PROFILE or default) from the shared files: static keys,
  *      role_arn + source_profile (chains, loop detection) or credential_source
  *      (Environment | Ec2InstanceMetadata | EcsContainer), external_id,
  *      role_session_name, duration_seconds, mfa_serial (refused: needs MFA, not
  *      usable unattended), credential_process, SSO (sso_session / sso_start_url,
  *      cached token in ~/.aws/sso/cache, GetRoleCredentials)
- *   5. container: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI / _FULL_URI
+ *      A source_profile holding static keys ends a chain: its own role_arn
+ *      is not assumed.
+ *   6. container: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI / _FULL_URI
  *      (+ AWS_CONTAINER_AUTHORIZATION_TOKEN[_FILE])
- *   6. EC2 IMDSv2 (AWS_EC2_METADATA_DISABLED, AWS_EC2_METADATA_SERVICE_ENDPOINT)
+ *   7. EC2 IMDSv2 (AWS_EC2_METADATA_DISABLED, AWS_EC2_METADATA_SERVICE_ENDPOINT)
  * Assume-role calls the regional STS endpoint. Temporary credentials are
  * refreshed at least 5 minutes before they expire.
  *

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* sts:AssumeRole for role_arn profiles (reliability-facts C5, C6). Always the
+/* sts:AssumeRole for role_arn profiles (docs/facts.md C5, C6). Always the
  * REGIONAL STS endpoint of the home region: global-endpoint tokens are not
  * valid in opt-in regions. */
 #include "aws/creds_internal.h"

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Container credentials (ECS task roles, EKS Pod Identity), reliability-facts
+/* Container credentials (ECS task roles, EKS Pod Identity), docs/facts.md
  * C10 and T5: RELATIVE_URI -> http://169.254.170.2<uri> (wins over FULL_URI);
  * a FULL_URI must be https, loopback or one of the container link-local
  * addresses; the authorization token file wins over the token variable, is

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Static credentials from the environment (reliability-facts C1). Empty
+/* Static credentials from the environment (docs/facts.md C1). Empty
  * values count as unset (gd_env_get). */
 #include "aws/creds_internal.h"
 

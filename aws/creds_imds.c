@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* EC2 instance metadata credentials (reliability-facts C11, T4): IMDSv2 token
+/* EC2 instance metadata credentials (docs/facts.md C11, T4): IMDSv2 token
  * (PUT, TTL 21600 s), then the role name and its credentials with the token
  * header. 403/404/405 on the PUT fall back to IMDSv1 unless
  * AWS_EC2_METADATA_V1_DISABLED; AWS_EC2_METADATA_DISABLED turns IMDS off;

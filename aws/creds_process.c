@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* credential_process (reliability-facts C8): runs the profile's command with
+/* credential_process (docs/facts.md C8): runs the profile's command with
  * /bin/sh -c, reads stdout (capped) and stderr (first line kept for the error
  * message) until exit or a timeout, and validates the Version 1 JSON.
  * AWS: whoever can write the config file chooses this command. */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Credentials named by a profile of the shared files (reliability-facts C5):
+/* Credentials named by a profile of the shared files (docs/facts.md C5):
  * static keys, role_arn + source_profile chains or credential_source, web
  * identity, SSO and credential_process. This file only plans (no I/O beyond
  * the already-loaded files); creds.c runs the plan. */
@@ -224,6 +224,16 @@ static int resolve_role_source(const gd_creds_options *o, const char *profile,
     if (seen->n >= GD_CREDS_MAX_CHAIN)
         return gd_err_set(err, GD_E_CONFIG, "profile %s: source_profile chain longer than %d",
                           profile, GD_CREDS_MAX_CHAIN);
+    if (get(o, src, "aws_access_key_id")) {
+        /* A source profile with static keys ends the chain: its keys sign
+         * the AssumeRole, and its own role_arn (if any) is not assumed
+         * (botocore AssumeRoleProvider._resolve_credentials_from_profile;
+         * docs/facts.md C5). */
+        seen->names[seen->n++] = src;
+        snprintf(plan->profile, sizeof plan->profile, "%s", src);
+        plan->kind = GD_CREDS_KIND_STATIC;
+        return 0;
+    }
     return resolve(o, src, plan, seen, err);
 }
 

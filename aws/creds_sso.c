@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* IAM Identity Center (SSO) credentials (reliability-facts C9): the token
+/* IAM Identity Center (SSO) credentials (docs/facts.md C9): the token
  * that `aws sso login` cached in ~/.aws/sso/cache/<sha1>.json, then the
  * portal's GetRoleCredentials. Renewing the token is interactive, so an
  * expired or missing token is a clear error for cron. */

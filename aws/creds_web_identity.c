@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* sts:AssumeRoleWithWebIdentity (reliability-facts C7): the token file is
+/* sts:AssumeRoleWithWebIdentity (docs/facts.md C7): the token file is
  * read on every fetch (it rotates) and the call is unsigned. */
 #include "aws/creds_internal.h"
 

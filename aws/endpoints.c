@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Endpoint resolution (reliability-facts E1, E2) over the compiled-in tables
+/* Endpoint resolution (docs/facts.md E1, E2) over the compiled-in tables
  * of endpoints_data.c. The rule sets' behaviour, reduced to the five services
  * gdreport calls:
  *   regional: {prefix}.{region}.{dnsSuffix}; global: the partition endpoint,

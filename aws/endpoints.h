@@ -3,7 +3,9 @@
 #define GD_AWS_ENDPOINTS_H
 /* Endpoint resolution for guardduty, organizations, sts, account and the SSO
  * portal, for the aws, aws-cn and aws-us-gov partitions (data compiled in from
- * ../shared/aws-models by tools/gen_endpoints.py; nothing is read at run time).
+ * botocore 1.43.67's data/partitions.json, data/endpoints.json and each
+ * service's endpoint-rule-set-1.json by tools/gen_endpoints.py; nothing is
+ * read at run time).
  *
  * Precedence, highest first (sdkref "Service-specific endpoints"):
  *   --endpoint-url (every service) > AWS_ENDPOINT_URL_<SERVICE> > AWS_ENDPOINT_URL

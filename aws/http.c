@@ -2,7 +2,7 @@
 /* libcurl wrapper: one easy handle per gd_http (keep-alive reuse), bounded
  * in time (connect, total, low-speed) and size (body and header caps), https
  * only unless the URL is loopback/metadata and the options allow http.
- * Never CURLOPT_VERBOSE: headers carry signatures and tokens (facts K1). */
+ * Never CURLOPT_VERBOSE: headers carry signatures and tokens (docs/facts.md K1). */
 #include "aws/http.h"
 #include "common/names.h"
 

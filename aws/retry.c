@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+/* Standard retry mode: classification, backoff, and the token buckets
+ * (docs/facts.md R1-R7; see retry.h). */
 #include "aws/retry.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static const char *const throttle_codes[] = {
@@ -100,4 +103,51 @@ void gd_retry_quota_on_success(gd_retry_quota *q, int last_cost)
     if (q->available > q->capacity)
         q->available = q->capacity;
     pthread_mutex_unlock(&q->lock);
+}
+
+struct gd_retry_region_quota {
+    struct gd_retry_region_quota *next;
+    gd_retry_quota quota;
+    char region[64];
+};
+
+void gd_retry_quotas_init(gd_retry_quotas *s, int capacity)
+{
+    pthread_mutex_init(&s->lock, NULL);
+    s->capacity = capacity > 0 ? capacity : GD_RETRY_QUOTA_CAPACITY;
+    s->head = NULL;
+}
+
+void gd_retry_quotas_destroy(gd_retry_quotas *s)
+{
+    struct gd_retry_region_quota *e = s->head, *next;
+    for (; e; e = next) {
+        next = e->next;
+        gd_retry_quota_destroy(&e->quota);
+        free(e);
+    }
+    s->head = NULL;
+    pthread_mutex_destroy(&s->lock);
+}
+
+gd_retry_quota *gd_retry_quotas_for(gd_retry_quotas *s, const char *region)
+{
+    const char *r = region ? region : "";
+    gd_retry_quota *found = NULL;
+    pthread_mutex_lock(&s->lock);
+    for (struct gd_retry_region_quota *e = s->head; e && !found; e = e->next)
+        if (!strcmp(e->region, r))
+            found = &e->quota;
+    if (!found && strlen(r) < sizeof s->head->region) {
+        struct gd_retry_region_quota *e = calloc(1, sizeof *e);
+        if (e) {
+            memcpy(e->region, r, strlen(r) + 1);
+            gd_retry_quota_init(&e->quota, s->capacity);
+            e->next = s->head;
+            s->head = e;
+            found = &e->quota;
+        }
+    }
+    pthread_mutex_unlock(&s->lock);
+    return found;
 }

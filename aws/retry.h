@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #ifndef GD_AWS_RETRY_H
 #define GD_AWS_RETRY_H
-/* The SDKs' "standard" retry mode, 2026 figures (reliability-facts R1-R7):
+/* The SDKs' "standard" retry mode, 2026 figures (docs/facts.md R1-R7):
  *   - attempts include the first; AWS_MAX_ATTEMPTS / max_attempts, default 3;
  *   - delay = rand[0,1) * min(base * 2^(attempt-1), 20 s), base 0.05 s for
  *     transient errors and 1 s for throttling;
  *   - x-amz-retry-after (ms): delay = max(t, min(retry_after, t + 5 s));
- *   - retry quota: 500 tokens; a throttling retry costs 5, any other 14; a
- *     success with no retry refunds 1, a success after retries refunds the last
- *     cost; when the bucket is empty the error is returned without retrying.
+ *   - retry quota: 500 tokens per client, and the SDKs make one client per
+ *     region, so one bucket per region (gd_retry_quotas): a throttling storm in
+ *     one region cannot starve the others. A throttling retry costs 5, any
+ *     other 14; a success with no retry refunds 1, a success after retries
+ *     refunds the last cost; when the bucket is empty the error is returned
+ *     without retrying.
  * Pure and deterministic given the random value, so tests assert exact bounds. */
 #include <pthread.h>
 #include <stdint.h>
@@ -49,5 +52,18 @@ void gd_retry_quota_destroy(gd_retry_quota *q);
 int gd_retry_quota_acquire(gd_retry_quota *q, int retry_class);
 /* After a success: last_cost = 0 refunds 1 (no retry happened), else refunds last_cost. */
 void gd_retry_quota_on_success(gd_retry_quota *q, int last_cost);
+
+/* One retry quota per region, created on first use, shared by every thread
+ * that calls that region. Thread-safe; the quotas live until destroy. */
+typedef struct gd_retry_quotas {
+    pthread_mutex_t lock;
+    int capacity;                 /* of each new quota */
+    struct gd_retry_region_quota *head;
+} gd_retry_quotas;
+
+void gd_retry_quotas_init(gd_retry_quotas *s, int capacity);
+void gd_retry_quotas_destroy(gd_retry_quotas *s);
+/* The quota of region (stable pointer), or NULL when out of memory. */
+gd_retry_quota *gd_retry_quotas_for(gd_retry_quotas *s, const char *region);
 
 #endif

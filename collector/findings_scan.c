@@ -3,10 +3,13 @@
  * in doubt, decline; the jansson path is always there and always right. */
 #include "collector/findings_scan.h"
 #include "collector/gd_api.h"
+#include "common/buf.h"
 #include "common/timeutil.h"
 #include "common/utf8.h"
 
+#include <locale.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +47,7 @@ typedef struct dup_tab {
 typedef struct cur_finding {
     const char *str[N_STR_FIELDS];
     int has_sev, has_count, archived;
+    int repaired;                   /* a string in it needed U+FFFD: raw_json is re-dumped */
     double sev;
     int64_t count;
     size_t start;
@@ -65,6 +69,9 @@ typedef struct scanner {
     size_t n, cap_rows;
     cur_finding cur;
     int seen_findings;
+    int finding_depth;              /* depth of the open finding's frame, 0 outside one */
+    gd_buf redump;                  /* raw_json of repaired findings (see redump_finding) */
+    size_t *redump_off;             /* per row: offset in redump, or SIZE_MAX */
 } scanner;
 
 /* ---- Bytes ------------------------------------------------------------------ */
@@ -117,8 +124,12 @@ static int hex4(const unsigned char *h)
 
 /* ---- Strings ---------------------------------------------------------------- */
 
-/* Checks the escape at p[i] == '\\'; sets *next past it. */
-static int check_escape(const scanner *s, size_t i, size_t *next)
+/* Checks the escape at p[i] == '\\'; sets *next past it. The escapes
+ * jansson refuses (\u0000, a lone surrogate) are GD_SCAN_ESCAPE, or, when
+ * repair is allowed, taken with *repaired set: they become U+FFFD exactly
+ * where gd_api.c's repair_json_text puts one (a high surrogate without its
+ * low half is replaced alone, 6 bytes). */
+static int check_escape(const scanner *s, size_t i, size_t *next, int allow, int *repaired)
 {
     if (i + 1 >= s->len)
         return GD_SCAN_SYNTAX;
@@ -132,29 +143,36 @@ static int check_escape(const scanner *s, size_t i, size_t *next)
     int u = hex4(s->p + i + 2);
     if (u < 0)
         return GD_SCAN_SYNTAX;
-    /* jansson refuses these (the repair path then rewrites them): decline. */
-    if (u == 0 || (u >= 0xDC00 && u <= 0xDFFF))
-        return GD_SCAN_ESCAPE;
+    int lone = u == 0 || (u >= 0xDC00 && u <= 0xDFFF);
     if (u >= 0xD800 && u <= 0xDBFF) {
-        if (s->len - i < 12 || s->p[i + 6] != '\\' || s->p[i + 7] != 'u')
+        int lo = s->len - i >= 12 && s->p[i + 6] == '\\' && s->p[i + 7] == 'u'
+                     ? hex4(s->p + i + 8) : -1;
+        if (lo >= 0xDC00 && lo <= 0xDFFF) {
+            *next = i + 12;
+            return GD_SCAN_OK;
+        }
+        lone = 1;
+    }
+    if (lone) {
+        if (!allow)
             return GD_SCAN_ESCAPE;
-        int lo = hex4(s->p + i + 8);
-        if (lo < 0xDC00 || lo > 0xDFFF)
-            return GD_SCAN_ESCAPE;
-        *next = i + 12;
-        return GD_SCAN_OK;
+        *repaired = 1;
     }
     *next = i + 6;
     return GD_SCAN_OK;
 }
 
 /* Validates the string whose opening quote is at p[i]: *end is the index of
- * the closing quote, *esc whether it has escapes. */
-static int scan_string(const scanner *s, size_t i, size_t *end, int *esc)
+ * the closing quote, *esc whether it has escapes. allow: text jansson
+ * refuses (invalid UTF-8, \u0000, lone surrogates) is taken with *repaired
+ * set instead of declined (strings inside a finding: handled per field). */
+static int scan_string(const scanner *s, size_t i, size_t *end, int *esc, int allow,
+                       int *repaired)
 {
     const unsigned char *p = s->p;
     size_t len = s->len;
     *esc = 0;
+    *repaired = 0;
     i++;
     for (;;) {
         /* The common run of plain ASCII, four at a time. */
@@ -170,7 +188,7 @@ static int scan_string(const scanner *s, size_t i, size_t *end, int *esc)
             *end = i;
             return GD_SCAN_OK;
         case 2: {
-            int rc = check_escape(s, i, &i);
+            int rc = check_escape(s, i, &i, allow, repaired);
             if (rc)
                 return rc;
             *esc = 1;
@@ -180,9 +198,11 @@ static int scan_string(const scanner *s, size_t i, size_t *end, int *esc)
             return GD_SCAN_CONTROL;
         default: {
             size_t n = gd_utf8_decode(p + i, len - i, NULL);
-            if (!n)
+            if (!n && !allow)
                 return GD_SCAN_UTF8;
-            i += n;
+            if (!n)
+                *repaired = 1;
+            i += n ? n : 1;     /* repair: one U+FFFD per invalid byte */
         }
         }
     }
@@ -219,6 +239,52 @@ static const char *decode_string(scanner *s, size_t from, size_t to, int esc)
         }
         o += gd_utf8_encode((uint32_t)cp, o);
     }
+    *o++ = '\0';
+    s->str_used += (size_t)(o - start);
+    return start;
+}
+
+/* ---- Repaired strings (per field) -------------------------------------------- */
+
+#define REPLACEMENT 0xFFFDul
+
+/* The next code point of a scanned string at p[*i] (< to), as jansson sees
+ * the body after repair_json_text: invalid UTF-8 bytes, \u0000 and lone
+ * surrogates are U+FFFD. */
+static unsigned long next_cp(const unsigned char *p, size_t *i, size_t to)
+{
+    size_t k = *i;
+    if (p[k] != '\\') {
+        uint32_t cp;
+        size_t n = gd_utf8_decode(p + k, to - k, &cp);
+        *i = k + (n ? n : 1);
+        return n ? cp : REPLACEMENT;
+    }
+    unsigned char c = p[k + 1];
+    if (c != 'u') {
+        *i = k + 2;
+        return c == 'b' ? '\b' : c == 'f' ? '\f' : c == 'n' ? '\n' : c == 'r' ? '\r'
+             : c == 't' ? '\t' : c;
+    }
+    unsigned long cp = (unsigned long)hex4(p + k + 2);
+    *i = k + 6;
+    if (cp >= 0xD800 && cp <= 0xDBFF) {
+        int lo = to - k >= 12 && p[k + 6] == '\\' && p[k + 7] == 'u' ? hex4(p + k + 8) : -1;
+        if (lo < 0xDC00 || lo > 0xDFFF)
+            return REPLACEMENT;
+        *i = k + 12;
+        return 0x10000 + ((cp - 0xD800) << 10) + ((unsigned long)lo - 0xDC00);
+    }
+    return cp == 0 || (cp >= 0xDC00 && cp <= 0xDFFF) ? REPLACEMENT : cp;
+}
+
+/* decode_string for a string that needed repair. Fits the strings area,
+ * which is 3 bytes per body byte (an invalid byte becomes 3). */
+static const char *decode_repaired(scanner *s, size_t from, size_t to)
+{
+    char *o = s->buf + s->len + 1 + s->str_used, *start = o;
+    for (size_t i = from; i < to;)
+        o += gd_utf8_encode((uint32_t)next_cp(s->p, &i, to), o);
     *o++ = '\0';
     s->str_used += (size_t)(o - start);
     return start;
@@ -443,11 +509,142 @@ static int start_finding(scanner *s, size_t i)
         if (!v)
             return GD_SCAN_NOMEM;
         s->rows = v;
+        size_t *off = realloc(s->redump_off, cap * sizeof *off);
+        if (!off)
+            return GD_SCAN_NOMEM;
+        s->redump_off = off;
         s->cap_rows = cap;
     }
     memset(&s->cur, 0, sizeof s->cur);
     s->cur.start = i;
     return GD_SCAN_OK;
+}
+
+/* ---- Re-dumping a repaired finding ---------------------------------------------
+ * A finding with a repaired string cannot keep its own bytes as raw_json
+ * (they hold what jansson refuses), so it is written again the way the
+ * jansson path writes it (json_dump_callback, JSON_COMPACT, jansson 2.14
+ * dump.c): no whitespace, keys in body order, strings with only '"', '\\'
+ * and control characters escaped (\b \f \n \r \t, else \u00XX upper
+ * case), integers as %lld, reals as %.17g with a '.0' added when it has
+ * neither '.' nor 'e' and the exponent's '+' and leading zeros removed.
+ * tests/unit/test_findings_scan.c compares the bytes with the jansson path's. */
+
+static int emit_cp(gd_buf *o, unsigned long cp)
+{
+    char tmp[8];
+    const char *esc = cp == '"' ? "\\\"" : cp == '\\' ? "\\\\" : cp == '\b' ? "\\b"
+                    : cp == '\f' ? "\\f" : cp == '\n' ? "\\n" : cp == '\r' ? "\\r"
+                    : cp == '\t' ? "\\t" : NULL;
+    if (esc)
+        return gd_buf_append(o, esc, 2);
+    if (cp < 0x20) {
+        snprintf(tmp, sizeof tmp, "\\u%04X", (unsigned)cp);
+        return gd_buf_append(o, tmp, 6);
+    }
+    return gd_buf_append(o, tmp, gd_utf8_encode((uint32_t)cp, tmp));
+}
+
+static int emit_string(scanner *s, gd_buf *o, size_t from, size_t to)
+{
+    int rc = gd_buf_append(o, "\"", 1);
+    for (size_t i = from; !rc && i < to;) {
+        /* runs of plain ASCII need no decoding */
+        size_t k = i;
+        while (k < to && s->p[k] >= 0x20 && s->p[k] < 0x80 && s->p[k] != '\\' && s->p[k] != '"')
+            k++;
+        if (k > i) {
+            rc = gd_buf_append(o, s->p + i, k - i);
+            i = k;
+            continue;
+        }
+        rc = emit_cp(o, next_cp(s->p, &i, to));
+    }
+    return rc ? rc : gd_buf_append(o, "\"", 1);
+}
+
+/* jansson's jsonp_dtostr with its default precision (17). */
+static int emit_real(gd_buf *o, double v)
+{
+    char b[64];
+    int n = snprintf(b, sizeof b - 3, "%.17g", v);
+    if (n < 0 || (size_t)n >= sizeof b - 3)
+        return -1;
+    const char *point = localeconv()->decimal_point;
+    char *pos = *point != '.' ? strchr(b, *point) : NULL;
+    if (pos)
+        *pos = '.';
+    if (!strchr(b, '.') && !strchr(b, 'e')) {
+        memcpy(b + n, ".0", 3);
+        n += 2;
+    }
+    char *e = strchr(b, 'e');
+    if (e) {
+        char *start = e + 1, *end = e + 2;
+        if (*start == '-')
+            start++;
+        while (*end == '0')
+            end++;
+        if (end != start) {
+            memmove(start, end, (size_t)n - (size_t)(end - b) + 1);
+            n -= (int)(end - start);
+        }
+    }
+    return gd_buf_append(o, b, (size_t)n);
+}
+
+/* A number as jansson stores and dumps it. The scanner took it, so it has
+ * no exponent and at most 18 (integer) or 17 (real) digits: strtoll and
+ * strtod cannot fail; a real not on the exact fast path is read with strtod,
+ * in the locale's format as jansson does. */
+static int emit_number(scanner *s, gd_buf *o, size_t i, size_t *next)
+{
+    number num;
+    if (scan_number(s, i, next, &num))
+        return -1;
+    if (num.is_int)
+        return gd_buf_printf(o, "%lld", (long long)num.ival);
+    if (!num.has_dval) {
+        char t[64];
+        size_t n = *next - i;
+        if (n >= sizeof t)
+            return -1;
+        memcpy(t, s->p + i, n);
+        t[n] = '\0';
+        const char *point = localeconv()->decimal_point;
+        char *dot = strchr(t, '.');
+        if (dot && *point != '.')
+            *dot = *point;
+        num.dval = strtod(t, NULL);
+    }
+    return emit_real(o, num.dval);
+}
+
+/* Writes the finding p[from..to] (its braces included) into s->redump. */
+static int redump_finding(scanner *s, size_t from, size_t to)
+{
+    gd_buf *o = &s->redump;
+    int rc = 0;
+    for (size_t i = from; !rc && i <= to;) {
+        unsigned char c = s->p[i];
+        if (is_ws(c)) {
+            i++;
+        } else if (c == '"') {
+            size_t end;
+            int esc, repaired;
+            rc = scan_string(s, i, &end, &esc, 1, &repaired);
+            if (!rc)
+                rc = emit_string(s, o, i + 1, end);
+            i = end + 1;
+        } else if (c == '-' || is_digit(c)) {
+            rc = emit_number(s, o, i, &i);
+        } else {
+            size_t n = c == 't' || c == 'n' ? 4 : c == 'f' ? 5 : 1;
+            rc = gd_buf_append(o, s->p + i, n);
+            i += n;
+        }
+    }
+    return rc ? GD_SCAN_NOMEM : gd_buf_append(o, "", 1) ? GD_SCAN_NOMEM : GD_SCAN_OK;
 }
 
 /* The finding object closed at p[end]: the row, with parse_one_finding's
@@ -478,9 +675,19 @@ static int finish_finding(scanner *s, size_t end)
     row->count = c->has_count && c->count >= 0 ? c->count : 1;
     row->archived = c->archived;
     /* raw_json: the object's own bytes, ended in the copy (the byte after
-     * '}' is whitespace, ',' or ']', already scanned in the original). */
-    s->buf[end + 1] = '\0';
-    row->raw_json = s->buf + c->start;
+     * '}' is whitespace, ',' or ']', already scanned in the original); a
+     * repaired finding's is re-dumped, its pointer set once the scan is done
+     * (the buffer may still move). */
+    s->redump_off[s->n] = SIZE_MAX;
+    if (c->repaired) {
+        s->redump_off[s->n] = s->redump.len;
+        int rc = redump_finding(s, c->start, end);
+        if (rc)
+            return rc;
+    } else {
+        s->buf[end + 1] = '\0';
+        row->raw_json = s->buf + c->start;
+    }
     s->n++;
     return GD_SCAN_OK;
 }
@@ -492,6 +699,8 @@ static int push(scanner *s, int is_obj, int role)
     if (s->depth == GD_SCAN_MAX_DEPTH)
         return GD_SCAN_DEPTH;
     s->frames[s->depth++] = (frame){(unsigned char)is_obj, (unsigned char)role, 0, s->nkeys};
+    if (role == R_FINDING)
+        s->finding_depth = s->depth;
     return GD_SCAN_OK;
 }
 
@@ -503,7 +712,10 @@ static int pop(scanner *s, size_t i)
         s->nkeys = f->key_start;
     if (f->role == R_FINDINGS)
         s->seen_findings = 1;
-    return f->role == R_FINDING ? finish_finding(s, i) : GD_SCAN_OK;
+    if (f->role != R_FINDING)
+        return GD_SCAN_OK;
+    s->finding_depth = 0;
+    return finish_finding(s, i);
 }
 
 static int role_for(int target, int is_obj)
@@ -520,11 +732,13 @@ static int scalar(scanner *s, size_t i, int t, size_t *next)
     unsigned char c = s->p[i];
     if (c == '"') {
         size_t end;
-        int esc, rc = scan_string(s, i, &end, &esc);
+        int esc, repaired, rc = scan_string(s, i, &end, &esc, s->finding_depth > 0, &repaired);
         if (rc)
             return rc;
+        s->cur.repaired |= repaired;
         if (t < N_STR_FIELDS)
-            s->cur.str[t] = decode_string(s, i + 1, end, esc);
+            s->cur.str[t] = repaired ? decode_repaired(s, i + 1, end)
+                                     : decode_string(s, i + 1, end, esc);
         *next = end + 1;
         return GD_SCAN_OK;
     }
@@ -593,10 +807,10 @@ static int value(scanner *s, size_t i, int *t, size_t *next, int *want)
 static int key(scanner *s, size_t i, size_t *next, int *t)
 {
     size_t end;
-    int esc;
+    int esc, repaired;
     if (i >= s->len || s->p[i] != '"')
         return GD_SCAN_SYNTAX;
-    int rc = scan_string(s, i, &end, &esc);
+    int rc = scan_string(s, i, &end, &esc, 0, &repaired);
     if (rc)
         return rc;
     if (esc)
@@ -675,8 +889,10 @@ int gd_findings_scan(const char *body, size_t len, const char *region, const cha
     if (len == 0 || len > BODY_MAX)
         return GD_SCAN_SYNTAX;
     scanner *s = calloc(1, sizeof *s);
-    /* One block: the body copy (raw_json slices) then the strings area. */
-    char *buf = malloc(2 * len + 2);
+    /* One block: the body copy (raw_json slices) then the strings area,
+     * 3 bytes per body byte (a repaired invalid byte becomes U+FFFD). Only
+     * what is written is touched. */
+    char *buf = malloc(4 * len + 2);
     if (!s || !buf) {
         free(s);
         free(buf);
@@ -689,16 +905,24 @@ int gd_findings_scan(const char *body, size_t len, const char *region, const cha
     s->buf = buf;
     s->region = region;
     s->detector_id = detector_id;
+    gd_buf_init(&s->redump, SIZE_MAX / 2);
     int rc = scan(s);
+    if (!rc && s->redump.len && !(out->redump = gd_buf_detach(&s->redump)))
+        rc = GD_SCAN_NOMEM;
     if (rc) {
         free(s->rows);
         free(buf);
     } else {
+        for (size_t i = 0; i < s->n; i++)
+            if (s->redump_off[i] != SIZE_MAX)
+                s->rows[i].raw_json = out->redump + s->redump_off[i];
         out->rows = s->rows;
         out->n = s->n;
         out->buf = buf;
         out->body_len = len;
     }
+    gd_buf_free(&s->redump);
+    free(s->redump_off);
     free(s->keys);
     for (int d = 0; d < GD_SCAN_MAX_DEPTH; d++) {
         free(s->tabs[d].slot);
@@ -714,6 +938,7 @@ void gd_findings_scan_free(gd_scan_page *s)
         return;
     free(s->rows);
     free(s->buf);
+    free(s->redump);
     memset(s, 0, sizeof *s);
 }
 

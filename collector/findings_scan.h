@@ -6,15 +6,19 @@
  *
  * Contract: gd_findings_scan either gives exactly the rows that
  * gd_api_parse_body + gd_api_parse_findings would give (same strings, same
- * numbers; raw_json is the finding's own bytes, json_equal to the jansson
- * object), or DECLINES, and the caller must use the jansson path, which keeps
- * today's behaviour (repair of hostile text, error messages, batch splits).
- * It declines on anything jansson treats specially or that it is not sure
- * of: invalid UTF-8, bad or lone \u surrogates, \u0000, escaped keys,
- * duplicate keys at any depth, numbers that strtoll/strtod might treat
- * differently, deep nesting, trailing bytes, control characters, a body not
- * shaped like a GetFindings response, and any finding that breaks a field
- * rule (the jansson path then reports it).
+ * numbers), or DECLINES, and the caller must use the jansson path, which keeps
+ * today's behaviour (error messages, batch splits). raw_json is the finding's
+ * own bytes (json_equal to the jansson object), except for a finding with a
+ * string jansson refuses (invalid UTF-8, \u0000, a lone surrogate): that
+ * string is repaired per field exactly as gd_api.c's repair path does (U+FFFD)
+ * and the finding's raw_json is re-dumped byte-identical to the jansson
+ * path's; the page's other findings stay on the fast path.
+ * It declines on anything else jansson treats specially or that it is not
+ * sure of: such text outside a finding or in a key, escaped keys, duplicate
+ * keys at any depth, numbers that strtoll/strtod might treat differently,
+ * deep nesting, trailing bytes, raw control characters, a body not shaped
+ * like a GetFindings response, and any finding that breaks a field rule (the
+ * jansson path then reports it).
  *
  * Bounded: no recursion, nesting capped at GD_SCAN_MAX_DEPTH, memory
  * O(body length). Locale-independent (no strtod). Pure: no I/O. */
@@ -48,6 +52,7 @@ typedef struct gd_scan_page {
     gd_finding_row *rows;
     size_t n;
     char *buf;      /* body copy (each finding NUL-terminated in place) + decoded strings */
+    char *redump;   /* raw_json of the repaired findings, or NULL */
     size_t body_len;
 } gd_scan_page;
 

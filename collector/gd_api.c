@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* GuardDuty request building and response parsing (docs/guardduty-api.md §2, §4). */
+/* GuardDuty request building and response parsing (GuardDuty API Reference; botocore data/guardduty/2017-11-28/service-2.json). */
 #include "collector/gd_api.h"
 #include "collector/findings_scan.h"
 #include "aws/http.h"
@@ -879,6 +879,7 @@ void gd_api_findings_free(gd_api_findings *f)
         return;
     free(f->raw);
     free(f->raw_buf);
+    free(f->raw_extra);
     free(f->rows);
     json_decref(f->root);
     memset(f, 0, sizeof *f);
@@ -896,6 +897,7 @@ static int take_scan(gd_scan_page *sc, gd_api_findings *out, gd_err *err)
     out->rows = sc->rows;
     out->n = sc->n;
     out->raw_buf = sc->buf;
+    out->raw_extra = sc->redump;
     out->fast_path = 1;
     for (size_t i = 0; i < sc->n; i++)
         out->raw[i] = (char *)out->rows[i].raw_json;

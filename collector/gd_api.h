@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #ifndef GD_COLLECTOR_GD_API_H
 #define GD_COLLECTOR_GD_API_H
-/* GuardDuty rest-json operations used by the collector (docs/guardduty-api.md
- * §2): request building and response parsing. Pure functions: no I/O, no
+/* GuardDuty rest-json operations used by the collector (GuardDuty API
+ * Reference; botocore data/guardduty/2017-11-28/service-2.json): request building and response parsing. Pure functions: no I/O, no
  * clock. The collector sends the built gd_aws_request with gd_aws_call.
  *
  * Everything AWS sends is treated as hostile: wrong types, missing required
@@ -174,7 +174,8 @@ void gd_api_member_detectors_free(gd_api_member_detectors *m);
  *  - the one-pass scanner (gd_api_findings_from_body, fast_path = 1): root is
  *    NULL; raw_buf holds a copy of the body, in which raw[i] is the finding's
  *    own bytes as AWS sent them (json_equal to what the jansson path dumps),
- *    followed by the decoded strings the rows point to.
+ *    followed by the decoded strings the rows point to; a finding whose text
+ *    was repaired has its raw[i] in raw_extra, as the jansson path dumps it.
  * A finding lacking id/accountId/type/severity/createdAt/updatedAt, or with a
  * bad timestamp, makes the whole response fail (GD_E_PARSE from
  * gd_api_parse_findings, GD_API_E_BAD_FINDING from gd_api_findings_from_body). */
@@ -182,6 +183,7 @@ typedef struct gd_api_findings {
     gd_finding_row *rows;     /* owned array */
     char **raw;               /* owned array of pointers into raw_buf */
     char *raw_buf;            /* owned */
+    char *raw_extra;          /* owned: the scanner's re-dumped findings, or NULL */
     size_t n;
     json_t *root;             /* owned reference, or NULL */
     int fast_path;            /* 1: rows came from the one-pass scanner */

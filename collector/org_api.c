@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* AWS Organizations: DescribeOrganization and ListAccounts (guardduty-api.md §5). */
+/* AWS Organizations: DescribeOrganization and ListAccounts (Organizations API Reference; botocore data/organizations/2016-11-28/service-2.json). */
 #include "collector/org_api.h"
 #include "aws/endpoints.h"
 #include "collector/gd_api.h"

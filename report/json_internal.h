@@ -10,7 +10,7 @@
  * tree and re-indented to its depth, so the bytes are exactly those of
  * json_dumpf on the full tree (JSON_INDENT(2), insertion order).
  *
- * Every json_* result is checked (reliability-facts J1): a NULL value makes
+ * Every json_* result is checked (docs/facts.md J1): a NULL value makes
  * jw_set fail instead of silently dropping the key, and strings are repaired
  * to valid UTF-8 before json_stringn sees them. */
 #include <jansson.h>

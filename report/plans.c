@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Protection plans: how finding types, usage features and member features map
- * to a plan. The table is ../shared/docs/guardduty-api.md section 6. A finding
+ * to a plan. The table is docs/facts.md P1 (GuardDuty User Guide "GuardDuty finding types"). A finding
  * type reads ThreatPurpose:ResourceTypeAffected/ThreatFamilyName.Mechanism!Artifact;
  * the resource segment (between ':' and '/') picks the plan, with a few
  * type-specific exceptions (malware scans, S3 management events). */

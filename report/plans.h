@@ -2,7 +2,7 @@
 #ifndef GD_REPORT_PLANS_H
 #define GD_REPORT_PLANS_H
 /* Protection plans and how findings, usage features and member features map
- * to them (../shared/docs/guardduty-api.md section 6). A finding belongs to a
+ * to them (docs/facts.md P1 (GuardDuty User Guide "GuardDuty finding types")). A finding belongs to a
  * plan by its type; service.featureName is only a hint for types the table
  * does not place. */
 

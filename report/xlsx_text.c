@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Cell-text sanitizer for the xlsx writer (contract in xlsx_text.h).
  *
- * Why each rule exists (../shared/docs/reliability-facts.md section 1.7):
+ * Why each rule exists (docs/facts.md, section X):
  *  - X6: libxlsxwriter 1.1.4 copies bytes into the sheet XML unchecked, so
  *    invalid UTF-8, CESU-8 surrogates or U+FFFE make the whole workbook
  *    "corrupt" in Excel. We repair and strip before it sees the text.

@@ -4,7 +4,7 @@
 /* Cell-text sanitizer: turns any byte string (finding titles, resource names,
  * account names: attacker-influenced) into text that libxlsxwriter 1.1.4
  * writes as well-formed XML, that Excel shows verbatim, and that cannot
- * become a formula (../shared/docs/reliability-facts.md X1-X6).
+ * become a formula (docs/facts.md X1-X6).
  *
  * Every string cell, header and chart label the xlsx writer emits goes
  * through gd_xlsx_text_sanitize. It is a pure function: no locale, no global

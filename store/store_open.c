@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Opening and closing the store.
  *
- * Durability choices (docs/reliability-facts.md §1.6):
+ * Durability choices (docs/facts.md, section S):
  *  - WAL: readers (gdreport export) never block the collector's writes, and a
  *    commit is one append to the -wal file.
  *  - synchronous=NORMAL, with one synchronous=FULL commit at the end of a

@@ -248,6 +248,61 @@ static void test_retry_after(void)
     fixture_stop(&f);
 }
 
+/* One bucket per region (as the SDKs keep one per client, one client per
+ * region): an exhausted eu-west-1 leaves us-east-1 its full retry budget,
+ * also when the two regions are called through different clients sharing
+ * the context's set. With one shared bucket the us-east-1 call got no retry. */
+static void test_quota_per_region(void)
+{
+    ss_step steps[] = {{.status = 429}, {.status = 429}, {.status = 429},
+                       {.status = 200, .body = "{}"}};
+    fixture f;
+    fixture_start(&f, steps, 4, NULL, 0.5);
+    gd_retry_quotas set;
+    gd_retry_quotas_init(&set, GD_RETRY_QUOTA_CAPACITY);
+    gd_aws_options o = f.opts;
+    o.quota = NULL;
+    o.quotas = &set;
+    gd_aws_client *eu = NULL, *us = NULL;
+    CHECK_INT(gd_aws_client_new(&o, &eu, &f.err), 0);
+    CHECK_INT(gd_aws_client_new(&o, &us, &f.err), 0);
+    gd_retry_quota *eu_q = gd_retry_quotas_for(&set, "eu-west-1");
+    CHECK(eu_q != NULL && eu_q == gd_retry_quotas_for(&set, "eu-west-1"));
+    eu_q->available = GD_RETRY_COST_THROTTLE - 1; /* a storm drained eu-west-1 */
+
+    CHECK_INT(gd_aws_call(eu, &gd_list_detectors, &f.resp, &f.err), GD_E_AWS);
+    CHECK_INT(f.resp.attempts, 1);
+    CHECK(strstr(f.err.msg, "retry quota exhausted") != NULL);
+    gd_aws_response_free(&f.resp);
+    gd_aws_response_init(&f.resp);
+
+    gd_aws_request us_req = gd_list_detectors;
+    us_req.region = "us-east-1";
+    CHECK_INT(gd_aws_call(us, &us_req, &f.resp, &f.err), 0);
+    CHECK_INT(f.resp.attempts, 3);
+    gd_retry_quota *us_q = gd_retry_quotas_for(&set, "us-east-1");
+    CHECK(us_q != eu_q);
+    /* two throttling retries taken (5 each), the last refunded on success */
+    CHECK_INT(us_q->available, GD_RETRY_QUOTA_CAPACITY - GD_RETRY_COST_THROTTLE);
+    CHECK_INT(eu_q->available, GD_RETRY_COST_THROTTLE - 1);
+    gd_aws_client_free(eu);
+    gd_aws_client_free(us);
+    gd_retry_quotas_destroy(&set);
+    fixture_stop(&f);
+
+    /* A client given no quota keeps a private bucket per region too. */
+    ss_step again[] = {{.status = 429}, {.status = 200, .body = "{}"}};
+    fixture_start(&f, again, 2, NULL, 0.5);
+    o = f.opts;
+    o.quota = NULL;
+    gd_aws_client *priv = NULL;
+    CHECK_INT(gd_aws_client_new(&o, &priv, &f.err), 0);
+    CHECK_INT(gd_aws_call(priv, &gd_list_detectors, &f.resp, &f.err), 0);
+    CHECK_INT(f.resp.attempts, 2);
+    gd_aws_client_free(priv);
+    fixture_stop(&f);
+}
+
 static void test_quota(void)
 {
     ss_step fail3[] = {{.status = 503}, {.status = 503}, {.status = 503},
@@ -611,6 +666,7 @@ int main(void)
     test_throttle_429_and_code();
     test_retry_after();
     test_quota();
+    test_quota_per_region();
     test_each_attempt_resigned();
     test_not_retried();
     test_malformed_and_dropped_retried();

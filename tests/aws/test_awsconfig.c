@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Shared config/credentials parsing (reliability-facts C3) and region resolution. */
+/* Shared config/credentials parsing (docs/facts.md C3) and region resolution. */
 #include "aws/awsconfig.h"
 #include "tests/unit/t.h"
 
@@ -54,6 +54,40 @@ static void test_sections_and_prefixes(void)
     CHECK(gd_awsconfig_has_profile(cfg, "prod"));
     CHECK(!gd_awsconfig_has_profile(cfg, "corp"));
     CHECK_STR(gd_awsconfig_sso_session_get(cfg, "corp", "sso_region"), "eu-central-1");
+    gd_awsconfig_free(cfg);
+}
+
+/* Config headers are shell words (botocore's shlex.split): quotes are not
+ * part of the name; a header of more than two words is ignored. Before the
+ * fix, [profile "my prod"] was stored as '"my prod"' and never found. */
+static void test_quoted_profile_names(void)
+{
+    const char *config = "[profile \"my prod\"]\n"
+                         "region = eu-west-2\n"
+                         "[profile 'single q']\n"
+                         "region = eu-west-3\n"
+                         "[profile \"plain\"]\n"
+                         "region = us-west-2\n"
+                         "[profile two words]\n"
+                         "region = ap-south-1\n"
+                         "[profile \"unclosed]\n"
+                         "region = sa-east-1\n"
+                         "[sso-session \"corp sso\"]\n"
+                         "sso_region = eu-central-1\n";
+    gd_awsconfig *cfg = parse(config, "[my creds]\naws_access_key_id = AKIASPACE\n");
+    if (!cfg)
+        return;
+    CHECK_STR(gd_awsconfig_get(cfg, "my prod", "region"), "eu-west-2");
+    CHECK(gd_awsconfig_get(cfg, "\"my prod\"", "region") == NULL);
+    CHECK_STR(gd_awsconfig_get(cfg, "single q", "region"), "eu-west-3");
+    CHECK_STR(gd_awsconfig_get(cfg, "plain", "region"), "us-west-2");
+    CHECK(!gd_awsconfig_has_profile(cfg, "two words"));
+    CHECK(!gd_awsconfig_has_profile(cfg, "two"));
+    CHECK(!gd_awsconfig_has_profile(cfg, "\"unclosed"));
+    CHECK(!gd_awsconfig_has_profile(cfg, "unclosed"));
+    CHECK_STR(gd_awsconfig_sso_session_get(cfg, "corp sso", "sso_region"), "eu-central-1");
+    /* The credentials file takes section names as written. */
+    CHECK_STR(gd_awsconfig_get(cfg, "my creds", "aws_access_key_id"), "AKIASPACE");
     gd_awsconfig_free(cfg);
 }
 
@@ -250,6 +284,7 @@ static void test_profile_name_and_region_precedence(void)
 int main(void)
 {
     test_sections_and_prefixes();
+    test_quoted_profile_names();
     test_credentials_file_wins_and_profile_prefix_ignored();
     test_duplicate_sections_merge_later_wins();
     test_services_section_subkeys();

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Credential chain (reliability-facts C1-C12): offline table tests with an
+/* Credential chain (docs/facts.md C1-C12): offline table tests with an
  * injected environment, temp shared files and small /bin/sh credential
  * processes; then the network-backed sources against the fake AWS
  * (tests/fakeaws, 127.0.0.1 only), skipped when $GD_FAKEAWS is absent. */
@@ -348,6 +348,71 @@ static void test_role_plans_describe_the_chain(void)
     fx_free(&fx);
 }
 
+/* A source profile with static keys AND role_arn/source_profile ends the
+ * chain with its keys (botocore): before the fix 'top' assumed Mid as well,
+ * one role too many, and ran as the wrong identity. */
+static void test_static_source_profile_ends_the_chain(void)
+{
+    const char *config =
+        "[profile top]\nrole_arn = arn:aws:iam::111122223333:role/Top\nsource_profile = both\n"
+        "[profile both]\nrole_arn = arn:aws:iam::111122223333:role/Mid\nsource_profile = base\n";
+    const char *creds = "[both]\naws_access_key_id = AKIABOTH\naws_secret_access_key = s\n"
+                        "[base]\naws_access_key_id = AKIABASE\naws_secret_access_key = b\n";
+    fixture fx;
+    fx_init(&fx, config, creds);
+    gd_err err = {0};
+    gd_creds_plan plan;
+    CHECK_INT(gd_creds_profile_plan(&fx.o, "top", &plan, &err), 0);
+    CHECK_INT(plan.n_roles, 1);
+    CHECK_STR(plan.roles[0].role_arn, "arn:aws:iam::111122223333:role/Top");
+    CHECK_INT(plan.kind, GD_CREDS_KIND_STATIC);
+    CHECK_STR(plan.profile, "both");
+    /* Asked for directly, the profile's own role_arn is what it is for. */
+    CHECK_INT(gd_creds_profile_plan(&fx.o, "both", &plan, &err), 0);
+    CHECK_INT(plan.n_roles, 1);
+    CHECK_STR(plan.roles[0].role_arn, "arn:aws:iam::111122223333:role/Mid");
+    CHECK_STR(plan.profile, "base");
+    fx_free(&fx);
+}
+
+/* AWS_PROFILE naming a role profile beats web identity from the environment
+ * (an EKS pod with IRSA and AWS_PROFILE set): before the fix the pod's web
+ * identity won and the run had another identity. */
+static void test_role_profile_beats_web_identity_env(void)
+{
+    const char *config =
+        "[profile chain]\nrole_arn = arn:aws:iam::111122223333:role/Chain\nsource_profile = base\n"
+        "[profile plain]\nregion = eu-west-1\n"
+        "[profile wif]\nrole_arn = arn:aws:iam::111122223333:role/W\n"
+        "web_identity_token_file = /var/run/token2\n";
+    const char *creds = "[base]\naws_access_key_id = AKIABASE\naws_secret_access_key = b\n";
+    static const struct {
+        const char *aws_profile, *want;
+    } cases[] = {
+        {"chain", "assume-role arn:aws:iam::111122223333:role/Chain (profile chain) via profile base"},
+        {"plain", "web identity arn:aws:iam::111122223333:role/Pod (token file /var/run/token)"},
+        {NULL, "web identity arn:aws:iam::111122223333:role/Pod (token file /var/run/token)"},
+        /* a web identity profile does not outrank the environment's */
+        {"wif", "web identity arn:aws:iam::111122223333:role/Pod (token file /var/run/token)"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        fixture fx;
+        fx_init(&fx, config, creds);
+        env_set(&fx.env, "AWS_WEB_IDENTITY_TOKEN_FILE", "/var/run/token");
+        env_set(&fx.env, "AWS_ROLE_ARN", "arn:aws:iam::111122223333:role/Pod");
+        if (cases[i].aws_profile)
+            env_set(&fx.env, "AWS_PROFILE", cases[i].aws_profile);
+        gd_creds_provider *p = NULL;
+        gd_err err = {0};
+        CHECK_MSG(gd_creds_provider_new(&fx.o, &p, &err) == 0, "%s", err.msg);
+        CHECK_MSG(p && strstr(gd_creds_provider_describe(p), cases[i].want) != NULL,
+                  "AWS_PROFILE=%s: %s", cases[i].aws_profile ? cases[i].aws_profile : "(unset)",
+                  p ? gd_creds_provider_describe(p) : err.msg);
+        gd_creds_provider_free(p);
+        fx_free(&fx);
+    }
+}
+
 /* ---- credential_process --------------------------------------------------- */
 
 typedef struct proc_case {
@@ -450,6 +515,65 @@ static void test_refresh_five_minutes_before_expiry(void)
         CHECK_MSG(runs == steps[i].runs, "step %zu: %d runs, want %d", i, runs, steps[i].runs);
     }
     gd_creds_provider_free(p);
+    fx_free(&fx);
+}
+
+/* An expired credential is never handed out: not when the source returns it
+ * already expired (credential_process, AWS_CREDENTIAL_EXPIRATION), and not
+ * when it expired in the cache and the refresh failed. Before the fix the
+ * first get returned the stale keys and the request went out with them. */
+static void test_expired_credentials_never_sent(void)
+{
+    write_file("stale.sh",
+               "#!/bin/sh\necho '{\"Version\": 1, \"AccessKeyId\": \"AKIASTALE\", "
+               "\"SecretAccessKey\": \"s\", \"SessionToken\": \"t\", "
+               "\"Expiration\": \"2030-01-01T01:00:00Z\"}'\n",
+               0700);
+    char config[512];
+    snprintf(config, sizeof config, "[profile p]\ncredential_process = %s\n", path_of("stale.sh"));
+    int64_t expiry = 0;
+    gd_time_parse_iso("2030-01-01T01:00:00Z", &expiry);
+    fixture fx;
+    fx_init(&fx, config, "");
+    fx.o.flag_profile = "p";
+    gd_creds c;
+    gd_err err = {0};
+    fx.clk.now_ms = expiry; /* the process serves what expires right now */
+    CHECK_INT(fx_get(&fx, &c, &err), GD_E_CREDS);
+    CHECK_MSG(strstr(err.msg, "expired at 2030-01-01T01:00:00Z") != NULL, "%s", err.msg);
+    CHECK_STR(c.access_key_id, "");
+    fx.clk.now_ms = expiry - 3 * 60 * 1000; /* inside the refresh window, still valid: used */
+    CHECK_MSG(fx_get(&fx, &c, &err) == 0, "%s", err.msg);
+    CHECK_STR(c.access_key_id, "AKIASTALE");
+    gd_creds_clear(&c);
+
+    /* Cached, then the source starts failing: valid keys carry on, expired never. */
+    gd_creds_provider *p = NULL;
+    CHECK_INT(gd_creds_provider_new(&fx.o, &p, &err), 0);
+    fx.clk.now_ms = expiry - 60 * 60 * 1000;
+    CHECK_INT(gd_creds_provider_get(p, &c, &err), 0);
+    gd_creds_clear(&c);
+    write_file("stale.sh", "#!/bin/sh\nexit 3\n", 0700);
+    fx.clk.now_ms = expiry - 4 * 60 * 1000;
+    CHECK_MSG(gd_creds_provider_get(p, &c, &err) == 0, "%s", err.msg);
+    gd_creds_clear(&c);
+    fx.clk.now_ms = expiry + 1;
+    CHECK_INT(gd_creds_provider_get(p, &c, &err), GD_E_CREDS);
+    CHECK_STR(c.access_key_id, "");
+    gd_creds_provider_free(p);
+    fx_free(&fx);
+
+    /* AWS_CREDENTIAL_EXPIRATION in the past. */
+    fx_init(&fx, NULL, NULL);
+    env_set(&fx.env, "AWS_ACCESS_KEY_ID", "AKIAENVOLD");
+    env_set(&fx.env, "AWS_SECRET_ACCESS_KEY", "s");
+    env_set(&fx.env, "AWS_SESSION_TOKEN", "t");
+    env_set(&fx.env, "AWS_CREDENTIAL_EXPIRATION", "2020-01-01T00:00:00Z");
+    CHECK_INT(fx_get(&fx, &c, &err), GD_E_CREDS);
+    CHECK_MSG(strstr(err.msg, "environment") && strstr(err.msg, "expired"), "%s", err.msg);
+    env_set(&fx.env, "AWS_CREDENTIAL_EXPIRATION", "2999-01-01T00:00:00Z");
+    CHECK_MSG(fx_get(&fx, &c, &err) == 0, "%s", err.msg);
+    gd_creds_clear(&c);
     fx_free(&fx);
 }
 
@@ -888,6 +1012,10 @@ static void test_container_token_file_wins(const fake *f)
     CHECK(!strncmp(c.access_key_id, "ASIA", 4));
     CHECK_STR(c.source, "container credentials endpoint");
     gd_creds_clear(&c);
+    /* The endpoint's credentials, seen from after their Expiration: refused. */
+    fx.clk.now_ms = INT64_C(4102444800000); /* 2100-01-01 */
+    CHECK_INT(fx_get(&fx, &c, &err), GD_E_CREDS);
+    CHECK_MSG(strstr(err.msg, "container credentials endpoint expired at") != NULL, "%s", err.msg);
     fx_free(&fx);
 }
 
@@ -983,7 +1111,7 @@ static void test_aws_context(void)
             const char *ca = ctx.client_opts.http.ca_bundle;
             CHECK_MSG(cc->want_ca ? ca && !strcmp(ca, cc->want_ca) : ca == NULL, "%s: ca %s",
                       cc->name, ca ? ca : "(null)");
-            CHECK(ctx.client_opts.get_creds != NULL && ctx.client_opts.quota == &ctx.quota);
+            CHECK(ctx.client_opts.get_creds != NULL && ctx.client_opts.quotas == &ctx.quotas);
             gd_aws_context_cleanup(&ctx);
         } else if (rc != 0) {
             CHECK_MSG(strstr(err.msg, cc->want_ca) != NULL, "%s: '%s'", cc->name, err.msg);
@@ -1108,7 +1236,10 @@ int main(void)
     test_error_table();
     test_role_plans_describe_the_chain();
     test_credential_process_table();
+    test_static_source_profile_ends_the_chain();
+    test_role_profile_beats_web_identity_env();
     test_refresh_five_minutes_before_expiry();
+    test_expired_credentials_never_sent();
     test_concurrent_gets_fetch_once();
     test_sso_token_cache();
     test_container_uri_validation();

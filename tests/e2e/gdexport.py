@@ -26,7 +26,7 @@ WINDOW_DAYS = 7          # export's default --window
 TREND_WEEKS = 12
 TOP_TYPES = 5
 
-# docs/guardduty-api.md section 6: detector/member feature -> plan. Foundational
+# docs/facts.md P1: detector/member feature -> plan. Foundational
 # has no switch (FLOW_LOGS/CLOUD_TRAIL/DNS_LOGS are always on): it is on where the
 # account is an Enabled member or is the delegated admin itself.
 MEMBER_FEATURE_PLAN = {

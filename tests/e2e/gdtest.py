@@ -307,7 +307,7 @@ def band_of(sev):
 
 
 def plan_of(ftype):
-    """Protection plan of a finding type, per docs/guardduty-api.md §6 (by the resource segment)."""
+    """Protection plan of a finding type, per docs/facts.md P1 (by the resource segment)."""
     t = ftype or ""
     purpose, _, rest = t.partition(":")
     resource, _, name = rest.partition("/")

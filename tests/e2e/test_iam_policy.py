@@ -5,7 +5,8 @@ and exactly the GuardDuty / Organizations / Account operations that the C
 sources call (no more, no less). Also checks examples/scp-deny-usage.json.
 
 The called set is derived from the sources: every C string literal that is
-exactly an operation name of one of those services' models (shared/aws-models)
+exactly an operation name of one of those services' models (botocore data/<service>/*/service-2.json,
+found through $GD_AWS_MODELS; skipped when absent)
 counts as a call, e.g. `.operation = "ListFindings"`. STS and SSO calls are
 left out on purpose: sts:GetCallerIdentity needs no permission, and
 AssumeRole* / SSO GetRoleCredentials are governed by the role's trust policy
@@ -16,7 +17,7 @@ import re
 import sys
 
 SRC = os.environ.get("GD_SOURCE_DIR") or os.path.join(os.path.dirname(__file__), "..", "..")
-MODELS = os.environ.get("GD_AWS_MODELS") or os.path.join(SRC, "..", "shared", "aws-models")
+MODELS = os.environ.get("GD_AWS_MODELS", "")
 SERVICES = {  # IAM prefix -> model folder
     "guardduty": "guardduty/2017-11-28",
     "organizations": "organizations/2016-11-28",

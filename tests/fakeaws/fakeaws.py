@@ -868,6 +868,10 @@ def build_config(argv=None):
     p.add_argument("--now")
     p.add_argument("--findings-per-region", type=int)
     p.add_argument("--accounts", type=int)
+    p.add_argument("--hostile-pct", type=float,
+                   help="percent of findings whose title, resource label and sometimes a 60 KB "
+                        "description carry text jansson refuses (lone surrogates, \\u0000) or "
+                        "RTL overrides; default 0")
     p.add_argument("--eol-style", choices=["absent", "null", "empty", "mixed"])
     p.add_argument("--temp-creds-seconds", type=int)
     p.add_argument("--dump-truth")
@@ -916,7 +920,7 @@ def build_config(argv=None):
     cfg.update({k: v for k, v in file_cfg.items() if k != "base"})
     cfg["scenario_name"] = name
     cfg["seed"] = a.seed if "seed" not in file_cfg or a.seed != 1 else file_cfg["seed"]
-    for k in ("findings_per_region", "accounts", "eol_style", "temp_creds_seconds", "access_key_id",
+    for k in ("findings_per_region", "accounts", "hostile_pct", "eol_style", "temp_creds_seconds", "access_key_id",
               "secret_access_key", "sso_token", "web_identity_token", "imds_role", "container_token"):
         v = getattr(a, k)
         if v is not None:

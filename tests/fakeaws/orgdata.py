@@ -144,6 +144,13 @@ OTHER_SEVERITIES = [1.0, 2.0, 5.0, 8.0, 2.5, 5.5]
 
 LONG_DESCRIPTION = ("This description is intentionally very long. " * 1000)[:45000]
 
+# --hostile-pct: text that a JSON parser refuses or must repair (a lone
+# surrogate, a NUL; sent as \udc80 / \u0000 escapes) and RTL overrides, in a
+# chosen share of findings; one in five of those also gets a 60 KB description.
+HOSTILE_BENCH = ["Lone surrogate \udc80 in a title", "High half \ud83d alone", "NUL \x00 byte",
+                 "RTL \u202eexe.txt \u05e9\u05dc\u05d5\u05dd", "Mixed \u202e\udc80\x00 \U0001F525"]
+HOSTILE_LONG = ("A very long description, \u202e reversed, \udc80 surrogate. " * 1100)[:60000]
+
 # Strings that break naive spreadsheet / XML / JSON writers.
 HOSTILE_TEXT = [
     '=HYPERLINK("http://x","y")',
@@ -297,6 +304,7 @@ class Org:
         self.index = {}         # region -> (sorted list, updated keys)
         self._new_counter = 0
         fpr = int(cfg["findings_per_region"])
+        self.hostile_pct = float(cfg.get("hostile_pct") or 0)
         for ri, r in enumerate(self.admin_regions):
             frng = random.Random("findings:%s:%s" % (self.seed, r))
             for i in range(fpr):
@@ -412,6 +420,12 @@ class Org:
             f.description = None
         if new_serial is None and i == 10 + len(HOSTILE_TEXT) and region_index == 0:
             f.description = LONG_DESCRIPTION
+        if self.hostile_pct and new_serial is None:
+            # its own stream, so the rest of the org is the same with or without
+            hrng = random.Random("hostile:%s:%s:%d" % (self.seed, region, i))
+            if hrng.random() * 100 < self.hostile_pct:
+                f.title = hrng.choice(HOSTILE_BENCH)
+                f.description = HOSTILE_LONG if hrng.random() < 0.2 else hrng.choice(HOSTILE_BENCH)
         return f
 
     @staticmethod

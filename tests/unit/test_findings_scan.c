@@ -61,21 +61,29 @@ static int jansson_path(const char *body, size_t len, gd_api_findings *f)
 typedef struct diff_stats {
     long cases, matched, declined, by_status[GD_SCAN_N_STATUS];
     long jansson_ok_declined;   /* declined though jansson took it without repair */
+    long repaired;              /* findings taken with repaired text (raw_json re-dumped) */
 } diff_stats;
 
-/* Each scanned finding's bytes must load (strictly) to the jansson object. */
-static int raw_matches(const gd_scan_page *sc, const gd_api_findings *jf)
+/* Each scanned finding's raw_json is either its own bytes, which load
+ * (strictly) to the jansson object, or, for a finding whose text needed
+ * repair (its bytes do not load), byte for byte what the jansson path
+ * stores. Returns the index of the first that is neither, or -1. */
+static long raw_mismatch(const gd_scan_page *sc, const gd_api_findings *jf, diff_stats *ds)
 {
     const json_t *arr = json_object_get(jf->root, "findings");
     for (size_t i = 0; i < sc->n; i++) {
         const char *raw = sc->rows[i].raw_json;
         json_t *x = json_loadb(raw, strlen(raw), JSON_REJECT_DUPLICATES, NULL);
-        int ok = x && json_equal(x, json_array_get(arr, i));
+        int in_body = raw >= sc->buf && raw < sc->buf + sc->body_len;
+        int ok = in_body ? x && json_equal(x, json_array_get(arr, i))
+                         : strcmp(raw, jf->rows[i].raw_json) == 0;
         json_decref(x);
+        if (!in_body)
+            ds->repaired++;
         if (!ok)
-            return 0;
+            return (long)i;
     }
-    return 1;
+    return -1;
 }
 
 /* One differential case. expect_ok: the body is one the scanner must take. */
@@ -91,7 +99,8 @@ static void check_case(const char *body, size_t len, int expect_ok, diff_stats *
     ds->by_status[st >= 0 && st < GD_SCAN_N_STATUS ? st : 0]++;
     if (st == GD_SCAN_OK) {
         ds->matched++;
-        CHECK_MSG(strict != NULL, "%s: scanner took a body jansson refuses", label);
+        /* jansson refuses the body as sent only when a finding's text needed
+         * repair; the jansson path (which repairs) must then agree exactly */
         CHECK_MSG(jrc == 0, "%s: scanner took a body the jansson path fails (%d)", label, jrc);
         if (jrc == 0) {
             CHECK_MSG(sc.n == jf.n, "%s: %zu rows vs %zu", label, sc.n, jf.n);
@@ -99,7 +108,12 @@ static void check_case(const char *body, size_t len, int expect_ok, diff_stats *
             for (size_t i = 0; i < sc.n && i < jf.n; i++)
                 CHECK_MSG(rows_equal(&sc.rows[i], &jf.rows[i], why, sizeof why),
                           "%s: row %zu: %s", label, i, why);
-            CHECK_MSG(raw_matches(&sc, &jf), "%s: a raw slice is not the jansson object", label);
+            long bad = sc.n == jf.n ? raw_mismatch(&sc, &jf, ds) : -1;
+            CHECK_MSG(bad < 0, "%s: raw_json %ld is neither its own bytes nor the jansson "
+                      "path's: %.200s vs %.200s", label, bad, bad < 0 ? "" : sc.rows[bad].raw_json,
+                      bad < 0 ? "" : jf.rows[bad].raw_json);
+            CHECK_MSG(strict != NULL || sc.redump != NULL,
+                      "%s: jansson refuses the body, yet nothing was repaired", label);
         }
     } else {
         ds->declined++;
@@ -136,6 +150,7 @@ static void check_case(const char *body, size_t len, int expect_ok, diff_stats *
     "\"id\":\"f1\",\"accountId\":\"111122223333\",\"type\":\"T:EC2/x\",\"severity\":5,"  \
     "\"createdAt\":\"2026-01-01T00:00:00Z\",\"updatedAt\":\"2026-01-02T00:00:00.250Z\""
 #define ONE(extra) "{\"findings\":[{" GOOD_FIELDS extra "}]}"
+#define AFTER(extra) "{\"findings\":[{" GOOD_FIELDS "}]" extra "}"
 
 static int scan_status(const char *body, size_t len)
 {
@@ -188,35 +203,35 @@ static void test_declines_each_reason(diff_stats *ds)
         {ONE(",\"n\" 1"), GD_SCAN_SYNTAX},
         {ONE(",n:1"), GD_SCAN_SYNTAX},
         {"\xEF\xBB\xBF" ONE(""), GD_SCAN_SHAPE},   /* a BOM: not '{' */
-        /* UTF-8 */
-        {ONE(",\"t\":\"\xC0\x80\""), GD_SCAN_UTF8},
-        {ONE(",\"t\":\"\xC1\xBF\""), GD_SCAN_UTF8},
-        {ONE(",\"t\":\"\xE0\x80\x80\""), GD_SCAN_UTF8},
-        {ONE(",\"t\":\"\xF0\x80\x80\x80\""), GD_SCAN_UTF8},
-        {ONE(",\"t\":\"\xED\xA0\x80\""), GD_SCAN_UTF8},
-        {ONE(",\"t\":\"\xED\xBF\xBF\""), GD_SCAN_UTF8},
-        {ONE(",\"t\":\"\xF4\x90\x80\x80\""), GD_SCAN_UTF8},
-        {ONE(",\"t\":\"\xF5\x80\x80\x80\""), GD_SCAN_UTF8},
-        {ONE(",\"t\":\"\xFF\""), GD_SCAN_UTF8},
-        {ONE(",\"t\":\"\x80\""), GD_SCAN_UTF8},
-        {ONE(",\"t\":\"\xC3\""), GD_SCAN_UTF8},
-        {ONE(",\"t\":\"\xE4\xB8\""), GD_SCAN_UTF8},
-        {"{\"findings\":[{" GOOD_FIELDS ",\"title\":\"caf\xC3\""
-         "}]}", GD_SCAN_UTF8},
+        /* invalid UTF-8 outside a finding (inside, it is repaired) */
+        {AFTER(",\"t\":\"\xC0\x80\""), GD_SCAN_UTF8},
+        {AFTER(",\"t\":\"\xC1\xBF\""), GD_SCAN_UTF8},
+        {AFTER(",\"t\":\"\xE0\x80\x80\""), GD_SCAN_UTF8},
+        {AFTER(",\"t\":\"\xF0\x80\x80\x80\""), GD_SCAN_UTF8},
+        {AFTER(",\"t\":\"\xED\xA0\x80\""), GD_SCAN_UTF8},
+        {AFTER(",\"t\":\"\xED\xBF\xBF\""), GD_SCAN_UTF8},
+        {AFTER(",\"t\":\"\xF4\x90\x80\x80\""), GD_SCAN_UTF8},
+        {AFTER(",\"t\":\"\xF5\x80\x80\x80\""), GD_SCAN_UTF8},
+        {AFTER(",\"t\":\"\xFF\""), GD_SCAN_UTF8},
+        {AFTER(",\"t\":\"\x80\""), GD_SCAN_UTF8},
+        {AFTER(",\"t\":\"\xC3\""), GD_SCAN_UTF8},
+        {AFTER(",\"t\":\"\xE4\xB8\""), GD_SCAN_UTF8},
+        {"{\"findings\":[{" GOOD_FIELDS "}],\"nextToken\":\"caf\xC3\"}", GD_SCAN_UTF8},
         /* raw control characters */
-        {ONE(",\"t\":\"a\nb\""), GD_SCAN_CONTROL},
-        {ONE(",\"t\":\"a\tb\""), GD_SCAN_CONTROL},
-        {ONE(",\"t\":\"a\x01\""), GD_SCAN_CONTROL},
-        {ONE(",\"t\":\"a\x1f\""), GD_SCAN_CONTROL},
-        /* escapes jansson refuses (the repair path rewrites them) */
-        {ONE(",\"t\":\"a\\u0000b\""), GD_SCAN_ESCAPE},
-        {ONE(",\"title\":\"\\ud800\""), GD_SCAN_ESCAPE},
-        {ONE(",\"title\":\"\\uDBFFx\""), GD_SCAN_ESCAPE},
-        {ONE(",\"title\":\"\\udc00\""), GD_SCAN_ESCAPE},
-        {ONE(",\"title\":\"\\ud800\\u0041\""), GD_SCAN_ESCAPE},
-        {ONE(",\"title\":\"\\ud800\\ud800\""), GD_SCAN_ESCAPE},
-        {ONE(",\"title\":\"\\ud83d\\n\""), GD_SCAN_ESCAPE},
-        {ONE(",\"title\":\"x\\ud83d\""), GD_SCAN_ESCAPE},
+        {AFTER(",\"t\":\"a\nb\""), GD_SCAN_CONTROL},
+        {AFTER(",\"t\":\"a\tb\""), GD_SCAN_CONTROL},
+        {AFTER(",\"t\":\"a\x01\""), GD_SCAN_CONTROL},
+        {AFTER(",\"t\":\"a\x1f\""), GD_SCAN_CONTROL},
+        /* escapes jansson refuses, outside a finding (inside, they are repaired) */
+        {AFTER(",\"t\":\"a\\u0000b\""), GD_SCAN_ESCAPE},
+        {AFTER(",\"title\":\"\\ud800\""), GD_SCAN_ESCAPE},
+        {AFTER(",\"title\":\"\\uDBFFx\""), GD_SCAN_ESCAPE},
+        {AFTER(",\"title\":\"\\udc00\""), GD_SCAN_ESCAPE},
+        {AFTER(",\"title\":\"\\ud800\\u0041\""), GD_SCAN_ESCAPE},
+        {AFTER(",\"title\":\"\\ud800\\ud800\""), GD_SCAN_ESCAPE},
+        {AFTER(",\"title\":\"\\ud83d\\n\""), GD_SCAN_ESCAPE},
+        {AFTER(",\"title\":\"x\\ud83d\""), GD_SCAN_ESCAPE},
+        {ONE(",\"r\":{\"\xFF\":1}"), GD_SCAN_UTF8},        /* in a key: declined */
         /* escaped keys */
         {"{\"findings\":[{\"i\\u0064\":\"f2\"," GOOD_FIELDS "}]}", GD_SCAN_KEY_ESCAPE},
         {ONE(",\"r\":{\"a\\/b\":1}"), GD_SCAN_KEY_ESCAPE},
@@ -261,6 +276,70 @@ static void test_declines_each_reason(diff_stats *ds)
         {"{\"x\":{\"findings\":[]}}", GD_SCAN_SHAPE},
     };
     run_hand(cases, sizeof cases / sizeof *cases, ds);
+}
+
+/* Text jansson refuses inside a finding: repaired per field on the fast path
+ * (U+FFFD, as the repair path), the finding's raw_json re-dumped byte for
+ * byte as the jansson path stores it; check_case compares both. */
+static void test_repaired_per_field(diff_stats *ds)
+{
+    static const char *const cases[] = {
+        ONE(",\"t\":\"\xC0\x80\""),
+        ONE(",\"t\":\"\xC1\xBF\""),
+        ONE(",\"t\":\"\xE0\x80\x80\""),
+        ONE(",\"t\":\"\xF0\x80\x80\x80\""),
+        ONE(",\"t\":\"\xED\xA0\x80\""),
+        ONE(",\"t\":\"\xED\xBF\xBF\""),
+        ONE(",\"t\":\"\xF4\x90\x80\x80\""),
+        ONE(",\"t\":\"\xF5\x80\x80\x80\""),
+        ONE(",\"t\":\"\xFF\""),
+        ONE(",\"t\":\"\x80\""),
+        ONE(",\"t\":\"\xC3\""),
+        ONE(",\"t\":\"\xE4\xB8\""),
+        ONE(",\"t\":\"a\\u0000b\""),
+        ONE(",\"title\":\"\\ud800\""),
+        ONE(",\"title\":\"\\uDBFFx\""),
+        ONE(",\"title\":\"\\udc00\""),
+        ONE(",\"title\":\"\\ud800\\u0041\""),
+        ONE(",\"title\":\"\\ud800\\ud800\""),
+        ONE(",\"title\":\"\\ud83d\\n\""),
+        ONE(",\"title\":\"x\\ud83d\""),
+        ONE(",\"title\":\"caf\xC3\",\"description\":\"\\u0000\\ud800\\udc00\\ud800x\""),
+        ONE(",\"resource\":{\"resourceType\":\"RTL \xE2\x80\xAE\\u202e \\ud83d\",\"n\":[8.9,-0,0.1,"
+            "-0.0,1.5,123456789.12345678,7,true,null,{}]}"),
+        ONE(",\"service\":{\"featureName\":\"\\\"q\\\\ \\/ \\u0001\\u001f\\u007f \\b\\f\\n\\r\\t\xFF\","
+            "\"count\":3,\"archived\":true}"),
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        size_t len = strlen(cases[i]);
+        char label[40];
+        snprintf(label, sizeof label, "repaired %zu", i);
+        CHECK_MSG(scan_status(cases[i], len) == GD_SCAN_OK, "%s: declined (%s)", label,
+                  gd_findings_scan_status_name(scan_status(cases[i], len)));
+        check_case(cases[i], len, 1, ds, label);
+    }
+    /* one hostile finding among clean ones: only it is re-dumped */
+    gd_buf b;
+    gd_buf_init(&b, 0);
+    gd_buf_appends(&b, "{\"findings\":[");
+    for (int i = 0; i < 50; i++)
+        gd_buf_printf(&b, "%s{\"id\":\"f%d\",\"accountId\":\"111122223333\",\"type\":\"T\","
+                      "\"severity\":8.9,\"createdAt\":\"2026-01-01T00:00:00Z\","
+                      "\"updatedAt\":\"2026-01-01T00:00:00Z\",\"title\":\"%s\"}",
+                      i ? ", " : "", i, i == 17 ? "lone \\udc80 here" : "fine");
+    gd_buf_appends(&b, "]}");
+    gd_scan_page sc;
+    CHECK_INT(gd_findings_scan(b.data, b.len, "eu-west-1", "det", &sc), GD_SCAN_OK);
+    CHECK_INT(sc.n, 50);
+    for (size_t i = 0; i < sc.n; i++) {
+        const char *raw = sc.rows[i].raw_json;
+        int own = raw >= sc.buf && raw < sc.buf + sc.body_len;
+        CHECK_MSG(own == (i != 17), "finding %zu: raw_json %s", i, own ? "own bytes" : "re-dumped");
+    }
+    CHECK_STR(sc.rows[17].title, "lone \xEF\xBF\xBD here");
+    gd_findings_scan_free(&sc);
+    check_case(b.data, b.len, 1, ds, "one hostile of 50");
+    gd_buf_free(&b);
 }
 
 /* Every field rule of parse_one_finding, broken: the scanner declines. */
@@ -410,10 +489,11 @@ static void test_wrapper_and_callback(void)
     CHECK_INT(gd_api_findings_from_body(slow, strlen(slow), "r", "d", &f, &err), 0);
     CHECK(f.fast_path == 0 && f.root != NULL && f.n == 1);
     gd_api_findings_free(&f);
-    /* hostile text: the repair path still applies */
+    /* hostile text in a finding: repaired on the fast path, the raw_json
+     * re-dumped (in raw_extra) */
     const char *lone = ONE(",\"title\":\"a\\ud800b\"");
     CHECK_INT(gd_api_findings_from_body(lone, strlen(lone), "r", "d", &f, &err), 0);
-    CHECK(f.n == 1 && f.fast_path == 0);
+    CHECK(f.n == 1 && f.fast_path == 1 && f.raw_extra && f.raw[0] == f.raw_extra);
     if (f.n == 1)
         CHECK_STR(f.rows[0].title, "a\xEF\xBF\xBD" "b");
     gd_api_findings_free(&f);
@@ -1068,10 +1148,60 @@ static void test_differential(diff_stats *ds, diff_stats *clean)
     gd_buf_free(&g.b);
 }
 
+/* The hostile corpus of issue 13: pages of 50 findings in which about one
+ * in 20 carries lone surrogates, \u0000, invalid UTF-8, RTL overrides (raw
+ * and escaped) or a 60 KB description. Every page is taken by the scanner
+ * (no page falls back) and check_case compares each finding with the jansson
+ * path: the same row values, and for the repaired ones the same raw_json
+ * bytes. */
+static void test_hostile_corpus(diff_stats *ds)
+{
+    static const char *const hostile[] = {
+        "Lone surrogate \\udc80 here", "high \\ud83d alone", "nul \\u0000 byte",
+        "RTL \342\200\256exe.txt \\u202e \xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D",
+        "bad \xFF\xFE utf-8 \xC3", "=HYPERLINK(\\\"http://x\\\",\\\"y\\\")", "tab\\tand\\u0001",
+    };
+    gen g = {.s = 0x13u};
+    gd_buf_init(&g.b, 0);
+    long pages_taken = 0;
+    for (int page = 0; page < 40; page++) {
+        gd_buf_reset(&g.b);
+        put(&g, "{\"findings\":[");
+        for (int i = 0; i < 50; i++) {
+            int bad = rn(&g, 20) == 0;
+            gd_buf_printf(&g.b, "%s{\"id\":\"p%df%d\",\"accountId\":\"%u\",\"type\":\"T:EC2/x\","
+                          "\"severity\":%u.%u,\"createdAt\":\"2026-01-01T00:00:00Z\","
+                          "\"updatedAt\":\"2026-01-02T00:00:00.250Z\",\"title\":\"%s\","
+                          "\"resource\":{\"resourceType\":\"Instance\",\"tags\":[{\"key\":\"Name\","
+                          "\"value\":\"%s\"}]},\"service\":{\"count\":%u,\"archived\":%s},"
+                          "\"description\":\"",
+                          i ? "," : "", page, i, 100000000u + rn(&g, 900000000u), 1 + rn(&g, 9),
+                          rn(&g, 10), bad ? hostile[rn(&g, 7)] : "plain title",
+                          bad ? hostile[rn(&g, 7)] : "res", 1 + rn(&g, 500),
+                          rn(&g, 2) ? "true" : "false");
+            if (bad && rn(&g, 3) == 0) {        /* a 60 KB description, hostile inside */
+                for (int k = 0; k < 1200; k++)
+                    put(&g, k == 600 ? "\\ud800!" : "Fifty bytes of a very long description. \\u202e ");
+            } else {
+                put(&g, "ordinary");
+            }
+            put(&g, "\"}");
+        }
+        put(&g, "]}");
+        char label[40];
+        snprintf(label, sizeof label, "hostile corpus page %d", page);
+        pages_taken += scan_status(g.b.data, g.b.len) == GD_SCAN_OK;
+        check_case(g.b.data, g.b.len, 1, ds, label);
+    }
+    CHECK_MSG(pages_taken == 40, "%ld of 40 hostile pages on the fast path", pages_taken);
+    gd_buf_free(&g.b);
+}
+
 static void print_stats(const char *what, const diff_stats *ds)
 {
-    printf("%s: %ld cases, %ld matched, %ld declined (%ld of them jansson took as is)\n",
-           what, ds->cases, ds->matched, ds->declined, ds->jansson_ok_declined);
+    printf("%s: %ld cases, %ld matched (%ld findings repaired per field), %ld declined (%ld of "
+           "them jansson took as is)\n", what, ds->cases, ds->matched, ds->repaired, ds->declined,
+           ds->jansson_ok_declined);
     for (int s = 1; s < GD_SCAN_N_STATUS; s++)
         if (ds->by_status[s])
             printf("  declined %-10s %ld\n", gd_findings_scan_status_name(s), ds->by_status[s]);
@@ -1082,6 +1212,8 @@ int main(void)
     diff_stats hand = {0}, wild = {0}, clean = {0};
     clock_t t0 = clock();
     test_declines_each_reason(&hand);
+    test_repaired_per_field(&hand);
+    test_hostile_corpus(&hand);
     test_field_rules_decline(&hand);
     test_field_rules_taken(&hand);
     test_escapes_and_values();
@@ -1095,6 +1227,7 @@ int main(void)
     /* The generator must reach both outcomes, or the test proves nothing. */
     CHECK(clean.matched == clean.cases && clean.cases >= 800);
     CHECK(wild.matched > wild.cases / 20 && wild.declined > wild.cases / 2);
+    CHECK(wild.repaired > 100 && hand.repaired >= 20);
     printf("%.2f s\n", (double)(clock() - t0) / CLOCKS_PER_SEC);
     return t_done();
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* report/plans: finding types, usage features and member features -> plan,
- * per ../shared/docs/guardduty-api.md section 6 (including retired types). */
+ * per docs/facts.md P1 (GuardDuty User Guide "GuardDuty finding types") (including retired types). */
 #include "report/plans.h"
 #include "t.h"
 
