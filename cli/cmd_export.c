@@ -8,6 +8,7 @@
 #include "common/log.h"
 #include "common/names.h"
 #include "common/timeutil.h"
+#include "common/tz.h"
 #include "report/redact.h"
 #include "report/writers.h"
 #include "store/store.h"
@@ -21,6 +22,8 @@
 typedef struct export_flags {
     const char *db, *format, *out, *redact, *window, *since, *until;
     const char *accounts, *regions, *min_severity, *now, *log_format, *config, *max_age;
+    const char *tz, *week_start;
+    int tz_from_env;
     int include_archived, findings, quiet, verbose;
 } export_flags;
 
@@ -41,6 +44,14 @@ static void take_flags(const gd_flag_args *a, export_flags *f)
     f->min_severity = gd_flag_text(a, GD_F_MIN_SEVERITY);
     f->now = gd_flag_text(a, GD_F_NOW);
     f->max_age = gd_flag_text(a, GD_F_MAX_AGE);
+    /* --tz or GDREPORT_TZ, then $TZ, then the config file, then UTC */
+    f->tz = gd_flag_text(a, GD_F_TZ);
+    const char *env_tz = getenv("TZ");
+    if ((a->origin[GD_F_TZ] == GD_ORIGIN_FILE || !f->tz) && env_tz && *env_tz) {
+        f->tz = env_tz;
+        f->tz_from_env = 1;
+    }
+    f->week_start = gd_flag_text(a, GD_F_WEEK_START);
     f->log_format = gd_flag_text(a, GD_F_LOG_FORMAT);
     f->include_archived = gd_flag_on(a, GD_F_INCLUDE_ARCHIVED);
     f->findings = gd_flag_on(a, GD_F_FINDINGS);
@@ -181,6 +192,29 @@ static int window_opts(const export_flags *f, gd_report_options *o)
     return 0;
 }
 
+/* --tz (default $TZ, then the config file, then UTC) must name a zone of the
+ * zoneinfo database: glibc would silently use UTC for an unknown one. */
+static int trend_opts(const export_flags *f, gd_report_options *o)
+{
+    const char *tz = f->tz && *f->tz ? f->tz : "UTC";
+    gd_err err = {0};
+    if (tz[0] == ':')
+        tz++;
+    if (strlen(tz) >= sizeof o->tz || gd_tz_check(tz, &err) != 0) {
+        gd_cli_error("%s: %s", f->tz_from_env ? "TZ (environment; or give --tz)" : "--tz",
+                     err.msg[0] ? err.msg : "time zone name too long");
+        return -1;
+    }
+    snprintf(o->tz, sizeof o->tz, "%s", tz);
+    o->week_start = f->week_start ? gd_tz_weekday(f->week_start) : 1;
+    o->week_start_set = 1;
+    if (o->week_start < 0) {
+        gd_cli_error("--week-start: expected monday ... sunday, got '%s'", f->week_start);
+        return -1;
+    }
+    return 0;
+}
+
 static int build_request(const export_flags *f, gd_export_request *r, char *out, size_t n_out,
                          char *db, size_t n_db)
 {
@@ -197,6 +231,8 @@ static int build_request(const export_flags *f, gd_export_request *r, char *out,
         return -1;
     }
     o->include_archived = f->include_archived;
+    if (trend_opts(f, o) != 0)
+        return -1;
     if (f->max_age && (gd_duration_parse(f->max_age, &o->max_age_ms) != 0 || o->max_age_ms <= 0)) {
         gd_cli_error("--max-age: expected a duration like 36h, 2d, 1w; got '%s'", f->max_age);
         return -1;

@@ -63,6 +63,8 @@ enum gd_flag_id {
     GD_F_FINDINGS,
     GD_F_NOW,
     GD_F_MAX_AGE,
+    GD_F_TZ,
+    GD_F_WEEK_START,
     GD_F_OUT_DIR,
     GD_F_FORMATS,
     GD_F_RUNS,

@@ -84,6 +84,16 @@ const gd_flag gd_flag_table[GD_F_COUNT] = {
                       "GDREPORT_MAX_AGE", "36h", C_EXPORT | C_RUN,
                       "data older than this at --now is stale: stderr warning, Overview banner, "
                       "JSON stale"},
+    /* No built-in default here: $TZ comes between the config file and UTC
+     * (cli/cmd_export.c, trend_opts). */
+    [GD_F_TZ] = {"tz", 0, "ZONE", GD_CFG_STRING, NULL, 0, 0, "tz", "GDREPORT_TZ", NULL,
+                 C_EXPORT | C_RUN,
+                 "IANA time zone of the weekly trends, e.g. Asia/Tokyo (default $TZ, then the "
+                 "config file, then UTC)"},
+    [GD_F_WEEK_START] = {"week-start", 0, "DAY", GD_CFG_ENUM,
+                         "monday|tuesday|wednesday|thursday|friday|saturday|sunday", 0, 0,
+                         "week-start", "GDREPORT_WEEK_START", "monday", C_EXPORT | C_RUN,
+                         "first day of the trend weeks"},
     [GD_F_OUT_DIR] = {"out-dir", 0, "DIR", GD_CFG_PATH, NULL, 0, 0, "out-dir",
                       "GDREPORT_OUT_DIR", NULL, C_RUN,
                       "directory for guardduty-report-YYYY-MM-DD.<format> (created 0700)"},

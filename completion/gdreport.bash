@@ -88,6 +88,10 @@ _gdreport()
         --keep)
             COMPREPLY=($(compgen -W "90d 180d 400d 52w" -- "$cur")); return ;;
         --region|--regions|--endpoint-url|--parallel|--overlap|--region-budget|\
+        --week-start)
+            COMPREPLY=($(compgen -W "monday tuesday wednesday thursday friday saturday sunday" -- "$cur")); return ;;
+        --tz)
+            COMPREPLY=($(compgen -W "UTC Asia/Tokyo Europe/Berlin America/New_York" -- "$cur")); return ;;
         --window|--since|--until|--accounts|--now|--runs|--max-age)
             return ;;
     esac
@@ -98,9 +102,10 @@ _gdreport()
     local collect="--db --regions --profile --region --endpoint-url --full --no-cost
                    --parallel --overlap --region-budget"
     local export="--db --regions --format -o --output --redact --window --since --until
-                  --accounts --min-severity --include-archived --findings --now --max-age"
+                  --accounts --min-severity --include-archived --findings --now --max-age
+                  --tz --week-start"
     local run_only="--redact --window --since --until --accounts --min-severity
-                    --include-archived --findings --now --max-age"
+                    --include-archived --findings --now --max-age --tz --week-start"
     local opts
     case $cmd in
         "")

@@ -7,6 +7,7 @@
  * to null) when cost is redacted. */
 #include "report/json_internal.h"
 #include "common/region_state.h"
+#include "common/tz.h"
 #include "report/definitions.h"
 #include "common/timeutil.h"
 
@@ -218,24 +219,33 @@ static int fill_plan_cell(json_t *o, const gd_report_model *m, const void *item)
     return rc;
 }
 
+/* A time with the zone's offset: "2026-11-23T00:00:00+09:00". */
+static json_t *zoned_time(int64_t ms, int32_t off_s)
+{
+    char buf[40];
+    return gd_tz_format_iso(ms, off_s, buf, sizeof buf) ? json_string(buf) : NULL;
+}
+
 static int fill_week(json_t *o, const gd_report_model *m, const void *item)
 {
     const gd_trend_week *w = item;
-    char week[16];
-    snprintf(week, sizeof week, "%04d-W%02d", w->iso_year, w->iso_week);
-    int rc = jw_set(o, "week", json_string(week));
-    rc |= jw_set(o, "week_start", jw_date(w->week_start_ms));
-    for (int band = GD_SEV_CRITICAL; band >= GD_SEV_LOW; band--)
-        rc |= jw_set(o, gd_severity_name(band), json_integer(w->created.n[band]));
+    int rc = jw_set(o, "start", zoned_time(w->start_ms, w->start_off_s));
+    rc |= jw_set(o, "end", zoned_time(w->end_ms, w->end_off_s));
+    rc |= jw_set(o, "complete", json_boolean(w->complete));
+    rc |= jw_set(o, "new", jw_sev(&w->created));
+    rc |= jw_set(o, "archived", w->lifecycle_known ? json_integer(w->archived) : json_null());
+    rc |= jw_set(o, "expired", w->lifecycle_known ? json_integer(w->expired) : json_null());
+    rc |= jw_set(o, "open_at_end", jw_sev(&w->open_at_end));
     return rc;
 }
 
 static int fill_wow(json_t *o, const gd_report_model *m, const void *item)
 {
-    const gd_account_wow *w = item;
-    int rc = jw_set(o, "account_id", jw_str(w->account_id));
-    rc |= jw_set(o, "this_week", json_integer(w->this_week));
+    const gd_wow *w = item;
+    int rc = w->account_id ? jw_set(o, "account_id", jw_str(w->account_id))
+                           : jw_set(o, "plan", json_string(gd_plan_id(w->plan)));
     rc |= jw_set(o, "last_week", json_integer(w->last_week));
+    rc |= jw_set(o, "previous_week", json_integer(w->previous_week));
     rc |= jw_set(o, "change", json_integer(w->change));
     return rc;
 }
@@ -306,12 +316,28 @@ static int coverage(jw_out *o, const gd_report_model *m)
            jw_close(o, '}') ? -1 : 0;
 }
 
+static int wow(jw_out *o, const gd_report_model *m)
+{
+    return jw_key(o, "week_over_week") || jw_open(o, '{') ||
+           ARRAY(o, "accounts", fill_wow, m, m->wow, m->n_wow) ||
+           array_member(o, "plans", fill_wow, m, m->wow_plans, GD_PLAN_COUNT,
+                        sizeof *m->wow_plans) ||
+           jw_close(o, '}') ? -1 : 0;
+}
+
 static int trends(jw_out *o, const gd_report_model *m)
 {
+    const gd_trend_week *w = m->weeks;
     return jw_key(o, "trends") || jw_open(o, '{') ||
-           ARRAY(o, "weeks", fill_week, m, m->weeks, m->n_weeks) ||
-           ARRAY(o, "week_over_week", fill_wow, m, m->wow, m->n_wow) ||
-           jw_close(o, '}') ? -1 : 0;
+           jw_key(o, "time_zone") || jw_put(o, json_string(m->trend_zone)) ||
+           jw_key(o, "week_start") || jw_put(o, json_string(gd_tz_weekday_name(m->week_start))) ||
+           jw_key(o, "last_week") || jw_put(o, jw_object_of(fill_week, m, &w[GD_REPORT_TREND_WEEKS - 1])) ||
+           jw_key(o, "previous_week") ||
+           jw_put(o, jw_object_of(fill_week, m, &w[GD_REPORT_TREND_WEEKS - 2])) ||
+           jw_key(o, "week_to_date") || jw_put(o, jw_object_of(fill_week, m, &m->week_to_date)) ||
+           array_member(o, "weeks", fill_week, m, m->weeks, GD_REPORT_TREND_WEEKS,
+                        sizeof *m->weeks) ||
+           wow(o, m) || jw_close(o, '}') ? -1 : 0;
 }
 
 static int member(jw_out *o, const char *key, json_t *v)

@@ -106,8 +106,6 @@ static int start_model(gd_build *b, const gd_report_options *opts)
         m->priv->mgmt_excluded = 1;
     }
     model_scope(m, &b->scope);
-    b->now_week = gd_week_index(opts->now_ms);
-    b->scope.trend_start_ms = gd_week_start_ms(b->now_week - (GD_REPORT_TREND_WEEKS - 1));
     return oom ? gd_err_set(b->err, GD_E_NOMEM, "out of memory") : 0;
 }
 
@@ -185,6 +183,8 @@ int gd_report_model_build(struct gd_store *st, const gd_report_options *opts,
     if (!b.m)
         return gd_err_set(err, GD_E_NOMEM, "out of memory");
     int rc = start_model(&b, opts);
+    if (!rc)
+        rc = gd_model_trend_weeks(&b);
     if (!rc)
         rc = gd_model_load(&b);
     if (!rc)
@@ -283,7 +283,6 @@ static void free_tables(gd_report_model *m)
     for (size_t i = 0; m->wow && i < m->n_wow; i++)
         free(m->wow[i].account_id);
     free(m->wow);
-    free(m->weeks);
 }
 
 void gd_report_model_free(gd_report_model *m)

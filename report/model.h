@@ -60,6 +60,9 @@ typedef struct gd_report_options {
     int64_t findings_cap;        /* JSON detail rows cap (0 = none written, -1 = no cap) */
     int64_t max_age_ms;          /* --max-age: older successful collects are stale;
                                     0 = GD_REPORT_DEFAULT_MAX_AGE_MS */
+    char tz[128];                /* --tz: IANA zone of the trend weeks; "" = UTC */
+    int week_start;              /* --week-start: 0 Sunday .. 6 Saturday (struct tm) */
+    int week_start_set;          /* 0: Monday (so a zeroed options struct means Monday) */
 } gd_report_options;
 
 #define GD_REPORT_DEFAULT_MAX_AGE_MS (36LL * 3600 * 1000)
@@ -202,18 +205,28 @@ typedef struct gd_report_costs {
     size_t n_by_account_plan;
 } gd_report_costs;
 
-/* ---- Trends ------------------------------------------------------------- */
+/* ---- Trends (report/model_trends.c) ------------------------------------- */
+/* Weeks in the zone of --tz starting on --week-start at local midnight,
+ * half-open [start, end), from stored history (not today's active set). */
+#define GD_REPORT_TREND_WEEKS 12
+
 typedef struct gd_trend_week {
-    int iso_year, iso_week;      /* "2026-W48" */
-    int64_t week_start_ms;       /* Monday 00:00 UTC */
-    gd_sev_counts created;       /* findings created that week, by severity */
+    int64_t start_ms, end_ms;    /* [start, end); the week to date ends at --now */
+    int32_t start_off_s, end_off_s;   /* the zone's UTC offset at start and at end */
+    int complete;                /* 0 only for the week to date */
+    gd_sev_counts created;       /* "new": created in the week, archived or not, never samples */
+    int lifecycle_known;         /* 0: the DB has no lifecycle times (before schema 3) */
+    int64_t archived;            /* first seen archived in the week */
+    int64_t expired;             /* found expired in the week */
+    gd_sev_counts open_at_end;   /* created before end, neither archived nor expired by then */
 } gd_trend_week;
 
-typedef struct gd_account_wow {        /* week over week, per account */
-    char *account_id;
-    int64_t this_week, last_week;      /* findings created in the last two complete-or-current weeks */
-    int64_t change;                    /* this_week - last_week */
-} gd_account_wow;
+typedef struct gd_wow {          /* week over week: new findings, last vs previous week */
+    char *account_id;            /* per-account rows; NULL in per-plan rows */
+    int plan;                    /* per-plan rows; -1 in per-account rows */
+    int64_t last_week, previous_week;
+    int64_t change;              /* last_week - previous_week */
+} gd_wow;
 
 /* ---- Findings detail (streamed) ----------------------------------------- */
 typedef struct gd_finding_view {       /* borrowed for the duration of the callback */
@@ -279,10 +292,14 @@ typedef struct gd_report_model {
     gd_auto_enable *auto_enable; /* region asc, regions with a delegated admin */
     size_t n_auto_enable;
     gd_report_costs costs;       /* all zero/NULL when redacted or not collected */
-    gd_trend_week *weeks;        /* oldest first, up to 12 */
-    size_t n_weeks;
-    gd_account_wow *wow;         /* account asc */
+    char trend_zone[128];        /* IANA name the weeks are in */
+    int week_start;              /* 0 Sunday .. 6 Saturday */
+    gd_trend_week weeks[GD_REPORT_TREND_WEEKS];  /* complete weeks, oldest first: [11] is
+                                                    last week, [10] the week before */
+    gd_trend_week week_to_date;  /* [start of this week, now) */
+    gd_wow *wow;                 /* per account (account asc), accounts with new findings */
     size_t n_wow;
+    gd_wow wow_plans[GD_PLAN_COUNT];   /* per plan, in plan order */
     int64_t findings_in_scope;   /* rows the detail iterator will produce */
 
     /* private: for the findings iterator and redaction (report/model_internal.h) */

@@ -61,7 +61,6 @@ int gd_typecounts_add(gd_typecounts *t, size_t owner, const char *type, int64_t 
 /* Moves the entries to v[0..n) (the table is no longer a hash after this). */
 void gd_typecounts_compact(gd_typecounts *t);
 
-#define GD_REPORT_TREND_WEEKS 12
 
 enum { GD_PAIR_UNKNOWN = 0, GD_PAIR_DISABLED = 1, GD_PAIR_ENABLED = 2 };
 
@@ -89,7 +88,6 @@ typedef struct gd_build {
     const char **membership;        /* [account * n_regions + region], pooled */
     unsigned char *pairs;           /* [(account * n_regions + region) * GD_PLAN_COUNT + plan] */
     gd_typecounts account_types, plan_types;
-    int64_t now_week;
 } gd_build;
 
 /* Makes room for element n of the array *array_ptr (a T **) of capacity
@@ -115,9 +113,20 @@ int gd_model_coverage(gd_build *b);
 /* model_fresh.c: each region's newest successful collect and staleness. */
 int gd_model_freshness(gd_build *b);
 
-/* Monday-based week index of a time (as report_query computes it in SQL). */
-int64_t gd_week_index(int64_t ms);
-int64_t gd_week_start_ms(int64_t week_index);
+/* model_trends.c: the weeks of --tz / --week-start (before the counts), each
+ * finding's share of them (from gd_model_counts), and the totals per week. */
+typedef struct gd_trends_acc {
+    int64_t bounds[GD_REPORT_TREND_WEEKS + 2];   /* week starts, then last week's end, then now */
+    gd_sev_counts created[GD_REPORT_TREND_WEEKS + 1];
+    gd_sev_counts open_at_end[GD_REPORT_TREND_WEEKS + 1];
+    int64_t *account;        /* [a * 2 + 0] previous week, [a * 2 + 1] last week */
+    int64_t plan[GD_PLAN_COUNT][2];
+} gd_trends_acc;
+int gd_model_trend_weeks(gd_build *b);
+int gd_trends_start(gd_build *b, gd_trends_acc *t);
+/* One finding row of the counts (archived or not, never a sample). */
+void gd_trends_add(gd_trends_acc *t, size_t account, int plan, const gd_rq_agg *g);
+int gd_trends_finish(gd_build *b, gd_trends_acc *t);
 
 char *gd_strdup_or_null(const char *s, int *oom);
 

@@ -164,18 +164,6 @@ void gd_keys_free(gd_keys *k)
     memset(k, 0, sizeof *k);
 }
 
-int64_t gd_week_index(int64_t ms)
-{
-    int64_t days = ms >= 0 ? ms / 86400000 : -((-ms + 86399999) / 86400000);
-    int64_t d3 = days + 3;
-    return d3 >= 0 ? d3 / 7 : -((-d3 + 6) / 7);
-}
-
-int64_t gd_week_start_ms(int64_t week_index)
-{
-    return (week_index * 7 - 3) * 86400000LL;
-}
-
 char *gd_strdup_or_null(const char *s, int *oom)
 {
     if (!s)

@@ -128,6 +128,7 @@ typedef struct gd_rq_agg {
     int64_t week_index;    /* floor((days since 1970-01-01 + 3) / 7): Monday-based weeks; -1 */
     int64_t findings;      /* findings in this row (1; not occurrence counts) */
     int64_t last_updated_ms;
+    int64_t created_ms;    /* for the report's own (time-zone) weeks */
 } gd_rq_agg;
 typedef int (*gd_rq_agg_cb)(void *ud, const gd_rq_agg *a);
 int gd_rq_finding_groups(gd_store *st, const gd_rq_scope *scope, gd_rq_agg_cb cb, void *ud,

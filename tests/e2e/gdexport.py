@@ -75,6 +75,11 @@ def parse_ms(iso):
     return int(dt.timestamp()) * 1000 + frac
 
 
+def zoned_ms(iso):
+    """'2026-11-30T06:00:00+09:00' or '...Z' -> epoch ms."""
+    return int(datetime.datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp() * 1000)
+
+
 def iso_s(ms):
     return datetime.datetime.fromtimestamp(ms // 1000, tz=datetime.timezone.utc).strftime(
         "%Y-%m-%dT%H:%M:%SZ")
@@ -89,12 +94,76 @@ def _top(counter):
     return [{"type": t, "count": n} for t, n in items]
 
 
-def _week_monday(ms):
-    d = datetime.datetime.fromtimestamp(ms / 1000, tz=datetime.timezone.utc).date()
-    return d - datetime.timedelta(days=d.weekday())
+def week_bounds(now_ms, zone="UTC", week_start=0):
+    """The 13 week starts (12 complete weeks, then the current one) in zone, weeks
+    starting at local midnight of week_start (0 = Monday, Python's weekday()), as
+    (epoch ms, ISO-8601 text with the zone's offset), with Python's zoneinfo: an
+    implementation independent of gdreport's (glibc). The week to date ends at now."""
+    from zoneinfo import ZoneInfo
+    tz = ZoneInfo(zone)
+    local = datetime.datetime.fromtimestamp(now_ms / 1000, tz=tz)
+    day = local.date() - datetime.timedelta(days=(local.weekday() - week_start) % 7)
+    out = []
+    for k in range(TREND_WEEKS, -1, -1):
+        d = day - datetime.timedelta(weeks=k)
+        t = datetime.datetime(d.year, d.month, d.day, tzinfo=tz)
+        iso = t.isoformat()
+        out.append((int(t.timestamp() * 1000), iso[:-6] + "Z" if iso.endswith("+00:00") else iso))
+    return out
 
 
-def expected_report(truth, now_iso, exclude=None):
+def expected_trends(findings, now_ms, plan_of, zone="UTC", week_start=0):
+    """trends from the findings in scope (archived or not; samples never): weeks with
+    new / open_at_end by band, and week over week per account and per plan."""
+    b = week_bounds(now_ms, zone, week_start)
+    ends = [x[0] for x in b[1:]] + [now_ms]
+    weeks = [{"start": b[i][1], "end": b[i + 1][1] if i < TREND_WEEKS else None,
+              "new": _blank_counts(), "open_at_end": _blank_counts()} for i in range(TREND_WEEKS + 1)]
+    acc, plans = {}, {}
+    for f in findings:
+        c = parse_ms(f["createdAt"])
+        band = gdtest.band_of(f["severity"]).lower()
+        for i in range(TREND_WEEKS + 1):
+            if b[i][0] <= c < ends[i]:
+                weeks[i]["new"][band] += 1
+                if i in (TREND_WEEKS - 2, TREND_WEEKS - 1):
+                    k = 1 if i == TREND_WEEKS - 1 else 0
+                    acc.setdefault(f["accountId"], [0, 0])[k] += 1
+                    plans.setdefault(plan_of(f["type"]), [0, 0])[k] += 1
+            if c < ends[i] and not f["archived"]:
+                weeks[i]["open_at_end"][band] += 1
+    wow = {a: {"last_week": v[1], "previous_week": v[0], "change": v[1] - v[0]}
+           for a, v in acc.items()}
+    return {"weeks": weeks[:TREND_WEEKS], "week_to_date": weeks[TREND_WEEKS], "wow": wow,
+            "wow_plans": {p: {"last_week": v[1], "previous_week": v[0], "change": v[1] - v[0]}
+                          for p, v in plans.items()}}
+
+
+def compare_trends(doc, exp, check, label, now_iso):
+    t = doc["trends"]
+    e = exp["trends"]
+    got = [(w["start"], w["end"], w["new"], w["open_at_end"]) for w in t["weeks"]]
+    want = [(w["start"], w["end"], w["new"], w["open_at_end"]) for w in e["weeks"]]
+    check(got == want, "%s: the 12 complete weeks (start, end, new, open at end) equal the "
+          "truth %s vs %s" % (label, [g for g, w in zip(got, want) if g != w][:1],
+                              [w for g, w in zip(got, want) if g != w][:1]))
+    check(t["last_week"] == t["weeks"][-1] and t["previous_week"] == t["weeks"][-2],
+          "%s: last_week and previous_week are the last two complete weeks" % label)
+    wtd = t["week_to_date"]
+    check(wtd["complete"] is False and wtd["start"] == e["week_to_date"]["start"]
+          and wtd["new"] == e["week_to_date"]["new"]
+          and wtd["open_at_end"] == e["week_to_date"]["open_at_end"]
+          and zoned_ms(wtd["end"]) == zoned_ms(now_iso),
+          "%s: the week to date is [start of this week, --now)" % label)
+    got_wow = {w["account_id"]: {k: w[k] for k in ("last_week", "previous_week", "change")}
+               for w in t["week_over_week"]["accounts"]}
+    check(got_wow == e["wow"], "%s: week over week per account equals the truth" % label)
+    got_p = {w["plan"]: {k: w[k] for k in ("last_week", "previous_week", "change")}
+             for w in t["week_over_week"]["plans"] if w["last_week"] or w["previous_week"]}
+    check(got_p == e["wow_plans"], "%s: week over week per plan equals the truth" % label)
+
+
+def expected_report(truth, now_iso, exclude=None, zone="UTC", week_start=0):
     """What the export must contain, from the truth only. exclude: an account id left out
     entirely (management redaction). Findings: those of `collected` regions, created before
     --now (the window's end). Returns a dict shaped like the JSON report (numbers as ints,
@@ -123,10 +192,6 @@ def expected_report(truth, now_iso, exclude=None):
              for p in gdtest.PLANS}
     totals = {"active": _blank_counts(), "archived": 0, "new_in_window": 0, "cost_usd": None}
     regions = {r: {"active": _blank_counts(), "archived": 0} for r in states}
-    week_first = _week_monday(now) - datetime.timedelta(weeks=TREND_WEEKS - 1)
-    weeks = {}
-    this_monday = _week_monday(now)
-    wow = {}
 
     for f in findings:
         a, p = acc[f["accountId"]], plans[gdtest.plan_of(f["type"])]
@@ -144,15 +209,6 @@ def expected_report(truth, now_iso, exclude=None):
                 o["new_in_window"] += 1
         for o in (a, p):
             o["types"][f["type"]] = o["types"].get(f["type"], 0) + 1
-        monday = _week_monday(created)
-        if monday >= week_first:
-            weeks.setdefault(monday, _blank_counts())[band] += 1
-        w = wow.setdefault(f["accountId"], [0, 0])
-        if monday == this_monday:
-            w[0] += 1
-        elif monday == this_monday - datetime.timedelta(weeks=1):
-            w[1] += 1
-
     # Plan switches: members of collected regions (unprocessed members' detectors
     # were not returned by GetMemberDetectors, so their switches are unknown), and
     # Foundational from the relationship status. The admin's own detector features
@@ -207,9 +263,7 @@ def expected_report(truth, now_iso, exclude=None):
             "region_costs": region_costs,
             "members": {r: [m for m in truth["members"].get(r, []) if m["accountId"] != exclude]
                         for r in collected},
-            "weeks": {d.isoformat(): c for d, c in weeks.items()},
-            "wow": {a: {"this_week": t, "last_week": l, "change": t - l}
-                    for a, (t, l) in wow.items() if t or l},
+            "trends": expected_trends(findings, now, gdtest.plan_of, zone, week_start),
             "active_ids": {f["id"] for f in findings if not f["archived"]}}
 
 
@@ -490,14 +544,8 @@ def compare_json(doc, exp, check, label, costs=True):
                                                 exp["regions"][r["region"]]["archived"])]
     check(not rbad, "%s: per-region counts equal the truth %s" % (label, rbad[:2]))
 
-    # Trends: active findings created per ISO week; week over week per account.
-    got_weeks = {w["week_start"]: {b: w[b] for b in BANDS} for w in doc["trends"]["weeks"]}
-    want_weeks = {k: v for k, v in exp["weeks"].items() if k in got_weeks or any(v.values())}
-    check(got_weeks == want_weeks, "%s: weekly trend equals the truth (%s vs %s)" % (
-        label, sorted(got_weeks.items())[-2:], sorted(want_weeks.items())[-2:]))
-    got_wow = {w["account_id"]: {k: w[k] for k in ("this_week", "last_week", "change")}
-               for w in doc["trends"]["week_over_week"]}
-    check(got_wow == exp["wow"], "%s: week-over-week per account equals the truth" % label)
+    # Trends: weeks in the report's zone, week over week per account and plan.
+    compare_trends(doc, exp, check, label, doc["generated_at"])
 
 
 # ---------------------------------------------------------------- xlsx
@@ -725,16 +773,17 @@ def check_overview_trends(book, exp, check, costs=True, label="xlsx"):
     check(start and totals and not bad and totals == truth_totals,
           "%s Overview: top accounts (%d) equal the truth's top by active findings %s" % (
               label, len(totals), bad[:2]))
-    # Trends: weekly counts
+    # Trends: the complete weeks' new findings by band (rows 1-12: col 2 start,
+    # cols 4-7 new critical..low), then the week to date.
     tr = book.get("Trends", {})
-    weeks = {}
-    for r in range(1, max([r for r, _ in tr] or [0]) + 1):
-        if not (tr.get((r, 0)) or "").startswith("20") or (r, 1) not in tr:
-            break
-        weeks[excel_date(tr[(r, 1)])] = {b: int(float(tr[(r, 2 + i)])) for i, b in enumerate(BANDS)}
-    want = {k: v for k, v in exp["weeks"].items() if k in weeks or any(v.values())}
-    check(weeks and weeks == want, "%s Trends: weekly counts equal the truth (%d weeks)" % (
-        label, len(weeks)))
+    got = [(tr.get((r, 2)), [int(float(tr.get((r, 4 + i), "0"))) for i in range(4)])
+           for r in range(1, TREND_WEEKS + 2)]
+    want = [(w["start"], [w["new"][b] for b in BANDS])
+            for w in exp["trends"]["weeks"] + [exp["trends"]["week_to_date"]]]
+    check(got == want, "%s Trends: weekly new findings equal the truth (%d weeks)" % (
+        label, len(got)))
+    check(tr.get((TREND_WEEKS, 0)) == "last week" and tr.get((TREND_WEEKS + 1, 0)) == "week to date",
+          "%s Trends: last week and the week to date are labelled" % label)
 
 
 def schema_validator():

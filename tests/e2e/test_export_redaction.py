@@ -206,8 +206,11 @@ def check_mgmt_structure(label, doc, truth, mgmt):
           "%s: organization.management_account_id absent" % label)
     check(all(c["account_id"] != mgmt for c in doc["coverage"]["accounts"]),
           "%s: no coverage cell of the management account" % label)
-    check(all(w["account_id"] != mgmt for w in doc["trends"]["week_over_week"]),
+    check(all(w["account_id"] != mgmt for w in doc["trends"]["week_over_week"]["accounts"]),
           "%s: no week-over-week row of the management account" % label)
+    check(all(g["account_id"] != mgmt for g in doc["coverage"]["gaps"]) and
+          all(r["account_id"] != mgmt for r in doc["coverage"]["matrix"]),
+          "%s: no coverage gap or matrix row of the management account" % label)
     # Plan x region coverage: Foundational is fully in the truth (Enabled members + the
     # admin); for the switchable plans the admin's own detector is not in the truth,
     # so it may add one on either side, never more.

@@ -152,6 +152,60 @@ def coverage(env, db, tmp, truth, now):
     check(listed == len(gaps), "Coverage sheet lists every gap (%d of %d)" % (listed, len(gaps)))
 
 
+def monday_6am_after(ms, zone):
+    """The first Monday 06:00 local time in zone after ms, as ISO-8601 UTC."""
+    import datetime
+    from zoneinfo import ZoneInfo
+    tz = ZoneInfo(zone)
+    t = datetime.datetime.fromtimestamp(ms / 1000, tz=tz)
+    d = t.date() + datetime.timedelta(days=(7 - t.weekday()) % 7 or 7)
+    local = datetime.datetime(d.year, d.month, d.day, 6, tzinfo=tz)
+    return gdexport.iso_s(int(local.timestamp() * 1000))
+
+
+def trends(env, db, tmp, truth):
+    """Weeks in a zone, from the fake's findings and Python's zoneinfo: Tokyo
+    (no DST) with --now a Monday 06:00 local, and New York and Berlin, whose 12
+    weeks span the end of daylight-saving time (a 169-hour week)."""
+    last = max(newest_success_ms(db).values())
+    for zone in ("Asia/Tokyo", "America/New_York", "Europe/Berlin"):
+        now = monday_6am_after(last, zone)
+        out = os.path.join(tmp, "trends.json")
+        cp = export(env, db, out, now, "--tz", zone)
+        check(cp.returncode == 0, "export --tz %s: exit %d %s" % (zone, cp.returncode, cp.stderr))
+        doc = json.load(open(out, encoding="utf-8"))
+        t = doc["trends"]
+        check(t["time_zone"] == zone and t["week_start"] == "monday", "%s: zone and week start" % zone)
+        exp = gdexport.expected_report(truth, now, zone=zone)
+        check(sum(sum(w["new"].values()) for w in exp["trends"]["weeks"]) > 0,
+              "%s: the scenario has findings in the 12 weeks" % zone)
+        gdexport.compare_trends(doc, exp, check, "--tz " + zone, now)
+        wtd = t["week_to_date"]
+        check(gdexport.zoned_ms(wtd["end"]) - gdexport.zoned_ms(wtd["start"]) == 6 * HOUR_MS,
+              "%s: --now is Monday 06:00 local, so the week to date is 6 hours" % zone)
+        lengths = {gdexport.zoned_ms(w["end"]) - gdexport.zoned_ms(w["start"]) for w in t["weeks"]}
+        if zone != "Asia/Tokyo":
+            check(lengths == {168 * HOUR_MS, 169 * HOUR_MS},
+                  "%s: the weeks span the end of DST (168 h and one 169 h week)" % zone)
+        else:
+            check(lengths == {168 * HOUR_MS}, "Asia/Tokyo: every week is 168 h")
+        gdexport.check_schema(gdexport.schema_validator(), doc, check, "trends " + zone)
+    # --week-start sunday moves the weeks
+    now = monday_6am_after(last, "Asia/Tokyo")
+    cp = export(env, db, out, now, "--tz", "Asia/Tokyo", "--week-start", "sunday")
+    doc = json.load(open(out, encoding="utf-8"))
+    exp = gdexport.expected_report(truth, now, zone="Asia/Tokyo", week_start=6)
+    gdexport.compare_trends(doc, exp, check, "--week-start sunday", now)
+    # an unknown zone: exit 2, one line naming the flag; TZ from the environment too
+    for args, env2, name in ((["--tz", "Mars/Olympus_Mons"], env, "--tz"),
+                             ([], dict(env, TZ="Mars/Olympus_Mons"), "TZ")):
+        cp = export(env2, db, out, now, *args)
+        lines = cp.stderr.strip().splitlines()
+        check(cp.returncode == 2 and len(lines) == 1 and name in lines[0]
+              and "Mars/Olympus_Mons" in lines[0],
+              "unknown zone via %s: exit 2 with one line (%d: %r)" % (name, cp.returncode, cp.stderr))
+
+
 def costs_sum(env, db, tmp, truth, now):
     out = os.path.join(tmp, "costs.json")
     cp = export(env, db, out, now)
@@ -182,6 +236,7 @@ def main():
             truth = fake.truth()
             staleness(env, db, tmp)
             status_freshness(env, db)
+            trends(env, db, tmp, truth)
             coverage(env, db, tmp, truth, gdexport.iso_s(max(newest_success_ms(db).values())))
             costs_sum(env, db, tmp, truth, gdexport.iso_s(max(newest_success_ms(db).values())))
     finally:

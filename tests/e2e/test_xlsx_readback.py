@@ -127,8 +127,8 @@ def check_structure(full, redacted):
     check(acc.get("M1", (0, ""))[1] == "Cost total (USD)", "Accounts cost column when not redacted")
     check(row_values(sheet(full, "Costs"), 11, 3) == ["Account ID", "Amount", "Amount (exact)"],
           "Costs: the by-account table's header")
-    check(row_values(sheet(full, "Trends"), 1, 3) == ["Week", "Week start (UTC)", "Critical"],
-          "Trends header")
+    check(row_values(sheet(full, "Trends"), 1, 5) ==
+          ["Week", "Start (local)", "Start", "End", "New critical"], "Trends header")
 
 
 def check_values(full):
@@ -154,7 +154,11 @@ def check_values(full):
     plans = sheet(full, "Plans")
     check(plans.get("F2") == ("n", "1"), "coverage 100%% stored as 1 %r" % (plans.get("F2"),))
     trends = sheet(full, "Trends")
-    check(trends.get("A4", (0, ""))[1] == "2026-W48", "week label")
+    # 12 complete Tokyo weeks, the last one labelled, then the week to date
+    check(trends.get("A13", (0, ""))[1] == "last week" and
+          trends.get("A14", (0, ""))[1] == "week to date", "week labels")
+    check(trends.get("C13", (0, ""))[1] == "2026-11-16T00:00:00+09:00", "week start with the "
+          "zone's offset %r" % (trends.get("C13"),))
 
 
 def findings_titles(sheets):
@@ -215,8 +219,8 @@ def check_charts(path, full):
         check(ov.get("A%d" % top, (0, ""))[1] == "000123456789", "largest account first")
         check(bar[0].count("<c:ser>") == 4, "one series per severity")
     if line:
-        check("Trends!$B$2:$B$4" in line[0] and "Trends!$F$2:$F$4" in line[0],
-              "line chart reads the Trends weeks")
+        check("Trends!$B$2:$B$13" in line[0] and "Trends!$H$2:$H$13" in line[0],
+              "line chart reads the 12 complete Trends weeks (not the week to date)")
     rels = z.read("xl/worksheets/_rels/sheet1.xml.rels").decode()
     check("drawing" in rels, "Overview sheet has the drawing")
 
@@ -293,7 +297,7 @@ def check_soffice_charts(exe, path, d):
     check(bar[-10:] == ["000123456789", "1", "2", "1", "1", "210987654321", "0", "0", "1", "0"],
           "LibreOffice resolves the bar chart's account categories and counts: %r" % bar[-10:])
     line = charts.get("New findings per week by severity", [])
-    check(len(line) == 7 + 3 * 5, "LibreOffice resolves the trend chart's 3 weeks: %r" % line)
+    check(len(line) == 7 + 12 * 5, "LibreOffice resolves the trend chart's 12 weeks: %r" % line)
 
 
 def zip_parts(path):

@@ -177,25 +177,78 @@ static void test_plans(void)
     gd_report_model_free(m);
 }
 
+static const gd_wow *wow_of(const gd_report_model *m, const char *account)
+{
+    for (size_t i = 0; i < m->n_wow; i++)
+        if (!strcmp(m->wow[i].account_id, account))
+            return &m->wow[i];
+    return NULL;
+}
+
+/* UTC, Monday weeks; --now Sunday 2026-11-29 12:00Z: the week to date is
+ * [11-23, now), last week [11-16, 11-23), the one before [11-09, 11-16).
+ * "new" counts archived findings too (f06, f10, f18). */
 static void test_trends(void)
 {
     gd_report_model *m = build(0, NULL);
     if (!m)
         return;
-    CHECK_INT(m->n_weeks, 12);
-    const gd_trend_week *w = &m->weeks[m->n_weeks - 1];
-    CHECK_INT(w->iso_year, 2026);
-    CHECK_INT(w->iso_week, 48);
-    SEV(w->created, 1, 2, 3, 2);
-    SEV(m->weeks[10].created, 1, 0, 0, 2);   /* W47 */
-    SEV(m->weeks[9].created, 0, 0, 1, 0);    /* W46 */
-    SEV(m->weeks[7].created, 0, 0, 1, 0);    /* W44 */
-    CHECK_INT(m->weeks[0].iso_week, 37);
+    CHECK_STR(m->trend_zone, "UTC");
+    CHECK_INT(m->week_start, 1);
+    const gd_trend_week *last = &m->weeks[GD_REPORT_TREND_WEEKS - 1];
+    const gd_trend_week *prev = &m->weeks[GD_REPORT_TREND_WEEKS - 2];
+    CHECK_INT(last->start_ms, 1794787200000LL);     /* 2026-11-16T00:00Z */
+    CHECK_INT(last->end_ms, 1795392000000LL);       /* 2026-11-23T00:00Z */
+    CHECK_INT(prev->end_ms, last->start_ms);
+    CHECK_INT(m->week_to_date.start_ms, last->end_ms);
+    CHECK_INT(m->week_to_date.end_ms, FIXTURE_NOW_MS);
+    CHECK_INT(m->week_to_date.complete, 0);
+    CHECK_INT(last->complete, 1);
+    SEV(m->week_to_date.created, 1, 2, 3, 2);  /* f07 at 11-23 00:00 is in; f16 is after now */
+    SEV(last->created, 1, 2, 0, 2);            /* f06 and f10 archived, still new that week */
+    SEV(prev->created, 0, 1, 1, 0);            /* f03, f18 (archived) */
+    SEV(m->weeks[8].created, 0, 0, 1, 0);      /* f14, week of 10-26 */
+    CHECK_INT(m->weeks[0].start_ms, 1788134400000LL);   /* 2026-08-31T00:00Z */
+    /* open at last week's end: created before it, not archived (f03 f08 f09 f12 f14 f17) */
+    SEV(last->open_at_end, 1, 0, 2, 3);
+    CHECK_INT(last->lifecycle_known, 0);
+    /* week over week: last week against the week before */
     CHECK_INT(m->n_wow, 4);
-    CHECK_STR(m->wow[1].account_id, "333333333333");
-    CHECK_INT(m->wow[1].this_week, 4);
-    CHECK_INT(m->wow[1].last_week, 1);
-    CHECK_INT(m->wow[2].change, -1);
+    CHECK_INT(wow_of(m, "333333333333")->last_week, 1);
+    CHECK_INT(wow_of(m, "333333333333")->previous_week, 2);
+    CHECK_INT(wow_of(m, "333333333333")->change, -1);
+    CHECK_INT(wow_of(m, "444444444444")->last_week, 2);
+    CHECK_INT(m->wow_plans[GD_PLAN_RDS_PROTECTION].last_week, 1);   /* f12 */
+    int64_t plans_last = 0;
+    for (int p = 0; p < GD_PLAN_COUNT; p++)
+        plans_last += m->wow_plans[p].last_week;
+    CHECK_INT(plans_last, 5);
+    gd_report_model_free(m);
+}
+
+/* --tz Asia/Tokyo, --now Monday 2026-11-30 06:00 JST (11-29T21:00Z): last
+ * week is [11-23 00:00 JST, 11-30 00:00 JST) = [11-22T15:00Z, 11-29T15:00Z),
+ * which in UTC would be a different week; f09 (11-22T12:00Z = 21:00 JST)
+ * falls in the week before. */
+static void test_trends_tokyo(void)
+{
+    gd_report_options o = {.now_ms = 1795986000000LL, .window_ms = 7 * 86400000LL,
+                           .findings_cap = -1, .week_start = 1, .week_start_set = 1};
+    snprintf(o.tz, sizeof o.tz, "Asia/Tokyo");
+    gd_report_model *m = build(0, &o);
+    if (!m)
+        return;
+    const gd_trend_week *last = &m->weeks[GD_REPORT_TREND_WEEKS - 1];
+    const gd_trend_week *prev = &m->weeks[GD_REPORT_TREND_WEEKS - 2];
+    CHECK_INT(last->start_ms, 1795359600000LL);     /* 2026-11-22T15:00Z */
+    CHECK_INT(last->end_ms, 1795964400000LL);       /* 2026-11-29T15:00Z */
+    CHECK_INT(last->start_off_s, 9 * 3600);
+    CHECK_INT(m->week_to_date.start_ms, last->end_ms);
+    CHECK_INT(m->week_to_date.end_ms - m->week_to_date.start_ms, 6 * 3600000LL);
+    SEV(m->week_to_date.created, 0, 0, 0, 0);
+    SEV(last->created, 1, 2, 3, 2);            /* f01 f02 f04 f05 f07 f11 f13 f15 */
+    SEV(prev->created, 1, 2, 0, 2);            /* f06 f08 f09 f10 f12 */
+    CHECK_STR(m->trend_zone, "Asia/Tokyo");
     gd_report_model_free(m);
 }
 
@@ -604,6 +657,7 @@ int main(void)
     test_accounts();
     test_plans();
     test_trends();
+    test_trends_tokyo();
     test_filters();
     test_redact_management();
     test_redact_cost();

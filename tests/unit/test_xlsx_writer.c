@@ -107,16 +107,37 @@ static void fill_costs(gd_report_costs *c)
     c->n_by_account_plan = sizeof COST_BY_ACCOUNT_PLAN / sizeof COST_BY_ACCOUNT_PLAN[0];
 }
 
-static gd_trend_week WEEKS[] = {
-    {2026, 46, GENERATED_MS - 20 * DAY_MS, {{1, 0, 2, 0}}},
-    {2026, 47, GENERATED_MS - 13 * DAY_MS, {{0, 1, 1, 1}}},
-    {2026, 48, GENERATED_MS - 6 * DAY_MS, {{2, 2, 0, 1}}},
+static gd_wow WOW[] = {
+    {S("000123456789"), -1, 3, 1, 2},
+    {S("210987654321"), -1, 1, 2, -1},
 };
 
-static gd_account_wow WOW[] = {
-    {S("000123456789"), 3, 1, 2},
-    {S("210987654321"), 1, 2, -1},
-};
+/* 12 Tokyo weeks ending Monday 2026-11-23 00:00 JST, and the week to date. */
+static void fill_weeks(gd_report_model *m)
+{
+    snprintf(m->trend_zone, sizeof m->trend_zone, "Asia/Tokyo");
+    m->week_start = 1;
+    int64_t end = GENERATED_MS - 6 * DAY_MS - 9 * 3600000LL;
+    for (int i = GD_REPORT_TREND_WEEKS - 1; i >= 0; i--) {
+        gd_trend_week *w = &m->weeks[i];
+        w->end_ms = end;
+        w->start_ms = end - 7 * DAY_MS;
+        w->start_off_s = w->end_off_s = 9 * 3600;
+        w->complete = 1;
+        w->created = (gd_sev_counts){{i % 3, i % 2, 1, 0}};
+        w->open_at_end = (gd_sev_counts){{1, 2, 3, i}};
+        w->lifecycle_known = i > 6;
+        w->archived = i;
+        w->expired = 1;
+        end = w->start_ms;
+    }
+    m->week_to_date = m->weeks[GD_REPORT_TREND_WEEKS - 1];
+    m->week_to_date.start_ms = m->weeks[GD_REPORT_TREND_WEEKS - 1].end_ms;
+    m->week_to_date.end_ms = GENERATED_MS;
+    m->week_to_date.complete = 0;
+    for (int p = 0; p < GD_PLAN_COUNT; p++)
+        m->wow_plans[p] = (gd_wow){NULL, p, p, 1, p - 1};
+}
 
 static char *REDACTIONS_NONE[2] = {NULL, NULL};
 static char *REDACTIONS_BOTH[2] = {S("management_account"), S("cost")};
@@ -174,8 +195,7 @@ static void build_model(gd_report_model *m, int redacted)
     m->n_plan_coverage = sizeof PLAN_COVERAGE / sizeof PLAN_COVERAGE[0];
     if (!redacted)
         fill_costs(&m->costs);
-    m->weeks = WEEKS;
-    m->n_weeks = sizeof WEEKS / sizeof WEEKS[0];
+    fill_weeks(m);
     m->wow = WOW;
     m->n_wow = sizeof WOW / sizeof WOW[0];
 }
