@@ -11,6 +11,7 @@
 #include "common/tz.h"
 #include "report/redact.h"
 #include "report/writers.h"
+#include "report/xlsx_writer.h"
 #include "store/store.h"
 
 #include <ctype.h>
@@ -22,7 +23,7 @@
 typedef struct export_flags {
     const char *db, *format, *out, *redact, *window, *since, *until;
     const char *accounts, *regions, *min_severity, *now, *log_format, *config, *max_age;
-    const char *tz, *week_start;
+    const char *tz, *week_start, *paper;
     int tz_from_env;
     int include_archived, findings, quiet, verbose;
 } export_flags;
@@ -53,6 +54,7 @@ static void take_flags(const gd_flag_args *a, export_flags *f)
     }
     f->week_start = gd_flag_text(a, GD_F_WEEK_START);
     f->log_format = gd_flag_text(a, GD_F_LOG_FORMAT);
+    f->paper = gd_flag_text(a, GD_F_PAPER);
     f->include_archived = gd_flag_on(a, GD_F_INCLUDE_ARCHIVED);
     f->findings = gd_flag_on(a, GD_F_FINDINGS);
     f->quiet = gd_flag_on(a, GD_F_QUIET);
@@ -215,6 +217,21 @@ static int trend_opts(const export_flags *f, gd_report_options *o)
     return 0;
 }
 
+/* --paper, else the locale's paper: US Letter for en_US (LC_ALL, then
+ * LC_PAPER, then LANG, as setlocale would pick), A4 everywhere else. */
+static int paper_of(const char *flag)
+{
+    if (flag)
+        return !strcmp(flag, "letter") ? GD_XLSX_PAPER_LETTER : GD_XLSX_PAPER_A4;
+    static const char *const vars[] = {"LC_ALL", "LC_PAPER", "LANG"};
+    for (size_t i = 0; i < sizeof vars / sizeof *vars; i++) {
+        const char *v = getenv(vars[i]);
+        if (v && *v)
+            return !strncmp(v, "en_US", 5) ? GD_XLSX_PAPER_LETTER : GD_XLSX_PAPER_A4;
+    }
+    return GD_XLSX_PAPER_A4;
+}
+
 static int build_request(const export_flags *f, gd_export_request *r, char *out, size_t n_out,
                          char *db, size_t n_db)
 {
@@ -237,6 +254,7 @@ static int build_request(const export_flags *f, gd_export_request *r, char *out,
         gd_cli_error("--max-age: expected a duration like 36h, 2d, 1w; got '%s'", f->max_age);
         return -1;
     }
+    r->paper = paper_of(f->paper);
     /* The workbook always lists every finding in scope (streamed, continuing on
      * "Findings (2)" past Excel's row limit); JSON carries the detail only on
      * request, capped, so the default JSON stays a summary. */
@@ -312,8 +330,10 @@ static int write_report(const gd_export_request *req, const gd_report_model *m, 
 {
     gd_finding_source src = gd_report_model_finding_source(m);
     const gd_finding_source *findings = req->with_findings ? &src : NULL;
-    if (req->format == GD_EXPORT_XLSX)
-        return gd_xlsx_write_report(m, findings, req->out, err);
+    if (req->format == GD_EXPORT_XLSX) {
+        gd_xlsx_options xo = {.paper = req->paper};
+        return gd_xlsx_write_report_opt(m, findings, req->out, &xo, err);
+    }
     return gd_json_write_report(m, findings, req->out, err);
 }
 

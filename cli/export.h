@@ -17,6 +17,7 @@ typedef struct gd_export_request {
     const char *out;             /* path, "{date}" already expanded; "-" = stdout (JSON) */
     int format;                  /* enum gd_export_format */
     int with_findings;           /* --findings */
+    int paper;                   /* enum gd_xlsx_paper (--paper, else from the locale) */
     gd_report_options opts;      /* now_ms, window, filters, redact flags */
 } gd_export_request;
 

@@ -81,6 +81,8 @@ _gdreport()
             COMPREPLY=($(compgen -W "management cost all" -- "$cur")); return ;;
         --min-severity)
             COMPREPLY=($(compgen -W "low medium high critical" -- "$cur")); return ;;
+        --paper)
+            COMPREPLY=($(compgen -W "a4 letter" -- "$cur")); return ;;
         --log-format)
             COMPREPLY=($(compgen -W "text json" -- "$cur")); return ;;
         --profile)
@@ -103,9 +105,9 @@ _gdreport()
                    --parallel --overlap --region-budget"
     local export="--db --regions --format -o --output --redact --window --since --until
                   --accounts --min-severity --include-archived --findings --now --max-age
-                  --tz --week-start"
+                  --tz --week-start --paper"
     local run_only="--redact --window --since --until --accounts --min-severity
-                    --include-archived --findings --now --max-age --tz --week-start"
+                    --include-archived --findings --now --max-age --tz --week-start --paper"
     local opts
     case $cmd in
         "")

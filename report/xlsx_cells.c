@@ -50,6 +50,7 @@ lxw_worksheet *xw_add_sheet(xw_ctx *c, const char *name)
     lxw_worksheet *ws = workbook_add_worksheet(c->wb, name);
     if (!ws)
         xw_fail(c, GD_E_IO, "cannot add sheet %s (temp files in the output directory?)", name);
+    xw_print_setup(c, ws, 0);
     return ws;
 }
 

@@ -4,6 +4,9 @@
 
 #include "report/severity.h"
 
+#include <stdio.h>
+#include <string.h>
+
 /* Severity colours: Critical dark red, High red-orange, Medium amber, Low
  * grey-blue; white text on the two dark fills. Charts use the same fills. */
 static const lxw_color_t SEV_FILL[GD_SEV_COUNT] = {
@@ -51,6 +54,24 @@ static lxw_format *header_format(xw_ctx *c, lxw_color_t fill, lxw_color_t font)
     return f;
 }
 
+/* The currency format for the unit the costs carry: "$#,##0.00" for USD
+ * (GuardDuty usage statistics are in USD), '#,##0.00 "EUR"' for another
+ * three-letter unit, a plain two-decimal number otherwise. The model holds
+ * one unit (report/model_costs.c refuses to sum two). */
+static void money_pattern(const gd_report_model *m, char *out, size_t n)
+{
+    const char *unit = m->costs.unit && *m->costs.unit ? m->costs.unit : NULL;
+    int plain = unit && strlen(unit) == 3;
+    for (size_t i = 0; plain && i < 3; i++)
+        plain = unit[i] >= 'A' && unit[i] <= 'Z';
+    if (unit && !plain)
+        snprintf(out, n, "#,##0.00");
+    else if (!unit || !strcmp(unit, "USD"))
+        snprintf(out, n, "$#,##0.00");
+    else
+        snprintf(out, n, "#,##0.00 \"%s\"", unit);
+}
+
 lxw_color_t xw_severity_color(int band)
 {
     return band >= 0 && band < GD_SEV_COUNT ? SEV_FILL[band] : SEV_FILL[GD_SEV_LOW];
@@ -72,7 +93,9 @@ int xw_formats_init(xw_ctx *c)
     x->count = num_format(c, "#,##0");
     x->date = num_format(c, "yyyy-mm-dd hh:mm:ss");
     x->pct = num_format(c, "0.0%");
-    x->money = num_format(c, "#,##0.00##");
+    char money[32];
+    money_pattern(c->m, money, sizeof money);
+    x->money = num_format(c, money);
     x->score = num_format(c, "0.0");
     x->hours = num_format(c, "0.0\" h\"");
     x->wrap = add(c);

@@ -13,7 +13,10 @@
 
 #define SHEET "Overview"
 #define TOP_ACCOUNTS 20
-#define CHART_COL 14 /* right of the widest table (Regions, A:M) */
+/* The chart sits top right, beside the facts and totals (columns A:B), so
+ * it does not widen the printed page; it ends before the region states. */
+#define CHART_COL 3
+#define CHART_ROW 2
 
 static const char *nz(const char *s)
 {
@@ -212,29 +215,49 @@ static int cmp_account_total(const void *a, const void *b)
     return strcmp(x->account_id ? x->account_id : "", y->account_id ? y->account_id : "");
 }
 
-/* The chart reads the rows just written: cells that exist before the
- * workbook closes, as constant_memory requires. */
-static void add_top_chart(xw_ctx *c, lxw_worksheet *ws, lxw_row_t anchor, lxw_row_t first,
-                          lxw_row_t last)
+static const char *top_account_id(const void *ud, size_t i)
 {
-    lxw_chart *ch = xw_severity_chart(c, LXW_CHART_BAR_STACKED,
-                                      "Active findings by severity: top accounts", SHEET, first,
-                                      last, 0, 2);
-    if (!ch)
-        return;
-    chart_axis_set_reverse(ch->x_axis); /* largest account on top */
-    chart_axis_set_name(ch->y_axis, "Active findings");
-    lxw_chart_options opt = {.x_scale = 1.6, .y_scale = 1.8};
-    xw_check(c, ws, anchor, CHART_COL, worksheet_insert_chart_opt(ws, anchor, CHART_COL, ch, &opt));
+    return (*((const gd_report_account *const *)ud + i))->account_id;
 }
 
-static void write_top_accounts(xw_ctx *c, lxw_worksheet *ws, lxw_row_t *row)
+static const gd_sev_counts *top_account_counts(const void *ud, size_t i)
+{
+    return &(*((const gd_report_account *const *)ud + i))->active;
+}
+
+/* The chart reads the rows just written: cells that exist before the
+ * workbook closes, as constant_memory requires. In a bar chart the category
+ * axis is the vertical y_axis and the values run along x_axis: reversing
+ * the categories puts the largest account (the first row) on top, and the
+ * value axis then crosses at the maximum category to stay at the bottom. */
+static void add_top_chart(xw_ctx *c, lxw_worksheet *ws, lxw_row_t rows_free, lxw_row_t first,
+                          lxw_row_t last, const gd_report_account *const *top)
+{
+    xw_chart_rows rows = {.n = last - first + 1, .ud = top, .category_text = top_account_id,
+                          .counts = top_account_counts};
+    lxw_chart *ch = xw_severity_chart(c, LXW_CHART_BAR_STACKED,
+                                      "Active findings by severity: top accounts", SHEET, first,
+                                      last, 0, 2, &rows);
+    if (!ch)
+        return;
+    chart_axis_set_reverse(ch->y_axis);
+    chart_axis_set_crossing_max(ch->y_axis);
+    chart_axis_set_name(ch->y_axis, "Account");
+    chart_axis_set_name(ch->x_axis, "Active findings");
+    /* 288 px is the default chart height, 20 px a default row. */
+    double y_scale = rows_free * 20.0 / 288.0;
+    lxw_chart_options opt = {.x_scale = 1.3, .y_scale = y_scale < 1.0 ? 1.0 : y_scale};
+    xw_check(c, ws, CHART_ROW, CHART_COL,
+             worksheet_insert_chart_opt(ws, CHART_ROW, CHART_COL, ch, &opt));
+}
+
+static void write_top_accounts(xw_ctx *c, lxw_worksheet *ws, lxw_row_t *row,
+                               lxw_row_t chart_rows)
 {
     const gd_report_model *m = c->m;
     static const xw_column cols[] = {{"Top accounts (active findings)", 0}, {"Name", 0},
                                      {"Critical", 0}, {"High", 0}, {"Medium", 0}, {"Low", 0},
                                      {"Total", 0}};
-    lxw_row_t anchor = *row;
     xw_header(c, ws, (*row)++, cols, 7, 0);
     if (m->n_accounts == 0 || c->rc)
         return;
@@ -255,9 +278,9 @@ static void write_top_accounts(xw_ctx *c, lxw_worksheet *ws, lxw_row_t *row)
         xw_sev_counts(c, ws, *row, 2, &top[i]->active);
         xw_int(c, ws, (*row)++, 6, xw_sev_total(&top[i]->active));
     }
-    free(top);
     if (*row > first)
-        add_top_chart(c, ws, anchor, first, *row - 1);
+        add_top_chart(c, ws, chart_rows, first, *row - 1, top);
+    free(top);
 }
 
 static void write_regions(xw_ctx *c, lxw_worksheet *ws, lxw_row_t *row)
@@ -321,6 +344,7 @@ int xw_sheet_overview(xw_ctx *c)
     if (!ws)
         return c->rc;
     set_widths(c, ws);
+    xw_print_one_page(c, ws);
     lxw_row_t row = 0;
     xw_str(c, ws, row++, 0, "GuardDuty organization report", c->fmt.title);
     worksheet_freeze_panes(ws, 1, 0);
@@ -329,9 +353,10 @@ int xw_sheet_overview(xw_ctx *c)
     row++;
     write_totals(c, ws, &row);
     row++;
+    lxw_row_t chart_rows = row - CHART_ROW - 1;
     write_region_states(c, ws, &row);
     row++;
-    write_top_accounts(c, ws, &row);
+    write_top_accounts(c, ws, &row, chart_rows);
     row++;
     write_regions(c, ws, &row);
     return c->rc;

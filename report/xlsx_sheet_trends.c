@@ -42,12 +42,24 @@ static void write_week(xw_ctx *c, lxw_worksheet *ws, lxw_row_t row, const gd_tre
     xw_sev_counts(c, ws, row, 11, &w->open_at_end);
 }
 
-/* Categories are the week-start dates (numbers), which a chart can read
- * without the data cache that constant_memory cannot fill. */
+static double week_start(const void *ud, size_t i)
+{
+    const gd_trend_week *w = &((const gd_trend_week *)ud)[i];
+    return xw_excel_date(w->start_ms + (int64_t)w->start_off_s * 1000);   /* local date */
+}
+
+static const gd_sev_counts *week_counts(const void *ud, size_t i)
+{
+    return &((const gd_trend_week *)ud)[i].created;
+}
+
+/* Categories are the week-start dates (numbers). */
 static void add_trend_chart(xw_ctx *c, lxw_worksheet *ws, lxw_row_t first, lxw_row_t last)
 {
+    xw_chart_rows rows = {.n = GD_REPORT_TREND_WEEKS, .ud = c->m->weeks,
+                          .category_number = week_start, .counts = week_counts};
     lxw_chart *ch = xw_severity_chart(c, LXW_CHART_LINE, "New findings per week by severity",
-                                      SHEET, first, last, 1, 4);
+                                      SHEET, first, last, 1, 4, &rows);
     if (!ch)
         return;
     chart_axis_set_num_format(ch->x_axis, "yyyy-mm-dd");

@@ -39,6 +39,9 @@ typedef struct xw_ctx {
     gd_buf join;                 /* scratch for joined lists ("a, b, c") */
     xw_formats fmt;
     uint32_t rows_per_sheet;     /* data rows per sheet of a paged table */
+    uint8_t paper;               /* libxlsxwriter paper code: 9 A4, 1 US Letter */
+    char print_header[LXW_HEADER_FOOTER_MAX + 1];   /* xw_print_init */
+    char print_footer[LXW_HEADER_FOOTER_MAX + 1];
 } xw_ctx;
 
 /* Columns of a table header: its text and width in characters. */
@@ -55,15 +58,25 @@ extern const int XW_BANDS_DESC[GD_SEV_COUNT];
  * colours; lines for LXW_CHART_LINE, filled otherwise): values in columns
  * val_col.. val_col+3 and categories in cat_col, rows first..last of sheet.
  * Legend at the bottom. NULL with c->rc set on failure. */
+typedef struct xw_chart_rows {   /* the plotted rows, for the chart's cached values */
+    size_t n;                    /* = last - first + 1 */
+    const void *ud;
+    const char *(*category_text)(const void *ud, size_t i);  /* text categories, or NULL */
+    double (*category_number)(const void *ud, size_t i);     /* else number categories */
+    const gd_sev_counts *(*counts)(const void *ud, size_t i);
+} xw_chart_rows;
+/* rows (may be NULL) gives the values again so the chart carries them as
+ * cached values, which constant_memory keeps libxlsxwriter from reading. */
 lxw_chart *xw_severity_chart(xw_ctx *c, uint8_t type, const char *title, const char *sheet,
                              lxw_row_t first, lxw_row_t last, lxw_col_t cat_col,
-                             lxw_col_t val_col);
+                             lxw_col_t val_col, const xw_chart_rows *rows);
 
 /* ---- xlsx_cells.c ------------------------------------------------------- */
 /* Records the first failure; returns ctx->rc. */
 int xw_fail(xw_ctx *c, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Checks an lxw_error from a call on ws at (row, col). */
 void xw_check(xw_ctx *c, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, lxw_error e);
+/* A new sheet with the print setup (xw_print_setup, header row 0). */
 lxw_worksheet *xw_add_sheet(xw_ctx *c, const char *name);
 /* Sanitized text (xlsx_text.h); NULL writes nothing. */
 void xw_str(xw_ctx *c, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const char *s,
@@ -113,6 +126,15 @@ void xw_paged_start(xw_paged *p, xw_ctx *c, const char *base, const xw_column *c
 lxw_worksheet *xw_paged_next_row(xw_paged *p, lxw_row_t *row);
 /* Sets the autofilter of the current page; call once after the last row. */
 void xw_paged_finish(xw_paged *p);
+
+/* ---- xlsx_print.c: page setup ------------------------------------------ */
+/* Builds the page header and footer texts from the model (once). */
+int xw_print_init(xw_ctx *c);
+/* Landscape, paper, one page wide, header_row repeated on every page,
+ * header and footer. xw_add_sheet calls it with row 0. */
+void xw_print_setup(xw_ctx *c, lxw_worksheet *ws, lxw_row_t header_row);
+/* The sheet prints on exactly one page (the Overview). */
+void xw_print_one_page(xw_ctx *c, lxw_worksheet *ws);
 
 /* ---- xlsx_formats.c ----------------------------------------------------- */
 int xw_formats_init(xw_ctx *c);

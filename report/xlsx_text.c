@@ -18,11 +18,15 @@
  *    apostrophe at the start of the text. Unlike Excel's quote prefix it is
  *    VISIBLE in the cell: that is deliberate, it tells the auditor the value
  *    was neutralised, and it survives every conversion (CSV, LibreOffice).
+ *  - Bidi controls (U+202A-U+202E, U+2066-U+2069, U+200E/U+200F) reorder
+ *    how a cell displays (CVE-2021-42574, "Trojan Source"): each becomes a
+ *    visible marker such as "\u27E8U+202E\u27E9". JSON keeps the exact value.
  *  - X1/X4: more than 32,767 code points is LXW_ERROR_MAX_STRING_LENGTH_EXCEEDED;
  *    we cut and say so visibly instead of losing the cell. */
 #include "report/xlsx_text.h"
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "common/err.h"
 #include "common/utf8.h"
@@ -82,6 +86,16 @@ static int starts_escape(clean_iter it)
     return next_clean(&it, &c) && (c == '_' || c == '\r');
 }
 
+/* Unicode bidirectional controls (UAX #9): embeddings and overrides
+ * U+202A-U+202E, isolates U+2066-U+2069, and the marks U+200E/U+200F. In a
+ * cell they reorder what the reader sees ("Trojan Source", CVE-2021-42574):
+ * a finding title could display an account id or a file name reversed. */
+static int is_bidi_control(uint32_t c)
+{
+    return (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069) || c == 0x200E ||
+           c == 0x200F;
+}
+
 static int formula_lead(uint32_t c)
 {
     return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
@@ -120,6 +134,14 @@ static int emit_char(sink *s, uint32_t c)
     return emit(s, u, gd_utf8_encode(c, u), 1);
 }
 
+/* "\u27E8U+202E\u27E9": the control made visible and inert, as one token. */
+static int emit_bidi_marker(sink *s, uint32_t c)
+{
+    char marker[24];
+    int n = snprintf(marker, sizeof marker, "\xE2\x9F\xA8U+%04X\xE2\x9F\xA9", (unsigned)c);
+    return emit(s, marker, (size_t)n, 8);
+}
+
 int gd_xlsx_text_sanitize_n(gd_buf *out, const char *in, size_t len, size_t max_chars,
                             unsigned *changes)
 {
@@ -134,7 +156,7 @@ int gd_xlsx_text_sanitize_n(gd_buf *out, const char *in, size_t len, size_t max_
     }
     clean_iter it = {(const unsigned char *)in, (const unsigned char *)in + len, 0};
     sink s = {out, 0, max_chars, 0, 0};
-    unsigned quoted = 0, escaped = 0;
+    unsigned quoted = 0, escaped = 0, bidi = 0;
     int rc = 0;
     uint32_t c;
     int first = 1;
@@ -144,7 +166,10 @@ int gd_xlsx_text_sanitize_n(gd_buf *out, const char *in, size_t len, size_t max_
             quoted = GD_XLSX_TEXT_QUOTED;
         }
         first = 0;
-        if (rc == 0 && !s.cut && c == '_' && starts_escape(it)) {
+        if (rc == 0 && !s.cut && is_bidi_control(c)) {
+            rc = emit_bidi_marker(&s, c);
+            bidi = GD_XLSX_TEXT_BIDI;
+        } else if (rc == 0 && !s.cut && c == '_' && starts_escape(it)) {
             rc = emit(&s, "_x005F_", 7, 7);
             escaped = GD_XLSX_TEXT_ESCAPED;
         } else if (rc == 0 && !s.cut) {
@@ -156,7 +181,7 @@ int gd_xlsx_text_sanitize_n(gd_buf *out, const char *in, size_t len, size_t max_
         quoted = GD_XLSX_TEXT_QUOTED;
     }
     if (changes)
-        *changes = it.changes | quoted | escaped | (s.cut ? GD_XLSX_TEXT_TRUNCATED : 0u);
+        *changes = it.changes | quoted | escaped | bidi | (s.cut ? GD_XLSX_TEXT_TRUNCATED : 0u);
     if (rc)
         gd_buf_reset(out);
     return rc;

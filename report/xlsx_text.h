@@ -24,7 +24,8 @@ enum gd_xlsx_text_change {
     GD_XLSX_TEXT_STRIPPED = 2,   /* characters XML 1.0 forbids were removed */
     GD_XLSX_TEXT_ESCAPED = 4,    /* a literal _xHHHH_ got its '_' written as _x005F_ */
     GD_XLSX_TEXT_QUOTED = 8,     /* formula-like text got a leading apostrophe */
-    GD_XLSX_TEXT_TRUNCATED = 16  /* cut to fit, marker appended */
+    GD_XLSX_TEXT_TRUNCATED = 16, /* cut to fit, marker appended */
+    GD_XLSX_TEXT_BIDI = 32       /* a bidi control became a visible marker */
 };
 
 /* Sanitizes in[0..len) (may hold NUL bytes) into out, which is reset first.
@@ -32,7 +33,9 @@ enum gd_xlsx_text_change {
  *  1. invalid UTF-8 -> U+FFFD per bad byte (overlongs, UTF-16 surrogates as in
  *     CESU-8, code points above U+10FFFF, stray or missing continuation bytes);
  *  2. characters outside XML 1.0 Char are removed (C0 controls other than
- *     tab/LF/CR, U+FFFE, U+FFFF);
+ *     tab/LF/CR, U+FFFE, U+FFFF); bidi controls (U+202A-U+202E,
+ *     U+2066-U+2069, U+200E, U+200F) become a visible marker,
+ *     "\u27E8U+202E\u27E9" (8 code points);
  *  3. a leading apostrophe when the cleaned text starts with = + - @ tab CR,
  *     or the input started with NUL (formula injection, see the .c file);
  *  4. each '_' that starts "_xHHHH_" (hex, x or X; a CR in place of the

@@ -169,7 +169,7 @@ def old_parsers_gone():
 
 def main():
     if not BIN or not os.access(BIN, os.X_OK):
-        print("skipped: GDREPORT_BIN not built")
+        print("SKIP: GDREPORT_BIN not built")
         return 77
     rows = table()
     commands = ["collect", "export", "run", "status", "doctor", "prune", "config"]

@@ -13,6 +13,7 @@
 #define E GD_XLSX_TEXT_ESCAPED
 #define Q GD_XLSX_TEXT_QUOTED
 #define T GD_XLSX_TEXT_TRUNCATED
+#define BIDI GD_XLSX_TEXT_BIDI
 
 typedef struct text_case {
     const char *name;
@@ -74,6 +75,22 @@ static const text_case CASES[] = {
     {"truncated sequence before ascii", "\xE2\x82" "A", 0, FFFD FFFD "A", R},
     {"formula then bad byte", "=\xFF", 0, "'=" FFFD, Q | R},
     {"BOM is not a formula lead", "\xEF\xBB\xBF=1", 0, "\xEF\xBB\xBF=1", 0},
+    /* Bidi controls become visible, inert markers (CVE-2021-42574). */
+    {"RLO override", "invoice\xE2\x80\xAE" "fdp.exe", 0,
+     "invoice\xE2\x9F\xA8U+202E\xE2\x9F\xA9" "fdp.exe", BIDI},
+    {"LRE..PDF", "\xE2\x80\xAA" "a" "\xE2\x80\xAC", 0,
+     "\xE2\x9F\xA8U+202A\xE2\x9F\xA9" "a" "\xE2\x9F\xA8U+202C\xE2\x9F\xA9", BIDI},
+    {"RLE and LRO", "\xE2\x80\xAB\xE2\x80\xAD", 0,
+     "\xE2\x9F\xA8U+202B\xE2\x9F\xA9\xE2\x9F\xA8U+202D\xE2\x9F\xA9", BIDI},
+    {"isolates LRI..PDI", "\xE2\x81\xA6x\xE2\x81\xA7y\xE2\x81\xA8z\xE2\x81\xA9", 0,
+     "\xE2\x9F\xA8U+2066\xE2\x9F\xA9x\xE2\x9F\xA8U+2067\xE2\x9F\xA9y"
+     "\xE2\x9F\xA8U+2068\xE2\x9F\xA9z\xE2\x9F\xA8U+2069\xE2\x9F\xA9", BIDI},
+    {"LRM and RLM", "\xE2\x80\x8E-\xE2\x80\x8F", 0,
+     "\xE2\x9F\xA8U+200E\xE2\x9F\xA9-\xE2\x9F\xA8U+200F\xE2\x9F\xA9", BIDI},
+    {"neighbours U+2065 and U+202F kept", "\xE2\x81\xA5\xE2\x80\xAF", 0,
+     "\xE2\x81\xA5\xE2\x80\xAF", 0},
+    {"bidi then formula is not a formula", "\xE2\x80\xAE=1", 0,
+     "\xE2\x9F\xA8U+202E\xE2\x9F\xA9=1", BIDI},
 };
 
 static void test_table(void)
@@ -95,6 +112,8 @@ static void test_table(void)
 }
 
 static const text_case CUT_CASES[] = {
+    {"a bidi marker is one token", "abcdef\xE2\x80\xAE" "ghijklmnopqrstuvw", 0,
+     "abcdef" GD_XLSX_TRUNC_MARKER, BIDI | T},
     /* max_chars 20 in all of these: 7 characters + the 13-character marker. */
     {"exactly the limit", "abcdefghijklmnopqrst", 0, "abcdefghijklmnopqrst", 0},
     {"one over", "abcdefghijklmnopqrstu", 0, "abcdefg" GD_XLSX_TRUNC_MARKER, T},
