@@ -152,6 +152,25 @@ const gd_definition *gd_def(enum gd_def_id id)
     return &DEFS[(unsigned)id < GD_DEF_COUNT ? id : 0];
 }
 
+int gd_def_is_cost(enum gd_def_id id)
+{
+    switch (id) {
+    case GD_DEF_TOTAL_COST:
+    case GD_DEF_ACCOUNT_COST:
+    case GD_DEF_PLAN_COST:
+    case GD_DEF_COST_BASIS:
+    case GD_DEF_COST_WINDOW:
+    case GD_DEF_COST_TOTAL:
+    case GD_DEF_COST_BY_ACCOUNT:
+    case GD_DEF_COST_BY_PLAN:
+    case GD_DEF_COST_BY_REGION:
+    case GD_DEF_COST_BY_ACCOUNT_PLAN:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 const char *gd_def_label(enum gd_def_id id)
 {
     return gd_def(id)->label;

@@ -106,6 +106,9 @@ typedef struct gd_definition {
     const char *definition;  /* one line, ends with a full stop */
 } gd_definition;
 
+/* 1 when the figure is money: left out wherever cost is redacted. */
+int gd_def_is_cost(enum gd_def_id id);
+
 /* The definition of id (always valid for id < GD_DEF_COUNT). */
 const gd_definition *gd_def(enum gd_def_id id);
 const char *gd_def_label(enum gd_def_id id);

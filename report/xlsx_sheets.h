@@ -149,5 +149,6 @@ int xw_sheet_coverage(xw_ctx *c);
 int xw_sheet_findings(xw_ctx *c, const gd_finding_source *findings);
 int xw_sheet_costs(xw_ctx *c);   /* writes nothing when costs are redacted or absent */
 int xw_sheet_trends(xw_ctx *c);
+int xw_sheet_definitions(xw_ctx *c);   /* cost figures left out when cost is redacted */
 
 #endif

@@ -640,7 +640,7 @@ def num(v):
 
 def check_xlsx(path, doc, exp, check, costs=True, label="xlsx"):
     book = read_xlsx(path)
-    sheets = {"Overview", "Accounts", "Plans", "Coverage", "Findings", "Trends"}
+    sheets = {"Overview", "Accounts", "Plans", "Coverage", "Findings", "Trends", "Definitions"}
     check(sheets <= set(book), "%s: every sheet present: %s" % (label, sorted(book)))
     check(("Costs" in book) == costs, "%s: Costs sheet present only without cost redaction" % label)
     labels = {p["label"]: p["plan"] for p in doc["plans"]}

@@ -206,6 +206,43 @@ def trends(env, db, tmp, truth):
               "unknown zone via %s: exit 2 with one line (%d: %r)" % (name, cp.returncode, cp.stderr))
 
 
+def schema_descriptions():
+    """{JSON path: description} of schema/report.schema.json, paths as in
+    report/definitions.c ("plans[].coverage_pct")."""
+    schema = json.load(open(os.path.join(gdtest.SOURCE_DIR, "schema", "report.schema.json"),
+                            encoding="utf-8"))
+    out = {}
+
+    def walk(node, path):
+        if not isinstance(node, dict):
+            return
+        if path and "description" in node:
+            out[path] = node["description"]
+        for k, v in node.get("properties", {}).items():
+            walk(v, (path + "." if path else "") + k)
+        if "items" in node:
+            walk(node["items"], path + "[]")
+    walk(schema, "")
+    return out
+
+
+def definitions_sheet(env, db, tmp, now):
+    """The workbook's Definitions sheet says what the JSON Schema says, figure by
+    figure; with --redact cost the money figures are gone from it."""
+    desc = schema_descriptions()
+    for extra, label in (([], "plain"), (["--redact", "cost"], "--redact cost")):
+        out = os.path.join(tmp, "defs.xlsx")
+        export(env, db, out, now, *extra)
+        rows = gdexport.read_xlsx(out).get("Definitions", {})
+        got = {rows[(r, 0)]: rows.get((r, 2)) for r in range(1, 200)
+               if (r, 0) in rows and "." in rows[(r, 0)] or rows.get((r, 0), "") in desc}
+        bad = {k: (v, desc.get(k)) for k, v in got.items() if desc.get(k) != v}
+        check(len(got) > 30 and not bad, "%s: every definition in the workbook is the schema's "
+              "description (%d; differ: %s)" % (label, len(got), list(bad.items())[:2]))
+        money = [k for k in got if k.startswith("costs.") or k.endswith("cost_usd")]
+        check(bool(money) == (label == "plain"), "%s: money figures %s" % (label, money[:3]))
+
+
 def costs_sum(env, db, tmp, truth, now):
     out = os.path.join(tmp, "costs.json")
     cp = export(env, db, out, now)
@@ -237,6 +274,7 @@ def main():
             staleness(env, db, tmp)
             status_freshness(env, db)
             trends(env, db, tmp, truth)
+            definitions_sheet(env, db, tmp, gdexport.iso_s(max(newest_success_ms(db).values())))
             coverage(env, db, tmp, truth, gdexport.iso_s(max(newest_success_ms(db).values())))
             costs_sum(env, db, tmp, truth, gdexport.iso_s(max(newest_success_ms(db).values())))
     finally:

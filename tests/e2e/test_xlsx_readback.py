@@ -27,8 +27,8 @@ NS = {
 R_ID = "{%s}id" % NS["r"]
 
 FULL_SHEETS = ["Overview", "Accounts", "Plans", "Coverage", "Findings", "Findings (2)",
-               "Findings (3)", "Costs", "Trends"]
-REDACTED_SHEETS = ["Overview", "Accounts", "Plans", "Coverage", "Findings", "Trends"]
+               "Findings (3)", "Costs", "Trends", "Definitions"]
+REDACTED_SHEETS = ["Overview", "Accounts", "Plans", "Coverage", "Findings", "Trends", "Definitions"]
 FINDINGS_HEADER = ["Severity", "Score", "Type", "Plan", "Account ID", "Region", "Resource type",
                    "Title", "First seen (UTC)", "Updated (UTC)", "Count", "Archived", "Finding ID"]
 MARKER = " \u2026[truncated]"

@@ -355,7 +355,7 @@ static void test_writes_0600_file_and_leaves_no_temp_files(void)
     CHECK_STR(first, "report.xlsx");
     char names[1024] = "";
     if (workbook_sheet_names(path, names, sizeof names) == 0)
-        CHECK_STR(names, "Overview|Accounts|Plans|Coverage|Findings|Costs|Trends");
+        CHECK_STR(names, "Overview|Accounts|Plans|Coverage|Findings|Costs|Trends|Definitions");
     remove_dir(dir);
 }
 
@@ -451,7 +451,7 @@ static void test_findings_and_costs_split_across_sheets(void)
     char names[1024] = "";
     CHECK(workbook_sheet_names(path, names, sizeof names) == 0);
     CHECK_STR(names, "Overview|Accounts|Plans|Coverage|Findings|Findings (2)|Findings (3)|"
-                     "Findings (4)|Costs|Trends");
+                     "Findings (4)|Costs|Trends|Definitions");
     remove_dir(dir);
 }
 
@@ -472,7 +472,8 @@ static void test_findings_split_across_sheets(void)
     char names[1024] = "";
     CHECK(workbook_sheet_names(path, names, sizeof names) == 0);
     /* 7 rows at 3 per sheet: 3 + 3 + 1; no Costs sheet (redacted). */
-    CHECK_STR(names, "Overview|Accounts|Plans|Coverage|Findings|Findings (2)|Findings (3)|Trends");
+    CHECK_STR(names, "Overview|Accounts|Plans|Coverage|Findings|Findings (2)|Findings (3)|"
+                     "Trends|Definitions");
     CHECK_INT(dir_entries(dir, NULL, 0), 1);
     remove_dir(dir);
 }
@@ -494,7 +495,7 @@ static void test_empty_model_writes_a_complete_workbook(void)
     CHECK_MSG(rc == 0, "rc %d: %s", rc, err.msg);
     char names[1024] = "";
     CHECK(workbook_sheet_names(path, names, sizeof names) == 0);
-    CHECK_STR(names, "Overview|Accounts|Plans|Coverage|Findings|Trends");
+    CHECK_STR(names, "Overview|Accounts|Plans|Coverage|Findings|Trends|Definitions");
     remove_dir(dir);
 }
 
