@@ -13,6 +13,8 @@
 #include "report/json_internal.h"
 #include "report/writers.h"
 
+#include "report/finding_links.h"
+
 #include <errno.h>
 #include <string.h>
 
@@ -36,8 +38,15 @@ static int fill_finding(json_t *o, const gd_report_model *m, const void *item)
     rc |= jw_set(o, "severity_band", json_string(gd_severity_name(f->band)));
     rc |= jw_set(o, "title", jw_str(f->title));
     rc |= jw_set(o, "resource_type", jw_str(f->resource_type));
+    rc |= jw_set(o, "resource_id", jw_str(f->resource_id));
     rc |= jw_set(o, "created_at", jw_time(f->created_ms));
+    rc |= jw_set(o, "first_seen", jw_time(f->first_seen_ms));
+    rc |= jw_set(o, "last_seen", jw_time(f->last_seen_ms));
     rc |= jw_set(o, "updated_at", jw_time(f->updated_ms));
+    char url[512];
+    rc |= jw_set(o, "console_url",
+                 gd_finding_console_url(f->region, f->finding_id, url, sizeof url) == 0
+                     ? json_string(url) : json_null());
     rc |= jw_set(o, "count", json_integer(f->count));
     rc |= jw_set(o, "archived", json_boolean(f->archived));
     return rc;

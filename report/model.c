@@ -8,6 +8,8 @@
 #include "report/model_internal.h"
 #include "report/redact_internal.h"
 #include "common/region_state.h"
+#include "report/finding_links.h"
+#include "common/timeutil.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -331,28 +333,38 @@ typedef struct each_ctx {
 static int each_row(void *ud, const gd_rq_finding *f)
 {
     each_ctx *c = ud;
-    char *title = NULL, *resource = NULL;
+    char *title = NULL, *resource = NULL, *resource_id = NULL;
     if (c->m->management_redacted) {
         /* Another account's finding may name the management account in
          * free text (a cross-account caller): scrub it there too. */
         if (gd_report_scrub_text(c->m, f->title, &title) ||
-            gd_report_scrub_text(c->m, f->resource_type, &resource)) {
+            gd_report_scrub_text(c->m, f->resource_type, &resource) ||
+            gd_report_scrub_text(c->m, f->resource_id, &resource_id)) {
             free(title);
+            free(resource);
             c->oom = 1;
             return GD_E_NOMEM;
         }
     }
+    int64_t first_seen = 0, last_seen = 0;
+    if (f->first_seen && gd_time_parse_iso(f->first_seen, &first_seen) != 0)
+        first_seen = 0;
+    if (f->last_seen && gd_time_parse_iso(f->last_seen, &last_seen) != 0)
+        last_seen = 0;
     gd_finding_view v = {
         .finding_id = f->finding_id, .severity = f->severity,
         .band = gd_severity_band(f->severity), .type = f->type,
         .plan = gd_plan_for_finding(f->type, f->feature_name), .account_id = f->account_id,
         .region = f->region, .resource_type = resource ? resource : f->resource_type,
+        .resource_id = resource_id ? resource_id : f->resource_id,
         .title = title ? title : f->title, .created_ms = f->created_ms,
-        .updated_ms = f->updated_ms, .count = f->count, .archived = f->archived,
+        .updated_ms = f->updated_ms, .first_seen_ms = first_seen, .last_seen_ms = last_seen,
+        .count = f->count, .archived = f->archived,
     };
     int rc = c->cb(c->ud, &v);
     free(title);
     free(resource);
+    free(resource_id);
     return rc;
 }
 
@@ -366,6 +378,7 @@ int gd_report_model_each_finding(const gd_report_model *m, gd_finding_cb cb, voi
     /* One row past the cap tells the writer the list was cut; with a LIMIT
      * SQLite keeps only the top rows while sorting. */
     sc.limit = m->opts.findings_cap > 0 ? m->opts.findings_cap + 1 : -1;
+    sc.resource_paths = gd_resource_paths_json();
     each_ctx c = {m, cb, ud, 0};
     int rc = gd_rq_findings_each(m->store, &sc, each_row, &c, err);
     if (c.oom)

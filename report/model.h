@@ -242,6 +242,8 @@ typedef struct gd_finding_view {       /* borrowed for the duration of the callb
     int64_t created_ms, updated_ms;
     int64_t count;
     int archived;
+    const char *resource_id;     /* main id of the resource (report/finding_links.h); NULL if none */
+    int64_t first_seen_ms, last_seen_ms;   /* service.eventFirstSeen / eventLastSeen; 0 = unknown */
 } gd_finding_view;
 
 typedef int (*gd_finding_cb)(void *ud, const gd_finding_view *f);

@@ -98,6 +98,11 @@ int xw_formats_init(xw_ctx *c)
     x->money = num_format(c, money);
     x->score = num_format(c, "0.0");
     x->hours = num_format(c, "0.0\" h\"");
+    x->link = add(c);
+    if (x->link) {
+        format_set_underline(x->link, LXW_UNDERLINE_SINGLE);
+        format_set_font_color(x->link, LXW_COLOR_BLUE);
+    }
     x->wrap = add(c);
     if (x->wrap)
         format_set_text_wrap(x->wrap);

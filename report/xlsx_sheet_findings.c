@@ -5,17 +5,40 @@
  * the per-sheet row limit (xlsx_paged.c). */
 #include "report/xlsx_sheets.h"
 
+#include "report/finding_links.h"
 #include "report/plans.h"
 #include "report/severity.h"
 
 static const xw_column COLS[] = {
-    {"Severity", 10},          {"Score", 7},          {"Type", 45},
-    {"Plan", 22},              {"Account ID", 15},    {"Region", 15},
-    {"Resource type", 18},     {"Title", 60},         {"First seen (UTC)", 20},
-    {"Updated (UTC)", 20},     {"Count", 8},          {"Archived", 9},
-    {"Finding ID", 34},
+    {"Severity", 10},          {"Score", 7},          {"Type", 40},
+    {"Plan", 20},              {"Account ID", 15},    {"Region", 14},
+    {"Resource type", 15},     {"Resource ID", 28},   {"Title", 50},
+    {"Created (UTC)", 17},     {"First seen (UTC)", 17}, {"Last seen (UTC)", 17},
+    {"Updated (UTC)", 17},     {"Count", 7},          {"Archived", 9},
+    {"Finding ID", 34},        {"Console", 16},
 };
 #define N_COLS ((lxw_col_t)(sizeof COLS / sizeof COLS[0]))
+
+/* Excel keeps at most 65,530 hyperlinks per sheet; past that the link is
+ * written as plain text. */
+#define MAX_LINKS_PER_SHEET 65530
+
+/* A link to the finding in the GuardDuty console, built only from the
+ * validated region and finding id (report/finding_links.h). */
+static void write_console_link(xw_ctx *c, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
+                               const gd_finding_view *f)
+{
+    char url[512];
+    if (gd_finding_console_url(f->region, f->finding_id, url, sizeof url) != 0)
+        return;
+    if (row > MAX_LINKS_PER_SHEET) {
+        xw_str(c, ws, row, col, url, NULL);
+        return;
+    }
+    xw_check(c, ws, row, col,
+             worksheet_write_url_opt(ws, row, col, url, c->fmt.link, "Open in console",
+                                     "The finding in the GuardDuty console"));
+}
 
 static void write_row(xw_ctx *c, lxw_worksheet *ws, lxw_row_t row, const gd_finding_view *f)
 {
@@ -27,12 +50,16 @@ static void write_row(xw_ctx *c, lxw_worksheet *ws, lxw_row_t row, const gd_find
     xw_str(c, ws, row, 4, f->account_id, NULL);
     xw_str(c, ws, row, 5, f->region, NULL);
     xw_str(c, ws, row, 6, f->resource_type, NULL);
-    xw_str(c, ws, row, 7, f->title, NULL);
-    xw_time(c, ws, row, 8, f->created_ms);
-    xw_time(c, ws, row, 9, f->updated_ms);
-    xw_int(c, ws, row, 10, f->count);
-    xw_yes_no(c, ws, row, 11, f->archived);
-    xw_str(c, ws, row, 12, f->finding_id, NULL);
+    xw_str(c, ws, row, 7, f->resource_id, NULL);
+    xw_str(c, ws, row, 8, f->title, NULL);
+    xw_time(c, ws, row, 9, f->created_ms);
+    xw_time(c, ws, row, 10, f->first_seen_ms);
+    xw_time(c, ws, row, 11, f->last_seen_ms);
+    xw_time(c, ws, row, 12, f->updated_ms);
+    xw_int(c, ws, row, 13, f->count);
+    xw_yes_no(c, ws, row, 14, f->archived);
+    xw_str(c, ws, row, 15, f->finding_id, NULL);
+    write_console_link(c, ws, row, 16, f);
 }
 
 static int on_finding(void *ud, const gd_finding_view *f)

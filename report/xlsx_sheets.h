@@ -23,7 +23,7 @@
 
 typedef struct xw_formats {
     lxw_format *title, *section, *header, *label;
-    lxw_format *count, *date, *pct, *money, *score, *wrap;
+    lxw_format *count, *date, *pct, *money, *score, *wrap, *link;
     lxw_format *hours;                     /* an age in hours: 0.0 "h" */
     lxw_format *sev[GD_SEV_COUNT];         /* severity label cells, by band */
     lxw_format *sev_header[GD_SEV_COUNT];  /* severity column headers, by band */

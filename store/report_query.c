@@ -449,6 +449,8 @@ static int rq_scoped(gd_store *st, const char *sql, const gd_rq_scope *scope, rq
         st_bind_int64(s, 8, scope->include_archived);
         st_bind_int64(s, 9, scope->trend_start_ms);
         st_bind_int64(s, 10, scope->limit ? scope->limit : -1);
+        if (sqlite3_bind_parameter_count(s) >= 11)
+            st_bind_text(s, 11, scope->resource_paths);
         rc = rq_run(st, s, row, c, err);
     }
     st_leave(st);
@@ -696,6 +698,7 @@ static int finding_row(sqlite3_stmt *s, void *ctx)
         .title = col_text(s, 6), .severity = sqlite3_column_double(s, 7),
         .created_ms = sqlite3_column_int64(s, 8), .updated_ms = sqlite3_column_int64(s, 9),
         .count = sqlite3_column_int64(s, 10), .archived = sqlite3_column_int(s, 11),
+        .resource_id = col_text(s, 12), .first_seen = col_text(s, 13), .last_seen = col_text(s, 14),
     };
     return ((gd_rq_finding_cb)c->cb)(c->ud, &f);
 }
@@ -703,9 +706,19 @@ static int finding_row(sqlite3_stmt *s, void *ctx)
 int gd_rq_findings_each(gd_store *st, const gd_rq_scope *scope, gd_rq_finding_cb cb, void *ud,
                         gd_err *err)
 {
+    /* The resource id's path is looked up by key in ?11, never spliced into
+     * the path text, so a hostile resourceType cannot make a path; raw_json is
+     * the collector's own re-dump, json_valid guards against anything else. */
     static const char sql[] =
         "SELECT finding_id, region, account_id, type, feature_name, resource_type, title,"
-        " severity, created_ms, updated_ms, count, archived FROM findings" RQ_SCOPE_WHERE
+        " severity, created_ms, updated_ms, count, archived,"
+        " CASE WHEN ?11 IS NOT NULL AND json_valid(raw_json) THEN json_extract(raw_json,"
+        "  (SELECT value FROM json_each(?11) WHERE key = resource_type)) END,"
+        " CASE WHEN ?11 IS NOT NULL AND json_valid(raw_json)"
+        "  THEN json_extract(raw_json, '$.service.eventFirstSeen') END,"
+        " CASE WHEN ?11 IS NOT NULL AND json_valid(raw_json)"
+        "  THEN json_extract(raw_json, '$.service.eventLastSeen') END"
+        " FROM findings" RQ_SCOPE_WHERE
         " AND (archived = 0 OR ?8 <> 0)"
         " ORDER BY severity DESC, updated_ms DESC, finding_id ASC LIMIT ?10";
     cb_ctx c = {(void *)cb, ud};

@@ -30,7 +30,8 @@ FULL_SHEETS = ["Overview", "Accounts", "Plans", "Coverage", "Findings", "Finding
                "Findings (3)", "Costs", "Trends", "Definitions"]
 REDACTED_SHEETS = ["Overview", "Accounts", "Plans", "Coverage", "Findings", "Trends", "Definitions"]
 FINDINGS_HEADER = ["Severity", "Score", "Type", "Plan", "Account ID", "Region", "Resource type",
-                   "Title", "First seen (UTC)", "Updated (UTC)", "Count", "Archived", "Finding ID"]
+                   "Resource ID", "Title", "Created (UTC)", "First seen (UTC)", "Last seen (UTC)",
+                   "Updated (UTC)", "Count", "Archived", "Finding ID", "Console"]
 MARKER = " \u2026[truncated]"
 XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 NUMBER = re.compile(r"^-?\d+(\.\d+)?(E[+-]?\d+)?$")
@@ -121,7 +122,7 @@ def check_structure(full, redacted):
     check([s[0] for s in redacted] == REDACTED_SHEETS,
           "redacted sheet order %r" % [s[0] for s in redacted])
     for name in ("Findings", "Findings (2)", "Findings (3)"):
-        check(row_values(sheet(full, name), 1, 13) == FINDINGS_HEADER, name + " header row")
+        check(row_values(sheet(full, name), 1, 17) == FINDINGS_HEADER, name + " header row")
     acc = sheet(full, "Accounts")
     check(row_values(acc, 1, 4) == ["Account ID", "Name", "Status", "Critical"], "Accounts header")
     check(acc.get("M1", (0, ""))[1] == "Cost total (USD)", "Accounts cost column when not redacted")
@@ -167,7 +168,7 @@ def findings_titles(sheets):
         if name.startswith("Findings"):
             r = 2
             while "A%d" % r in cells:
-                titles.append(cells.get("H%d" % r, (None, ""))[1])
+                titles.append(cells.get("I%d" % r, (None, ""))[1])
                 r += 1
     return titles
 
