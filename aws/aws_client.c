@@ -8,6 +8,7 @@
 
 #include "aws/creds_value.h"
 #include "aws/sigv4.h"
+#include "aws/xml_min_internal.h"
 #include "common/log.h"
 
 #include <jansson.h>
@@ -276,6 +277,18 @@ static int send_attempt(gd_aws_client *c, const gd_aws_request *req, const gd_en
 
 /* ---- classification --------------------------------------------------- */
 
+/* A 2xx query-protocol body without the complete result element (cut off,
+ * an HTML error page from a proxy, an empty 200) is malformed like bad JSON. */
+static int body_lacks_xml(const gd_aws_request *req, const gd_buf *body)
+{
+    const char *content;
+    size_t n;
+    if (!req->expect_xml)
+        return 0;
+    return gd_xml_element(body->data ? body->data : "", body->len, req->expect_xml, &content,
+                          &n) != 0;
+}
+
 static int wants_json(const gd_aws_request *req)
 {
     if (req->expect_json)
@@ -339,7 +352,7 @@ static void classify(const gd_aws_request *req, const gd_http_response *hr,
         return;
     }
     if (hr->status >= 200 && hr->status < 300) {
-        o->malformed = body_is_bad_json(req, &hr->body);
+        o->malformed = body_is_bad_json(req, &hr->body) || body_lacks_xml(req, &hr->body);
         o->retry_class = o->malformed ? GD_RETRY_TRANSIENT : GD_RETRY_NONE;
         if (o->malformed)
             snprintf(resp->error_code, sizeof resp->error_code, "MalformedResponse");
@@ -402,8 +415,12 @@ static int finish_error(const gd_aws_request *req, gd_aws_response *resp,
     int rc = GD_E_AWS;
     if (o->malformed) {
         resp->error_kind = GD_AWS_BAD_RESPONSE;
-        snprintf(resp->error_message, sizeof resp->error_message,
-                 "response body is not valid JSON");
+        if (req->expect_xml)
+            snprintf(resp->error_message, sizeof resp->error_message,
+                     "response body has no complete <%s> element", req->expect_xml);
+        else
+            snprintf(resp->error_message, sizeof resp->error_message,
+                     "response body is not valid JSON");
     } else if (is_access_denied(resp)) {
         resp->error_kind = GD_AWS_ACCESS_DENIED;
         rc = GD_E_DENIED;

@@ -60,6 +60,9 @@ typedef struct gd_aws_request {
                                          0 = auto (every service but "sts"; an empty body passes),
                                          1 = always (empty fails too), -1 = never check.
                                          Bad encoding inside strings passes: callers repair it. */
+    const char *expect_xml;           /* query protocol (STS): a 2xx body must hold this
+                                         complete element (e.g. "GetCallerIdentityResult"),
+                                         else the attempt is retried as malformed; NULL: no check */
 } gd_aws_request;
 
 enum gd_aws_error_kind {

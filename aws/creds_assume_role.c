@@ -77,6 +77,7 @@ int gd_creds_sts_post(const gd_creds_options *o, const gd_creds *source, const c
         .body = form_body,
         .body_len = strlen(form_body),
         .unsigned_request = source == NULL,
+        .expect_xml = "Credentials",
     };
     gd_aws_response resp;
     gd_aws_response_init(&resp);

@@ -4,6 +4,7 @@
  * only unless the URL is loopback/metadata and the options allow http.
  * Never CURLOPT_VERBOSE: headers carry signatures and tokens (docs/facts.md K1). */
 #include "aws/http.h"
+#include "aws/body_budget.h"
 #include "common/names.h"
 
 #include <curl/curl.h>
@@ -33,6 +34,8 @@ struct gd_http {
 typedef struct transfer {
     gd_http_response *resp;
     int too_big;
+    int budget_busy;              /* the body budget's growth token stayed taken */
+    gd_body_ticket ticket;        /* this transfer's share of the body budget */
 } transfer;
 
 int gd_http_global_init(gd_err *err)
@@ -182,7 +185,15 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
 {
     transfer *t = ud;
     size_t n = size * nmemb;
-    if (gd_buf_append(&t->resp->body, data, n) != 0) {
+    size_t cap = gd_buf_cap_for(&t->resp->body, n);
+    int grant = cap ? GD_BODY_OK : GD_BODY_TOO_BIG;
+    if (cap > t->ticket.bytes)
+        grant = gd_body_budget_grow(&t->ticket, cap); /* may wait for room */
+    if (grant == GD_BODY_BUSY) {
+        t->budget_busy = 1;
+        return 0;
+    }
+    if (grant != GD_BODY_OK || gd_buf_append(&t->resp->body, data, n) != 0) {
         t->too_big = 1;
         return 0; /* aborts the transfer with CURLE_WRITE_ERROR */
     }
@@ -356,11 +367,32 @@ static void reset_response(gd_http *h, gd_http_response *resp)
     resp->error[0] = '\0';
 }
 
+/* Runs the transfer inside the body budget: waits for a slot first; a body
+ * buffer kept from an earlier, larger response is released rather than
+ * carried into this one uncounted. */
+static CURLcode perform_within_budget(gd_http *h, transfer *t)
+{
+    gd_buf *body = &t->resp->body;
+    if (body->cap > GD_BODY_SLOT_BYTES) {
+        size_t max = body->max;
+        gd_buf_free(body);
+        gd_buf_init(body, max);
+    }
+    gd_body_budget_begin(&t->ticket);
+    CURLcode rc = CURLE_OK;
+    if (body->cap && gd_body_budget_grow(&t->ticket, body->cap) != GD_BODY_OK)
+        rc = CURLE_OUT_OF_MEMORY; /* cannot happen: cap <= one slot */
+    if (rc == CURLE_OK)
+        rc = curl_easy_perform(h->easy);
+    gd_body_budget_end(&t->ticket);
+    return rc;
+}
+
 int gd_http_perform(gd_http *h, const gd_http_request *req, gd_http_response *resp)
 {
     char why[256];
     struct curl_slist *headers = NULL;
-    transfer t = {resp, 0};
+    transfer t = {resp, 0, 0, {0, 0, 0}};
     reset_response(h, resp);
     if (!req || !req->url)
         return fail(resp, GD_HTTP_E_POLICY, "no URL");
@@ -381,10 +413,14 @@ int gd_http_perform(gd_http *h, const gd_http_request *req, gd_http_response *re
     if (!rc)
         rc = curl_easy_setopt(h->easy, CURLOPT_HTTPHEADER, headers);
     if (!rc)
-        rc = curl_easy_perform(h->easy);
+        rc = perform_within_budget(h, &t);
     curl_easy_setopt(h->easy, CURLOPT_HTTPHEADER, (struct curl_slist *)NULL);
     curl_easy_setopt(h->easy, CURLOPT_POSTFIELDS, (char *)NULL);
     curl_slist_free_all(headers);
+    if (rc != CURLE_OK && t.budget_busy)
+        return fail(resp, GD_HTTP_E_RECV,
+                    "response memory budget busy: another large response held the growth "
+                    "allowance (--response-memory)");
     if (rc != CURLE_OK)
         return fail(resp, map_curl_error(rc, t.too_big),
                     t.too_big ? "response exceeded the size cap"

@@ -45,6 +45,7 @@ int gd_sts_get_caller_identity(gd_aws_client *c, const char *region, gd_caller_i
         .body = body,
         .body_len = sizeof body - 1,
         .expect_json = -1,
+        .expect_xml = "GetCallerIdentityResult",
     };
     gd_aws_response resp;
     memset(out, 0, sizeof *out);

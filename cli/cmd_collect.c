@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* gdreport collect: flags -> gd_collect_run -> summary and exit code. */
 #include "cli/cli.h"
+#include "aws/body_budget.h"
 #include "cli/config.h"
 #include "cli/flags.h"
 #include "aws/aws_context.h"
@@ -45,6 +46,8 @@ static int apply_settings(const gd_flag_args *a, collect_flags *f, gd_collect_op
             return gd_err_set(err, GD_E_USAGE, "--region-budget: must be more than 0");
         o->region_budget_ms = a->number[GD_F_REGION_BUDGET];
     }
+    if (gd_flag_text(a, GD_F_RESPONSE_MEMORY))
+        gd_body_budget_set_limit((size_t)a->number[GD_F_RESPONSE_MEMORY] * 1024 * 1024);
     o->no_cost = gd_flag_on(a, GD_F_NO_COST);
     o->full = gd_flag_on(a, GD_F_FULL);
     return 0;

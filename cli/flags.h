@@ -51,6 +51,7 @@ enum gd_flag_id {
     GD_F_PARALLEL,
     GD_F_OVERLAP,
     GD_F_REGION_BUDGET,
+    GD_F_RESPONSE_MEMORY,
     GD_F_FORMAT,
     GD_F_OUTPUT,
     GD_F_REDACT,

@@ -47,6 +47,11 @@ const gd_flag gd_flag_table[GD_F_COUNT] = {
     [GD_F_REGION_BUDGET] = {"region-budget", 0, "DURATION", GD_CFG_DURATION, NULL, 0, 0,
                             "region-budget", "GDREPORT_REGION_BUDGET", "30m", C_COLLECT | C_RUN,
                             "wall time a region may take before it is failed"},
+    [GD_F_RESPONSE_MEMORY] = {"response-memory", 0, "MIB", GD_CFG_INT, NULL, 4, 4096,
+                              "response-memory", "GDREPORT_RESPONSE_MEMORY", "64",
+                              C_COLLECT | C_RUN,
+                              "MiB of AWS response bodies held at once while being received, "
+                              "all regions together; requests wait for room"},
     [GD_F_FORMAT] = {"format", 0, "xlsx|json", GD_CFG_ENUM, "xlsx|json", 0, 0, "format",
                      "GDREPORT_FORMAT", NULL, C_EXPORT,
                      "output format (default: from the -o extension)"},

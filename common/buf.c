@@ -15,17 +15,28 @@ void gd_buf_init(gd_buf *b, size_t max)
     b->max = max;
 }
 
-static int grow(gd_buf *b, size_t extra)
+size_t gd_buf_cap_for(const gd_buf *b, size_t extra)
 {
     size_t max = b->max ? b->max : GD_BUF_DEFAULT_MAX;
     if (extra > max || b->len > max - extra)
-        return GD_E_TOO_BIG;
+        return 0;
     size_t need = b->len + extra + 1;
     if (need <= b->cap)
-        return 0;
+        return b->cap;
     size_t cap = b->cap ? b->cap : 256;
     while (cap < need)
         cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+    /* Doubling never allocates past what max allows (max + the NUL). */
+    return cap > max + 1 ? max + 1 : cap;
+}
+
+static int grow(gd_buf *b, size_t extra)
+{
+    size_t cap = gd_buf_cap_for(b, extra);
+    if (!cap)
+        return GD_E_TOO_BIG;
+    if (cap == b->cap)
+        return 0;
     char *p = realloc(b->data, cap);
     if (!p)
         return GD_E_NOMEM;

@@ -23,6 +23,9 @@ int gd_buf_append(gd_buf *b, const void *data, size_t len);
 int gd_buf_appends(gd_buf *b, const char *s);
 int gd_buf_printf(gd_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void gd_buf_reset(gd_buf *b);  /* len = 0, keeps memory */
+/* The capacity the buffer will have after appending extra bytes (its current
+ * one when they fit; never more than max + 1), or 0 when max forbids it. */
+size_t gd_buf_cap_for(const gd_buf *b, size_t extra);
 void gd_buf_free(gd_buf *b);
 /* Hands the data to the caller (who frees it) and resets the buffer. Never NULL
  * unless out of memory. */

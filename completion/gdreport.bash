@@ -89,11 +89,11 @@ _gdreport()
             COMPREPLY=($(compgen -W "$(_gdreport_profiles)" -- "$cur")); return ;;
         --keep)
             COMPREPLY=($(compgen -W "90d 180d 400d 52w" -- "$cur")); return ;;
-        --region|--regions|--endpoint-url|--parallel|--overlap|--region-budget|\
         --week-start)
             COMPREPLY=($(compgen -W "monday tuesday wednesday thursday friday saturday sunday" -- "$cur")); return ;;
         --tz)
             COMPREPLY=($(compgen -W "UTC Asia/Tokyo Europe/Berlin America/New_York" -- "$cur")); return ;;
+        --region|--regions|--endpoint-url|--parallel|--overlap|--region-budget|--response-memory|\
         --window|--since|--until|--accounts|--now|--runs|--max-age)
             return ;;
     esac
@@ -102,7 +102,7 @@ _gdreport()
     # tests/e2e/test_flag_table.py compares them with `gdreport --dump-flags`.
     local common="-h --help -q --quiet -v --verbose -vv --log-format --config"
     local collect="--db --regions --profile --region --endpoint-url --full --no-cost
-                   --parallel --overlap --region-budget"
+                   --parallel --overlap --region-budget --response-memory"
     local export="--db --regions --format -o --output --redact --window --since --until
                   --accounts --min-severity --include-archived --findings --now --max-age
                   --tz --week-start --paper"

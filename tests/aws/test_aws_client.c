@@ -657,6 +657,35 @@ static void test_sts_get_caller_identity(void)
     fixture_stop(&f);
 }
 
+/* A 200 from STS whose XML is cut off or missing is retried like any other
+ * malformed response (before: GD_E_PARSE after one attempt, no retry). */
+static void test_sts_malformed_200_retried(void)
+{
+    static const char good[] =
+        "<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/a"
+        "</Arn><UserId>AIDA</UserId><Account>123456789012</Account></GetCallerIdentityResult>"
+        "</GetCallerIdentityResponse>";
+    ss_step steps[] = {
+        {.status = 200, .body = "<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>arn:aws"},
+        {.status = 200, .body = "<html>proxy error</html>"},
+        {.status = 200, .body = good},
+        {.status = 200, .body = ""},
+        {.status = 200, .body = "<GetCallerIdentityResult>"},
+        {.status = 200, .body = "<x/>"},
+    };
+    fixture f;
+    fixture_start(&f, steps, 6, NULL, 0.5);
+    gd_caller_identity id;
+    CHECK_MSG(gd_sts_get_caller_identity(f.client, "eu-west-1", &id, &f.err) == 0, "%s", f.err.msg);
+    CHECK_INT(f.server.n_requests, 3);
+    CHECK_STR(id.account, "123456789012");
+    /* Three malformed 200s in a row: the call fails as a bad response, not a parse error. */
+    CHECK_INT(gd_sts_get_caller_identity(f.client, "eu-west-1", &id, &f.err), GD_E_AWS);
+    CHECK_INT(f.server.n_requests, 6);
+    CHECK(strstr(f.err.msg, "no complete <GetCallerIdentityResult>") != NULL);
+    fixture_stop(&f);
+}
+
 int main(void)
 {
     gd_err err = {0};
@@ -676,6 +705,7 @@ int main(void)
     test_request_id_sources();
     test_xml_min();
     test_sts_get_caller_identity();
+    test_sts_malformed_200_retried();
     gd_http_global_cleanup();
     return t_done();
 }
