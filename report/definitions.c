@@ -90,6 +90,8 @@ static const gd_definition DEFS[GD_DEF_COUNT] = {
         "The interval GetUsageStatistics summed: the 30 days before the collect that fetched it."},
     [GD_DEF_COST_TOTAL] = {"costs.total", "Total usage estimate",
         "Sum of the per-account usage estimates (SUM_BY_ACCOUNT) over the accounts and regions in scope; every list below sums exactly to it."},
+    [GD_DEF_COST_PROJECTED] = {"costs.projected", "Projected (free trial)",
+        "True when an account in scope has free-trial days left (GetRemainingFreeTrialDays) for a plan: those amounts are what the usage would cost, not what is billed; each line says projected, and by_account_plan its days left."},
     [GD_DEF_COST_BY_ACCOUNT] = {"costs.by_account", "By account",
         "One row per account: its usage estimate summed over the regions in scope."},
     [GD_DEF_COST_BY_PLAN] = {"costs.by_plan", "By plan",
@@ -161,6 +163,7 @@ int gd_def_is_cost(enum gd_def_id id)
     case GD_DEF_COST_BASIS:
     case GD_DEF_COST_WINDOW:
     case GD_DEF_COST_TOTAL:
+    case GD_DEF_COST_PROJECTED:
     case GD_DEF_COST_BY_ACCOUNT:
     case GD_DEF_COST_BY_PLAN:
     case GD_DEF_COST_BY_REGION:

@@ -382,6 +382,7 @@ static int fill_cost_account(json_t *o, const gd_report_model *m, const void *it
     const gd_cost_line *l = item;
     int rc = jw_set(o, "account_id", jw_str(l->account_id));
     rc |= jw_set(o, "amount", jw_str(l->amount));
+    rc |= jw_set(o, "projected", json_boolean(l->projected));
     return rc;
 }
 
@@ -390,6 +391,7 @@ static int fill_cost_plan(json_t *o, const gd_report_model *m, const void *item)
     const gd_cost_line *l = item;
     int rc = jw_set(o, "plan", json_string(cost_plan_id(l->plan)));
     rc |= jw_set(o, "amount", jw_str(l->amount));
+    rc |= jw_set(o, "projected", json_boolean(l->projected));
     return rc;
 }
 
@@ -398,6 +400,7 @@ static int fill_cost_region(json_t *o, const gd_report_model *m, const void *ite
     const gd_cost_line *l = item;
     int rc = jw_set(o, "region", jw_str(l->region));
     rc |= jw_set(o, "amount", jw_str(l->amount));
+    rc |= jw_set(o, "projected", json_boolean(l->projected));
     return rc;
 }
 
@@ -408,6 +411,9 @@ static int fill_cost_account_plan(json_t *o, const gd_report_model *m, const voi
     rc |= jw_set(o, "plan", json_string(cost_plan_id(l->plan)));
     rc |= jw_set(o, "other_accounts", json_boolean(l->other_accounts));
     rc |= jw_set(o, "amount", jw_str(l->amount));
+    rc |= jw_set(o, "projected", json_boolean(l->projected));
+    rc |= jw_set(o, "free_trial_days_left",
+                 l->trial_days_left > 0 ? json_integer(l->trial_days_left) : json_null());
     return rc;
 }
 
@@ -428,6 +434,7 @@ int jw_costs_member(jw_out *o, const gd_report_model *m)
            member(o, "window", c->present ? jw_object_of(fill_cost_window, m, NULL) : json_null()) ||
            member(o, "unit", jw_str(c->unit)) ||
            member(o, "total", jw_str(c->total)) ||
+           member(o, "projected", json_boolean(c->projected)) ||
            ARRAY(o, "by_account", fill_cost_account, m, c->by_account, c->n_by_account) ||
            ARRAY(o, "by_plan", fill_cost_plan, m, c->by_plan, c->n_by_plan) ||
            ARRAY(o, "by_region", fill_cost_region, m, c->by_region, c->n_by_region) ||

@@ -187,10 +187,13 @@ typedef struct gd_cost_line {
     int plan;                    /* enum gd_plan, GD_COST_NO_PLAN or GD_COST_UNATTRIBUTED */
     int other_accounts;          /* by_account_plan: the plan's usage beyond the named accounts */
     char *amount;                /* exact decimal text */
+    int projected;               /* some of it is under a GuardDuty free trial */
+    int64_t trial_days_left;     /* by_account_plan: the most days left (any region); -1 none */
 } gd_cost_line;
 
 typedef struct gd_report_costs {
     int present;                 /* 1 when usage rows in scope were found */
+    int projected;               /* some line is projected (a free trial) */
     char *unit;                  /* "USD" */
     int64_t window_start_ms, window_end_ms;   /* earliest start, latest end of the rows */
     char *total;

@@ -28,6 +28,8 @@ typedef struct cost_sums {
     int plan_any[GD_PLAN_COUNT];
     gd_decimal *region;                   /* [r], 'account' rows */
     unsigned char *region_any;
+    int64_t *trial;                       /* [a * GD_PLAN_COUNT + p]: most free-trial days left, -1 none */
+    unsigned char *region_trial;          /* [r]: an account in scope is in a free trial there */
 } cost_sums;
 
 static int accounts_left_out(const gd_build *b)
@@ -149,6 +151,7 @@ static int push_line(gd_build *b, line_list *l, const char *account, const char 
     x->plan = plan;
     x->other_accounts = other;
     x->amount = fmt(amount, &oom);
+    x->trial_days_left = -1;
     l->n++;   /* counted even on oom so that gd_report_free_costs frees it */
     return oom ? gd_err_set(b->err, GD_E_NOMEM, "out of memory") : 0;
 }
@@ -233,6 +236,65 @@ static int build_lists(gd_build *b, const cost_sums *s)
     return rc ? rc : oom ? gd_err_set(b->err, GD_E_NOMEM, "out of memory") : 0;
 }
 
+/* ---- Free trials: which amounts are projections ----------------------------- */
+
+typedef struct trial_ctx {
+    gd_build *b;
+    cost_sums *s;
+} trial_ctx;
+
+static int trial_row(void *ud, const gd_rq_trial *t)
+{
+    trial_ctx *c = ud;
+    long a = gd_keys_find(&c->b->accounts, t->account_id);
+    long r = gd_keys_find(&c->b->regions, t->region);
+    if (a < 0 || r < 0 || t->days_left <= 0)
+        return 0;
+    int64_t *d = &c->s->trial[(size_t)a * GD_PLAN_COUNT + (size_t)gd_plan_for_usage_feature(t->feature)];
+    if (t->days_left > *d)
+        *d = t->days_left;
+    c->s->region_trial[r] = 1;
+    return 0;
+}
+
+static int account_in_trial(const cost_sums *s, long a, int plan)
+{
+    for (int p = 0; a >= 0 && p < GD_PLAN_COUNT; p++)
+        if ((plan < 0 || p == plan) && s->trial[(size_t)a * GD_PLAN_COUNT + (size_t)p] > 0)
+            return 1;
+    return 0;
+}
+
+/* Marks the lines that are (partly) under a free trial: GuardDuty's figure
+ * for them is what the usage would cost, not what is billed. */
+static void mark_trials(gd_build *b, const cost_sums *s)
+{
+    gd_report_costs *c = &b->m->costs;
+    for (size_t i = 0; i < c->n_by_account; i++)
+        c->by_account[i].projected =
+            account_in_trial(s, gd_keys_find(&b->accounts, c->by_account[i].account_id), -1);
+    for (size_t i = 0; i < c->n_by_plan; i++)
+        for (size_t a = 0; c->by_plan[i].plan >= 0 && a < b->accounts.n; a++)
+            c->by_plan[i].projected |= account_in_trial(s, (long)a, c->by_plan[i].plan);
+    for (size_t i = 0; i < c->n_by_region; i++) {
+        long r = gd_keys_find(&b->regions, c->by_region[i].region);
+        c->by_region[i].projected = r >= 0 && s->region_trial[r];
+    }
+    for (size_t i = 0; i < c->n_by_account_plan; i++) {
+        gd_cost_line *l = &c->by_account_plan[i];
+        long a = l->account_id ? gd_keys_find(&b->accounts, l->account_id) : -1;
+        if (a < 0 || l->plan < 0)
+            continue;
+        l->trial_days_left = s->trial[(size_t)a * GD_PLAN_COUNT + (size_t)l->plan];
+        l->projected = l->trial_days_left > 0;
+    }
+    gd_cost_line *lists[] = {c->by_account, c->by_plan, c->by_region, c->by_account_plan};
+    size_t ns[] = {c->n_by_account, c->n_by_plan, c->n_by_region, c->n_by_account_plan};
+    for (size_t k = 0; k < 4; k++)
+        for (size_t i = 0; i < ns[k]; i++)
+            c->projected |= lists[k][i].projected;
+}
+
 /* The per-account, per-plan and total figures of the other sheets. */
 static int publish(gd_build *b, cost_sums *s)
 {
@@ -267,10 +329,14 @@ int gd_model_costs(gd_build *b)
     s.account_plan_any = calloc(na * GD_PLAN_COUNT, 1);
     s.region = calloc(nr, sizeof *s.region);
     s.region_any = calloc(nr, 1);
+    s.trial = malloc(na * GD_PLAN_COUNT * sizeof *s.trial);
+    s.region_trial = calloc(nr, 1);
     int rc = 0;
     if (!s.account || !s.account_plan || !s.account_any || !s.account_plan_any || !s.region ||
-        !s.region_any)
+        !s.region_any || !s.trial || !s.region_trial)
         rc = gd_err_set(b->err, GD_E_NOMEM, "out of memory");
+    for (size_t i = 0; !rc && i < na * GD_PLAN_COUNT; i++)
+        s.trial[i] = -1;
     if (!rc) {
         usage_ctx c = {b, &s};
         rc = gd_rq_latest_usage(b->st, b->run.run_id, usage_row, &c, b->err);
@@ -281,11 +347,19 @@ int gd_model_costs(gd_build *b)
         rc = publish(b, &s);
     if (!rc && m->costs.present)
         rc = build_lists(b, &s);
+    if (!rc && m->costs.present) {
+        trial_ctx tc = {b, &s};
+        rc = gd_rq_free_trials(b->st, b->run.run_id, trial_row, &tc, b->err);
+        if (!rc)
+            mark_trials(b, &s);
+    }
     free(s.account);
     free(s.account_plan);
     free(s.account_any);
     free(s.account_plan_any);
     free(s.region);
     free(s.region_any);
+    free(s.trial);
+    free(s.region_trial);
     return rc;
 }

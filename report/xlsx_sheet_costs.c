@@ -99,14 +99,16 @@ static lxw_row_t by_region(xw_ctx *c, lxw_worksheet *ws, lxw_row_t row)
 static lxw_row_t by_account_plan(xw_ctx *c, lxw_worksheet *ws, lxw_row_t row)
 {
     static const xw_column cols[] = {{"Account ID", 0}, {"Plan", 0}, {"Amount", 0},
-                                     {"Amount (exact)", 0}};
+                                     {"Amount (exact)", 0}, {"Free-trial days left", 0}};
     const gd_report_costs *k = &c->m->costs;
-    row = table_head(c, ws, row, GD_DEF_COST_BY_ACCOUNT_PLAN, cols, 4);
+    row = table_head(c, ws, row, GD_DEF_COST_BY_ACCOUNT_PLAN, cols, 5);
     for (size_t i = 0; i < k->n_by_account_plan && !c->rc; i++, row++) {
         const gd_cost_line *l = &k->by_account_plan[i];
         xw_str(c, ws, row, 0, l->other_accounts ? "(other accounts)" : l->account_id, NULL);
         xw_str(c, ws, row, 1, plan_text(l), NULL);
         write_amount(c, ws, row, 2, l->amount);
+        if (l->trial_days_left > 0)
+            xw_int(c, ws, row, 4, l->trial_days_left);
     }
     return total_line(c, ws, row, 2);
 }
@@ -125,6 +127,8 @@ static lxw_row_t basis(xw_ctx *c, lxw_worksheet *ws, lxw_row_t row)
     xw_str(c, ws, row, 0, gd_def_label(GD_DEF_COST_TOTAL), c->fmt.label);
     write_amount(c, ws, row++, 1, k->total);
     xw_str(c, ws, row++, 0, gd_def_text(GD_DEF_COST_TOTAL), NULL);
+    if (k->projected)   /* the free-trial marking: the lines with days left */
+        xw_str(c, ws, row++, 0, gd_def_text(GD_DEF_COST_PROJECTED), c->fmt.label);
     return row + 1;
 }
 

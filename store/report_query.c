@@ -687,6 +687,39 @@ int gd_rq_latest_usage_keys(gd_store *st, int64_t max_run_id, gd_rq_usage_cb cb,
     return latest_usage(st, max_run_id, sql, &c, err);
 }
 
+/* ---- Free trials --------------------------------------------------------- */
+
+static int trial_row(sqlite3_stmt *s, void *ctx)
+{
+    cb_ctx *c = ctx;
+    gd_rq_trial t = {.region = col_text(s, 0), .account_id = col_text(s, 1),
+                     .feature = col_text(s, 2), .days_left = sqlite3_column_int64(s, 3)};
+    return ((gd_rq_trial_cb)c->cb)(c->ud, &t);
+}
+
+int gd_rq_free_trials(gd_store *st, int64_t max_run_id, gd_rq_trial_cb cb, void *ud,
+                      gd_err *err)
+{
+    static const char sql[] =
+        "WITH latest AS (SELECT region, MAX(run_id) AS run_id FROM free_trial_regions"
+        "  WHERE state = 'collected' AND run_id <= ?1 GROUP BY region)"
+        " SELECT t.region, t.account_id, t.feature, t.days_left FROM free_trial_days t"
+        " JOIN latest l ON l.region = t.region AND l.run_id = t.run_id"
+        " ORDER BY t.region, t.account_id, t.feature";
+    if (gd_store_schema_version(st) < 3)
+        return GD_OK;
+    sqlite3_stmt *s;
+    cb_ctx c = {(void *)cb, ud};
+    st_enter(st);
+    int rc = rq_prepare(st, sql, &s, err);
+    if (rc == GD_OK) {
+        sqlite3_bind_int64(s, 1, max_run_id);
+        rc = rq_run(st, s, trial_row, &c, err);
+    }
+    st_leave(st);
+    return rc;
+}
+
 /* ---- Findings detail ----------------------------------------------------- */
 
 static int finding_row(sqlite3_stmt *s, void *ctx)

@@ -158,6 +158,17 @@ int gd_rq_latest_usage(gd_store *st, int64_t max_run_id, gd_rq_usage_cb cb, void
 int gd_rq_latest_usage_keys(gd_store *st, int64_t max_run_id, gd_rq_usage_cb cb, void *ud,
                             gd_err *err);
 
+/* ---- Free trials (GetRemainingFreeTrialDays, schema 3) ------------------- */
+typedef struct gd_rq_trial {
+    const char *region, *account_id, *feature;   /* feature: FreeTrialFeatureResult name */
+    int64_t days_left;
+} gd_rq_trial;
+typedef int (*gd_rq_trial_cb)(void *ud, const gd_rq_trial *t);
+/* Per region, the rows of the newest run (<= max_run_id) whose free-trial
+ * call there was collected. No rows on a DB before schema 3. */
+int gd_rq_free_trials(gd_store *st, int64_t max_run_id, gd_rq_trial_cb cb, void *ud,
+                      gd_err *err);
+
 /* ---- Findings detail (streamed) ------------------------------------------ */
 typedef struct gd_rq_finding {
     const char *finding_id, *region, *account_id, *type, *feature_name, *resource_type, *title;
