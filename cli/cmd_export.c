@@ -148,20 +148,25 @@ static int parse_format(const export_flags *f, int *out)
 {
     const char *fmt = f->format;
     if (!fmt && f->out)
-        fmt = ends_with(f->out, ".xlsx") ? "xlsx" : ends_with(f->out, ".json") ? "json" : NULL;
-    if (!fmt || (strcmp(fmt, "json") && strcmp(fmt, "xlsx"))) {
-        gd_cli_error(fmt ? "--format: expected xlsx or json, got '%s'"
-                         : "--format: give xlsx or json (or an -o name ending in .xlsx/.json)%s",
+        fmt = ends_with(f->out, ".xlsx")   ? "xlsx"
+              : ends_with(f->out, ".json") ? "json"
+              : ends_with(f->out, ".md")   ? "md"
+                                           : NULL;
+    if (!fmt || (strcmp(fmt, "json") && strcmp(fmt, "xlsx") && strcmp(fmt, "md"))) {
+        gd_cli_error(fmt ? "--format: expected xlsx, json or md, got '%s'"
+                         : "--format: give xlsx, json or md (or an -o name ending in "
+                           ".xlsx/.json/.md)%s",
                      fmt ? fmt : "");
         return -1;
     }
-    *out = !strcmp(fmt, "xlsx") ? GD_EXPORT_XLSX : GD_EXPORT_JSON;
+    *out = !strcmp(fmt, "xlsx") ? GD_EXPORT_XLSX : !strcmp(fmt, "md") ? GD_EXPORT_MD
+                                                                      : GD_EXPORT_JSON;
     if (!f->out) {
         gd_cli_error("-o: give the output path (-o - writes JSON to stdout)");
         return -1;
     }
     if (*out == GD_EXPORT_XLSX && !strcmp(f->out, "-")) {
-        gd_cli_error("-o -: stdout is for --format json only; give a file name for xlsx");
+        gd_cli_error("-o -: stdout is for --format json or md; give a file name for xlsx");
         return -1;
     }
     return 0;
@@ -261,6 +266,9 @@ static int build_request(const export_flags *f, gd_export_request *r, char *out,
     if (r->format == GD_EXPORT_XLSX) {
         r->with_findings = 1;
         o->findings_cap = -1;
+    } else if (r->format == GD_EXPORT_MD) {
+        r->with_findings = 0;   /* a summary: no detail rows */
+        o->findings_cap = 0;
     } else {
         r->with_findings = f->findings;
         o->findings_cap = f->findings ? GD_EXPORT_FINDINGS_CAP : 0;
@@ -330,6 +338,8 @@ static int write_report(const gd_export_request *req, const gd_report_model *m, 
 {
     gd_finding_source src = gd_report_model_finding_source(m);
     const gd_finding_source *findings = req->with_findings ? &src : NULL;
+    if (req->format == GD_EXPORT_MD)
+        return gd_md_write_report(m, req->out, err);
     if (req->format == GD_EXPORT_XLSX) {
         gd_xlsx_options xo = {.paper = req->paper};
         return gd_xlsx_write_report_opt(m, findings, req->out, &xo, err);

@@ -39,13 +39,13 @@ static void help_run(FILE *out)
             "  0 6 * * 1 flock -n /tmp/gdreport.lock gdreport run --db ~/gd.db --out-dir ~/reports -q\n");
 }
 
-static int valid_formats(const char *formats, int *want_xlsx, int *want_json)
+static int valid_formats(const char *formats, int *want_xlsx, int *want_json, int *want_md)
 {
     char buf[64];
     if (strlen(formats) >= sizeof buf)
         return -1;
     strcpy(buf, formats);
-    *want_xlsx = *want_json = 0;
+    *want_xlsx = *want_json = *want_md = 0;
     for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
         /* Blanks around items, as every other list setting allows them
          * (config.h: "regions = eu-west-1, us-east-1"). */
@@ -57,10 +57,12 @@ static int valid_formats(const char *formats, int *want_xlsx, int *want_json)
             *want_xlsx = 1;
         else if (!strcmp(tok, "json"))
             *want_json = 1;
+        else if (!strcmp(tok, "md"))
+            *want_md = 1;
         else
             return -1;
     }
-    return *want_xlsx || *want_json ? 0 : -1;
+    return *want_xlsx || *want_json || *want_md ? 0 : -1;
 }
 
 /* One export into out_dir; a copy of the flags with --format and -o set. */
@@ -105,9 +107,9 @@ static int run_steps(const gd_flag_args *a, const char *out_dir, const char *for
         gd_cli_error("run: --out-dir is required (see 'gdreport help run')");
         return GD_EXIT_USAGE;
     }
-    int want_xlsx, want_json;
-    if (valid_formats(formats, &want_xlsx, &want_json) != 0) {
-        gd_cli_error("run: --formats '%s' must be xlsx, json or xlsx,json", formats);
+    int want_xlsx, want_json, want_md;
+    if (valid_formats(formats, &want_xlsx, &want_json, &want_md) != 0) {
+        gd_cli_error("run: --formats '%s' must be a list of xlsx, json and md", formats);
         return GD_EXIT_USAGE;
     }
     struct stat sb;
@@ -129,6 +131,8 @@ static int run_steps(const gd_flag_args *a, const char *out_dir, const char *for
         export_rc = export_one(a, "xlsx", out_dir);
     if (want_json && export_rc == GD_EXIT_OK)
         export_rc = export_one(a, "json", out_dir);
+    if (want_md && export_rc == GD_EXIT_OK)
+        export_rc = export_one(a, "md", out_dir);
     if (export_rc != GD_EXIT_OK)
         return export_rc;
     return collect_rc;

@@ -2,6 +2,7 @@
 /* gdreport status: the last runs and what happened in each region. */
 #include "cli/cli.h"
 #include "cli/flags.h"
+#include "common/i18n.h"
 #include "common/log.h"
 #include "common/region_state.h"
 #include "common/timeutil.h"
@@ -46,20 +47,20 @@ static const char *or_dash(const char *s)
 static int text_run(void *ud, const gd_status_run *r)
 {
     (void)ud;
-    printf("run %lld  %s  %s -> %s  account %s  regions from %s%s\n", (long long)r->run_id,
+    printf(_("run %lld  %s  %s -> %s  account %s  regions from %s%s\n"), (long long)r->run_id,
            or_dash(r->outcome), or_dash(r->started_at), or_dash(r->ended_at),
            or_dash(r->caller_account_id), or_dash(r->regions_source),
-           r->full_sync ? "  (full sync)" : "");
+           r->full_sync ? _("  (full sync)") : "");
     if (r->message && *r->message)
-        printf("  note: %s\n", r->message);
+        printf(_("  note: %s\n"), r->message);
     return 0;
 }
 
 static int text_region(void *ud, const gd_status_region *g)
 {
     (void)ud;
-    printf("  %-16s %-15s findings %lld listed, %lld new, %lld updated; cost %s; "
-           "%lld requests (%lld retries, %lld throttled); %.1f s\n",
+    printf(_("  %-16s %-15s findings %lld listed, %lld new, %lld updated; cost %s; "
+             "%lld requests (%lld retries, %lld throttled); %.1f s\n"),
            g->region, g->state, (long long)g->findings_listed, (long long)g->findings_new,
            (long long)g->findings_updated, or_dash(g->cost_state), (long long)g->requests,
            (long long)g->retries, (long long)g->throttles, (double)g->duration_ms / 1000.0);
@@ -71,11 +72,11 @@ static int text_region(void *ud, const gd_status_region *g)
         printf("  %-16s %s%s%s", "", g->error_code ? g->error_code : "",
                g->error_code ? ": " : "", g->message);
         if (g->request_id && *g->request_id)
-            printf(" (request id %s)", g->request_id);
+            printf(_(" (request id %s)"), g->request_id);
         printf("\n");
     }
     if (g->cost_message && *g->cost_message)
-        printf("  %-16s cost: %s\n", "", g->cost_message);
+        printf(_("  %-16s cost: %s\n"), "", g->cost_message);
     return 0;
 }
 
@@ -238,7 +239,7 @@ static int run_status(int argc, char **argv)
     gd_store *st = NULL;
     int rc = gd_store_open(db, GD_STORE_READ_ONLY, &st, &err);
     if (rc == GD_E_NOT_FOUND) {
-        gd_cli_error("no database at %s (run 'gdreport collect' first)", db);
+        gd_cli_error(_("no database at %s (run 'gdreport collect' first)"), db);
         return GD_EXIT_FATAL;
     }
     if (rc)
@@ -251,8 +252,9 @@ static int run_status(int argc, char **argv)
     if (!rc && f.json)
         rc = print_json(st, f.runs, fresh, &err);
     else if (!rc) {
-        text_fresh(fresh, gd_time_now_ms());
         rc = gd_store_status(st, f.runs, text_run, text_region, NULL, &err);
+        if (!rc)
+            text_fresh(fresh, gd_time_now_ms());
     }
     free(fresh);
     gd_store_close(st);
@@ -270,7 +272,7 @@ static void help_status(FILE *out)
 "state, request/retry/throttle counts, duration and, for failures, the AWS error\n"
 "code, message and request id. Read-only: safe while a collect runs.\n"
 "\n"
-"First, per region, the newest successful collect (state collected, no_detector\n"
+"Then, per region, the newest successful collect (state collected, no_detector\n"
 "or region_disabled) and its age in hours now.\n"
 "--json prints one document: {\"db\", \"freshness\": [{region, last_success_at,\n"
 "age_hours}], \"runs\": [{run_id, started_at, ended_at,\n"

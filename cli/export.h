@@ -10,7 +10,7 @@
 /* --findings writes at most this many detail rows ("findings_truncated"). */
 #define GD_EXPORT_FINDINGS_CAP 10000
 
-enum gd_export_format { GD_EXPORT_JSON = 0, GD_EXPORT_XLSX = 1 };
+enum gd_export_format { GD_EXPORT_JSON = 0, GD_EXPORT_XLSX = 1, GD_EXPORT_MD = 2 };
 
 typedef struct gd_export_request {
     const char *db;              /* path */

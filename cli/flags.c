@@ -3,6 +3,7 @@
  * then environment / config file / default through gd_config_resolve. */
 #include "cli/flags.h"
 #include "cli/cli.h"
+#include "common/i18n.h"
 
 #include <jansson.h>
 #include <string.h>
@@ -76,16 +77,16 @@ static void unknown_flag(const gd_flag_args *a, const char *arg)
     snprintf(name, sizeof name, "%.*s", (int)strcspn(p, "="), p);
     for (int id = 0; id < GD_F_COUNT; id++)
         if (!strcmp(gd_flag_table[id].name, name) && !takes(a->command_bit, id)) {
-            gd_cli_error("%s: option '--%s' does not apply to %s (see 'gdreport help %s')",
+            gd_cli_error(_("%s: option '--%s' does not apply to %s (see 'gdreport help %s')"),
                          a->command, name, a->command, a->command);
             return;
         }
     int near = closest(a->command_bit, name);
     if (near >= 0)
-        gd_cli_error("%s: unknown option '%s' (did you mean --%s?)", a->command, arg,
+        gd_cli_error(_("%s: unknown option '%s' (did you mean --%s?)"), a->command, arg,
                      gd_flag_table[near].name);
     else
-        gd_cli_error("%s: unknown option '%s' (see 'gdreport help %s')", a->command, arg,
+        gd_cli_error(_("%s: unknown option '%s' (see 'gdreport help %s')"), a->command, arg,
                      a->command);
 }
 
@@ -147,7 +148,7 @@ static int parse_long(gd_flag_args *a, int argc, char **argv, int *i)
     const gd_flag *f = &gd_flag_table[id];
     if (!f->arg) {
         if (arg[n] == '=') {
-            gd_cli_error("%s: --%s takes no value (got '%s')", a->command, f->name, argv[*i]);
+            gd_cli_error(_("%s: --%s takes no value (got '%s')"), a->command, f->name, argv[*i]);
             return GD_EXIT_USAGE;
         }
         return set_flag(a, id, NULL);
@@ -155,7 +156,7 @@ static int parse_long(gd_flag_args *a, int argc, char **argv, int *i)
     if (arg[n] == '=')
         return set_flag(a, id, arg + n + 1);
     if (*i + 1 >= argc) {
-        gd_cli_error("%s: --%s needs a value (%s)", a->command, f->name, f->arg);
+        gd_cli_error(_("%s: --%s needs a value (%s)"), a->command, f->name, f->arg);
         return GD_EXIT_USAGE;
     }
     return set_flag(a, id, argv[++*i]);
@@ -180,7 +181,7 @@ static int parse_short(gd_flag_args *a, int argc, char **argv, int *i)
         if (arg[k + 1])
             return set_flag(a, id, arg + k + 1);
         if (*i + 1 >= argc) {
-            gd_cli_error("%s: -%c needs a value (%s)", a->command, arg[k], gd_flag_table[id].arg);
+            gd_cli_error(_("%s: -%c needs a value (%s)"), a->command, arg[k], gd_flag_table[id].arg);
             return GD_EXIT_USAGE;
         }
         return set_flag(a, id, argv[++*i]);
@@ -209,7 +210,7 @@ int gd_flags_parse(const char *command, int max_positional, int argc, char **arg
         else if (out->n_positional < max_positional)
             out->positional[out->n_positional++] = arg;
         else {
-            gd_cli_error("%s: unexpected argument '%s' (see 'gdreport help %s')", command, arg,
+            gd_cli_error(_("%s: unexpected argument '%s' (see 'gdreport help %s')"), command, arg,
                          command);
             rc = GD_EXIT_USAGE;
         }

@@ -77,6 +77,7 @@ enum gd_flag_id {
     GD_F_QUIET,
     GD_F_VERBOSE,
     GD_F_LOG_FORMAT,
+    GD_F_LANG,
     GD_F_COUNT
 };
 

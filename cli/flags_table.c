@@ -52,9 +52,10 @@ const gd_flag gd_flag_table[GD_F_COUNT] = {
                               C_COLLECT | C_RUN,
                               "MiB of AWS response bodies held at once while being received, "
                               "all regions together; requests wait for room"},
-    [GD_F_FORMAT] = {"format", 0, "xlsx|json", GD_CFG_ENUM, "xlsx|json", 0, 0, "format",
+    [GD_F_FORMAT] = {"format", 0, "xlsx|json|md", GD_CFG_ENUM, "xlsx|json|md", 0, 0, "format",
                      "GDREPORT_FORMAT", NULL, C_EXPORT,
-                     "output format (default: from the -o extension)"},
+                     "output format; md is a one-page Markdown summary (default: from the -o "
+                     "extension)"},
     [GD_F_OUTPUT] = {"output", 'o', "PATH", GD_CFG_PATH, NULL, 0, 0, "output", "GDREPORT_OUTPUT",
                      NULL, C_EXPORT,
                      "output file; {date} becomes the --now date, '-' writes JSON to stdout"},
@@ -105,7 +106,7 @@ const gd_flag gd_flag_table[GD_F_COUNT] = {
     [GD_F_OUT_DIR] = {"out-dir", 0, "DIR", GD_CFG_PATH, NULL, 0, 0, "out-dir",
                       "GDREPORT_OUT_DIR", NULL, C_RUN,
                       "directory for guardduty-report-YYYY-MM-DD.<format> (created 0700)"},
-    [GD_F_FORMATS] = {"formats", 0, "LIST", GD_CFG_LIST, "xlsx|json", 0, 0, "formats",
+    [GD_F_FORMATS] = {"formats", 0, "LIST", GD_CFG_LIST, "xlsx|json|md", 0, 0, "formats",
                       "GDREPORT_FORMATS", "xlsx,json", C_RUN, "formats to write"},
     [GD_F_RUNS] = {"runs", 0, "N", GD_CFG_INT, NULL, 1, 1000, NULL, NULL, "5", GD_CMD_STATUS,
                    "how many runs to show, 1-1000"},
@@ -126,4 +127,8 @@ const gd_flag gd_flag_table[GD_F_COUNT] = {
                          "log-format", "GDREPORT_LOG_FORMAT", "text",
                          C_COLLECT | C_EXPORT | C_RUN | GD_CMD_DOCTOR,
                          "diagnostics on stderr as text or one JSON object per line"},
+    /* Applied in main() before the command runs (common/i18n.h). */
+    [GD_F_LANG] = {"lang", 0, "en|ja", GD_CFG_ENUM, "en|ja", 0, 0, NULL, "LANG", NULL, C_ALL,
+                   "language of the workbook, status text and errors (default: from LANG); "
+                   "JSON stays English"},
 };

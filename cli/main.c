@@ -2,6 +2,7 @@
 /* gdreport entry point: global flags and subcommand dispatch. */
 #include "cli/cli.h"
 #include "cli/flags.h"
+#include "common/i18n.h"
 
 #include <locale.h>
 #include <stdio.h>
@@ -51,12 +52,41 @@ static void usage(FILE *out)
             "Run 'gdreport help <command>' for a command's options.\n");
 }
 
+/* --lang may come before the command ("gdreport --lang ja status") or
+ * among its options; the language is set before anything is printed. The
+ * command's own parser accepts and checks it again (cli/flags_table.c). */
+static int apply_lang(int *argc, char ***argv)
+{
+    const char *lang = NULL;
+    for (int i = 1; i < *argc; i++) {
+        if (!strcmp((*argv)[i], "--lang") && i + 1 < *argc)
+            lang = (*argv)[i + 1];
+        else if (!strncmp((*argv)[i], "--lang=", 7))
+            lang = (*argv)[i] + 7;
+    }
+    if (gd_i18n_init(lang) != 0) {
+        gd_cli_error(_("--lang: '%s' is not one of en|ja"), lang);
+        return -1;
+    }
+    /* Drop a leading "--lang X" so argv[1] is the command. */
+    int skip = *argc > 1 && !strcmp((*argv)[1], "--lang") ? 2
+               : *argc > 1 && !strncmp((*argv)[1], "--lang=", 7) ? 1 : 0;
+    if (skip && *argc > skip) {
+        (*argv)[skip] = (*argv)[0];
+        *argv += skip;
+        *argc -= skip;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     /* Reports hold security data: nothing we create is readable by others.
      * The C locale stays in force (no setlocale call): numbers are written
      * with '.' whatever LC_ALL says. */
     umask(077);
+    if (apply_lang(&argc, &argv) != 0)
+        return GD_EXIT_USAGE;
 
     if (argc < 2) {
         usage(stderr);
@@ -81,7 +111,7 @@ int main(int argc, char **argv)
         }
         const gd_cli_command *c = find_command(argv[2]);
         if (!c) {
-            gd_cli_error("unknown command '%s' (see 'gdreport --help')", argv[2]);
+            gd_cli_error(_("unknown command '%s' (see 'gdreport --help')"), argv[2]);
             return GD_EXIT_USAGE;
         }
         c->help(stdout);
@@ -89,7 +119,7 @@ int main(int argc, char **argv)
     }
     const gd_cli_command *c = find_command(cmd);
     if (!c) {
-        gd_cli_error("unknown command '%s' (see 'gdreport --help')", cmd);
+        gd_cli_error(_("unknown command '%s' (see 'gdreport --help')"), cmd);
         return GD_EXIT_USAGE;
     }
     return c->run(argc - 1, argv + 1);

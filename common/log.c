@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "common/log.h"
+#include "common/i18n.h"
 #include "common/buf.h"
 #include "common/timeutil.h"
 
@@ -21,7 +22,7 @@ void gd_log_set_color(int on) { log_color = on; }
 
 static const char *level_name(int level)
 {
-    static const char *names[] = {"error", "warn", "info", "debug", "trace"};
+    static const char *names[] = {N_("error"), N_("warn"), N_("info"), N_("debug"), N_("trace")};
     return level >= 0 && level <= GD_LOG_TRACE ? names[level] : "info";
 }
 
@@ -87,7 +88,8 @@ void gd_log(int level, const char *region, const char *operation,
             if (!*on)
                 off = "";
         }
-        gd_buf_printf(&b, "gdreport: %s%s%s: ", on, level_name(level), off);
+        /* The text format's level word is for people: translated (i18n.h). */
+        gd_buf_printf(&b, "gdreport: %s%s%s: ", on, _(level_name(level)), off);
         if (region || operation)
             gd_buf_printf(&b, "[%s%s%s] ", region ? region : "",
                           region && operation ? " " : "", operation ? operation : "");

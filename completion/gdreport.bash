@@ -74,13 +74,15 @@ _gdreport()
         --out-dir)
             _gdreport_files -d; return ;;
         --format)
-            COMPREPLY=($(compgen -W "xlsx json" -- "$cur")); return ;;
+            COMPREPLY=($(compgen -W "xlsx json md" -- "$cur")); return ;;
         --formats)
-            _gdreport_list "xlsx json"; return ;;
+            _gdreport_list "xlsx json md"; return ;;
         --redact)
             COMPREPLY=($(compgen -W "management cost all" -- "$cur")); return ;;
         --min-severity)
             COMPREPLY=($(compgen -W "low medium high critical" -- "$cur")); return ;;
+        --lang)
+            COMPREPLY=($(compgen -W "en ja" -- "$cur")); return ;;
         --paper)
             COMPREPLY=($(compgen -W "a4 letter" -- "$cur")); return ;;
         --log-format)
@@ -100,7 +102,7 @@ _gdreport()
 
     # These lists must match the flag table (cli/flags_table.c);
     # tests/e2e/test_flag_table.py compares them with `gdreport --dump-flags`.
-    local common="-h --help -q --quiet -v --verbose -vv --log-format --config"
+    local common="-h --help --lang -q --quiet -v --verbose -vv --log-format --config"
     local collect="--db --regions --profile --region --endpoint-url --full --no-cost
                    --parallel --overlap --region-budget --response-memory"
     local export="--db --regions --format -o --output --redact --window --since --until
@@ -112,7 +114,7 @@ _gdreport()
     case $cmd in
         "")
             if [[ $cur == -* ]]; then
-                COMPREPLY=($(compgen -W "--help --version" -- "$cur"))
+                COMPREPLY=($(compgen -W "--help --version --lang" -- "$cur"))
             else
                 COMPREPLY=($(compgen -W "$commands" -- "$cur"))
             fi
@@ -122,10 +124,10 @@ _gdreport()
         collect) opts="$collect $common" ;;
         export) opts="$export $common" ;;
         run) opts="--out-dir --formats $collect $run_only $common" ;;
-        status) opts="--db --runs --json -h --help" ;;
-        doctor) opts="--profile --region --endpoint-url -h --help -q --quiet -v --verbose -vv
-                      --log-format" ;;
-        prune) opts="--db --keep --yes --vacuum -h --help -q --quiet -v --verbose -vv
+        status) opts="--db --runs --json -h --help --lang" ;;
+        doctor) opts="--profile --region --endpoint-url -h --help --lang -q --quiet -v --verbose
+                      -vv --log-format" ;;
+        prune) opts="--db --keep --yes --vacuum -h --help --lang -q --quiet -v --verbose -vv
                      --config" ;;
         config)
             if [[ $cur != -* ]] && ! [[ " ${words[*]:1:cword-1} " == *" show "* ||
@@ -133,7 +135,7 @@ _gdreport()
                 COMPREPLY=($(compgen -W "show path" -- "$cur"))
                 return
             fi
-            opts="--config --json -h --help" ;;
+            opts="--config --json -h --help --lang" ;;
         *) return ;;
     esac
     # Each option once (run gets --db and --regions from both lists).

@@ -11,6 +11,10 @@
 int gd_json_write_report(const gd_report_model *m, const gd_finding_source *findings,
                          const char *path, gd_err *err);
 
+/* A one-page Markdown summary (totals, week over week, top accounts,
+ * coverage gaps, cost, definitions); path "-" writes to stdout. */
+int gd_md_write_report(const gd_report_model *m, const char *path, gd_err *err);
+
 int gd_xlsx_write_report(const gd_report_model *m, const gd_finding_source *findings,
                          const char *path, gd_err *err);
 

@@ -3,6 +3,7 @@
  * rules live in one place: strings sanitized (xlsx_text.h), numbers finite
  * (X7), dates as UTC serials, every lxw_error checked. */
 #include "report/xlsx_sheets.h"
+#include "common/i18n.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -47,7 +48,7 @@ lxw_worksheet *xw_add_sheet(xw_ctx *c, const char *name)
 {
     if (c->rc)
         return NULL;
-    lxw_worksheet *ws = workbook_add_worksheet(c->wb, name);
+    lxw_worksheet *ws = workbook_add_worksheet(c->wb, _(name));
     if (!ws)
         xw_fail(c, GD_E_IO, "cannot add sheet %s (temp files in the output directory?)", name);
     xw_print_setup(c, ws, 0);
@@ -59,6 +60,8 @@ void xw_str(xw_ctx *c, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const ch
 {
     if (c->rc || !s)
         return;
+    if (!f)
+        f = c->fmt.base;
     int rc = gd_xlsx_text_sanitize(&c->text, s, strlen(s), NULL);
     if (rc) {
         xw_fail(c, rc, "sheet %s: cannot sanitize a cell text", sheet_name(ws));
@@ -71,7 +74,7 @@ void xw_num(xw_ctx *c, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, double v
 {
     if (c->rc || !isfinite(v))
         return;
-    xw_check(c, ws, row, col, worksheet_write_number(ws, row, col, v, f));
+    xw_check(c, ws, row, col, worksheet_write_number(ws, row, col, v, f ? f : c->fmt.base));
 }
 
 void xw_int(xw_ctx *c, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, int64_t v)
@@ -132,7 +135,7 @@ void xw_money(xw_ctx *c, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const 
 
 void xw_yes_no(xw_ctx *c, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, int yes)
 {
-    xw_str(c, ws, row, col, yes ? "Yes" : "No", NULL);
+    xw_str(c, ws, row, col, yes ? _("Yes") : _("No"), NULL);
 }
 
 static int severity_band_of_title(const char *title)
@@ -149,7 +152,7 @@ void xw_header(xw_ctx *c, lxw_worksheet *ws, lxw_row_t row, const xw_column *col
     for (size_t i = 0; i < n && !c->rc; i++) {
         int band = severity_band_of_title(cols[i].title);
         lxw_format *f = band >= 0 ? c->fmt.sev_header[band] : c->fmt.header;
-        xw_str(c, ws, row, (lxw_col_t)i, cols[i].title, f);
+        xw_str(c, ws, row, (lxw_col_t)i, _(cols[i].title), f);
         if (set_widths && cols[i].width > 0)
             xw_check(c, ws, row, (lxw_col_t)i,
                      worksheet_set_column(ws, (lxw_col_t)i, (lxw_col_t)i, cols[i].width, NULL));

@@ -2,11 +2,13 @@
 /* Charts with one series per severity band, shared by the Overview (stacked
  * bars per account) and Trends (lines per week) sheets. */
 #include "report/xlsx_sheets.h"
+#include "common/i18n.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "report/xlsx_text.h"
+#include "common/i18n.h"
 
 /* libxlsxwriter fills a chart's cached values from the sheet's cells, which
  * constant_memory has already flushed to disk, so it leaves them out and
@@ -69,7 +71,8 @@ lxw_chart *xw_severity_chart(xw_ctx *c, uint8_t type, const char *title, const c
         xw_fail(c, GD_E_NOMEM, "cannot create the chart '%s'", title);
         return NULL;
     }
-    chart_title_set_name(ch, title);
+    chart_title_set_name(ch, _(title));
+    sheet = _(sheet);
     int line = type == LXW_CHART_LINE;
     for (int i = 0; i < GD_SEV_COUNT; i++) {
         int band = XW_BANDS_DESC[i];
@@ -81,7 +84,7 @@ lxw_chart *xw_severity_chart(xw_ctx *c, uint8_t type, const char *title, const c
         lxw_col_t col = (lxw_col_t)(val_col + i);
         chart_series_set_categories(s, sheet, first, cat_col, last, cat_col);
         chart_series_set_values(s, sheet, first, col, last, col);
-        chart_series_set_name(s, gd_severity_label(band));
+        chart_series_set_name(s, _(gd_severity_label(band)));
         if (rows && rows->n == (size_t)(last - first + 1)) {
             cache_categories(c, s->categories, rows);
             cache_values(c, s->values, rows, band);

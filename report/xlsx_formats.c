@@ -3,6 +3,7 @@
 #include "report/xlsx_sheets.h"
 
 #include "report/severity.h"
+#include "common/i18n.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -22,6 +23,12 @@ static const lxw_color_t SEV_FONT[GD_SEV_COUNT] = {
     [GD_SEV_CRITICAL] = LXW_COLOR_WHITE,
 };
 
+/* Japanese workbooks name a font with Japanese glyphs on every format (and
+ * on the base format every otherwise unformatted cell gets): Yu Gothic is
+ * the default Japanese font of current Office; viewers without it pick
+ * their own CJK font (LibreOffice: Noto Sans CJK JP via fontconfig). */
+#define JA_FONT "Yu Gothic"
+
 static lxw_format *add(xw_ctx *c)
 {
     if (c->rc)
@@ -29,6 +36,8 @@ static lxw_format *add(xw_ctx *c)
     lxw_format *f = workbook_add_format(c->wb);
     if (!f)
         xw_fail(c, GD_E_NOMEM, "cannot create a cell format");
+    else if (gd_i18n_lang() == GD_LANG_JA)
+        format_set_font_name(f, JA_FONT);
     return f;
 }
 
@@ -80,6 +89,8 @@ lxw_color_t xw_severity_color(int band)
 int xw_formats_init(xw_ctx *c)
 {
     xw_formats *x = &c->fmt;
+    /* NULL in English: cells keep the workbook's default format, as before. */
+    x->base = gd_i18n_lang() == GD_LANG_JA ? add(c) : NULL;
     x->title = add(c);
     if (x->title) {
         format_set_bold(x->title);

@@ -5,6 +5,7 @@
  * header and autofilter. Rows are handed out strictly in order, as
  * constant_memory needs. */
 #include "report/xlsx_sheets.h"
+#include "common/i18n.h"
 
 #include <stdio.h>
 
@@ -12,10 +13,10 @@ static void open_page(xw_paged *p)
 {
     char name[LXW_SHEETNAME_MAX + 1];
     if (p->page == 1)
-        snprintf(name, sizeof name, "%s", p->base);
+        snprintf(name, sizeof name, "%s", _(p->base));
     else
-        snprintf(name, sizeof name, "%s (%d)", p->base, p->page);
-    p->ws = xw_add_sheet(p->c, name);
+        snprintf(name, sizeof name, "%s (%d)", _(p->base), p->page);
+    p->ws = xw_add_sheet(p->c, name);   /* translating a translated name is a no-op */
     if (!p->ws)
         return;
     xw_header(p->c, p->ws, 0, p->cols, p->ncols, 1);

@@ -10,6 +10,7 @@
  * so an organization name cannot inject codes. Excel allows 255 characters
  * per header or footer: the filters part is cut to fit. */
 #include "report/xlsx_sheets.h"
+#include "common/i18n.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -46,46 +47,49 @@ static void describe_filters(const gd_report_model *m, char *out, size_t n)
     size_t w = 0;
     out[0] = '\0';
     if (o->n_accounts)
-        w += (size_t)snprintf(out + w, n - w, "%s%zu account%s", w ? ", " : "", o->n_accounts,
-                              o->n_accounts == 1 ? "" : "s");
+        w += (size_t)snprintf(out + w, n - w, _("%saccounts: %zu"), w ? ", " : "", o->n_accounts);
     if (w < n && o->n_regions)
-        w += (size_t)snprintf(out + w, n - w, "%s%zu region%s", w ? ", " : "", o->n_regions,
-                              o->n_regions == 1 ? "" : "s");
+        w += (size_t)snprintf(out + w, n - w, _("%sregions: %zu"), w ? ", " : "", o->n_regions);
     if (w < n && o->min_severity > 0)
-        w += (size_t)snprintf(out + w, n - w, "%sseverity %s and above", w ? ", " : "",
-                              gd_severity_label(o->min_severity));
+        w += (size_t)snprintf(out + w, n - w, _("%sseverity %s and above"), w ? ", " : "",
+                              _(gd_severity_label(o->min_severity)));
     if (w < n && o->include_archived)
-        w += (size_t)snprintf(out + w, n - w, "%sarchived included", w ? ", " : "");
+        w += (size_t)snprintf(out + w, n - w, _("%sarchived included"), w ? ", " : "");
     if (w == 0)
-        snprintf(out, n, "none");
+        snprintf(out, n, "%s", _("none"));
 }
 
+/* Marked for translation here, translated by the caller. */
 static const char *describe_redactions(const gd_report_model *m)
 {
     if (m->cost_redacted && m->management_redacted)
-        return "management account and cost removed";
+        return N_("management account and cost removed");
     if (m->management_redacted)
-        return "management account removed";
+        return N_("management account removed");
     if (m->cost_redacted)
-        return "cost removed";
-    return "none";
+        return N_("cost removed");
+    return N_("none");
 }
 
 int xw_print_init(xw_ctx *c)
 {
     const gd_report_model *m = c->m;
     char org[160] = "";
-    append_escaped(org, sizeof org, clean(c, m->org_id ? m->org_id : "organization unknown", 60));
-    snprintf(c->print_header, sizeof c->print_header,
-             "&L&\"-,Bold\"GuardDuty organization report&C&A&ROrganization %s", org);
+    append_escaped(org, sizeof org,
+                   clean(c, m->org_id ? m->org_id : _("organization unknown"), 60));
+    char title[120] = "";
+    append_escaped(title, sizeof title, _("GuardDuty organization report"));
+    char right[200];
+    snprintf(right, sizeof right, _("Organization %s"), org);
+    snprintf(c->print_header, sizeof c->print_header, "&L&\"-,Bold\"%s&C&A&R%s", title, right);
 
     char iso[40], when[40], filters[120], tail[160];
     gd_time_format_iso(m->generated_ms, iso, sizeof iso);
     snprintf(when, sizeof when, "%.10s %.5s UTC", iso, iso + 11);   /* 2026-12-07 09:30 UTC */
     describe_filters(m, filters, sizeof filters);
-    snprintf(tail, sizeof tail, "; redactions: %s&RPage &P of &N", describe_redactions(m));
+    snprintf(tail, sizeof tail, _("; redactions: %s&RPage &P of &N"), _(describe_redactions(m)));
     /* Generated time first, page numbers last: only the filters are cut. */
-    snprintf(c->print_footer, sizeof c->print_footer, "&LGenerated %s; filters: ", when);
+    snprintf(c->print_footer, sizeof c->print_footer, _("&LGenerated %s; filters: "), when);
     size_t room = LXW_HEADER_FOOTER_MAX - strlen(c->print_footer) - strlen(tail);
     char cut[120];
     snprintf(cut, sizeof cut, "%.*s", (int)(room < sizeof cut ? room : sizeof cut - 1), filters);

@@ -2,6 +2,7 @@
 /* The Accounts sheet: one row per account in the (redacted) model, account
  * id ascending. Cost columns exist only when cost was not redacted. */
 #include "report/xlsx_sheets.h"
+#include "common/i18n.h"
 
 #include <stdio.h>
 
@@ -32,7 +33,8 @@ static void build_header(const gd_report_model *m, header_text *h)
         return;
     h->cols[h->n++] = (xw_column){"Cost total (USD)", 16};
     for (int p = 0; p < GD_PLAN_COUNT; p++) {
-        snprintf(h->plan_titles[p], sizeof h->plan_titles[p], "Cost: %s (USD)", gd_plan_label(p));
+        snprintf(h->plan_titles[p], sizeof h->plan_titles[p], _("Cost: %s (USD)"),
+                 _(gd_plan_label(p)));
         h->cols[h->n++] = (xw_column){h->plan_titles[p], 16};
     }
 }
@@ -42,7 +44,7 @@ static const char *join_plans(xw_ctx *c, const gd_report_account *a)
     gd_buf_reset(&c->join);
     for (int p = 0; p < GD_PLAN_COUNT && !c->rc; p++)
         if (a->plans_enabled[p] &&
-            gd_buf_printf(&c->join, "%s%s", c->join.len ? ", " : "", gd_plan_label(p)))
+            gd_buf_printf(&c->join, "%s%s", c->join.len ? ", " : "", _(gd_plan_label(p))))
             xw_fail(c, GD_E_NOMEM, "cannot list plans");
     return gd_buf_cstr(&c->join);
 }

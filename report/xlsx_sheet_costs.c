@@ -8,6 +8,7 @@
  * and filters (a double may round past ~15 significant digits), the text
  * cell beside it keeps the exact digits for auditors. */
 #include "report/xlsx_sheets.h"
+#include "common/i18n.h"
 
 #include "report/definitions.h"
 #include "report/plans.h"

@@ -5,6 +5,7 @@
  * then the account x region membership states (one column per region) and
  * plan x region counts. Each table has its definition under its title. */
 #include "report/xlsx_sheets.h"
+#include "common/i18n.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -177,12 +178,12 @@ static void write_plan_regions(xw_ctx *c, lxw_worksheet *ws, lxw_row_t row)
     const gd_report_model *m = c->m;
     static const xw_column cols[] = {{"Plan", 0}, {"Region", 0}, {"Accounts enabled", 0},
                                      {"Accounts disabled", 0}, {"Coverage", 0}};
-    xw_str(c, ws, row++, 0, "Plan coverage by region", c->fmt.section);
+    xw_str(c, ws, row++, 0, _("Plan coverage by region"), c->fmt.section);
     xw_header(c, ws, row++, cols, 5, 0);
     for (size_t i = 0; i < m->n_plan_coverage && !c->rc; i++) {
         const gd_plan_region_cell *p = &m->plan_coverage[i];
         int64_t total = p->accounts_enabled + p->accounts_disabled;
-        xw_str(c, ws, row, 0, gd_plan_label(p->plan), NULL);
+        xw_str(c, ws, row, 0, _(gd_plan_label(p->plan)), NULL);
         xw_str(c, ws, row, 1, p->region, NULL);
         xw_int(c, ws, row, 2, p->accounts_enabled);
         xw_int(c, ws, row, 3, p->accounts_disabled);

@@ -4,6 +4,7 @@
  * the current row is held in memory. It continues on "Findings (2)"... past
  * the per-sheet row limit (xlsx_paged.c). */
 #include "report/xlsx_sheets.h"
+#include "common/i18n.h"
 
 #include "report/finding_links.h"
 #include "report/plans.h"
@@ -36,17 +37,17 @@ static void write_console_link(xw_ctx *c, lxw_worksheet *ws, lxw_row_t row, lxw_
         return;
     }
     xw_check(c, ws, row, col,
-             worksheet_write_url_opt(ws, row, col, url, c->fmt.link, "Open in console",
-                                     "The finding in the GuardDuty console"));
+             worksheet_write_url_opt(ws, row, col, url, c->fmt.link, _("Open in console"),
+                                     _("The finding in the GuardDuty console")));
 }
 
 static void write_row(xw_ctx *c, lxw_worksheet *ws, lxw_row_t row, const gd_finding_view *f)
 {
     int band = f->band >= 0 && f->band < GD_SEV_COUNT ? f->band : gd_severity_band(f->severity);
-    xw_str(c, ws, row, 0, gd_severity_label(band), c->fmt.sev[band]);
+    xw_str(c, ws, row, 0, _(gd_severity_label(band)), c->fmt.sev[band]);
     xw_num(c, ws, row, 1, f->severity, c->fmt.score);
     xw_str(c, ws, row, 2, f->type, NULL);
-    xw_str(c, ws, row, 3, gd_plan_label(f->plan), NULL);
+    xw_str(c, ws, row, 3, _(gd_plan_label(f->plan)), NULL);
     xw_str(c, ws, row, 4, f->account_id, NULL);
     xw_str(c, ws, row, 5, f->region, NULL);
     xw_str(c, ws, row, 6, f->resource_type, NULL);

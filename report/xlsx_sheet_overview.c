@@ -5,6 +5,7 @@
 #include "report/xlsx_sheets.h"
 #include "common/region_state.h"
 #include "report/definitions.h"
+#include "common/i18n.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -31,14 +32,14 @@ static void def_note(xw_ctx *c, lxw_worksheet *ws, lxw_row_t row, enum gd_def_id
 
 static void kv_str(xw_ctx *c, lxw_worksheet *ws, lxw_row_t *row, const char *k, const char *v)
 {
-    xw_str(c, ws, *row, 0, k, c->fmt.label);
+    xw_str(c, ws, *row, 0, _(k), c->fmt.label);
     xw_str(c, ws, *row, 1, v, NULL);
     (*row)++;
 }
 
 static void kv_time(xw_ctx *c, lxw_worksheet *ws, lxw_row_t *row, const char *k, int64_t ms)
 {
-    xw_str(c, ws, *row, 0, k, c->fmt.label);
+    xw_str(c, ws, *row, 0, _(k), c->fmt.label);
     xw_time(c, ws, *row, 1, ms);
     (*row)++;
 }
@@ -58,7 +59,7 @@ static const char *join_redactions(xw_ctx *c)
         if (m->redactions[i] &&
             gd_buf_printf(&c->join, "%s%s", c->join.len ? ", " : "", m->redactions[i]))
             xw_fail(c, GD_E_NOMEM, "cannot list redactions");
-    return c->join.len ? gd_buf_cstr(&c->join) : "none";
+    return c->join.len ? gd_buf_cstr(&c->join) : _("none");
 }
 
 static const char *join_failed_regions(xw_ctx *c)
@@ -73,7 +74,7 @@ static const char *join_failed_regions(xw_ctx *c)
                           r->state ? r->state : "unknown"))
             xw_fail(c, GD_E_NOMEM, "cannot list failed regions");
     }
-    return c->join.len ? gd_buf_cstr(&c->join) : "none";
+    return c->join.len ? gd_buf_cstr(&c->join) : _("none");
 }
 
 /* "accounts 1, 2; regions eu-west-1; min severity high; archived included",
@@ -129,12 +130,12 @@ static void write_facts(xw_ctx *c, lxw_worksheet *ws, lxw_row_t *row)
         kv_str(c, ws, row, gd_def_label(GD_DEF_OUTCOME), m->last_run_outcome);
     }
     def_note(c, ws, *row, GD_DEF_STALE);
-    kv_str(c, ws, row, gd_def_label(GD_DEF_STALE), m->stale ? "Yes" : "No");
+    kv_str(c, ws, row, gd_def_label(GD_DEF_STALE), m->stale ? _("Yes") : _("No"));
     def_note(c, ws, *row, GD_DEF_PARTIAL);
-    kv_str(c, ws, row, gd_def_label(GD_DEF_PARTIAL), m->partial ? "Yes" : "No");
+    kv_str(c, ws, row, gd_def_label(GD_DEF_PARTIAL), m->partial ? _("Yes") : _("No"));
     kv_str(c, ws, row, "Regions not collected", join_failed_regions(c));
     if (m->totals.cost_usd) {
-        xw_str(c, ws, *row, 0, gd_def_label(GD_DEF_TOTAL_COST), c->fmt.label);
+        xw_str(c, ws, *row, 0, _(gd_def_label(GD_DEF_TOTAL_COST)), c->fmt.label);
         xw_money(c, ws, *row, 1, m->totals.cost_usd);
         def_note(c, ws, (*row)++, GD_DEF_TOTAL_COST);
     }
@@ -147,16 +148,16 @@ static void write_totals(xw_ctx *c, lxw_worksheet *ws, lxw_row_t *row)
     xw_header(c, ws, (*row)++, cols, 3, 0);
     for (int i = 0; i < GD_SEV_COUNT; i++) {
         int band = XW_BANDS_DESC[i];
-        xw_str(c, ws, *row, 0, gd_severity_label(band), c->fmt.sev[band]);
+        xw_str(c, ws, *row, 0, _(gd_severity_label(band)), c->fmt.sev[band]);
         xw_int(c, ws, (*row)++, 1, t->active.n[band]);
     }
-    xw_str(c, ws, *row, 0, "Total active", c->fmt.label);
+    xw_str(c, ws, *row, 0, _("Total active"), c->fmt.label);
     def_note(c, ws, *row, GD_DEF_TOTAL_ACTIVE);
     xw_int(c, ws, (*row)++, 1, xw_sev_total(&t->active));
-    xw_str(c, ws, *row, 0, gd_def_label(GD_DEF_TOTAL_ARCHIVED), c->fmt.label);
+    xw_str(c, ws, *row, 0, _(gd_def_label(GD_DEF_TOTAL_ARCHIVED)), c->fmt.label);
     def_note(c, ws, *row, GD_DEF_TOTAL_ARCHIVED);
     xw_int(c, ws, (*row)++, 1, t->archived);
-    xw_str(c, ws, *row, 0, gd_def_label(GD_DEF_TOTAL_NEW), c->fmt.label);
+    xw_str(c, ws, *row, 0, _(gd_def_label(GD_DEF_TOTAL_NEW)), c->fmt.label);
     def_note(c, ws, *row, GD_DEF_TOTAL_NEW);
     xw_int(c, ws, (*row)++, 1, t->new_in_window);
 }
@@ -242,8 +243,8 @@ static void add_top_chart(xw_ctx *c, lxw_worksheet *ws, lxw_row_t rows_free, lxw
         return;
     chart_axis_set_reverse(ch->y_axis);
     chart_axis_set_crossing_max(ch->y_axis);
-    chart_axis_set_name(ch->y_axis, "Account");
-    chart_axis_set_name(ch->x_axis, "Active findings");
+    chart_axis_set_name(ch->y_axis, _("Account"));
+    chart_axis_set_name(ch->x_axis, _("Active findings"));
     /* 288 px is the default chart height, 20 px a default row. */
     double y_scale = rows_free * 20.0 / 288.0;
     lxw_chart_options opt = {.x_scale = 1.3, .y_scale = y_scale < 1.0 ? 1.0 : y_scale};
@@ -346,7 +347,7 @@ int xw_sheet_overview(xw_ctx *c)
     set_widths(c, ws);
     xw_print_one_page(c, ws);
     lxw_row_t row = 0;
-    xw_str(c, ws, row++, 0, "GuardDuty organization report", c->fmt.title);
+    xw_str(c, ws, row++, 0, _("GuardDuty organization report"), c->fmt.title);
     worksheet_freeze_panes(ws, 1, 0);
     write_stale_banner(c, ws, row++);
     write_facts(c, ws, &row);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The Plans sheet: one row per protection plan, in enum order. */
 #include "report/xlsx_sheets.h"
+#include "common/i18n.h"
 
 #include "report/plans.h"
 
@@ -15,7 +16,7 @@ static const xw_column COLS[] = {
 
 static void write_plan(xw_ctx *c, lxw_worksheet *ws, lxw_row_t row, const gd_report_plan *p)
 {
-    xw_str(c, ws, row, 0, gd_plan_label(p->plan), NULL);
+    xw_str(c, ws, row, 0, _(gd_plan_label(p->plan)), NULL);
     xw_int(c, ws, row, 1, p->accounts_enabled);
     xw_int(c, ws, row, 2, p->accounts_disabled);
     xw_int(c, ws, row, 3, p->regions_enabled);

@@ -6,6 +6,7 @@
  * week over week (last week against the week before) per account and per
  * plan. Definitions from report/definitions.c under each title. */
 #include "report/xlsx_sheets.h"
+#include "common/i18n.h"
 
 #include <stdio.h>
 
@@ -63,8 +64,8 @@ static void add_trend_chart(xw_ctx *c, lxw_worksheet *ws, lxw_row_t first, lxw_r
     if (!ch)
         return;
     chart_axis_set_num_format(ch->x_axis, "yyyy-mm-dd");
-    chart_axis_set_name(ch->x_axis, "Week starting (local time)");
-    chart_axis_set_name(ch->y_axis, "New findings");
+    chart_axis_set_name(ch->x_axis, _("Week starting (local time)"));
+    chart_axis_set_name(ch->y_axis, _("New findings"));
     lxw_chart_options opt = {.x_scale = 1.6, .y_scale = 1.4};
     xw_check(c, ws, 0, CHART_COL, worksheet_insert_chart_opt(ws, 0, CHART_COL, ch, &opt));
 }
@@ -74,7 +75,7 @@ static lxw_row_t write_wow(xw_ctx *c, lxw_worksheet *ws, lxw_row_t row)
     const gd_report_model *m = c->m;
     static const xw_column cols[] = {{"Account ID / plan", 0}, {"Last week", 0},
                                      {"Previous week", 0}, {"Change", 0}};
-    xw_str(c, ws, row++, 0, gd_def_label(GD_DEF_TREND_WOW), c->fmt.section);
+    xw_str(c, ws, row++, 0, _(gd_def_label(GD_DEF_TREND_WOW)), c->fmt.section);
     xw_str(c, ws, row++, 0, gd_def_text(GD_DEF_TREND_WOW), NULL);
     xw_header(c, ws, row++, cols, 4, 0);
     for (size_t i = 0; i < m->n_wow && !c->rc; i++, row++) {

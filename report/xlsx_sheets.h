@@ -22,6 +22,7 @@
 #include "report/model.h"
 
 typedef struct xw_formats {
+    lxw_format *base;                      /* cells without a format; NULL = default (English) */
     lxw_format *title, *section, *header, *label;
     lxw_format *count, *date, *pct, *money, *score, *wrap, *link;
     lxw_format *hours;                     /* an age in hours: 0.0 "h" */

@@ -115,9 +115,15 @@ static int write_workbook(xw_ctx *c, const char *tmp_path, const gd_finding_sour
 /* Runs write_workbook under the "C" numeric locale of this thread only. */
 static int write_in_c_locale(xw_ctx *c, const char *tmp_path, const gd_finding_source *findings)
 {
-    locale_t c_numeric = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
-    if (c_numeric == (locale_t)0)
+    /* Based on a copy of the global locale, so only LC_NUMERIC changes and
+     * LC_MESSAGES (the workbook's language, common/i18n.h) stays. */
+    locale_t base = duplocale(LC_GLOBAL_LOCALE);
+    locale_t c_numeric = base ? newlocale(LC_NUMERIC_MASK, "C", base) : (locale_t)0;
+    if (c_numeric == (locale_t)0) {
+        if (base)
+            freelocale(base);
         return xw_fail(c, GD_E_NOMEM, "cannot create the C numeric locale");
+    }
     locale_t previous = uselocale(c_numeric);
     int rc = write_workbook(c, tmp_path, findings);
     uselocale(previous);

@@ -62,7 +62,7 @@ def man_sections():
         if line.startswith((".SS ", ".SH ")):
             if name:
                 out[name] = buf
-            name = line[4:].strip() if line.startswith(".SS ") else None
+            name = line[4:].strip().strip('"') if line.startswith(".SS ") else None
             buf = []
         elif name:
             buf.append(line.replace("\\-", "-"))
@@ -73,13 +73,18 @@ def man_sections():
 
 def man_matches_table(rows, commands):
     secs = man_sections()
+    every = [f for f in rows if set(f["commands"]) >= set(commands)]
+    for f in every:   # global options: once, in their own subsection
+        if f["name"] != "help":
+            check(re.search(r"--%s(?![\w-])" % f["name"], "\n".join(secs.get("Global options", [])))
+                  is not None, "man page: global option --%s is not under Global options" % f["name"])
     for cmd in commands:
         lines = secs.get(cmd, [])
         text = "\n".join(lines)
         if cmd == "run":
             text += "\n".join(secs.get("collect", []) + secs.get("export", []))
         for f in flags_of(rows, cmd):
-            if f["name"] == "help":
+            if f in every:
                 continue
             for s in spellings(f):
                 check(re.search(re.escape(s) + r"(?![\w-])", text) is not None,

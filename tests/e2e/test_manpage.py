@@ -18,8 +18,9 @@ SRC = os.environ.get("GD_SOURCE_DIR") or os.path.join(os.path.dirname(__file__),
 BIN = os.environ.get("GDREPORT_BIN", "")
 PAGE = os.path.join(SRC, "docs", "gdreport.1")
 COMPLETION = os.path.join(SRC, "completion", "gdreport.bash")
-# Options every command may print in its help without the man page repeating them.
-GENERIC = {"--help", "--version"}
+# Options every command may print in its help without the man page repeating them
+# (--lang is described once, under "Global options").
+GENERIC = {"--help", "--version", "--lang"}
 
 passed = failed = 0
 
@@ -113,7 +114,7 @@ COMPLETION_CASES = [  # words on the line -> what the completion offers
     (["gdreport", ""], "collect export run status doctor prune config help"),
     (["gdreport", "export", "--redact", ""], "management cost all"),
     (["gdreport", "export", "--format", "=", "j"], "json"),
-    (["gdreport", "run", "--formats", "xlsx,"], "xlsx,xlsx xlsx,json"),
+    (["gdreport", "run", "--formats", "xlsx,"], "xlsx,xlsx xlsx,json xlsx,md"),
     (["gdreport", "collect", "--log-format", ""], "text json"),
     (["gdreport", "export", "--min-severity", "h"], "high"),
     (["gdreport", "config", ""], "show path"),

@@ -104,7 +104,7 @@ static void test_config_errors_name_file_line_and_key(void)
     CHECK_STR(parse_fail("[export]\n\n# x\nredcat = all\n", 0600),
               "/etc/gdreport/config:4: [export] unknown key 'redcat'");
     CHECK_STR(parse_fail("[export]\nformat = csv\n", 0600),
-              "/etc/gdreport/config:2: [export] 'format': 'csv' is not one of xlsx|json");
+              "/etc/gdreport/config:2: [export] 'format': 'csv' is not one of xlsx|json|md");
     CHECK_STR(parse_fail("[collect]\nparallel = many\n", 0600),
               "/etc/gdreport/config:2: [collect] 'parallel': not a whole number");
     CHECK_STR(parse_fail("[collect]\nparallel = 0\n", 0600),
@@ -117,7 +117,7 @@ static void test_config_errors_name_file_line_and_key(void)
     CHECK_STR(parse_fail("[run]\nformats = xlsx,,json\n", 0600),
               "/etc/gdreport/config:2: [run] 'formats': empty item in list");
     CHECK_STR(parse_fail("[run]\nformats = xlsx, pdf\n", 0600),
-              "/etc/gdreport/config:2: [run] 'formats': 'pdf' is not one of xlsx|json");
+              "/etc/gdreport/config:2: [run] 'formats': 'pdf' is not one of xlsx|json|md");
     CHECK_STR(parse_fail("[export]\nredact =\n", 0600),
               "/etc/gdreport/config:2: [export] 'redact': empty value");
     CHECK_STR(parse_fail("[export]\noutput = \"/x\n", 0600),
