@@ -18,14 +18,15 @@
 #define BODY_MAX (1u << 30)         /* offsets are 32-bit; bodies are capped far below */
 
 /* What a container is to us. */
-enum role { R_OTHER, R_ROOT, R_FINDINGS, R_FINDING, R_RESOURCE, R_SERVICE };
+enum role { R_OTHER, R_ROOT, R_FINDINGS, R_FINDING, R_RESOURCE, R_SERVICE, R_ADDINFO };
 
 /* What the value being read means. String fields index cur_finding.str. */
 enum target {
     T_ID, T_ACCOUNT, T_TYPE, T_CREATED, T_UPDATED, T_TITLE, T_DESC, T_RTYPE, T_FEATURE,
+    T_ADDVAL,                       /* service.additionalInfo.value: the sample marker */
     N_STR_FIELDS,
     T_OTHER = N_STR_FIELDS, T_FINDINGS, T_FINDING, T_RESOURCE, T_SERVICE, T_SEVERITY,
-    T_COUNT, T_ARCHIVED
+    T_COUNT, T_ARCHIVED, T_ADDINFO
 };
 
 typedef struct frame {
@@ -480,7 +481,10 @@ static int key_target(int role, const unsigned char *k, uint32_t n)
         return KEY_IS("resourceType") ? T_RTYPE : T_OTHER;
     case R_SERVICE:
         return KEY_IS("featureName") ? T_FEATURE : KEY_IS("count") ? T_COUNT
-             : KEY_IS("archived") ? T_ARCHIVED : T_OTHER;
+             : KEY_IS("archived") ? T_ARCHIVED : KEY_IS("additionalInfo") ? T_ADDINFO
+             : T_OTHER;
+    case R_ADDINFO:
+        return KEY_IS("value") ? T_ADDVAL : T_OTHER;
     default:
         return T_OTHER;
     }
@@ -674,6 +678,7 @@ static int finish_finding(scanner *s, size_t end)
     row->feature_name = c->str[T_FEATURE];
     row->count = c->has_count && c->count >= 0 ? c->count : 1;
     row->archived = c->archived;
+    row->sample = gd_api_is_sample_marker(c->str[T_ADDVAL]);
     /* raw_json: the object's own bytes, ended in the copy (the byte after
      * '}' is whitespace, ',' or ']', already scanned in the original); a
      * repaired finding's is re-dumped, its pointer set once the scan is done
@@ -723,7 +728,7 @@ static int role_for(int target, int is_obj)
     if (!is_obj)
         return target == T_FINDINGS ? R_FINDINGS : R_OTHER;
     return target == T_FINDING ? R_FINDING : target == T_RESOURCE ? R_RESOURCE
-         : target == T_SERVICE ? R_SERVICE : R_OTHER;
+         : target == T_SERVICE ? R_SERVICE : target == T_ADDINFO ? R_ADDINFO : R_OTHER;
 }
 
 /* A scalar value at p[i] for target t; *next is one past it. */

@@ -13,6 +13,7 @@
  * Incremental: ids with updatedAt >= watermark - overlap; then archive
  * reconciliation (ids with service.archived = "true", cheap) and a check for
  * ids the store lacks (findings an earlier run missed). */
+#include "collector/findings_expiry.h"
 #include "collector/region_worker.h"
 #include "common/log.h"
 #include "common/timeutil.h"
@@ -30,6 +31,7 @@ typedef struct id_batch {
 } id_batch;
 
 typedef struct pipeline pipeline;
+typedef struct id_list id_list;
 
 typedef struct fetcher {
     pipeline *p;
@@ -52,6 +54,7 @@ struct pipeline {
     id_batch cur;                  /* being filled by the producer */
     int64_t max_updated_ms;        /* newest updatedAt fetched */
     int64_t fetched;
+    id_list *keep;                 /* listed ids are also kept here (expiry); may be NULL */
 };
 
 /* ---- Fetching ---------------------------------------------------------------- */
@@ -324,8 +327,10 @@ static int pipeline_finish(pipeline *p, gd_call_fail *fail)
 
 typedef int (*id_sink)(void *ud, const char *id);
 
+/* *complete (may be NULL) = 1 when the listing reached its last page: the
+ * expiry rule needs to know that an id missing from it is really absent. */
 static int list_ids(gd_region_ctx *rc, gd_aws_client *c, const gd_list_findings_filter *filter,
-                    id_sink sink, void *ud, gd_call_fail *fail)
+                    id_sink sink, void *ud, int *complete, gd_call_fail *fail)
 {
     gd_pager pager;
     gd_pager_init(&pager);
@@ -363,14 +368,16 @@ static int list_ids(gd_region_ctx *rc, gd_aws_client *c, const gd_list_findings_
     if (pager.repeated)
         gd_log(GD_LOG_WARN, rc->region, "ListFindings", NULL,
                "nextToken repeated; listing stopped there");
+    if (complete)
+        *complete = !res && pager.done && !pager.repeated;
     gd_pager_free(&pager);
     return res ? -1 : 0;
 }
 
-typedef struct id_list {
+struct id_list {
     char **v;
     size_t n, cap;
-} id_list;
+};
 
 static int list_sink(void *ud, const char *id)
 {
@@ -397,6 +404,8 @@ static int pipe_sink(void *ud, const char *id)
     pthread_mutex_lock(&p->rc->lock);
     p->rc->findings_listed++;
     pthread_mutex_unlock(&p->rc->lock);
+    if (p->keep && list_sink(p->keep, id) != 0)
+        return -1;
     return pipeline_push(p, id);
 }
 
@@ -422,7 +431,7 @@ typedef struct archived_lister {
     gd_aws_client *client;     /* NULL: list inline later */
     pthread_t thread;
     id_list ids;
-    int res;
+    int res, complete;
     gd_call_fail fail;
 } archived_lister;
 
@@ -430,7 +439,7 @@ static void *archived_thread(void *arg)
 {
     archived_lister *al = arg;
     gd_list_findings_filter f = {.since_ms = -1, .archived = 1};
-    al->res = list_ids(al->rc, al->client, &f, list_sink, &al->ids, &al->fail);
+    al->res = list_ids(al->rc, al->client, &f, list_sink, &al->ids, &al->complete, &al->fail);
     return NULL;
 }
 
@@ -496,10 +505,11 @@ static int reconcile_archive(gd_region_ctx *rc, pipeline *p, id_list *archived,
 }
 
 /* Ids AWS has that the store lacks (missed by earlier runs). */
-static int fetch_missing(gd_region_ctx *rc, pipeline *p, id_list *all, gd_call_fail *fail)
+static int fetch_missing(gd_region_ctx *rc, pipeline *p, id_list *all, int *complete,
+                         gd_call_fail *fail)
 {
     gd_list_findings_filter f = {.since_ms = -1, .archived = 0};
-    if (list_ids(rc, rc->client, &f, list_sink, all, fail) != 0)
+    if (list_ids(rc, rc->client, &f, list_sink, all, complete, fail) != 0)
         return -1;
     if (pipeline_drain(p) != 0)
         return 0;
@@ -542,6 +552,24 @@ static int64_t next_watermark(int64_t start_ms, int64_t max_seen, int found, int
     return wm;
 }
 
+/* Hands the union of the two complete listings to the expiry check. */
+static int expire(gd_region_ctx *rc, const id_list *a, const id_list *b, gd_call_fail *fail)
+{
+    size_t n = a->n + b->n;
+    const char **all = malloc((n ? n : 1) * sizeof *all);
+    if (!all) {
+        gd_call_fail_set(fail, GD_AWS_CLIENT, "%s expiry: out of memory", rc->region);
+        return -1;
+    }
+    for (size_t i = 0; i < a->n; i++)
+        all[i] = a->v[i];
+    for (size_t i = 0; i < b->n; i++)
+        all[a->n + i] = b->v[i];
+    int res = gd_findings_expire(rc, all, n, fail);
+    free(all);
+    return res;
+}
+
 static void free_list(id_list *l)
 {
     for (size_t i = 0; i < l->n; i++)
@@ -573,9 +601,15 @@ int gd_findings_sync(gd_region_ctx *rc, gd_call_fail *fail)
     pipeline_start(&p, rc);
     archived_lister al;
     archived_start(&al, rc);
+    /* Every id a complete listing named: a full sync's main listing, or an
+     * incremental sync's unarchived listing; with the archived ids, the
+     * region's whole set for the expiry check (findings_expiry.c). */
     id_list ids;
     memset(&ids, 0, sizeof ids);
-    int res = list_ids(rc, rc->client, &f, pipe_sink, &p, fail);
+    p.keep = rc->full_sync ? &ids : NULL;
+    int main_complete = 0, all_complete = 0;
+    int res = list_ids(rc, rc->client, &f, pipe_sink, &p, &main_complete, fail);
+    p.keep = NULL;
     gd_call_fail afail;
     int ares = archived_finish(&al, res == 0, &afail);
     if (!res && ares) {
@@ -584,9 +618,13 @@ int gd_findings_sync(gd_region_ctx *rc, gd_call_fail *fail)
     }
     if (!res)
         res = reconcile_archive(rc, &p, &al.ids, fail);
-    free_list(&al.ids);
     if (!res && !rc->full_sync)
-        res = fetch_missing(rc, &p, &ids, fail);
+        res = fetch_missing(rc, &p, &ids, &all_complete, fail);
+    else
+        all_complete = main_complete;
+    if (!res && all_complete && al.complete && pipeline_drain(&p) == 0)
+        res = expire(rc, &ids, &al.ids, fail);
+    free_list(&al.ids);
     free_list(&ids);
     gd_call_fail pfail;
     if (pipeline_finish(&p, &pfail) != 0 && (res == 0 || p.failed)) {

@@ -782,6 +782,22 @@ static int dump_to_buf(const char *data, size_t len, void *ud)
     return gd_buf_append(b, data, len) == 0 ? 0 : -1;
 }
 
+/* The sample rule (README "Sample findings"): CreateSampleFindings puts the
+ * JSON text {"sample":true} in service.additionalInfo.value. The "[SAMPLE]"
+ * title prefix alone does not make a sample: hiding a real threat is worse
+ * than counting a sample, and only the marker is machine-readable. The
+ * substring test first, so real findings (whose value holds other JSON) are
+ * not parsed. */
+int gd_api_is_sample_marker(const char *additional_info_value)
+{
+    if (!additional_info_value || !strstr(additional_info_value, "sample"))
+        return 0;
+    json_t *v = json_loads(additional_info_value, JSON_REJECT_DUPLICATES, NULL);
+    int sample = json_is_object(v) && json_is_true(json_object_get(v, "sample"));
+    json_decref(v);
+    return sample;
+}
+
 static int parse_one_finding(const json_t *f, const char *region, const char *detector_id,
                              gd_finding_row *row, gd_buf *raw, size_t *raw_off, gd_err *err)
 {
@@ -814,6 +830,8 @@ static int parse_one_finding(const json_t *f, const char *region, const char *de
     row->count = json_is_integer(count) && json_integer_value(count) >= 0
                      ? (int64_t)json_integer_value(count) : 1;
     row->archived = json_is_true(json_object_get(svc, "archived")) ? 1 : 0;
+    row->sample = gd_api_is_sample_marker(
+        opt_str(json_object_get(svc, "additionalInfo"), "value"));
     /* raw_json is pointed into the page's one buffer after the loop (the
      * buffer may move while it grows); here only its offset is kept. */
     *raw_off = raw->len;

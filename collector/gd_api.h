@@ -213,6 +213,12 @@ int gd_api_findings_from_body(const char *body, size_t len, const char *region,
 
 /* State for gd_api_findings_body_parser. Zero it, then set region and
  * detector_id (borrowed; they must outlive out). */
+/* 1 when service.additionalInfo.value (the JSON text AWS sends there; NULL
+ * when absent) marks a CreateSampleFindings sample: a JSON object whose
+ * "sample" is true. Both finding parsers (jansson and findings_scan.c) and
+ * schema/003's backfill use this rule. */
+int gd_api_is_sample_marker(const char *additional_info_value);
+
 typedef struct gd_api_findings_ud {
     const char *region, *detector_id;
     gd_api_findings out;      /* the rows on success; the caller frees it */

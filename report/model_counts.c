@@ -162,6 +162,11 @@ static int count_group(gd_build *b, counts_state *cs, const gd_rq_agg *g)
     if (!type)
         return GD_E_NOMEM;
     int plan = type->plan;
+    if (g->lifecycle == GD_RQ_LC_EXPIRED) {
+        /* gone from GuardDuty: history for the trends, never in the totals */
+        gd_trends_add(&cs->trends, (size_t)a, plan, g);
+        return 0;
+    }
     gd_report_account *acc = &m->accounts[a];
     gd_report_plan *p = &m->plans[plan];
     if (g->last_updated_ms > acc->last_finding_ms)
@@ -269,7 +274,9 @@ int gd_model_counts(gd_build *b)
     int rc = gd_trends_start(b, &cs.trends);
     if (!rc) {
         counts_call call = {b, &cs};
-        rc = gd_rq_finding_groups(b->st, &b->scope, group_cb, &call, b->err);
+        gd_rq_scope sc = b->scope;
+        sc.include_expired = 1;   /* for the trends' history; counted apart below */
+        rc = gd_rq_finding_groups(b->st, &sc, group_cb, &call, b->err);
     }
     if (rc == GD_E_NOMEM && !b->err->msg[0])
         gd_err_set(b->err, GD_E_NOMEM, "out of memory counting findings");

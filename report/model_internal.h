@@ -117,14 +117,13 @@ int gd_model_freshness(gd_build *b);
  * finding's share of them (from gd_model_counts), and the totals per week. */
 typedef struct gd_trends_acc {
     int64_t bounds[GD_REPORT_TREND_WEEKS + 2];   /* week starts, then last week's end, then now */
-    gd_sev_counts created[GD_REPORT_TREND_WEEKS + 1];
-    gd_sev_counts open_at_end[GD_REPORT_TREND_WEEKS + 1];
     int64_t *account;        /* [a * 2 + 0] previous week, [a * 2 + 1] last week */
     int64_t plan[GD_PLAN_COUNT][2];
 } gd_trends_acc;
 int gd_model_trend_weeks(gd_build *b);
 int gd_trends_start(gd_build *b, gd_trends_acc *t);
-/* One finding row of the counts (archived or not, never a sample). */
+/* One finding row of the counts (archived or expired or not, never a sample):
+ * its share of week over week. The weeks' totals come from the store. */
 void gd_trends_add(gd_trends_acc *t, size_t account, int plan, const gd_rq_agg *g);
 int gd_trends_finish(gd_build *b, gd_trends_acc *t);
 

@@ -65,21 +65,11 @@ static int bucket(const gd_trends_acc *t, int64_t ms)
 void gd_trends_add(gd_trends_acc *t, size_t account, int plan, const gd_rq_agg *g)
 {
     int k = bucket(t, g->created_ms);
-    if (k >= 0)
-        t->created[k].n[g->band] += g->findings;
     if (k == NW - 1 || k == NW - 2) {
         int last = k == NW - 1;
         t->account[account * 2 + (size_t)last] += g->findings;
         t->plan[plan][last] += g->findings;
     }
-    /* Open at the end of each week: created before it and not archived. The
-     * time a finding was archived is not stored yet, so an archived finding
-     * counts as never open (it cannot be placed in a week). */
-    if (g->archived)
-        return;
-    for (int w = 0; w <= NW; w++)
-        if (g->created_ms < t->bounds[w + 1])
-            t->open_at_end[w].n[g->band] += g->findings;
 }
 
 static void set_wow(gd_wow *w, int64_t previous, int64_t last)
@@ -92,11 +82,23 @@ static void set_wow(gd_wow *w, int64_t previous, int64_t last)
 int gd_trends_finish(gd_build *b, gd_trends_acc *t)
 {
     gd_report_model *m = b->m;
+    /* Per week from the findings' lifecycle times (store/report_query.c):
+     * created, archived and expired in the week, open at its end. */
+    gd_rq_week out[NW + 1];
+    int rc = gd_rq_lifecycle_weeks(b->st, &b->scope, t->bounds, NW + 1, out, b->err);
+    if (rc)
+        return rc;
+    int known = gd_store_schema_version(b->st) >= 3;
     for (int w = 0; w <= NW; w++) {
         gd_trend_week *week = w < NW ? &m->weeks[w] : &m->week_to_date;
-        week->created = t->created[w];
-        week->open_at_end = t->open_at_end[w];
-        week->lifecycle_known = 0;
+        week->archived = week->expired = 0;
+        for (int band = 0; band < GD_SEV_COUNT; band++) {
+            week->created.n[band] = out[w].created[band];
+            week->open_at_end.n[band] = out[w].open_at_end[band];
+            week->archived += out[w].archived[band];
+            week->expired += out[w].expired[band];
+        }
+        week->lifecycle_known = known;
     }
     size_t n = 0;
     for (size_t a = 0; a < m->n_accounts; a++)

@@ -393,6 +393,14 @@ static char *json_list(const char *const *v, size_t n)
 
 static const double band_floor[] = {-1e300, 4.0, 7.0, 9.0};
 
+/* The lifecycle state of a row (schema/003), as enum gd_rq_lifecycle. */
+#define RQ_LIFECYCLE                                                                    \
+    " CASE WHEN sample = 1 THEN 3 WHEN expired_at_ms IS NOT NULL THEN 2"                \
+    "      WHEN archived = 1 THEN 1 ELSE 0 END"
+/* Samples and expired rows only when the scope asks (?12, ?13). */
+#define RQ_LIFECYCLE_SCOPE                                                              \
+    " AND (sample = 0 OR ?12 <> 0) AND (expired_at_ms IS NULL OR ?13 <> 0)"
+
 /* The scope predicate shared by every finding query; parameters ?1..?5. */
 #define RQ_SCOPE_REST                                                                   \
     " AND (?2 IS NULL OR region IN (SELECT value FROM json_each(?2)))"                  \
@@ -431,10 +439,11 @@ static void free_binds(scope_binds *b)
 }
 
 /* Prepares sql, binds the scope (?1..?5, then ?6 window start, ?7 window
- * end, ?8 include_archived, ?9 trend start, ?10 row limit; a query that does not use one of
- * ?6..?10 just gets SQLITE_RANGE for it, which is ignored), runs it. */
+ * end, ?8 include_archived, ?9 trend start, ?10 row limit, ?11 resource paths,
+ * ?12 include_samples, ?13 include_expired; a query that does not use one of
+ * ?6..?13 just gets SQLITE_RANGE for it, which is ignored), runs it. */
 static int rq_scoped(gd_store *st, const char *sql, const gd_rq_scope *scope, rq_row_fn row,
-                     cb_ctx *c, gd_err *err)
+                     void *c, gd_err *err)
 {
     sqlite3_stmt *s;
     scope_binds b = {0};
@@ -451,6 +460,8 @@ static int rq_scoped(gd_store *st, const char *sql, const gd_rq_scope *scope, rq
         st_bind_int64(s, 10, scope->limit ? scope->limit : -1);
         if (sqlite3_bind_parameter_count(s) >= 11)
             st_bind_text(s, 11, scope->resource_paths);
+        st_bind_int64(s, 12, scope->include_samples);
+        st_bind_int64(s, 13, scope->include_expired);
         rc = rq_run(st, s, row, c, err);
     }
     st_leave(st);
@@ -468,21 +479,33 @@ static int agg_row(sqlite3_stmt *s, void *ctx)
         .feature_name = col_text(s, 3), .band = sqlite3_column_int(s, 4),
         .archived = sqlite3_column_int(s, 5), .in_window = sqlite3_column_int(s, 6),
         .week_index = sqlite3_column_int64(s, 7), .findings = sqlite3_column_int64(s, 8),
-        .last_updated_ms = sqlite3_column_int64(s, 9),
-        .created_ms = sqlite3_column_int64(s, 10),
+        .last_updated_ms = sqlite3_column_int64(s, 9), .sample = sqlite3_column_int(s, 10),
+        .lifecycle = sqlite3_column_int(s, 11), .created_ms = sqlite3_column_int64(s, 12),
+        .archived_at_ms = sqlite3_column_int64(s, 13),
+        .expired_at_ms = sqlite3_column_int64(s, 14),
     };
     return ((gd_rq_agg_cb)c->cb)(c->ud, &a);
 }
 
 /* Bands must match report/severity.c: critical >= 9, high >= 7, medium >= 4. */
-#define RQ_GROUPS_SELECT                                                                  \
+#define RQ_GROUPS_HEAD                                                                    \
     "SELECT account_id, region, type, feature_name,"                                      \
     " CASE WHEN severity >= 9.0 THEN 3 WHEN severity >= 7.0 THEN 2"                       \
     "      WHEN severity >= 4.0 THEN 1 ELSE 0 END AS band,"                                \
-    " archived, (created_ms >= ?6 AND created_ms < ?7) AS in_window,"                     \
+    " archived, (created_ms >= ?6 AND created_ms < ?7) AS in_window,"
+/* Schema 3: lifecycle (enum gd_rq_lifecycle; samples and expired rows only
+ * when the scope asks for them). Before it, every row is active or archived. */
+#define RQ_GROUPS_SELECT                                                                  \
+    RQ_GROUPS_HEAD                                                                        \
+    " CASE WHEN archived = 0 AND sample = 0 AND expired_at_ms IS NULL AND created_ms >= ?9" \
+    "      THEN (created_ms / 86400000 + 3) / 7 ELSE -1 END AS week_index,"               \
+    " 1, updated_ms, sample," RQ_LIFECYCLE ", created_ms,"                                \
+    " COALESCE(archived_at_ms, -1), COALESCE(expired_at_ms, -1)"
+#define RQ_GROUPS_SELECT_V2                                                               \
+    RQ_GROUPS_HEAD                                                                        \
     " CASE WHEN archived = 0 AND created_ms >= ?9"                                        \
     "      THEN (created_ms / 86400000 + 3) / 7 ELSE -1 END AS week_index,"               \
-    " 1, updated_ms, created_ms"
+    " 1, updated_ms, 0, archived, created_ms, -1, -1"
 /* No GROUP BY on purpose: SQLite groups by sorting every row, which
  * measured 3.9 s CPU for 1M findings against 1.4 s for a sequential read
  * aggregated by the caller in hash tables of bounded size
@@ -495,13 +518,17 @@ static int agg_row(sqlite3_stmt *s, void *ctx)
 int gd_rq_finding_groups(gd_store *st, const gd_rq_scope *scope, gd_rq_agg_cb cb, void *ud,
                          gd_err *err)
 {
-    static const char sql[] =
-        RQ_GROUPS_SELECT " FROM findings INDEXED BY findings_report" RQ_SCOPE_WHERE;
-    static const char sql_accounts[] =
-        RQ_GROUPS_SELECT " FROM findings INDEXED BY findings_report" RQ_SCOPE_WHERE_ACCOUNTS;
-    static const char sql_v1[] = RQ_GROUPS_SELECT " FROM findings" RQ_SCOPE_WHERE;
+    static const char sql[] = RQ_GROUPS_SELECT " FROM findings INDEXED BY findings_report"
+        RQ_SCOPE_WHERE RQ_LIFECYCLE_SCOPE;
+    static const char sql_accounts[] = RQ_GROUPS_SELECT
+        " FROM findings INDEXED BY findings_report" RQ_SCOPE_WHERE_ACCOUNTS RQ_LIFECYCLE_SCOPE;
+    static const char sql_v2[] =
+        RQ_GROUPS_SELECT_V2 " FROM findings INDEXED BY findings_report" RQ_SCOPE_WHERE;
+    static const char sql_v1[] = RQ_GROUPS_SELECT_V2 " FROM findings" RQ_SCOPE_WHERE;
     cb_ctx c = {(void *)cb, ud};
-    const char *q = gd_store_schema_version(st) < 2 ? sql_v1 : scope->accounts ? sql_accounts : sql;
+    int version = gd_store_schema_version(st);
+    const char *q = version < 2 ? sql_v1 : version < 3 ? sql_v2
+                  : scope->accounts ? sql_accounts : sql;
     return rq_scoped(st, q, scope, agg_row, &c, err);
 }
 
@@ -732,6 +759,9 @@ static int finding_row(sqlite3_stmt *s, void *ctx)
         .created_ms = sqlite3_column_int64(s, 8), .updated_ms = sqlite3_column_int64(s, 9),
         .count = sqlite3_column_int64(s, 10), .archived = sqlite3_column_int(s, 11),
         .resource_id = col_text(s, 12), .first_seen = col_text(s, 13), .last_seen = col_text(s, 14),
+        .sample = sqlite3_column_int(s, 15), .lifecycle = sqlite3_column_int(s, 16),
+        .archived_at_ms = sqlite3_column_int64(s, 17),
+        .expired_at_ms = sqlite3_column_int64(s, 18),
     };
     return ((gd_rq_finding_cb)c->cb)(c->ud, &f);
 }
@@ -742,18 +772,130 @@ int gd_rq_findings_each(gd_store *st, const gd_rq_scope *scope, gd_rq_finding_cb
     /* The resource id's path is looked up by key in ?11, never spliced into
      * the path text, so a hostile resourceType cannot make a path; raw_json is
      * the collector's own re-dump, json_valid guards against anything else. */
-    static const char sql[] =
-        "SELECT finding_id, region, account_id, type, feature_name, resource_type, title,"
-        " severity, created_ms, updated_ms, count, archived,"
-        " CASE WHEN ?11 IS NOT NULL AND json_valid(raw_json) THEN json_extract(raw_json,"
-        "  (SELECT value FROM json_each(?11) WHERE key = resource_type)) END,"
-        " CASE WHEN ?11 IS NOT NULL AND json_valid(raw_json)"
-        "  THEN json_extract(raw_json, '$.service.eventFirstSeen') END,"
-        " CASE WHEN ?11 IS NOT NULL AND json_valid(raw_json)"
-        "  THEN json_extract(raw_json, '$.service.eventLastSeen') END"
-        " FROM findings" RQ_SCOPE_WHERE
-        " AND (archived = 0 OR ?8 <> 0)"
-        " ORDER BY severity DESC, updated_ms DESC, finding_id ASC LIMIT ?10";
+#define RQ_EACH_SELECT                                                                    \
+    "SELECT finding_id, region, account_id, type, feature_name, resource_type, title,"    \
+    " severity, created_ms, updated_ms, count, archived,"                                 \
+    " CASE WHEN ?11 IS NOT NULL AND json_valid(raw_json) THEN json_extract(raw_json,"     \
+    "  (SELECT value FROM json_each(?11) WHERE key = resource_type)) END,"                \
+    " CASE WHEN ?11 IS NOT NULL AND json_valid(raw_json)"                                 \
+    "  THEN json_extract(raw_json, '$.service.eventFirstSeen') END,"                      \
+    " CASE WHEN ?11 IS NOT NULL AND json_valid(raw_json)"                                 \
+    "  THEN json_extract(raw_json, '$.service.eventLastSeen') END,"
+#define RQ_EACH_TAIL " ORDER BY severity DESC, updated_ms DESC, finding_id ASC LIMIT ?10"
+    static const char sql[] = RQ_EACH_SELECT " sample," RQ_LIFECYCLE ","
+        " COALESCE(archived_at_ms, -1), COALESCE(expired_at_ms, -1) FROM findings"
+        RQ_SCOPE_WHERE " AND (archived = 0 OR ?8 <> 0)" RQ_LIFECYCLE_SCOPE RQ_EACH_TAIL;
+    static const char sql_v2[] = RQ_EACH_SELECT " 0, archived, -1, -1 FROM findings"
+        RQ_SCOPE_WHERE " AND (archived = 0 OR ?8 <> 0)" RQ_EACH_TAIL;
     cb_ctx c = {(void *)cb, ud};
-    return rq_scoped(st, sql, scope, finding_row, &c, err);
+    return rq_scoped(st, gd_store_schema_version(st) < 3 ? sql_v2 : sql, scope, finding_row,
+                     &c, err);
+}
+
+/* ---- Finding lifecycle (schema/003) ------------------------------------- */
+
+static int lifecycle_row(sqlite3_stmt *s, void *ctx)
+{
+    cb_ctx *c = ctx;
+    gd_rq_lifecycle_count l = {.account_id = col_text(s, 0), .region = col_text(s, 1)};
+    for (int i = 0; i < GD_RQ_LC_COUNT; i++)
+        l.findings[i] = sqlite3_column_int64(s, 2 + i);
+    return ((gd_rq_lifecycle_cb)c->cb)(c->ud, &l);
+}
+
+/* GROUP BY account_id, region follows the index order of findings_report:
+ * SQLite streams the groups without a sort. */
+int gd_rq_lifecycle_counts(gd_store *st, const gd_rq_scope *scope, gd_rq_lifecycle_cb cb,
+                           void *ud, gd_err *err)
+{
+    static const char sql[] =
+        "SELECT account_id, region,"
+        " SUM(sample = 0 AND expired_at_ms IS NULL AND archived = 0),"
+        " SUM(sample = 0 AND expired_at_ms IS NULL AND archived = 1),"
+        " SUM(sample = 0 AND expired_at_ms IS NOT NULL), SUM(sample = 1)"
+        " FROM findings INDEXED BY findings_report" RQ_SCOPE_WHERE
+        " GROUP BY account_id, region ORDER BY account_id, region";
+    static const char sql_v2[] =
+        "SELECT account_id, region, SUM(archived = 0), SUM(archived = 1), 0, 0"
+        " FROM findings" RQ_SCOPE_WHERE " GROUP BY account_id, region"
+        " ORDER BY account_id, region";
+    cb_ctx c = {(void *)cb, ud};
+    return rq_scoped(st, gd_store_schema_version(st) < 3 ? sql_v2 : sql, scope, lifecycle_row,
+                     &c, err);
+}
+
+typedef struct weeks_ctx {
+    const int64_t *bounds;     /* n + 1 ascending */
+    size_t n;
+    gd_rq_week *out;
+} weeks_ctx;
+
+/* The week w with bounds[w] <= t < bounds[w + 1], or -1. */
+static long week_of(const weeks_ctx *w, int64_t t)
+{
+    if (t < 0 || t < w->bounds[0] || t >= w->bounds[w->n])
+        return -1;
+    size_t lo = 0, hi = w->n;   /* bounds[lo] <= t < bounds[hi] */
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (w->bounds[mid] <= t)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return (long)lo;
+}
+
+static int week_row(sqlite3_stmt *s, void *ctx)
+{
+    weeks_ctx *w = ctx;
+    int band = sqlite3_column_int(s, 0);
+    int64_t created = sqlite3_column_int64(s, 1);
+    int archived = sqlite3_column_int(s, 2);
+    int64_t archived_at = sqlite3_column_int64(s, 3), expired_at = sqlite3_column_int64(s, 4);
+    long k;
+    if ((k = week_of(w, created)) >= 0)
+        w->out[k].created[band]++;
+    if (archived && (k = week_of(w, archived_at)) >= 0)
+        w->out[k].archived[band]++;
+    if ((k = week_of(w, expired_at)) >= 0)
+        w->out[k].expired[band]++;
+    /* Open from created until the first of archived_at and expired_at. An
+     * archived row with no archived_at (archived before schema 3) was closed
+     * at a time nobody recorded: it is never counted open. */
+    int64_t closed = archived ? (archived_at >= 0 ? archived_at : created) : -1;
+    if (expired_at >= 0 && (closed < 0 || expired_at < closed))
+        closed = expired_at;
+    for (size_t i = 0; i < w->n; i++) {
+        int64_t end = w->bounds[i + 1];
+        if (created < end && (closed < 0 || closed >= end))
+            w->out[i].open_at_end[band]++;
+    }
+    return 0;
+}
+
+int gd_rq_lifecycle_weeks(gd_store *st, const gd_rq_scope *scope, const int64_t *bounds,
+                          size_t n_weeks, gd_rq_week *out, gd_err *err)
+{
+    static const char sql[] =
+        "SELECT CASE WHEN severity >= 9.0 THEN 3 WHEN severity >= 7.0 THEN 2"
+        "  WHEN severity >= 4.0 THEN 1 ELSE 0 END,"
+        " created_ms, archived, COALESCE(archived_at_ms, -1), COALESCE(expired_at_ms, -1)"
+        " FROM findings INDEXED BY findings_report" RQ_SCOPE_WHERE
+        " AND sample = 0 AND created_ms < ?6";
+    static const char sql_v2[] =
+        "SELECT CASE WHEN severity >= 9.0 THEN 3 WHEN severity >= 7.0 THEN 2"
+        "  WHEN severity >= 4.0 THEN 1 ELSE 0 END, created_ms, archived, -1, -1"
+        " FROM findings" RQ_SCOPE_WHERE " AND created_ms < ?6";
+    memset(out, 0, n_weeks * sizeof *out);
+    if (n_weeks == 0)
+        return GD_OK;
+    for (size_t i = 0; i < n_weeks; i++)
+        if (bounds[i] >= bounds[i + 1])
+            return gd_err_set(err, GD_E_INTERNAL, "week bounds must ascend (week %zu)", i);
+    weeks_ctx w = {bounds, n_weeks, out};
+    gd_rq_scope sc = *scope;
+    sc.window_start_ms = bounds[n_weeks];   /* ?6: nothing created after the last week */
+    return rq_scoped(st, gd_store_schema_version(st) < 3 ? sql_v2 : sql, &sc, week_row,
+                     &w, err);
 }

@@ -111,10 +111,25 @@ typedef struct gd_rq_scope {
     int64_t limit;                 /* iterator only: at most this many rows; -1 = all */
     const char *resource_paths;    /* iterator only: JSON {"<resourceType>": "<JSON path>"}
                                     * (report/finding_links.h); NULL = no resource ids */
+    int include_samples;           /* groups, iterator: sample findings too (default: never) */
+    int include_expired;           /* groups, iterator: expired findings too (default: never) */
 } gd_rq_scope;
 
+/* ---- Finding lifecycle (schema/003) ------------------------------------- */
+/* Every stored finding is in exactly one state, decided in this order:
+ *   SAMPLE    made by CreateSampleFindings (findings.sample = 1)
+ *   EXPIRED   GuardDuty no longer has it (findings.expired_at_ms set)
+ *   ARCHIVED  archived = 1
+ *   ACTIVE    the rest
+ * A DB older than schema 3 (read-only open) has only ACTIVE and ARCHIVED. */
+enum gd_rq_lifecycle {
+    GD_RQ_LC_ACTIVE = 0, GD_RQ_LC_ARCHIVED = 1, GD_RQ_LC_EXPIRED = 2, GD_RQ_LC_SAMPLE = 3,
+    GD_RQ_LC_COUNT = 4
+};
+
 /* ---- Aggregated finding counts ------------------------------------------ */
-/* Finding counts for the summary, per finding in scope: the severity band,
+/* Finding counts for the summary, per finding in scope (samples and expired
+ * findings only when scope->include_samples / include_expired): the severity band,
  * new-in-window and the creation week (for active findings created since
  * trend_start_ms; -1 otherwise) are computed in SQL, and the caller sums the
  * rows into its own (account, region, plan, type, week) tables, so memory
@@ -130,7 +145,11 @@ typedef struct gd_rq_agg {
     int64_t week_index;    /* floor((days since 1970-01-01 + 3) / 7): Monday-based weeks; -1 */
     int64_t findings;      /* findings in this row (1; not occurrence counts) */
     int64_t last_updated_ms;
-    int64_t created_ms;    /* for the report's own (time-zone) weeks */
+    int sample;            /* 1: a CreateSampleFindings sample (only with include_samples) */
+    int lifecycle;         /* enum gd_rq_lifecycle */
+    int64_t created_ms;
+    int64_t archived_at_ms;   /* first seen archived; -1: not archived, or unknown */
+    int64_t expired_at_ms;    /* -1: not expired */
 } gd_rq_agg;
 typedef int (*gd_rq_agg_cb)(void *ud, const gd_rq_agg *a);
 int gd_rq_finding_groups(gd_store *st, const gd_rq_scope *scope, gd_rq_agg_cb cb, void *ud,
@@ -177,11 +196,44 @@ typedef struct gd_rq_finding {
     double severity;
     int64_t created_ms, updated_ms, count;
     int archived;
+    int sample, lifecycle;                    /* as in gd_rq_agg */
+    int64_t archived_at_ms, expired_at_ms;    /* -1: none */
 } gd_rq_finding;
 typedef int (*gd_rq_finding_cb)(void *ud, const gd_rq_finding *f);
 /* Findings in scope, severity desc, updated desc, id asc; archived ones only
- * with scope->include_archived. */
+ * with scope->include_archived, samples only with include_samples, expired
+ * ones only with include_expired. */
 int gd_rq_findings_each(gd_store *st, const gd_rq_scope *scope, gd_rq_finding_cb cb, void *ud,
                         gd_err *err);
+
+/* ---- Finding lifecycle reads --------------------------------------------- */
+typedef struct gd_rq_lifecycle_count {
+    const char *account_id, *region;
+    int64_t findings[GD_RQ_LC_COUNT];    /* indexed by enum gd_rq_lifecycle */
+} gd_rq_lifecycle_count;
+typedef int (*gd_rq_lifecycle_cb)(void *ud, const gd_rq_lifecycle_count *c);
+/* Findings per (account, region) and lifecycle state, account then region
+ * ascending. Scope: accounts, regions, min_band, exclude_account, until_ms
+ * (include_* are ignored: every state is counted, each apart). Index-only. */
+int gd_rq_lifecycle_counts(gd_store *st, const gd_rq_scope *scope, gd_rq_lifecycle_cb cb,
+                           void *ud, gd_err *err);
+
+/* Per week and severity band (enum gd_severity_band), samples never counted:
+ *   created      created_ms in the week (archived or expired since, or not)
+ *   archived     archived now and first seen archived in the week
+ *   expired      expired_at_ms in the week
+ *   open_at_end  created before the week's end and, at that end, not yet
+ *                archived (archived_at_ms) nor expired; an archived finding
+ *                with no archived_at_ms (archived before schema 3) counts as
+ *                never open.
+ * Week w is [bounds[w], bounds[w + 1]) in epoch ms: the caller computes the
+ * bounds in its time zone (DST weeks are not 7 x 24 h). bounds has n_weeks + 1
+ * ascending values; out has n_weeks entries, zeroed first. Scope as for
+ * gd_rq_lifecycle_counts. Index-only; one pass over the findings in scope. */
+typedef struct gd_rq_week {
+    int64_t created[4], archived[4], expired[4], open_at_end[4];
+} gd_rq_week;
+int gd_rq_lifecycle_weeks(gd_store *st, const gd_rq_scope *scope, const int64_t *bounds,
+                          size_t n_weeks, gd_rq_week *out, gd_err *err);
 
 #endif

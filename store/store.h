@@ -181,6 +181,7 @@ typedef struct gd_finding_row {
     int64_t created_ms, updated_ms;
     int64_t count;
     int archived;
+    int sample;                 /* CreateSampleFindings marker (gd_api_is_sample_marker) */
     const char *raw_json;       /* the whole finding object */
 } gd_finding_row;
 
@@ -191,8 +192,11 @@ typedef struct gd_upsert_stats {
 } gd_upsert_stats;
 
 /* Upserts a batch in one transaction. A stored row changes only when the
- * fetched updated_ms is newer, or archived or count differ; unchanged data
- * leaves the DB untouched. (Precisely: newer updated_ms -> every column is
+ * fetched updated_ms is newer, or archived or count differ, or the row was
+ * marked expired (a fetched finding exists: expired_at_ms is cleared, even by
+ * an older copy); unchanged data leaves the DB untouched. archived_at_ms
+ * becomes the current time when a row is inserted archived or changes to
+ * archived, stays while it stays archived, and is cleared on unarchive. (Precisely: newer updated_ms -> every column is
  * replaced; same updated_ms with a different archived or count -> replaced;
  * an older updated_ms never overwrites a newer stored row.) first_run_id is
  * kept; last_run_id becomes run_id on insert and on change. Accounts seen only here are added with source
@@ -210,6 +214,23 @@ int gd_store_reconcile_archived(gd_store *st, int64_t run_id, const char *region
                                 const char *const *archived_ids, size_t n,
                                 int64_t *changed, char ***out_unarchive_candidates,
                                 size_t *n_candidates, gd_err *err);
+/* ---- Expiry (schema/003) ---------------------------------------------------
+ * GuardDuty drops a finding ~90 days after its last update; gdreport keeps the
+ * row and marks it expired. listed_ids must be a COMPLETE listing of the
+ * region's findings (archived and unarchived). In one transaction: listed
+ * rows marked expired are un-expired (*unexpired counts them), and the ids of
+ * the region's stored, not-expired rows that are NOT listed are returned in
+ * *out_candidates (id ascending; free with gd_store_free_strings): the
+ * collector confirms them with GetFindings before gd_store_mark_expired. */
+int gd_store_expiry_candidates(gd_store *st, int64_t run_id, const char *region,
+                               const char *const *listed_ids, size_t n, int64_t *unexpired,
+                               char ***out_candidates, size_t *n_candidates, gd_err *err);
+/* Sets expired_at_ms = expired_at_ms on the region's listed ids that are not
+ * expired yet (an earlier expiry time is kept). *marked counts them. */
+int gd_store_mark_expired(gd_store *st, int64_t run_id, const char *region,
+                          const char *const *ids, size_t n, int64_t expired_at_ms,
+                          int64_t *marked, gd_err *err);
+
 /* Which of ids (same region) are not stored yet. Same ownership as above. */
 int gd_store_missing_findings(gd_store *st, const char *const *ids, size_t n,
                               char ***out_missing, size_t *n_missing, gd_err *err);

@@ -5,13 +5,15 @@
  * whatever the list's size. */
 #include "store/store_internal.h"
 
+#include "common/timeutil.h"
+
 static const char SQL_FLIP_ARCHIVED[] =
-    "UPDATE findings SET archived = 1, last_run_id = ?1"
+    "UPDATE findings SET archived = 1, archived_at_ms = ?3, last_run_id = ?1"
     " WHERE region = ?2 AND archived = 0 AND finding_id IN (SELECT id FROM temp.gd_ids)";
 
 static const char SQL_UNARCHIVE_CANDIDATES[] =
     "SELECT finding_id FROM findings"
-    " WHERE region = ?1 AND archived = 1"
+    " WHERE region = ?1 AND archived = 1 AND expired_at_ms IS NULL"
     " AND finding_id NOT IN (SELECT id FROM temp.gd_ids) ORDER BY finding_id";
 
 static const char SQL_MISSING[] =
@@ -19,8 +21,8 @@ static const char SQL_MISSING[] =
     " WHERE NOT EXISTS (SELECT 1 FROM findings AS f WHERE f.finding_id = t.id)"
     " ORDER BY t.seq";
 
-/* Appends the first column of every row of s (bound by the caller) to sv. */
-static int collect_ids(gd_store *st, sqlite3_stmt *s, struct st_strv *sv, const char *what,
+
+int st_collect_ids(gd_store *st, sqlite3_stmt *s, struct st_strv *sv, const char *what,
                        gd_err *err)
 {
     int rc = GD_OK;
@@ -49,6 +51,7 @@ static int flip_archived(gd_store *st, int64_t run_id, const char *region, int64
         return rc;
     b |= st_bind_int64(s, 1, run_id);
     b |= st_bind_text(s, 2, region);
+    b |= st_bind_int64(s, 3, gd_time_now_ms());   /* first seen archived: now */
     if (b != SQLITE_OK) {
         rc = st_db_error(st, err, "bind archive flip");
         st_stmt_reset(s);
@@ -73,7 +76,7 @@ static int unarchive_candidates(gd_store *st, const char *region, struct st_strv
         st_stmt_reset(s);
         return rc;
     }
-    return collect_ids(st, s, sv, "list unarchive candidates", err);
+    return st_collect_ids(st, s, sv, "list unarchive candidates", err);
 }
 
 int gd_store_reconcile_archived(gd_store *st, int64_t run_id, const char *region,
@@ -134,7 +137,7 @@ int gd_store_missing_findings(gd_store *st, const char *const *ids, size_t n,
     if (rc == GD_OK)
         rc = st_stmt(st, SQL_MISSING, &s, err);
     if (rc == GD_OK)
-        rc = collect_ids(st, s, &sv, "list missing findings", err);
+        rc = st_collect_ids(st, s, &sv, "list missing findings", err);
     if (rc == GD_OK)
         rc = st_ids_clear(st, err);
     st_read_end(st);

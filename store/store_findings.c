@@ -12,22 +12,35 @@
 
 #include <string.h>
 
+#include "common/timeutil.h"
+
 static const char SQL_FINDING_STATE[] =
-    "SELECT updated_ms, archived, count FROM findings WHERE finding_id = ?1";
+    "SELECT updated_ms, archived, count, expired_at_ms IS NOT NULL FROM findings"
+    " WHERE finding_id = ?1";
 
 static const char SQL_FINDING_INSERT[] =
     "INSERT INTO findings (finding_id, region, account_id, detector_id, type, severity, title,"
     " description, resource_type, feature_name, created_at, updated_at, created_ms, updated_ms,"
-    " count, archived, raw_json, first_run_id, last_run_id)"
+    " count, archived, raw_json, first_run_id, last_run_id, sample, archived_at_ms)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,"
-    " ?18, ?18)";
+    " ?18, ?18, ?19, CASE WHEN ?16 = 1 THEN ?20 END)";
 
-/* first_run_id is deliberately not touched. */
+/* first_run_id is deliberately not touched. archived_at_ms (schema/003): kept
+ * while the row stays archived (NULL there means "archived before gdreport
+ * recorded when"), set to now on the change to archived, NULL when
+ * unarchived. A fetched finding exists, so it is not expired. */
 static const char SQL_FINDING_UPDATE[] =
     "UPDATE findings SET region = ?2, account_id = ?3, detector_id = ?4, type = ?5,"
     " severity = ?6, title = ?7, description = ?8, resource_type = ?9, feature_name = ?10,"
     " created_at = ?11, updated_at = ?12, created_ms = ?13, updated_ms = ?14, count = ?15,"
-    " archived = ?16, raw_json = ?17, last_run_id = ?18 WHERE finding_id = ?1";
+    " archived_at_ms = CASE WHEN ?16 = 0 THEN NULL WHEN archived = 1 THEN archived_at_ms"
+    " ELSE ?20 END,"
+    " archived = ?16, raw_json = ?17, last_run_id = ?18, sample = ?19, expired_at_ms = NULL"
+    " WHERE finding_id = ?1";
+
+/* A stale copy (older updatedAt) of an expired row: AWS still has it. */
+static const char SQL_FINDING_UNEXPIRE[] =
+    "UPDATE findings SET expired_at_ms = NULL, last_run_id = ?2 WHERE finding_id = ?1";
 
 /* An account id seen only in a finding; any better source wins later. */
 static const char SQL_ACCOUNT_FROM_FINDING[] =
@@ -38,7 +51,7 @@ enum change { CHANGE_INSERT, CHANGE_UPDATE, CHANGE_NONE };
 
 struct stored_state {
     int64_t updated_ms, count;
-    int archived;
+    int archived, expired;
 };
 
 /* The rule from store.h: newer -> change; same time with a different archived
@@ -90,6 +103,7 @@ static int lookup(gd_store *st, const char *id, struct stored_state *old, enum c
         old->updated_ms = sqlite3_column_int64(s, 0);
         old->archived = sqlite3_column_int(s, 1);
         old->count = sqlite3_column_int64(s, 2);
+        old->expired = sqlite3_column_int(s, 3);
         *out = CHANGE_UPDATE; /* refined by decide() */
     } else if (step == SQLITE_DONE) {
         *out = CHANGE_INSERT;
@@ -100,7 +114,8 @@ static int lookup(gd_store *st, const char *id, struct stored_state *old, enum c
     return rc;
 }
 
-static int bind_finding(sqlite3_stmt *s, int64_t run_id, const gd_finding_row *f)
+static int bind_finding(sqlite3_stmt *s, int64_t run_id, const gd_finding_row *f,
+                        int64_t now_ms)
 {
     int b = SQLITE_OK;
 
@@ -122,6 +137,8 @@ static int bind_finding(sqlite3_stmt *s, int64_t run_id, const gd_finding_row *f
     b |= st_bind_int64(s, 16, f->archived ? 1 : 0);
     b |= st_bind_text(s, 17, f->raw_json);
     b |= st_bind_int64(s, 18, run_id);
+    b |= st_bind_int64(s, 19, f->sample ? 1 : 0);
+    b |= st_bind_int64(s, 20, now_ms);
     return b;
 }
 
@@ -133,7 +150,7 @@ static int write_finding(gd_store *st, const char *sql, int64_t run_id, const gd
 
     if (rc != GD_OK)
         return rc;
-    if (bind_finding(s, run_id, f) != SQLITE_OK) {
+    if (bind_finding(s, run_id, f, gd_time_now_ms()) != SQLITE_OK) {
         rc = st_db_error(st, err, "bind finding");
         st_stmt_reset(s);
         return rc;
@@ -160,10 +177,28 @@ static int note_account(gd_store *st, int64_t run_id, const char *account_id, gd
     return st_step_done(st, s, err, "add account from finding");
 }
 
+static int unexpire(gd_store *st, int64_t run_id, const char *id, gd_err *err)
+{
+    sqlite3_stmt *s;
+    int b = SQLITE_OK;
+    int rc = st_stmt(st, SQL_FINDING_UNEXPIRE, &s, err);
+
+    if (rc != GD_OK)
+        return rc;
+    b |= st_bind_text(s, 1, id);
+    b |= st_bind_int64(s, 2, run_id);
+    if (b != SQLITE_OK) {
+        rc = st_db_error(st, err, "bind finding id");
+        st_stmt_reset(s);
+        return rc;
+    }
+    return st_step_done(st, s, err, "mark finding not expired");
+}
+
 static int upsert_one(gd_store *st, int64_t run_id, const gd_finding_row *f,
                       gd_upsert_stats *batch, gd_err *err)
 {
-    struct stored_state old = {0, 0, 0};
+    struct stored_state old = {0, 0, 0, 0};
     enum change what = CHANGE_NONE;
     int rc = lookup(st, f->finding_id, &old, &what, err);
 
@@ -177,6 +212,10 @@ static int upsert_one(gd_store *st, int64_t run_id, const gd_finding_row *f,
     } else if (what == CHANGE_UPDATE) {
         rc = write_finding(st, SQL_FINDING_UPDATE, run_id, f, err);
         batch->updated++;
+    } else if (old.expired) {
+        rc = unexpire(st, run_id, f->finding_id, err);
+        batch->updated++;
+        return rc;
     } else {
         batch->unchanged++;
         return GD_OK; /* its account was noted when the row was written */

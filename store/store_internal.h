@@ -97,5 +97,9 @@ struct st_strv {
 };
 int st_strv_push(struct st_strv *sv, const char *s);
 void st_strv_free(struct st_strv *sv);
+/* Appends the first column of every row of s (bound by the caller) to sv;
+ * resets s. */
+int st_collect_ids(gd_store *st, sqlite3_stmt *s, struct st_strv *sv, const char *what,
+                   gd_err *err);
 
 #endif

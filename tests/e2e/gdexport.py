@@ -112,9 +112,19 @@ def week_bounds(now_ms, zone="UTC", week_start=0):
     return out
 
 
-def expected_trends(findings, now_ms, plan_of, zone="UTC", week_start=0):
+def db_lifecycle(db):
+    """{finding id: (archived_at_ms or None, expired_at_ms or None)}: the times
+    gdreport's collector recorded (schema 3), read with SQL, not through report/."""
+    rows = gdtest.sqlite_query(db, "SELECT finding_id, archived_at_ms, expired_at_ms FROM findings")
+    return {r[0]: (r[1], r[2]) for r in rows}
+
+
+def expected_trends(findings, now_ms, plan_of, zone="UTC", week_start=0, lifecycle=None):
     """trends from the findings in scope (archived or not; samples never): weeks with
-    new / open_at_end by band, and week over week per account and per plan."""
+    new / open_at_end by band, and week over week per account and per plan. A finding
+    is open from its creation until it was first seen archived or expired (lifecycle,
+    from the DB); an archived one whose archive time is unknown is never open."""
+    lifecycle = lifecycle or {}
     b = week_bounds(now_ms, zone, week_start)
     ends = [x[0] for x in b[1:]] + [now_ms]
     weeks = [{"start": b[i][1], "end": b[i + 1][1] if i < TREND_WEEKS else None,
@@ -130,7 +140,11 @@ def expected_trends(findings, now_ms, plan_of, zone="UTC", week_start=0):
                     k = 1 if i == TREND_WEEKS - 1 else 0
                     acc.setdefault(f["accountId"], [0, 0])[k] += 1
                     plans.setdefault(plan_of(f["type"]), [0, 0])[k] += 1
-            if c < ends[i] and not f["archived"]:
+            archived_at, expired_at = lifecycle.get(f["id"], (None, None))
+            closed = (archived_at if archived_at is not None else c) if f["archived"] else None
+            if expired_at is not None and (closed is None or expired_at < closed):
+                closed = expired_at
+            if c < ends[i] and (closed is None or closed >= ends[i]):
                 weeks[i]["open_at_end"][band] += 1
     wow = {a: {"last_week": v[1], "previous_week": v[0], "change": v[1] - v[0]}
            for a, v in acc.items()}
@@ -163,7 +177,7 @@ def compare_trends(doc, exp, check, label, now_iso):
     check(got_p == e["wow_plans"], "%s: week over week per plan equals the truth" % label)
 
 
-def expected_report(truth, now_iso, exclude=None, zone="UTC", week_start=0):
+def expected_report(truth, now_iso, exclude=None, zone="UTC", week_start=0, lifecycle=None):
     """What the export must contain, from the truth only. exclude: an account id left out
     entirely (management redaction). Findings: those of `collected` regions, created before
     --now (the window's end). Returns a dict shaped like the JSON report (numbers as ints,
@@ -177,7 +191,7 @@ def expected_report(truth, now_iso, exclude=None, zone="UTC", week_start=0):
     ids = {a["id"] for a in truth["accounts"]} | {admin}
     for r in collected:
         ids |= {m["accountId"] for m in truth["members"].get(r, [])}
-    findings = [f for f in gdtest.collected_findings(truth) if parse_ms(f["createdAt"]) < now]
+    findings = [f for f in gdtest.real_findings(truth) if parse_ms(f["createdAt"]) < now]
     ids |= {f["accountId"] for f in findings}
     for r in collected:
         ids |= set(truth["usage"].get(r, {}))
@@ -263,7 +277,7 @@ def expected_report(truth, now_iso, exclude=None, zone="UTC", week_start=0):
             "region_costs": region_costs,
             "members": {r: [m for m in truth["members"].get(r, []) if m["accountId"] != exclude]
                         for r in collected},
-            "trends": expected_trends(findings, now, gdtest.plan_of, zone, week_start),
+            "trends": expected_trends(findings, now, gdtest.plan_of, zone, week_start, lifecycle),
             "active_ids": {f["id"] for f in findings if not f["archived"]}}
 
 

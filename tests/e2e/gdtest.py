@@ -201,8 +201,9 @@ class FakeAws:
     def mutate(self, **kw):
         return self.post("/__fake/mutate", kw)
 
-    def expire(self, days=90):
-        return self.post("/__fake/expire", {"days": days})
+    def expire(self, days=90, ids=None):
+        """Drops findings older than `days`, or exactly `ids` (as if they had aged out)."""
+        return self.post("/__fake/expire", {"days": days} if ids is None else {"ids": list(ids)})
 
     def set_time_offset(self, seconds):
         return self.post("/__fake/time", {"offset_seconds": seconds})
@@ -364,16 +365,21 @@ def collected_findings(truth, states=("collected",)):
     return [f for f in truth["findings"] if st.get(f["region"]) in states]
 
 
+def real_findings(truth, states=("collected",)):
+    """collected_findings without CreateSampleFindings samples: what the report counts."""
+    return [f for f in collected_findings(truth, states) if not f.get("sample")]
+
+
 def expected_counts(truth, states=("collected",)):
     """Counts from the truth, over regions whose state is in `states`.
     Every bucket is {"total","archived","active","Low","Medium","High","Critical",
     "Low_active",...}; band counts include archived findings, *_active exclude them.
     Returns {"all": bucket, "by_account": {acct: bucket}, "by_region": {region: bucket},
     "by_plan": {plan: bucket}, "by_account_plan": {acct: {plan: bucket}},
-    "by_band": {band: n}, "total", "archived", "active"}."""
+    "by_band": {band: n}, "total", "archived", "active"}. Samples are never counted."""
     out = {"all": _blank(), "by_account": {}, "by_region": {}, "by_plan": {},
            "by_account_plan": {}}
-    for f in collected_findings(truth, states):
+    for f in real_findings(truth, states):
         p = plan_of(f["type"])
         _add(out["all"], f)
         _add(out["by_account"].setdefault(f["accountId"], _blank()), f)

@@ -26,7 +26,7 @@ def last_run_regions(db):
 def check_findings(db, truth, label):
     want = {f["id"]: f for f in gdtest.collected_findings(truth)}
     rows = gdtest.sqlite_query(db, "SELECT finding_id, region, account_id, severity, archived, "
-                                   "count, type FROM findings")
+                                   "count, type, sample FROM findings")
     got = {r[0]: r for r in rows}
     check(set(got) == set(want), "%s: finding ids differ: %d missing, %d extra" % (
         label, len(set(want) - set(got)), len(set(got) - set(want))))
@@ -35,6 +35,10 @@ def check_findings(db, truth, label):
         abs(got[i][3] - f["severity"]) > 1e-9 or got[i][4] != int(bool(f["archived"])) or
         got[i][5] != f["count"] or got[i][6] != f["type"])]
     check(not bad, "%s: %d findings differ from the truth, e.g. %s" % (label, len(bad), bad[:3]))
+    samples = {i for i, f in want.items() if f["sample"]}
+    check(samples and {r[0] for r in rows if r[7]} == samples,
+          "%s: the %d samples (and only they) are stored as sample = 1" % (label, len(samples)))
+    rows = [r for r in rows if not r[7]]
     exp = gdtest.expected_counts(truth)
     by_acct, by_region, by_band = {}, {}, {}
     archived = 0
@@ -134,7 +138,8 @@ def main():
         check_usage(db, truth)
         check(all(s["cost"] == "collected" for s in states.values() if s["state"] == "collected"),
               "cost collected in every collected region")
-        check("findings: %d listed, %d new" % (exp["total"], exp["total"]) in cp.stdout,
+        stored = len(gdtest.collected_findings(truth))   # samples are listed and stored too
+        check("findings: %d listed, %d new" % (stored, stored) in cp.stdout,
               "summary line counts the findings")
 
         st = gdtest.run_gdreport(["status", "--db", db, "--json"], env)

@@ -73,7 +73,8 @@ def check_terminal(env, tmp, regions):
     check("[3/3]" in tty, "region lines are numbered [n/total]")
     check(tty.rstrip().endswith("\x1b[K") or "fetching" not in tty.splitlines()[-1],
           "the status line is cleared at the end")
-    check("findings: 120 listed" in out, "the summary still goes to stdout")
+    check("findings: 126 listed" in out, "the summary still goes to stdout "
+          "(2 regions x (60 findings + 3 samples))")
 
 
 def check_terminal_quiet(env, tmp, regions):

@@ -360,7 +360,8 @@ def main():
                   "%s: the Overview names the redactions" % label)
             mgmt_red = redact in ("management", "all")
             cost_red = redact in ("cost", "all")
-            exp = gdexport.expected_report(truth, NOW, exclude=mgmt if mgmt_red else None)
+            exp = gdexport.expected_report(truth, NOW, exclude=mgmt if mgmt_red else None,
+                                           lifecycle=gdexport.db_lifecycle(db))
 
             if mgmt_red:
                 check_mgmt_gone(label, mgmt_values, text, doc, xpath)

@@ -289,7 +289,12 @@ def test_truth_shape_and_content():
     eq(states["sa-east-1"], "no_detector", "sa-east-1")
     eq(states["eu-south-1"], "region_disabled", "eu-south-1")
     fs = t["findings"]
-    eq(len(fs), 5 * 300, "finding count")
+    eq(len(fs), 5 * (300 + 5), "finding count (300 + 5 samples per region)")
+    samples = [x for x in fs if x["sample"]]
+    eq(len(samples), 25, "5 samples per data region")
+    check(all(x["accountId"] == t["admin_account_id"] and x["title"].startswith("[SAMPLE] ")
+              and not x["archived"] for x in samples),
+          "samples: admin's account, [SAMPLE] title, not archived")
     accts = {x["accountId"] for x in fs}
     check(t["admin_account_id"] in accts and t["management_account_id"] in accts,
           "findings for admin and management")
@@ -694,6 +699,19 @@ def test_mutate_and_expire():
     det = detector(f, region)
     st, h, b = gdtest.gd_call(f, region, "POST", "/detector/%s/findings/get" % det, {"findingIds": [x]})
     eq((st, b["findings"]), (200, []), "expired id absent")
+    # expire chosen ids (archived or not): gone from truth, ListFindings and GetFindings
+    pick = sorted(x["id"] for x in t["findings"] if x["region"] == region)[:2]
+    eq(sorted(f.expire(ids=pick)["dropped"]), pick, "exactly the chosen ids dropped")
+    check(not set(pick) & {x["id"] for x in f.truth()["findings"]}, "chosen ids gone")
+    st, h, b = gdtest.gd_call(f, region, "POST", "/detector/%s/findings" % det, {"maxResults": 50})
+    listed = set(b["findingIds"])
+    while b.get("nextToken"):
+        st, h, b = gdtest.gd_call(f, region, "POST", "/detector/%s/findings" % det,
+                                  {"maxResults": 50, "nextToken": b["nextToken"]})
+        listed |= set(b["findingIds"])
+    check(listed and not set(pick) & listed, "chosen ids no longer listed")
+    st, _ = f.request("POST", "/__fake/expire", {"ids": ["no-such-finding"]})[:2]
+    eq(st, 400, "unknown id to expire is a 400")
 
 
 def test_credentials_endpoints():
@@ -802,7 +820,9 @@ def test_determinism_and_helpers():
     eq(json.dumps(ta, sort_keys=True), json.dumps(tb, sort_keys=True), "same seed, same truth")
     check(max(x["updatedAt"] for x in ta["findings"]) <= "2026-06-01T00:00:00.000Z", "--now honoured")
     exp = gdtest.expected_counts(ta)
-    eq(exp["total"], sum(1 for x in ta["findings"] if ta["region_states"][x["region"]] == "collected"), "total")
+    eq(exp["total"], sum(1 for x in ta["findings"]
+                         if ta["region_states"][x["region"]] == "collected" and not x["sample"]),
+       "total (samples never counted)")
     eq(exp["total"], exp["archived"] + exp["active"], "archived+active")
     eq(sum(exp["by_band"].values()), exp["total"], "bands sum")
     eq(sum(v["total"] for v in exp["by_plan"].values()), exp["total"], "plans sum")
@@ -903,7 +923,7 @@ def test_scenario_file_dump_truth_and_bench_size():
         t = json.load(open(dump))
         eq(t, f.truth(), "--dump-truth equals /__fake/truth")
         eq([r for r, s in t["region_states"].items() if s == "collected"], ["us-west-2"], "regions")
-        eq(len(t["findings"]), 25, "findings")
+        eq(len(t["findings"]), 25 + 3, "findings (+ 3 samples of the small base)")
         eq(len(t["accounts"]), 7, "accounts")
         st, h, b = gdtest.gd_call(f, "us-west-2", "GET", "/detector", akid="AKIDSCENARIO00000001",
                                   secret="scenarioSecret")

@@ -816,7 +816,8 @@ class Handler(BaseHTTPRequestHandler):
             if path == "/__fake/mutate" and self.command == "POST":
                 return self.send(200, st.org.mutate(body, st.data_clock_ms()))
             if path == "/__fake/expire" and self.command == "POST":
-                return self.send(200, st.org.expire(body.get("days", 90), st.data_clock_ms()))
+                return self.send(200, st.org.expire(body.get("days", 90), st.data_clock_ms(),
+                                                    body.get("ids")))
             if path == "/__fake/time":
                 if self.command == "POST":
                     if "offset_seconds" in body:
@@ -867,6 +868,8 @@ def build_config(argv=None):
     p.add_argument("--scenario", default="default")
     p.add_argument("--now")
     p.add_argument("--findings-per-region", type=int)
+    p.add_argument("--samples-per-region", type=int,
+                   help="CreateSampleFindings-style samples per data region (scenario default)")
     p.add_argument("--accounts", type=int)
     p.add_argument("--hostile-pct", type=float,
                    help="percent of findings whose title, resource label and sometimes a 60 KB "
@@ -920,7 +923,8 @@ def build_config(argv=None):
     cfg.update({k: v for k, v in file_cfg.items() if k != "base"})
     cfg["scenario_name"] = name
     cfg["seed"] = a.seed if "seed" not in file_cfg or a.seed != 1 else file_cfg["seed"]
-    for k in ("findings_per_region", "accounts", "hostile_pct", "eol_style", "temp_creds_seconds", "access_key_id",
+    for k in ("findings_per_region", "samples_per_region", "accounts", "hostile_pct", "eol_style",
+              "temp_creds_seconds", "access_key_id",
               "secret_access_key", "sso_token", "web_identity_token", "imds_role", "container_token"):
         v = getattr(a, k)
         if v is not None:

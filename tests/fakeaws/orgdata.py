@@ -28,6 +28,7 @@ SCENARIOS = {
         "broken_regions": ["eu-south-1"],
         "enabled_optin": ["me-central-1", "eu-south-1"],
         "findings_per_region": 300,
+        "samples_per_region": 5,
         "accounts": 62,
     },
     "small": {
@@ -36,6 +37,7 @@ SCENARIOS = {
         "broken_regions": ["eu-south-1"],
         "enabled_optin": ["me-central-1", "eu-south-1"],
         "findings_per_region": 60,
+        "samples_per_region": 3,
         "accounts": 18,
     },
     "bench": {
@@ -46,6 +48,7 @@ SCENARIOS = {
         "broken_regions": ["eu-south-1"],
         "enabled_optin": ["me-central-1", "eu-south-1"],
         "findings_per_region": 8500,
+        "samples_per_region": 0,
         "accounts": 198,
     },
 }
@@ -206,14 +209,14 @@ def amount(rng):
 class Finding:
     __slots__ = ("id", "region", "account", "type", "severity", "archived", "count",
                  "created_ms", "updated_ms", "feature", "rtype", "title", "variant", "int_sev",
-                 "description")
+                 "description", "sample")
 
     def truth(self):
         return {"id": self.id, "region": self.region, "accountId": self.account,
                 "type": self.type, "severity": self.severity, "archived": self.archived,
                 "count": self.count, "createdAt": iso_ms(self.created_ms),
                 "updatedAt": iso_ms(self.updated_ms), "featureName": self.feature,
-                "resourceType": self.rtype, "title": self.title}
+                "resourceType": self.rtype, "title": self.title, "sample": self.sample}
 
 
 class Org:
@@ -309,6 +312,10 @@ class Org:
             frng = random.Random("findings:%s:%s" % (self.seed, r))
             for i in range(fpr):
                 f = self._gen_finding(frng, r, i, ri, self.now_ms)
+                self.findings[f.id] = f
+                self.by_region[r].append(f)
+            for k in range(int(cfg.get("samples_per_region", 0))):
+                f = self._gen_sample(r, k)
                 self.findings[f.id] = f
                 self.by_region[r].append(f)
             self.rebuild(r)
@@ -411,6 +418,7 @@ class Org:
         else:
             f.updated_ms = f.created_ms + (rng.randrange(0, 3600000) if age > 3600000 else 0)
         f.variant = rng.randrange(1 << 30)
+        f.sample = False
         hidx = i - 10
         if new_serial is None and 0 <= hidx < len(HOSTILE_TEXT):
             f.title = HOSTILE_TEXT[hidx]
@@ -426,6 +434,32 @@ class Org:
             if hrng.random() * 100 < self.hostile_pct:
                 f.title = hrng.choice(HOSTILE_BENCH)
                 f.description = HOSTILE_LONG if hrng.random() < 0.2 else hrng.choice(HOSTILE_BENCH)
+        return f
+
+    def _gen_sample(self, region, k):
+        """A CreateSampleFindings finding: in the detector owner's (the admin's) account,
+        title "[SAMPLE] ...", service.additionalInfo.value = {"sample":true} (services.py),
+        placeholder resources. Types cycle through the catalogue from a region offset."""
+        f = Finding()
+        rng = random.Random("sample:%s:%s:%d" % (self.seed, region, k))
+        t = _TYPE_NAMES[(k * 7 + len(region)) % len(_TYPE_NAMES)]
+        info = _TYPE_INFO[t]
+        f.id = hex32("sample", self.seed, region, k)
+        f.region = region
+        f.account = self.admin_id
+        f.type = t
+        f.rtype = info[1]
+        f.feature = info[2]
+        f.severity = float(rng.choice(BOUNDARY_SEVERITIES))
+        f.int_sev = False
+        f.archived = False
+        f.count = 1
+        f.created_ms = self.now_ms - (k + 1) * 3600000
+        f.updated_ms = f.created_ms
+        f.variant = rng.randrange(1 << 30)
+        f.title = "[SAMPLE] " + self._title(t, rng)
+        f.description = None
+        f.sample = True
         return f
 
     @staticmethod
@@ -509,14 +543,20 @@ class Org:
                 self.rebuild(r)
             return out
 
-    def expire(self, days, clock_ms):
+    def expire(self, days, clock_ms, ids=None):
+        """Drops findings whose updatedAt is older than `days` (GuardDuty's retention), or,
+        with `ids`, exactly those findings (archived or not), as if they had aged out."""
         with self.lock:
             cutoff = clock_ms - int(float(days) * 86400000)
+            drop_ids = set(ids) if ids is not None else None
+            unknown = sorted(drop_ids - set(self.findings)) if drop_ids is not None else []
+            if unknown:
+                raise ValueError("unknown finding ids: %s" % ", ".join(unknown[:5]))
             dropped = []
             for r in list(self.by_region):
                 keep = []
                 for f in self.by_region[r]:
-                    if f.updated_ms < cutoff:
+                    if (f.id in drop_ids) if drop_ids is not None else (f.updated_ms < cutoff):
                         dropped.append(f.id)
                         self.findings.pop(f.id, None)
                     else:

@@ -700,7 +700,8 @@ def render_finding(org, f, det):
     service = {"archived": f.archived, "count": f.count, "detectorId": det,
                "eventFirstSeen": iso_ms(f.created_ms), "eventLastSeen": iso_ms(f.updated_ms),
                "resourceRole": "TARGET", "serviceName": "guardduty",
-               "additionalInfo": {"value": "{\"sample\":false}", "type": "default"}}
+               "additionalInfo": {"value": "{\"sample\":true}" if f.sample else
+                                  "{\"sample\":false}", "type": "default"}}
     if action:
         service["action"] = action
     if f.feature is not None:

@@ -35,9 +35,10 @@ static int rows_equal(const gd_finding_row *a, const gd_finding_row *b, char *wh
         return 0;
     }
     if (a->created_ms != b->created_ms || a->updated_ms != b->updated_ms ||
-        a->count != b->count || a->archived != b->archived) {
-        snprintf(why, n, "ms/count/archived differ (count %lld vs %lld, archived %d vs %d)",
-                 (long long)a->count, (long long)b->count, a->archived, b->archived);
+        a->count != b->count || a->archived != b->archived || a->sample != b->sample) {
+        snprintf(why, n, "ms/count/archived/sample differ (count %lld vs %lld, archived %d vs"
+                 " %d, sample %d vs %d)", (long long)a->count, (long long)b->count,
+                 a->archived, b->archived, a->sample, b->sample);
         return 0;
     }
     return 1;
@@ -473,6 +474,50 @@ static void test_escapes_and_values(void)
         CHECK(n == strlen(open) - 2 && memcmp(r->raw_json, open, n) == 0);
     }
     gd_findings_scan_free(&sc);
+}
+
+/* The sample rule: service.additionalInfo.value is JSON text whose object has
+ * "sample": true. Both parsers give the same answer (the scanner takes every
+ * one of these bodies), and a "[SAMPLE]" title alone is not a sample. */
+static void test_sample_marker(void)
+{
+    static const struct {
+        const char *extra;
+        int sample;
+    } cases[] = {
+        {",\"service\":{\"additionalInfo\":{\"value\":\"{\\\"sample\\\":true}\","
+         "\"type\":\"default\"}}", 1},
+        {",\"service\":{\"additionalInfo\":{\"type\":\"default\",\"value\":"
+         "\"{\\\"unusual\\\":1,\\\"sample\\\":true}\"}}", 1},
+        {",\"service\":{\"additionalInfo\":{\"value\":\"{\\\"sample\\\":false}\"}}", 0},
+        {",\"service\":{\"additionalInfo\":{\"value\":\"{\\\"sample\\\":\\\"true\\\"}\"}}", 0},
+        {",\"service\":{\"additionalInfo\":{\"value\":\"[{\\\"sample\\\":true}]\"}}", 0},
+        {",\"service\":{\"additionalInfo\":{\"value\":\"sample\"}}", 0},
+        {",\"service\":{\"additionalInfo\":{\"value\":{\"sample\":true}}}", 0},
+        {",\"service\":{\"value\":\"{\\\"sample\\\":true}\"}", 0},
+        {",\"additionalInfo\":{\"value\":\"{\\\"sample\\\":true}\"}", 0},
+        {",\"title\":\"[SAMPLE] Unprotected port on EC2 instance\"", 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char body[1024];
+        snprintf(body, sizeof body, "{\"findings\":[{\"id\":\"s\",\"accountId\":\"1\","
+                 "\"type\":\"T\",\"severity\":2,\"createdAt\":\"2026-01-01T00:00:00Z\","
+                 "\"updatedAt\":\"2026-01-01T00:00:00Z\"%s}]}", cases[i].extra);
+        gd_scan_page sc;
+        gd_api_findings jf;
+        CHECK_INT(gd_findings_scan(body, strlen(body), "r", "d", &sc), GD_SCAN_OK);
+        CHECK_INT(jansson_path(body, strlen(body), &jf), 0);
+        if (sc.n == 1 && jf.n == 1) {
+            CHECK_MSG(sc.rows[0].sample == cases[i].sample, "scanner, case %zu", i);
+            CHECK_MSG(jf.rows[0].sample == cases[i].sample, "jansson, case %zu", i);
+        } else {
+            CHECK_MSG(0, "case %zu: %zu and %zu rows", i, sc.n, jf.n);
+        }
+        gd_findings_scan_free(&sc);
+        gd_api_findings_free(&jf);
+    }
+    CHECK_INT(gd_api_is_sample_marker(NULL), 0);
+    CHECK_INT(gd_api_is_sample_marker("{\"sample\":true,\"sample\":false}"), 0);
 }
 
 /* gd_api_findings_from_body and the gd_region_call_parse callback. */
@@ -968,7 +1013,14 @@ static void put_service(gen *g)
         } else if (!strcmp(k, "eventFirstSeen")) {
             put_iso(g);
         } else if (!strcmp(k, "additionalInfo")) {
-            put(g, "{\"value\":\"{\\\"sample\\\":false}\",\"type\":\"default\"}");
+            static const char *const info[] = {
+                "{\"value\":\"{\\\"sample\\\":false}\",\"type\":\"default\"}",
+                "{\"value\":\"{\\\"sample\\\":true}\",\"type\":\"default\"}",
+                "{\"value\":\"{\\\"sample\\\":\\\"true\\\"}\"}",
+                "{\"value\":{\"sample\":true}}",
+                "{\"value\":\"sample\"}",
+                "{\"type\":\"default\",\"value\":\"{\\\"sample\\\":true,\\\"x\\\":[1]}\"}"};
+            put(g, info[g->wild ? rn(g, 6) : rn(g, 2)]);
         } else if (!strcmp(k, "action")) {
             put_object(g, 3, 1 + rn(g, 4));
         } else {
@@ -1217,6 +1269,7 @@ int main(void)
     test_field_rules_decline(&hand);
     test_field_rules_taken(&hand);
     test_escapes_and_values();
+    test_sample_marker();
     test_wrapper_and_callback();
     test_too_many_findings(&hand);
     test_hostile_sizes();

@@ -205,24 +205,29 @@ static void test_trends(void)
     CHECK_INT(m->week_to_date.complete, 0);
     CHECK_INT(last->complete, 1);
     SEV(m->week_to_date.created, 1, 2, 3, 2);  /* f07 at 11-23 00:00 is in; f16 is after now */
-    SEV(last->created, 1, 2, 0, 2);            /* f06 and f10 archived, still new that week */
+    SEV(last->created, 1, 2, 0, 3);            /* f06, f10 archived and f19 expired: still new */
     SEV(prev->created, 0, 1, 1, 0);            /* f03, f18 (archived) */
     SEV(m->weeks[8].created, 0, 0, 1, 0);      /* f14, week of 10-26 */
     CHECK_INT(m->weeks[0].start_ms, 1788134400000LL);   /* 2026-08-31T00:00Z */
-    /* open at last week's end: created before it, not archived (f03 f08 f09 f12 f14 f17) */
+    /* open at last week's end: created before it, neither archived (f06 on
+     * 11-20; f10, f18 at an unknown time: never open) nor expired (f19 on 11-21)
+     * by then: f03 f08 f09 f12 f14 f17 */
     SEV(last->open_at_end, 1, 0, 2, 3);
-    CHECK_INT(last->lifecycle_known, 0);
+    CHECK_INT(last->lifecycle_known, 1);
+    CHECK_INT(last->archived, 1);              /* f06 */
+    CHECK_INT(last->expired, 1);               /* f19 */
+    CHECK_INT(prev->archived + prev->expired, 0);
     /* week over week: last week against the week before */
     CHECK_INT(m->n_wow, 4);
     CHECK_INT(wow_of(m, "333333333333")->last_week, 1);
     CHECK_INT(wow_of(m, "333333333333")->previous_week, 2);
     CHECK_INT(wow_of(m, "333333333333")->change, -1);
-    CHECK_INT(wow_of(m, "444444444444")->last_week, 2);
+    CHECK_INT(wow_of(m, "444444444444")->last_week, 3);   /* f08, f09 and the expired f19 */
     CHECK_INT(m->wow_plans[GD_PLAN_RDS_PROTECTION].last_week, 1);   /* f12 */
     int64_t plans_last = 0;
     for (int p = 0; p < GD_PLAN_COUNT; p++)
         plans_last += m->wow_plans[p].last_week;
-    CHECK_INT(plans_last, 5);
+    CHECK_INT(plans_last, 6);
     gd_report_model_free(m);
 }
 
@@ -247,7 +252,7 @@ static void test_trends_tokyo(void)
     CHECK_INT(m->week_to_date.end_ms - m->week_to_date.start_ms, 6 * 3600000LL);
     SEV(m->week_to_date.created, 0, 0, 0, 0);
     SEV(last->created, 1, 2, 3, 2);            /* f01 f02 f04 f05 f07 f11 f13 f15 */
-    SEV(prev->created, 1, 2, 0, 2);            /* f06 f08 f09 f10 f12 */
+    SEV(prev->created, 1, 2, 0, 3);            /* f06 f08 f09 f10 f12, f19 (expired) */
     CHECK_STR(m->trend_zone, "Asia/Tokyo");
     gd_report_model_free(m);
 }

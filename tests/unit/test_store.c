@@ -1129,6 +1129,327 @@ static void test_upsert_100k_findings_then_rerun_changes_nothing(void)
 
 /* ---- Main ---------------------------------------------------------------- */
 
+/* ---- Finding lifecycle (schema/003) ---------------------------------------- */
+
+static int64_t finding_int(const char *path, const char *id, const char *col)
+{
+    char sql[200];
+    snprintf(sql, sizeof sql, "SELECT %s FROM findings WHERE finding_id = '%s'", col, id);
+    return peek_int(path, sql);   /* -999: NULL */
+}
+
+/* archived_at_ms: set when a row is first stored or seen archived (insert,
+ * update, reconciliation), kept while it stays archived, cleared on
+ * unarchive; sample is stored as the collector decided it. */
+static void test_findings_archived_at_and_sample(void)
+{
+    struct tmpdb t;
+    struct frow f;
+    gd_upsert_stats s = {0, 0, 0};
+    gd_err err = {0};
+    char **cands = NULL;
+    size_t n_cands = 0;
+    int64_t changed = 0;
+    tmpdb_init(&t, "store_test");
+    gd_store *st = open_rw(t.path);
+    int64_t r1 = begin_run(st, 1);
+    int64_t t0 = (int64_t)time(NULL) * 1000 - 1000;
+    frow_make(&f, "active", "r1", "111111111111", 10, 0, 1);
+    upsert1(st, r1, &f, &s);
+    frow_make(&f, "born-archived", "r1", "111111111111", 10, 1, 1);
+    upsert1(st, r1, &f, &s);
+    frow_make(&f, "sample", "r1", "111111111111", 10, 0, 1);
+    f.row.sample = 1;
+    upsert1(st, r1, &f, &s);
+    frow_make(&f, "later", "r1", "111111111111", 10, 0, 1);
+    upsert1(st, r1, &f, &s);
+    int64_t t1 = (int64_t)time(NULL) * 1000 + 1000;
+
+    CHECK_INT(finding_int(t.path, "active", "archived_at_ms"), -999);
+    int64_t born = finding_int(t.path, "born-archived", "archived_at_ms");
+    CHECK_MSG(born >= t0 && born <= t1, "archived_at_ms %lld not in [%lld, %lld]",
+              (long long)born, (long long)t0, (long long)t1);
+    CHECK_INT(finding_int(t.path, "sample", "sample"), 1);
+    CHECK_INT(finding_int(t.path, "active", "sample"), 0);
+
+    /* Archived by a newer copy: set; a still newer archived copy keeps it. */
+    frow_make(&f, "later", "r1", "111111111111", 20, 1, 1);
+    upsert1(st, r1, &f, &s);
+    int64_t first = finding_int(t.path, "later", "archived_at_ms");
+    CHECK(first >= t0 && first <= (int64_t)time(NULL) * 1000 + 1000);
+    sqlite3 *db = peek_open(t.path);
+    CHECK_INT(sqlite3_exec(db, "UPDATE findings SET archived_at_ms = 42"
+                               " WHERE finding_id = 'later'", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    frow_make(&f, "later", "r1", "111111111111", 30, 1, 2);
+    upsert1(st, r1, &f, &s);
+    CHECK_INT(finding_int(t.path, "later", "archived_at_ms"), 42);
+    /* Unarchived: cleared. */
+    frow_make(&f, "later", "r1", "111111111111", 40, 0, 2);
+    upsert1(st, r1, &f, &s);
+    CHECK_INT(finding_int(t.path, "later", "archived_at_ms"), -999);
+
+    /* Archived by reconciliation (the archived-only listing). */
+    const char *archived_now[] = {"active", "born-archived"};
+    CHECK_INT(gd_store_reconcile_archived(st, r1, "r1", archived_now, 2, &changed, &cands,
+                                          &n_cands, &err), 0);
+    gd_store_free_strings(cands, n_cands);
+    CHECK_INT(changed, 1);
+    int64_t rec = finding_int(t.path, "active", "archived_at_ms");
+    CHECK(rec >= t0 && rec <= (int64_t)time(NULL) * 1000 + 1000);
+    CHECK_INT(finding_int(t.path, "born-archived", "archived_at_ms"), born);
+    gd_store_close(st);
+    tmpdb_cleanup(&t);
+}
+
+/* Expiry: candidates are the region's stored, not-expired rows a complete
+ * listing lacks; marking keeps history and the first expiry time; a listing
+ * or a fetch that names the finding again un-expires it. */
+static void test_findings_expiry(void)
+{
+    struct tmpdb t;
+    struct frow f;
+    gd_upsert_stats s = {0, 0, 0};
+    gd_err err = {0};
+    char **cands = NULL;
+    size_t n_cands = 0;
+    int64_t back = -1, marked = -1;
+    tmpdb_init(&t, "store_test");
+    gd_store *st = open_rw(t.path);
+    int64_t r1 = begin_run(st, 1), r2 = begin_run(st, 2);
+    const char *ids[] = {"a", "b", "c", "d"};
+    for (int i = 0; i < 4; i++) {
+        frow_make(&f, ids[i], "r1", "111111111111", 10, i == 3, 1);
+        upsert1(st, r1, &f, &s);
+    }
+    frow_make(&f, "other-region", "r2", "111111111111", 10, 0, 1);
+    upsert1(st, r1, &f, &s);
+
+    const char *listed[] = {"a", "d", "never-stored"};
+    CHECK_INT(gd_store_expiry_candidates(st, r2, "r1", listed, 3, &back, &cands, &n_cands,
+                                         &err), 0);
+    CHECK_INT(back, 0);
+    CHECK_INT(n_cands, 2);
+    if (n_cands == 2) {
+        CHECK_STR(cands[0], "b");
+        CHECK_STR(cands[1], "c");
+    }
+    gd_store_free_strings(cands, n_cands);
+
+    const char *gone[] = {"b", "c", "other-region"};
+    CHECK_INT(gd_store_mark_expired(st, r2, "r1", gone, 3, 5000, &marked, &err), 0);
+    CHECK_INT(marked, 2);                        /* not the other region's row */
+    CHECK_INT(finding_int(t.path, "b", "expired_at_ms"), 5000);
+    CHECK_INT(finding_int(t.path, "other-region", "expired_at_ms"), -999);
+    CHECK_INT(finding_int(t.path, "b", "last_run_id"), r2);
+    CHECK_INT(peek_int(t.path, "SELECT count(*) FROM findings"), 5);   /* history kept */
+    CHECK_INT(gd_store_mark_expired(st, r2, "r1", gone, 2, 6000, &marked, &err), 0);
+    CHECK_INT(marked, 0);
+    CHECK_INT(finding_int(t.path, "b", "expired_at_ms"), 5000);        /* first time kept */
+
+    /* Expired rows are no candidates; listed again: back. */
+    const char *listed2[] = {"a", "b", "d"};
+    CHECK_INT(gd_store_expiry_candidates(st, r2, "r1", listed2, 3, &back, &cands, &n_cands,
+                                         &err), 0);
+    CHECK_INT(back, 1);
+    CHECK_INT(n_cands, 0);
+    gd_store_free_strings(cands, n_cands);
+    CHECK_INT(finding_int(t.path, "b", "expired_at_ms"), -999);
+    CHECK_INT(finding_int(t.path, "c", "expired_at_ms"), 5000);
+
+    /* Fetched again, even as an older copy: back too, counted as an update. */
+    gd_upsert_stats s2 = {0, 0, 0};
+    frow_make(&f, "c", "r1", "111111111111", 5, 0, 1);
+    upsert1(st, r2, &f, &s2);
+    CHECK_INT(s2.updated, 1);
+    CHECK_INT(finding_int(t.path, "c", "expired_at_ms"), -999);
+    CHECK_INT(finding_int(t.path, "c", "updated_ms"), 10);             /* not overwritten */
+
+    /* An expired archived row is no unarchive candidate any more (it would
+     * be fetched again every run for nothing). */
+    const char *gone_d[] = {"d"};
+    CHECK_INT(gd_store_mark_expired(st, r2, "r1", gone_d, 1, 7000, &marked, &err), 0);
+    int64_t changed = 0;
+    CHECK_INT(gd_store_reconcile_archived(st, r2, "r1", NULL, 0, &changed, &cands, &n_cands,
+                                          &err), 0);
+    CHECK_INT(n_cands, 0);
+    gd_store_free_strings(cands, n_cands);
+    gd_store_close(st);
+    tmpdb_cleanup(&t);
+}
+
+typedef struct lc_tally {
+    int64_t by_state[GD_RQ_LC_COUNT];
+    int rows;
+    char first[64];
+} lc_tally;
+
+static int lc_count_cb(void *ud, const gd_rq_lifecycle_count *c)
+{
+    lc_tally *t = ud;
+    if (t->rows++ == 0)
+        snprintf(t->first, sizeof t->first, "%s/%s", c->account_id, c->region);
+    for (int i = 0; i < GD_RQ_LC_COUNT; i++)
+        t->by_state[i] += c->findings[i];
+    return 0;
+}
+
+static int lc_group_cb(void *ud, const gd_rq_agg *a)
+{
+    lc_tally *t = ud;
+    t->by_state[a->lifecycle] += a->findings;
+    t->rows++;
+    return 0;
+}
+
+static int lc_each_cb(void *ud, const gd_rq_finding *f)
+{
+    lc_tally *t = ud;
+    t->by_state[f->lifecycle]++;
+    t->rows++;
+    return 0;
+}
+
+/* One row per state (plus a sample that is also archived and one that is
+ * also expired: sample wins), then every read function's view of them. */
+static void test_lifecycle_reads(void)
+{
+    struct tmpdb t;
+    gd_err err = {0};
+    tmpdb_init(&t, "store_test");
+    gd_store *st = open_rw(t.path);
+    int64_t r1 = begin_run(st, 1);
+    char sql[2048];
+    /* Week bounds 0, 100, 200, 300 (ms). severity 8 = high (band 2). */
+    snprintf(sql, sizeof sql,
+        "INSERT INTO findings (finding_id, region, account_id, type, severity, created_at,"
+        " updated_at, created_ms, updated_ms, archived, sample, archived_at_ms, expired_at_ms,"
+        " first_run_id, last_run_id, raw_json) VALUES"
+        " ('act', 'r1', '111111111111', 'T', 8.0, 'a', 'b', 50, 50, 0, 0, NULL, NULL, %1$lld, %1$lld, '{}'),"
+        " ('arc', 'r1', '111111111111', 'T', 8.0, 'a', 'b', 50, 50, 1, 0, 150, NULL, %1$lld, %1$lld, '{}'),"
+        " ('old', 'r1', '111111111111', 'T', 8.0, 'a', 'b', 50, 50, 1, 0, NULL, NULL, %1$lld, %1$lld, '{}'),"
+        " ('exp', 'r2', '111111111111', 'T', 8.0, 'a', 'b', 150, 150, 0, 0, NULL, 250, %1$lld, %1$lld, '{}'),"
+        " ('smp', 'r1', '222222222222', 'T', 8.0, 'a', 'b', 150, 150, 0, 1, NULL, NULL, %1$lld, %1$lld, '{}'),"
+        " ('smpa', 'r1', '222222222222', 'T', 8.0, 'a', 'b', 150, 150, 1, 1, 160, NULL, %1$lld, %1$lld, '{}'),"
+        " ('smpx', 'r1', '222222222222', 'T', 8.0, 'a', 'b', 150, 150, 0, 1, NULL, 250, %1$lld, %1$lld, '{}')",
+        (long long)r1);
+    CHECK_INT(gd_store_exec_script(st, sql, &err), 0);
+
+    gd_rq_scope all = {.min_band = 0, .limit = -1, .include_archived = 1};
+    lc_tally c = {{0}, 0, ""};
+    CHECK_INT(gd_rq_lifecycle_counts(st, &all, lc_count_cb, &c, &err), 0);
+    CHECK_INT(c.by_state[GD_RQ_LC_ACTIVE], 1);
+    CHECK_INT(c.by_state[GD_RQ_LC_ARCHIVED], 2);
+    CHECK_INT(c.by_state[GD_RQ_LC_EXPIRED], 1);
+    CHECK_INT(c.by_state[GD_RQ_LC_SAMPLE], 3);
+    CHECK_INT(c.rows, 3);                       /* (111, r1), (111, r2), (222, r1) */
+    CHECK_STR(c.first, "111111111111/r1");
+
+    /* Groups and the iterator leave samples and expired rows out unless asked. */
+    lc_tally g = {{0}, 0, ""};
+    CHECK_INT(gd_rq_finding_groups(st, &all, lc_group_cb, &g, &err), 0);
+    CHECK_INT(g.rows, 3);
+    CHECK_INT(g.by_state[GD_RQ_LC_SAMPLE] + g.by_state[GD_RQ_LC_EXPIRED], 0);
+    gd_rq_scope every = all;
+    every.include_samples = every.include_expired = 1;
+    lc_tally g2 = {{0}, 0, ""};
+    CHECK_INT(gd_rq_finding_groups(st, &every, lc_group_cb, &g2, &err), 0);
+    CHECK_INT(g2.rows, 7);
+    CHECK_INT(g2.by_state[GD_RQ_LC_SAMPLE], 3);
+    CHECK_INT(g2.by_state[GD_RQ_LC_EXPIRED], 1);
+    lc_tally e = {{0}, 0, ""};
+    CHECK_INT(gd_rq_findings_each(st, &all, lc_each_cb, &e, &err), 0);
+    CHECK_INT(e.rows, 3);
+    gd_rq_scope samples = all;
+    samples.include_samples = 1;
+    lc_tally e2 = {{0}, 0, ""};
+    CHECK_INT(gd_rq_findings_each(st, &samples, lc_each_cb, &e2, &err), 0);
+    CHECK_INT(e2.by_state[GD_RQ_LC_SAMPLE], 2);   /* smpx is expired too: not asked for */
+    CHECK_INT(e2.rows, 5);
+
+    /* Weeks [0,100) [100,200) [200,300). */
+    int64_t bounds[] = {0, 100, 200, 300};
+    gd_rq_week w[3];
+    CHECK_INT(gd_rq_lifecycle_weeks(st, &all, bounds, 3, w, &err), 0);
+    CHECK_INT(w[0].created[2], 3);              /* act, arc, old; samples never */
+    CHECK_INT(w[1].created[2], 1);              /* exp */
+    CHECK_INT(w[1].archived[2], 1);             /* arc at 150 */
+    CHECK_INT(w[0].archived[2] + w[2].archived[2], 0);
+    CHECK_INT(w[2].expired[2], 1);              /* exp at 250 */
+    CHECK_INT(w[0].open_at_end[2], 2);          /* act, arc (archived later); not old */
+    CHECK_INT(w[1].open_at_end[2], 2);          /* act, exp */
+    CHECK_INT(w[2].open_at_end[2], 1);          /* act */
+    CHECK_INT(w[0].created[0] + w[0].created[1] + w[0].created[3], 0);
+    int64_t bad[] = {0, 100, 100};
+    CHECK(gd_rq_lifecycle_weeks(st, &all, bad, 2, w, &err) != 0);
+    gd_store_close(st);
+    tmpdb_cleanup(&t);
+}
+
+/* The detail column of every EXPLAIN QUERY PLAN row, joined. */
+static void query_plan(const char *path, const char *sql, char *out, size_t n)
+{
+    sqlite3 *db = peek_open(path);
+    sqlite3_stmt *s = NULL;
+    size_t used = 0;
+    out[0] = '\0';
+    if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
+        snprintf(out, n, "error: %s", sqlite3_errmsg(db));
+    while (s && sqlite3_step(s) == SQLITE_ROW && used + 1 < n)
+        used += (size_t)snprintf(out + used, n - used, "%s;", sqlite3_column_text(s, 3));
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+}
+
+/* Migration 003 on a version-2 DB: samples found in the stored JSON with the
+ * collector's rule (a "[SAMPLE]" title alone is not one; a value that is not
+ * JSON is not one and does not stop the migration), and the covering index
+ * holds the lifecycle columns so the export's counts stay index-only. */
+static void test_v2_db_gets_lifecycle_columns(void)
+{
+    struct tmpdb t;
+    tmpdb_init(&t, "store_test");
+    sqlite3 *db = peek_open_create(t.path);
+    CHECK_INT(gd_migrations[0].version, 1);
+    CHECK_INT(gd_migrations[1].version, 2);
+    CHECK_INT(sqlite3_exec(db, gd_migrations[0].sql, NULL, NULL, NULL), SQLITE_OK);
+    CHECK_INT(sqlite3_exec(db, gd_migrations[1].sql, NULL, NULL, NULL), SQLITE_OK);
+    CHECK_INT(sqlite3_exec(db,
+        "PRAGMA user_version = 2;"
+        "INSERT INTO findings (finding_id, region, account_id, type, severity, created_at,"
+        " updated_at, created_ms, updated_ms, first_run_id, last_run_id, archived, raw_json)"
+        " VALUES"
+        " ('s', 'r', '1', 'T', 2, 'a', 'b', 1, 2, 1, 1, 1,"
+        "  '{\"service\":{\"additionalInfo\":{\"value\":\"{\\\"sample\\\":true}\",\"type\":\"default\"}}}'),"
+        " ('t', 'r', '1', 'T', 2, 'a', 'b', 1, 2, 1, 1, 0,"
+        "  '{\"title\":\"[SAMPLE] x\",\"service\":{\"additionalInfo\":{\"value\":\"{\\\"sample\\\":false}\"}}}'),"
+        " ('n', 'r', '1', 'T', 2, 'a', 'b', 1, 2, 1, 1, 0,"
+        "  '{\"service\":{\"additionalInfo\":{\"value\":\"sample: not json\"}}}'),"
+        " ('o', 'r', '1', 'T', 2, 'a', 'b', 1, 2, 1, 1, 0, 'not json, says sample')",
+        NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    gd_store *st = open_rw(t.path);
+    CHECK_INT(gd_store_schema_version(st), max_version());
+    gd_store_close(st);
+    CHECK_INT(finding_int(t.path, "s", "sample"), 1);
+    CHECK_INT(finding_int(t.path, "t", "sample"), 0);
+    CHECK_INT(finding_int(t.path, "n", "sample"), 0);
+    CHECK_INT(finding_int(t.path, "o", "sample"), 0);
+    CHECK_INT(finding_int(t.path, "s", "archived_at_ms"), -999);   /* unknown */
+    CHECK_INT(peek_int(t.path, "SELECT count(*) FROM pragma_index_info('findings_report')"
+                               " WHERE name IN ('sample', 'archived_at_ms', 'expired_at_ms',"
+                               " 'created_ms', 'archived', 'severity', 'account_id')"), 7);
+    /* The columns gd_rq_finding_groups and gd_rq_lifecycle_* read. */
+    char plan[256];
+    query_plan(t.path,
+              "EXPLAIN QUERY PLAN SELECT account_id, region, type, feature_name, severity,"
+              " archived, created_ms, updated_ms, sample, archived_at_ms, expired_at_ms"
+              " FROM findings INDEXED BY findings_report WHERE sample = 0"
+              " AND expired_at_ms IS NULL", plan, sizeof plan);
+    CHECK_MSG(strstr(plan, "COVERING INDEX findings_report") != NULL, "plan: %s", plan);
+    tmpdb_cleanup(&t);
+}
+
 int main(void)
 {
     test_open_creates_private_file_with_current_schema();
@@ -1153,5 +1474,9 @@ int main(void)
     test_caller_scoped_transaction();
     test_region_threads_share_one_store();
     test_upsert_100k_findings_then_rerun_changes_nothing();
+    test_findings_archived_at_and_sample();
+    test_findings_expiry();
+    test_lifecycle_reads();
+    test_v2_db_gets_lifecycle_columns();
     return t_done();
 }
