@@ -25,7 +25,7 @@ typedef struct export_flags {
     const char *accounts, *regions, *min_severity, *now, *log_format, *config, *max_age;
     const char *tz, *week_start, *paper;
     int tz_from_env;
-    int include_archived, findings, quiet, verbose;
+    int include_archived, include_samples, findings, quiet, verbose;
 } export_flags;
 
 /* The resolved flags into f (strings borrowed from a). --window only when the
@@ -56,6 +56,7 @@ static void take_flags(const gd_flag_args *a, export_flags *f)
     f->log_format = gd_flag_text(a, GD_F_LOG_FORMAT);
     f->paper = gd_flag_text(a, GD_F_PAPER);
     f->include_archived = gd_flag_on(a, GD_F_INCLUDE_ARCHIVED);
+    f->include_samples = gd_flag_on(a, GD_F_INCLUDE_SAMPLES);
     f->findings = gd_flag_on(a, GD_F_FINDINGS);
     f->quiet = gd_flag_on(a, GD_F_QUIET);
     f->verbose = gd_flag_verbosity(a);
@@ -253,6 +254,7 @@ static int build_request(const export_flags *f, gd_export_request *r, char *out,
         return -1;
     }
     o->include_archived = f->include_archived;
+    o->include_samples = f->include_samples;
     if (trend_opts(f, o) != 0)
         return -1;
     if (f->max_age && (gd_duration_parse(f->max_age, &o->max_age_ms) != 0 || o->max_age_ms <= 0)) {

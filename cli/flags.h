@@ -66,6 +66,7 @@ enum gd_flag_id {
     GD_F_MAX_AGE,
     GD_F_TZ,
     GD_F_WEEK_START,
+    GD_F_INCLUDE_SAMPLES,
     GD_F_PAPER,
     GD_F_OUT_DIR,
     GD_F_FORMATS,

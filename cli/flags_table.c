@@ -96,6 +96,10 @@ const gd_flag gd_flag_table[GD_F_COUNT] = {
                  C_EXPORT | C_RUN,
                  "IANA time zone of the weekly trends, e.g. Asia/Tokyo (default $TZ, then the "
                  "config file, then UTC)"},
+    [GD_F_INCLUDE_SAMPLES] = {"include-samples", 0, NULL, GD_CFG_BOOL, NULL, 0, 0,
+                              "include-samples", "GDREPORT_INCLUDE_SAMPLES", "false",
+                              C_EXPORT | C_RUN,
+                              "list sample findings in the detail (never counted in any figure)"},
     [GD_F_WEEK_START] = {"week-start", 0, "DAY", GD_CFG_ENUM,
                          "monday|tuesday|wednesday|thursday|friday|saturday|sunday", 0, 0,
                          "week-start", "GDREPORT_WEEK_START", "monday", C_EXPORT | C_RUN,

@@ -107,9 +107,10 @@ _gdreport()
                    --parallel --overlap --region-budget --response-memory"
     local export="--db --regions --format -o --output --redact --window --since --until
                   --accounts --min-severity --include-archived --findings --now --max-age
-                  --tz --week-start --paper"
+                  --tz --week-start --include-samples --paper"
     local run_only="--redact --window --since --until --accounts --min-severity
-                    --include-archived --findings --now --max-age --tz --week-start --paper"
+                    --include-archived --findings --now --max-age --tz --week-start
+                    --include-samples --paper"
     local opts
     case $cmd in
         "")

@@ -97,6 +97,8 @@ static int fill_region(json_t *o, const gd_report_model *m, const void *item)
     rc |= jw_set(o, "cost_state", jw_str(r->cost_state));   /* "redacted" when it is */
     rc |= jw_set(o, "active", jw_sev(&r->active));
     rc |= jw_set(o, "archived", json_integer(r->archived));
+    rc |= jw_set(o, "expired", json_integer(r->expired));
+    rc |= jw_set(o, "samples", json_integer(r->samples));
     return rc;
 }
 
@@ -105,6 +107,8 @@ static int fill_totals(json_t *o, const gd_report_model *m, const void *item)
     int rc = jw_set(o, "active", jw_sev(&m->totals.active));
     rc |= jw_set(o, "archived", json_integer(m->totals.archived));
     rc |= jw_set(o, "new_in_window", json_integer(m->totals.new_in_window));
+    rc |= jw_set(o, "expired", json_integer(m->totals.expired));
+    rc |= jw_set(o, "samples", json_integer(m->totals.samples));
     if (!m->cost_redacted)
         rc |= jw_set(o, "cost_usd", jw_str(m->totals.cost_usd));
     return rc;

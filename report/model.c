@@ -63,6 +63,7 @@ static void model_scope(const gd_report_model *m, gd_rq_scope *sc)
     sc->window_start_ms = m->window_start_ms;
     sc->window_end_ms = m->window_end_ms;
     sc->include_archived = m->opts.include_archived;
+    sc->include_samples = m->opts.include_samples;   /* the detail list only: never counted */
 }
 
 static const char *mgmt_name(const gd_build *b, const char *id)
@@ -359,7 +360,7 @@ static int each_row(void *ud, const gd_rq_finding *f)
         .resource_id = resource_id ? resource_id : f->resource_id,
         .title = title ? title : f->title, .created_ms = f->created_ms,
         .updated_ms = f->updated_ms, .first_seen_ms = first_seen, .last_seen_ms = last_seen,
-        .count = f->count, .archived = f->archived,
+        .count = f->count, .archived = f->archived, .sample = f->sample,
     };
     int rc = c->cb(c->ud, &v);
     free(title);

@@ -63,6 +63,7 @@ typedef struct gd_report_options {
     char tz[128];                /* --tz: IANA zone of the trend weeks; "" = UTC */
     int week_start;              /* --week-start: 0 Sunday .. 6 Saturday (struct tm) */
     int week_start_set;          /* 0: Monday (so a zeroed options struct means Monday) */
+    int include_samples;         /* --include-samples: list samples in the detail (never counted) */
 } gd_report_options;
 
 #define GD_REPORT_DEFAULT_MAX_AGE_MS (36LL * 3600 * 1000)
@@ -81,6 +82,8 @@ typedef struct gd_report_region {
     int64_t last_success_ms;     /* end of the newest run whose state here counts as
                                     collected (common/region_state.h); 0 = never */
     int stale;                   /* last_success_ms older than max_age at now */
+    int64_t expired;             /* gone from GuardDuty (history), counted apart */
+    int64_t samples;             /* CreateSampleFindings samples, never in another figure */
 } gd_report_region;
 
 typedef struct gd_report_totals {
@@ -88,6 +91,8 @@ typedef struct gd_report_totals {
     int64_t archived;
     int64_t new_in_window;
     char *cost_usd;              /* 30-day total; NULL when not collected or redacted */
+    int64_t expired;             /* counted apart, as per region */
+    int64_t samples;
 } gd_report_totals;
 
 /* ---- Per account -------------------------------------------------------- */
@@ -247,6 +252,7 @@ typedef struct gd_finding_view {       /* borrowed for the duration of the callb
     int archived;
     const char *resource_id;     /* main id of the resource (report/finding_links.h); NULL if none */
     int64_t first_seen_ms, last_seen_ms;   /* service.eventFirstSeen / eventLastSeen; 0 = unknown */
+    int sample;                  /* only with --include-samples */
 } gd_finding_view;
 
 typedef int (*gd_finding_cb)(void *ud, const gd_finding_view *f);

@@ -197,6 +197,21 @@ static int count_group(gd_build *b, counts_state *cs, const gd_rq_agg *g)
     return rc;
 }
 
+/* Expired findings and samples, counted apart per region and in total. */
+static int lifecycle_row(void *ud, const gd_rq_lifecycle_count *l)
+{
+    gd_build *b = ud;
+    long r = gd_keys_find(&b->regions, l->region);
+    if (r < 0 || gd_keys_find(&b->accounts, l->account_id) < 0)
+        return 0;
+    gd_report_model *m = b->m;
+    m->regions[r].expired += l->findings[GD_RQ_LC_EXPIRED];
+    m->regions[r].samples += l->findings[GD_RQ_LC_SAMPLE];
+    m->totals.expired += l->findings[GD_RQ_LC_EXPIRED];
+    m->totals.samples += l->findings[GD_RQ_LC_SAMPLE];
+    return 0;
+}
+
 typedef struct counts_call {
     gd_build *b;
     counts_state *cs;
@@ -276,6 +291,7 @@ int gd_model_counts(gd_build *b)
         counts_call call = {b, &cs};
         gd_rq_scope sc = b->scope;
         sc.include_expired = 1;   /* for the trends' history; counted apart below */
+        sc.include_samples = 0;   /* samples never enter a figure */
         rc = gd_rq_finding_groups(b->st, &sc, group_cb, &call, b->err);
     }
     if (rc == GD_E_NOMEM && !b->err->msg[0])
@@ -286,6 +302,8 @@ int gd_model_counts(gd_build *b)
         rc = top_types(b, &b->plan_types, set_plan_top);
     if (!rc)
         rc = gd_trends_finish(b, &cs.trends);
+    if (!rc)
+        rc = gd_rq_lifecycle_counts(b->st, &b->scope, lifecycle_row, b, b->err);
     free(cs.trends.account);
     free(cs.types.v);
     return rc;

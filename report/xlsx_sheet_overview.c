@@ -160,6 +160,12 @@ static void write_totals(xw_ctx *c, lxw_worksheet *ws, lxw_row_t *row)
     xw_str(c, ws, *row, 0, _(gd_def_label(GD_DEF_TOTAL_NEW)), c->fmt.label);
     def_note(c, ws, *row, GD_DEF_TOTAL_NEW);
     xw_int(c, ws, (*row)++, 1, t->new_in_window);
+    xw_str(c, ws, *row, 0, _(gd_def_label(GD_DEF_TOTAL_EXPIRED)), c->fmt.label);
+    def_note(c, ws, *row, GD_DEF_TOTAL_EXPIRED);
+    xw_int(c, ws, (*row)++, 1, t->expired);
+    xw_str(c, ws, *row, 0, _(gd_def_label(GD_DEF_TOTAL_SAMPLES)), c->fmt.label);
+    def_note(c, ws, *row, GD_DEF_TOTAL_SAMPLES);
+    xw_int(c, ws, (*row)++, 1, t->samples);
 }
 
 static int cmp_str_ptr(const void *a, const void *b)
@@ -290,9 +296,10 @@ static void write_regions(xw_ctx *c, lxw_worksheet *ws, lxw_row_t *row)
     static const xw_column cols[] = {
         {"Region", 0}, {"State", 0}, {"Critical", 0}, {"High", 0}, {"Medium", 0}, {"Low", 0},
         {"Archived", 0}, {"Collected at (UTC)", 0}, {"Cost state", 0}, {"Message", 0},
-        {"Last successful collect (UTC)", 0}, {"Age (hours)", 0}, {"Stale", 0}};
+        {"Last successful collect (UTC)", 0}, {"Age (hours)", 0}, {"Stale", 0},
+        {"Expired", 0}, {"Samples", 0}};
     lxw_row_t head = *row;
-    xw_header(c, ws, (*row)++, cols, 13, 0);
+    xw_header(c, ws, (*row)++, cols, 15, 0);
     for (size_t i = 0; i < m->n_regions && !c->rc; i++) {
         const gd_report_region *r = &m->regions[i];
         xw_str(c, ws, *row, 0, r->region, NULL);
@@ -305,9 +312,11 @@ static void write_regions(xw_ctx *c, lxw_worksheet *ws, lxw_row_t *row)
         xw_time(c, ws, *row, 10, r->last_success_ms);
         if (r->last_success_ms)
             xw_num(c, ws, *row, 11, gd_report_age_hours(m, r), c->fmt.hours);
-        xw_yes_no(c, ws, (*row)++, 12, r->stale);
+        xw_yes_no(c, ws, *row, 12, r->stale);
+        xw_int(c, ws, *row, 13, r->expired);
+        xw_int(c, ws, (*row)++, 14, r->samples);
     }
-    xw_autofilter(c, ws, head, *row - 1, 13);
+    xw_autofilter(c, ws, head, *row - 1, 15);
 }
 
 /* Row 1, under the title: what an auditor must see before any number. */

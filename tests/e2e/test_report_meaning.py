@@ -244,6 +244,34 @@ def definitions_sheet(env, db, tmp, now):
         check(bool(money) == (label == "plain"), "%s: money figures %s" % (label, money[:3]))
 
 
+def samples(env, db, tmp, now):
+    """Samples are counted apart per region and in no other figure; --include-samples
+    lists them in the detail, marked. Ground truth: SQL on the DB's sample column."""
+    now_ms = gdexport.parse_ms(now)
+    rows = gdtest.sqlite_query(db, "SELECT region, COUNT(*) FROM findings WHERE sample = 1 "
+                                   "AND created_ms < ? GROUP BY region", (now_ms,))
+    want = dict(rows)
+    check(sum(want.values()) > 0, "the scenario has sample findings (%d)" % sum(want.values()))
+    out = os.path.join(tmp, "samples.json")
+    export(env, db, out, now, "--findings")
+    doc = json.load(open(out, encoding="utf-8"))
+    got = {r["region"]: r["samples"] for r in doc["regions"] if r["samples"]}
+    check(got == want and doc["totals"]["samples"] == sum(want.values()),
+          "samples counted apart per region: %s vs DB %s" % (got, want))
+    active = gdtest.sqlite_query(db, "SELECT COUNT(*) FROM findings WHERE sample = 0 AND "
+                                     "expired_at_ms IS NULL AND created_ms < ?", (now_ms,))[0][0]
+    t = doc["totals"]
+    check(sum(t["active"].values()) + t["archived"] == active,
+          "active + archived = the non-sample, non-expired findings (%d)" % active)
+    check(not any(f["sample"] for f in doc["findings"]), "no sample in the detail by default")
+    export(env, db, out, now, "--findings", "--include-samples")
+    doc2 = json.load(open(out, encoding="utf-8"))
+    listed = sum(1 for f in doc2["findings"] if f["sample"])
+    check(listed == sum(want.values()), "--include-samples lists every sample (%d)" % listed)
+    check(doc2["totals"] == doc["totals"] and doc2["trends"] == doc["trends"],
+          "--include-samples changes no figure")
+
+
 def costs_sum(env, db, tmp, truth, now):
     out = os.path.join(tmp, "costs.json")
     cp = export(env, db, out, now)
@@ -275,6 +303,7 @@ def main():
             staleness(env, db, tmp)
             status_freshness(env, db)
             trends(env, db, tmp, truth)
+            samples(env, db, tmp, gdexport.iso_s(max(newest_success_ms(db).values())))
             definitions_sheet(env, db, tmp, gdexport.iso_s(max(newest_success_ms(db).values())))
             coverage(env, db, tmp, truth, gdexport.iso_s(max(newest_success_ms(db).values())))
             costs_sum(env, db, tmp, truth, gdexport.iso_s(max(newest_success_ms(db).values())))

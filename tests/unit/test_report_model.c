@@ -77,6 +77,13 @@ static void test_overview(void)
     CHECK_INT(m->totals.new_in_window, 9);
     CHECK_STR(m->totals.cost_usd, "35.9296");
     CHECK_INT(m->findings_in_scope, 14);
+    /* counted apart: f19 expired, f20 a sample, both eu-west-1 (totals above
+     * are without them) */
+    CHECK_INT(m->totals.expired, 1);
+    CHECK_INT(m->totals.samples, 1);
+    CHECK_INT(region(m, "eu-west-1")->expired, 1);
+    CHECK_INT(region(m, "eu-west-1")->samples, 1);
+    CHECK_INT(region(m, "us-east-1")->samples, 0);
     /* metadata of the newest finished run (run 2), not the running run 3 */
     CHECK_STR(m->caller_arn, "arn:aws:sts::222222222222:assumed-role/GuardDutyReport/cron");
     CHECK_STR(m->collected_by, "0.1.0");
@@ -393,6 +400,42 @@ static void test_freshness(void)
     CHECK(gd_age_hours(180000, 0) == -0.1);
 }
 
+typedef struct sample_seen {
+    int64_t rows, samples;
+} sample_seen;
+
+static int count_samples(void *ud, const gd_finding_view *f)
+{
+    sample_seen *s = ud;
+    s->rows++;
+    s->samples += f->sample;
+    return 0;
+}
+
+/* --include-samples lists the sample in the detail, and nothing else moves. */
+static void test_include_samples(void)
+{
+    gd_report_options o = {.now_ms = FIXTURE_NOW_MS, .window_ms = 7 * 86400000LL,
+                           .findings_cap = -1, .include_samples = 1};
+    gd_report_model *m = build(0, &o);
+    if (!m)
+        return;
+    sample_seen s = {0, 0};
+    gd_err err = {0};
+    CHECK_INT(gd_report_model_each_finding(m, count_samples, &s, &err), 0);
+    CHECK_INT(s.samples, 1);
+    CHECK_INT(s.rows, 15);
+    SEV(m->totals.active, 2, 2, 5, 5);
+    CHECK_INT(m->findings_in_scope, 14);
+    gd_report_model_free(m);
+    m = build(0, NULL);
+    s = (sample_seen){0, 0};
+    CHECK_INT(m ? gd_report_model_each_finding(m, count_samples, &s, &err) : -1, 0);
+    CHECK_INT(s.samples, 0);
+    CHECK_INT(s.rows, 14);
+    gd_report_model_free(m);
+}
+
 static void test_redact_management(void)
 {
     gd_report_model *m = build(GD_REDACT_MANAGEMENT, NULL);
@@ -668,6 +711,7 @@ int main(void)
     test_redact_cost();
     test_cost_lists();
     test_freshness();
+    test_include_samples();
     test_self_check();
     test_iterator();
     test_never_collected();

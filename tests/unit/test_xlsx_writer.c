@@ -33,11 +33,11 @@
 
 static gd_report_region REGIONS[] = {
     {S("ap-south-1"), S("no_detector"), NULL, S("not_collected"), GENERATED_MS - DAY_MS, NULL,
-     {{0}}, 0, GENERATED_MS - DAY_MS, 0},
+     {{0}}, 0, GENERATED_MS - DAY_MS, 0, 0, 0},
     {S("eu-west-1"), S("failed"), S("=HYPERLINK(\"http://evil.example\")"), S("not_collected"),
-     GENERATED_MS - DAY_MS, NULL, {{0}}, 0, GENERATED_MS - 3 * DAY_MS, 1},
+     GENERATED_MS - DAY_MS, NULL, {{0}}, 0, GENERATED_MS - 3 * DAY_MS, 1, 2, 0},
     {S("us-east-1"), S("collected"), NULL, S("collected"), GENERATED_MS - DAY_MS, S("det-1"),
-     {{1, 2, 3, 1}}, 4, GENERATED_MS - DAY_MS, 0},
+     {{1, 2, 3, 1}}, 4, GENERATED_MS - DAY_MS, 0, 0, 5},
 };
 
 static gd_type_count TYPES_A[] = {{S("Backdoor:EC2/C&CActivity.B"), 2},
@@ -227,26 +227,26 @@ static gd_finding_view FINDINGS[] = {
     {"f-1", 9.5, GD_SEV_CRITICAL, "Backdoor:EC2/C&CActivity.B", GD_PLAN_FOUNDATIONAL,
      "000123456789", "us-east-1", "Instance", "=cmd|' /C calc'!A0", GENERATED_MS - 3 * DAY_MS,
      GENERATED_MS - 2 * DAY_MS, 3, 0, "i-0123456789abcdef0", GENERATED_MS - 3 * DAY_MS,
-     GENERATED_MS - 2 * DAY_MS},
+     GENERATED_MS - 2 * DAY_MS, 0},
     {"f-2", 8.0, GD_SEV_HIGH, "Recon:EC2/Portscan", GD_PLAN_FOUNDATIONAL, "000123456789",
      "us-east-1", "Instance", "_x0041_ literal escape _x0042\r", GENERATED_MS - 3 * DAY_MS,
-     GENERATED_MS - 2 * DAY_MS, 1, 0, NULL, 0, 0},
+     GENERATED_MS - 2 * DAY_MS, 1, 0, NULL, 0, 0, 0},
     {"f-3", 7.2, GD_SEV_HIGH, "Policy:S3/BucketPublicAccessGranted", GD_PLAN_S3_PROTECTION,
      "210987654321", "us-east-1", "S3Bucket", "bad \xFF\xFE utf8 \xED\xA0\x80 cesu",
-     GENERATED_MS - 3 * DAY_MS, GENERATED_MS - DAY_MS, 1, 0, NULL, 0, 0},
+     GENERATED_MS - 3 * DAY_MS, GENERATED_MS - DAY_MS, 1, 0, NULL, 0, 0, 0},
     {"f-4", 5.0, GD_SEV_MEDIUM, "Discovery:S3/AnomalousBehavior", GD_PLAN_S3_PROTECTION,
      "000123456789", "us-east-1", "S3Bucket", "ctl\x01\x02\x1f and \xEF\xBF\xBE nonchar",
-     GENERATED_MS - 4 * DAY_MS, GENERATED_MS - 3 * DAY_MS, 2, 0, NULL, 0, 0},
+     GENERATED_MS - 4 * DAY_MS, GENERATED_MS - 3 * DAY_MS, 2, 0, NULL, 0, 0, 0},
     {"f-5", 5.5, GD_SEV_MEDIUM, "UnauthorizedAccess:IAMUser/ConsoleLogin", GD_PLAN_FOUNDATIONAL,
      "000123456789", "us-east-1", "AccessKey", NULL /* LONG_TITLE */, GENERATED_MS - 4 * DAY_MS,
-     GENERATED_MS - 3 * DAY_MS, 1, 0, NULL, 0, 0},
+     GENERATED_MS - 3 * DAY_MS, 1, 0, NULL, 0, 0, 0},
     {"f-6", 4.0, GD_SEV_MEDIUM, "Impact:EC2/WinRMBruteForce", GD_PLAN_FOUNDATIONAL,
      "000123456789", "us-east-1", "@import", "+SUM(1)", GENERATED_MS - 5 * DAY_MS,
-     GENERATED_MS - 4 * DAY_MS, 1, 0, NULL, 0, 0},
+     GENERATED_MS - 4 * DAY_MS, 1, 0, NULL, 0, 0, 0},
     /* A score that is not finite must never reach the sheet as INF (X7). */
     {"f-7", INFINITY, GD_SEV_LOW, "Recon:IAMUser/MaliciousIPCaller", GD_PLAN_OTHER, "000123456789",
      "us-east-1", "AccessKey", "normal title", GENERATED_MS - 9 * DAY_MS,
-     GENERATED_MS - 8 * DAY_MS, 12, 1, NULL, 0, 0},
+     GENERATED_MS - 8 * DAY_MS, 12, 1, NULL, 0, 0, 1},   /* a sample (--include-samples) */
 };
 #define N_FINDINGS (sizeof FINDINGS / sizeof FINDINGS[0])
 
