@@ -9,6 +9,7 @@
  *   FIPS + dual-stack: {prefix}-fips.{region}.{dualStackDnsSuffix} where FIPS exists.
  * A configured URL wins over FIPS/dual-stack (sdkref "Dual-stack and FIPS"). */
 #include "aws/endpoints.h"
+#include "aws/endpoint_rules_internal.h"
 #include "common/names.h"
 
 #include <ctype.h>
@@ -95,15 +96,6 @@ const char *gd_global_service_region(const char *service, const char *partition)
         return NULL;
     const gd_ep_global *g = find_global(service, partition);
     return g ? g->region : NULL;
-}
-
-static const char *fips_host(const char *service, const char *region)
-{
-    for (size_t i = 0; i < gd_ep_n_fips_hosts; i++)
-        if (!strcmp(gd_ep_fips_hosts[i].service, service) &&
-            !strcmp(gd_ep_fips_hosts[i].region, region))
-            return gd_ep_fips_hosts[i].host;
-    return NULL;
 }
 
 int gd_endpoint_url_allowed(const char *url)
@@ -230,56 +222,34 @@ static int use_configured(const configured_url *c, const gd_ep_service *svc, con
     return 0;
 }
 
-static int fips_dualstack_host(const gd_ep_service *svc, const gd_ep_partition *p,
-                               const char *eff_region, int fips, int ds, char *host, size_t n,
-                               gd_err *err)
-{
-    const char *fh = fips ? fips_host(svc->service, eff_region) : NULL;
-    if (fips && !fh)
-        return gd_err_set(err, GD_E_CONFIG,
-                          "%s has no FIPS endpoint in %s (unset AWS_USE_FIPS_ENDPOINT / "
-                          "use_fips_endpoint, or pick a region that has one)",
-                          svc->service, eff_region);
-    if (ds && !svc->dualstack)
-        return gd_err_set(err, GD_E_CONFIG,
-                          "%s has no dual-stack endpoint in %s (unset AWS_USE_DUALSTACK_ENDPOINT "
-                          "/ use_dualstack_endpoint)",
-                          svc->service, eff_region);
-    if (fips && ds)
-        snprintf(host, n, "%s-fips.%s.%s", svc->host_prefix, eff_region, p->dualstack_dns_suffix);
-    else if (fips)
-        snprintf(host, n, "%s", fh);
-    else
-        snprintf(host, n, "%s.%s.%s", svc->host_prefix, eff_region, p->dualstack_dns_suffix);
-    return 0;
-}
-
+/* The modelled endpoint: the service's endpoint rule set, evaluated as the
+ * SDKs do (aws/endpoint_rules.c; docs/facts.md E2). */
 static int resolve_modeled(const gd_endpoint_config *cfg, const gd_ep_service *svc,
                            const char *region, gd_endpoint *out, gd_err *err)
 {
-    const gd_ep_partition *p = gd_ep_partition_for_region(region);
-    if (!p)
+    if (!gd_ep_partition_for_region(region))
         return gd_err_set(err, GD_E_CONFIG,
                           "region '%.64s' is not in the aws, aws-cn or aws-us-gov partition",
                           region);
-    const gd_ep_global *g = find_global(svc->service, p->id);
-    const char *eff_region = g ? g->region : region;
-    int fips = bool_setting(cfg, "AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint");
-    int ds = bool_setting(cfg, "AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint");
-    if (fips || ds) {
-        int rc = fips_dualstack_host(svc, p, eff_region, fips, ds, out->host, sizeof out->host,
-                                     err);
-        if (rc != 0)
-            return rc;
-    } else if (g) {
-        snprintf(out->host, sizeof out->host, "%s", g->host);
-    } else {
-        snprintf(out->host, sizeof out->host, "%s.%s.%s", svc->host_prefix, region,
-                 p->dns_suffix);
-    }
-    snprintf(out->url, sizeof out->url, "https://%s", out->host);
-    snprintf(out->signing_region, sizeof out->signing_region, "%s", eff_region);
-    snprintf(out->signing_name, sizeof out->signing_name, "%s", svc->signing_name);
+    gd_ep_params prm = {region, bool_setting(cfg, "AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint"),
+                        bool_setting(cfg, "AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint"),
+                        NULL, 0};
+    gd_ep_result r;
+    int rc = gd_ep_rules_resolve(svc->service, &prm, &r);
+    if (rc == GD_EP_RULE_ERROR)
+        return gd_err_set(err, GD_E_CONFIG,
+                          "%s in %s: %s (check AWS_USE_FIPS_ENDPOINT / use_fips_endpoint and "
+                          "AWS_USE_DUALSTACK_ENDPOINT / use_dualstack_endpoint)",
+                          svc->service, region, r.error);
+    if (rc != GD_EP_ENDPOINT || strncmp(r.url, "https://", 8) != 0)
+        return gd_err_set(err, GD_E_INTERNAL, "%s in %s: %s", svc->service, region,
+                          r.error[0] ? r.error : "endpoint rules gave no https URL");
+    snprintf(out->url, sizeof out->url, "%s", r.url);
+    snprintf(out->host, sizeof out->host, "%.*s", (int)strcspn(r.url + 8, "/"), r.url + 8);
+    snprintf(out->signing_region, sizeof out->signing_region, "%s",
+             r.signing_region[0] ? r.signing_region : region);
+    snprintf(out->signing_name, sizeof out->signing_name, "%s",
+             r.signing_name[0] ? r.signing_name : svc->signing_name);
     out->overridden = 0;
     return 0;
 }

@@ -8,6 +8,7 @@ For each fake configuration it starts tests/fakeaws on 127.0.0.1 with
   collect  gdreport collect (fresh DB) under /usr/bin/time -v
   rerun    a second collect on the same DB, nothing changed (incremental)
   seq      gdreport collect --parallel 1 (fresh DB)
+  base     the same collect with another binary (--base-gdreport: the baseline)
   collect_tmpfs / seq_tmpfs  the same with the DB on /dev/shm (no fsync cost)
   store_floor  after collect: the sqlite3 shell copies the stored findings into a
            fresh DB with gdreport's schema in one transaction (the storage floor)
@@ -108,10 +109,31 @@ class Fake:
         return None
 
 
-def write_ids(fake, ids_dir):
+def usage_plan(truth, region):
+    """What the usage scheme (collector/usage_sync.c) needs in region, from the
+    truth: N accounts (members + admin), F billed features, B SUM_BY_ACCOUNT
+    batches (features whose top-50 list cannot be complete: more than 50
+    accounts, or RDS_LOGIN_EVENTS), the budget ceil(N/50) x (F + 1) + 5 and the
+    members chain (ListMembers + GetMemberDetectors pages) the batches wait for."""
+    members = {m["accountId"] for m in truth["members"].get(region, [])}
+    n = len(members | {truth["admin_account_id"]})
+    per_feature = {}
+    for feats in truth["usage"].get(region, {}).values():
+        for f in feats:
+            per_feature[f] = per_feature.get(f, 0) + 1
+    incomplete = [f for f, k in per_feature.items() if k > 50 or f == "RDS_LOGIN_EVENTS"]
+    per = math.ceil(n / 50)
+    return {"accounts": n, "billed": len(per_feature), "batches": per * len(incomplete),
+            "budget": per * (len(per_feature) + 1) + 5,
+            "members_chain": 2 * math.ceil(len(members) / 50)}
+
+
+def write_ids(fake, ids_dir, max_regions=0):
     """Per data region: detector id, then ids in ListFindings order (updatedAt, id)."""
     truth = fake.get("/__fake/truth")
     regions = sorted(r for r, st in truth["region_states"].items() if st == "collected")
+    if max_regions:
+        regions = regions[:max_regions]
     by_region = {r: [] for r in regions}
     archived = {r: 0 for r in regions}
     for f in truth["findings"]:
@@ -127,7 +149,7 @@ def write_ids(fake, ids_dir):
             for _, i in rows:
                 out.write(i + "\n")
         info[r] = {"findings": len(rows), "archived": archived[r],
-                   "pages": max(1, math.ceil(len(rows) / 50))}
+                   "pages": max(1, math.ceil(len(rows) / 50)), "usage": usage_plan(truth, r)}
     return regions, info, len(truth["accounts"])
 
 
@@ -182,16 +204,22 @@ def timed(cmd, env, log_path):
     return r
 
 
-def step_collect(fake, args, label, db, parallel, env, regions, out_dir, fresh=True):
+def step_collect(fake, args, label, db, parallel, env, regions, out_dir, fresh=True, binary=None):
     if fresh:
         for suffix in ("", "-wal", "-shm", ".lock"):
             if os.path.exists(db + suffix):
                 os.unlink(db + suffix)
     fake.reset_stats()
-    cmd = [args.gdreport, "collect", "--db", db, "--endpoint-url", fake.url,
-           "--regions", ",".join(regions), "--no-cost", "--parallel", str(parallel), "-q"]
+    cmd = [binary or args.gdreport, "collect", "--db", db, "--endpoint-url", fake.url,
+           "--regions", ",".join(regions), "--parallel", str(parallel), "-q"]
+    if not args.cost:
+        cmd.append("--no-cost")
     r = timed(cmd, env, os.path.join(out_dir, label + ".log"))
-    r["requests"] = fake.total_requests()
+    stats = fake.get("/__fake/stats")
+    r["requests"] = int(stats["total"])
+    usage = [stats["by_region"].get("GetUsageStatistics@" + reg, 0) for reg in regions]
+    r["usage_calls_max"] = max(usage) if usage else 0
+    r["usage_calls"] = sum(usage)
     r["req_per_s"] = round(r["requests"] / r["wall_s"], 1) if r.get("wall_s") else None
     r["parallel"] = parallel
     if os.path.exists(db):
@@ -260,6 +288,11 @@ def main():
     ap.add_argument("--parallel", type=int, default=4, help="--parallel for raw and collect")
     ap.add_argument("--steps", default="raw,collect,rerun,seq")
     ap.add_argument("--tag", default="")
+    ap.add_argument("--cost", action="store_true", help="collect usage costs (default: --no-cost)")
+    ap.add_argument("--hostile-pct", type=float, default=0, help="fakeaws --hostile-pct")
+    ap.add_argument("--accounts", type=int, help="fakeaws --accounts (bench scenario: 198)")
+    ap.add_argument("--max-regions", type=int, default=0, help="collect only the first N data regions")
+    ap.add_argument("--base-gdreport", help="the baseline binary for the 'base' step")
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     work = tempfile.mkdtemp(prefix="gdbench-", dir=args.out)
@@ -267,18 +300,31 @@ def main():
     fake_args = ["--findings-per-region", str(args.findings_per_region)]
     if args.latency_ms:
         fake_args += ["--latency-ms", str(args.latency_ms)]
+    if args.hostile_pct:
+        fake_args += ["--hostile-pct", str(args.hostile_pct)]
+    if args.accounts:
+        fake_args += ["--accounts", str(args.accounts)]
     tag = args.tag or "f%d-l%d-p%d" % (args.findings_per_region, args.latency_ms, args.parallel)
     results = []
     with Fake(fake_args, work) as fake:
         env = gd_env(fake)
-        regions, info, n_accounts = write_ids(fake, os.path.join(work, "ids"))
+        regions, info, n_accounts = write_ids(fake, os.path.join(work, "ids"), args.max_regions)
         longest = max(info.values(), key=lambda x: x["pages"])["pages"]
+        # the usage chain: its first call, the members it waits for, then its
+        # batches on the region's 2 usage threads (collector/usage_sync.c)
+        usage_chain = max(max(1, v["usage"]["members_chain"]) + math.ceil(v["usage"]["batches"] / 2)
+                          for v in info.values()) if args.cost else 0
         meta = {"tag": tag, "step": "truth", "regions": len(regions),
+                "cost": args.cost, "hostile_pct": args.hostile_pct,
+                "usage_budget_min": min(v["usage"]["budget"] for v in info.values()),
+                "usage_accounts": max(v["usage"]["accounts"] for v in info.values()),
+                "usage_billed": max(v["usage"]["billed"] for v in info.values()),
+                "usage_chain_calls": usage_chain,
                 "findings": sum(v["findings"] for v in info.values()),
                 "archived": sum(v["archived"] for v in info.values()),
                 "accounts": n_accounts, "longest_region_pages": longest,
                 "latency_ms": args.latency_ms,
-                "ideal_s": round(longest * args.latency_ms / 1000.0, 2)}
+                "ideal_s": round(max(longest, usage_chain) * args.latency_ms / 1000.0, 2)}
         results.append(meta)
         db = os.path.join(work, "collect.db")
         for step in steps:
@@ -287,6 +333,9 @@ def main():
                 r = step_raw(fake, args, os.path.join(work, "ids"), args.parallel, regions, env)
             elif step == "collect":
                 r = step_collect(fake, args, tag + "-collect", db, args.parallel, env, regions, work)
+            elif step == "base":
+                r = step_collect(fake, args, tag + "-base", os.path.join(work, "base.db"),
+                                 args.parallel, env, regions, work, binary=args.base_gdreport)
             elif step == "rerun":
                 r = step_collect(fake, args, tag + "-rerun", db, args.parallel, env, regions, work,
                                  fresh=False)

@@ -3,8 +3,9 @@
 # Collector benchmark: gdreport collect against the fake AWS (--scenario bench),
 # with the raw-capacity and sequential baselines measured in the same run.
 # See bench/README.md. Usage:
-#   bench/run_collect.sh [quick|diagnose]
-# Env: BUILD (default <repo>/build-bench), OUT (default /tmp/gdreport-bench/collect).
+#   bench/run_collect.sh [quick|diagnose|org]
+# Env: BUILD (default <repo>/build-bench), OUT (default /tmp/gdreport-bench/collect),
+#      BASE (org: the baseline gdreport binary, default: none, no base step).
 set -eu
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$SRC/build-bench}
@@ -32,7 +33,23 @@ fi
 run() { python3 "$SRC/bench/collect_bench.py" --gdreport "$BUILD/cli/gdreport" --rawclient "$RAW" --out "$OUT" "$@"; }
 
 rm -f "$OUT/results.jsonl"
-if [ "${1:-}" = quick ]; then
+if [ "${1:-}" = org ]; then
+    # issue 13: cost on and 5 % hostile strings, then the same org benign, each
+    # with the baseline binary in the same run when BASE is set
+    b() { if [ -n "${BASE:-}" ]; then echo "$1,base"; else echo "$1"; fi; }
+    for h in 5 0; do
+        run --cost --hostile-pct $h --accounts 98 --max-regions 10 --findings-per-region 2038 \
+            --latency-ms 50 --parallel 12 --steps "$(b raw,collect)" --tag "org100-50ms-h$h" ${BASE:+--base-gdreport "$BASE"}
+        run --cost --hostile-pct $h --accounts 998 --max-regions 2 --findings-per-region 20000 \
+            --latency-ms 50 --parallel 12 --steps "$(b raw,collect)" --tag "org1000-50ms-h$h" ${BASE:+--base-gdreport "$BASE"}
+        run --cost --hostile-pct $h --findings-per-region 8500 --parallel 4 \
+            --steps "$(b raw,collect)" --tag "bench102k-0ms-h$h" ${BASE:+--base-gdreport "$BASE"}
+        run --cost --hostile-pct $h --findings-per-region 8500 --latency-ms 50 --parallel 12 \
+            --steps "$(b raw,collect)" --tag "bench102k-50ms-h$h" ${BASE:+--base-gdreport "$BASE"}
+    done
+    run --accounts 98 --max-regions 10 --findings-per-region 10190 --parallel 4 \
+        --cost --hostile-pct 5 --steps "$(b raw,collect),store_floor" --tag "org100-0ms-h5" ${BASE:+--base-gdreport "$BASE"}
+elif [ "${1:-}" = quick ]; then
     run --findings-per-region 500 --parallel 4 --steps raw,collect,rerun,seq
 elif [ "${1:-}" = diagnose ]; then
     # where the time goes: the same collects with the DB on tmpfs (fsync free), and 50 ms at full size

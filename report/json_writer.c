@@ -14,6 +14,7 @@
 #include "report/writers.h"
 
 #include "report/finding_links.h"
+#include "report/leads.h"
 
 #include <errno.h>
 #include <string.h>
@@ -85,6 +86,66 @@ static int add_findings(jw_out *out, const gd_report_model *m, const gd_finding_
     return 0;
 }
 
+static json_t *lead_list(const gd_lead_count *v, size_t n, int resources)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; arr && i < n; i++) {
+        json_t *o = json_object();
+        int rc = !o;
+        if (resources) {
+            rc |= jw_set(o, "resource_id", jw_str(v[i].key));
+            rc |= jw_set(o, "resource_type", jw_str(v[i].detail));
+        } else {
+            rc |= jw_set(o, "type", jw_str(v[i].key));
+        }
+        rc |= jw_set(o, "count", json_integer(v[i].count));
+        if (rc || jw_push(arr, o)) {
+            json_decref(arr);
+            return NULL;
+        }
+    }
+    return arr;
+}
+
+static json_t *lead_set(const gd_lead_set *s, const char *account_id)
+{
+    json_t *o = json_object();
+    int rc = !o;
+    if (account_id)
+        rc |= jw_set(o, "account_id", jw_str(account_id));
+    rc |= jw_set(o, "archived_in_window", json_integer(s->archived_in_window));
+    rc |= jw_set(o, "top_types", lead_list(s->types, s->n_types, 0));
+    rc |= jw_set(o, "top_resources", lead_list(s->resources, s->n_resources, 1));
+    if (rc) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+/* "leads": where the findings lead (report/leads.h), when the model has a
+ * store to read them from. */
+static int add_leads(jw_out *out, const gd_report_model *m, gd_err *err)
+{
+    gd_report_leads *l = NULL;
+    int rc = gd_report_leads_build(m, &l, err);
+    if (rc)
+        return rc;
+    json_t *o = lead_set(&l->org, NULL);
+    json_t *accounts = json_array();
+    for (size_t i = 0; o && accounts && i < l->n_accounts; i++)
+        if (jw_push(accounts, lead_set(&l->accounts[i].set, l->accounts[i].account_id))) {
+            json_decref(accounts);
+            accounts = NULL;
+        }
+    gd_report_leads_free(l);
+    if (!o || jw_set(o, "accounts", accounts)) {
+        json_decref(o);
+        return gd_err_set(err, GD_E_NOMEM, "out of memory writing leads");
+    }
+    return jw_key(out, "leads") || jw_put(out, o) ? -1 : 0;
+}
+
 /* The whole document and its final newline; 0, -1 with out->fail set, or a
  * findings source's error (out->fail not set). */
 static int write_doc(jw_out *out, const gd_report_model *m, const gd_finding_source *findings,
@@ -92,6 +153,11 @@ static int write_doc(jw_out *out, const gd_report_model *m, const gd_finding_sou
 {
     if (jw_open(out, '{') || jw_report_members(out, m))
         return -1;
+    if (m->store) {
+        int rc = add_leads(out, m, err);
+        if (rc)
+            return rc;
+    }
     if (findings) {
         int rc = add_findings(out, m, findings, err);
         if (rc)

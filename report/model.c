@@ -355,7 +355,7 @@ static int each_row(void *ud, const gd_rq_finding *f)
     gd_finding_view v = {
         .finding_id = f->finding_id, .severity = f->severity,
         .band = gd_severity_band(f->severity), .type = f->type,
-        .plan = gd_plan_for_finding(f->type, f->feature_name), .account_id = f->account_id,
+        .plan = gd_plan_for_type(f->type), .account_id = f->account_id,
         .region = f->region, .resource_type = resource ? resource : f->resource_type,
         .resource_id = resource_id ? resource_id : f->resource_id,
         .title = title ? title : f->title, .created_ms = f->created_ms,
@@ -385,6 +385,16 @@ int gd_report_model_each_finding(const gd_report_model *m, gd_finding_cb cb, voi
     if (c.oom)
         return gd_err_set(err, GD_E_NOMEM, "out of memory reading findings");
     return rc;
+}
+
+int gd_report_model_leads(const gd_report_model *m, gd_rq_lead_cb cb, void *ud, gd_err *err)
+{
+    if (!m->store)
+        return gd_err_set(err, GD_E_INTERNAL, "report model has no store to read findings from");
+    gd_rq_scope sc;
+    model_scope(m, &sc);   /* after management redaction it excludes that account */
+    sc.resource_paths = gd_resource_paths_json();
+    return gd_rq_leads(m->store, &sc, cb, ud, err);
 }
 
 static int source_each(void *src_ud, gd_finding_cb cb, void *cb_ud, gd_err *err)

@@ -21,7 +21,7 @@ typedef struct type_memo_rec {
 
 /* Open-addressing hash of the distinct (type, feature_name) pairs, a few
  * dozen: each finding looks its pair up once instead of parsing its type
- * (gd_plan_for_finding) and pooling it twice. */
+ * (gd_plan_for_type) and pooling it twice. */
 typedef struct type_memo {
     type_memo_rec *v;
     size_t n, cap;
@@ -84,7 +84,7 @@ static const type_memo_rec *type_of(gd_build *b, type_memo *t, const char *type,
     if (!t->v[i].type) {
         int oom = 0;
         type_memo_rec r = {gd_pool_str(&b->pool, type, &oom), gd_pool_str(&b->pool, feature, &oom),
-                           gd_plan_for_finding(type, feature)};
+                           gd_plan_for_type(type)};
         if (oom)
             return NULL;
         t->v[i] = r;

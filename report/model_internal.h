@@ -129,4 +129,8 @@ int gd_trends_finish(gd_build *b, gd_trends_acc *t);
 
 char *gd_strdup_or_null(const char *s, int *oom);
 
+/* Where findings lead (gd_rq_leads) under the model's scope, management
+ * redaction included; for report/leads.c. */
+int gd_report_model_leads(const gd_report_model *m, gd_rq_lead_cb cb, void *ud, gd_err *err);
+
 #endif

@@ -1,37 +1,67 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Protection plans: how finding types, usage features and member features map
- * to a plan. The table is docs/facts.md P1 (GuardDuty User Guide "GuardDuty finding types"). A finding
- * type reads ThreatPurpose:ResourceTypeAffected/ThreatFamilyName.Mechanism!Artifact;
- * the resource segment (between ':' and '/') picks the plan, with a few
- * type-specific exceptions (malware scans, S3 management events). */
+/* Protection plans: which plan a finding type, a usage feature or a member
+ * feature belongs to.
+ *
+ * Finding types: ONE table, exact names, type -> plan, taken from the
+ * GuardDuty User Guide, "GuardDuty finding types"
+ * (https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_finding-types-active.html)
+ * and its per-plan pages:
+ *   EC2 finding types ............ guardduty_finding-types-ec2.html
+ *   IAM finding types ............ guardduty_finding-types-iam.html
+ *   S3 Protection ................ guardduty_finding-types-s3.html
+ *   EKS Protection ............... guardduty-finding-types-eks-audit-logs.html
+ *   Runtime Monitoring ........... findings-runtime-monitoring.html
+ *   Malware Protection for EC2 ... findings-malware-protection.html
+ *   Malware Protection for S3 .... gdu-malware-protection-s3-finding-types.html
+ *   Malware Protection for Backup  findings-malware-protection-backup.html
+ *   RDS Protection ............... findings-rds-protection.html
+ *   Lambda Protection ............ lambda-protection-finding-types.html
+ *   AI Protection ................ findings-ai-protection.html
+ *   Extended Threat Detection .... guardduty-attack-sequence-finding-types.html
+ *   retired types ................ guardduty_finding-types-retired.html
+ * (all under https://docs.aws.amazon.com/guardduty/latest/ug/).
+ *
+ * No rule by name pattern: the resource segment of a type does not decide the
+ * plan (the AI Protection types read Impact:IAMUser/..., Custom Detection
+ * Rules types read CredentialAccess:RDS/... and are not RDS Protection). A
+ * type the table does not know is UNCLASSIFIED, and the report lists it by
+ * name: a new GuardDuty type shows up as such instead of silently inflating
+ * Foundational. service.featureName is not used: AWS publishes no value list
+ * for it. Keep the table sorted by strcmp (bsearch; test_plans checks). */
 #include "report/plans.h"
 
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 static const char *const plan_ids[GD_PLAN_COUNT] = {
-    "FOUNDATIONAL",       "S3_PROTECTION",          "EKS_PROTECTION",
-    "RUNTIME_MONITORING", "MALWARE_PROTECTION_EC2", "MALWARE_PROTECTION_S3",
-    "RDS_PROTECTION",     "LAMBDA_PROTECTION",      "AI_PROTECTION",
-    "EXTENDED_THREAT_DETECTION", "OTHER",
+    "FOUNDATIONAL",           "S3_PROTECTION",
+    "EKS_PROTECTION",         "RUNTIME_MONITORING",
+    "MALWARE_PROTECTION_EC2", "MALWARE_PROTECTION_S3",
+    "MALWARE_PROTECTION_BACKUP", "RDS_PROTECTION",
+    "LAMBDA_PROTECTION",      "AI_PROTECTION",
+    "EXTENDED_THREAT_DETECTION", "UNCLASSIFIED",
 };
 
 static const char *const plan_labels[GD_PLAN_COUNT] = {
-    "Foundational",       "S3 Protection",          "EKS Protection",
-    "Runtime Monitoring", "Malware Protection for EC2", "Malware Protection for S3",
-    "RDS Protection",     "Lambda Protection",      "AI Protection",
-    "Extended Threat Detection", "Other",
+    "Foundational",               "S3 Protection",
+    "EKS Protection",             "Runtime Monitoring",
+    "Malware Protection for EC2", "Malware Protection for S3",
+    "Malware Protection for AWS Backup", "RDS Protection",
+    "Lambda Protection",          "AI Protection",
+    "Extended Threat Detection",  "Unclassified",
 };
 
 const char *gd_plan_id(int plan)
 {
-    return plan >= 0 && plan < GD_PLAN_COUNT ? plan_ids[plan] : plan_ids[GD_PLAN_OTHER];
+    return plan >= 0 && plan < GD_PLAN_COUNT ? plan_ids[plan] : plan_ids[GD_PLAN_UNCLASSIFIED];
 }
 
 const char *gd_plan_label(int plan)
 {
-    return plan >= 0 && plan < GD_PLAN_COUNT ? plan_labels[plan] : plan_labels[GD_PLAN_OTHER];
+    return plan >= 0 && plan < GD_PLAN_COUNT ? plan_labels[plan]
+                                             : plan_labels[GD_PLAN_UNCLASSIFIED];
 }
 
 int gd_plan_parse(const char *id)
@@ -42,154 +72,249 @@ int gd_plan_parse(const char *id)
     return -1;
 }
 
-/* The parts of a finding type we classify by; pointers into the type string. */
-typedef struct type_parts {
-    const char *purpose;   /* "Execution" */
-    size_t purpose_len;
-    const char *resource;  /* "EC2" */
-    size_t resource_len;
-    const char *family;    /* "MaliciousFile" (ThreatFamilyName.Mechanism, up to '!') */
-    size_t family_len;
-} type_parts;
-
-static int split_type(const char *type, type_parts *p)
-{
-    const char *colon = strchr(type, ':');
-    if (!colon)
-        return -1;
-    const char *slash = strchr(colon + 1, '/');
-    if (!slash)
-        return -1;
-    p->purpose = type;
-    p->purpose_len = (size_t)(colon - type);
-    p->resource = colon + 1;
-    p->resource_len = (size_t)(slash - p->resource);
-    p->family = slash + 1;
-    p->family_len = strcspn(p->family, "!");
-    return 0;
-}
-
-static int seg_is(const char *seg, size_t len, const char *word)
-{
-    return strlen(word) == len && strncmp(seg, word, len) == 0;
-}
-
-static int is_malware_family(const type_parts *p)
-{
-    return seg_is(p->family, p->family_len, "MaliciousFile") ||
-           seg_is(p->family, p->family_len, "SuspiciousFile");
-}
-
-/* Execution:{EC2,ECS,Kubernetes,Container}/{Malicious,Suspicious}File, with or
- * without a !Snapshot/!AMI/!RecoveryPoint artifact (Malware Protection for
- * Backup scans of EC2 are reported with the EC2 malware plan: they have no
- * plan of their own in enum gd_plan). Execution:S3/MaliciousFile!RecoveryPoint
- * is not placed by the table (no S3-backup plan): featureName or OTHER. */
-static int is_ec2_malware(const type_parts *p)
-{
-    if (!seg_is(p->purpose, p->purpose_len, "Execution") || !is_malware_family(p))
-        return 0;
-    static const char *const res[] = {"EC2", "ECS", "Kubernetes", "Container"};
-    for (size_t i = 0; i < sizeof res / sizeof *res; i++)
-        if (seg_is(p->resource, p->resource_len, res[i]))
-            return 1;
-    return 0;
-}
-
-/* S3 types that come from CloudTrail management events (Foundational). */
-static int is_s3_management_event(const type_parts *p, const char *type)
-{
-    return seg_is(p->purpose, p->purpose_len, "Policy") ||
-           !strcmp(type, "Stealth:S3/ServerAccessLoggingDisabled");
-}
-
-/* S3 types whose data source is CloudTrail data events for S3 (S3
- * Protection), current and retired (old findings still carry those). */
-static const char *const s3_data_event_types[] = {
-    "Discovery:S3/AnomalousBehavior", "Discovery:S3/MaliciousIPCaller",
-    "Discovery:S3/MaliciousIPCaller.Custom", "Discovery:S3/TorIPCaller",
-    "Exfiltration:S3/AnomalousBehavior", "Exfiltration:S3/MaliciousIPCaller",
-    "Impact:S3/AnomalousBehavior.Delete", "Impact:S3/AnomalousBehavior.Permission",
-    "Impact:S3/AnomalousBehavior.Write", "Impact:S3/MaliciousIPCaller",
-    "PenTest:S3/KaliLinux", "PenTest:S3/ParrotLinux", "PenTest:S3/PentooLinux",
-    "UnauthorizedAccess:S3/MaliciousIPCaller.Custom", "UnauthorizedAccess:S3/TorIPCaller",
-    /* retired */
-    "Exfiltration:S3/ObjectRead.Unusual", "Impact:S3/PermissionsModification.Unusual",
-    "Impact:S3/ObjectDelete.Unusual", "Discovery:S3/BucketEnumeration.Unusual",
+static const gd_plan_type plan_types[] = {
+    {"AttackSequence:EC2/CompromisedInstanceGroup", GD_PLAN_EXTENDED_THREAT_DETECTION},
+    {"AttackSequence:ECS/CompromisedCluster", GD_PLAN_EXTENDED_THREAT_DETECTION},
+    {"AttackSequence:EKS/CompromisedCluster", GD_PLAN_EXTENDED_THREAT_DETECTION},
+    {"AttackSequence:IAM/CompromisedCredentials", GD_PLAN_EXTENDED_THREAT_DETECTION},
+    {"AttackSequence:S3/CompromisedData", GD_PLAN_EXTENDED_THREAT_DETECTION},
+    {"Backdoor:EC2/C&CActivity.B", GD_PLAN_FOUNDATIONAL},
+    {"Backdoor:EC2/C&CActivity.B!DNS", GD_PLAN_FOUNDATIONAL},
+    {"Backdoor:EC2/DenialOfService.Dns", GD_PLAN_FOUNDATIONAL},
+    {"Backdoor:EC2/DenialOfService.Tcp", GD_PLAN_FOUNDATIONAL},
+    {"Backdoor:EC2/DenialOfService.Udp", GD_PLAN_FOUNDATIONAL},
+    {"Backdoor:EC2/DenialOfService.UdpOnTcpPorts", GD_PLAN_FOUNDATIONAL},
+    {"Backdoor:EC2/DenialOfService.UnusualProtocol", GD_PLAN_FOUNDATIONAL},
+    {"Backdoor:EC2/Spambot", GD_PLAN_FOUNDATIONAL},
+    {"Backdoor:Lambda/C&CActivity.B", GD_PLAN_LAMBDA_PROTECTION},
+    {"Backdoor:Runtime/C&CActivity.B", GD_PLAN_RUNTIME_MONITORING},
+    {"Backdoor:Runtime/C&CActivity.B!DNS", GD_PLAN_RUNTIME_MONITORING},
+    {"Behavior:EC2/NetworkPortUnusual", GD_PLAN_FOUNDATIONAL},
+    {"Behavior:EC2/TrafficVolumeUnusual", GD_PLAN_FOUNDATIONAL},
+    {"CredentialAccess:IAMUser/AnomalousBehavior", GD_PLAN_FOUNDATIONAL},
+    {"CredentialAccess:Kubernetes/AnomalousBehavior.SecretsAccessed", GD_PLAN_EKS_PROTECTION},
+    {"CredentialAccess:Kubernetes/MaliciousIPCaller", GD_PLAN_EKS_PROTECTION},
+    {"CredentialAccess:Kubernetes/MaliciousIPCaller.Custom", GD_PLAN_EKS_PROTECTION},
+    {"CredentialAccess:Kubernetes/SuccessfulAnonymousAccess", GD_PLAN_EKS_PROTECTION},
+    {"CredentialAccess:Kubernetes/TorIPCaller", GD_PLAN_EKS_PROTECTION},
+    {"CredentialAccess:RDS/AnomalousBehavior.FailedLogin", GD_PLAN_RDS_PROTECTION},
+    {"CredentialAccess:RDS/AnomalousBehavior.SuccessfulBruteForce", GD_PLAN_RDS_PROTECTION},
+    {"CredentialAccess:RDS/AnomalousBehavior.SuccessfulLogin", GD_PLAN_RDS_PROTECTION},
+    {"CredentialAccess:RDS/MaliciousIPCaller.FailedLogin", GD_PLAN_RDS_PROTECTION},
+    {"CredentialAccess:RDS/MaliciousIPCaller.SuccessfulLogin", GD_PLAN_RDS_PROTECTION},
+    {"CredentialAccess:RDS/TorIPCaller.FailedLogin", GD_PLAN_RDS_PROTECTION},
+    {"CredentialAccess:RDS/TorIPCaller.SuccessfulLogin", GD_PLAN_RDS_PROTECTION},
+    {"CryptoCurrency:EC2/BitcoinTool.B", GD_PLAN_FOUNDATIONAL},
+    {"CryptoCurrency:EC2/BitcoinTool.B!DNS", GD_PLAN_FOUNDATIONAL},
+    {"CryptoCurrency:Lambda/BitcoinTool.B", GD_PLAN_LAMBDA_PROTECTION},
+    {"CryptoCurrency:Runtime/BitcoinTool.B", GD_PLAN_RUNTIME_MONITORING},
+    {"CryptoCurrency:Runtime/BitcoinTool.B!DNS", GD_PLAN_RUNTIME_MONITORING},
+    {"DefenseEvasion:EC2/UnusualDNSResolver", GD_PLAN_FOUNDATIONAL},
+    {"DefenseEvasion:EC2/UnusualDoHActivity", GD_PLAN_FOUNDATIONAL},
+    {"DefenseEvasion:EC2/UnusualDoTActivity", GD_PLAN_FOUNDATIONAL},
+    {"DefenseEvasion:IAMUser/AnomalousBehavior", GD_PLAN_FOUNDATIONAL},
+    {"DefenseEvasion:Kubernetes/MaliciousIPCaller", GD_PLAN_EKS_PROTECTION},
+    {"DefenseEvasion:Kubernetes/MaliciousIPCaller.Custom", GD_PLAN_EKS_PROTECTION},
+    {"DefenseEvasion:Kubernetes/SuccessfulAnonymousAccess", GD_PLAN_EKS_PROTECTION},
+    {"DefenseEvasion:Kubernetes/TorIPCaller", GD_PLAN_EKS_PROTECTION},
+    {"DefenseEvasion:Runtime/FilelessExecution", GD_PLAN_RUNTIME_MONITORING},
+    {"DefenseEvasion:Runtime/ProcessInjection.Proc", GD_PLAN_RUNTIME_MONITORING},
+    {"DefenseEvasion:Runtime/ProcessInjection.Ptrace", GD_PLAN_RUNTIME_MONITORING},
+    {"DefenseEvasion:Runtime/ProcessInjection.VirtualMemoryWrite", GD_PLAN_RUNTIME_MONITORING},
+    {"DefenseEvasion:Runtime/PtraceAntiDebugging", GD_PLAN_RUNTIME_MONITORING},
+    {"DefenseEvasion:Runtime/SuspiciousCommand", GD_PLAN_RUNTIME_MONITORING},
+    {"Discovery:IAMUser/AnomalousBehavior", GD_PLAN_FOUNDATIONAL},
+    {"Discovery:Kubernetes/AnomalousBehavior.PermissionChecked", GD_PLAN_EKS_PROTECTION},
+    {"Discovery:Kubernetes/MaliciousIPCaller", GD_PLAN_EKS_PROTECTION},
+    {"Discovery:Kubernetes/MaliciousIPCaller.Custom", GD_PLAN_EKS_PROTECTION},
+    {"Discovery:Kubernetes/SuccessfulAnonymousAccess", GD_PLAN_EKS_PROTECTION},
+    {"Discovery:Kubernetes/TorIPCaller", GD_PLAN_EKS_PROTECTION},
+    {"Discovery:RDS/MaliciousIPCaller", GD_PLAN_RDS_PROTECTION},
+    {"Discovery:RDS/TorIPCaller", GD_PLAN_RDS_PROTECTION},
+    {"Discovery:S3/AnomalousBehavior", GD_PLAN_S3_PROTECTION},
+    {"Discovery:S3/BucketEnumeration.Unusual", GD_PLAN_S3_PROTECTION}, /* retired */
+    {"Discovery:S3/MaliciousIPCaller", GD_PLAN_S3_PROTECTION},
+    {"Discovery:S3/MaliciousIPCaller.Custom", GD_PLAN_S3_PROTECTION},
+    {"Discovery:S3/TorIPCaller", GD_PLAN_S3_PROTECTION},
+    {"Execution:Container/MaliciousFile", GD_PLAN_MALWARE_PROTECTION_EC2},
+    {"Execution:Container/SuspiciousFile", GD_PLAN_MALWARE_PROTECTION_EC2},
+    {"Execution:EC2/MaliciousFile", GD_PLAN_MALWARE_PROTECTION_EC2},
+    {"Execution:EC2/MaliciousFile!AMI", GD_PLAN_MALWARE_PROTECTION_BACKUP},
+    {"Execution:EC2/MaliciousFile!RecoveryPoint", GD_PLAN_MALWARE_PROTECTION_BACKUP},
+    {"Execution:EC2/MaliciousFile!Snapshot", GD_PLAN_MALWARE_PROTECTION_BACKUP},
+    {"Execution:EC2/SuspiciousFile", GD_PLAN_MALWARE_PROTECTION_EC2},
+    {"Execution:ECS/MaliciousFile", GD_PLAN_MALWARE_PROTECTION_EC2},
+    {"Execution:ECS/SuspiciousFile", GD_PLAN_MALWARE_PROTECTION_EC2},
+    {"Execution:Kubernetes/AnomalousBehavior.ExecInPod", GD_PLAN_EKS_PROTECTION},
+    {"Execution:Kubernetes/AnomalousBehavior.WorkloadDeployed", GD_PLAN_EKS_PROTECTION},
+    {"Execution:Kubernetes/ExecInKubeSystemPod", GD_PLAN_EKS_PROTECTION},
+    {"Execution:Kubernetes/MaliciousFile", GD_PLAN_MALWARE_PROTECTION_EC2},
+    {"Execution:Kubernetes/SuspiciousFile", GD_PLAN_MALWARE_PROTECTION_EC2},
+    {"Execution:Runtime/MaliciousFileExecuted", GD_PLAN_RUNTIME_MONITORING},
+    {"Execution:Runtime/NewBinaryExecuted", GD_PLAN_RUNTIME_MONITORING},
+    {"Execution:Runtime/NewLibraryLoaded", GD_PLAN_RUNTIME_MONITORING},
+    {"Execution:Runtime/ReverseShell", GD_PLAN_RUNTIME_MONITORING},
+    {"Execution:Runtime/SuspiciousCommand", GD_PLAN_RUNTIME_MONITORING},
+    {"Execution:Runtime/SuspiciousTool", GD_PLAN_RUNTIME_MONITORING},
+    {"Execution:S3/MaliciousFile!RecoveryPoint", GD_PLAN_MALWARE_PROTECTION_BACKUP},
+    {"Exfiltration:IAMUser/AnomalousBehavior", GD_PLAN_FOUNDATIONAL},
+    {"Exfiltration:S3/AnomalousBehavior", GD_PLAN_S3_PROTECTION},
+    {"Exfiltration:S3/MaliciousIPCaller", GD_PLAN_S3_PROTECTION},
+    {"Exfiltration:S3/ObjectRead.Unusual", GD_PLAN_S3_PROTECTION}, /* retired */
+    {"Impact:EC2/AbusedDomainRequest.Reputation", GD_PLAN_FOUNDATIONAL},
+    {"Impact:EC2/BitcoinDomainRequest.Reputation", GD_PLAN_FOUNDATIONAL},
+    {"Impact:EC2/MaliciousDomainRequest.Reputation", GD_PLAN_FOUNDATIONAL},
+    {"Impact:EC2/MassIPScan", GD_PLAN_FOUNDATIONAL}, /* retired */
+    {"Impact:EC2/PortSweep", GD_PLAN_FOUNDATIONAL},
+    {"Impact:EC2/SuspiciousDomainRequest.Reputation", GD_PLAN_FOUNDATIONAL},
+    {"Impact:EC2/WinRMBruteForce", GD_PLAN_FOUNDATIONAL},
+    {"Impact:IAMUser/AnomalousBehavior", GD_PLAN_FOUNDATIONAL},
+    {"Impact:IAMUser/AnomalousModelInvocation", GD_PLAN_AI_PROTECTION},
+    {"Impact:IAMUser/CostHarvesting", GD_PLAN_AI_PROTECTION},
+    {"Impact:IAMUser/PromptInjection.Direct", GD_PLAN_AI_PROTECTION},
+    {"Impact:Kubernetes/MaliciousIPCaller", GD_PLAN_EKS_PROTECTION},
+    {"Impact:Kubernetes/MaliciousIPCaller.Custom", GD_PLAN_EKS_PROTECTION},
+    {"Impact:Kubernetes/SuccessfulAnonymousAccess", GD_PLAN_EKS_PROTECTION},
+    {"Impact:Kubernetes/TorIPCaller", GD_PLAN_EKS_PROTECTION},
+    {"Impact:Runtime/AbusedDomainRequest.Reputation", GD_PLAN_RUNTIME_MONITORING},
+    {"Impact:Runtime/BitcoinDomainRequest.Reputation", GD_PLAN_RUNTIME_MONITORING},
+    {"Impact:Runtime/CryptoMinerExecuted", GD_PLAN_RUNTIME_MONITORING},
+    {"Impact:Runtime/MaliciousDomainRequest.Reputation", GD_PLAN_RUNTIME_MONITORING},
+    {"Impact:Runtime/SuspiciousDomainRequest.Reputation", GD_PLAN_RUNTIME_MONITORING},
+    {"Impact:S3/AnomalousBehavior.Delete", GD_PLAN_S3_PROTECTION},
+    {"Impact:S3/AnomalousBehavior.Permission", GD_PLAN_S3_PROTECTION},
+    {"Impact:S3/AnomalousBehavior.Write", GD_PLAN_S3_PROTECTION},
+    {"Impact:S3/MaliciousIPCaller", GD_PLAN_S3_PROTECTION},
+    {"Impact:S3/ObjectDelete.Unusual", GD_PLAN_S3_PROTECTION}, /* retired */
+    {"Impact:S3/PermissionsModification.Unusual", GD_PLAN_S3_PROTECTION}, /* retired */
+    {"InitialAccess:IAMUser/AnomalousBehavior", GD_PLAN_FOUNDATIONAL},
+    {"Object:S3/MaliciousFile", GD_PLAN_MALWARE_PROTECTION_S3},
+    {"PenTest:IAMUser/KaliLinux", GD_PLAN_FOUNDATIONAL},
+    {"PenTest:IAMUser/ParrotLinux", GD_PLAN_FOUNDATIONAL},
+    {"PenTest:IAMUser/PentooLinux", GD_PLAN_FOUNDATIONAL},
+    {"PenTest:S3/KaliLinux", GD_PLAN_S3_PROTECTION},
+    {"PenTest:S3/ParrotLinux", GD_PLAN_S3_PROTECTION},
+    {"PenTest:S3/PentooLinux", GD_PLAN_S3_PROTECTION},
+    {"Persistence:IAMUser/AnomalousBehavior", GD_PLAN_FOUNDATIONAL},
+    {"Persistence:IAMUser/NetworkPermissions", GD_PLAN_FOUNDATIONAL}, /* retired */
+    {"Persistence:IAMUser/ResourcePermissions", GD_PLAN_FOUNDATIONAL}, /* retired */
+    {"Persistence:IAMUser/UserPermissions", GD_PLAN_FOUNDATIONAL}, /* retired */
+    {"Persistence:Kubernetes/AnomalousBehavior.WorkloadDeployed!ContainerWithSensitiveMount",
+     GD_PLAN_EKS_PROTECTION},
+    {"Persistence:Kubernetes/ContainerWithSensitiveMount", GD_PLAN_EKS_PROTECTION},
+    {"Persistence:Kubernetes/MaliciousIPCaller", GD_PLAN_EKS_PROTECTION},
+    {"Persistence:Kubernetes/MaliciousIPCaller.Custom", GD_PLAN_EKS_PROTECTION},
+    {"Persistence:Kubernetes/SuccessfulAnonymousAccess", GD_PLAN_EKS_PROTECTION},
+    {"Persistence:Kubernetes/TorIPCaller", GD_PLAN_EKS_PROTECTION},
+    {"Policy:IAMUser/RootCredentialUsage", GD_PLAN_FOUNDATIONAL},
+    {"Policy:IAMUser/ShortTermRootCredentialUsage", GD_PLAN_FOUNDATIONAL},
+    {"Policy:Kubernetes/AdminAccessToDefaultServiceAccount", GD_PLAN_EKS_PROTECTION},
+    {"Policy:Kubernetes/AnonymousAccessGranted", GD_PLAN_EKS_PROTECTION},
+    {"Policy:Kubernetes/ExposedDashboard", GD_PLAN_EKS_PROTECTION},
+    {"Policy:Kubernetes/KubeflowDashboardExposed", GD_PLAN_EKS_PROTECTION},
+    {"Policy:S3/AccountBlockPublicAccessDisabled", GD_PLAN_FOUNDATIONAL},
+    {"Policy:S3/BucketAnonymousAccessGranted", GD_PLAN_FOUNDATIONAL},
+    {"Policy:S3/BucketBlockPublicAccessDisabled", GD_PLAN_FOUNDATIONAL},
+    {"Policy:S3/BucketPublicAccessGranted", GD_PLAN_FOUNDATIONAL},
+    {"PrivilegeEscalation:IAMUser/AdministrativePermissions", GD_PLAN_FOUNDATIONAL}, /* retired */
+    {"PrivilegeEscalation:IAMUser/AnomalousBehavior", GD_PLAN_FOUNDATIONAL},
+    {"PrivilegeEscalation:Kubernetes/AnomalousBehavior.RoleBindingCreated",
+     GD_PLAN_EKS_PROTECTION},
+    {"PrivilegeEscalation:Kubernetes/AnomalousBehavior.RoleCreated", GD_PLAN_EKS_PROTECTION},
+    {"PrivilegeEscalation:Kubernetes/AnomalousBehavior.WorkloadDeployed!PrivilegedContainer",
+     GD_PLAN_EKS_PROTECTION},
+    {"PrivilegeEscalation:Kubernetes/PrivilegedContainer", GD_PLAN_EKS_PROTECTION}, /* retired */
+    {"PrivilegeEscalation:Runtime/CGroupsReleaseAgentModified", GD_PLAN_RUNTIME_MONITORING},
+    {"PrivilegeEscalation:Runtime/ContainerMountsHostDirectory", GD_PLAN_RUNTIME_MONITORING},
+    {"PrivilegeEscalation:Runtime/DockerSocketAccessed", GD_PLAN_RUNTIME_MONITORING},
+    {"PrivilegeEscalation:Runtime/RuncContainerEscape", GD_PLAN_RUNTIME_MONITORING},
+    {"PrivilegeEscalation:Runtime/UserfaultfdUsage", GD_PLAN_RUNTIME_MONITORING},
+    {"Recon:EC2/PortProbeEMRUnprotectedPort", GD_PLAN_FOUNDATIONAL},
+    {"Recon:EC2/PortProbeUnprotectedPort", GD_PLAN_FOUNDATIONAL},
+    {"Recon:EC2/Portscan", GD_PLAN_FOUNDATIONAL},
+    {"Recon:IAMUser/MaliciousIPCaller", GD_PLAN_FOUNDATIONAL},
+    {"Recon:IAMUser/MaliciousIPCaller.Custom", GD_PLAN_FOUNDATIONAL},
+    {"Recon:IAMUser/NetworkPermissions", GD_PLAN_FOUNDATIONAL}, /* retired */
+    {"Recon:IAMUser/ResourcePermissions", GD_PLAN_FOUNDATIONAL}, /* retired */
+    {"Recon:IAMUser/TorIPCaller", GD_PLAN_FOUNDATIONAL},
+    {"Recon:IAMUser/UserPermissions", GD_PLAN_FOUNDATIONAL}, /* retired */
+    {"ResourceConsumption:IAMUser/ComputeResources", GD_PLAN_FOUNDATIONAL}, /* retired */
+    {"Stealth:IAMUser/CloudTrailLoggingDisabled", GD_PLAN_FOUNDATIONAL},
+    {"Stealth:IAMUser/LoggingConfigurationModified", GD_PLAN_FOUNDATIONAL}, /* retired */
+    {"Stealth:IAMUser/PasswordPolicyChange", GD_PLAN_FOUNDATIONAL},
+    {"Stealth:S3/ServerAccessLoggingDisabled", GD_PLAN_FOUNDATIONAL},
+    {"Trojan:EC2/BlackholeTraffic", GD_PLAN_FOUNDATIONAL},
+    {"Trojan:EC2/BlackholeTraffic!DNS", GD_PLAN_FOUNDATIONAL},
+    {"Trojan:EC2/DGADomainRequest.B", GD_PLAN_FOUNDATIONAL},
+    {"Trojan:EC2/DGADomainRequest.C!DNS", GD_PLAN_FOUNDATIONAL},
+    {"Trojan:EC2/DNSDataExfiltration", GD_PLAN_FOUNDATIONAL},
+    {"Trojan:EC2/DriveBySourceTraffic!DNS", GD_PLAN_FOUNDATIONAL},
+    {"Trojan:EC2/DropPoint", GD_PLAN_FOUNDATIONAL},
+    {"Trojan:EC2/DropPoint!DNS", GD_PLAN_FOUNDATIONAL},
+    {"Trojan:EC2/PhishingDomainRequest!DNS", GD_PLAN_FOUNDATIONAL},
+    {"Trojan:Lambda/BlackholeTraffic", GD_PLAN_LAMBDA_PROTECTION},
+    {"Trojan:Lambda/DropPoint", GD_PLAN_LAMBDA_PROTECTION},
+    {"Trojan:Runtime/BlackholeTraffic", GD_PLAN_RUNTIME_MONITORING},
+    {"Trojan:Runtime/BlackholeTraffic!DNS", GD_PLAN_RUNTIME_MONITORING},
+    {"Trojan:Runtime/DGADomainRequest.C!DNS", GD_PLAN_RUNTIME_MONITORING},
+    {"Trojan:Runtime/DriveBySourceTraffic!DNS", GD_PLAN_RUNTIME_MONITORING},
+    {"Trojan:Runtime/DropPoint", GD_PLAN_RUNTIME_MONITORING},
+    {"Trojan:Runtime/DropPoint!DNS", GD_PLAN_RUNTIME_MONITORING},
+    {"Trojan:Runtime/PhishingDomainRequest!DNS", GD_PLAN_RUNTIME_MONITORING},
+    {"UnauthorizedAccess:EC2/MaliciousIPCaller.Custom", GD_PLAN_FOUNDATIONAL},
+    {"UnauthorizedAccess:EC2/MetadataDNSRebind", GD_PLAN_FOUNDATIONAL},
+    {"UnauthorizedAccess:EC2/RDPBruteForce", GD_PLAN_FOUNDATIONAL},
+    {"UnauthorizedAccess:EC2/SSHBruteForce", GD_PLAN_FOUNDATIONAL},
+    {"UnauthorizedAccess:EC2/TorClient", GD_PLAN_FOUNDATIONAL},
+    {"UnauthorizedAccess:EC2/TorIPCaller", GD_PLAN_FOUNDATIONAL},
+    {"UnauthorizedAccess:EC2/TorRelay", GD_PLAN_FOUNDATIONAL},
+    {"UnauthorizedAccess:IAMUser/ConsoleLogin", GD_PLAN_FOUNDATIONAL}, /* retired */
+    {"UnauthorizedAccess:IAMUser/ConsoleLoginSuccess.B", GD_PLAN_FOUNDATIONAL},
+    {"UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration", GD_PLAN_FOUNDATIONAL}, /* retired */
+    {"UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.InsideAWS",
+     GD_PLAN_FOUNDATIONAL},
+    {"UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS",
+     GD_PLAN_FOUNDATIONAL},
+    {"UnauthorizedAccess:IAMUser/MaliciousIPCaller", GD_PLAN_FOUNDATIONAL},
+    {"UnauthorizedAccess:IAMUser/MaliciousIPCaller.Custom", GD_PLAN_FOUNDATIONAL},
+    {"UnauthorizedAccess:IAMUser/TorIPCaller", GD_PLAN_FOUNDATIONAL},
+    {"UnauthorizedAccess:Lambda/MaliciousIPCaller.Custom", GD_PLAN_LAMBDA_PROTECTION},
+    {"UnauthorizedAccess:Lambda/TorClient", GD_PLAN_LAMBDA_PROTECTION},
+    {"UnauthorizedAccess:Lambda/TorRelay", GD_PLAN_LAMBDA_PROTECTION},
+    {"UnauthorizedAccess:Runtime/MetadataDNSRebind", GD_PLAN_RUNTIME_MONITORING},
+    {"UnauthorizedAccess:Runtime/TorClient", GD_PLAN_RUNTIME_MONITORING},
+    {"UnauthorizedAccess:Runtime/TorRelay", GD_PLAN_RUNTIME_MONITORING},
+    {"UnauthorizedAccess:S3/MaliciousIPCaller.Custom", GD_PLAN_S3_PROTECTION},
+    {"UnauthorizedAccess:S3/TorIPCaller", GD_PLAN_S3_PROTECTION},
 };
 
-static int plan_for_s3(const type_parts *p, const char *type)
+const gd_plan_type *gd_plan_types(size_t *n)
 {
-    if (!strcmp(type, "Object:S3/MaliciousFile"))
-        return GD_PLAN_MALWARE_PROTECTION_S3;
-    if (is_s3_management_event(p, type))
-        return GD_PLAN_FOUNDATIONAL;
-    for (size_t i = 0; i < sizeof s3_data_event_types / sizeof *s3_data_event_types; i++)
-        if (!strcmp(type, s3_data_event_types[i]))
-            return GD_PLAN_S3_PROTECTION;
-    return -1; /* not placed: featureName hint, else OTHER */
+    *n = sizeof plan_types / sizeof *plan_types;
+    return plan_types;
 }
 
-typedef struct resource_plan {
-    const char *resource;
+static int cmp_type(const void *key, const void *elem)
+{
+    return strcmp(key, ((const gd_plan_type *)elem)->type);
+}
+
+int gd_plan_for_type(const char *type)
+{
+    if (!type)
+        return GD_PLAN_UNCLASSIFIED;
+    const gd_plan_type *hit = bsearch(type, plan_types, sizeof plan_types / sizeof *plan_types,
+                                      sizeof *plan_types, cmp_type);
+    return hit ? hit->plan : GD_PLAN_UNCLASSIFIED;
+}
+
+typedef struct name_plan {
+    const char *name;
     int plan;
-} resource_plan;
+} name_plan;
 
-/* Resource segments that decide the plan on their own. */
-static const resource_plan by_resource[] = {
-    {"EC2", GD_PLAN_FOUNDATIONAL},
-    {"IAMUser", GD_PLAN_FOUNDATIONAL},
-    {"Kubernetes", GD_PLAN_EKS_PROTECTION},
-    {"Runtime", GD_PLAN_RUNTIME_MONITORING},
-    {"RDS", GD_PLAN_RDS_PROTECTION},
-    {"Lambda", GD_PLAN_LAMBDA_PROTECTION},
-    {"Bedrock", GD_PLAN_AI_PROTECTION},
-    {"AI", GD_PLAN_AI_PROTECTION},
-};
-
-static int plan_by_type(const char *type)
-{
-    type_parts p;
-    if (split_type(type, &p) != 0)
-        return -1;
-    if (seg_is(p.purpose, p.purpose_len, "AttackSequence"))
-        return GD_PLAN_EXTENDED_THREAT_DETECTION;
-    if (is_ec2_malware(&p))
-        return GD_PLAN_MALWARE_PROTECTION_EC2;
-    if (seg_is(p.resource, p.resource_len, "S3"))
-        return plan_for_s3(&p, type);
-    for (size_t i = 0; i < sizeof by_resource / sizeof *by_resource; i++)
-        if (seg_is(p.resource, p.resource_len, by_resource[i].resource))
-            return by_resource[i].plan;
-    return -1;
-}
-
-/* service.featureName values: only those seen in published samples are
- * certain (section 6); the rest are best-effort spellings of the feature. */
-static const resource_plan by_feature_name[] = {
-    {"CloudTrailManagementEvent", GD_PLAN_FOUNDATIONAL},
-    {"DnsQueryLogs", GD_PLAN_FOUNDATIONAL},
-    {"FlowLogs", GD_PLAN_FOUNDATIONAL},
-    {"RuntimeMonitoring", GD_PLAN_RUNTIME_MONITORING},
-    {"EbsVolumeScan", GD_PLAN_MALWARE_PROTECTION_EC2},
-    {"S3DataEvents", GD_PLAN_S3_PROTECTION},
-    {"KubernetesAuditLogs", GD_PLAN_EKS_PROTECTION},
-    {"RdsLoginEvents", GD_PLAN_RDS_PROTECTION},
-    {"LambdaNetworkLogs", GD_PLAN_LAMBDA_PROTECTION},
-};
-
-int gd_plan_for_finding(const char *type, const char *feature_name)
-{
-    int plan = type ? plan_by_type(type) : -1;
-    if (plan >= 0)
-        return plan;
-    for (size_t i = 0; feature_name && i < sizeof by_feature_name / sizeof *by_feature_name; i++)
-        if (!strcasecmp(feature_name, by_feature_name[i].resource))
-            return by_feature_name[i].plan;
-    return GD_PLAN_OTHER;
-}
-
-static const resource_plan usage_features[] = {
+/* UsageFeature (GetUsageStatistics) -> plan. */
+static const name_plan usage_features[] = {
     {"FLOW_LOGS", GD_PLAN_FOUNDATIONAL},
     {"CLOUD_TRAIL", GD_PLAN_FOUNDATIONAL},
     {"DNS_LOGS", GD_PLAN_FOUNDATIONAL},
@@ -208,15 +333,15 @@ static const resource_plan usage_features[] = {
 int gd_plan_for_usage_feature(const char *feature)
 {
     if (!feature)
-        return GD_PLAN_OTHER;
+        return GD_PLAN_UNCLASSIFIED;
     for (size_t i = 0; i < sizeof usage_features / sizeof *usage_features; i++)
-        if (!strcmp(feature, usage_features[i].resource))
+        if (!strcmp(feature, usage_features[i].name))
             return usage_features[i].plan;
     /* RDS_DBI_PROTECTION_{PROVISIONED,SERVERLESS,LIMITLESS} and the [v3]
      * RDS_DATA_ACTIVITY_DBI_PROTECTION_* family. */
     if (!strncmp(feature, "RDS_", 4))
         return GD_PLAN_RDS_PROTECTION;
-    return GD_PLAN_OTHER;
+    return GD_PLAN_UNCLASSIFIED;
 }
 
 int gd_plan_for_org_feature(const char *feature)
@@ -228,5 +353,5 @@ int gd_plan_for_org_feature(const char *feature)
         !strcmp(feature, "DNS_LOGS"))
         return -1;
     int plan = gd_plan_for_usage_feature(feature);
-    return plan == GD_PLAN_OTHER ? -1 : plan;
+    return plan == GD_PLAN_UNCLASSIFIED ? -1 : plan;
 }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report/leads.h"
 #include "report/severity.h"
 #include "report/xlsx_text.h"
 
@@ -180,6 +181,18 @@ void xw_autofilter(xw_ctx *c, lxw_worksheet *ws, lxw_row_t first, lxw_row_t last
     if (c->rc || ncols == 0)
         return;
     xw_check(c, ws, first, 0, worksheet_autofilter(ws, first, 0, last, ncols - 1));
+}
+
+const char *xw_join_leads(xw_ctx *c, const struct gd_lead_count *v, size_t n)
+{
+    gd_buf_reset(&c->join);
+    for (size_t i = 0; i < n && !c->rc; i++) {
+        int rc = gd_buf_printf(&c->join, "%s%s (%lld)", i ? "; " : "", v[i].key ? v[i].key : "",
+                               (long long)v[i].count);
+        if (rc)
+            xw_fail(c, rc, "cannot join top lists");
+    }
+    return gd_buf_cstr(&c->join);
 }
 
 const char *xw_join_types(xw_ctx *c, const gd_type_count *t, size_t n)

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report/leads.h"
 #include "report/severity.h"
 
 #define SHEET "Overview"
@@ -160,6 +161,10 @@ static void write_totals(xw_ctx *c, lxw_worksheet *ws, lxw_row_t *row)
     xw_str(c, ws, *row, 0, _(gd_def_label(GD_DEF_TOTAL_NEW)), c->fmt.label);
     def_note(c, ws, *row, GD_DEF_TOTAL_NEW);
     xw_int(c, ws, (*row)++, 1, t->new_in_window);
+    if (c->leads) {
+        xw_str(c, ws, *row, 0, _("Archived in window"), c->fmt.label);
+        xw_int(c, ws, (*row)++, 1, c->leads->org.archived_in_window);
+    }
     xw_str(c, ws, *row, 0, _(gd_def_label(GD_DEF_TOTAL_EXPIRED)), c->fmt.label);
     def_note(c, ws, *row, GD_DEF_TOTAL_EXPIRED);
     xw_int(c, ws, (*row)++, 1, t->expired);
@@ -290,6 +295,35 @@ static void write_top_accounts(xw_ctx *c, lxw_worksheet *ws, lxw_row_t *row,
     free(top);
 }
 
+/* Top 10 finding types and top 10 resources (report/leads.h), side by
+ * side: types in A:B, resources in H:J, where the Regions table below has
+ * its widest columns. */
+static void write_leads(xw_ctx *c, lxw_worksheet *ws, lxw_row_t *row)
+{
+    const gd_lead_set *s = &c->leads->org;
+    static const xw_column types[] = {{"Top finding types", 0}, {"Active findings", 0}};
+    static const xw_column res[] = {{"Top resources", 0}, {"Resource type", 0},
+                                    {"Active findings", 0}};
+    xw_header(c, ws, *row, types, 2, 0);
+    for (size_t i = 0; i < 3 && !c->rc; i++)
+        xw_str(c, ws, *row, (lxw_col_t)(7 + i), _(res[i].title), c->fmt.header);
+    (*row)++;
+    for (size_t i = 0; i < GD_LEADS_TOP && !c->rc; i++) {
+        if (i >= s->n_types && i >= s->n_resources)
+            break;
+        if (i < s->n_types) {
+            xw_str(c, ws, *row, 0, s->types[i].key, NULL);
+            xw_int(c, ws, *row, 1, s->types[i].count);
+        }
+        if (i < s->n_resources) {
+            xw_str(c, ws, *row, 7, s->resources[i].key, NULL);
+            xw_str(c, ws, *row, 8, s->resources[i].detail, NULL);
+            xw_int(c, ws, *row, 9, s->resources[i].count);
+        }
+        (*row)++;
+    }
+}
+
 static void write_regions(xw_ctx *c, lxw_worksheet *ws, lxw_row_t *row)
 {
     const gd_report_model *m = c->m;
@@ -368,6 +402,10 @@ int xw_sheet_overview(xw_ctx *c)
     row++;
     write_top_accounts(c, ws, &row, chart_rows);
     row++;
+    if (c->leads) {
+        write_leads(c, ws, &row);
+        row++;
+    }
     write_regions(c, ws, &row);
     return c->rc;
 }

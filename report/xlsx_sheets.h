@@ -41,6 +41,7 @@ typedef struct xw_ctx {
     xw_formats fmt;
     uint32_t rows_per_sheet;     /* data rows per sheet of a paged table */
     uint8_t paper;               /* libxlsxwriter paper code: 9 A4, 1 US Letter */
+    struct gd_report_leads *leads;   /* report/leads.h; NULL when the model has no store */
     char print_header[LXW_HEADER_FOOTER_MAX + 1];   /* xw_print_init */
     char print_footer[LXW_HEADER_FOOTER_MAX + 1];
 } xw_ctx;
@@ -107,6 +108,10 @@ const char *xw_join_types(xw_ctx *c, const gd_type_count *t, size_t n);
 double xw_excel_date(int64_t ms);
 /* Parses an exact decimal ("-12.3456") under the C locale; 0 or -1. */
 int xw_parse_decimal(const char *s, double *out);
+
+/* "key (n); key (n)" of a lead list into c->join; returns its text. */
+struct gd_lead_count;
+const char *xw_join_leads(xw_ctx *c, const struct gd_lead_count *v, size_t n);
 
 /* ---- xlsx_paged.c: Findings and Costs, which can outgrow a sheet -------- */
 typedef struct xw_paged {

@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "common/atomicfile.h"
+#include "report/leads.h"
 #include "report/xlsx_sheets.h"
 #include "report/xlsx_text.h"
 
@@ -64,6 +65,8 @@ static void set_properties(xw_ctx *c)
 
 static int write_sheets(xw_ctx *c, const gd_finding_source *findings)
 {
+    if (c->m->store && gd_report_leads_build(c->m, &c->leads, &c->err) != 0)
+        return c->rc = c->err.code ? c->err.code : GD_E_INTERNAL;
     set_properties(c);
     if (!c->rc)
         xw_formats_init(c);
@@ -160,6 +163,7 @@ int gd_xlsx_write_report_opt(const gd_report_model *m, const gd_finding_source *
     }
     gd_buf_free(&c.text);
     gd_buf_free(&c.join);
+    gd_report_leads_free(c.leads);
     return rc;
 }
 

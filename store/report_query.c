@@ -747,6 +747,38 @@ int gd_rq_free_trials(gd_store *st, int64_t max_run_id, gd_rq_trial_cb cb, void 
     return rc;
 }
 
+/* ---- Where findings lead --------------------------------------------------- */
+
+static int lead_row(sqlite3_stmt *s, void *ctx)
+{
+    cb_ctx *c = ctx;
+    gd_rq_lead l = {
+        .kind = sqlite3_column_int(s, 0), .account_id = col_text(s, 1), .key = col_text(s, 2),
+        .detail = col_text(s, 3), .count = sqlite3_column_int64(s, 4),
+    };
+    return ((gd_rq_lead_cb)c->cb)(c->ud, &l);
+}
+
+int gd_rq_leads(gd_store *st, const gd_rq_scope *scope, gd_rq_lead_cb cb, void *ud, gd_err *err)
+{
+    /* The resource path is looked up by key in ?11, as in gd_rq_findings_each. */
+    static const char sql[] =
+        "SELECT 0, account_id, type, NULL, count(*) FROM findings" RQ_SCOPE_WHERE
+        " AND archived = 0 GROUP BY account_id, type"
+        " UNION ALL"
+        " SELECT 1, account_id, rid, resource_type, count(*) FROM ("
+        "  SELECT account_id, resource_type, json_extract(raw_json,"
+        "   (SELECT value FROM json_each(?11) WHERE key = resource_type)) AS rid"
+        "  FROM findings" RQ_SCOPE_WHERE " AND archived = 0 AND ?11 IS NOT NULL"
+        "  AND json_valid(raw_json))"
+        " WHERE rid IS NOT NULL GROUP BY account_id, resource_type, rid"
+        " UNION ALL"
+        " SELECT 2, account_id, NULL, NULL, count(*) FROM findings" RQ_SCOPE_WHERE
+        " AND archived = 1 AND updated_ms >= ?6 AND updated_ms < ?7 GROUP BY account_id";
+    cb_ctx c = {(void *)cb, ud};
+    return rq_scoped(st, sql, scope, lead_row, &c, err);
+}
+
 /* ---- Findings detail ----------------------------------------------------- */
 
 static int finding_row(sqlite3_stmt *s, void *ctx)

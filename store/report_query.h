@@ -200,6 +200,20 @@ typedef struct gd_rq_finding {
     int64_t archived_at_ms, expired_at_ms;    /* -1: none */
 } gd_rq_finding;
 typedef int (*gd_rq_finding_cb)(void *ud, const gd_rq_finding *f);
+/* Where findings lead (report/leads.c), one row per group, in no order:
+ * kind 0: active findings per (account_id, key = type);
+ * kind 1: active findings per (account_id, detail = resource type,
+ *         key = resource id read by scope->resource_paths; no id, no row);
+ * kind 2: archived findings last updated in [window_start, window_end), per
+ *         account_id (key and detail NULL). */
+typedef struct gd_rq_lead {
+    int kind;
+    const char *account_id, *key, *detail;
+    int64_t count;
+} gd_rq_lead;
+typedef int (*gd_rq_lead_cb)(void *ud, const gd_rq_lead *l);
+int gd_rq_leads(gd_store *st, const gd_rq_scope *scope, gd_rq_lead_cb cb, void *ud, gd_err *err);
+
 /* Findings in scope, severity desc, updated desc, id asc; archived ones only
  * with scope->include_archived, samples only with include_samples, expired
  * ones only with include_expired. */

@@ -106,6 +106,98 @@ def fips_variant(ep):
     return None
 
 
+def sso_rule_set():
+    """The SSO portal's rules, in the shape every regional rule set here has
+    (botocore's sso/2019-06-10 set reads the same): FIPS and dual-stack when
+    the partition supports them, and in aws-us-gov the plain host is FIPS."""
+    def eq(ref, val):
+        return {"fn": "booleanEquals", "argv": [{"ref": ref}, val]}
+
+    def attr(name):
+        return {"fn": "getAttr", "argv": [{"ref": "PartitionResult"}, name]}
+
+    def ep(url):
+        return {"conditions": [], "endpoint": {"url": url, "properties": {}, "headers": {}},
+                "type": "endpoint"}
+
+    def err(msg, conds=None):
+        return {"conditions": conds or [], "error": msg, "type": "error"}
+
+    host = "https://portal.sso"
+    regional = [
+        {"conditions": [eq("UseFIPS", True), eq("UseDualStack", True)], "type": "tree", "rules": [
+            {"conditions": [{"fn": "booleanEquals", "argv": [True, attr("supportsFIPS")]},
+                            {"fn": "booleanEquals", "argv": [True, attr("supportsDualStack")]}],
+             "type": "tree",
+             "rules": [ep(host + "-fips.{Region}.{PartitionResult#dualStackDnsSuffix}")]},
+            err("FIPS and DualStack are enabled, but this partition does not support one or both")]},
+        {"conditions": [eq("UseFIPS", True)], "type": "tree", "rules": [
+            {"conditions": [{"fn": "booleanEquals", "argv": [True, attr("supportsFIPS")]}],
+             "type": "tree", "rules": [
+                 dict(ep(host + ".{Region}.amazonaws.com"),
+                      conditions=[{"fn": "stringEquals", "argv": ["aws-us-gov", attr("name")]}]),
+                 ep(host + "-fips.{Region}.{PartitionResult#dnsSuffix}")]},
+            err("FIPS is enabled but this partition does not support FIPS")]},
+        {"conditions": [eq("UseDualStack", True)], "type": "tree", "rules": [
+            {"conditions": [{"fn": "booleanEquals", "argv": [True, attr("supportsDualStack")]}],
+             "type": "tree",
+             "rules": [ep(host + ".{Region}.{PartitionResult#dualStackDnsSuffix}")]},
+            err("DualStack is enabled but this partition does not support DualStack")]},
+        ep(host + ".{Region}.{PartitionResult#dnsSuffix}"),
+    ]
+    return {"version": "1.0", "rules": [
+        {"conditions": [{"fn": "isSet", "argv": [{"ref": "Endpoint"}]}], "type": "tree", "rules": [
+            err("Invalid Configuration: FIPS and custom endpoint are not supported",
+                [eq("UseFIPS", True)]),
+            err("Invalid Configuration: Dualstack and custom endpoint are not supported",
+                [eq("UseDualStack", True)]),
+            {"conditions": [], "endpoint": {"url": {"ref": "Endpoint"}, "properties": {},
+                                            "headers": {}}, "type": "endpoint"}]},
+        {"conditions": [{"fn": "isSet", "argv": [{"ref": "Region"}]}], "type": "tree", "rules": [
+            {"conditions": [{"fn": "aws.partition", "argv": [{"ref": "Region"}],
+                             "assign": "PartitionResult"}], "type": "tree", "rules": regional}]},
+        err("Invalid Configuration: Missing Region")]}
+
+
+def c_long_string(name, text):
+    """A static string as adjacent literals of at most 96 characters."""
+    esc = text.replace("\\", "\\\\").replace('"', '\\"')
+    parts = []
+    while esc:
+        cut = min(96, len(esc))
+        while (len(esc[:cut]) - len(esc[:cut].rstrip("\\"))) % 2:
+            cut += 1  # never end a literal inside an escape
+        parts.append(esc[:cut])
+        esc = esc[cut:]
+    return ["%s =" % name] + ['    "%s"' % p for p in parts[:-1]] + ['    "%s";' % parts[-1]]
+
+
+def rules_data(base, parts_doc):
+    """Lines for the rule sets and the partitions their aws.partition() uses."""
+    lines = ["", "/* Endpoint rule sets, evaluated by aws/endpoint_rules.c: botocore's for",
+             " * guardduty, sts, organizations and account; sso is built by the generator",
+             " * (see sso_rule_set). Partitions: every partition of partitions.json, its",
+             " * regionRegex in POSIX form. Minified JSON. */"]
+    docs = dict(parts_doc)
+    docs["partitions"] = [dict(p, regionRegex=posix_regex(p["regionRegex"]))
+                          for p in parts_doc["partitions"]]
+    compact = dict(separators=(",", ":"), sort_keys=True)
+    lines += c_long_string("const char gd_ep_rules_partitions[]", json.dumps(docs, **compact))
+    sets = []
+    for svc in SERVICES:
+        rs = sso_rule_set() if svc == "sso" else load(base, RULESETS[svc] + "/endpoint-rule-set-1.json")
+        rs = {"rules": rs["rules"], "version": rs.get("version", "1.0")}
+        cname = "rules_%s" % svc.replace("-", "_")
+        lines += c_long_string("static const char %s[]" % cname, json.dumps(rs, **compact))
+        sets.append((svc, cname))
+    lines.append("const gd_ep_rule_set gd_ep_rule_sets[] = {")
+    for svc, cname in sets:
+        lines.append("    {%s, %s}," % (c_str(svc), cname))
+    lines.append("};")
+    lines.append("const size_t gd_ep_n_rule_sets = sizeof gd_ep_rule_sets / sizeof *gd_ep_rule_sets;")
+    return lines
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit("usage: gen_endpoints.py AWS_MODELS_DIR > aws/endpoints_data.c")
@@ -121,6 +213,7 @@ def main():
     w(" * (botocore/data: partitions.json, an excerpt of endpoints.json, and")
     w(" * <service>/<version>/endpoint-rule-set-1.json). Do not edit: change the generator and re-run it. */")
     w('#include "aws/endpoints.h"')
+    w('#include "aws/endpoint_rules_internal.h"')
     w("")
     w("#include <stddef.h>")
     w("")
@@ -203,6 +296,7 @@ def main():
         w("    {%s, %s, %s}," % (c_str(svc), c_str(region), c_str(host)))
     w("};")
     w("const size_t gd_ep_n_fips_hosts = sizeof gd_ep_fips_hosts / sizeof *gd_ep_fips_hosts;")
+    o.extend(rules_data(base, load(base, "partitions.json")))
     sys.stdout.write("\n".join(o) + "\n")
 
 

@@ -281,6 +281,124 @@ static void test_profile_name_and_region_precedence(void)
     gd_awsconfig_free(cfg);
 }
 
+/* ---- botocore's config-loader cases (opt-in) -------------------------------
+ * tests/unit/test_configloader.py's cases over the files in tests/unit/cfg/
+ * of a botocore checkout ($GD_BOTOCORE_TESTS), read in place. Each case is
+ * reported by name; a case whose file is absent is listed as not run. The
+ * multi-file case is not mapped: gdreport reads exactly one config and one
+ * credentials file, each with its own section syntax. */
+
+static char *slurp(const char *dir, const char *name)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/unit/cfg/%s", dir, name);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char *buf = calloc(1, 65537);
+    size_t n = buf ? fread(buf, 1, 65536, f) : 0;
+    fclose(f);
+    if (buf)
+        buf[n] = '\0';
+    return buf;
+}
+
+typedef struct cfg_case {
+    const char *name, *file;
+    int want_error;
+    const char *profile, *key, *value;       /* one expected lookup, or NULL */
+    const char *profile2, *key2, *value2;
+    const char *has[3];                      /* profiles that must exist */
+    const char *sso_session, *sso_key, *sso_value;
+} cfg_case;
+
+static const cfg_case botocore_cfg_cases[] = {
+    {"test_config", "aws_config", 0, NULL, NULL, NULL, NULL, NULL, NULL,
+     {"default", "personal", NULL}, NULL, NULL, NULL},
+    {"test_profile_map_conversion", "aws_config", 0, NULL, NULL, NULL, NULL, NULL, NULL,
+     {"default", "personal", NULL}, NULL, NULL, NULL},
+    {"test_bad_profiles_are_ignored", "aws_bad_profile", 0, NULL, NULL, NULL, NULL, NULL, NULL,
+     {"my profile", "personal1", "default"}, NULL, NULL, NULL},
+    {"test_nested_hierarchy_parsing", "aws_config_nested", 0, "default", "aws_access_key_id", "foo",
+     "default", "s3.signature_version", "s3v4", {"default", NULL, NULL}, NULL, NULL, NULL},
+    {"test_nested_hierarchy_parsing (cloudwatch, region)", "aws_config_nested", 0, "default",
+     "cloudwatch.signature_version", "v4", "default", "region", "us-west-2", {NULL, NULL, NULL},
+     NULL, NULL, NULL},
+    {"test_config_parse_error", "aws_config_bad", 1, NULL, NULL, NULL, NULL, NULL, NULL,
+     {NULL, NULL, NULL}, NULL, NULL, NULL},
+    {"test_nested_bad_config", "aws_config_nested_bad", 1, NULL, NULL, NULL, NULL, NULL, NULL,
+     {NULL, NULL, NULL}, NULL, NULL, NULL},
+    {"test_sso_session_config", "aws_sso_session_config", 0, NULL, NULL, NULL, NULL, NULL, NULL,
+     {"default", NULL, NULL}, "sso", "sso_region", "us-east-1"},
+    {"test_sso_session_config (start url)", "aws_sso_session_config", 0, NULL, NULL, NULL, NULL,
+     NULL, NULL, {NULL, NULL, NULL}, "sso", "sso_start_url", "https://example.com"},
+};
+
+static int lookup_is(const gd_awsconfig *cfg, const char *profile, const char *key,
+                     const char *want)
+{
+    const char *v = gd_awsconfig_get(cfg, profile, key);
+    return v && !strcmp(v, want);
+}
+
+static int run_cfg_case(const cfg_case *k, const char *text, char *why, size_t n)
+{
+    gd_awsconfig *cfg = NULL;
+    gd_err err = {0};
+    int rc = gd_awsconfig_parse(text, NULL, &cfg, &err);
+    if (k->want_error) {
+        gd_awsconfig_free(cfg);
+        snprintf(why, n, "parsed without error");
+        return rc != 0;
+    }
+    if (rc != 0) {
+        snprintf(why, n, "parse failed: %s", err.msg);
+        return 0;
+    }
+    int ok = 1;
+    if (k->profile && !lookup_is(cfg, k->profile, k->key, k->value))
+        ok = 0, snprintf(why, n, "[%s] %s is not %s", k->profile, k->key, k->value);
+    if (ok && k->profile2 && !lookup_is(cfg, k->profile2, k->key2, k->value2))
+        ok = 0, snprintf(why, n, "[%s] %s is not %s", k->profile2, k->key2, k->value2);
+    for (size_t i = 0; ok && i < 3 && k->has[i]; i++)
+        if (!gd_awsconfig_has_profile(cfg, k->has[i]))
+            ok = 0, snprintf(why, n, "no profile '%s'", k->has[i]);
+    if (ok && k->sso_session) {
+        const char *v = gd_awsconfig_sso_session_get(cfg, k->sso_session, k->sso_key);
+        if (!v || strcmp(v, k->sso_value))
+            ok = 0, snprintf(why, n, "[sso-session %s] %s is not %s", k->sso_session, k->sso_key,
+                             k->sso_value);
+    }
+    gd_awsconfig_free(cfg);
+    return ok;
+}
+
+static void test_botocore_configloader_cases(void)
+{
+    const char *root = getenv("GD_BOTOCORE_TESTS");
+    if (!root || !*root) {
+        printf("GD_BOTOCORE_TESTS unset: botocore config-loader cases not run\n");
+        return;
+    }
+    int applicable = 0, passed = 0;
+    for (size_t i = 0; i < sizeof botocore_cfg_cases / sizeof *botocore_cfg_cases; i++) {
+        const cfg_case *k = &botocore_cfg_cases[i];
+        char *text = slurp(root, k->file);
+        if (!text) {
+            printf("  not run  %s: unit/cfg/%s absent\n", k->name, k->file);
+            continue;
+        }
+        char why[300] = "";
+        applicable++;
+        int ok = run_cfg_case(k, text, why, sizeof why);
+        passed += ok;
+        printf("  %s %s%s%s\n", ok ? "pass" : "FAIL", k->name, ok ? "" : ": ", ok ? "" : why);
+        CHECK_MSG(ok, "%s: %s", k->name, why);
+        free(text);
+    }
+    printf("suite config-loader: %d applicable, %d passed\n", applicable, passed);
+}
+
 int main(void)
 {
     test_sections_and_prefixes();
@@ -292,5 +410,6 @@ int main(void)
     test_malformed_names_file_and_line();
     test_load_from_env_paths_and_missing_files();
     test_profile_name_and_region_precedence();
+    test_botocore_configloader_cases();
     return t_done();
 }

@@ -40,7 +40,7 @@ MEMBER_FEATURE_PLAN = {
     "AI_PROTECTION": "AI_PROTECTION",
 }
 
-# Section 6, UsageFeature column: usage feature -> plan (unknown ones: OTHER).
+# Section 6, UsageFeature column: usage feature -> plan (unknown ones: UNCLASSIFIED).
 USAGE_FEATURE_PLAN = {
     "FLOW_LOGS": "FOUNDATIONAL", "CLOUD_TRAIL": "FOUNDATIONAL", "DNS_LOGS": "FOUNDATIONAL",
     "S3_DATA_EVENTS": "S3_PROTECTION",
@@ -61,7 +61,7 @@ def usage_plan(feature):
         return USAGE_FEATURE_PLAN[feature]
     if feature.startswith("RDS_"):   # RDS_DBI_PROTECTION_{PROVISIONED,SERVERLESS,LIMITLESS}
         return "RDS_PROTECTION"
-    return "OTHER"
+    return "UNCLASSIFIED"
 
 
 def parse_ms(iso):
@@ -525,7 +525,7 @@ def compare_json(doc, exp, check, label, costs=True):
             pbad.append((p["plan"], got, want))
         if costs and money(p.get("cost_usd")) != e["cost_usd"]:
             pbad.append((p["plan"], "cost", p.get("cost_usd"), e["cost_usd"]))
-    check([p["plan"] for p in doc["plans"]] == list(gdtest.PLANS), "%s: 11 plans in order" % label)
+    check([p["plan"] for p in doc["plans"]] == list(gdtest.PLANS), "%s: 12 plans in order" % label)
     check(not pbad, "%s: per-plan counts, coverage and cost equal the truth (%d differ: %s)" % (
         label, len(pbad), pbad[:2]))
 

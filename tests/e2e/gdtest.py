@@ -30,6 +30,7 @@ SOURCE_DIR = os.environ.get("GD_SOURCE_DIR") or os.path.dirname(os.path.dirname(
 FAKEAWS = os.environ.get("GD_FAKEAWS") or os.path.join(SOURCE_DIR, "tests", "fakeaws", "fakeaws.py")
 sys.path.insert(0, os.path.dirname(FAKEAWS))
 import sigv4  # noqa: E402  (the fake's own signer/verifier; used by aws_call)
+import orgdata  # noqa: E402  (the fake's finding-type catalogue: type -> plan, its ground truth)
 
 SKIP = 77
 DEFAULT_AKID = "AKIDFAKEADMIN0000001"
@@ -282,19 +283,9 @@ def run_gdreport(args, env, timeout=300, input=None, cwd=None):
 # ---------------------------------------------------------------- expectations
 BANDS = ("Low", "Medium", "High", "Critical")
 PLANS = ("FOUNDATIONAL", "S3_PROTECTION", "EKS_PROTECTION", "RUNTIME_MONITORING",
-         "MALWARE_PROTECTION_EC2", "MALWARE_PROTECTION_S3", "RDS_PROTECTION", "LAMBDA_PROTECTION",
-         "AI_PROTECTION", "EXTENDED_THREAT_DETECTION", "OTHER")
-
-_S3_DATA_EVENT_TYPES = {
-    "Discovery:S3/AnomalousBehavior", "Discovery:S3/MaliciousIPCaller",
-    "Discovery:S3/MaliciousIPCaller.Custom", "Discovery:S3/TorIPCaller",
-    "Exfiltration:S3/AnomalousBehavior", "Exfiltration:S3/MaliciousIPCaller",
-    "Impact:S3/AnomalousBehavior.Delete", "Impact:S3/AnomalousBehavior.Permission",
-    "Impact:S3/AnomalousBehavior.Write", "Impact:S3/MaliciousIPCaller",
-    "PenTest:S3/KaliLinux", "PenTest:S3/ParrotLinux", "PenTest:S3/PentooLinux",
-    "UnauthorizedAccess:S3/MaliciousIPCaller.Custom", "UnauthorizedAccess:S3/TorIPCaller",
-}
-
+         "MALWARE_PROTECTION_EC2", "MALWARE_PROTECTION_S3", "MALWARE_PROTECTION_BACKUP",
+         "RDS_PROTECTION", "LAMBDA_PROTECTION", "AI_PROTECTION", "EXTENDED_THREAT_DETECTION",
+         "UNCLASSIFIED")
 
 def band_of(sev):
     sev = float(sev)
@@ -308,37 +299,10 @@ def band_of(sev):
 
 
 def plan_of(ftype):
-    """Protection plan of a finding type, per docs/facts.md P1 (by the resource segment)."""
-    t = ftype or ""
-    purpose, _, rest = t.partition(":")
-    resource, _, name = rest.partition("/")
-    base = name.split("!", 1)[0]
-    if purpose == "AttackSequence":
-        return "EXTENDED_THREAT_DETECTION"
-    if purpose == "Execution" and resource in ("EC2", "ECS", "Kubernetes", "Container") \
-            and base in ("MaliciousFile", "SuspiciousFile"):
-        return "MALWARE_PROTECTION_EC2"
-    if resource == "S3":
-        if t == "Object:S3/MaliciousFile":
-            return "MALWARE_PROTECTION_S3"
-        if purpose == "Policy" or t == "Stealth:S3/ServerAccessLoggingDisabled":
-            return "FOUNDATIONAL"
-        if t in _S3_DATA_EVENT_TYPES:
-            return "S3_PROTECTION"
-        return "OTHER"
-    if resource in ("EC2", "IAMUser"):
-        return "FOUNDATIONAL"
-    if resource == "Kubernetes":
-        return "EKS_PROTECTION"
-    if resource == "Runtime":
-        return "RUNTIME_MONITORING"
-    if resource == "RDS":
-        return "RDS_PROTECTION"
-    if resource == "Lambda":
-        return "LAMBDA_PROTECTION"
-    if resource in ("Bedrock", "AI"):
-        return "AI_PROTECTION"
-    return "OTHER"
+    """Protection plan of a finding type: the fake's own catalogue (tests/fakeaws/orgdata.py,
+    typed from the GuardDuty User Guide's finding-type pages, independently of report/);
+    a type it does not serve is UNCLASSIFIED."""
+    return orgdata.PLAN_OF_TYPE.get(ftype or "", "UNCLASSIFIED")
 
 
 def _blank():

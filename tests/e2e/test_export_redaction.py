@@ -399,8 +399,10 @@ def main():
                     label, len(search.amounts), sorted(hits)[:5]))
                 check("Costs" not in book, "%s: no Costs sheet" % label)
                 # "Cost state" (collected / denied per region) is a state, not money.
+                # Whole words: the AI Protection type Impact:IAMUser/CostHarvesting
+                # and its title are finding text, not cost labels.
                 heads = [v for s in book.values() for (r, c), v in s.items()
-                         if ("USD" in v or "Cost" in v) and v != "Cost state"]
+                         if re.search(r"\bUSD\b|\bCost\b", v) and v != "Cost state"]
                 check(not heads, "%s: no cost column or label in the workbook %s" % (
                     label, heads[:5]))
             else:

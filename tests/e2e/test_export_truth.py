@@ -60,6 +60,18 @@ def main():
               "totals agree with gdtest.expected_counts")
         check(Decimal(doc["totals"]["cost_usd"]) == gdtest.expected_costs(truth)["total"],
               "total cost agrees with gdtest.expected_costs")
+        # Plans from the fake's own catalogue: every plan has findings, and the types no plan
+        # lists are under UNCLASSIFIED by name (never in Foundational).
+        plans = {p["plan"]: p for p in doc["plans"]}
+        served = {f["type"] for f in gdtest.real_findings(truth)}
+        for plan in gdtest.PLANS:
+            total = sum(plans[plan]["active"].values()) + plans[plan]["archived"]
+            check(total > 0, "plan %s has findings in the export" % plan)
+        unclassified = {t for t in served if gdtest.plan_of(t) == "UNCLASSIFIED"}
+        check(unclassified and {t["type"] for t in plans["UNCLASSIFIED"]["top_types"]}
+              == unclassified, "UNCLASSIFIED lists its types by name: %s" % sorted(unclassified))
+        check(not unclassified & {t["type"] for t in plans["FOUNDATIONAL"]["top_types"]},
+              "no unclassified type in Foundational")
 
         x1 = export(env, db, os.path.join(tmp, "a.xlsx"), "xlsx")
         book1 = gdexport.check_xlsx(x1, doc, exp, check)

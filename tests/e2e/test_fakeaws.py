@@ -832,14 +832,21 @@ def test_determinism_and_helpers():
                  ("Discovery:S3/MaliciousIPCaller", "S3_PROTECTION"),
                  ("Execution:Kubernetes/MaliciousFile", "MALWARE_PROTECTION_EC2"),
                  ("Execution:Kubernetes/ExecInKubeSystemPod", "EKS_PROTECTION"),
-                 ("Execution:EC2/MaliciousFile!Snapshot", "MALWARE_PROTECTION_EC2"),
+                 ("Execution:EC2/MaliciousFile!Snapshot", "MALWARE_PROTECTION_BACKUP"),
+                 ("Impact:IAMUser/AnomalousModelInvocation", "AI_PROTECTION"),
+                 ("CredentialAccess:RDS/ModifyAuthenticationProcess", "UNCLASSIFIED"),
                  ("Object:S3/MaliciousFile", "MALWARE_PROTECTION_S3"),
                  ("AttackSequence:S3/CompromisedData", "EXTENDED_THREAT_DETECTION"),
                  ("Execution:Runtime/ReverseShell", "RUNTIME_MONITORING"),
                  ("Backdoor:Lambda/C&CActivity.B", "LAMBDA_PROTECTION"),
                  ("Discovery:RDS/TorIPCaller", "RDS_PROTECTION"),
-                 ("Foo:Bar/Baz", "OTHER")]:
+                 ("Foo:Bar/Baz", "UNCLASSIFIED")]:
         eq(gdtest.plan_of(t), p, t)
+    served = {x["type"] for x in ta["findings"]}
+    eq({gdtest.plan_of(x) for x in served}, set(gdtest.PLANS),
+       "the fake serves types of every plan (and unclassified ones)")
+    check(all(x["plan"] == gdtest.plan_of(x["type"]) for x in ta["findings"]),
+          "truth findings carry their catalogue plan")
     for s, band in [(3.9, "Low"), (4.0, "Medium"), (6.9, "Medium"), (7.0, "High"), (8.9, "High"),
                     (9.0, "Critical"), (10.0, "Critical")]:
         eq(gdtest.band_of(s), band, s)

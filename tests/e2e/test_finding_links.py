@@ -53,6 +53,63 @@ def check(cond, what):
     return gdtest.check(cond, what)
 
 
+def top10(counter):
+    return sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:10]
+
+
+def check_leads(doc, db, book):
+    """leads: top types, top resources and archived in window, recomputed here
+    from the stored findings (active = not archived, created before --until)."""
+    until = gdexport.parse_ms(doc["window"]["until"])
+    start = gdexport.parse_ms(doc["window"]["since"])
+    con = sqlite3.connect(db)
+    rows = con.execute("SELECT account_id, type, archived, created_ms, updated_ms, raw_json "
+                       "FROM findings WHERE created_ms < ?", (until,)).fetchall()
+    con.close()
+    org_types, org_res, org_arch = {}, {}, 0
+    per = {}
+    for acct, typ, archived, _created, updated, raw in rows:
+        a = per.setdefault(acct, ({}, {}, [0]))
+        if archived:
+            if start <= updated < until:
+                org_arch += 1
+                a[2][0] += 1
+            continue
+        org_types[typ] = org_types.get(typ, 0) + 1
+        a[0][typ] = a[0].get(typ, 0) + 1
+        res = json.loads(raw).get("resource") or {}
+        rid = main_id(res)
+        if rid is not None:
+            key = (rid, res.get("resourceType"))
+            org_res[key] = org_res.get(key, 0) + 1
+            a[1][key] = a[1].get(key, 0) + 1
+    leads = doc["leads"]
+    check(leads["archived_in_window"] == org_arch and org_arch > 0,
+          "archived in window %d, recomputed %d" % (leads["archived_in_window"], org_arch))
+    check([(t["type"], t["count"]) for t in leads["top_types"]] == top10(org_types),
+          "organization's top 10 types")
+    check([((r["resource_id"], r["resource_type"]), r["count"]) for r in leads["top_resources"]]
+          == top10(org_res), "organization's top 10 resources")
+    got = {a["account_id"]: a for a in leads["accounts"]}
+    for acct, (types, res, arch) in per.items():
+        g = got.get(acct)
+        check(g is not None, "leads of account %s" % acct)
+        if not g:
+            continue
+        check(g["archived_in_window"] == arch[0], "%s archived in window" % acct)
+        check([(t["type"], t["count"]) for t in g["top_types"]] == top10(types),
+              "%s top types" % acct)
+        check([((r["resource_id"], r["resource_type"]), r["count"]) for r in g["top_resources"]]
+              == top10(res), "%s top resources" % acct)
+    accounts = gdexport.table(book["Accounts"])
+    check(accounts and "Top 10 resources" in accounts[0] and "Archived in window" in accounts[0],
+          "Accounts sheet has the per-account leads")
+    ov = book["Overview"]
+    labels = {v for (r, c), v in ov.items() if c == 0}
+    check("Archived in window" in labels and "Top finding types" in labels,
+          "Overview has archived in window and the top types")
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="gd-links-")
     db = os.path.join(tmp, "gd.db")
@@ -110,6 +167,7 @@ def main():
                                                                row.get("Resource ID"), want))
             check(row.get("Console") == "Open in console", "xlsx console link of %s" % f["finding_id"])
         check(len(rows) == len(findings), "xlsx lists %d findings, JSON %d" % (len(rows), len(findings)))
+        check_leads(doc, db, book)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return gdtest.finish()

@@ -75,69 +75,100 @@ USAGE_TO_DATASOURCE = {"FLOW_LOGS": "FLOW_LOGS", "CLOUD_TRAIL": "CLOUD_TRAIL", "
                        "S3_DATA_EVENTS": "S3_LOGS", "EKS_AUDIT_LOGS": "KUBERNETES_AUDIT_LOGS",
                        "EBS_MALWARE_PROTECTION": "EC2_MALWARE_SCAN"}
 
-# (type, resourceType, featureName or None, weight)
+# (type, resourceType, featureName or None, weight, plan). Every type is a real GuardDuty
+# finding type from the User Guide's "GuardDuty finding types" pages, and its plan is the page
+# it is listed on (docs.aws.amazon.com/guardduty/latest/ug/guardduty_finding-types-active.html
+# and the per-plan pages it links). The plan column is this fake's own ground truth, typed in
+# here independently of report/plans.c. The last two are real types of "Custom Detection
+# Rules" findings, a source outside the protection plans: the report must show them as
+# UNCLASSIFIED, by name (a name-pattern rule would file the RDS one under RDS Protection).
 FINDING_TYPES = [
-    # Foundational
-    ("Recon:EC2/PortProbeUnprotectedPort", "Instance", "FlowLogs", 8),
-    ("UnauthorizedAccess:EC2/SSHBruteForce", "Instance", "FlowLogs", 5),
-    ("CryptoCurrency:EC2/BitcoinTool.B!DNS", "Instance", "DnsQueryLogs", 4),
-    ("Backdoor:EC2/C&CActivity.B!DNS", "Instance", "DnsQueryLogs", 3),
-    ("Trojan:EC2/DNSDataExfiltration", "Instance", "DnsQueryLogs", 2),
+    # Foundational (VPC flow logs, DNS logs, CloudTrail management events)
+    ("Recon:EC2/PortProbeUnprotectedPort", "Instance", "FlowLogs", 8, "FOUNDATIONAL"),
+    ("UnauthorizedAccess:EC2/SSHBruteForce", "Instance", "FlowLogs", 5, "FOUNDATIONAL"),
+    ("CryptoCurrency:EC2/BitcoinTool.B!DNS", "Instance", "DnsQueryLogs", 4, "FOUNDATIONAL"),
+    ("Backdoor:EC2/C&CActivity.B!DNS", "Instance", "DnsQueryLogs", 3, "FOUNDATIONAL"),
+    ("Trojan:EC2/DNSDataExfiltration", "Instance", "DnsQueryLogs", 2, "FOUNDATIONAL"),
     ("UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS", "AccessKey",
-     "CloudTrailManagementEvent", 4),
-    ("Policy:IAMUser/RootCredentialUsage", "AccessKey", "CloudTrailManagementEvent", 4),
-    ("Discovery:IAMUser/AnomalousBehavior", "AccessKey", "CloudTrailManagementEvent", 3),
-    ("Policy:S3/BucketBlockPublicAccessDisabled", "S3Bucket", "CloudTrailManagementEvent", 3),
-    ("Policy:S3/BucketAnonymousAccessGranted", "S3Bucket", "CloudTrailManagementEvent", 2),
-    ("Stealth:S3/ServerAccessLoggingDisabled", "S3Bucket", "CloudTrailManagementEvent", 2),
-    # S3 Protection (data events)
-    ("Discovery:S3/MaliciousIPCaller", "S3Bucket", "S3DataEvents", 3),
-    ("Exfiltration:S3/AnomalousBehavior", "S3Bucket", "S3DataEvents", 2),
-    ("Impact:S3/AnomalousBehavior.Delete", "S3Bucket", "S3DataEvents", 2),
-    ("PenTest:S3/KaliLinux", "S3Bucket", "S3DataEvents", 1),
-    ("UnauthorizedAccess:S3/TorIPCaller", "S3Bucket", "S3DataEvents", 2),
-    ("Discovery:S3/TorIPCaller", "S3Bucket", "S3DataEvents", 1),
-    # EKS audit logs
-    ("Discovery:Kubernetes/SuccessfulAnonymousAccess", "EKSCluster", "KubernetesAuditLogs", 2),
-    ("PrivilegeEscalation:Kubernetes/PrivilegedContainer", "EKSCluster", "KubernetesAuditLogs", 1),
-    ("Policy:Kubernetes/ExposedDashboard", "EKSCluster", "KubernetesAuditLogs", 2),
-    ("Execution:Kubernetes/ExecInKubeSystemPod", "EKSCluster", "KubernetesAuditLogs", 2),
-    # Runtime
-    ("Execution:Runtime/ReverseShell", "Instance", "RuntimeMonitoring", 2),
-    ("CryptoCurrency:Runtime/BitcoinTool.B", "Container", "RuntimeMonitoring", 2),
-    ("PrivilegeEscalation:Runtime/DockerSocketAccessed", "EKSCluster", "RuntimeMonitoring", 1),
-    ("DefenseEvasion:Runtime/FilelessExecution", "ECSCluster", "RuntimeMonitoring", 1),
-    # Malware Protection for EC2 (+ backup suffix forms)
-    ("Execution:EC2/MaliciousFile", "Instance", "EbsVolumeScan", 2),
-    ("Execution:EC2/SuspiciousFile", "Instance", "EbsVolumeScan", 1),
-    ("Execution:ECS/MaliciousFile", "ECSCluster", "EbsVolumeScan", 1),
-    ("Execution:Kubernetes/MaliciousFile", "EKSCluster", "EbsVolumeScan", 1),
-    ("Execution:Container/SuspiciousFile", "Container", "EbsVolumeScan", 1),
-    ("Execution:EC2/MaliciousFile!Snapshot", "EBSSnapshot", "EbsVolumeScan", 1),
-    ("Execution:EC2/MaliciousFile!AMI", "EC2Image", "EbsVolumeScan", 1),
-    ("Execution:EC2/MaliciousFile!RecoveryPoint", "RecoveryPoint", None, 1),
+     "CloudTrailManagementEvent", 4, "FOUNDATIONAL"),
+    ("Policy:IAMUser/RootCredentialUsage", "AccessKey", "CloudTrailManagementEvent", 4,
+     "FOUNDATIONAL"),
+    ("Discovery:IAMUser/AnomalousBehavior", "AccessKey", "CloudTrailManagementEvent", 3,
+     "FOUNDATIONAL"),
+    ("Policy:S3/BucketBlockPublicAccessDisabled", "S3Bucket", "CloudTrailManagementEvent", 3,
+     "FOUNDATIONAL"),
+    ("Policy:S3/BucketAnonymousAccessGranted", "S3Bucket", "CloudTrailManagementEvent", 2,
+     "FOUNDATIONAL"),
+    ("Stealth:S3/ServerAccessLoggingDisabled", "S3Bucket", "CloudTrailManagementEvent", 2,
+     "FOUNDATIONAL"),
+    # S3 Protection (CloudTrail data events for S3)
+    ("Discovery:S3/MaliciousIPCaller", "S3Bucket", "S3DataEvents", 3, "S3_PROTECTION"),
+    ("Exfiltration:S3/AnomalousBehavior", "S3Bucket", "S3DataEvents", 2, "S3_PROTECTION"),
+    ("Impact:S3/AnomalousBehavior.Delete", "S3Bucket", "S3DataEvents", 2, "S3_PROTECTION"),
+    ("PenTest:S3/KaliLinux", "S3Bucket", "S3DataEvents", 1, "S3_PROTECTION"),
+    ("UnauthorizedAccess:S3/TorIPCaller", "S3Bucket", "S3DataEvents", 2, "S3_PROTECTION"),
+    ("Discovery:S3/TorIPCaller", "S3Bucket", "S3DataEvents", 1, "S3_PROTECTION"),
+    # EKS Protection (EKS audit logs)
+    ("Discovery:Kubernetes/SuccessfulAnonymousAccess", "EKSCluster", "KubernetesAuditLogs", 2,
+     "EKS_PROTECTION"),
+    ("CredentialAccess:Kubernetes/MaliciousIPCaller", "EKSCluster", "KubernetesAuditLogs", 1,
+     "EKS_PROTECTION"),
+    ("Policy:Kubernetes/ExposedDashboard", "EKSCluster", "KubernetesAuditLogs", 2,
+     "EKS_PROTECTION"),
+    ("Execution:Kubernetes/ExecInKubeSystemPod", "EKSCluster", "KubernetesAuditLogs", 2,
+     "EKS_PROTECTION"),
+    # Runtime Monitoring
+    ("Execution:Runtime/ReverseShell", "Instance", "RuntimeMonitoring", 2, "RUNTIME_MONITORING"),
+    ("CryptoCurrency:Runtime/BitcoinTool.B", "Container", "RuntimeMonitoring", 2,
+     "RUNTIME_MONITORING"),
+    ("PrivilegeEscalation:Runtime/DockerSocketAccessed", "EKSCluster", "RuntimeMonitoring", 1,
+     "RUNTIME_MONITORING"),
+    ("DefenseEvasion:Runtime/FilelessExecution", "ECSCluster", "RuntimeMonitoring", 1,
+     "RUNTIME_MONITORING"),
+    # Malware Protection for EC2
+    ("Execution:EC2/MaliciousFile", "Instance", "EbsVolumeScan", 2, "MALWARE_PROTECTION_EC2"),
+    ("Execution:EC2/SuspiciousFile", "Instance", "EbsVolumeScan", 1, "MALWARE_PROTECTION_EC2"),
+    ("Execution:ECS/MaliciousFile", "ECSCluster", "EbsVolumeScan", 1, "MALWARE_PROTECTION_EC2"),
+    ("Execution:Kubernetes/MaliciousFile", "EKSCluster", "EbsVolumeScan", 1,
+     "MALWARE_PROTECTION_EC2"),
+    ("Execution:Container/SuspiciousFile", "Container", "EbsVolumeScan", 1,
+     "MALWARE_PROTECTION_EC2"),
+    # Malware Protection for AWS Backup
+    ("Execution:EC2/MaliciousFile!Snapshot", "EBSSnapshot", None, 1, "MALWARE_PROTECTION_BACKUP"),
+    ("Execution:EC2/MaliciousFile!AMI", "EC2Image", None, 1, "MALWARE_PROTECTION_BACKUP"),
+    ("Execution:EC2/MaliciousFile!RecoveryPoint", "RecoveryPoint", None, 1,
+     "MALWARE_PROTECTION_BACKUP"),
+    ("Execution:S3/MaliciousFile!RecoveryPoint", "RecoveryPoint", None, 1,
+     "MALWARE_PROTECTION_BACKUP"),
     # Malware Protection for S3
-    ("Object:S3/MaliciousFile", "S3Object", "S3MalwareScan", 2),
-    # RDS
-    ("CredentialAccess:RDS/AnomalousBehavior.SuccessfulLogin", "RDSDBInstance", "RdsLoginEvents", 2),
-    ("CredentialAccess:RDS/MaliciousIPCaller.FailedLogin", "RDSDBInstance", "RdsLoginEvents", 1),
-    ("Discovery:RDS/TorIPCaller", "RDSDBInstance", "RdsLoginEvents", 1),
-    # Lambda
-    ("Backdoor:Lambda/C&CActivity.B", "Lambda", "LambdaNetworkLogs", 1),
-    ("CryptoCurrency:Lambda/BitcoinTool.B", "Lambda", "LambdaNetworkLogs", 1),
-    ("UnauthorizedAccess:Lambda/TorClient", "Lambda", "LambdaNetworkLogs", 1),
-    # AI protection (Bedrock)
-    ("Discovery:Bedrock/AnomalousBehavior", "BedrockModel", "AiProtection", 1),
-    # Extended threat detection
-    ("AttackSequence:EC2/CompromisedInstanceGroup", "Instance", None, 1),
-    ("AttackSequence:ECS/CompromisedCluster", "ECSCluster", None, 1),
-    ("AttackSequence:EKS/CompromisedCluster", "EKSCluster", None, 1),
-    ("AttackSequence:IAM/CompromisedCredentials", "AccessKey", None, 1),
-    ("AttackSequence:S3/CompromisedData", "S3Bucket", None, 1),
-    # Unknown / future types
-    ("Impact:Quantum/EntanglementDetected.Unknown", "Quantum", "FutureFeature", 1),
-    ("Recon:SomethingNew/Probe", "Widget", None, 1),
+    ("Object:S3/MaliciousFile", "S3Object", "S3MalwareScan", 2, "MALWARE_PROTECTION_S3"),
+    # RDS Protection
+    ("CredentialAccess:RDS/AnomalousBehavior.SuccessfulLogin", "RDSDBInstance", "RdsLoginEvents",
+     2, "RDS_PROTECTION"),
+    ("CredentialAccess:RDS/MaliciousIPCaller.FailedLogin", "RDSDBInstance", "RdsLoginEvents", 1,
+     "RDS_PROTECTION"),
+    ("Discovery:RDS/TorIPCaller", "RDSDBInstance", "RdsLoginEvents", 1, "RDS_PROTECTION"),
+    # Lambda Protection
+    ("Backdoor:Lambda/C&CActivity.B", "Lambda", "LambdaNetworkLogs", 1, "LAMBDA_PROTECTION"),
+    ("CryptoCurrency:Lambda/BitcoinTool.B", "Lambda", "LambdaNetworkLogs", 1, "LAMBDA_PROTECTION"),
+    ("UnauthorizedAccess:Lambda/TorClient", "Lambda", "LambdaNetworkLogs", 1, "LAMBDA_PROTECTION"),
+    # AI Protection (resource type AccessKey: the identity that invoked the model)
+    ("Impact:IAMUser/AnomalousModelInvocation", "AccessKey", None, 1, "AI_PROTECTION"),
+    ("Impact:IAMUser/CostHarvesting", "AccessKey", None, 1, "AI_PROTECTION"),
+    ("Impact:IAMUser/PromptInjection.Direct", "AccessKey", None, 1, "AI_PROTECTION"),
+    # Extended Threat Detection (attack sequences)
+    ("AttackSequence:EC2/CompromisedInstanceGroup", "Instance", None, 1,
+     "EXTENDED_THREAT_DETECTION"),
+    ("AttackSequence:ECS/CompromisedCluster", "ECSCluster", None, 1, "EXTENDED_THREAT_DETECTION"),
+    ("AttackSequence:EKS/CompromisedCluster", "EKSCluster", None, 1, "EXTENDED_THREAT_DETECTION"),
+    ("AttackSequence:IAM/CompromisedCredentials", "AccessKey", None, 1,
+     "EXTENDED_THREAT_DETECTION"),
+    ("AttackSequence:S3/CompromisedData", "S3Bucket", None, 1, "EXTENDED_THREAT_DETECTION"),
+    # Custom Detection Rules (outside the protection plans): UNCLASSIFIED in the report
+    ("CredentialAccess:EC2/UnsecuredCredentials", "Instance", None, 1, "UNCLASSIFIED"),
+    ("CredentialAccess:RDS/ModifyAuthenticationProcess", "RDSDBInstance", None, 1, "UNCLASSIFIED"),
 ]
+PLAN_OF_TYPE = {t[0]: t[4] for t in FINDING_TYPES}
 _TYPE_NAMES = [t[0] for t in FINDING_TYPES]
 _TYPE_WEIGHTS = [t[3] for t in FINDING_TYPES]
 _TYPE_INFO = {t[0]: t for t in FINDING_TYPES}
@@ -216,7 +247,8 @@ class Finding:
                 "type": self.type, "severity": self.severity, "archived": self.archived,
                 "count": self.count, "createdAt": iso_ms(self.created_ms),
                 "updatedAt": iso_ms(self.updated_ms), "featureName": self.feature,
-                "resourceType": self.rtype, "title": self.title, "sample": self.sample}
+                "resourceType": self.rtype, "title": self.title, "sample": self.sample,
+                "plan": PLAN_OF_TYPE.get(self.type, "UNCLASSIFIED")}
 
 
 class Org:

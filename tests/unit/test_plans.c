@@ -1,110 +1,90 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* report/plans: finding types, usage features and member features -> plan,
- * per docs/facts.md P1 (GuardDuty User Guide "GuardDuty finding types") (including retired types). */
+/* report/plans: the finding-type table (exact names from the GuardDuty User
+ * Guide's finding-type pages, retired types included), usage features and
+ * member features -> plan. A type the table does not know is UNCLASSIFIED. */
 #include "report/plans.h"
 #include "t.h"
 
+#include <string.h>
+
 static const struct {
     const char *type;
-    const char *feature_name;
     int plan;
 } finding_cases[] = {
-    /* Foundational: EC2, IAMUser, S3 management events. */
-    {"Backdoor:EC2/C&CActivity.B!DNS", NULL, GD_PLAN_FOUNDATIONAL},
-    {"CryptoCurrency:EC2/BitcoinTool.B", NULL, GD_PLAN_FOUNDATIONAL},
-    {"Recon:EC2/PortProbeUnprotectedPort", NULL, GD_PLAN_FOUNDATIONAL},
-    {"UnauthorizedAccess:EC2/SSHBruteForce", NULL, GD_PLAN_FOUNDATIONAL},
-    {"Trojan:EC2/DropPoint!DNS", NULL, GD_PLAN_FOUNDATIONAL},
-    {"UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS", NULL,
+    /* Foundational: EC2, IAM and S3 management-event types. */
+    {"Backdoor:EC2/C&CActivity.B!DNS", GD_PLAN_FOUNDATIONAL},
+    {"Recon:EC2/PortProbeUnprotectedPort", GD_PLAN_FOUNDATIONAL},
+    {"UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS",
      GD_PLAN_FOUNDATIONAL},
-    {"Policy:IAMUser/RootCredentialUsage", NULL, GD_PLAN_FOUNDATIONAL},
-    {"Stealth:IAMUser/CloudTrailLoggingDisabled", NULL, GD_PLAN_FOUNDATIONAL},
-    {"Policy:S3/BucketBlockPublicAccessDisabled", NULL, GD_PLAN_FOUNDATIONAL},
-    {"Policy:S3/AccountBlockPublicAccessDisabled", NULL, GD_PLAN_FOUNDATIONAL},
-    {"Policy:S3/BucketAnonymousAccessGranted", NULL, GD_PLAN_FOUNDATIONAL},
-    {"Stealth:S3/ServerAccessLoggingDisabled", NULL, GD_PLAN_FOUNDATIONAL},
-    /* S3 Protection: data events, including a retired type. */
-    {"Discovery:S3/AnomalousBehavior", NULL, GD_PLAN_S3_PROTECTION},
-    {"Discovery:S3/MaliciousIPCaller.Custom", NULL, GD_PLAN_S3_PROTECTION},
-    {"Discovery:S3/TorIPCaller", NULL, GD_PLAN_S3_PROTECTION},
-    {"Exfiltration:S3/AnomalousBehavior", NULL, GD_PLAN_S3_PROTECTION},
-    {"Exfiltration:S3/MaliciousIPCaller", NULL, GD_PLAN_S3_PROTECTION},
-    {"Impact:S3/AnomalousBehavior.Delete", NULL, GD_PLAN_S3_PROTECTION},
-    {"Impact:S3/AnomalousBehavior.Permission", NULL, GD_PLAN_S3_PROTECTION},
-    {"Impact:S3/MaliciousIPCaller", NULL, GD_PLAN_S3_PROTECTION},
-    {"PenTest:S3/KaliLinux", NULL, GD_PLAN_S3_PROTECTION},
-    {"PenTest:S3/PentooLinux", NULL, GD_PLAN_S3_PROTECTION},
-    {"UnauthorizedAccess:S3/TorIPCaller", NULL, GD_PLAN_S3_PROTECTION},
-    {"UnauthorizedAccess:S3/MaliciousIPCaller.Custom", NULL, GD_PLAN_S3_PROTECTION},
-    {"Exfiltration:S3/ObjectRead.Unusual", NULL, GD_PLAN_S3_PROTECTION},
-    {"Impact:S3/PermissionsModification.Unusual", NULL, GD_PLAN_S3_PROTECTION},
-    {"Impact:S3/AnomalousBehavior.Write", NULL, GD_PLAN_S3_PROTECTION},
-    {"PenTest:S3/ParrotLinux", NULL, GD_PLAN_S3_PROTECTION},
-    {"Discovery:S3/SomethingNew", NULL, GD_PLAN_OTHER},
-    {"Discovery:S3/SomethingNew", "S3DataEvents", GD_PLAN_S3_PROTECTION},
-    {"Discovery:AI/AnomalousBehavior", NULL, GD_PLAN_AI_PROTECTION},
-    /* EKS audit logs, except malware scans of Kubernetes workloads. */
-    {"Discovery:Kubernetes/MaliciousIPCaller", NULL, GD_PLAN_EKS_PROTECTION},
-    {"PrivilegeEscalation:Kubernetes/PrivilegedContainer", NULL, GD_PLAN_EKS_PROTECTION},
-    {"Policy:Kubernetes/ExposedDashboard", NULL, GD_PLAN_EKS_PROTECTION},
-    {"Execution:Kubernetes/ExecInKubeSystemPod", NULL, GD_PLAN_EKS_PROTECTION},
-    {"Execution:Kubernetes/MaliciousFile", NULL, GD_PLAN_MALWARE_PROTECTION_EC2},
-    {"Execution:Kubernetes/SuspiciousFile", NULL, GD_PLAN_MALWARE_PROTECTION_EC2},
-    /* Runtime Monitoring. */
-    {"Execution:Runtime/ReverseShell", NULL, GD_PLAN_RUNTIME_MONITORING},
-    {"CryptoCurrency:Runtime/BitcoinTool.B", NULL, GD_PLAN_RUNTIME_MONITORING},
-    {"Execution:Runtime/MaliciousFileExecuted", NULL, GD_PLAN_RUNTIME_MONITORING},
-    {"DefenseEvasion:Runtime/ProcessInjection.Proc", NULL, GD_PLAN_RUNTIME_MONITORING},
-    /* Malware Protection for EC2 (and Backup artifacts). */
-    {"Execution:EC2/MaliciousFile", NULL, GD_PLAN_MALWARE_PROTECTION_EC2},
-    {"Execution:EC2/SuspiciousFile", NULL, GD_PLAN_MALWARE_PROTECTION_EC2},
-    {"Execution:ECS/MaliciousFile", NULL, GD_PLAN_MALWARE_PROTECTION_EC2},
-    {"Execution:Container/SuspiciousFile", NULL, GD_PLAN_MALWARE_PROTECTION_EC2},
-    {"Execution:EC2/MaliciousFile!Snapshot", NULL, GD_PLAN_MALWARE_PROTECTION_EC2},
-    {"Execution:EC2/MaliciousFile!AMI", NULL, GD_PLAN_MALWARE_PROTECTION_EC2},
-    {"Execution:EC2/MaliciousFile!RecoveryPoint", NULL, GD_PLAN_MALWARE_PROTECTION_EC2},
-    {"Execution:S3/MaliciousFile!RecoveryPoint", NULL, GD_PLAN_OTHER},
-    {"Execution:S3/MaliciousFile!RecoveryPoint", "S3DataEvents", GD_PLAN_S3_PROTECTION},
-    /* Malware Protection for S3. */
-    {"Object:S3/MaliciousFile", NULL, GD_PLAN_MALWARE_PROTECTION_S3},
-    /* RDS and Lambda. */
-    {"CredentialAccess:RDS/AnomalousBehavior.SuccessfulLogin", NULL, GD_PLAN_RDS_PROTECTION},
-    {"CredentialAccess:RDS/TorIPCaller.FailedLogin", NULL, GD_PLAN_RDS_PROTECTION},
-    {"Discovery:RDS/MaliciousIPCaller", NULL, GD_PLAN_RDS_PROTECTION},
-    {"Backdoor:Lambda/C&CActivity.B", NULL, GD_PLAN_LAMBDA_PROTECTION},
-    {"CryptoCurrency:Lambda/BitcoinTool.B", NULL, GD_PLAN_LAMBDA_PROTECTION},
-    {"UnauthorizedAccess:Lambda/TorRelay", NULL, GD_PLAN_LAMBDA_PROTECTION},
-    /* AI Protection. */
-    {"Discovery:Bedrock/AnomalousBehavior", NULL, GD_PLAN_AI_PROTECTION},
-    /* Extended Threat Detection. */
-    {"AttackSequence:EC2/CompromisedInstanceGroup", NULL, GD_PLAN_EXTENDED_THREAT_DETECTION},
-    {"AttackSequence:IAM/CompromisedCredentials", NULL, GD_PLAN_EXTENDED_THREAT_DETECTION},
-    {"AttackSequence:S3/CompromisedData", NULL, GD_PLAN_EXTENDED_THREAT_DETECTION},
-    {"AttackSequence:EKS/CompromisedCluster", NULL, GD_PLAN_EXTENDED_THREAT_DETECTION},
-    /* Odd cases: featureName only as a hint for unplaced types. */
-    {"Impact:Unknown/Thing", "RuntimeMonitoring", GD_PLAN_RUNTIME_MONITORING},
-    {"Impact:Unknown/Thing", NULL, GD_PLAN_OTHER},
-    {"Discovery:S3/TorIPCaller", "CloudTrailManagementEvent", GD_PLAN_S3_PROTECTION},
-    {"Execution:EC2/MaliciousFile", "CloudTrailManagementEvent", GD_PLAN_MALWARE_PROTECTION_EC2},
-    {"NoColonOrSlash", NULL, GD_PLAN_OTHER},
-    {"", NULL, GD_PLAN_OTHER},
-    {NULL, NULL, GD_PLAN_OTHER},
-    {"Execution:EC2x/MaliciousFile", NULL, GD_PLAN_OTHER},
-    {"Execution:EC/MaliciousFile", NULL, GD_PLAN_OTHER},
-    {"Execution:EC2/MaliciousFileX", NULL, GD_PLAN_FOUNDATIONAL},
-    {"Execution:S3/MaliciousFile", NULL, GD_PLAN_OTHER},
-    {"Execution:EC2/MaliciousFile.Custom", NULL, GD_PLAN_FOUNDATIONAL},
+    {"Policy:IAMUser/RootCredentialUsage", GD_PLAN_FOUNDATIONAL},
+    {"Policy:S3/BucketBlockPublicAccessDisabled", GD_PLAN_FOUNDATIONAL},
+    {"Stealth:S3/ServerAccessLoggingDisabled", GD_PLAN_FOUNDATIONAL},
+    {"Stealth:IAMUser/LoggingConfigurationModified", GD_PLAN_FOUNDATIONAL},  /* retired */
+    /* S3 Protection, a retired type included. */
+    {"Discovery:S3/MaliciousIPCaller.Custom", GD_PLAN_S3_PROTECTION},
+    {"PenTest:S3/ParrotLinux", GD_PLAN_S3_PROTECTION},
+    {"Exfiltration:S3/ObjectRead.Unusual", GD_PLAN_S3_PROTECTION},
+    {"Execution:Kubernetes/ExecInKubeSystemPod", GD_PLAN_EKS_PROTECTION},
+    {"PrivilegeEscalation:Kubernetes/PrivilegedContainer", GD_PLAN_EKS_PROTECTION},
+    {"Execution:Runtime/ReverseShell", GD_PLAN_RUNTIME_MONITORING},
+    {"DefenseEvasion:Runtime/ProcessInjection.Proc", GD_PLAN_RUNTIME_MONITORING},
+    /* Malware scans: the artifact decides between EC2 scans and Backup scans. */
+    {"Execution:Kubernetes/MaliciousFile", GD_PLAN_MALWARE_PROTECTION_EC2},
+    {"Execution:Container/SuspiciousFile", GD_PLAN_MALWARE_PROTECTION_EC2},
+    {"Execution:EC2/MaliciousFile!Snapshot", GD_PLAN_MALWARE_PROTECTION_BACKUP},
+    {"Execution:EC2/MaliciousFile!AMI", GD_PLAN_MALWARE_PROTECTION_BACKUP},
+    {"Execution:EC2/MaliciousFile!RecoveryPoint", GD_PLAN_MALWARE_PROTECTION_BACKUP},
+    {"Execution:S3/MaliciousFile!RecoveryPoint", GD_PLAN_MALWARE_PROTECTION_BACKUP},
+    {"Object:S3/MaliciousFile", GD_PLAN_MALWARE_PROTECTION_S3},
+    {"CredentialAccess:RDS/TorIPCaller.FailedLogin", GD_PLAN_RDS_PROTECTION},
+    {"UnauthorizedAccess:Lambda/TorRelay", GD_PLAN_LAMBDA_PROTECTION},
+    /* AI Protection reads IAMUser in its resource segment: only a table gets it right. */
+    {"Impact:IAMUser/AnomalousModelInvocation", GD_PLAN_AI_PROTECTION},
+    {"Impact:IAMUser/PromptInjection.Direct", GD_PLAN_AI_PROTECTION},
+    {"AttackSequence:IAM/CompromisedCredentials", GD_PLAN_EXTENDED_THREAT_DETECTION},
+    /* Not in the table: UNCLASSIFIED, never guessed from the name. */
+    {"Recon:EC2/SomethingNew", GD_PLAN_UNCLASSIFIED},
+    {"Execution:Runtime/NotYetPublished", GD_PLAN_UNCLASSIFIED},
+    {"CredentialAccess:RDS/ModifyAuthenticationProcess", GD_PLAN_UNCLASSIFIED},  /* CDR */
+    {"AttackSequence:Quantum/Unknown", GD_PLAN_UNCLASSIFIED},
+    {"Execution:EC2/MaliciousFile!Unknown", GD_PLAN_UNCLASSIFIED},
+    {"recon:ec2/portprobeunprotectedport", GD_PLAN_UNCLASSIFIED},   /* names are exact */
+    {"Recon:EC2/PortProbeUnprotectedPort ", GD_PLAN_UNCLASSIFIED},
+    {"", GD_PLAN_UNCLASSIFIED},
+    {NULL, GD_PLAN_UNCLASSIFIED},
 };
 
 static void test_findings(void)
 {
     for (size_t i = 0; i < sizeof finding_cases / sizeof *finding_cases; i++) {
-        int got = gd_plan_for_finding(finding_cases[i].type, finding_cases[i].feature_name);
-        CHECK_MSG(got == finding_cases[i].plan, "%s (%s): got %s, expected %s",
-                  finding_cases[i].type ? finding_cases[i].type : "(null)",
-                  finding_cases[i].feature_name ? finding_cases[i].feature_name : "-",
-                  gd_plan_id(got), gd_plan_id(finding_cases[i].plan));
+        int got = gd_plan_for_type(finding_cases[i].type);
+        CHECK_MSG(got == finding_cases[i].plan, "%s: got %s, expected %s",
+                  finding_cases[i].type ? finding_cases[i].type : "(null)", gd_plan_id(got),
+                  gd_plan_id(finding_cases[i].plan));
     }
+}
+
+/* The table: sorted and unique (bsearch depends on it), every entry found by
+ * the lookup, every plan but UNCLASSIFIED has types, no entry says UNCLASSIFIED. */
+static void test_table(void)
+{
+    size_t n = 0;
+    const gd_plan_type *t = gd_plan_types(&n);
+    int per_plan[GD_PLAN_COUNT] = {0};
+    CHECK(n >= 200);
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0)
+            CHECK_MSG(strcmp(t[i - 1].type, t[i].type) < 0, "not sorted/unique at %s", t[i].type);
+        CHECK_MSG(gd_plan_for_type(t[i].type) == t[i].plan, "lookup of %s", t[i].type);
+        CHECK(t[i].plan >= 0 && t[i].plan < GD_PLAN_UNCLASSIFIED);
+        if (t[i].plan >= 0 && t[i].plan < GD_PLAN_COUNT)
+            per_plan[t[i].plan]++;
+        CHECK(strchr(t[i].type, ':') && strchr(t[i].type, '/'));
+    }
+    for (int p = 0; p < GD_PLAN_UNCLASSIFIED; p++)
+        CHECK_MSG(per_plan[p] > 0, "plan %s has no finding type", gd_plan_id(p));
+    CHECK_INT(per_plan[GD_PLAN_MALWARE_PROTECTION_BACKUP], 4);
+    CHECK_INT(per_plan[GD_PLAN_EXTENDED_THREAT_DETECTION], 5);
 }
 
 static void test_features(void)
@@ -123,8 +103,8 @@ static void test_features(void)
               GD_PLAN_RDS_PROTECTION);
     CHECK_INT(gd_plan_for_usage_feature("LAMBDA_NETWORK_LOGS"), GD_PLAN_LAMBDA_PROTECTION);
     CHECK_INT(gd_plan_for_usage_feature("AI_PROTECTION"), GD_PLAN_AI_PROTECTION);
-    CHECK_INT(gd_plan_for_usage_feature("SOMETHING_NEW"), GD_PLAN_OTHER);
-    CHECK_INT(gd_plan_for_usage_feature(NULL), GD_PLAN_OTHER);
+    CHECK_INT(gd_plan_for_usage_feature("SOMETHING_NEW"), GD_PLAN_UNCLASSIFIED);
+    CHECK_INT(gd_plan_for_usage_feature(NULL), GD_PLAN_UNCLASSIFIED);
 
     CHECK_INT(gd_plan_for_org_feature("S3_DATA_EVENTS"), GD_PLAN_S3_PROTECTION);
     CHECK_INT(gd_plan_for_org_feature("RUNTIME_MONITORING"), GD_PLAN_RUNTIME_MONITORING);
@@ -145,12 +125,15 @@ static void test_ids(void)
     CHECK_STR(gd_plan_id(GD_PLAN_S3_PROTECTION), "S3_PROTECTION");
     CHECK_STR(gd_plan_label(GD_PLAN_MALWARE_PROTECTION_EC2), "Malware Protection for EC2");
     CHECK_INT(gd_plan_parse("nope"), -1);
-    CHECK_STR(gd_plan_id(99), "OTHER");
+    CHECK_STR(gd_plan_id(99), "UNCLASSIFIED");
+    CHECK_STR(gd_plan_label(GD_PLAN_UNCLASSIFIED), "Unclassified");
+    CHECK_STR(gd_plan_id(GD_PLAN_MALWARE_PROTECTION_BACKUP), "MALWARE_PROTECTION_BACKUP");
 }
 
 int main(void)
 {
     test_findings();
+    test_table();
     test_features();
     test_ids();
     return t_done();

@@ -166,7 +166,9 @@ static void test_plans(void)
     CHECK_INT(p->coverage_covered, 4);
     CHECK(p->coverage_pct == 20.0);
     p = &m->plans[GD_PLAN_RUNTIME_MONITORING];
-    SEV(p->active, 0, 0, 0, 1);
+    /* f13 (Impact:Unknown/Weird) says featureName RuntimeMonitoring, but its
+     * type is in no plan's table: Unclassified, not Runtime Monitoring. */
+    SEV(p->active, 0, 0, 0, 0);
     CHECK_INT(p->archived, 1);
     CHECK_INT(p->regions_enabled, 2);
     CHECK_STR(p->cost_usd, "11.0082");
@@ -174,7 +176,9 @@ static void test_plans(void)
     CHECK_INT(m->plans[GD_PLAN_MALWARE_PROTECTION_S3].coverage_cells, 0);   /* not a switch */
     CHECK_INT(m->plans[GD_PLAN_EKS_PROTECTION].accounts_disabled, 1);
     SEV(m->plans[GD_PLAN_EKS_PROTECTION].active, 0, 0, 1, 0);
-    SEV(m->plans[GD_PLAN_MALWARE_PROTECTION_EC2].active, 0, 1, 0, 0);
+    SEV(m->plans[GD_PLAN_MALWARE_PROTECTION_EC2].active, 0, 0, 0, 0);
+    SEV(m->plans[GD_PLAN_MALWARE_PROTECTION_BACKUP].active, 0, 1, 0, 0);   /* f11, !Snapshot */
+    SEV(m->plans[GD_PLAN_UNCLASSIFIED].active, 0, 0, 0, 1);                /* f13 */
     CHECK_INT(m->plans[GD_PLAN_MALWARE_PROTECTION_S3].archived, 1);
     SEV(m->plans[GD_PLAN_RDS_PROTECTION].active, 1, 0, 0, 0);
     SEV(m->plans[GD_PLAN_LAMBDA_PROTECTION].active, 0, 0, 1, 0);

@@ -155,7 +155,7 @@ static void fill_plans(gd_report_model *m)
         pl->coverage_pct = p == GD_PLAN_FOUNDATIONAL ? 100.0 : 50.0;
         pl->cost_usd = m->cost_redacted ? NULL : S("1.25");
     }
-    m->plans[GD_PLAN_OTHER].coverage_pct = NAN; /* must not be written as NAN (X7) */
+    m->plans[GD_PLAN_UNCLASSIFIED].coverage_pct = NAN; /* must not be written as NAN (X7) */
     m->plans[GD_PLAN_FOUNDATIONAL].active.n[GD_SEV_HIGH] = 2;
     m->plans[GD_PLAN_FOUNDATIONAL].top_types = TYPES_A;
     m->plans[GD_PLAN_FOUNDATIONAL].n_top_types = 2;
@@ -244,7 +244,7 @@ static gd_finding_view FINDINGS[] = {
      "000123456789", "us-east-1", "@import", "+SUM(1)", GENERATED_MS - 5 * DAY_MS,
      GENERATED_MS - 4 * DAY_MS, 1, 0, NULL, 0, 0, 0},
     /* A score that is not finite must never reach the sheet as INF (X7). */
-    {"f-7", INFINITY, GD_SEV_LOW, "Recon:IAMUser/MaliciousIPCaller", GD_PLAN_OTHER, "000123456789",
+    {"f-7", INFINITY, GD_SEV_LOW, "Recon:IAMUser/MaliciousIPCaller", GD_PLAN_UNCLASSIFIED, "000123456789",
      "us-east-1", "AccessKey", "normal title", GENERATED_MS - 9 * DAY_MS,
      GENERATED_MS - 8 * DAY_MS, 12, 1, NULL, 0, 0, 1},   /* a sample (--include-samples) */
 };
