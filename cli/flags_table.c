@@ -36,7 +36,7 @@ const gd_flag gd_flag_table[GD_F_COUNT] = {
                    C_COLLECT | C_RUN, "list and fetch every finding again (default: incremental)"},
     [GD_F_NO_COST] = {"no-cost", 0, NULL, GD_CFG_BOOL, NULL, 0, 0, "no-cost", "GDREPORT_NO_COST",
                       "false", C_COLLECT | C_RUN,
-                      "skip GetUsageStatistics (cost is recorded as 'skipped')"},
+                      "skip GetUsageStatistics and GetRemainingFreeTrialDays (cost 'skipped')"},
     [GD_F_PARALLEL] = {"parallel", 0, "N", GD_CFG_INT, NULL, 1, 32, "parallel",
                        "GDREPORT_PARALLEL", "12", C_COLLECT | C_RUN,
                        "regions collected at once, 1-32"},

@@ -267,6 +267,16 @@ int gd_api_req_member_detectors(gd_api_req *r, const char *region, const char *d
     return set_body(r, json_pack("{s:o}", "accountIds", string_array(account_ids, n)), err);
 }
 
+int gd_api_req_free_trial(gd_api_req *r, const char *region, const char *detector_id,
+                          const char *const *account_ids, size_t n, gd_err *err)
+{
+    int rc = req_start(r, region, "GetRemainingFreeTrialDays", "POST", detector_id,
+                       "/freeTrial/daysRemaining", err);
+    if (rc)
+        return rc;
+    return set_body(r, json_pack("{s:o}", "accountIds", string_array(account_ids, n)), err);
+}
+
 static json_t *findings_criteria(const gd_list_findings_filter *f)
 {
     json_t *crit = json_object();

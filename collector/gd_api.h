@@ -66,6 +66,9 @@ int gd_api_req_list_members(gd_api_req *r, const char *region, const char *detec
                             const char *next_token, gd_err *err);
 int gd_api_req_member_detectors(gd_api_req *r, const char *region, const char *detector_id,
                                 const char *const *account_ids, size_t n, gd_err *err);
+/* GetRemainingFreeTrialDays for 1..50 account ids (the model's AccountIds limit). */
+int gd_api_req_free_trial(gd_api_req *r, const char *region, const char *detector_id,
+                          const char *const *account_ids, size_t n, gd_err *err);
 
 /* ListFindings, sorted by updatedAt ASC, 50 per page. since_ms >= 0 adds
  * updatedAt >= since_ms; archived is -1 (any), 0 or 1 (service.archived). */

@@ -3,6 +3,7 @@
  * (detector -> organization configuration -> members, findings and usage
  * side by side). */
 #include "collector/region_worker.h"
+#include "collector/trial_sync.h"
 #include "common/log.h"
 #include "common/timeutil.h"
 
@@ -347,8 +348,56 @@ static const char *org_auto_enable_for(const gd_api_org_config *org, const char 
     return NULL;
 }
 
-/* Detector features joined with the org auto-enable setting by name; org
- * features the detector does not list are added with status NULL. */
+/* The detector feature's additionalConfiguration (GetDetector: name, status)
+ * with the org's auto-enable setting of each entry (DescribeOrganization-
+ * Configuration: name, autoEnable) added as "autoEnable" by name, so the
+ * agent-management settings of Runtime Monitoring (EKS_ADDON_MANAGEMENT, ...)
+ * are kept for coverage. New JSON text, or NULL when there is nothing to
+ * merge (or on a parse failure: the detector's own text is stored). */
+static char *merge_additional(const char *det_json, const char *org_json)
+{
+    if (!det_json || !org_json)
+        return NULL;
+    json_t *det = json_loads(det_json, 0, NULL), *org = json_loads(org_json, 0, NULL);
+    char *out = NULL;
+    if (json_is_array(det) && json_is_array(org)) {
+        size_t i, j;
+        json_t *o, *d;
+        json_array_foreach(org, i, o) {
+            const char *name = json_string_value(json_object_get(o, "name"));
+            json_t *auto_enable = json_object_get(o, "autoEnable");
+            if (!name || !json_is_string(auto_enable))
+                continue;
+            int found = 0;
+            json_array_foreach(det, j, d) {
+                const char *dn = json_string_value(json_object_get(d, "name"));
+                if (dn && !strcmp(dn, name)) {
+                    json_object_set(d, "autoEnable", auto_enable);
+                    found = 1;
+                }
+            }
+            if (!found)
+                json_array_append_new(det, json_pack("{s:s,s:O}", "name", name, "autoEnable",
+                                                     auto_enable));
+        }
+        out = json_dumps(det, JSON_COMPACT);
+    }
+    json_decref(det);
+    json_decref(org);
+    return out;
+}
+
+static const gd_api_feature *org_feature(const gd_api_org_config *org, const char *name)
+{
+    for (size_t i = 0; i < org->n_features; i++)
+        if (org->features[i].name && !strcmp(org->features[i].name, name))
+            return &org->features[i];
+    return NULL;
+}
+
+/* Detector features joined with the org auto-enable setting by name (and
+ * their additionalConfiguration entries with the org's, merge_additional);
+ * org features the detector does not list are added with status NULL. */
 static int store_detector(gd_region_ctx *rc, const setup *s, gd_call_fail *fail)
 {
     size_t cap = s->det.n_features + s->org.n_features + 1;
@@ -357,11 +406,20 @@ static int store_detector(gd_region_ctx *rc, const setup *s, gd_call_fail *fail)
         gd_call_fail_set(fail, GD_AWS_CLIENT, "%s: out of memory", rc->region);
         return -1;
     }
+    char **merged = calloc(cap, sizeof *merged);
+    if (!merged) {
+        free(f);
+        gd_call_fail_set(fail, GD_AWS_CLIENT, "%s: out of memory", rc->region);
+        return -1;
+    }
     size_t n = 0;
     for (size_t i = 0; i < s->det.n_features; i++) {
         const gd_api_feature *d = &s->det.features[i];
-        f[n++] = (gd_feature_status){d->name, d->status, org_auto_enable_for(&s->org, d->name),
-                                     d->additional_json};
+        const gd_api_feature *o = org_feature(&s->org, d->name);
+        merged[n] = merge_additional(d->additional_json, o ? o->additional_json : NULL);
+        f[n] = (gd_feature_status){d->name, d->status, org_auto_enable_for(&s->org, d->name),
+                                   merged[n] ? merged[n] : d->additional_json};
+        n++;
     }
     for (size_t i = 0; i < s->org.n_features; i++) {
         const gd_api_feature *o = &s->org.features[i];
@@ -381,6 +439,9 @@ static int store_detector(gd_region_ctx *rc, const setup *s, gd_call_fail *fail)
     };
     gd_err err = {0};
     int res = gd_store_put_detector(rc->store, rc->run_id, &info, &err);
+    for (size_t i = 0; i < n; i++)
+        free(merged[i]);
+    free(merged);
     free(f);
     if (res != 0) {
         gd_call_fail_set(fail, GD_AWS_CLIENT, "%s", err.msg);
@@ -474,6 +535,10 @@ static void *members_thread(void *arg)
     mj->res = gd_members_sync(mj->rc, mj->client, &mj->fail);
     if (!mj->res)
         gd_usage_accounts_ready(mj->usage);
+    /* Free-trial days need the member ids too; on this thread they overlap
+     * the findings sync. Never fails the region (trial_sync.c). */
+    if (!mj->res && !mj->rc->opts->no_cost)
+        gd_trial_sync(mj->rc, mj->client);
     if (mj->res) {
         pthread_mutex_lock(&mj->rc->lock);
         mj->rc->stop = 1;

@@ -246,9 +246,11 @@ typedef struct trial_ctx {
 static int trial_row(void *ud, const gd_rq_trial *t)
 {
     trial_ctx *c = ud;
+    if (!t->account_id || !t->feature || t->days_left <= 0)
+        return 0;   /* a region whose call was denied or failed, or no trial left */
     long a = gd_keys_find(&c->b->accounts, t->account_id);
     long r = gd_keys_find(&c->b->regions, t->region);
-    if (a < 0 || r < 0 || t->days_left <= 0)
+    if (a < 0 || r < 0)
         return 0;
     int64_t *d = &c->s->trial[(size_t)a * GD_PLAN_COUNT + (size_t)gd_plan_for_usage_feature(t->feature)];
     if (t->days_left > *d)
@@ -349,7 +351,7 @@ int gd_model_costs(gd_build *b)
         rc = build_lists(b, &s);
     if (!rc && m->costs.present) {
         trial_ctx tc = {b, &s};
-        rc = gd_rq_free_trials(b->st, b->run.run_id, trial_row, &tc, b->err);
+        rc = gd_rq_free_trial(b->st, b->run.run_id, trial_row, &tc, b->err);
         if (!rc)
             mark_trials(b, &s);
     }

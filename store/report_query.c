@@ -714,38 +714,6 @@ int gd_rq_latest_usage_keys(gd_store *st, int64_t max_run_id, gd_rq_usage_cb cb,
     return latest_usage(st, max_run_id, sql, &c, err);
 }
 
-/* ---- Free trials --------------------------------------------------------- */
-
-static int trial_row(sqlite3_stmt *s, void *ctx)
-{
-    cb_ctx *c = ctx;
-    gd_rq_trial t = {.region = col_text(s, 0), .account_id = col_text(s, 1),
-                     .feature = col_text(s, 2), .days_left = sqlite3_column_int64(s, 3)};
-    return ((gd_rq_trial_cb)c->cb)(c->ud, &t);
-}
-
-int gd_rq_free_trials(gd_store *st, int64_t max_run_id, gd_rq_trial_cb cb, void *ud,
-                      gd_err *err)
-{
-    static const char sql[] =
-        "WITH latest AS (SELECT region, MAX(run_id) AS run_id FROM free_trial_regions"
-        "  WHERE state = 'collected' AND run_id <= ?1 GROUP BY region)"
-        " SELECT t.region, t.account_id, t.feature, t.days_left FROM free_trial_days t"
-        " JOIN latest l ON l.region = t.region AND l.run_id = t.run_id"
-        " ORDER BY t.region, t.account_id, t.feature";
-    if (gd_store_schema_version(st) < 3)
-        return GD_OK;
-    sqlite3_stmt *s;
-    cb_ctx c = {(void *)cb, ud};
-    st_enter(st);
-    int rc = rq_prepare(st, sql, &s, err);
-    if (rc == GD_OK) {
-        sqlite3_bind_int64(s, 1, max_run_id);
-        rc = rq_run(st, s, trial_row, &c, err);
-    }
-    st_leave(st);
-    return rc;
-}
 
 /* ---- Where findings lead --------------------------------------------------- */
 
@@ -930,4 +898,41 @@ int gd_rq_lifecycle_weeks(gd_store *st, const gd_rq_scope *scope, const int64_t 
     sc.window_start_ms = bounds[n_weeks];   /* ?6: nothing created after the last week */
     return rq_scoped(st, gd_store_schema_version(st) < 3 ? sql_v2 : sql, &sc, week_row,
                      &w, err);
+}
+
+/* ---- Free-trial days (schema/003) ------------------------------------------ */
+
+static int trial_row(sqlite3_stmt *s, void *ctx)
+{
+    cb_ctx *c = ctx;
+    gd_rq_trial t = {
+        .region = col_text(s, 0), .state = col_text(s, 1), .message = col_text(s, 2),
+        .run_id = sqlite3_column_int64(s, 3), .account_id = col_text(s, 4),
+        .feature = col_text(s, 5),
+        .days_left = sqlite3_column_type(s, 6) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, 6),
+    };
+    return ((gd_rq_trial_cb)c->cb)(c->ud, &t);
+}
+
+int gd_rq_free_trial(gd_store *st, int64_t max_run_id, gd_rq_trial_cb cb, void *ud, gd_err *err)
+{
+    static const char sql[] =
+        "WITH latest AS (SELECT region, MAX(run_id) AS run_id FROM free_trial_regions"
+        "  WHERE run_id <= ?1 GROUP BY region)"
+        " SELECT r.region, r.state, r.message, r.run_id, d.account_id, d.feature, d.days_left"
+        " FROM latest l JOIN free_trial_regions r ON r.region = l.region AND r.run_id = l.run_id"
+        " LEFT JOIN free_trial_days d ON d.run_id = r.run_id AND d.region = r.region"
+        " ORDER BY r.region, d.account_id, d.feature";
+    if (gd_store_schema_version(st) < 3)
+        return GD_OK;   /* an older DB read as it is: no free-trial data */
+    cb_ctx c = {(void *)cb, ud};
+    sqlite3_stmt *s;
+    st_enter(st);
+    int rc = rq_prepare(st, sql, &s, err);
+    if (rc == GD_OK) {
+        st_bind_int64(s, 1, max_run_id);
+        rc = rq_run(st, s, trial_row, &c, err);
+    }
+    st_leave(st);
+    return rc;
 }

@@ -177,17 +177,6 @@ int gd_rq_latest_usage(gd_store *st, int64_t max_run_id, gd_rq_usage_cb cb, void
 int gd_rq_latest_usage_keys(gd_store *st, int64_t max_run_id, gd_rq_usage_cb cb, void *ud,
                             gd_err *err);
 
-/* ---- Free trials (GetRemainingFreeTrialDays, schema 3) ------------------- */
-typedef struct gd_rq_trial {
-    const char *region, *account_id, *feature;   /* feature: FreeTrialFeatureResult name */
-    int64_t days_left;
-} gd_rq_trial;
-typedef int (*gd_rq_trial_cb)(void *ud, const gd_rq_trial *t);
-/* Per region, the rows of the newest run (<= max_run_id) whose free-trial
- * call there was collected. No rows on a DB before schema 3. */
-int gd_rq_free_trials(gd_store *st, int64_t max_run_id, gd_rq_trial_cb cb, void *ud,
-                      gd_err *err);
-
 /* ---- Findings detail (streamed) ------------------------------------------ */
 typedef struct gd_rq_finding {
     const char *finding_id, *region, *account_id, *type, *feature_name, *resource_type, *title;
@@ -249,5 +238,20 @@ typedef struct gd_rq_week {
 } gd_rq_week;
 int gd_rq_lifecycle_weeks(gd_store *st, const gd_rq_scope *scope, const int64_t *bounds,
                           size_t n_weeks, gd_rq_week *out, gd_err *err);
+
+/* ---- Free-trial days (schema/003) ------------------------------------------ */
+/* GetRemainingFreeTrialDays as the newest run (run_id <= max_run_id) that
+ * asked in each region stored it: one callback per (account, feature) row,
+ * region, account, feature ascending; a region whose call was denied or failed
+ * (or returned no account) comes once with account_id and feature NULL and
+ * days_left -1. state: collected | denied | failed. A region never asked (no
+ * detector, --no-cost) does not appear. A DB older than schema 3: no rows. */
+typedef struct gd_rq_trial {
+    const char *region, *state, *message, *account_id, *feature;
+    int64_t run_id, days_left;
+} gd_rq_trial;
+typedef int (*gd_rq_trial_cb)(void *ud, const gd_rq_trial *t);
+int gd_rq_free_trial(gd_store *st, int64_t max_run_id, gd_rq_trial_cb cb, void *ud,
+                     gd_err *err);
 
 #endif

@@ -128,7 +128,8 @@ typedef struct gd_feature_status {
     const char *name;             /* feature name, verbatim */
     const char *status;           /* ENABLED | DISABLED | NULL */
     const char *org_auto_enable;  /* detector features only: NEW | ALL | NONE | NULL */
-    const char *additional_json;  /* NULL or JSON text */
+    const char *additional_json;  /* NULL or JSON text (additionalConfiguration; detector
+                                   * features: each entry also carries the org's "autoEnable") */
 } gd_feature_status;
 
 typedef struct gd_detector_info {
@@ -256,6 +257,18 @@ typedef struct gd_usage_row {
 int gd_store_put_usage(gd_store *st, int64_t run_id, const char *region,
                        const gd_usage_row *rows, size_t n, int64_t window_start_ms,
                        int64_t window_end_ms, gd_err *err);
+
+/* ---- Free-trial days (GetRemainingFreeTrialDays, schema/003) ------------ */
+typedef struct gd_trial_row {
+    const char *account_id;
+    const char *feature;       /* FreeTrialFeatureResult name, verbatim */
+    int64_t days_left;         /* >= 0 */
+} gd_trial_row;
+/* Replaces the (run, region) free-trial rows and records the region's state
+ * ('collected', 'denied', 'failed'; message may be NULL) in one transaction. */
+int gd_store_put_free_trial(gd_store *st, int64_t run_id, const char *region,
+                            const char *state, const char *message,
+                            const gd_trial_row *rows, size_t n, gd_err *err);
 
 /* ---- Status (gdreport status) ------------------------------------------ */
 /* Calls cb for each of the last `limit` runs (limit <= 0: all), newest first;

@@ -299,9 +299,9 @@ def expected_coverage(truth, org_auto_enable, exclude=None):
     """The coverage gaps from the fake's truth alone: {(account|None, region, plan|None):
     (reason, detail)} and the matrix's cells per plan. The admin's own plan switches
     (its detector's features) are not in the truth: its per-plan cells are left out
-    (None) and compared by the caller only where known. org_auto_enable: the
-    feature -> autoEnable the fake's DescribeOrganizationConfiguration answers, and
-    "members" -> autoEnableOrganizationMembers."""
+    (None) and compared by the caller only where known. org_auto_enable(region): the
+    feature -> autoEnable the fake's DescribeOrganizationConfiguration answers there,
+    and "members" -> autoEnableOrganizationMembers."""
     admin = truth["admin_account_id"]
     accounts = sorted(a["id"] for a in truth["accounts"] if a["status"] == "ACTIVE"
                       and a["id"] != exclude)
@@ -353,19 +353,29 @@ def expected_coverage(truth, org_auto_enable, exclude=None):
     for r in regions:
         if states[r] != "collected":
             continue
-        if org_auto_enable["members"] != "ALL":
-            gaps[(None, r, "FOUNDATIONAL")] = ("auto_enable_members_not_all",
-                                               org_auto_enable["members"])
+        cfg = org_auto_enable(r)
+        if cfg["members"] != "ALL":
+            gaps[(None, r, "FOUNDATIONAL")] = ("auto_enable_members_not_all", cfg["members"])
         for p, f in SWITCH_FEATURE.items():
-            v = org_auto_enable.get(f, "unknown")
+            v = cfg.get(f, "unknown")
             if v != "ALL":
                 gaps[(None, r, p)] = ("auto_enable_plan_not_all", v)
     return gaps, cells
 
 
-def compare_coverage(doc, truth, org_auto_enable, check, label, exclude=None):
+def truth_auto_enable(truth):
+    """org_auto_enable(region) from the fake's truth (its per-region org_config)."""
+    def cfg(region):
+        c = truth["org_config"].get(region, {})
+        out = dict(c.get("features", {}))
+        out["members"] = c.get("autoEnableOrganizationMembers", "unknown")
+        return out
+    return cfg
+
+
+def compare_coverage(doc, truth, check, label, exclude=None):
     """coverage.gaps, coverage.matrix and plans[].coverage_* against expected_coverage."""
-    want_gaps, cells = expected_coverage(truth, org_auto_enable, exclude)
+    want_gaps, cells = expected_coverage(truth, truth_auto_enable(truth), exclude)
     admin = truth["admin_account_id"]
     cov = doc["coverage"]
     got = {(g["account_id"], g["region"], g["plan"]): (g["reason"], g.get("detail"))

@@ -59,6 +59,18 @@ FEATURE_P = {"S3_DATA_EVENTS": 0.8, "EKS_AUDIT_LOGS": 0.6, "EBS_MALWARE_PROTECTI
              "RDS_LOGIN_EVENTS": 0.5, "LAMBDA_NETWORK_LOGS": 0.5, "RUNTIME_MONITORING": 0.45,
              "AI_PROTECTION": 0.25}
 RUNTIME_ADDITIONAL = ["EKS_ADDON_MANAGEMENT", "ECS_FARGATE_AGENT_MANAGEMENT", "EC2_AGENT_MANAGEMENT"]
+# DescribeOrganizationConfiguration features (OrgFeature names)
+ORG_FEATURES = ["S3_DATA_EVENTS", "EKS_AUDIT_LOGS", "EBS_MALWARE_PROTECTION", "RDS_LOGIN_EVENTS",
+                "LAMBDA_NETWORK_LOGS", "EKS_RUNTIME_MONITORING", "RUNTIME_MONITORING",
+                "AI_PROTECTION"]
+# member feature -> the FreeTrialFeatureResult names it has a trial for
+TRIAL_FEATURES = {"S3_DATA_EVENTS": ["S3_DATA_EVENTS"], "EKS_AUDIT_LOGS": ["EKS_AUDIT_LOGS"],
+                  "EBS_MALWARE_PROTECTION": ["EBS_MALWARE_PROTECTION"],
+                  "RDS_LOGIN_EVENTS": ["RDS_LOGIN_EVENTS"],
+                  "LAMBDA_NETWORK_LOGS": ["LAMBDA_NETWORK_LOGS"],
+                  "RUNTIME_MONITORING": ["EKS_RUNTIME_MONITORING", "EC2_RUNTIME_MONITORING",
+                                         "FARGATE_RUNTIME_MONITORING"],
+                  "AI_PROTECTION": ["AI_PROTECTION"]}
 
 # usage feature -> member feature that must be on for it to appear (None: always)
 USAGE_FEATURES = [
@@ -329,9 +341,14 @@ class Org:
         # Members, features, usage
         self.members = {}   # region -> list of member dicts (sorted by accountId)
         self.usage = {}     # region -> {acct: {feature: Decimal}}
+        self._visible = {}     # region -> account ids the admin sees findings of
+        self.org_config = {}   # region -> DescribeOrganizationConfiguration facts
+        self.free_trial = {}   # region -> {acct: {FreeTrialFeatureResult: days}}
         for r in self.admin_regions:
             self._gen_members(r)
             self._gen_usage(r)
+            self._gen_org_config(r)
+            self._gen_free_trial(r)
 
         # Findings
         self.findings = {}      # id -> Finding
@@ -356,8 +373,13 @@ class Org:
     def _gen_members(self, region):
         rng = random.Random("members:%s:%s" % (self.seed, region))
         out = []
+        region_index = self.admin_regions.index(region)
         for idx, a in enumerate(self.accounts):
             if a["id"] == self.admin_id:
+                continue
+            # ACTIVE organization accounts that are not GuardDuty members: #12 and #13 in no
+            # region, #14 only in the second data region (a region forgotten for one account).
+            if idx in (12, 13) or (idx == 14 and region_index == 1):
                 continue
             status = "Enabled"
             if idx % 17 == 6:
@@ -373,6 +395,10 @@ class Org:
             for c in RUNTIME_ADDITIONAL:
                 addl[c] = "ENABLED" if (feats["RUNTIME_MONITORING"] == "ENABLED"
                                         and rng.random() < 0.7) else "DISABLED"
+            if idx in (3, 4):
+                # Runtime Monitoring on without any agent management: it monitors nothing.
+                feats["RUNTIME_MONITORING"] = "ENABLED"
+                addl = {c: "DISABLED" for c in RUNTIME_ADDITIONAL}
             out.append({"accountId": a["id"], "email": a["email"][:64], "relationshipStatus": status,
                         "features": feats, "runtimeAdditional": addl, "unprocessed": False,
                         "invited_ms": self.now_ms - rng.randrange(30, 700) * 86400000})
@@ -380,6 +406,36 @@ class Org:
             m["unprocessed"] = True
         out.sort(key=lambda m: m["accountId"])
         self.members[region] = out
+
+    def _gen_org_config(self, region):
+        """Auto-enable settings: the members setting cycles ALL / NEW / NONE over the data
+        regions; each feature's autoEnable (and Runtime Monitoring's agent settings) varies
+        per region too."""
+        i = self.admin_regions.index(region)
+        rng = random.Random("orgcfg:%s:%s" % (self.seed, region))
+        choices = ["ALL", "NEW", "NONE"]
+        feats = {}
+        for name in ORG_FEATURES:
+            feats[name] = choices[(i + ORG_FEATURES.index(name)) % 3]
+        addl = {c: rng.choice(choices) for c in RUNTIME_ADDITIONAL}
+        self.org_config[region] = {"autoEnableOrganizationMembers": choices[i % 3],
+                                   "features": feats, "runtimeAdditional": addl}
+
+    def _gen_free_trial(self, region):
+        """Days left of the 30-day free trial, per account (the admin and every member) and
+        per FreeTrialFeatureResult name of a feature it has on; 0..30."""
+        out = {}
+        mm = self.member_map(region)
+        for a in [self.admin_id] + sorted(mm):
+            m = mm.get(a)
+            on = m["features"] if m else {f: "ENABLED" for f in MEMBER_FEATURES}
+            names = ["FLOW_LOGS", "CLOUD_TRAIL", "DNS_LOGS"]
+            for feat, trial_names in TRIAL_FEATURES.items():
+                if on.get(feat) == "ENABLED":
+                    names += trial_names
+            h = int(hex32("trial", self.seed, region, a)[:6], 16)
+            out[a] = {n: (h + 7 * k) % 31 for k, n in enumerate(names)}
+        self.free_trial[region] = out
 
     def member_map(self, region):
         return {m["accountId"]: m for m in self.members.get(region, [])}
@@ -393,6 +449,8 @@ class Org:
             if rng.random() < 0.1:
                 continue  # zero usage: omitted like AWS
             m = mm.get(a["id"])
+            if m is None and a["id"] != self.admin_id:
+                continue  # not a member here: the admin sees no usage of it
             feats = m["features"] if m else {f: "ENABLED" for f in MEMBER_FEATURES}
             per = {}
             for uf, dep in USAGE_FEATURES:
@@ -408,18 +466,24 @@ class Org:
         self.usage[region] = usage
 
     # ---------------------------------------------------------------- findings
-    def _pick_account(self, rng, i):
+    def _pick_account(self, rng, i, region):
+        """The management account, the admin, or any account the admin sees in `region`
+        (a member there): the admin never sees a non-member's findings."""
         if i % 53 == 0:
             return self.management_id
         if i % 59 == 1:
             return self.admin_id
-        return self.account_ids[rng.randrange(len(self.account_ids))]
+        seen = self._visible.get(region)
+        if seen is None:
+            seen = self._visible[region] = [a for a in self.account_ids
+                                            if a == self.admin_id or a in self.member_map(region)]
+        return seen[rng.randrange(len(seen))]
 
     def _gen_finding(self, rng, region, i, region_index, now_ms, new_serial=None):
         f = Finding()
         f.region = region
         f.id = hex32("finding", self.seed, region, i if new_serial is None else "new%d" % new_serial)
-        f.account = self._pick_account(rng, i)
+        f.account = self._pick_account(rng, i, region)
         # make sure every type appears in every region: first len(types) findings cycle them
         if 7 <= i < 7 + len(_TYPE_NAMES):
             t = _TYPE_NAMES[i - 7]
@@ -620,6 +684,16 @@ class Org:
                 "usage": {r: {a: {f: format(v, "f") for f, v in per.items()}
                               for a, per in u.items()} for r, u in self.usage.items()},
                 "finding_count": len(self.findings),
+                "org_config": {r: {"autoEnableOrganizationMembers":
+                                   c["autoEnableOrganizationMembers"],
+                                   "features": dict(c["features"]),
+                                   "runtimeAdditional": dict(c["runtimeAdditional"])}
+                               for r, c in self.org_config.items()},
+                "non_member_accounts": {r: sorted(set(self.account_ids) - {self.admin_id}
+                                                  - {m["accountId"] for m in ms})
+                                        for r, ms in self.members.items()},
+                "free_trial": {r: {a: dict(d) for a, d in ft.items()}
+                               for r, ft in self.free_trial.items()},
             }
             if with_findings:
                 t["findings"] = [f.truth() for r in self.admin_regions for f in self.by_region[r]]

@@ -121,11 +121,6 @@ GD_ROUTES = [
     ("POST", re.compile(r"^/detector/([^/]+)/coverage$"), "ListCoverage"),
 ]
 
-ORG_FEATURE_CONFIG = [
-    ("S3_DATA_EVENTS", "ALL"), ("EKS_AUDIT_LOGS", "NEW"), ("EBS_MALWARE_PROTECTION", "ALL"),
-    ("RDS_LOGIN_EVENTS", "NEW"), ("LAMBDA_NETWORK_LOGS", "NONE"), ("EKS_RUNTIME_MONITORING", "NONE"),
-    ("RUNTIME_MONITORING", "NEW"), ("AI_PROTECTION", "NONE"),
-]
 USAGE_TYPES = {"SUM_BY_ACCOUNT", "SUM_BY_DATA_SOURCE", "SUM_BY_RESOURCE", "TOP_RESOURCES",
                "SUM_BY_FEATURES", "TOP_ACCOUNTS_BY_FEATURE"}
 USAGE_FEATURE_ENUM = {"FLOW_LOGS", "CLOUD_TRAIL", "DNS_LOGS", "S3_DATA_EVENTS", "EKS_AUDIT_LOGS",
@@ -233,16 +228,18 @@ class GuardDuty:
             raise bad(NOT_ADMIN_MSG)
         pos = read_token(q.get("nextToken"), "orgcfg", region)
         feats = []
-        for name, auto in ORG_FEATURE_CONFIG:
-            f = {"name": name, "autoEnable": auto}
+        cfg = self.org.org_config[region]
+        for name in orgdata.ORG_FEATURES:
+            f = {"name": name, "autoEnable": cfg["features"][name]}
             if name == "RUNTIME_MONITORING":
-                f["additionalConfiguration"] = [{"name": c, "autoEnable": auto}
-                                                for c in orgdata.RUNTIME_ADDITIONAL]
+                f["additionalConfiguration"] = [{"name": c, "autoEnable": a}
+                                                for c, a in cfg["runtimeAdditional"].items()]
             feats.append(f)
         page = feats[pos:pos + mx]
         nxt = make_token("orgcfg", region, pos + mx) if pos + mx < len(feats) else None
         resp = {"autoEnable": True, "memberAccountLimitReached": False,
-                "autoEnableOrganizationMembers": "ALL", "features": page,
+                "autoEnableOrganizationMembers": cfg["autoEnableOrganizationMembers"],
+                "features": page,
                 "dataSources": {"s3Logs": {"autoEnable": True},
                                 "kubernetes": {"auditLogs": {"autoEnable": False}},
                                 "malwareProtection": {"scanEc2InstanceWithFindings":
@@ -329,16 +326,15 @@ class GuardDuty:
 
     def op_GetRemainingFreeTrialDays(self, region, det, state, q, b):
         ids = account_list(b.get("accountIds"), "accountIds")
-        mm = self.org.member_map(region)
+        trial = self.org.free_trial.get(region, {}) if state == "collected" else {}
         out, unp = [], []
         for a in ids:
-            if a in mm or a == self.org.admin_id:
-                days = int(orgdata.hex32("trial", a, region)[:4], 16) % 31
+            if a in trial:
                 out.append({"accountId": a, "features": [
-                    {"name": n, "freeTrialDaysRemaining": days} for n in
-                    ("FLOW_LOGS", "CLOUD_TRAIL", "DNS_LOGS", "S3_DATA_EVENTS", "EKS_AUDIT_LOGS")]})
+                    {"name": n, "freeTrialDaysRemaining": d} for n, d in trial[a].items()]})
             else:
-                unp.append({"accountId": a, "result": "not a member"})
+                unp.append({"accountId": a, "result": "The request is rejected because the "
+                            "input account is not a member of the current account."})
         return {"accounts": out, "unprocessedAccounts": unp}
 
     def op_ListCoverage(self, region, det, state, q, b):

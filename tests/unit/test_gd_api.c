@@ -270,8 +270,8 @@ static void test_usage_top_accounts_flattened(void)
     const char *bad[] = {
         "{\"usageStatistics\":{\"topAccountsByFeature\":[{\"accounts\":[]}]}}",
         "{\"usageStatistics\":{\"topAccountsByFeature\":[{\"feature\":\"F\",\"accounts\":{}}]}}",
-        "{\"usageStatistics\":{\"topAccountsByFeature\":[{\"feature\":\"F\",\"accounts\":"
-        "[{\"accountId\":\"1\",\"total\":{\"amount\":\"x\"}}]}]}}",
+        ("{\"usageStatistics\":{\"topAccountsByFeature\":[{\"feature\":\"F\",\"accounts\":"
+         "[{\"accountId\":\"1\",\"total\":{\"amount\":\"x\"}}]}]}}"),
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         root = parse(bad[i]);

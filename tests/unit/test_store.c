@@ -1450,6 +1450,61 @@ static void test_v2_db_gets_lifecycle_columns(void)
     tmpdb_cleanup(&t);
 }
 
+typedef struct trial_seen {
+    int rows, denied_rows;
+    char text[512];
+} trial_seen;
+
+static int trial_cb(void *ud, const gd_rq_trial *t)
+{
+    trial_seen *s = ud;
+    size_t used = strlen(s->text);
+    snprintf(s->text + used, sizeof s->text - used, "%s/%s/%s/%s=%lld;", t->region, t->state,
+             t->account_id ? t->account_id : "-", t->feature ? t->feature : "-",
+             (long long)t->days_left);
+    s->rows++;
+    if (!t->account_id)
+        s->denied_rows++;
+    return 0;
+}
+
+/* Free-trial days: replaced per (run, region); the read side gives each
+ * region's newest asking run, a denied region once with no account. */
+static void test_free_trial_days(void)
+{
+    struct tmpdb t;
+    gd_err err = {0};
+    tmpdb_init(&t, "store_test");
+    gd_store *st = open_rw(t.path);
+    int64_t r1 = begin_run(st, 1), r2 = begin_run(st, 2);
+    gd_trial_row a[] = {{"111111111111", "FLOW_LOGS", 30}, {"111111111111", "S3_DATA_EVENTS", 0},
+                        {"222222222222", "FLOW_LOGS", 12}};
+    CHECK_INT(gd_store_put_free_trial(st, r1, "us-east-1", "collected", NULL, a, 3, &err), 0);
+    CHECK_INT(gd_store_put_free_trial(st, r1, "eu-west-1", "collected", NULL, a, 1, &err), 0);
+    /* run 2: us-east-1 again (replaces nothing of run 1), eu-west-1 denied */
+    CHECK_INT(gd_store_put_free_trial(st, r2, "us-east-1", "collected", NULL, a + 2, 1, &err), 0);
+    CHECK_INT(gd_store_put_free_trial(st, r2, "eu-west-1", "denied", "SCP says no", NULL, 0,
+                                      &err), 0);
+    /* the same (run, region) again replaces its rows */
+    CHECK_INT(gd_store_put_free_trial(st, r2, "us-east-1", "collected", NULL, a + 1, 2, &err), 0);
+    CHECK_INT(peek_int(t.path, "SELECT count(*) FROM free_trial_days WHERE run_id = 2"), 2);
+    gd_trial_row bad = {"333333333333", NULL, 3};
+    CHECK(gd_store_put_free_trial(st, r2, "ap-south-1", "collected", NULL, &bad, 1, &err) != 0);
+    CHECK_INT(peek_int(t.path, "SELECT count(*) FROM free_trial_regions WHERE region = 'ap-south-1'"),
+              0);                                             /* all or nothing */
+    trial_seen seen = {0, 0, ""};
+    CHECK_INT(gd_rq_free_trial(st, r2, trial_cb, &seen, &err), 0);
+    CHECK_STR(seen.text, "eu-west-1/denied/-/-=-1;"
+                         "us-east-1/collected/111111111111/S3_DATA_EVENTS=0;"
+                         "us-east-1/collected/222222222222/FLOW_LOGS=12;");
+    CHECK_INT(seen.denied_rows, 1);
+    trial_seen first = {0, 0, ""};
+    CHECK_INT(gd_rq_free_trial(st, r1, trial_cb, &first, &err), 0);   /* as of run 1 */
+    CHECK_INT(first.rows, 4);
+    gd_store_close(st);
+    tmpdb_cleanup(&t);
+}
+
 int main(void)
 {
     test_open_creates_private_file_with_current_schema();
@@ -1478,5 +1533,6 @@ int main(void)
     test_findings_expiry();
     test_lifecycle_reads();
     test_v2_db_gets_lifecycle_columns();
+    test_free_trial_days();
     return t_done();
 }

@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Free-trial days left (GetRemainingFreeTrialDays) for the delegated admin and
+ * every member of the region, in batches of up to 50 account ids (the
+ * model's AccountIds limit), stored per run, region, account and feature.
+ *
+ * It runs on the members step's own thread right after the member list is
+ * final, so it overlaps the findings sync instead of adding to the region's
+ * chain of calls. It never fails the region: a policy that denies the call is
+ * recorded as state 'denied', any other failure as 'failed' (the rows of the
+ * batches that did answer are kept either way: they are true), and accounts
+ * AWS left unprocessed become run problems. */
+#include "collector/trial_sync.h"
+#include "common/log.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define TRIAL_BATCH 50
+
+typedef struct trial_rows {
+    gd_trial_row *v;
+    size_t n, cap;
+    json_t **roots;          /* the pages the strings borrow from */
+    size_t n_roots, cap_roots;
+} trial_rows;
+
+static int keep_root(trial_rows *t, json_t *root)
+{
+    if (t->n_roots == t->cap_roots) {
+        size_t cap = t->cap_roots ? t->cap_roots * 2 : 8;
+        json_t **v = realloc(t->roots, cap * sizeof *v);
+        if (!v)
+            return -1;
+        t->roots = v;
+        t->cap_roots = cap;
+    }
+    t->roots[t->n_roots++] = root;
+    return 0;
+}
+
+static int add_row(trial_rows *t, const char *account, const char *feature, int64_t days)
+{
+    if (t->n == t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 64;
+        gd_trial_row *v = realloc(t->v, cap * sizeof *v);
+        if (!v)
+            return -1;
+        t->v = v;
+        t->cap = cap;
+    }
+    t->v[t->n++] = (gd_trial_row){account, feature, days};
+    return 0;
+}
+
+static void rows_free(trial_rows *t)
+{
+    for (size_t i = 0; i < t->n_roots; i++)
+        json_decref(t->roots[i]);
+    free(t->roots);
+    free(t->v);
+}
+
+static void note_unprocessed(gd_region_ctx *rc, const json_t *unp)
+{
+    size_t i;
+    const json_t *u;
+    json_array_foreach(unp, i, u) {
+        const char *acct = json_string_value(json_object_get(u, "accountId"));
+        const char *why = json_string_value(json_object_get(u, "result"));
+        char msg[400];
+        gd_err err = {0};
+        snprintf(msg, sizeof msg, "GetRemainingFreeTrialDays left the account unprocessed: %.300s",
+                 why ? why : "(no reason given)");
+        if (gd_store_add_problem(rc->store, rc->run_id, rc->region, "trial_unprocessed",
+                                 acct ? acct : "?", msg, &err) != 0)
+            gd_log(GD_LOG_WARN, rc->region, "GetRemainingFreeTrialDays", NULL, "%s", err.msg);
+    }
+}
+
+/* accounts[].features[] -> rows; an entry without a name or a whole,
+ * non-negative day count is skipped (logged), never guessed. */
+static int parse_page(gd_region_ctx *rc, json_t *root, trial_rows *t)
+{
+    size_t i, j;
+    const json_t *a, *f;
+    json_array_foreach(json_object_get(root, "accounts"), i, a) {
+        const char *acct = json_string_value(json_object_get(a, "accountId"));
+        if (!acct || !*acct)
+            continue;
+        json_array_foreach(json_object_get(a, "features"), j, f) {
+            const char *name = json_string_value(json_object_get(f, "name"));
+            const json_t *days = json_object_get(f, "freeTrialDaysRemaining");
+            if (!name || !*name || !json_is_integer(days) || json_integer_value(days) < 0) {
+                gd_log(GD_LOG_WARN, rc->region, "GetRemainingFreeTrialDays", NULL,
+                       "account %.20s: a feature without a name or day count; skipped", acct);
+                continue;
+            }
+            if (add_row(t, acct, name, (int64_t)json_integer_value(days)) != 0)
+                return -1;
+        }
+    }
+    note_unprocessed(rc, json_object_get(root, "unprocessedAccounts"));
+    return 0;
+}
+
+/* The admin and every member, the admin first. Pointers borrowed from rc. */
+static const char **trial_accounts(gd_region_ctx *rc, size_t *n)
+{
+    const char **v = malloc((rc->n_member_ids + 1) * sizeof *v);
+    if (!v)
+        return NULL;
+    *n = 0;
+    if (rc->admin_account && *rc->admin_account)
+        v[(*n)++] = rc->admin_account;
+    for (size_t i = 0; i < rc->n_member_ids; i++)
+        if (!rc->admin_account || strcmp(rc->member_ids[i], rc->admin_account) != 0)
+            v[(*n)++] = rc->member_ids[i];
+    return v;
+}
+
+static int ask_batch(gd_region_ctx *rc, gd_aws_client *c, const char *const *ids, size_t n,
+                     trial_rows *t, gd_call_fail *fail)
+{
+    gd_api_req r;
+    gd_err err = {0};
+    json_t *root = NULL;
+    if (gd_api_req_free_trial(&r, rc->region, rc->detector_id, ids, n, &err) != 0) {
+        gd_api_req_free(&r);
+        gd_call_fail_set(fail, GD_AWS_CLIENT, "%s", err.msg);
+        return -1;
+    }
+    int res = gd_region_call(rc, c, &r.req, 0, &root, fail);
+    gd_api_req_free(&r);
+    if (res != 0)
+        return -1;
+    if (keep_root(t, root) != 0) {
+        json_decref(root);
+        gd_call_fail_set(fail, GD_AWS_CLIENT, "%s: out of memory", rc->region);
+        return -1;
+    }
+    if (parse_page(rc, root, t) != 0) {
+        gd_call_fail_set(fail, GD_AWS_CLIENT, "%s: out of memory", rc->region);
+        return -1;
+    }
+    return 0;
+}
+
+int gd_trial_sync(gd_region_ctx *rc, gd_aws_client *c)
+{
+    size_t n = 0;
+    const char **ids = trial_accounts(rc, &n);
+    trial_rows t;
+    memset(&t, 0, sizeof t);
+    gd_call_fail fail;
+    memset(&fail, 0, sizeof fail);
+    int res = ids ? 0 : -1;
+    if (!ids)
+        gd_call_fail_set(&fail, GD_AWS_CLIENT, "%s: out of memory", rc->region);
+    for (size_t off = 0; res == 0 && off < n; off += TRIAL_BATCH)
+        res = ask_batch(rc, c, ids + off, n - off < TRIAL_BATCH ? n - off : TRIAL_BATCH, &t,
+                        &fail);
+    const char *state = res == 0 ? "collected"
+                      : fail.kind == GD_AWS_ACCESS_DENIED ? "denied" : "failed";
+    if (res != 0)
+        gd_log(fail.kind == GD_AWS_ACCESS_DENIED ? GD_LOG_WARN : GD_LOG_ERROR, rc->region,
+               "GetRemainingFreeTrialDays", NULL, "free-trial days %s: %s", state,
+               fail.message);
+    gd_err err = {0};
+    int rc_store = gd_store_put_free_trial(rc->store, rc->run_id, rc->region, state,
+                                           res == 0 ? NULL : fail.message, t.v, t.n, &err);
+    if (rc_store != 0)
+        gd_log(GD_LOG_ERROR, rc->region, "GetRemainingFreeTrialDays", NULL, "%s", err.msg);
+    rows_free(&t);
+    free(ids);
+    return rc_store != 0 ? -1 : 0;
+}
