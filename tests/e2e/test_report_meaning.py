@@ -277,6 +277,28 @@ def costs_sum(env, db, tmp, truth, now):
     check(total == gdtest.expected_costs(truth)["total"], "the total is the truth's")
     exp = gdexport.expected_report(truth, now)
     gdexport.compare_costs(doc, exp, check, "json")
+    # Free-trial days (the fake's truth): each account x plan line is projected
+    # with the most days left for a feature of that plan, in any collected region.
+    collected = {r for r, s in truth["region_states"].items() if s == "collected"}
+    want_days = {}
+    for r, per in truth.get("free_trial", {}).items():
+        if r not in collected:
+            continue
+        for a, feats in per.items():
+            for f, d in feats.items():
+                k = (a, gdexport.usage_plan(f))
+                if d > 0 and d > want_days.get(k, 0):
+                    want_days[k] = d
+    got_days = {(r["account_id"], r["plan"]): r["free_trial_days_left"]
+                for r in c["by_account_plan"] if r["account_id"] and r["free_trial_days_left"]}
+    lines = {(r["account_id"], r["plan"]) for r in c["by_account_plan"] if r["account_id"]}
+    want_days = {k: v for k, v in want_days.items() if k in lines}
+    check(want_days and got_days == want_days, "free-trial days left per account and plan equal "
+          "the truth (%d lines; %d differ)" % (len(got_days), len(set(got_days.items()) ^
+                                                                 set(want_days.items()))))
+    check(all(r["projected"] == bool(r["free_trial_days_left"]) for r in c["by_account_plan"]
+              if r["account_id"]), "a line is projected exactly when days are left")
+    check(c["projected"] is True, "costs.projected")
     states = {r["region"]: r["cost_state"] for r in doc["regions"]}
     check(set(states.values()) <= {"collected", "denied_by_policy", "redacted", "not_collected"},
           "cost states are the report's four: %s" % sorted(set(states.values())))
