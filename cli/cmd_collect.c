@@ -258,11 +258,9 @@ int gd_cli_collect(gd_flag_args *a, const char *section)
 static int run_collect(int argc, char **argv)
 {
     gd_flag_args a;
-    int rc = gd_flags_parse("collect", 0, argc, argv, &a);
-    if (rc == 1)
-        gd_cmd_collect.help(stdout);
-    if (rc)
-        return rc == 1 ? GD_EXIT_OK : rc;
+    int code;
+    if (gd_flags_parse_cmd("collect", gd_cmd_collect.help, 0, argc, argv, &a, &code))
+        return code;
     return gd_cli_collect(&a, "collect");
 }
 

@@ -166,11 +166,9 @@ static int run_action(const char *action, const char *config_path, int json)
 static int run_config(int argc, char **argv)
 {
     gd_flag_args a;
-    int prc = gd_flags_parse("config", 1, argc, argv, &a);
-    if (prc == 1)
-        help_config(stdout);
-    if (prc)
-        return prc == 1 ? GD_EXIT_OK : prc;
+    int code;
+    if (gd_flags_parse_cmd("config", help_config, 1, argc, argv, &a, &code))
+        return code;
     const char *action = a.n_positional ? a.positional[0] : "";
     int json = gd_flag_on(&a, GD_F_JSON);
     if (strcmp(action, "show") && strcmp(action, "path")) {

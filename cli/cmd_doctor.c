@@ -22,12 +22,14 @@ static const char *const SERVICES[] = {"guardduty", "sts", "organizations", "acc
 
 /* Doctor has no config section: flags only (the AWS_* environment still
  * applies through the AWS context). */
-static int parse_flags(int argc, char **argv, doctor_flags *f)
+static void help_doctor(FILE *out);
+
+/* 1 when run_doctor should return *code (help printed, or a bad flag). */
+static int parse_flags(int argc, char **argv, doctor_flags *f, int *code)
 {
     gd_flag_args a;
-    int rc = gd_flags_parse("doctor", 0, argc, argv, &a);
-    if (rc)
-        return rc;
+    if (gd_flags_parse_cmd("doctor", help_doctor, 0, argc, argv, &a, code))
+        return 1;
     memset(f, 0, sizeof *f);
     f->profile = gd_flag_text(&a, GD_F_PROFILE);
     f->region = gd_flag_text(&a, GD_F_REGION);
@@ -205,11 +207,9 @@ static int run_checks(gd_aws_context *ctx, const doctor_flags *f)
 static int run_doctor(int argc, char **argv)
 {
     doctor_flags f;
-    int prc = parse_flags(argc, argv, &f);
-    if (prc == 1)
-        gd_cmd_doctor.help(stdout);
-    if (prc)
-        return prc == 1 ? GD_EXIT_OK : prc;
+    int code;
+    if (parse_flags(argc, argv, &f, &code))
+        return code;
     gd_cli_set_verbosity(f.quiet, f.verbose);
     if (f.log_format && gd_cli_set_log_format(f.log_format) != 0) {
         gd_cli_error("--log-format: expected text or json, got '%s'", f.log_format);

@@ -402,11 +402,9 @@ int gd_cli_export(gd_flag_args *a, const char *section)
 static int run_export(int argc, char **argv)
 {
     gd_flag_args a;
-    int rc = gd_flags_parse("export", 0, argc, argv, &a);
-    if (rc == 1)
-        gd_cmd_export.help(stdout);
-    if (rc)
-        return rc == 1 ? GD_EXIT_OK : rc;
+    int code;
+    if (gd_flags_parse_cmd("export", gd_cmd_export.help, 0, argc, argv, &a, &code))
+        return code;
     return gd_cli_export(&a, "export");
 }
 

@@ -35,11 +35,9 @@ static void help_prune(FILE *out)
 static int run_prune(int argc, char **argv)
 {
     gd_flag_args a;
-    int prc = gd_flags_parse("prune", 0, argc, argv, &a);
-    if (prc == 1)
-        help_prune(stdout);
-    if (prc)
-        return prc == 1 ? GD_EXIT_OK : prc;
+    int code;
+    if (gd_flags_parse_cmd("prune", help_prune, 0, argc, argv, &a, &code))
+        return code;
     /* flag > GDREPORT_<KEY> > [prune] in the config file > default. */
     gd_config *cfg = NULL;
     gd_err cerr = {0};

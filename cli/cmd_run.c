@@ -83,11 +83,9 @@ static int run_steps(const gd_flag_args *a, const char *out_dir, const char *for
 static int run_run(int argc, char **argv)
 {
     gd_flag_args a;
-    int prc = gd_flags_parse("run", 0, argc, argv, &a);
-    if (prc == 1)
-        help_run(stdout);
-    if (prc)
-        return prc == 1 ? GD_EXIT_OK : prc;
+    int code;
+    if (gd_flags_parse_cmd("run", help_run, 0, argc, argv, &a, &code))
+        return code;
     gd_config *cfg = NULL;
     gd_err err = {0};
     if (gd_config_load(gd_flag_text(&a, GD_F_CONFIG), NULL, &cfg, &err) < 0 ||

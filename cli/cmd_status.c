@@ -21,16 +21,20 @@ typedef struct status_flags {
     int runs, json;
 } status_flags;
 
-static int parse_flags(int argc, char **argv, status_flags *f)
+static void help_status(FILE *out);
+
+/* 1 when run_status should return *code (help printed, or a bad flag). */
+static int parse_flags(int argc, char **argv, status_flags *f, int *code)
 {
     gd_flag_args a;
     memset(f, 0, sizeof *f);
-    int rc = gd_flags_parse("status", 0, argc, argv, &a);
-    if (rc)
-        return rc;
+    if (gd_flags_parse_cmd("status", help_status, 0, argc, argv, &a, code))
+        return 1;
     gd_err err = {0};
-    if (gd_flags_resolve(NULL, NULL, &a, &err) != 0)   /* status has no config section */
-        return gd_cli_fail(&err);
+    if (gd_flags_resolve(NULL, NULL, &a, &err) != 0) {  /* status has no config section */
+        *code = gd_cli_fail(&err);
+        return 1;
+    }
     f->db = gd_flag_text(&a, GD_F_DB);
     f->runs = (int)a.number[GD_F_RUNS];
     f->json = gd_flag_on(&a, GD_F_JSON);
@@ -224,11 +228,9 @@ static int print_json(gd_store *st, int runs, const fresh_list *fresh, gd_err *e
 static int run_status(int argc, char **argv)
 {
     status_flags f;
-    int prc = parse_flags(argc, argv, &f);
-    if (prc == 1)
-        gd_cmd_status.help(stdout);
-    if (prc)
-        return prc == 1 ? GD_EXIT_OK : prc;
+    int code;
+    if (parse_flags(argc, argv, &f, &code))
+        return code;
     gd_cli_set_verbosity(0, 0);
     char db[4096];
     gd_err err = {0};

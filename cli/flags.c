@@ -235,6 +235,16 @@ static void take_default(gd_flag_args *a, int id)
     }
 }
 
+int gd_flags_parse_cmd(const char *command, void (*help)(FILE *out), int max_positional,
+                       int argc, char **argv, gd_flag_args *out, int *code)
+{
+    int rc = gd_flags_parse(command, max_positional, argc, argv, out);
+    if (rc == 1)
+        help(stdout);
+    *code = rc == 1 ? GD_EXIT_OK : rc;
+    return rc != 0;
+}
+
 int gd_flags_resolve(const gd_config *cfg, const char *section, gd_flag_args *a, gd_err *err)
 {
     if (!section)

@@ -129,6 +129,12 @@ typedef struct gd_flag_args {
 int gd_flags_parse(const char *command, int max_positional, int argc, char **argv,
                    gd_flag_args *out);
 
+/* gd_flags_parse for a command's run(): prints help (to stdout) for --help.
+ * Returns 1 when the command should stop and return *code (GD_EXIT_OK
+ * after help, GD_EXIT_USAGE after an error), else 0. */
+int gd_flags_parse_cmd(const char *command, void (*help)(FILE *out), int max_positional,
+                       int argc, char **argv, gd_flag_args *out, int *code);
+
 /* Fills every unset flag of the command that has a config key from the
  * environment, the config file's [section] and the default, and checks the
  * winner (gd_config_resolve). section NULL: the command's own name. */

@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: Apache-2.0
 # Installs a built gdreport .deb on this machine and smoke-tests it: the
 # package's Depends alone (no Recommends) must be enough for --version, then
-# the man page, then `gdreport run` against the demo organization (the fake
-# AWS in tests/fakeaws). It installs packages as root: run it only on a
-# fresh, disposable Debian 12 (container, VM or chroot), from a source tree:
+# the man page, the Japanese catalog, then `gdreport run` against the demo
+# organization (the fake AWS in tests/fakeaws). It installs packages as root:
+# run it only on a fresh, disposable Debian 12 (container, VM or chroot),
+# from a source tree:
 #   cd build && cpack -G DEB          # on the build machine
 #   scripts/deb-smoke.sh /path/to/gdreport_<version>-1_<arch>.deb
 set -eu
@@ -26,5 +27,13 @@ gdreport --version
 apt-get install -y -qq --no-install-recommends man-db python3 >/dev/null
 echo "== man gdreport"
 MANPAGER=cat MANWIDTH=80 man gdreport | head -n 12
+echo "== gdreport --lang ja: the packaged Japanese catalog, with only C.UTF-8 installed"
+dpkg -L gdreport | grep '/gdreport\.mo$'
+msg=$(gdreport status --lang ja --db /nonexistent/gdreport.db 2>&1) && rc=0 || rc=$?
+echo "$msg (exit $rc)"
+case $msg in
+    *エラー*) ;;
+    *) echo "deb-smoke.sh: the message is not in Japanese: catalog missing or not found" >&2; exit 1 ;;
+esac
 echo "== gdreport run against the demo organization"
 GDREPORT_BIN=/usr/bin/gdreport scripts/demo.sh

@@ -10,7 +10,7 @@ set -eu
 build_pkgs="build-essential cmake pkg-config libcurl4-openssl-dev libssl-dev libsqlite3-dev
 libjansson-dev libxlsxwriter-dev zlib1g-dev python3 ca-certificates gettext"
 test_pkgs="clang python3-jsonschema libxml2-utils sqlite3 groff man-db dpkg-dev fakeroot
-file locales unzip libreoffice-calc-nogui poppler-utils systemd fonts-noto-cjk"
+file locales unzip libreoffice-calc-nogui poppler-utils systemd fonts-noto-cjk lintian"
 
 pkgs=$build_pkgs
 [ "${1:-}" = "--test" ] && pkgs="$build_pkgs $test_pkgs"
