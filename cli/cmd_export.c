@@ -12,6 +12,7 @@
 #include "report/redact.h"
 #include "report/writers.h"
 #include "report/xlsx_writer.h"
+#include "store/report_query.h"
 #include "store/store.h"
 
 #include <ctype.h>
@@ -148,6 +149,8 @@ static int ends_with(const char *s, const char *suffix)
 static int parse_format(const export_flags *f, int *out)
 {
     const char *fmt = f->format;
+    if (!fmt && f->out && !strcmp(f->out, "-"))
+        fmt = "json"; /* as the help says: '-' writes JSON to stdout */
     if (!fmt && f->out)
         fmt = ends_with(f->out, ".xlsx")   ? "xlsx"
               : ends_with(f->out, ".json") ? "json"
@@ -164,10 +167,6 @@ static int parse_format(const export_flags *f, int *out)
                                                                       : GD_EXPORT_JSON;
     if (!f->out) {
         gd_cli_error("-o: give the output path (-o - writes JSON to stdout)");
-        return -1;
-    }
-    if (*out == GD_EXPORT_XLSX && !strcmp(f->out, "-")) {
-        gd_cli_error("-o -: stdout is for --format json or md; give a file name for xlsx");
         return -1;
     }
     return 0;
@@ -355,6 +354,11 @@ int gd_export_run(const gd_export_request *req)
     gd_store *st = NULL;
     gd_report_model *m = NULL;
     int rc = gd_store_open(req->db, GD_STORE_READ_ONLY, &st, &err);
+    int64_t invalid = 0;
+    if (!rc && gd_rq_invalid_findings(st, &invalid, &err) == 0 && invalid)
+        gd_log(GD_LOG_WARN, NULL, NULL, NULL, "DB %s: %lld stored finding(s) with an account id "
+               "that is not 12 digits or a severity outside [0, 10] are left out of the report",
+               req->db, (long long)invalid);
     if (!rc)
         rc = gd_report_model_build(st, &req->opts, &m, &err);
     if (!rc && req->opts.redact)
@@ -422,7 +426,10 @@ static void help_export(FILE *out)
         "monetary value; all does both. Severity bands: low < 4, medium < 7, high < 9,\n"
         "critical >= 9. Archived findings are always counted apart as 'archived'.\n"
         "--findings adds at most %d detail rows to JSON, highest severity first\n"
-        "(\"findings_truncated\": true when cut). Files are written atomically, 0600.\n"
+        "(\"findings_truncated\": true when cut). -o: '-' is stdout (JSON unless --format\n"
+        "xlsx); a file is written atomically (temp + rename), 0600; a character device or\n"
+        "FIFO is streamed, never replaced; a symlink is followed to its target; a\n"
+        "directory, socket or block device is refused (exit 2).\n"
         "\n",
         GD_EXPORT_FINDINGS_CAP);
     gd_flags_print_options(out, "export");

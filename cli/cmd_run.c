@@ -7,6 +7,7 @@
 #include "cli/flags.h"
 #include "common/log.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -112,8 +113,13 @@ static int run_steps(const gd_flag_args *a, const char *out_dir, const char *for
     }
     struct stat sb;
     if (stat(out_dir, &sb) != 0 && mkdir(out_dir, 0700) != 0) {
-        gd_cli_error("run: --out-dir %s: cannot create it", out_dir);
+        gd_cli_error("run: --out-dir %s: cannot create it: %s%s", out_dir, strerror(errno),
+                     errno == ENOENT ? " (its parent directory is missing)" : "");
         return GD_EXIT_FATAL;
+    }
+    if (stat(out_dir, &sb) == 0 && !S_ISDIR(sb.st_mode)) {
+        gd_cli_error("run: --out-dir %s: not a directory", out_dir);
+        return GD_EXIT_USAGE;
     }
 
     gd_flag_args collect_args = *a;

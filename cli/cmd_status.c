@@ -81,6 +81,8 @@ static int text_region(void *ud, const gd_status_region *g)
     }
     if (g->cost_message && *g->cost_message)
         printf(_("  %-16s cost: %s\n"), "", g->cost_message);
+    if (g->completeness)
+        printf(_("  %-16s findings %s\n"), "", g->completeness);
     return 0;
 }
 
@@ -132,7 +134,8 @@ static int json_region(void *ud, const gd_status_region *g)
         "findings_new", (json_int_t)g->findings_new, "findings_updated",
         (json_int_t)g->findings_updated);
     const gd_region_state *rs = gd_region_state_find(g->state);
-    if (o && (json_object_set_new(o, "counts_as_collected", json_boolean(rs->counts_as_collected)) ||
+    if (o && (json_object_set_new(o, "completeness", str_or_null(g->completeness)) ||
+              json_object_set_new(o, "counts_as_collected", json_boolean(rs->counts_as_collected)) ||
               json_object_set_new(o, "makes_run_partial", json_boolean(rs->makes_run_partial)) ||
               json_object_set_new(o, "state_label", json_string(rs->label)))) {
         json_decref(o);

@@ -5,10 +5,13 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 
 #define CONFIG_MAX_BYTES (1024 * 1024)
 #define LINE_MAX_BYTES 4096
@@ -317,18 +320,41 @@ int gd_config_parse(const char *path, const char *text, size_t len, unsigned mod
 static int read_file(const char *path, char **text, size_t *len, unsigned *mode, gd_err *err)
 {
     *text = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    /* O_NONBLOCK: opening a FIFO for reading must not wait for a writer; the
+     * type check below then refuses it. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0)
         return gd_err_set(err, errno == ENOENT ? GD_E_NOT_FOUND : GD_E_IO, "%s: cannot open: %s",
                           path, strerror(errno));
     struct stat st;
     int rc = 0;
     char *buf = NULL;
     size_t n = 0;
-    if (fstat(fileno(f), &st) != 0 || S_ISDIR(st.st_mode)) {
+    FILE *f = NULL;
+    if (fstat(fd, &st) != 0) {
+        rc = gd_err_set(err, GD_E_IO, "%s: %s", path, strerror(errno));
+        goto done;
+    }
+    /* /dev/null stays the usual way to say "no config file" (it reads empty). */
+    int null_device = S_ISCHR(st.st_mode) && major(st.st_rdev) == 1 && minor(st.st_rdev) == 3;
+    if (!S_ISREG(st.st_mode) && !null_device) {
         rc = gd_err_set(err, GD_E_CONFIG, "%s: not a regular file", path);
         goto done;
     }
+    /* As ssh does with its config: a file others can change could point the
+     * tool at their DB or their endpoint. */
+    if (!null_device && (st.st_mode & (S_IWGRP | S_IWOTH))) {
+        rc = gd_err_set(err, GD_E_CONFIG, "%s: mode %04o lets %s change it; refusing to use it: "
+                        "run 'chmod go-w %s'", path, (unsigned)(st.st_mode & 07777),
+                        st.st_mode & S_IWOTH ? "every user" : "its group", path);
+        goto done;
+    }
+    f = fdopen(fd, "rb");
+    if (!f) {
+        rc = gd_err_set(err, GD_E_NOMEM, "%s: out of memory", path);
+        goto done;
+    }
+    fd = -1;
     buf = malloc(CONFIG_MAX_BYTES + 1);
     if (!buf) {
         rc = gd_err_set(err, GD_E_NOMEM, "%s: out of memory", path);
@@ -340,7 +366,10 @@ static int read_file(const char *path, char **text, size_t *len, unsigned *mode,
     else if (n > CONFIG_MAX_BYTES)
         rc = gd_err_set(err, GD_E_CONFIG, "%s: larger than %d bytes", path, CONFIG_MAX_BYTES);
 done:
-    fclose(f);
+    if (f)
+        fclose(f);
+    if (fd >= 0)
+        close(fd);
     if (rc < 0) {
         free(buf);
         return rc;
@@ -451,9 +480,11 @@ static int pick_source(const gd_config *cfg, const gd_env *env, const gd_config_
         return GD_E_USAGE;
     }
     if (envval) {
+        /* A bad GDREPORT_<KEY> is a usage error (exit 2), like the same bad flag. */
         out->text = envval;
         snprintf(out->origin, sizeof out->origin, "env %s", envname);
         snprintf(where, n, "%s", envname);
+        return GD_E_USAGE;
     } else if (gd_config_get(cfg, k->section, k->name, &fileval, &line) == 0) {
         out->text = fileval;
         snprintf(out->origin, sizeof out->origin, "config %s:%d", cfg->path, line);
@@ -480,6 +511,9 @@ int gd_config_resolve(const gd_config *cfg, const gd_env *env, const char *secti
     if (!out->text)
         return 0;
     if (gd_config_check_value(k, out->text, where, &out->number, err) < 0) {
+        if (err && secret_key_name(k->name))
+            gd_err_set(err, bad, "%s: invalid value (not shown: the name suggests a secret)",
+                       where);
         if (err)
             err->code = bad;
         out->text = NULL;

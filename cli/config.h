@@ -97,6 +97,10 @@ int gd_config_check_value(const gd_config_key *key, const char *text, const char
 /* 1 when text holds something that looks like an AWS credential (an AKIA/ASIA
  * access key id, or a 40-character base64-like secret key). */
 int gd_config_looks_secret(const char *text);
+/* Replaces, in place, every run of msg that looks like an AWS access key id
+ * or secret key (gd_config_looks_secret's rules) with "[hidden]", so no error
+ * line echoes one (gd_cli_error applies it to every error it prints). */
+void gd_config_hide_secrets(char *msg);
 
 typedef struct gd_config gd_config;   /* opaque; one parsed file */
 

@@ -219,3 +219,25 @@ int gd_config_looks_secret(const char *text)
     }
     return 0;
 }
+
+void gd_config_hide_secrets(char *msg)
+{
+    for (char *p = msg; *p;) {
+        if (access_key_at(p, msg)) {
+            memcpy(p, "AKIA[hidden]", 12);
+            memmove(p + 12, p + 20, strlen(p + 20) + 1);
+            p += 12;
+            continue;
+        }
+        size_t n = 0;
+        while (p[n] && b64_char((unsigned char)p[n]))
+            n++;
+        if (secret_run(p, n)) {
+            memcpy(p, "[hidden]", 8);
+            memmove(p + 8, p + n, strlen(p + n) + 1);
+            p += 8;
+            continue;
+        }
+        p += n ? n : 1;
+    }
+}

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Helpers shared by the subcommands: error lines, verbosity, default paths. */
 #include "cli/cli.h"
+#include "cli/config.h"
 #include "common/env.h"
 #include "common/log.h"
 
@@ -18,6 +19,7 @@ void gd_cli_error(const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    gd_config_hide_secrets(msg); /* a bad value may be a pasted key: never echo one */
     gd_log(GD_LOG_ERROR, NULL, NULL, NULL, "%s", msg);
 }
 

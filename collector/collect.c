@@ -56,7 +56,20 @@ typedef struct run_state {
     pthread_mutex_t mu;            /* next, done, summary, client creation */
     size_t next, done, total_enabled;
     int list_accounts;             /* the organization was described: list its accounts */
+    int64_t accounts_deadline_mono_ms; /* ListAccounts budget: one region's, from the start */
+    size_t store_errors;           /* writes that failed: the run is fatal (collect.h) */
+    char store_msg[GD_ERR_MSG_MAX];   /* the first one's message */
 } run_state;
+
+/* A failed DB write anywhere makes the run fatal; the regions carry on (their
+ * AWS-side outcome is still worth recording if the DB recovers). */
+static void note_store_error(run_state *rs, const char *msg)
+{
+    pthread_mutex_lock(&rs->mu);
+    if (!rs->store_errors++)
+        snprintf(rs->store_msg, sizeof rs->store_msg, "%s", msg);
+    pthread_mutex_unlock(&rs->mu);
+}
 
 /* ---- Organization ------------------------------------------------------------ */
 
@@ -79,8 +92,10 @@ static void store_accounts(run_state *rs, const gd_org_accounts *acc)
         v[i] = (gd_account_info){acc->v[i].id, acc->v[i].name, acc->v[i].email,
                                  acc->v[i].status, "organizations"};
     gd_err err = {0};
-    if (acc->n && gd_store_put_accounts(rs->opts.store, rs->run_id, v, acc->n, &err) != 0)
+    if (acc->n && gd_store_put_accounts(rs->opts.store, rs->run_id, v, acc->n, &err) != 0) {
         gd_log(GD_LOG_ERROR, NULL, "ListAccounts", NULL, "%s", err.msg);
+        note_store_error(rs, err.msg);
+    }
     free(v);
 }
 
@@ -130,13 +145,13 @@ static int list_org_accounts(run_state *rs, gd_aws_client *c, gd_err *err)
     gd_org_accounts acc = {0};
     int lst = GD_ORG_FAILED;
     gd_err lerr = {0};
-    rc = gd_org_list_accounts(c, partition, &acc, &lst, &lerr);
+    rc = gd_org_list_accounts(c, partition, rs->accounts_deadline_mono_ms, &acc, &lst, &lerr);
     if (rc)
         gd_err_set(err, rc, "%s", lerr.msg);
     if (!rc && lst == GD_ORG_COLLECTED)
         store_accounts(rs, &acc);
     else if (!rc)
-        gd_log(GD_LOG_INFO, NULL, "ListAccounts", NULL,
+        gd_log(lst == GD_ORG_FAILED ? GD_LOG_WARN : GD_LOG_INFO, NULL, "ListAccounts", NULL,
                "account names unavailable (%s): %s", org_state_name(lst), lerr.msg);
     gd_org_accounts_free(&acc);
     return rc;
@@ -216,6 +231,8 @@ static void count_state(gd_collect_summary *s, const gd_collect_region_report *r
 
 static void report_done(run_state *rs, const gd_collect_region_report *r)
 {
+    if (r->store_error)
+        note_store_error(rs, r->message);
     pthread_mutex_lock(&rs->mu);
     count_state(rs->sum, r);
     rs->done++;
@@ -232,10 +249,12 @@ static void record_disabled(run_state *rs, const char *region)
         .cost_state = "not_applicable",
     };
     gd_err err = {0};
-    if (gd_store_region_result(rs->opts.store, rs->run_id, &res, &err) != 0)
+    int store_error = gd_store_region_result(rs->opts.store, rs->run_id, &res, &err) != 0;
+    if (store_error)
         gd_log(GD_LOG_ERROR, region, NULL, NULL, "%s", err.msg);
     gd_collect_region_report r = {.region = region, .state = "region_disabled",
-                                  .message = res.message, .cost_state = "not_applicable"};
+                                  .message = store_error ? err.msg : res.message,
+                                  .cost_state = "not_applicable", .store_error = store_error};
     report_done(rs, &r);
 }
 
@@ -284,9 +303,11 @@ static void *worker(void *arg)
             gd_region_result res = {.region = rs->scope.names[i], .state = "failed",
                                     .message = err.msg, .cost_state = "not_applicable"};
             gd_err e2 = {0};
-            gd_store_region_result(rs->opts.store, rs->run_id, &res, &e2);
+            int store_error = gd_store_region_result(rs->opts.store, rs->run_id, &res, &e2) != 0;
             gd_collect_region_report r = {.region = res.region, .state = "failed",
-                                          .message = err.msg, .cost_state = "not_applicable"};
+                                          .message = store_error ? e2.msg : err.msg,
+                                          .cost_state = "not_applicable",
+                                          .store_error = store_error};
             report_done(rs, &r);
             continue;
         }
@@ -307,8 +328,10 @@ static void record_pending(run_state *rs)
         gd_region_result res = {.region = rs->scope.names[i], .state = "pending",
                                 .cost_state = "not_applicable"};
         gd_err err = {0};
-        if (gd_store_region_result(rs->opts.store, rs->run_id, &res, &err) != 0)
+        if (gd_store_region_result(rs->opts.store, rs->run_id, &res, &err) != 0) {
             gd_log(GD_LOG_ERROR, res.region, NULL, NULL, "%s", err.msg);
+            note_store_error(rs, err.msg);
+        }
     }
 }
 
@@ -362,9 +385,36 @@ static int identify(run_state *rs, gd_aws_client *c, gd_err *err)
     return 0;
 }
 
-static void finish(run_state *rs, int fatal_rc, const gd_err *fatal_err, int64_t t0)
+/* The run row's end. A DB that just failed (disk full) may accept this small
+ * update a moment later, so it is tried a few times; if it never goes in, the
+ * run is fatal and says so. */
+static int record_end(run_state *rs, gd_err *err)
 {
     gd_collect_summary *s = rs->sum;
+    int rc = 0;
+    for (int attempt = 0; attempt < 3; attempt++) {
+        gd_err_clear(err);
+        rc = gd_store_run_finish(rs->opts.store, rs->run_id, s->outcome,
+                                 s->message[0] ? s->message : NULL, gd_time_now_ms(), err);
+        if (!rc)
+            return 0;
+        gd_clock_sleep_ms(NULL, 100 << attempt);
+    }
+    gd_err_prefix(err, "cannot record the end of run %lld (it shows as interrupted from now "
+                       "on; the DB may lack this run's data)", (long long)rs->run_id);
+    return GD_E_DB;
+}
+
+/* Returns fatal_rc, or a new fatal error (store writes failed, the run row
+ * could not be finished) in *fatal_err. */
+static int finish(run_state *rs, int fatal_rc, gd_err *fatal_err, int64_t t0)
+{
+    gd_collect_summary *s = rs->sum;
+    if (!fatal_rc && rs->store_errors) {
+        fatal_rc = gd_err_set(fatal_err, GD_E_DB,
+                              "the DB could not be written (%zu failed write(s)); the run is "
+                              "not trustworthy: %s", rs->store_errors, rs->store_msg);
+    }
     if (fatal_rc) {
         snprintf(s->outcome, sizeof s->outcome, "failed");
         snprintf(s->message, sizeof s->message, "%s", fatal_err->msg);
@@ -379,11 +429,17 @@ static void finish(run_state *rs, int fatal_rc, const gd_err *fatal_err, int64_t
     }
     s->duration_ms = gd_time_monotonic_ms() - t0;
     if (rs->run_id <= 0)
-        return;
+        return fatal_rc;
     gd_err err = {0};
-    if (gd_store_run_finish(rs->opts.store, rs->run_id, s->outcome,
-                            s->message[0] ? s->message : NULL, gd_time_now_ms(), &err) != 0)
-        gd_log(GD_LOG_ERROR, NULL, NULL, NULL, "%s", err.msg);
+    if (record_end(rs, &err) == 0)
+        return fatal_rc;
+    gd_log(GD_LOG_ERROR, NULL, NULL, NULL, "%s", err.msg);
+    snprintf(s->outcome, sizeof s->outcome, "failed");
+    if (!fatal_rc) {
+        *fatal_err = err;
+        return GD_E_DB;
+    }
+    return fatal_rc;
 }
 
 static int prepare(run_state *rs, gd_aws_client *c, gd_err *err)
@@ -428,6 +484,7 @@ int gd_collect_run(const gd_collect_options *opts, gd_collect_summary *summary, 
     rs.opts = effective(opts);
     rs.sum = summary;
     int64_t t0 = gd_time_monotonic_ms();
+    rs.accounts_deadline_mono_ms = t0 + rs.opts.region_budget_ms;
     int rc = gd_store_lock_collect(rs.opts.store, err);
     if (rc)
         return rc;
@@ -445,7 +502,7 @@ int gd_collect_run(const gd_collect_options *opts, gd_collect_summary *summary, 
         run_regions(&rs);
         rc = accounts_finish(&al, err);
     }
-    finish(&rs, rc, err, t0);
+    rc = finish(&rs, rc, err, t0);
     gd_region_scope_free(&rs.scope);
     pthread_mutex_destroy(&rs.mu);
     gd_store_unlock_collect(rs.opts.store);

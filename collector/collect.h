@@ -43,6 +43,8 @@ typedef struct gd_collect_region_report {
     const char *state;          /* run_regions.state */
     const char *message;        /* "" when none */
     const char *cost_state;     /* run_regions.cost_state */
+    int store_error;            /* the DB could not be written for this region: the
+                                   run is fatal, not partial (see gd_collect_run) */
     int64_t findings_listed, findings_new, findings_updated;
     int64_t requests, retries, throttles, duration_ms;
 } gd_collect_region_report;
@@ -103,7 +105,17 @@ void gd_collect_options_init(gd_collect_options *opts);
  * partial: look at summary->outcome / failed), or a negative GD_E_* for a
  * fatal error: GD_E_LOCKED ("another collect is running (pid N)"), GD_E_DB,
  * GD_E_CREDS (no credentials: GetCallerIdentity failed), ...; a run that was
- * begun is then finished with outcome "failed". */
+ * begun is then finished with outcome "failed".
+ *
+ * The failure taxonomy (README "Exit codes", man page EXIT STATUS):
+ *   partial  only AWS-side failures of some regions (or of their costs):
+ *            everything else is stored.
+ *   fatal    anything that makes the DB untrustworthy: a failed write in any
+ *            region (disk full, I/O error, corruption: store errors), a run row
+ *            that cannot be finished. The other regions still run; the run
+ *            row says "failed" with the store's message. If even that write
+ *            fails, GD_E_DB says so and the next collect (or status/export,
+ *            which see no live lock holder) shows the run as interrupted. */
 int gd_collect_run(const gd_collect_options *opts, gd_collect_summary *summary, gd_err *err);
 
 #endif

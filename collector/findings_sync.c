@@ -15,6 +15,7 @@
  * ids the store lacks (findings an earlier run missed). */
 #include "collector/findings_expiry.h"
 #include "collector/region_worker.h"
+#include "common/validate.h"
 #include "common/log.h"
 #include "common/timeutil.h"
 
@@ -54,6 +55,8 @@ struct pipeline {
     id_batch cur;                  /* being filled by the producer */
     int64_t max_updated_ms;        /* newest updatedAt fetched */
     int64_t fetched;
+    int64_t unstored;              /* fetched but not stored (under mu): region partial */
+    char unstored_ids[320];        /* the first of them, comma-separated (under mu) */
     id_list *keep;                 /* listed ids are also kept here (expiry); may be NULL */
 };
 
@@ -61,10 +64,89 @@ struct pipeline {
 
 static int fetch_ids(pipeline *p, gd_aws_client *c, char **ids, size_t n, gd_call_fail *fail);
 
+/* ---- No silent loss (issue 16) ------------------------------------------------
+ * A finding that was fetched but cannot be stored (too large, malformed, or
+ * refused by common/validate.h) is a run problem AND counts against the
+ * region: the region ends partial with the ids in its message, its watermark
+ * does not move, and the next run asks for the id again (archived or not). */
+static void note_unstored(pipeline *p, const char *id)
+{
+    pthread_mutex_lock(&p->mu);
+    p->unstored++;
+    size_t used = strlen(p->unstored_ids);
+    if (used + strlen(id) + 3 < sizeof p->unstored_ids)
+        snprintf(p->unstored_ids + used, sizeof p->unstored_ids - used, "%s%s",
+                 used ? ", " : "", id);
+    pthread_mutex_unlock(&p->mu);
+}
+
+static const char *invalid_row_reason(const gd_finding_row *r)
+{
+    if (!gd_valid_account_id(r->account_id))
+        return "its accountId is not 12 digits; not stored";
+    if (!gd_valid_severity(r->severity))
+        return "its severity is outside [0, 10]; not stored";
+    return NULL;
+}
+
+static void add_problem(pipeline *p, const char *kind, const char *id, const char *msg);
+
+/* Drops the rows common/validate.h refuses (each a "finding_invalid" problem);
+ * compacts f in place. */
+static void drop_invalid_rows(pipeline *p, gd_api_findings *f)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < f->n; i++) {
+        const char *why = invalid_row_reason(&f->rows[i]);
+        if (why) {
+            add_problem(p, "finding_invalid", f->rows[i].finding_id, why);
+            continue;
+        }
+        if (kept != i) {
+            f->rows[kept] = f->rows[i];
+            if (f->raw)
+                f->raw[kept] = f->raw[i];
+        }
+        kept++;
+    }
+    f->n = kept;
+}
+
+static int push_all(pipeline *p, char **ids, size_t n);
+
+/* The ids earlier runs could not store, asked for again by id: an archived
+ * one would not come back through the non-archived missing-id listing. */
+static int queue_from_store(gd_region_ctx *rc, pipeline *p, int store_rc, const gd_err *err,
+                            char **ids, size_t n, const char *what, gd_call_fail *fail);
+
+static int refetch_unstored(gd_region_ctx *rc, pipeline *p, gd_call_fail *fail)
+{
+    char **ids = NULL;
+    size_t n = 0;
+    gd_err err = {0};
+    int src = gd_store_unstored_findings(rc->store, rc->region, 10000, &ids, &n, &err);
+    return queue_from_store(rc, p, src, &err, ids, n, "finding(s) earlier runs could not store",
+                            fail);
+}
+
+/* After the region's findings: what could not be stored, for the region's
+ * outcome (region_worker.c). */
+static void report_unstored(gd_region_ctx *rc, pipeline *p)
+{
+    rc->findings_unstored = p->unstored;
+    if (p->unstored)
+        snprintf(rc->unstored_msg, sizeof rc->unstored_msg,
+                 "%lld finding(s) fetched but not stored (too large, malformed or invalid; "
+                 "see the run's problems): %s%s; the watermark stays and the next run "
+                 "fetches them again", (long long)p->unstored, p->unstored_ids,
+                 strlen(p->unstored_ids) + 64 < sizeof p->unstored_ids ? "" : ", ...");
+}
+
 static void add_problem(pipeline *p, const char *kind, const char *id, const char *msg)
 {
     gd_region_ctx *rc = p->rc;
     gd_err err = {0};
+    note_unstored(p, id);
     gd_log(GD_LOG_WARN, rc->region, "GetFindings", NULL, "finding %.100s: %s", id, msg);
     if (gd_store_add_problem(rc->store, rc->run_id, rc->region, kind, id, msg, &err) != 0)
         gd_log(GD_LOG_ERROR, rc->region, "GetFindings", NULL, "%s", err.msg);
@@ -97,6 +179,7 @@ static int upsert(pipeline *p, gd_aws_client *c, gd_api_findings_ud *u, char **i
         gd_api_findings_free(&f);
         return split_batch(p, c, ids, n, "finding_malformed", u->bad.msg, fail);
     }
+    drop_invalid_rows(p, &f);
     gd_upsert_stats st = {0};
     int res = gd_store_upsert_findings(rc->store, rc->run_id, f.rows, f.n, &st, &err);
     if (res != 0) {
@@ -327,6 +410,17 @@ static int pipeline_finish(pipeline *p, gd_call_fail *fail)
 
 typedef int (*id_sink)(void *ud, const char *id);
 
+/* A repeated nextToken fails the listing (and so the region): the findings
+ * after it were never listed. */
+static void pager_failed(gd_region_ctx *rc, const gd_pager *p, int code, const char *op,
+                         gd_call_fail *fail)
+{
+    gd_err err = {0};
+    gd_pager_fail(p, code, op, &err);
+    gd_call_fail_set(fail, GD_AWS_BAD_RESPONSE, "%s %s", rc->region, err.msg);
+    snprintf(fail->code, sizeof fail->code, "%s", p->repeated ? "RepeatedNextToken" : "");
+}
+
 /* *complete (may be NULL) = 1 when the listing reached its last page: the
  * expiry rule needs to know that an id missing from it is really absent. */
 static int list_ids(gd_region_ctx *rc, gd_aws_client *c, const gd_list_findings_filter *filter,
@@ -361,13 +455,10 @@ static int list_ids(gd_region_ctx *rc, gd_aws_client *c, const gd_list_findings_
         if (res)
             gd_call_fail_set(fail, GD_AWS_CLIENT, "%s ListFindings: listing stopped (out of "
                              "memory or fetching failed)", rc->region);
-        if (!res)
-            res = gd_pager_next(&pager, page.next_token);
+        if (!res && (res = gd_pager_next(&pager, page.next_token)) != 0)
+            pager_failed(rc, &pager, res, "ListFindings", fail);
         gd_id_page_free(&page);
     }
-    if (pager.repeated)
-        gd_log(GD_LOG_WARN, rc->region, "ListFindings", NULL,
-               "nextToken repeated; listing stopped there");
     if (complete)
         *complete = !res && pager.done && !pager.repeated;
     gd_pager_free(&pager);
@@ -516,17 +607,26 @@ static int fetch_missing(gd_region_ctx *rc, pipeline *p, id_list *all, int *comp
     char **missing = NULL;
     size_t n_missing = 0;
     gd_err err = {0};
-    if (gd_store_missing_findings(rc->store, (const char *const *)all->v, all->n, &missing,
-                                  &n_missing, &err) != 0) {
-        gd_call_fail_set(fail, GD_AWS_CLIENT, "%s missing findings: %s", rc->region, err.msg);
+    int src = gd_store_missing_findings(rc->store, (const char *const *)all->v, all->n, &missing,
+                                        &n_missing, &err);
+    return queue_from_store(rc, p, src, &err, missing, n_missing,
+                            "findings missed by earlier runs", fail);
+}
+
+/* Queues the ids a store query returned (store_rc: its result) for fetching
+ * and frees them; a failed query is a store error, which fails the run. */
+static int queue_from_store(gd_region_ctx *rc, pipeline *p, int store_rc, const gd_err *err,
+                            char **ids, size_t n, const char *what, gd_call_fail *fail)
+{
+    if (store_rc != 0) {
+        gd_call_fail_set(fail, GD_AWS_CLIENT, "%s %s: %s", rc->region, what, err->msg);
         snprintf(fail->code, sizeof fail->code, "StoreError");
         return -1;
     }
-    if (n_missing)
-        gd_log(GD_LOG_INFO, rc->region, NULL, NULL,
-               "%zu findings missed by earlier runs; fetching them", n_missing);
-    push_all(p, missing, n_missing);
-    gd_store_free_strings(missing, n_missing);
+    if (n)
+        gd_log(GD_LOG_INFO, rc->region, NULL, NULL, "%zu %s; fetching them", n, what);
+    push_all(p, ids, n);
+    gd_store_free_strings(ids, n);
     return 0;
 }
 
@@ -622,6 +722,8 @@ int gd_findings_sync(gd_region_ctx *rc, gd_call_fail *fail)
         res = fetch_missing(rc, &p, &ids, &all_complete, fail);
     else
         all_complete = main_complete;
+    if (!res && !rc->full_sync) /* a full listing has every id anyway */
+        res = refetch_unstored(rc, &p, fail);
     if (!res && all_complete && al.complete && pipeline_drain(&p) == 0)
         res = expire(rc, &ids, &al.ids, fail);
     free_list(&al.ids);
@@ -631,6 +733,7 @@ int gd_findings_sync(gd_region_ctx *rc, gd_call_fail *fail)
         *fail = pfail;
         res = -1;
     }
+    report_unstored(rc, &p);
     rc->new_watermark_ms = next_watermark(start_ms, p.max_updated_ms, found, old_wm);
     return res ? -1 : 0;
 }

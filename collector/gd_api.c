@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* GuardDuty request building and response parsing (GuardDuty API Reference; botocore data/guardduty/2017-11-28/service-2.json). */
 #include "collector/gd_api.h"
+#include "common/validate.h"
 #include "collector/findings_scan.h"
 #include "aws/http.h"
 #include "common/buf.h"
@@ -51,7 +52,7 @@ int gd_pager_next(gd_pager *p, const char *response_token)
         if (p->seen[i] == h) {
             p->done = 1;
             p->repeated = 1;
-            return 0;
+            return GD_E_PARSE;
         }
     }
     if (p->n_seen == p->cap_seen) {
@@ -67,25 +68,36 @@ int gd_pager_next(gd_pager *p, const char *response_token)
     return p->token ? 0 : GD_E_NOMEM;
 }
 
-const char *gd_api_next_token(const json_t *root, const char *key)
+int gd_pager_fail(const gd_pager *p, int code, const char *op, gd_err *err)
 {
-    const char *s = json_string_value(json_object_get(root, key));
-    if (!s || !*s || strlen(s) > GD_API_TOKEN_MAX)
-        return NULL;
-    return s;
+    if (p->repeated)
+        return gd_err_set(err, GD_E_PARSE, "%s: the service repeated a page token after %zu "
+                          "page(s); the listing is incomplete and failed", op, p->pages);
+    return gd_err_set(err, code, "%s: out of memory after %zu page(s)", op, p->pages);
+}
+
+int gd_api_page_token(const json_t *root, const char *key, const char **token, gd_err *err)
+{
+    const json_t *v = json_object_get(root, key);
+    *token = NULL;
+    if (!v || json_is_null(v))
+        return 0;
+    if (!json_is_string(v))
+        return gd_err_set(err, GD_E_PARSE, "\"%s\" is not a string; the listing cannot go on",
+                          key);
+    size_t len = json_string_length(v);
+    if (len > GD_API_TOKEN_MAX)
+        return gd_err_set(err, GD_E_PARSE, "\"%s\" is %zu bytes (more than %d); the listing "
+                          "cannot go on", key, len, GD_API_TOKEN_MAX);
+    *token = len ? json_string_value(v) : NULL;
+    return 0;
 }
 
 /* ---- Small helpers ------------------------------------------------------- */
 
 int gd_api_is_account_id(const char *s)
 {
-    if (!s)
-        return 0;
-    size_t i = 0;
-    for (; s[i]; i++)
-        if (s[i] < '0' || s[i] > '9' || i >= 12)
-            return 0;
-    return i == 12;
+    return gd_valid_account_id(s);
 }
 
 void gd_api_clean_text(char *out, size_t n, const char *s)
@@ -315,6 +327,47 @@ int gd_api_req_list_findings(gd_api_req *r, const char *region, const char *dete
     return set_body(r, body, err);
 }
 
+int gd_api_req_findings_statistics(gd_api_req *r, const char *region, const char *detector_id,
+                                   gd_err *err)
+{
+    int rc = req_start(r, region, "GetFindingsStatistics", "POST", detector_id,
+                       "/findings/statistics", err);
+    if (rc)
+        return rc;
+    return set_body(r, json_pack("{s:{s:{s:{s:[s]}}},s:s,s:i}", "findingCriteria", "criterion",
+                                 "service.archived", "equals", "false", "groupBy", "SEVERITY",
+                                 "maxResults", GD_API_STATS_GROUPS_MAX), err);
+}
+
+int gd_api_parse_findings_statistics(const json_t *root, int64_t by_band[4], int *complete,
+                                     gd_err *err)
+{
+    memset(by_band, 0, 4 * sizeof *by_band);
+    const json_t *stats = json_object_get(root, "findingStatistics");
+    if (!json_is_object(stats))
+        return gd_err_set(err, GD_E_PARSE, "\"findingStatistics\" is missing or not an object");
+    const json_t *groups = json_object_get(stats, "groupedBySeverity");
+    if (groups && !json_is_array(groups))
+        return gd_err_set(err, GD_E_PARSE, "\"groupedBySeverity\" is not an array");
+    size_t n = json_array_size(groups);
+    for (size_t i = 0; i < n; i++) {
+        const json_t *g = json_array_get(groups, i);
+        const json_t *sev = json_object_get(g, "severity");
+        const json_t *total = json_object_get(g, "totalFindings");
+        double v = json_number_value(sev);
+        if (!json_is_number(sev) || !gd_valid_severity(v) || !json_is_integer(total) ||
+            json_integer_value(total) < 0)
+            return gd_err_set(err, GD_E_PARSE, "groupedBySeverity[%zu] is not a severity with "
+                              "a count", i);
+        /* The brief's bands: low < 4, medium < 7, high < 9, critical >= 9. */
+        int band = v < 4 ? 0 : v < 7 ? 1 : v < 9 ? 2 : 3;
+        by_band[band] += (int64_t)json_integer_value(total);
+    }
+    /* At the group limit there may be more severities than were returned. */
+    *complete = n < GD_API_STATS_GROUPS_MAX;
+    return 0;
+}
+
 int gd_api_req_get_findings(gd_api_req *r, const char *region, const char *detector_id,
                             const char *const *ids, size_t n, gd_err *err)
 {
@@ -494,8 +547,11 @@ static int get_array(const json_t *root, const char *key, int allow_missing,
 
 static int take_token(const json_t *root, char **out, gd_err *err)
 {
-    const char *t = gd_api_next_token(root, "nextToken");
+    const char *t = NULL;
     *out = NULL;
+    int rc = gd_api_page_token(root, "nextToken", &t, err);
+    if (rc)
+        return rc;
     if (t) {
         *out = strdup(t);
         if (!*out)
@@ -975,26 +1031,6 @@ int gd_api_findings_body_parser(void *ud, const char *body, size_t len, gd_err *
 
 /* ---- Usage --------------------------------------------------------------- */
 
-/* A decimal amount as text: digits with at most one '.', optional leading '-'. */
-static int valid_amount(const char *s)
-{
-    if (!s || !*s || strlen(s) > 64)
-        return 0;
-    size_t i = (s[0] == '-') ? 1 : 0;
-    int digits = 0, dots = 0;
-    for (; s[i]; i++) {
-        if (s[i] >= '0' && s[i] <= '9')
-            digits++;
-        else if (s[i] == '.' && !dots)
-            dots++;
-        else if ((s[i] == 'E' || s[i] == 'e') && digits)
-            continue;
-        else
-            return 0;
-    }
-    return digits > 0;
-}
-
 /* Appends one entry (key, total) to out; feature may be NULL. */
 static int usage_entry_add(gd_api_usage_page *out, size_t cap, const json_t *it,
                            const char *item_key, const char *feature, const char *where,
@@ -1003,8 +1039,19 @@ static int usage_entry_add(gd_api_usage_page *out, size_t cap, const json_t *it,
     const json_t *total = json_object_get(it, "total");
     const char *key = opt_str(it, item_key);
     const char *amount = opt_str(total, "amount");
-    if (!key || !*key || strlen(key) > 128 || !valid_amount(amount))
+    if (!key || !*key || strlen(key) > 128 || !amount)
         return gd_err_set(err, GD_E_PARSE, "%s[%zu] lacks a key or a decimal amount", where, i);
+    /* One grammar and range with the report (common/validate.h): an amount
+     * export could not read is never stored; the region's cost is not
+     * collected, with the reason. */
+    char why[96];
+    if (gd_amount_check(amount, why, sizeof why) != 0) {
+        char shown[40], shown_key[40];
+        gd_api_clean_text(shown, sizeof shown, amount);
+        gd_api_clean_text(shown_key, sizeof shown_key, key);
+        return gd_err_set(err, GD_E_BAD_ITEM, "invalid amount \"%s\" for %s (%s); no cost of "
+                          "this region is stored", shown, shown_key, why);
+    }
     if (out->n >= cap)
         return gd_err_set(err, GD_E_PARSE, "%s: too many entries", where);
     gd_api_usage_entry *e = &out->entries[out->n++];

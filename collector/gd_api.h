@@ -23,8 +23,11 @@
 #define GD_API_TOKEN_MAX 65536      /* a longer nextToken is treated as malformed */
 
 /* ---- Pagination ---------------------------------------------------------- */
-/* Follows nextToken: stops on an absent, null or "" token, and on a token
- * already seen in this listing (botocore R10: never loop). */
+/* Follows nextToken: done on an absent, null or "" token. A token already
+ * seen in this listing (botocore R10: never loop) fails the listing: it is
+ * never read as "no more pages", which would drop the rest silently. Loops
+ * are bounded by the region budget (gd_region_call) or the run budget
+ * (ListAccounts), not by a page count. */
 typedef struct gd_pager {
     char *token;            /* token to send next, NULL on the first page; owned */
     uint64_t *seen;         /* hashes of tokens received; owned */
@@ -36,11 +39,16 @@ typedef struct gd_pager {
 
 void gd_pager_init(gd_pager *p);
 void gd_pager_free(gd_pager *p);
-/* Records the response's token (NULL, "" or a string). Returns 0 or GD_E_NOMEM. */
+/* Records the response's token (NULL, "" or a string). Returns 0, GD_E_NOMEM,
+ * or GD_E_PARSE when the token repeated (p->repeated, p->done set). */
 int gd_pager_next(gd_pager *p, const char *response_token);
-/* The "nextToken" member of a response object: NULL when absent, null, not
- * a string or "". Borrowed from root. */
-const char *gd_api_next_token(const json_t *root, const char *key);
+/* Why gd_pager_next failed, as "OP: ..." in err; returns its code. */
+int gd_pager_fail(const gd_pager *p, int code, const char *op, gd_err *err);
+/* The next-page token of a response object: 0 with *token NULL when the
+ * member is absent, null or "" (the last page), 0 with *token borrowed from
+ * root, or GD_E_PARSE when it is not a string or longer than
+ * GD_API_TOKEN_MAX (err says which): that listing fails. */
+int gd_api_page_token(const json_t *root, const char *key, const char **token, gd_err *err);
 
 /* ---- Requests ------------------------------------------------------------ */
 /* A request with its storage: path, query and body are owned by the struct. */
@@ -79,6 +87,16 @@ typedef struct gd_list_findings_filter {
 int gd_api_req_list_findings(gd_api_req *r, const char *region, const char *detector_id,
                              const gd_list_findings_filter *filter, const char *next_token,
                              gd_err *err);
+/* GetFindingsStatistics of the unarchived findings (service.archived =
+ * false), grouped by severity: one call per region for the completeness
+ * check (region_worker.c). */
+#define GD_API_STATS_GROUPS_MAX 100   /* the model's MaxResults100 */
+int gd_api_req_findings_statistics(gd_api_req *r, const char *region, const char *detector_id,
+                                   gd_err *err);
+/* Sums the groups into by_band (low, medium, high, critical). *complete is 0
+ * when the group limit was reached (more severities may exist). */
+int gd_api_parse_findings_statistics(const json_t *root, int64_t by_band[4], int *complete,
+                                     gd_err *err);
 int gd_api_req_get_findings(gd_api_req *r, const char *region, const char *detector_id,
                             const char *const *ids, size_t n, gd_err *err);
 /* type: "SUM_BY_ACCOUNT" | "SUM_BY_FEATURES" | "TOP_ACCOUNTS_BY_FEATURE".

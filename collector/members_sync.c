@@ -87,7 +87,11 @@ static int list_members(gd_region_ctx *rc, gd_aws_client *c, member_set *s, gd_c
                    "%zu members without a 12-digit account id skipped", skipped);
         res = absorb_page(s, &page) ? -1 : gd_pager_next(&pager, page.next_token);
         gd_api_members_page_free(&page);
-        if (res)
+        if (res && pager.repeated)
+            gd_call_fail_set(fail, GD_AWS_BAD_RESPONSE, "%s ListMembers: nextToken repeated "
+                             "after %zu page(s); the member list is incomplete", rc->region,
+                             pager.pages);
+        else if (res)
             gd_call_fail_set(fail, GD_AWS_CLIENT, "%s ListMembers: out of memory", rc->region);
     }
     gd_pager_free(&pager);

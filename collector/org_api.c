@@ -2,6 +2,7 @@
 /* AWS Organizations: DescribeOrganization and ListAccounts (Organizations API Reference; botocore data/organizations/2016-11-28/service-2.json). */
 #include "collector/org_api.h"
 #include "aws/endpoints.h"
+#include "common/timeutil.h"
 #include "collector/gd_api.h"
 #include "common/log.h"
 
@@ -128,20 +129,31 @@ int gd_org_parse_accounts_page(const json_t *root, gd_org_accounts *out, char **
     for (size_t i = 0; arr && i < json_array_size(arr); i++)
         if (accounts_push(out, json_array_get(arr, i)) != 0)
             return gd_err_set(err, GD_E_NOMEM, "ListAccounts: out of memory");
-    const char *t = gd_api_next_token(root, "NextToken");
+    const char *t = NULL;
+    if (gd_api_page_token(root, "NextToken", &t, err) != 0) {
+        gd_err_prefix(err, "ListAccounts");
+        return GD_E_PARSE;
+    }
     if (t && !(*next = strdup(t)))
         return gd_err_set(err, GD_E_NOMEM, "ListAccounts: out of memory");
     return 0;
 }
 
-int gd_org_list_accounts(gd_aws_client *c, const char *partition, gd_org_accounts *out,
-                         int *state, gd_err *err)
+int gd_org_list_accounts(gd_aws_client *c, const char *partition, int64_t deadline_mono_ms,
+                         gd_org_accounts *out, int *state, gd_err *err)
 {
     gd_pager pager;
     gd_pager_init(&pager);
     int rc = 0;
     *state = GD_ORG_COLLECTED;
-    while (!pager.done && pager.pages < ORG_MAX_PAGES) {
+    while (!pager.done) {
+        if (pager.pages >= ORG_MAX_PAGES || gd_time_monotonic_ms() >= deadline_mono_ms) {
+            *state = GD_ORG_FAILED;
+            gd_err_set(err, GD_E_TOO_BIG, "ListAccounts: stopped after %zu page(s) (%zu "
+                       "accounts): the run's budget is spent and the service still returns a "
+                       "NextToken", pager.pages, out->n);
+            break;
+        }
         json_t *req = json_pack("{s:i}", "MaxResults", 20);
         if (req && pager.token)
             json_object_set_new(req, "NextToken", json_string(pager.token));
@@ -160,8 +172,8 @@ int gd_org_list_accounts(gd_aws_client *c, const char *partition, gd_org_account
         /* Empty pages with a NextToken are normal: keep going until it ends. */
         rc = gd_org_parse_accounts_page(root, out, &next, err);
         json_decref(root);
-        if (!rc)
-            rc = gd_pager_next(&pager, next);
+        if (!rc && (rc = gd_pager_next(&pager, next)) != 0)
+            gd_pager_fail(&pager, rc, "ListAccounts", err);
         free(next);
         if (rc) {
             *state = GD_ORG_FAILED;

@@ -43,9 +43,12 @@ typedef struct gd_org_accounts {
 int gd_org_parse_accounts_page(const json_t *root, gd_org_accounts *out, char **next,
                                gd_err *err);
 /* Every account (MaxResults 20, looping through empty pages until the token
- * ends). Returns 0 and *state as for gd_org_describe. */
-int gd_org_list_accounts(gd_aws_client *c, const char *partition, gd_org_accounts *out,
-                         int *state, gd_err *err);
+ * ends). Returns 0 and *state as for gd_org_describe. A listing still going
+ * at deadline_mono_ms (gd_time_monotonic_ms clock), a repeated, non-string or
+ * oversized NextToken ends it with *state GD_ORG_FAILED and err saying why:
+ * never read as "no more accounts". */
+int gd_org_list_accounts(gd_aws_client *c, const char *partition, int64_t deadline_mono_ms,
+                         gd_org_accounts *out, int *state, gd_err *err);
 void gd_org_accounts_free(gd_org_accounts *a);
 
 #endif

@@ -224,11 +224,13 @@ static const char *state_for_fail(const gd_call_fail *f)
     return "failed";
 }
 
-static int find_detector(gd_region_ctx *rc, region_outcome *out)
+/* One ListDetectors page: 0 with *page filled, or -1 with out final. */
+static int list_detectors_page(gd_region_ctx *rc, const char *token, gd_id_page *page,
+                               region_outcome *out)
 {
     gd_api_req r;
     gd_err err = {0};
-    if (gd_api_req_list_detectors(&r, rc->region, NULL, &err) != 0) {
+    if (gd_api_req_list_detectors(&r, rc->region, token, &err) != 0) {
         gd_call_fail_set(&out->fail, GD_AWS_CLIENT, "%s", err.msg);
         gd_api_req_free(&r);
         return -1;
@@ -240,20 +242,43 @@ static int find_detector(gd_region_ctx *rc, region_outcome *out)
         out->state = state_for_fail(&out->fail);
         return -1;
     }
-    gd_id_page page;
-    if (gd_api_parse_id_page(root, "detectorIds", &page, &err) != 0) {
-        json_decref(root);
+    res = gd_api_parse_id_page(root, "detectorIds", page, &err);
+    json_decref(root);
+    if (res != 0) {
         gd_call_fail_set(&out->fail, GD_AWS_BAD_RESPONSE, "%s ListDetectors: %s", rc->region,
                          err.msg);
         out->state = "failed";
         return -1;
     }
-    json_decref(root);
-    /* At most one detector per account and region (quota page): the first. */
-    if (page.n > 0)
-        snprintf(rc->detector_id, sizeof rc->detector_id, "%s", page.ids[0]);
-    gd_id_page_free(&page);
     return 0;
+}
+
+/* At most one detector per account and region (quota page): the first.
+ * Empty pages with a nextToken are followed, within the region budget. */
+static int find_detector(gd_region_ctx *rc, region_outcome *out)
+{
+    gd_pager pager;
+    gd_pager_init(&pager);
+    int res = 0;
+    while (!res && !pager.done && !rc->detector_id[0]) {
+        gd_id_page page;
+        if (list_detectors_page(rc, pager.token, &page, out) != 0) {
+            res = -1;
+            break;
+        }
+        if (page.n > 0)
+            snprintf(rc->detector_id, sizeof rc->detector_id, "%s", page.ids[0]);
+        else if (gd_pager_next(&pager, page.next_token) != 0) {
+            gd_err err = {0};
+            gd_pager_fail(&pager, GD_E_PARSE, "ListDetectors", &err);
+            gd_call_fail_set(&out->fail, GD_AWS_BAD_RESPONSE, "%s %s", rc->region, err.msg);
+            out->state = "failed";
+            res = -1;
+        }
+        gd_id_page_free(&page);
+    }
+    gd_pager_free(&pager);
+    return res;
 }
 
 /* GetAdministratorAccount names the real administrator for the message. */
@@ -333,6 +358,10 @@ static int fetch_org_config(gd_region_ctx *rc, setup *s, region_outcome *out)
         }
         res = append_org_features(&s->org, &page) ? -1 : gd_pager_next(&pager, page.next_token);
         gd_api_org_config_free(&page);
+        if (res && pager.repeated)
+            gd_call_fail_set(&out->fail, GD_AWS_BAD_RESPONSE, "%s "
+                             "DescribeOrganizationConfiguration: nextToken repeated after %zu "
+                             "page(s)", rc->region, pager.pages);
     }
     gd_pager_free(&pager);
     if (res && !out->fail.message[0])
@@ -609,6 +638,89 @@ static int collect_data(gd_region_ctx *rc, region_outcome *out)
     return 0;
 }
 
+/* ---- Completeness cross-check (issue 16) ------------------------------------
+ * After the region's findings: GuardDuty's own count of unarchived findings
+ * by severity (GetFindingsStatistics, one call) against what the store holds.
+ * The result is a run problem of kind "completeness" (status shows it): an
+ * auditor's proof that nothing was dropped, or the difference. A difference
+ * or a failed call is a warning, never a failure: findings change during a
+ * run, and an older IAM policy may lack guardduty:GetFindingsStatistics. */
+static const char *const BAND_NAMES[4] = {"low", "medium", "high", "critical"};
+
+static int guardduty_counts(gd_region_ctx *rc, int64_t by_band[4], int *complete, char *why,
+                            size_t n)
+{
+    gd_api_req r;
+    gd_err err = {0};
+    gd_call_fail fail;
+    memset(&fail, 0, sizeof fail);
+    json_t *root = NULL;
+    int res = gd_api_req_findings_statistics(&r, rc->region, rc->detector_id, &err);
+    if (res)
+        snprintf(why, n, "%s", err.msg);
+    else if ((res = gd_region_call(rc, rc->client, &r.req, 0, &root, &fail)) != 0)
+        snprintf(why, n, "%s%s%s", fail.code, fail.code[0] ? ": " : "", fail.message);
+    else if ((res = gd_api_parse_findings_statistics(root, by_band, complete, &err)) != 0)
+        snprintf(why, n, "GetFindingsStatistics: %s", err.msg);
+    json_decref(root);
+    gd_api_req_free(&r);
+    return res ? -1 : 0;
+}
+
+static void completeness_message(const int64_t aws[4], const int64_t stored[4], int complete,
+                                 char *msg, size_t n)
+{
+    int same = complete;
+    int64_t total = 0;
+    for (int i = 0; i < 4; i++) {
+        same &= aws[i] == stored[i];
+        total += aws[i];
+    }
+    if (same) {
+        snprintf(msg, n, "complete: matches GuardDuty's count (%lld unarchived findings)",
+                 (long long)total);
+        return;
+    }
+    size_t w = (size_t)snprintf(msg, n, "differs from GuardDuty's count of unarchived findings%s:",
+                                complete ? "" : " (GuardDuty returned its maximum of groups)");
+    for (int i = 0; i < 4 && w < n; i++)
+        w += (size_t)snprintf(msg + w, n - w, " %s stored %lld vs GuardDuty %lld%s", BAND_NAMES[i],
+                              (long long)stored[i], (long long)aws[i], i < 3 ? "," : "");
+    if (w < n)
+        snprintf(msg + w, n - w, " (findings can change during a run; a warning, not a failure)");
+}
+
+static void check_completeness(gd_region_ctx *rc)
+{
+    int64_t aws[4], stored[4];
+    int complete = 1;
+    char why[400] = "", msg[600];
+    gd_err err = {0};
+    if (guardduty_counts(rc, aws, &complete, why, sizeof why) != 0)
+        snprintf(msg, sizeof msg, "not checked: GetFindingsStatistics failed: %s", why);
+    else if (gd_store_active_by_band(rc->store, rc->region, rc->detector_id, stored, &err) != 0)
+        snprintf(msg, sizeof msg, "not checked: %s", err.msg);
+    else
+        completeness_message(aws, stored, complete, msg, sizeof msg);
+    int ok = !strncmp(msg, "complete:", 9);
+    gd_log(ok ? GD_LOG_DEBUG : GD_LOG_WARN, rc->region, "GetFindingsStatistics", NULL, "%s", msg);
+    if (gd_store_add_problem(rc->store, rc->run_id, rc->region, "completeness", rc->region, msg,
+                             &err) != 0)
+        gd_log(GD_LOG_ERROR, rc->region, NULL, NULL, "%s", err.msg);
+}
+
+/* Findings that were fetched but not stored make the region partial (never a
+ * silent success) and keep its watermark where it was. */
+static int unstored_findings_fail(gd_region_ctx *rc, region_outcome *out)
+{
+    if (!rc->findings_unstored)
+        return 0;
+    gd_call_fail_set(&out->fail, GD_AWS_BAD_RESPONSE, "%s: %s", rc->region, rc->unstored_msg);
+    snprintf(out->fail.code, sizeof out->fail.code, "FindingsNotStored");
+    out->state = "failed";
+    return 1;
+}
+
 static void collect_region(gd_region_ctx *rc, region_outcome *out)
 {
     if (find_detector(rc, out) != 0)
@@ -626,10 +738,15 @@ static void collect_region(gd_region_ctx *rc, region_outcome *out)
         return;
     if (collect_data(rc, out) != 0)
         return;
+    check_completeness(rc);
+    if (unstored_findings_fail(rc, out))
+        return;
     finish_region(rc, out);
 }
 
-static void record(gd_region_ctx *rc, const region_outcome *out, int64_t duration_ms)
+/* 0, or -1 when the row could not be written (a store error: fatal run). */
+static int record(gd_region_ctx *rc, const region_outcome *out, int64_t duration_ms,
+                  gd_err *err)
 {
     gd_region_result res = {
         .region = rc->region, .state = out->state,
@@ -643,9 +760,10 @@ static void record(gd_region_ctx *rc, const region_outcome *out, int64_t duratio
         .cost_state = rc->cost_state,
         .cost_message = rc->cost_message[0] ? rc->cost_message : NULL,
     };
-    gd_err err = {0};
-    if (gd_store_region_result(rc->store, rc->run_id, &res, &err) != 0)
-        gd_log(GD_LOG_ERROR, rc->region, NULL, NULL, "cannot record the region: %s", err.msg);
+    if (gd_store_region_result(rc->store, rc->run_id, &res, err) == 0)
+        return 0;
+    gd_log(GD_LOG_ERROR, rc->region, NULL, NULL, "cannot record the region: %s", err->msg);
+    return -1;
 }
 
 void gd_region_run(gd_region_ctx *rc, gd_collect_region_report *report, char *state_buf,
@@ -663,12 +781,20 @@ void gd_region_run(gd_region_ctx *rc, gd_collect_region_report *report, char *st
                "region failed: %s%s%s", out.fail.code, out.fail.code[0] ? ": " : "",
                out.fail.message);
     int64_t duration = gd_time_monotonic_ms() - t0;
-    record(rc, &out, duration);
+    gd_err rerr = {0};
+    int row_failed = record(rc, &out, duration, &rerr) != 0;
+    int store_error = row_failed || !strcmp(out.fail.code, "StoreError");
+    if (row_failed && strcmp(out.fail.code, "StoreError")) {
+        gd_call_fail_set(&out.fail, GD_AWS_CLIENT, "%s: cannot record the region's result: %s",
+                         rc->region, rerr.msg);
+        snprintf(out.fail.code, sizeof out.fail.code, "StoreError");
+    }
     snprintf(state_buf, state_n, "%s", out.state);
     snprintf(msg_buf, msg_n, "%s", out.fail.message);
     *report = (gd_collect_region_report){
         .region = rc->region, .state = state_buf, .message = msg_buf,
-        .cost_state = rc->cost_state, .findings_listed = rc->findings_listed,
+        .cost_state = rc->cost_state, .store_error = store_error,
+        .findings_listed = rc->findings_listed,
         .findings_new = rc->fstats.inserted, .findings_updated = rc->fstats.updated,
         .requests = rc->requests, .retries = rc->retries, .throttles = rc->throttles,
         .duration_ms = duration,

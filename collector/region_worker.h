@@ -54,6 +54,9 @@ typedef struct gd_region_ctx {
     gd_upsert_stats fstats;
     int64_t new_watermark_ms;         /* set by gd_findings_sync; stored when the region completes */
     int full_sync;                    /* this run listed every finding */
+    int64_t findings_unstored;        /* fetched but not stored: the region is partial and
+                                         its watermark stays (findings_sync.c) */
+    char unstored_msg[512];
     char cost_state[16];
     char cost_message[512];
     int64_t usage_calls;              /* GetUsageStatistics requests (pages), set by gd_usage_finish */

@@ -102,7 +102,11 @@ int gd_regions_parse_page(const json_t *root, char ***names, size_t *n, char **n
         if (!contains(*names, *n, name) && push(names, n, name) != 0)
             return gd_err_set(err, GD_E_NOMEM, "ListRegions: out of memory");
     }
-    const char *t = gd_api_next_token(root, "NextToken");
+    const char *t = NULL;
+    if (gd_api_page_token(root, "NextToken", &t, err) != 0) {
+        gd_err_prefix(err, "ListRegions");
+        return GD_E_PARSE;
+    }
     if (t && !(*next = strdup(t)))
         return gd_err_set(err, GD_E_NOMEM, "ListRegions: out of memory");
     return 0;
@@ -160,8 +164,8 @@ static int list_enabled(gd_aws_client *c, const char *partition, char ***names, 
         char *next = NULL;
         rc = gd_regions_parse_page(root, names, n, &next, err);
         json_decref(root);
-        if (!rc)
-            rc = gd_pager_next(&pager, next);
+        if (!rc && (rc = gd_pager_next(&pager, next)) != 0)
+            gd_pager_fail(&pager, rc, "ListRegions", err);
         free(next);
     }
     gd_pager_free(&pager);

@@ -157,7 +157,11 @@ static int run_query(gd_usage_job *j, gd_aws_client *c, const char *type, usage_
         if (!res)
             res = pages_add(&t->pages, &page);
         gd_api_usage_page_free(&page);
-        if (res)
+        if (res && pager.repeated)
+            gd_call_fail_set(&t->fail, GD_AWS_BAD_RESPONSE, "%s GetUsageStatistics: nextToken "
+                             "repeated after %zu page(s); the costs are incomplete", rc->region,
+                             pager.pages);
+        else if (res)
             gd_call_fail_set(&t->fail, GD_AWS_CLIENT, "%s: out of memory", rc->region);
     }
     gd_pager_free(&pager);

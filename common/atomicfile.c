@@ -3,10 +3,72 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/* ---- Temp files removed on SIGINT, SIGTERM, SIGHUP ----------------------
+ * A report interrupted by Ctrl-C, `timeout` or a closed terminal must not
+ * leave ".name.xlsx.XXXXXX" behind. Live temp names sit in a fixed table the
+ * handler can read without locks or allocation (unlink and raise are
+ * async-signal-safe); a slot's name is complete before its flag is set. */
+#define TMP_SLOTS 8
+static char tmp_names[TMP_SLOTS][4096];
+static volatile sig_atomic_t tmp_live[TMP_SLOTS];
+static pthread_mutex_t tmp_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t handlers_once = PTHREAD_ONCE_INIT;
+static const int cleanup_signals[] = {SIGINT, SIGTERM, SIGHUP};
+
+static void remove_temps_and_die(int sig)
+{
+    for (int i = 0; i < TMP_SLOTS; i++)
+        if (tmp_live[i])
+            unlink(tmp_names[i]);
+    signal(sig, SIG_DFL);
+    raise(sig); /* delivered when this handler returns: the usual death by sig */
+}
+
+/* Only where the signal still has its default action: an ignored SIGHUP
+ * (nohup) stays ignored, and a handler someone else installed is kept. */
+static void install_handlers(void)
+{
+    for (size_t i = 0; i < sizeof cleanup_signals / sizeof *cleanup_signals; i++) {
+        struct sigaction old;
+        if (sigaction(cleanup_signals[i], NULL, &old) != 0 || old.sa_handler != SIG_DFL)
+            continue;
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = remove_temps_and_die;
+        sigemptyset(&sa.sa_mask);
+        sigaction(cleanup_signals[i], &sa, NULL);
+    }
+}
+
+static void track_temp(const char *name)
+{
+    pthread_once(&handlers_once, install_handlers);
+    pthread_mutex_lock(&tmp_lock);
+    for (int i = 0; i < TMP_SLOTS; i++) {
+        if (tmp_live[i])
+            continue;
+        snprintf(tmp_names[i], sizeof tmp_names[i], "%s", name);
+        tmp_live[i] = 1;
+        break;
+    }
+    pthread_mutex_unlock(&tmp_lock);
+}
+
+static void untrack_temp(const char *name)
+{
+    pthread_mutex_lock(&tmp_lock);
+    for (int i = 0; i < TMP_SLOTS; i++)
+        if (tmp_live[i] && !strcmp(tmp_names[i], name))
+            tmp_live[i] = 0;
+    pthread_mutex_unlock(&tmp_lock);
+}
 
 static void split_dir(const char *path, char *dir, size_t dn, const char **base)
 {
@@ -49,9 +111,11 @@ static int make_temp(gd_atomic_file *af, const char *final_path, gd_err *err)
         return gd_err_set(err, GD_E_IO, "%s: cannot create a file in %s: %s", final_path, dir,
                           strerror(e));
     }
+    track_temp(af->tmp_path);
     af->fp = fdopen(fd, "wb");
     if (!af->fp) {
         close(fd);
+        untrack_temp(af->tmp_path);
         unlink(af->tmp_path);
         af->tmp_path[0] = '\0';
         return gd_err_set(err, GD_E_IO, "%s: %s", final_path, strerror(errno));
@@ -109,6 +173,7 @@ int gd_atomic_commit(gd_atomic_file *af, gd_err *err)
         gd_atomic_abort(af);
         return gd_err_set(err, GD_E_IO, "%s: rename failed: %s", af->final_path, strerror(e));
     }
+    untrack_temp(af->tmp_path);
     af->tmp_path[0] = '\0';
     char dir[4096];
     const char *base;
@@ -125,6 +190,7 @@ void gd_atomic_abort(gd_atomic_file *af)
     }
     if (af->tmp_path[0]) {
         unlink(af->tmp_path);
+        untrack_temp(af->tmp_path);
         af->tmp_path[0] = '\0';
     }
 }

@@ -3,6 +3,7 @@
  * strings ("12.3456"); summing them as doubles would drift in the last digit,
  * and auditors diff reports, so every sum here is an exact integer sum. */
 #include "common/decimal.h"
+#include "common/validate.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -111,8 +112,11 @@ static int mantissa_units(const mantissa *m, int exp, gd_decimal_units *out)
 
 int gd_decimal_parse(const char *s, gd_decimal *out)
 {
-    if (!s)
-        return GD_E_PARSE;
+    /* The grammar and range are common/validate.h's, shared with the
+     * collector, so whatever collect stored, export can read. */
+    int valid = gd_amount_check(s, NULL, 0);
+    if (valid)
+        return valid;
     const char *p = s;
     int neg = 0;
     if (*p == '-' || *p == '+')

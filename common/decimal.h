@@ -5,9 +5,10 @@
  *
  * A gd_decimal holds a signed value with up to GD_DECIMAL_SCALE fractional
  * digits (a 128-bit integer of units of 10^-18), enough for any amount AWS
- * reports. Parsing rejects anything that is not a plain decimal number
- * ("12.3456", "-0.5", "7", "1E-7", ".5"), including empty strings, spaces,
- * "NaN", "1,5", and values that would lose digits. Formatting is canonical:
+ * reports. Parsing accepts exactly common/validate.h's amount grammar and
+ * range, the one the collector checks before storing ("12.3456", "-0.5", "7",
+ * "1E-7", "1.5E+2"; not ".5", "+1", "1e3", "NaN", "1,5", spaces, or values
+ * that would lose digits). Formatting is canonical:
  * no exponent, no leading '+', no trailing fractional zeros, "0" for zero. */
 #include <stddef.h>
 #include "common/err.h"

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "common/timeutil.h"
+#include "common/validate.h"
 #include "common/err.h"
 
 #include <ctype.h>
@@ -72,8 +73,8 @@ int gd_time_parse_iso(const char *s, int64_t *out_ms)
     if (digits(&p, 4, &y) || *p++ != '-' || digits(&p, 2, &mo) || *p++ != '-' ||
         digits(&p, 2, &d))
         return GD_E_PARSE;
-    if (mo < 1 || mo > 12 || d < 1 || d > 31)
-        return GD_E_PARSE;
+    if (!gd_valid_date(y, mo, d))
+        return GD_E_PARSE; /* 2026-02-31 is an error, never 3 March */
     int64_t offset_s = 0;
     if (*p == 'T' || *p == 't' || *p == ' ') {
         p++;
@@ -96,8 +97,11 @@ int gd_time_parse_iso(const char *s, int64_t *out_ms)
             if (!any)
                 return GD_E_PARSE;
         }
-        if (h > 23 || mi > 59 || sec > 60)
+        /* :60 only as a leap second at 23:59 (RFC 3339 5.7); it is read as :59. */
+        if (h > 23 || mi > 59 || sec > 60 || (sec == 60 && (h != 23 || mi != 59)))
             return GD_E_PARSE;
+        if (sec == 60)
+            sec = 59;
         if (*p == 'Z' || *p == 'z') {
             p++;
         } else if (*p == '+' || *p == '-') {
@@ -108,6 +112,8 @@ int gd_time_parse_iso(const char *s, int64_t *out_ms)
             if (*p == ':')
                 p++;
             if (isdigit((unsigned char)*p) && digits(&p, 2, &om))
+                return GD_E_PARSE;
+            if (oh > 23 || om > 59)
                 return GD_E_PARSE;
             offset_s = sign * (oh * 3600 + om * 60);
         }

@@ -94,6 +94,8 @@ static int fill_region(json_t *o, const gd_report_model *m, const void *item)
     rc |= jw_set(o, "stale", json_boolean(r->stale));
     if (r->message)
         rc |= jw_set(o, "message", jw_str(r->message));
+    if (r->completeness)
+        rc |= jw_set(o, "completeness", jw_str(r->completeness));
     rc |= jw_set(o, "cost_state", jw_str(r->cost_state));   /* "redacted" when it is */
     rc |= jw_set(o, "active", jw_sev(&r->active));
     rc |= jw_set(o, "archived", json_integer(r->archived));

@@ -9,7 +9,7 @@
  * jansson value plus the output buffer, whatever the number of rows. A
  * failure half-way leaves no file (the temp file is removed); on stdout the
  * bytes already written stay written and the error is returned. */
-#include "common/atomicfile.h"
+#include "common/output.h"
 #include "report/json_internal.h"
 #include "report/writers.h"
 
@@ -192,35 +192,25 @@ static int stream_to(FILE *fp, const char *path, const gd_report_model *m,
     return rc;
 }
 
-static int write_stdout(const gd_report_model *m, const gd_finding_source *findings, gd_err *err)
+/* "-", a device or a FIFO is streamed; a file is written atomically
+ * (common/output.h decides from what is at the path). */
+static int write_to(const gd_report_model *m, const gd_finding_source *findings,
+                    const char *path, gd_err *err)
 {
-    int rc = stream_to(stdout, NULL, m, findings, err);
+    gd_output o;
+    int rc = gd_output_open(&o, path, err);
     if (rc)
         return rc;
-    if (fflush(stdout) != 0 || ferror(stdout))
-        return gd_err_set(err, GD_E_IO, "writing the JSON report to stdout failed: %s",
-                          strerror(errno));
-    return 0;
-}
-
-static int write_file(const gd_report_model *m, const gd_finding_source *findings,
-                      const char *path, gd_err *err)
-{
-    gd_atomic_file af;
-    int rc = gd_atomic_open(&af, path, err);
-    if (rc)
-        return rc;
-    rc = stream_to(af.fp, path, m, findings, err);
+    rc = stream_to(o.fp, strcmp(path, "-") ? path : NULL, m, findings, err);
     if (rc) {
-        gd_atomic_abort(&af);
+        gd_output_abort(&o);
         return rc;
     }
-    return gd_atomic_commit(&af, err);
+    return gd_output_commit(&o, err);
 }
 
 int gd_json_write_report(const gd_report_model *m, const gd_finding_source *findings,
                          const char *path, gd_err *err)
 {
-    return !strcmp(path, "-") ? write_stdout(m, findings, err)
-                              : write_file(m, findings, path, err);
+    return write_to(m, findings, path, err);
 }

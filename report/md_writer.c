@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/atomicfile.h"
+#include "common/output.h"
 #include "common/region_state.h"
 #include "common/timeutil.h"
 #include "common/tz.h"
@@ -268,22 +268,18 @@ static int write_all(FILE *f, const gd_report_model *m, gd_err *err)
 
 int gd_md_write_report(const gd_report_model *m, const char *path, gd_err *err)
 {
-    if (!strcmp(path, "-")) {
-        int rc = write_all(stdout, m, err);
-        if (!rc && (fflush(stdout) != 0 || ferror(stdout)))
-            rc = gd_err_set(err, GD_E_IO, "writing the Markdown report to stdout failed");
-        return rc;
-    }
-    gd_atomic_file af;
-    int rc = gd_atomic_open(&af, path, err);
+    /* "-", a device or a FIFO is streamed; a file is written atomically
+     * (common/output.h decides from what is at the path). */
+    gd_output o;
+    int rc = gd_output_open(&o, path, err);
     if (rc)
         return rc;
-    rc = write_all(af.fp, m, err);
-    if (!rc && ferror(af.fp))
-        rc = gd_err_set(err, GD_E_IO, "%s: write failed", path);
+    rc = write_all(o.fp, m, err);
+    if (!rc && ferror(o.fp))
+        rc = gd_err_set(err, GD_E_IO, "%s: write failed", strcmp(path, "-") ? path : "stdout");
     if (rc) {
-        gd_atomic_abort(&af);
+        gd_output_abort(&o);
         return rc;
     }
-    return gd_atomic_commit(&af, err);
+    return gd_output_commit(&o, err);
 }

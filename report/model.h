@@ -84,6 +84,9 @@ typedef struct gd_report_region {
     int stale;                   /* last_success_ms older than max_age at now */
     int64_t expired;             /* gone from GuardDuty (history), counted apart */
     int64_t samples;             /* CreateSampleFindings samples, never in another figure */
+    char *completeness;          /* GuardDuty's count vs the stored one ("complete: matches
+                                    GuardDuty's count (N unarchived findings)" or the
+                                    difference); NULL when that run did not check */
 } gd_report_region;
 
 typedef struct gd_report_totals {

@@ -14,6 +14,8 @@
  * the named accounts' per-feature rows do not add up to a plan's org-wide
  * row, an "other accounts" row per plan holds the rest. */
 #include "report/model_internal.h"
+#include "common/log.h"
+#include "common/validate.h"
 #include "common/decimal.h"
 
 #include <stdlib.h>
@@ -126,6 +128,16 @@ static int usage_row(void *ud, const gd_rq_usage *u)
     long a;
     if (!row_in_scope(c->b, u, &a))
         return 0;
+    /* A stored amount that fails common/validate.h (written by an older
+     * gdreport) is reported and left out: one bad row never refuses the
+     * whole report. */
+    char why[96];
+    if (gd_amount_check(u->amount, why, sizeof why) != 0) {
+        gd_log(GD_LOG_WARN, u->region, NULL, NULL, "DB %s: usage amount \"%.40s\" (%s %s %s) "
+               "left out of the report: %s", gd_store_path(c->b->st), u->amount, u->region,
+               u->kind, u->feature ? u->feature : "", why);
+        return 0;
+    }
     gd_decimal v;
     int rc = add_row(c->b, c->s, u, a, &v);
     return rc ? rc : note_row_meta(c->b, u);

@@ -10,8 +10,10 @@
 #include "report/redact_internal.h"
 #include "common/region_state.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define REDACTED_TEXT "[redacted]"
 #define MIN_NAME_LEN 3   /* shorter names are not searched in free text */
@@ -47,26 +49,67 @@ static void secrets(const gd_report_model *m, const char *v[3])
     v[2] = p && p->mgmt_name && strlen(p->mgmt_name) >= MIN_NAME_LEN ? p->mgmt_name : NULL;
 }
 
+/* Length of a mention of needle at s, or 0. Letters compare without case
+ * (AWS-ROOT+MANAGEMENT@EXAMPLE.COM is the same mailbox), and in an account id
+ * one '-' or ' ' may stand between any two digits (7669-4172-3162, the way
+ * the console and people write them). ASCII case only: ids and emails are. */
+static size_t mention_len(const char *s, const char *needle, int is_id)
+{
+    const char *p = s;
+    for (const char *n = needle; *n; n++, p++) {
+        if (is_id && n != needle && (*p == '-' || *p == ' ') && p[1] == *n)
+            p++;
+        if (!*p || tolower((unsigned char)*p) != tolower((unsigned char)*n))
+            return 0;
+    }
+    return (size_t)(p - s);
+}
+
+static const char *find_mention(const char *s, const char *needle, int is_id, size_t *len)
+{
+    for (const char *p = s; *p; p++)
+        if ((*len = mention_len(p, needle, is_id)) != 0)
+            return p;
+    return NULL;
+}
+
+static int is_account_id_value(const char *v)
+{
+    size_t n = 0;
+    for (; v[n]; n++)
+        if (!isdigit((unsigned char)v[n]))
+            return 0;
+    return n == 12;
+}
+
 static int replace_all(const char *s, const char *needle, char **out)
 {
-    size_t nl = strlen(needle), hits = 0;
-    for (const char *p = strstr(s, needle); p; p = strstr(p + nl, needle))
+    int is_id = is_account_id_value(needle);
+    size_t len, hits = 0;
+    for (const char *p = find_mention(s, needle, is_id, &len); p;
+         p = find_mention(p + len, needle, is_id, &len))
         hits++;
     char *d = malloc(strlen(s) + hits * sizeof REDACTED_TEXT + 1);
     if (!d)
         return GD_E_NOMEM;
     char *w = d;
     const char *p = s, *q;
-    while ((q = strstr(p, needle))) {
+    while ((q = find_mention(p, needle, is_id, &len))) {
         memcpy(w, p, (size_t)(q - p));
         w += q - p;
         memcpy(w, REDACTED_TEXT, sizeof REDACTED_TEXT - 1);
         w += sizeof REDACTED_TEXT - 1;
-        p = q + nl;
+        p = q + len;
     }
     memcpy(w, p, strlen(p) + 1);
     *out = d;
     return 0;
+}
+
+static int mentions(const char *s, const char *needle)
+{
+    size_t len;
+    return s && needle && *needle && find_mention(s, needle, is_account_id_value(needle), &len);
 }
 
 int gd_report_scrub_text(const gd_report_model *m, const char *s, char **out)
@@ -77,7 +120,7 @@ int gd_report_scrub_text(const gd_report_model *m, const char *s, char **out)
         return 0;
     secrets(m, v);
     for (int i = 0; i < 3; i++) {
-        if (!v[i] || !*v[i] || !strstr(*out ? *out : s, v[i]))
+        if (!v[i] || !*v[i] || !mentions(*out ? *out : s, v[i]))
             continue;
         char *next;
         if (replace_all(*out ? *out : s, v[i], &next)) {
@@ -100,9 +143,9 @@ static int scrub_field(const gd_report_model *m, char **field)
     if (!*field)
         return 0;
     const char *name = m->priv ? m->priv->mgmt_name : NULL;
-    int equal = name && *name && !strcmp(*field, name);
+    int equal = name && *name && !strcasecmp(*field, name);
     for (int i = 0; i < 3; i++)
-        equal |= v[i] && !strcmp(*field, v[i]);
+        equal |= v[i] && !strcasecmp(*field, v[i]);
     if (equal) {
         free(*field);
         *field = NULL;
@@ -131,6 +174,27 @@ static int drop_from_filter(gd_report_model *m)
     return 0;
 }
 
+/* The completeness check counts the management account's findings too, so
+ * its numbers would give them away by subtraction: only the verdict stays. */
+static int verdict_only(char **completeness)
+{
+    const char *keep = NULL;
+    if (!*completeness)
+        return 0;
+    if (!strncmp(*completeness, "complete:", 9))
+        keep = "complete: matches GuardDuty's count";
+    else if (!strncmp(*completeness, "differs", 7))
+        keep = "differs from GuardDuty's count (the numbers are left out: --redact management)";
+    else
+        keep = "not checked";
+    char *v = strdup(keep);
+    if (!v)
+        return GD_E_NOMEM;
+    free(*completeness);
+    *completeness = v;
+    return 0;
+}
+
 static int scrub_management(gd_report_model *m)
 {
     int rc = 0;
@@ -140,8 +204,10 @@ static int scrub_management(gd_report_model *m)
     rc |= scrub_field(m, &m->org_id);
     rc |= scrub_field(m, &m->caller_arn);
     rc |= drop_from_filter(m);
-    for (size_t i = 0; i < m->n_regions; i++)
+    for (size_t i = 0; i < m->n_regions; i++) {
         rc |= scrub_field(m, &m->regions[i].message);
+        rc |= verdict_only(&m->regions[i].completeness);
+    }
     for (size_t i = 0; i < m->n_accounts; i++) {
         rc |= scrub_field(m, &m->accounts[i].name);
         rc |= scrub_field(m, &m->accounts[i].email);
@@ -221,7 +287,7 @@ typedef struct check_ctx {
 
 static int has(const char *s, const char *needle)
 {
-    return s && needle && *needle && strstr(s, needle);
+    return mentions(s, needle);
 }
 
 /* Identifiers and emails must appear nowhere. */
@@ -238,7 +304,7 @@ static int leaks_text(const check_ctx *c, const char *s)
         return 1;
     if (!s || !c->name || !*c->name)
         return 0;
-    return !strcmp(s, c->name) || (strlen(c->name) >= MIN_NAME_LEN && strstr(s, c->name));
+    return !strcasecmp(s, c->name) || (strlen(c->name) >= MIN_NAME_LEN && has(s, c->name));
 }
 
 #define CHECK_WITH(fn, c, s, what)                                                    \

@@ -2,9 +2,11 @@
 /* gd_xlsx_write_report: the workbook's lifecycle around the sheet writers.
  *
  * - Atomic output (X8): libxlsxwriter zip-writes straight to the name it is
- *   given, so it gets the temp path from gd_atomic_reserve (same directory,
+ *   given, so it gets the temp path from gd_output_reserve (same directory,
  *   0600) and the file is renamed into place only after workbook_close
- *   succeeded; any failure unlinks it. No partial file is ever left.
+ *   succeeded; any failure unlinks it. No partial file is ever left. A
+ *   device, FIFO or "-" is never renamed over: the zip is built in an
+ *   anonymous memory file and copied to it (common/output.h).
  * - constant_memory: the Findings sheet can have millions of rows; only the
  *   current row of each sheet is in memory, the rest goes to temp files in
  *   tmpdir, which is the output directory (not a RAM-backed /tmp, X8) and
@@ -21,7 +23,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "common/atomicfile.h"
+#include "common/output.h"
 #include "report/leads.h"
 #include "report/xlsx_sheets.h"
 #include "report/xlsx_text.h"
@@ -99,7 +101,10 @@ static int write_workbook(xw_ctx *c, const char *tmp_path, const gd_finding_sour
 {
     char dir[4096];
     dir_of(tmp_path, dir, sizeof dir);
-    lxw_workbook_options opts = {.constant_memory = LXW_TRUE, .tmpdir = dir};
+    /* A streamed workbook (common/output.h) is spooled in an anonymous memory
+     * file named /proc/self/fd/N; its sheets then use the default tmpfile(). */
+    int spooled = !strncmp(tmp_path, "/proc/self/fd/", 14);
+    lxw_workbook_options opts = {.constant_memory = LXW_TRUE, .tmpdir = spooled ? NULL : dir};
     c->wb = workbook_new_opt(tmp_path, &opts);
     if (!c->wb)
         return xw_fail(c, GD_E_NOMEM, "cannot create the workbook");
@@ -137,9 +142,8 @@ static int write_in_c_locale(xw_ctx *c, const char *tmp_path, const gd_finding_s
 int gd_xlsx_write_report_opt(const gd_report_model *m, const gd_finding_source *findings,
                              const char *path, const gd_xlsx_options *opt, gd_err *err)
 {
-    if (!m || !path || !*path || strcmp(path, "-") == 0)
-        return gd_err_set(err, GD_E_USAGE, "%s: xlsx needs an output file name",
-                          path && *path ? path : "(none)");
+    if (!m || !path || !*path)
+        return gd_err_set(err, GD_E_USAGE, "xlsx needs an output path");
     xw_ctx c = {.m = m, .path = path};
     gd_buf_init(&c.text, 0);
     gd_buf_init(&c.join, 0);
@@ -149,16 +153,16 @@ int gd_xlsx_write_report_opt(const gd_report_model *m, const gd_finding_source *
         c.rows_per_sheet = LXW_ROW_MAX - 1;
     c.paper = opt && opt->paper == GD_XLSX_PAPER_LETTER ? 1 : 9;
 
-    gd_atomic_file af;
-    int rc = gd_atomic_reserve(&af, path, err);
+    gd_output o;
+    int rc = gd_output_reserve(&o, path, err);
     if (rc == 0) {
-        rc = write_in_c_locale(&c, af.tmp_path, findings);
+        rc = write_in_c_locale(&c, o.write_path, findings);
         if (rc) {
-            gd_atomic_abort(&af);
+            gd_output_abort(&o);
             if (err)
                 *err = c.err;
         } else {
-            rc = gd_atomic_commit(&af, err);
+            rc = gd_output_commit(&o, err);
         }
     }
     gd_buf_free(&c.text);

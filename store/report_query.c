@@ -152,6 +152,7 @@ static int region_row(sqlite3_stmt *s, void *ctx)
         .region = col_text(s, 0), .state = col_text(s, 1), .message = col_text(s, 2),
         .cost_state = col_text(s, 3), .detector_id = col_text(s, 4),
         .run_id = sqlite3_column_int64(s, 5), .ended_ms = sqlite3_column_int64(s, 6),
+        .completeness = col_text(s, 7),
     };
     return c->cb(c->ud, &r);
 }
@@ -179,7 +180,10 @@ int gd_rq_region_states(gd_store *st, int64_t max_run_id, gd_rq_region_cb cb, vo
         "WITH done AS (SELECT rr.*, COALESCE(r.ended_ms, r.started_ms) AS ended_ms"
         "  FROM run_regions rr JOIN runs r ON r.run_id = rr.run_id"
         "  WHERE r.outcome <> 'running' AND rr.state <> 'pending' AND rr.run_id <= ?1)"
-        " SELECT d.region, d.state, d.message, d.cost_state, d.detector_id, d.run_id, d.ended_ms"
+        " SELECT d.region, d.state, d.message, d.cost_state, d.detector_id, d.run_id, d.ended_ms,"
+        "  (SELECT p.message FROM run_problems p WHERE p.run_id = d.run_id"
+        "   AND p.region = d.region AND p.kind = 'completeness' ORDER BY p.problem_id DESC"
+        "   LIMIT 1)"
         " FROM done d WHERE d.run_id = (SELECT MAX(d2.run_id) FROM done d2"
         "  WHERE d2.region = d.region) ORDER BY d.region";
     return run_bound(st, sql, max_run_id, region_row, cb, ud, err);
@@ -393,6 +397,15 @@ static char *json_list(const char *const *v, size_t n)
 
 static const double band_floor[] = {-1e300, 4.0, 7.0, 9.0};
 
+/* Stored rows that fail common/validate.h's account id (^[0-9]{12}$) and
+ * severity ([0, 10]) rules, written in SQL so the aggregates skip them (a DB
+ * from an older gdreport may hold such rows; export reports how many and goes
+ * on: one bad row never refuses a whole report). Keep in step with
+ * gd_valid_account_id / gd_valid_severity; test_stored_invalid_rows.py checks
+ * the same rows both ways. */
+#define RQ_VALID_FINDING                                                                \
+    " (severity >= 0 AND severity <= 10 AND length(account_id) = 12"                    \
+    " AND account_id NOT GLOB '*[^0-9]*')"
 /* The lifecycle state of a row (schema/003), as enum gd_rq_lifecycle. */
 #define RQ_LIFECYCLE                                                                    \
     " CASE WHEN sample = 1 THEN 3 WHEN expired_at_ms IS NOT NULL THEN 2"                \
@@ -403,6 +416,7 @@ static const double band_floor[] = {-1e300, 4.0, 7.0, 9.0};
 
 /* The scope predicate shared by every finding query; parameters ?1..?5. */
 #define RQ_SCOPE_REST                                                                   \
+    " AND" RQ_VALID_FINDING                                                             \
     " AND (?2 IS NULL OR region IN (SELECT value FROM json_each(?2)))"                  \
     " AND severity >= ?3 AND (?4 IS NULL OR account_id <> ?4)"                          \
     " AND (?5 = 0 OR created_ms < ?5)"
@@ -541,8 +555,23 @@ static int name_row(sqlite3_stmt *s, void *ctx)
 int gd_rq_finding_accounts(gd_store *st, gd_rq_name_cb cb, void *ud, gd_err *err)
 {
     cb_ctx c = {(void *)cb, ud};
-    return rq_simple(st, "SELECT DISTINCT account_id FROM findings ORDER BY account_id",
-                     name_row, &c, err);
+    return rq_simple(st, "SELECT DISTINCT account_id FROM findings WHERE" RQ_VALID_FINDING
+                         " ORDER BY account_id", name_row, &c, err);
+}
+
+static int count_row(sqlite3_stmt *s, void *ctx)
+{
+    cb_ctx *c = ctx;
+    *(int64_t *)c->ud = sqlite3_column_int64(s, 0);
+    return 0;
+}
+
+int gd_rq_invalid_findings(gd_store *st, int64_t *n, gd_err *err)
+{
+    cb_ctx c = {NULL, n};
+    *n = 0;
+    return rq_simple(st, "SELECT count(*) FROM findings WHERE NOT" RQ_VALID_FINDING, count_row,
+                     &c, err);
 }
 
 int gd_rq_finding_regions(gd_store *st, gd_rq_name_cb cb, void *ud, gd_err *err)

@@ -42,6 +42,7 @@ typedef struct gd_rq_region {
     const char *region, *state, *message, *cost_state, *detector_id;
     int64_t run_id, ended_ms;
     const char *org_auto_enable_members;   /* gd_rq_detectors: NEW | ALL | NONE, or NULL */
+    const char *completeness;   /* that run's GetFindingsStatistics cross-check, or NULL */
 } gd_rq_region;
 typedef int (*gd_rq_region_cb)(void *ud, const gd_rq_region *r);
 /* For each region any finished run (run_id <= max_run_id) recorded, its
@@ -152,6 +153,10 @@ typedef struct gd_rq_agg {
     int64_t expired_at_ms;    /* -1: not expired */
 } gd_rq_agg;
 typedef int (*gd_rq_agg_cb)(void *ud, const gd_rq_agg *a);
+/* Stored findings the report leaves out because they fail common/validate.h
+ * (account id not 12 digits, severity outside [0, 10]): rows written by an
+ * older gdreport. Every other finding query skips them. */
+int gd_rq_invalid_findings(gd_store *st, int64_t *n, gd_err *err);
 int gd_rq_finding_groups(gd_store *st, const gd_rq_scope *scope, gd_rq_agg_cb cb, void *ud,
                          gd_err *err);
 

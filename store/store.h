@@ -52,6 +52,10 @@ void gd_store_rollback(gd_store *st);
  * death. Locking again through the same store is a no-op. */
 int gd_store_lock_collect(gd_store *st, gd_err *err);
 void gd_store_unlock_collect(gd_store *st);
+/* 1 when some process holds the collect lock now (read-only: never creates
+ * the lock file). A run row still "running" while nobody holds the lock was
+ * interrupted (killed, or its end could not be written): status shows it so. */
+int gd_store_collect_active(gd_store *st);
 
 /* ---- Runs -------------------------------------------------------------- */
 typedef struct gd_run_info {
@@ -235,7 +239,16 @@ int gd_store_mark_expired(gd_store *st, int64_t run_id, const char *region,
 /* Which of ids (same region) are not stored yet. Same ownership as above. */
 int gd_store_missing_findings(gd_store *st, const char *const *ids, size_t n,
                               char ***out_missing, size_t *n_missing, gd_err *err);
+/* Ids an earlier run of region fetched but could not store (its run_problems
+ * of kind finding_too_large / finding_malformed / finding_invalid) that are
+ * still not stored; at most limit. Same ownership as above. */
+int gd_store_unstored_findings(gd_store *st, const char *region, size_t limit, char ***out,
+                               size_t *n, gd_err *err);
 void gd_store_free_strings(char **v, size_t n);
+/* Stored unarchived findings of region (and its detector) by severity band:
+ * low < 4, medium < 7, high < 9, critical >= 9 (store_completeness.c). */
+int gd_store_active_by_band(gd_store *st, const char *region, const char *detector_id,
+                            int64_t by_band[4], gd_err *err);
 
 /* ---- Incremental sync state -------------------------------------------- */
 /* found = 0 when the region was never synced (full sync needed), or when the
@@ -287,6 +300,7 @@ typedef struct gd_status_region {
     const char *region, *state, *message, *error_code, *request_id, *cost_state, *cost_message;
     int64_t requests, retries, throttles, duration_ms, findings_listed, findings_new,
         findings_updated;
+    const char *completeness;   /* the GetFindingsStatistics cross-check, NULL if none */
 } gd_status_region;
 typedef int (*gd_status_run_cb)(void *ud, const gd_status_run *run);
 typedef int (*gd_status_region_cb)(void *ud, const gd_status_region *region);

@@ -151,3 +151,43 @@ done:
     *n_missing = sv.n;
     return GD_OK;
 }
+
+/* Findings an earlier run fetched but could not store (run_problems kinds
+ * finding_too_large, finding_malformed, finding_invalid) that are still not
+ * in findings: the next run asks for them by id, archived or not. */
+static const char SQL_UNSTORED[] =
+    "SELECT DISTINCT p.subject FROM run_problems AS p"
+    " WHERE p.region = ?1 AND p.subject IS NOT NULL"
+    " AND p.kind IN ('finding_too_large', 'finding_malformed', 'finding_invalid')"
+    " AND NOT EXISTS (SELECT 1 FROM findings AS f WHERE f.finding_id = p.subject)"
+    " ORDER BY p.subject LIMIT ?2";
+
+int gd_store_unstored_findings(gd_store *st, const char *region, size_t limit, char ***out,
+                               size_t *n, gd_err *err)
+{
+    struct st_strv sv = {NULL, 0, 0};
+    sqlite3_stmt *s;
+    *out = NULL;
+    *n = 0;
+    st_enter(st);
+    int rc = st_read_begin(st, err);
+    if (rc == GD_OK) {
+        rc = st_stmt(st, SQL_UNSTORED, &s, err);
+        if (rc == GD_OK && (st_bind_text(s, 1, region) != SQLITE_OK ||
+                            st_bind_int64(s, 2, (int64_t)limit) != SQLITE_OK)) {
+            rc = st_db_error(st, err, "bind unstored findings");
+            st_stmt_reset(s);
+        } else if (rc == GD_OK) {
+            rc = st_collect_ids(st, s, &sv, "list unstored findings", err);
+        }
+        st_read_end(st);
+    }
+    st_leave(st);
+    if (rc != GD_OK) {
+        st_strv_free(&sv);
+        return rc;
+    }
+    *out = sv.v;
+    *n = sv.n;
+    return GD_OK;
+}

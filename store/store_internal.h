@@ -55,6 +55,13 @@ int st_step_done(gd_store *st, sqlite3_stmt *s, gd_err *err, const char *what);
 /* Runs fixed SQL text (no data) with sqlite3_exec. */
 int st_exec(gd_store *st, const char *sql, gd_err *err, const char *what);
 
+/* store_identity.c: PRAGMA application_id of every gdreport DB ("GDRP"). */
+#define GD_STORE_APPLICATION_ID 0x47445250
+/* GD_OK for a gdreport DB (*needs_claim: new or from before the id, so a
+ * read-write open sets it), GD_E_DB naming the file for anything else. */
+int st_check_identity(gd_store *st, int *needs_claim, gd_err *err);
+int st_claim_identity(gd_store *st, gd_err *err);
+
 /* One write transaction per public call: BEGIN IMMEDIATE .. COMMIT, or a
  * SAVEPOINT inside a caller-scoped transaction so the call stays atomic. */
 int st_tx_begin(gd_store *st, gd_err *err);

@@ -108,3 +108,17 @@ void gd_store_unlock_collect(gd_store *st)
     }
     st_leave(st);
 }
+
+int gd_store_collect_active(gd_store *st)
+{
+    char path[4200];
+    if (st->lock_fd >= 0)
+        return 1;
+    lock_path(st, path, sizeof path);
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return 0; /* never locked: nobody is collecting */
+    int busy = flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+    close(fd); /* also drops the shared lock taken to look */
+    return busy;
+}

@@ -34,6 +34,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -161,10 +162,88 @@ static int check_version(gd_store *st, gd_err *err)
     return GD_OK;
 }
 
+/* "file:<path>?immutable=1" with the path percent-encoded where a URI needs it. */
+static int immutable_uri(const char *path, char *out, size_t n)
+{
+    size_t w = 0;
+    const char *prefix = "file:";
+    for (const char *p = prefix; *p; p++)
+        out[w++] = *p;
+    for (const char *p = path; *p; p++) {
+        if (w + 4 >= n)
+            return -1;
+        unsigned char c = (unsigned char)*p;
+        if (c == '%' || c == '?' || c == '#' || c <= 0x20 || c >= 0x7f)
+            w += (size_t)snprintf(out + w, n - w, "%%%02X", c);
+        else
+            out[w++] = (char)c;
+    }
+    const char *suffix = "?immutable=1";
+    if (w + strlen(suffix) + 1 > n)
+        return -1;
+    memcpy(out + w, suffix, strlen(suffix) + 1);
+    return 0;
+}
+
+static int open_connection(gd_store *st, int immutable, gd_err *err)
+{
+    int flags = SQLITE_OPEN_NOMUTEX;
+    char uri[8400];
+    const char *name = st->path;
+    flags |= st->mode == GD_STORE_READ_ONLY ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+    if (immutable) {
+        if (immutable_uri(st->path, uri, sizeof uri) != 0)
+            return gd_err_set(err, GD_E_USAGE, "DB %s: path too long", st->path);
+        name = uri;
+        flags |= SQLITE_OPEN_URI;
+    }
+    if (sqlite3_open_v2(name, &st->db, flags, NULL) != SQLITE_OK)
+        return st->db ? st_db_error(st, err, "open")
+                      : gd_err_set(err, GD_E_NOMEM, "DB %s: out of memory", st->path);
+    int rc = set_pragmas(st, err);
+    int needs_claim = 0;
+    if (rc == GD_OK)
+        rc = st_check_identity(st, &needs_claim, err);
+    if (rc == GD_OK)
+        rc = check_version(st, err);
+    if (rc == GD_OK && needs_claim && st->mode == GD_STORE_READ_WRITE)
+        rc = st_claim_identity(st, err);
+    return rc;
+}
+
+/* A read-only open that failed because SQLite could not write the -shm beside
+ * the DB (a backup, a snapshot, another user's directory) is retried with
+ * immutable=1, which reads the main file alone. That is exact only when no
+ * WAL holds commits the main file lacks and no collect is writing: both are
+ * checked, and the message says what to do otherwise. */
+static int cannot_write_beside(gd_store *st)
+{
+    int ext = st->db ? sqlite3_extended_errcode(st->db) : 0;
+    int primary = ext & 0xff;
+    return primary == SQLITE_READONLY || primary == SQLITE_CANTOPEN;
+}
+
+static int reopen_immutable(gd_store *st, gd_err *err)
+{
+    char wal[4200];
+    struct stat sb;
+    snprintf(wal, sizeof wal, "%s-wal", st->path);
+    if (stat(wal, &sb) == 0 && sb.st_size > 0)
+        return gd_err_set(err, GD_E_DB,
+                          "DB %s cannot be read from here: its directory is not writable and "
+                          "%s holds commits not yet in the DB; copy both files somewhere "
+                          "writable, or let its owner run a collect first", st->path, wal);
+    if (gd_store_collect_active(st))
+        return gd_err_set(err, GD_E_LOCKED,
+                          "DB %s: a collect is writing it and its directory is not writable "
+                          "here; export after the collect ends", st->path);
+    gd_err_clear(err);
+    return open_connection(st, 1, err);
+}
+
 int gd_store_open(const char *path, int mode, gd_store **out, gd_err *err)
 {
     gd_store *st = NULL;
-    int flags = SQLITE_OPEN_NOMUTEX;
     int rc;
 
     *out = NULL;
@@ -178,14 +257,12 @@ int gd_store_open(const char *path, int mode, gd_store **out, gd_err *err)
         rc = new_store(path, mode, &st, err);
     if (rc != GD_OK)
         return rc;
-    flags |= mode == GD_STORE_READ_ONLY ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
-    if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK)
-        rc = st->db ? st_db_error(st, err, "open")
-                    : gd_err_set(err, GD_E_NOMEM, "DB %s: out of memory", path);
-    if (rc == GD_OK)
-        rc = set_pragmas(st, err);
-    if (rc == GD_OK)
-        rc = check_version(st, err);
+    rc = open_connection(st, 0, err);
+    if (rc != GD_OK && mode == GD_STORE_READ_ONLY && cannot_write_beside(st)) {
+        sqlite3_close(st->db);
+        st->db = NULL;
+        rc = reopen_immutable(st, err);
+    }
     if (rc == GD_OK)
         rc = st_exec(st, SQL_IDS_TABLE, err, "create temp id table");
     if (rc != GD_OK) {

@@ -3,13 +3,17 @@
  * read transaction so a collect committing meanwhile is not half-seen. */
 #include "store/store_internal.h"
 
+#include <string.h>
+
 static const char SQL_STATUS_RUNS[] =
     "SELECT run_id, started_at, ended_at, tool_version, outcome, message, caller_account_id,"
     " regions_source, full_sync FROM runs ORDER BY run_id DESC LIMIT ?1";
 static const char SQL_STATUS_REGIONS[] =
     "SELECT region, state, message, error_code, request_id, cost_state, cost_message,"
     " requests, retries, throttles, duration_ms, findings_listed, findings_new,"
-    " findings_updated FROM run_regions WHERE run_id = ?1 ORDER BY region";
+    " findings_updated, (SELECT p.message FROM run_problems AS p WHERE p.run_id = ?1"
+    " AND p.region = run_regions.region AND p.kind = 'completeness' ORDER BY p.problem_id DESC"
+    " LIMIT 1) FROM run_regions WHERE run_id = ?1 ORDER BY region";
 
 struct status_walk {
     gd_status_run_cb run_cb;
@@ -40,6 +44,7 @@ static void region_from_row(sqlite3_stmt *s, int64_t run_id, gd_status_region *r
     r->findings_listed = sqlite3_column_int64(s, 11);
     r->findings_new = sqlite3_column_int64(s, 12);
     r->findings_updated = sqlite3_column_int64(s, 13);
+    r->completeness = col_text(s, 14);
 }
 
 static int walk_regions(gd_store *st, int64_t run_id, struct status_walk *w, gd_err *err)
@@ -85,8 +90,11 @@ static int walk_runs(gd_store *st, int limit, struct status_walk *w, gd_err *err
     if (rc != GD_OK)
         return rc;
     st_bind_int64(s, 1, limit > 0 ? limit : -1); /* LIMIT -1: no limit */
+    int collecting = gd_store_collect_active(st);
     while (rc == GD_OK && !w->stop && (step = sqlite3_step(s)) == SQLITE_ROW) {
         run_from_row(s, &r);
+        if (r.outcome && !strcmp(r.outcome, "running") && !collecting)
+            r.outcome = "interrupted";
         if (w->run_cb)
             w->stop = w->run_cb(w->ud, &r);
         if (!w->stop && w->region_cb)

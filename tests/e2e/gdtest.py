@@ -381,6 +381,23 @@ def expected_costs(truth, states=("collected",)):
     return out
 
 
+def fixture_db(path, with_fixture=True):
+    """A DB built from schema/NNN_*.sql (+ tests/fixtures/report_fixture.sql) with the
+    stdlib sqlite3 module, as an up-to-date gdreport would have left it."""
+    import glob
+    migrations = sorted(glob.glob(os.path.join(SOURCE_DIR, "schema", "[0-9][0-9][0-9]_*.sql")))
+    con = sqlite3.connect(path)
+    for m in migrations:
+        con.executescript(open(m, encoding="utf-8").read())
+    version = max(int(os.path.basename(m)[:3]) for m in migrations)
+    con.execute("PRAGMA user_version = %d" % version)
+    if with_fixture:
+        con.executescript(open(os.path.join(SOURCE_DIR, "tests", "fixtures", "report_fixture.sql"),
+                               encoding="utf-8").read())
+    con.commit()
+    con.close()
+
+
 def sqlite_query(db, sql, params=()):
     con = sqlite3.connect("file:%s?mode=ro" % db, uri=True)
     try:

@@ -124,7 +124,7 @@ def faults_keep_data_exact(fake, tmp):
 # Organizations calls are global and are not.
 REGIONAL_OPS = {"ListDetectors", "GetDetector", "DescribeOrganizationConfiguration", "ListMembers",
                 "GetMemberDetectors", "ListFindings", "GetFindings", "GetAdministratorAccount",
-                "GetUsageStatistics"}
+                "GetUsageStatistics", "GetFindingsStatistics"}
 
 
 def throttling_storm(fake, tmp):
@@ -167,12 +167,15 @@ def throttling_storm(fake, tmp):
 def oversized_findings(tmp):
     """A response cap under one GetFindings batch but over most findings: batches
     are split down to single ids, and a finding bigger than the cap is reported
-    as finding_too_large, never silently dropped."""
+    as finding_too_large, never silently dropped: its region is partial (exit 3)
+    with the id in its message, and the next run without the cap stores it
+    (issue 16: findings that could not be stored no longer count as success)."""
     db = os.path.join(tmp, "toobig.db")
     with gdtest.FakeAws(args=["--quiet", "--scenario", "small"]) as fake:
         env = gdtest.gd_env(fake, GDREPORT_MAX_RESPONSE_BYTES=30000)
         cp = gdtest.run_gdreport(["collect", "--db", db, "--no-cost"], env, timeout=240)
-        check(cp.returncode == 0, "response cap: exit %d: %s" % (cp.returncode, cp.stderr[-1500:]))
+        check(cp.returncode == 3, "response cap: exit %d (want 3): %s" % (cp.returncode,
+                                                                          cp.stderr[-1500:]))
         truth = fake.truth()
         want = {f["id"] for f in gdtest.collected_findings(truth)}
         stored = {r[0] for r in gdtest.sqlite_query(db, "SELECT finding_id FROM findings")}
@@ -182,6 +185,18 @@ def oversized_findings(tmp):
               "every finding is stored or reported too large (%d stored, %d too large, %d true)"
               % (len(stored), len(big), len(want)))
         check(len(big) < 5, "only the oversized findings are reported: %d" % len(big))
+        regs = regions_of_last_run(db)
+        failed = {r: v for r, v in regs.items() if v["state"] == "failed"}
+        check(failed and all(v["code"] == "FindingsNotStored" for v in failed.values()),
+              "the region with an unstored finding is partial: %s" % failed)
+        named = " ".join(v["message"] or "" for v in failed.values())
+        check(all(i in named for i in big), "its message names the ids: %s" % named)
+        cp = gdtest.run_gdreport(["collect", "--db", db, "--no-cost"], gdtest.gd_env(fake),
+                                 timeout=240)
+        check(cp.returncode == 0, "without the cap: exit %d" % cp.returncode)
+        stored = {r[0] for r in gdtest.sqlite_query(db, "SELECT finding_id FROM findings")}
+        check(stored == want, "the next run fetched the unstored findings again (%d of %d)"
+              % (len(stored & want), len(want)))
 
 
 def failing_region(fake, tmp):

@@ -41,17 +41,9 @@ def check(cond, what):
 
 
 def build_db(path, with_fixture=True):
-    migrations = sorted(glob.glob(os.path.join(SRC, "schema", "[0-9][0-9][0-9]_*.sql")))
-    con = sqlite3.connect(path)
-    for m in migrations:
-        con.executescript(open(m, encoding="utf-8").read())
-    version = max(int(os.path.basename(m)[:3]) for m in migrations)
-    con.execute("PRAGMA user_version = %d" % version)
-    if with_fixture:
-        con.executescript(open(os.path.join(SRC, "tests", "fixtures", "report_fixture.sql"),
-                               encoding="utf-8").read())
-    con.commit()
-    con.close()
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import gdtest
+    gdtest.fixture_db(path, with_fixture)
 
 
 def fixture_amounts():

@@ -198,6 +198,47 @@ static void test_config_secret_file_mode_decides(const char *dir)
     gd_config_free(cfg);
 }
 
+/* Issue 16: --config must be a regular file (a FIFO must not block), and a
+ * file others can write is refused with its mode, as ssh does. */
+static void test_config_file_type_and_mode(const char *dir)
+{
+    char path[512];
+    gd_config *cfg = NULL;
+    gd_err err = {0};
+    snprintf(path, sizeof path, "%s/fifo.ini", dir);
+    CHECK_INT(mkfifo(path, 0600), 0);
+    CHECK_INT(gd_config_load(path, NULL, &cfg, &err), GD_E_CONFIG); /* returns, no writer */
+    CHECK(strstr(err.msg, "not a regular file") && strstr(err.msg, path));
+    unlink(path);
+
+    snprintf(path, sizeof path, "%s/writable.ini", dir);
+    write_file(path, "[export]\nredact = all\n", 0666);
+    CHECK_INT(gd_config_load(path, NULL, &cfg, &err), GD_E_CONFIG);
+    CHECK_MSG(strstr(err.msg, "mode 0666") && strstr(err.msg, "chmod go-w"), "%s", err.msg);
+    CHECK(chmod(path, 0620) == 0);
+    CHECK_INT(gd_config_load(path, NULL, &cfg, &err), GD_E_CONFIG);
+    CHECK_MSG(strstr(err.msg, "mode 0620") && strstr(err.msg, "group"), "%s", err.msg);
+    CHECK(chmod(path, 0644) == 0);
+    CHECK_INT(gd_config_load(path, NULL, &cfg, &err), 0);
+    gd_config_free(cfg);
+    unlink(path);
+}
+
+/* Error lines never echo something that looks like a key. */
+static void test_error_lines_hide_secret_values(void)
+{
+    char msg[256];
+    snprintf(msg, sizeof msg, "--redact: 'AKIAIOSFODNN7EXAMPLE' is not one of management|cost");
+    gd_config_hide_secrets(msg);
+    CHECK_STR(msg, "--redact: 'AKIA[hidden]' is not one of management|cost");
+    snprintf(msg, sizeof msg, "GDREPORT_WINDOW: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' bad");
+    gd_config_hide_secrets(msg);
+    CHECK_STR(msg, "GDREPORT_WINDOW: '[hidden]' bad");
+    snprintf(msg, sizeof msg, "/var/lib/gdreport/reports/weekly: ok");
+    gd_config_hide_secrets(msg);
+    CHECK_STR(msg, "/var/lib/gdreport/reports/weekly: ok");
+}
+
 static void test_config_location_order(const char *dir)
 {
     char xdg[512], home[512], file[600], other[600];
@@ -308,7 +349,8 @@ static void test_config_resolve_types_and_bad_values(void)
     CHECK(v.text == NULL);
     CHECK_STR(v.origin, "unset");
 
-    CHECK_INT(gd_config_resolve(cfg, &env, "export", "redact", NULL, &v, &err), GD_E_CONFIG);
+    /* A bad GDREPORT_<KEY> is a usage error (exit 2), like the same bad flag. */
+    CHECK_INT(gd_config_resolve(cfg, &env, "export", "redact", NULL, &v, &err), GD_E_USAGE);
     CHECK_STR(err.msg, "GDREPORT_REDACT: 'everything' is not one of management|cost|all");
     CHECK_INT(gd_config_resolve(cfg, &env, "collect", "parallel", "0", &v, &err), GD_E_USAGE);
     CHECK_STR(err.msg, "--parallel: 0 is outside 1..32");
@@ -413,6 +455,8 @@ int main(void)
     test_config_errors_name_file_line_and_key();
     test_config_secret_in_readable_file_is_refused();
     test_config_secret_file_mode_decides(dir);
+    test_config_file_type_and_mode(dir);
+    test_error_lines_hide_secret_values();
     test_config_location_order(dir);
     test_config_precedence_flag_env_file_default();
     test_config_resolve_types_and_bad_values();

@@ -18,7 +18,7 @@ static json_t *parse(const char *text)
     return root;
 }
 
-static void test_pager_stops_on_absent_null_empty_and_repeated_tokens(void)
+static void test_pager_stops_on_absent_null_empty_and_fails_on_repeated_tokens(void)
 {
     gd_pager p;
     gd_pager_init(&p);
@@ -27,8 +27,12 @@ static void test_pager_stops_on_absent_null_empty_and_repeated_tokens(void)
     CHECK_STR(p.token, "A");
     CHECK_INT(gd_pager_next(&p, "B"), 0);
     CHECK(!p.done);
-    CHECK_INT(gd_pager_next(&p, "A"), 0);   /* A -> B -> A: a cycle */
+    /* A -> B -> A: a cycle fails the listing; it is not "no more pages". */
+    CHECK_INT(gd_pager_next(&p, "A"), GD_E_PARSE);
     CHECK(p.done && p.repeated && p.token == NULL);
+    gd_err err = {0};
+    CHECK_INT(gd_pager_fail(&p, GD_E_PARSE, "ListFindings", &err), GD_E_PARSE);
+    CHECK(strstr(err.msg, "ListFindings") && strstr(err.msg, "repeated"));
     gd_pager_free(&p);
 
     gd_pager_init(&p);
@@ -41,15 +45,42 @@ static void test_pager_stops_on_absent_null_empty_and_repeated_tokens(void)
     CHECK_INT(p.pages, 1);
     gd_pager_free(&p);
 
-    const char *docs[] = {"{}", "{\"nextToken\":null}", "{\"nextToken\":\"\"}",
-                          "{\"nextToken\":42}", "{\"nextToken\":[\"x\"]}"};
-    for (size_t i = 0; i < sizeof docs / sizeof *docs; i++) {
-        json_t *root = parse(docs[i]);
-        CHECK_MSG(gd_api_next_token(root, "nextToken") == NULL, "case %s", docs[i]);
+    const char *last[] = {"{}", "{\"nextToken\":null}", "{\"nextToken\":\"\"}"};
+    for (size_t i = 0; i < sizeof last / sizeof *last; i++) {
+        json_t *root = parse(last[i]);
+        const char *t = "x";
+        CHECK_MSG(gd_api_page_token(root, "nextToken", &t, &err) == 0 && t == NULL, "case %s",
+                  last[i]);
         json_decref(root);
     }
+    /* A token of the wrong type or over 64 KiB fails the listing, with the reason. */
+    const char *bad[] = {"{\"nextToken\":42}", "{\"nextToken\":[\"x\"]}",
+                         "{\"nextToken\":{}}", "{\"nextToken\":true}"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        json_t *root = parse(bad[i]);
+        const char *t = NULL;
+        CHECK_MSG(gd_api_page_token(root, "nextToken", &t, &err) == GD_E_PARSE, "case %s",
+                  bad[i]);
+        CHECK(strstr(err.msg, "not a string") != NULL);
+        json_decref(root);
+    }
+    json_t *big = json_object();
+    char *long_token = malloc(GD_API_TOKEN_MAX + 2);
+    memset(long_token, 'a', GD_API_TOKEN_MAX + 1);
+    long_token[GD_API_TOKEN_MAX + 1] = '\0';
+    json_object_set_new(big, "nextToken", json_string(long_token));
+    const char *t = NULL;
+    CHECK_INT(gd_api_page_token(big, "nextToken", &t, &err), GD_E_PARSE);
+    CHECK(strstr(err.msg, "65537 bytes") != NULL);
+    long_token[GD_API_TOKEN_MAX] = '\0'; /* exactly the limit: accepted */
+    json_object_set_new(big, "nextToken", json_string(long_token));
+    CHECK_INT(gd_api_page_token(big, "nextToken", &t, &err), 0);
+    CHECK(t && strlen(t) == GD_API_TOKEN_MAX);
+    json_decref(big);
+    free(long_token);
     json_t *root = parse("{\"nextToken\":\"abc==\"}");
-    CHECK_STR(gd_api_next_token(root, "nextToken"), "abc==");
+    CHECK_INT(gd_api_page_token(root, "nextToken", &t, &err), 0);
+    CHECK_STR(t, "abc==");
     json_decref(root);
 }
 
@@ -240,7 +271,8 @@ static void test_usage_amounts_stay_exact_text(void)
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         root = parse(bad[i]);
-        CHECK_MSG(gd_api_parse_usage(root, "SUM_BY_ACCOUNT", &p, &err) == GD_E_PARSE, "case %zu", i);
+        int want = i == 1 ? GD_E_BAD_ITEM : GD_E_PARSE; /* "1; DROP": an invalid amount */
+        CHECK_MSG(gd_api_parse_usage(root, "SUM_BY_ACCOUNT", &p, &err) == want, "case %zu", i);
         json_decref(root);
     }
 }
@@ -275,7 +307,8 @@ static void test_usage_top_accounts_flattened(void)
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         root = parse(bad[i]);
-        CHECK_MSG(gd_api_parse_usage(root, "TOP_ACCOUNTS_BY_FEATURE", &p, &err) == GD_E_PARSE,
+        int want = i == 2 ? GD_E_BAD_ITEM : GD_E_PARSE; /* amount "x": an invalid amount */
+        CHECK_MSG(gd_api_parse_usage(root, "TOP_ACCOUNTS_BY_FEATURE", &p, &err) == want,
                   "case %zu", i);
         json_decref(root);
     }
@@ -553,7 +586,7 @@ static void test_validators(void)
 
 int main(void)
 {
-    test_pager_stops_on_absent_null_empty_and_repeated_tokens();
+    test_pager_stops_on_absent_null_empty_and_fails_on_repeated_tokens();
     test_parse_body_rejects_malformed_and_non_objects();
     test_hostile_strings_are_repaired_not_refused();
     test_id_pages_validate_every_id();

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#define _GNU_SOURCE /* strcasestr */
 /* report/model + report/redact on tests/fixtures/report_fixture.sql. Every
  * expected number is worked out by hand from the fixture's comments. */
 #include "report/decimal.h"
 #include "report/definitions.h"
 #include "report/model.h"
 #include "report/redact.h"
+#include "report/redact_internal.h"
 #include "report_fixture.h"
 #include "t.h"
 
@@ -490,6 +492,25 @@ static void test_redact_management(void)
     CHECK_INT(gd_report_redact(m, GD_REDACT_MANAGEMENT, &err), 0);
     SEV(m->totals.active, 1, 2, 4, 5);
     CHECK(account(m, "111111111111") == NULL);
+
+    /* Issue 16: the free-text scrub is not exact-match only. Emails match in
+     * any case; account ids written with dashes or spaces match too. */
+    static const char *const texts[] = {
+        "mail MGMT@EXAMPLE.COM now", "Mgmt@Example.com", "acct 1111-1111-1111 denied",
+        "acct 1111 1111 1111 denied", "ORG MANAGEMENT said so",
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+        char *clean = NULL;
+        CHECK_INT(gd_report_scrub_text(m, texts[i], &clean), 0);
+        CHECK_MSG(clean && !strcasestr(clean, "mgmt@example.com") &&
+                      !strstr(clean, "1111-1111-1111") && !strstr(clean, "1111 1111 1111") &&
+                      !strcasestr(clean, "org management"),
+                  "\"%s\" -> \"%s\"", texts[i], clean ? clean : "(unchanged)");
+        free(clean);
+    }
+    char *clean = NULL;
+    CHECK_INT(gd_report_scrub_text(m, "acct 2222-2222-2222 and 111-111-111", &clean), 0);
+    CHECK(clean == NULL); /* nothing of the management account: left as it was */
     gd_report_model_free(m);
 }
 

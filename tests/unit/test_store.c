@@ -253,7 +253,10 @@ static void test_failed_migration_leaves_the_db_untouched(void)
     gd_err err = {0};
     tmpdb_init(&t, "store_test");
     sqlite3 *db = peek_open_create(t.path);
-    /* A table in the way of 001's CREATE TABLE accounts, created after runs. */
+    /* A table in the way of 001's CREATE TABLE accounts, created after runs,
+     * in a file marked as gdreport's (a foreign one is refused before). */
+    CHECK_INT(sqlite3_exec(db, "PRAGMA application_id = 1195659856", NULL, NULL, NULL),
+              SQLITE_OK);
     CHECK_INT(sqlite3_exec(db, "CREATE TABLE accounts (x)", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
     CHECK_INT(gd_store_open(t.path, GD_STORE_READ_WRITE, &st, &err), GD_E_DB);
@@ -894,12 +897,18 @@ static void test_status_walks_runs_newest_first_with_their_regions(void)
     CHECK_INT(gd_store_region_result(st, r2, &res, &err), 0);
     CHECK_INT(gd_store_region_result(st, r1, &res, &err), 0);
     CHECK_INT(gd_store_run_finish(st, r3, "partial", NULL, 4, &err), 0);
+    CHECK_INT(gd_store_lock_collect(st, &err), 0); /* a collect is live: "running" is true */
     CHECK_INT(gd_store_status(st, 2, status_run_cb, status_region_cb, &out, &err), 0);
     CHECK_STR(gd_buf_cstr(&out),
               "run3:partial run2:running 2/ap-south-1:failed 2/us-east-1:collected ");
     gd_buf_reset(&out);
     CHECK_INT(gd_store_status(st, 0, status_run_cb, NULL, &out, &err), 0);
     CHECK_STR(gd_buf_cstr(&out), "run3:partial run2:running run1:running ");
+    gd_store_unlock_collect(st);
+    /* Nobody holds the lock: a row still "running" was interrupted (issue 16). */
+    gd_buf_reset(&out);
+    CHECK_INT(gd_store_status(st, 0, status_run_cb, NULL, &out, &err), 0);
+    CHECK_STR(gd_buf_cstr(&out), "run3:partial run2:interrupted run1:interrupted ");
     CHECK_INT(gd_store_status(st, 0, status_stop_cb, status_region_cb, &out, &err), 42);
     gd_buf_free(&out);
     gd_store_close(st);

@@ -33,11 +33,11 @@
 
 static gd_report_region REGIONS[] = {
     {S("ap-south-1"), S("no_detector"), NULL, S("not_collected"), GENERATED_MS - DAY_MS, NULL,
-     {{0}}, 0, GENERATED_MS - DAY_MS, 0, 0, 0},
+     {{0}}, 0, GENERATED_MS - DAY_MS, 0, 0, 0, NULL},
     {S("eu-west-1"), S("failed"), S("=HYPERLINK(\"http://evil.example\")"), S("not_collected"),
-     GENERATED_MS - DAY_MS, NULL, {{0}}, 0, GENERATED_MS - 3 * DAY_MS, 1, 2, 0},
+     GENERATED_MS - DAY_MS, NULL, {{0}}, 0, GENERATED_MS - 3 * DAY_MS, 1, 2, 0, NULL},
     {S("us-east-1"), S("collected"), NULL, S("collected"), GENERATED_MS - DAY_MS, S("det-1"),
-     {{1, 2, 3, 1}}, 4, GENERATED_MS - DAY_MS, 0, 0, 5},
+     {{1, 2, 3, 1}}, 4, GENERATED_MS - DAY_MS, 0, 0, 5, NULL},
 };
 
 static gd_type_count TYPES_A[] = {{S("Backdoor:EC2/C&CActivity.B"), 2},
@@ -428,7 +428,11 @@ static void test_usage_errors(void)
     gd_report_model m;
     build_model(&m, 0);
     gd_err err = {0};
-    CHECK_INT(gd_xlsx_write_report(&m, NULL, "-", &err), GD_E_USAGE);
+    /* A directory is not a place for a workbook ("-" streams: test_output). */
+    char dir[] = "/tmp/gd-xlsx-test-XXXXXX";
+    CHECK(make_dir(dir) == 0);
+    CHECK_INT(gd_xlsx_write_report(&m, NULL, dir, &err), GD_E_USAGE);
+    remove_dir(dir);
     CHECK_INT(gd_xlsx_write_report(&m, NULL, "", &err), GD_E_USAGE);
     CHECK_INT(gd_xlsx_write_report(NULL, NULL, "/tmp/x.xlsx", &err), GD_E_USAGE);
 }

@@ -1,0 +1,229 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
+"""Issue 16 items 3-6 and 8 against a hostile server: tests/e2e/hostile_proxy.py sits
+in front of tests/fakeaws and rewrites one operation's responses.
+
+  ListAccounts that never ends          stops at the run's budget, with the reason
+  ListFindings nextToken over 64 KiB    that region fails with the reason (exit 3)
+  ListFindings nextToken not a string   same
+  ListFindings nextToken repeated       same
+  GetFindings: every finding malformed  0 stored is partial, ids in status, the
+                                        watermark stays; the next run stores them all,
+                                        archived ones included
+  GetFindings: bad accountId / severity that finding is not stored, the region is partial
+  GetUsageStatistics amount "1e999"     the region's cost is not collected and nothing
+                                        is stored; export still works
+  GetFindingsStatistics                 status says "complete: matches GuardDuty's
+                                        count", or the difference when it differs"""
+import json
+import os
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import gdtest  # noqa: E402
+from hostile_proxy import HostileProxy  # noqa: E402
+
+check = gdtest.check
+REGION = "us-east-1"
+
+
+def collect(env, db, *extra, timeout=300):
+    return gdtest.run_gdreport(["collect", "--db", db, "--regions", REGION] + list(extra), env,
+                               timeout=timeout)
+
+
+def region_row(db):
+    rows = gdtest.sqlite_query(
+        db, "SELECT state, error_code, message, cost_state, cost_message FROM run_regions "
+            "WHERE run_id = (SELECT max(run_id) FROM runs) AND region = ?", (REGION,))
+    return dict(zip(("state", "code", "message", "cost", "cost_message"), rows[0])) if rows else {}
+
+
+def stored_ids(db):
+    return {r[0] for r in gdtest.sqlite_query(db, "SELECT finding_id FROM findings")}
+
+
+def want_ids(fake):
+    return {f["id"] for f in gdtest.collected_findings(fake.truth()) if f["region"] == REGION}
+
+
+def endless_accounts(fake, tmp):
+    def answer(req, state):
+        return {"Accounts": [], "NextToken": "page-%d" % state["calls"]}
+    with HostileProxy(fake.url, "ListAccounts", answer=answer) as proxy:
+        env = gdtest.gd_env(fake, AWS_ENDPOINT_URL=proxy.url)
+        t0 = time.time()
+        cp = collect(env, os.path.join(tmp, "accounts.db"), "--no-cost", "--region-budget", "6s",
+                     timeout=120)
+        took = time.time() - t0
+    check(took < 60, "endless ListAccounts stops at the run's budget (%.1f s)" % took)
+    check("ListAccounts" in cp.stderr and "budget" in cp.stderr,
+          "... and says why: %s" % cp.stderr.strip()[-300:])
+
+    def repeat(req, state):
+        return {"Accounts": [], "NextToken": "same"}
+    with HostileProxy(fake.url, "ListAccounts", answer=repeat) as proxy:
+        env = gdtest.gd_env(fake, AWS_ENDPOINT_URL=proxy.url)
+        cp = collect(env, os.path.join(tmp, "accounts2.db"), "--no-cost", timeout=120)
+    check("repeated a page token" in cp.stderr, "a repeated NextToken fails ListAccounts: %s"
+          % cp.stderr.strip()[-300:])
+
+
+def bad_tokens(fake, tmp):
+    def listing(req):
+        return json.dumps((req or {}).get("findingCriteria"), sort_keys=True)
+
+    def oversized(doc, req, state):
+        if doc.get("nextToken"):
+            doc["nextToken"] = "A" * 70000
+        return doc
+
+    def not_a_string(doc, req, state):
+        if doc.get("nextToken"):
+            doc["nextToken"] = 12345
+        return doc
+
+    def repeated(doc, req, state):
+        first = state.setdefault(listing(req), doc.get("nextToken"))
+        if doc.get("nextToken") and first:
+            doc["nextToken"] = first   # page 2 points back at page 2
+        return doc
+
+    for name, fn, words in (("over 64 KiB", oversized, "70000 bytes"),
+                            ("not a string", not_a_string, "not a string"),
+                            ("repeated", repeated, "repeated")):
+        db = os.path.join(tmp, "token-%s.db" % name.replace(" ", "-"))
+        with HostileProxy(fake.url, "ListFindings", rewrite=fn) as proxy:
+            cp = collect(gdtest.gd_env(fake, AWS_ENDPOINT_URL=proxy.url), db, "--no-cost")
+        row = region_row(db)
+        check(cp.returncode == 3, "nextToken %s: exit 3 (got %d)" % (name, cp.returncode))
+        check(row.get("state") == "failed" and words in (row.get("message") or ""),
+              "nextToken %s: the region failed with the reason: %s" % (name, row))
+        wm = gdtest.sqlite_query(db, "SELECT count(*) FROM region_sync")
+        check(wm == [(0,)], "nextToken %s: no watermark stored: %s" % (name, wm))
+
+
+def unstorable_findings(fake, tmp):
+    db = os.path.join(tmp, "malformed.db")
+
+    def break_all(doc, req, state):
+        for f in doc.get("findings", []):
+            f["severity"] = "high"   # a string: malformed
+        return doc
+    with HostileProxy(fake.url, "GetFindings", rewrite=break_all) as proxy:
+        env = gdtest.gd_env(fake, AWS_ENDPOINT_URL=proxy.url)
+        cp = collect(env, db, "--no-cost")
+        st = gdtest.run_gdreport(["status", "--db", db], env)
+    want = want_ids(fake)
+    archived = {f["id"] for f in gdtest.collected_findings(fake.truth())
+                if f["region"] == REGION and f["archived"]}
+    row = region_row(db)
+    check(cp.returncode == 3, "every finding malformed: exit 3, not 0 (got %d)" % cp.returncode)
+    check(not stored_ids(db), "... nothing stored")
+    check(row.get("code") == "FindingsNotStored", "... the region says FindingsNotStored: %s" % row)
+    check("FindingsNotStored" in st.stdout and any(i in st.stdout for i in want),
+          "... status lists finding ids")
+    check(gdtest.sqlite_query(db, "SELECT count(*) FROM region_sync") == [(0,)],
+          "... the watermark does not advance")
+    check(archived, "the fake has archived findings in %s" % REGION)
+    cp = collect(gdtest.gd_env(fake), db, "--no-cost")
+    got = stored_ids(db)
+    check(cp.returncode == 0 and got == want,
+          "the next run stores them all (%d of %d, exit %d)" % (len(got & want), len(want),
+                                                                cp.returncode))
+    check(archived <= got, "... archived ones included (%d of %d)" % (len(archived & got),
+                                                                      len(archived)))
+
+
+def invalid_values(fake, tmp):
+    db = os.path.join(tmp, "invalid.db")
+    bad = {}
+
+    def poison(doc, req, state):
+        fs = doc.get("findings", [])
+        if len(fs) >= 2 and "acct" not in bad:
+            fs[0]["accountId"] = "../../etc/passwd"
+            fs[1]["severity"] = 11
+            bad["acct"], bad["sev"] = fs[0]["id"], fs[1]["id"]
+        return doc
+    with HostileProxy(fake.url, "GetFindings", rewrite=poison) as proxy:
+        cp = collect(gdtest.gd_env(fake, AWS_ENDPOINT_URL=proxy.url), db, "--no-cost")
+    got = stored_ids(db)
+    check(bad and bad["acct"] not in got and bad["sev"] not in got,
+          "an accountId that is not 12 digits and a severity of 11 are not stored")
+    check(cp.returncode == 3 and region_row(db).get("code") == "FindingsNotStored",
+          "... and the region is partial")
+    kinds = gdtest.sqlite_query(db, "SELECT count(*) FROM run_problems WHERE kind = "
+                                    "'finding_invalid'")
+    check(kinds == [(2,)], "... two finding_invalid problems: %s" % kinds)
+    sevs = gdtest.sqlite_query(db, "SELECT count(*) FROM findings WHERE severity < 0 OR "
+                                   "severity > 10 OR length(account_id) != 12")
+    check(sevs == [(0,)], "no stored finding breaks the rules")
+
+
+def invalid_amounts(fake, tmp):
+    for amount in ("1e999", "12345678901234567890", "0.1234567890123456789012345678"):
+        db = os.path.join(tmp, "amount.db")
+        if os.path.exists(db):
+            os.unlink(db)
+
+        def inflate(doc, req, state, amount=amount):
+            stats = doc.get("usageStatistics") or {}
+            for key in ("sumByAccount", "sumByFeature"):
+                for e in stats.get(key) or []:
+                    e.setdefault("total", {})["amount"] = amount
+            return doc
+        with HostileProxy(fake.url, "GetUsageStatistics", rewrite=inflate) as proxy:
+            env = gdtest.gd_env(fake, AWS_ENDPOINT_URL=proxy.url)
+            collect(env, db)
+        row = region_row(db)
+        check(row.get("cost") == "failed" and "invalid amount" in (row.get("cost_message") or ""),
+              "amount %s: the region's cost is not collected, with the reason: %s"
+              % (amount, row.get("cost_message")))
+        n = gdtest.sqlite_query(db, "SELECT count(*) FROM usage_costs WHERE amount = ?",
+                                (amount,))
+        check(n == [(0,)], "amount %s: never stored" % amount)
+        ex = gdtest.run_gdreport(["export", "--db", db, "-o", "-"], env)
+        check(ex.returncode == 0, "amount %s: export still works (%s)" % (amount,
+                                                                         ex.stderr.strip()))
+
+
+def completeness(fake, tmp):
+    db = os.path.join(tmp, "complete.db")
+    env = gdtest.gd_env(fake)
+    cp = collect(env, db, "--no-cost")
+    st = gdtest.run_gdreport(["status", "--db", db, "--json"], env)
+    doc = json.loads(st.stdout or "{}")
+    regs = doc.get("runs", [{}])[0].get("regions", [])
+    msg = [r.get("completeness") for r in regs if r.get("region") == REGION]
+    check(cp.returncode == 0 and msg and (msg[0] or "").startswith(
+        "complete: matches GuardDuty's count"), "status: complete: matches (%s)" % msg)
+
+    def more(doc, req, state):
+        for g in doc.get("findingStatistics", {}).get("groupedBySeverity", []):
+            g["totalFindings"] += 1
+        return doc
+    with HostileProxy(fake.url, "GetFindingsStatistics", rewrite=more) as proxy:
+        env2 = gdtest.gd_env(fake, AWS_ENDPOINT_URL=proxy.url)
+        cp = collect(env2, db, "--no-cost")
+        st = gdtest.run_gdreport(["status", "--db", db], env2)
+    check(cp.returncode == 0, "a difference is a warning, not a failure (exit %d)" % cp.returncode)
+    check("differs from GuardDuty's count" in st.stdout, "status shows the difference")
+
+
+def main():
+    with gdtest.FakeAws(args=["--scenario", "small", "--findings-per-region", "160"]) as fake, \
+            tempfile.TemporaryDirectory() as tmp:
+        endless_accounts(fake, tmp)
+        bad_tokens(fake, tmp)
+        unstorable_findings(fake, tmp)
+        invalid_values(fake, tmp)
+        invalid_amounts(fake, tmp)
+        completeness(fake, tmp)
+    return gdtest.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
