@@ -759,6 +759,7 @@ static int record(gd_region_ctx *rc, const region_outcome *out, int64_t duration
         .findings_new = rc->fstats.inserted, .findings_updated = rc->fstats.updated,
         .cost_state = rc->cost_state,
         .cost_message = rc->cost_message[0] ? rc->cost_message : NULL,
+        .usage_calls = rc->usage_calls,
     };
     if (gd_store_region_result(rc->store, rc->run_id, &res, err) == 0)
         return 0;

@@ -96,6 +96,7 @@ typedef struct gd_region_result {
     int64_t findings_listed, findings_new, findings_updated;
     const char *cost_state;    /* collected | denied | skipped | failed | not_applicable */
     const char *cost_message;
+    int64_t usage_calls;       /* GetUsageStatistics requests (pages) of the usage step */
 } gd_region_result;
 
 /* Insert or replace the run's row for result->region. */

@@ -27,9 +27,9 @@ static const char SQL_RUNS_INTERRUPTED[] =
 static const char SQL_REGION_RESULT[] =
     "INSERT INTO run_regions (run_id, region, state, message, error_code, request_id,"
     " detector_id, requests, retries, throttles, duration_ms, findings_listed, findings_new,"
-    " findings_updated, cost_state, cost_message)"
+    " findings_updated, cost_state, cost_message, usage_calls)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
-    " COALESCE(?15, 'not_applicable'), ?16)"
+    " COALESCE(?15, 'not_applicable'), ?16, ?17)"
     " ON CONFLICT (run_id, region) DO UPDATE SET state = excluded.state,"
     " message = excluded.message, error_code = excluded.error_code,"
     " request_id = excluded.request_id, detector_id = excluded.detector_id,"
@@ -37,7 +37,7 @@ static const char SQL_REGION_RESULT[] =
     " throttles = excluded.throttles, duration_ms = excluded.duration_ms,"
     " findings_listed = excluded.findings_listed, findings_new = excluded.findings_new,"
     " findings_updated = excluded.findings_updated, cost_state = excluded.cost_state,"
-    " cost_message = excluded.cost_message";
+    " cost_message = excluded.cost_message, usage_calls = excluded.usage_calls";
 
 static const char SQL_PROBLEM_INSERT[] =
     "INSERT INTO run_problems (run_id, region, kind, subject, message)"
@@ -175,6 +175,7 @@ static int bind_region_result(sqlite3_stmt *s, int64_t run_id, const gd_region_r
     b |= st_bind_int64(s, 14, r->findings_updated);
     b |= st_bind_text(s, 15, r->cost_state);
     b |= st_bind_text(s, 16, r->cost_message);
+    b |= st_bind_int64(s, 17, r->usage_calls);
     return b;
 }
 

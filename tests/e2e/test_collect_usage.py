@@ -4,7 +4,7 @@ billed, so that the accounts need three batches of 50 and the top-50 lists of
 most features are truncated. Checks, against the fake's ground truth:
 account x feature, per-account and per-feature totals exact; GetUsageStatistics
 requests per region within ceil(N/50) x (billed features + 1) + 5 (the fake's
-stats); throttled usage calls slow the
+stats) and recorded in run_regions.usage_calls; throttled usage calls slow the
 region but lose nothing; an SCP denying usage gives cost "denied" and exit 0."""
 import math
 import os
@@ -104,12 +104,17 @@ def scale_and_budget(fake, tmp):
     check(cp.returncode == 0, "collect exit %d: %s" % (cp.returncode, cp.stderr[-1500:]))
     check_totals(db, truth, "120 accounts")
     stats = fake.stats()
+    recorded = dict(gdtest.sqlite_query(
+        db, "SELECT region, usage_calls FROM run_regions "
+            "WHERE run_id = (SELECT max(run_id) FROM runs)"))
     for region in regions:
         limit, n, billed = budget(truth, region)
         sent = stats["by_region"].get("GetUsageStatistics@%s" % region, 0)
         check(0 < sent <= limit, "%s: %d usage calls for %d accounts, %d billed features "
               "(budget %d; one per account would be %d)" % (region, sent, n, len(billed), limit,
                                                            n + math.ceil(n / 50) + 1))
+        check(recorded.get(region) == sent, "%s: run_regions.usage_calls %s == the fake's %d" % (
+            region, recorded.get(region), sent))
         by_type = {t: stats["usage_types"].get("%s@%s" % (t, region), 0)
                    for t in ("SUM_BY_FEATURES", "TOP_ACCOUNTS_BY_FEATURE", "SUM_BY_ACCOUNT")}
         check(by_type["SUM_BY_FEATURES"] == 1 and by_type["TOP_ACCOUNTS_BY_FEATURE"] == 1,
