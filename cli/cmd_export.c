@@ -363,10 +363,11 @@ int gd_export_run(const gd_export_request *req)
         rc = gd_report_model_build(st, &req->opts, &m, &err);
     if (!rc && req->opts.redact)
         rc = gd_report_redact(m, req->opts.redact, &err);
-    if (!rc && m->stale)
-        warn_stale(m);
     if (!rc)
         rc = write_report(req, m, &err);
+    /* after the write: a report that could not be written says only why */
+    if (!rc && m->stale)
+        warn_stale(m);
     gd_report_model_free(m);
     gd_store_close(st);
     if (rc)
