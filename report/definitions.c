@@ -62,6 +62,8 @@ static const gd_definition DEFS[GD_DEF_COUNT] = {
         "The region's findings in scope that GuardDuty no longer has, counted apart."},
     [GD_DEF_REGION_SAMPLES] = {"regions[].samples", "Sample findings",
         "The region's sample findings in scope, counted apart and never in another figure."},
+    [GD_DEF_REGION_COMPLETENESS] = {"regions[].completeness", "Completeness (GuardDuty's count)",
+        "The collect's cross-check of this region: GuardDuty's own count of unarchived findings by severity (GetFindingsStatistics) against the stored count: \"complete: matches GuardDuty's count (N unarchived findings)\" or the difference per band (a warning: findings can change during a run), or \"not checked: ...\". Absent when that run did not check."},
     [GD_DEF_TOTAL_COST] = {"totals.cost_usd", "Usage estimate (USD, 30 days)",
         "GuardDuty's usage estimate for the last 30 days (GetUsageStatistics, SUM_BY_ACCOUNT) summed over the accounts and regions in scope; not an invoice, and a projection during a free trial."},
     [GD_DEF_ACCOUNT_ACTIVE] = {"accounts[].active", "Active findings",
