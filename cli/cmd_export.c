@@ -8,6 +8,7 @@
 #include "common/log.h"
 #include "common/names.h"
 #include "common/timeutil.h"
+#include "common/tz.h"
 #include "report/redact.h"
 #include "report/writers.h"
 #include "report/xlsx_writer.h"
@@ -22,8 +23,10 @@
 
 typedef struct export_flags {
     const char *db, *format, *out, *redact, *window, *since, *until;
-    const char *accounts, *regions, *min_severity, *now, *log_format, *config, *paper;
-    int include_archived, findings, quiet, verbose;
+    const char *accounts, *regions, *min_severity, *now, *log_format, *config, *max_age;
+    const char *tz, *week_start, *paper;
+    int tz_from_env;
+    int include_archived, include_samples, findings, quiet, verbose;
 } export_flags;
 
 /* The resolved flags into f (strings borrowed from a). --window only when the
@@ -42,9 +45,19 @@ static void take_flags(const gd_flag_args *a, export_flags *f)
     f->regions = gd_flag_text(a, GD_F_REGIONS);
     f->min_severity = gd_flag_text(a, GD_F_MIN_SEVERITY);
     f->now = gd_flag_text(a, GD_F_NOW);
+    f->max_age = gd_flag_text(a, GD_F_MAX_AGE);
+    /* --tz or GDREPORT_TZ, then $TZ, then the config file, then UTC */
+    f->tz = gd_flag_text(a, GD_F_TZ);
+    const char *env_tz = getenv("TZ");
+    if ((a->origin[GD_F_TZ] == GD_ORIGIN_FILE || !f->tz) && env_tz && *env_tz) {
+        f->tz = env_tz;
+        f->tz_from_env = 1;
+    }
+    f->week_start = gd_flag_text(a, GD_F_WEEK_START);
     f->log_format = gd_flag_text(a, GD_F_LOG_FORMAT);
     f->paper = gd_flag_text(a, GD_F_PAPER);
     f->include_archived = gd_flag_on(a, GD_F_INCLUDE_ARCHIVED);
+    f->include_samples = gd_flag_on(a, GD_F_INCLUDE_SAMPLES);
     f->findings = gd_flag_on(a, GD_F_FINDINGS);
     f->quiet = gd_flag_on(a, GD_F_QUIET);
     f->verbose = gd_flag_verbosity(a);
@@ -186,6 +199,29 @@ static int window_opts(const export_flags *f, gd_report_options *o)
     return 0;
 }
 
+/* --tz (default $TZ, then the config file, then UTC) must name a zone of the
+ * zoneinfo database: glibc would silently use UTC for an unknown one. */
+static int trend_opts(const export_flags *f, gd_report_options *o)
+{
+    const char *tz = f->tz && *f->tz ? f->tz : "UTC";
+    gd_err err = {0};
+    if (tz[0] == ':')
+        tz++;
+    if (strlen(tz) >= sizeof o->tz || gd_tz_check(tz, &err) != 0) {
+        gd_cli_error("%s: %s", f->tz_from_env ? "TZ (environment; or give --tz)" : "--tz",
+                     err.msg[0] ? err.msg : "time zone name too long");
+        return -1;
+    }
+    snprintf(o->tz, sizeof o->tz, "%s", tz);
+    o->week_start = f->week_start ? gd_tz_weekday(f->week_start) : 1;
+    o->week_start_set = 1;
+    if (o->week_start < 0) {
+        gd_cli_error("--week-start: expected monday ... sunday, got '%s'", f->week_start);
+        return -1;
+    }
+    return 0;
+}
+
 /* --paper, else the locale's paper: US Letter for en_US (LC_ALL, then
  * LC_PAPER, then LANG, as setlocale would pick), A4 everywhere else. */
 static int paper_of(const char *flag)
@@ -217,6 +253,13 @@ static int build_request(const export_flags *f, gd_export_request *r, char *out,
         return -1;
     }
     o->include_archived = f->include_archived;
+    o->include_samples = f->include_samples;
+    if (trend_opts(f, o) != 0)
+        return -1;
+    if (f->max_age && (gd_duration_parse(f->max_age, &o->max_age_ms) != 0 || o->max_age_ms <= 0)) {
+        gd_cli_error("--max-age: expected a duration like 36h, 2d, 1w; got '%s'", f->max_age);
+        return -1;
+    }
     r->paper = paper_of(f->paper);
     /* The workbook always lists every finding in scope (streamed, continuing on
      * "Findings (2)" past Excel's row limit); JSON carries the detail only on
@@ -276,6 +319,22 @@ int gd_export_expand_date(const char *tmpl, int64_t now_ms, char *out, size_t n)
 
 /* ---- Pipeline ------------------------------------------------------------ */
 
+/* One stderr line naming every stale region and its age. */
+static void warn_stale(const gd_report_model *m)
+{
+    char list[1024] = "";
+    size_t w = 0;
+    for (size_t i = 0; i < m->n_regions && w < sizeof list; i++) {
+        const gd_report_region *r = &m->regions[i];
+        if (r->stale)
+            w += (size_t)snprintf(list + w, sizeof list - w, "%s%s (%.1f h)", w ? ", " : "",
+                                  r->region, gd_report_age_hours(m, r));
+    }
+    gd_log(GD_LOG_WARN, NULL, NULL, NULL,
+           "stale data: the newest successful collect is older than --max-age %.1f h at --now "
+           "in %s; run gdreport collect", (double)m->max_age_ms / 3600000.0, list);
+}
+
 static int write_report(const gd_export_request *req, const gd_report_model *m, gd_err *err)
 {
     gd_finding_source src = gd_report_model_finding_source(m);
@@ -306,6 +365,9 @@ int gd_export_run(const gd_export_request *req)
         rc = gd_report_redact(m, req->opts.redact, &err);
     if (!rc)
         rc = write_report(req, m, &err);
+    /* after the write: a report that could not be written says only why */
+    if (!rc && m->stale)
+        warn_stale(m);
     gd_report_model_free(m);
     gd_store_close(st);
     if (rc)

@@ -4,6 +4,11 @@
 #include "cli/flags.h"
 #include "common/i18n.h"
 #include "common/log.h"
+#include "common/region_state.h"
+#include "common/timeutil.h"
+#include "report/definitions.h"
+#include "report/model.h"
+#include "store/report_query.h"
 #include "store/store.h"
 
 #include <jansson.h>
@@ -63,6 +68,10 @@ static int text_region(void *ud, const gd_status_region *g)
            g->region, g->state, (long long)g->findings_listed, (long long)g->findings_new,
            (long long)g->findings_updated, or_dash(g->cost_state), (long long)g->requests,
            (long long)g->retries, (long long)g->throttles, (double)g->duration_ms / 1000.0);
+    const gd_region_state *rs = gd_region_state_find(g->state);
+    if (!rs->counts_as_collected)
+        printf("  %-16s %s%s\n", "", rs->label,
+               rs->makes_run_partial ? " (makes the run partial)" : "");
     if (g->message && *g->message) {
         printf("  %-16s %s%s%s", "", g->error_code ? g->error_code : "",
                g->error_code ? ": " : "", g->message);
@@ -124,7 +133,11 @@ static int json_region(void *ud, const gd_status_region *g)
         (json_int_t)g->duration_ms, "findings_listed", (json_int_t)g->findings_listed,
         "findings_new", (json_int_t)g->findings_new, "findings_updated",
         (json_int_t)g->findings_updated);
-    if (o && json_object_set_new(o, "completeness", str_or_null(g->completeness)) != 0) {
+    const gd_region_state *rs = gd_region_state_find(g->state);
+    if (o && (json_object_set_new(o, "completeness", str_or_null(g->completeness)) ||
+              json_object_set_new(o, "counts_as_collected", json_boolean(rs->counts_as_collected)) ||
+              json_object_set_new(o, "makes_run_partial", json_boolean(rs->makes_run_partial)) ||
+              json_object_set_new(o, "state_label", json_string(rs->label)))) {
         json_decref(o);
         o = NULL;
     }
@@ -135,7 +148,65 @@ static int json_region(void *ud, const gd_status_region *g)
     return 0;
 }
 
-static int print_json(gd_store *st, int runs, gd_err *err)
+/* ---- Freshness: the newest successful collect per region ------------------- */
+
+#define FRESH_MAX 256
+
+typedef struct fresh_list {
+    char region[FRESH_MAX][32];
+    int64_t ms[FRESH_MAX];
+    size_t n;
+} fresh_list;
+
+static int fresh_row(void *ud, const gd_rq_region *r)
+{
+    fresh_list *l = ud;
+    if (!gd_region_state_collected(r->state) || !r->region)
+        return 0;
+    size_t i = 0;
+    while (i < l->n && strcmp(l->region[i], r->region) != 0)
+        i++;
+    if (i == l->n) {
+        if (l->n == FRESH_MAX)
+            return 0;
+        snprintf(l->region[l->n], sizeof l->region[0], "%s", r->region);
+        l->ms[l->n++] = 0;
+    }
+    if (r->ended_ms > l->ms[i])
+        l->ms[i] = r->ended_ms;
+    return 0;
+}
+
+static void text_fresh(const fresh_list *l, int64_t now)
+{
+    printf("%s per region (%s at now):\n", gd_def_label(GD_DEF_REGION_LAST_SUCCESS),
+           gd_def_label(GD_DEF_REGION_AGE));
+    for (size_t i = 0; i < l->n; i++) {
+        char t[32];
+        printf("  %-16s %s  %.1f h\n", l->region[i],
+               gd_time_format_iso(l->ms[i], t, sizeof t) ? t : "-", gd_age_hours(l->ms[i], now));
+    }
+    if (!l->n)
+        printf("  none yet\n");
+}
+
+static json_t *json_fresh(const fresh_list *l, int64_t now)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < l->n; i++) {
+        char t[32];
+        json_t *o = json_pack("{s:s,s:o,s:f}", "region", l->region[i], "last_success_at",
+                              str_or_null(gd_time_format_iso(l->ms[i], t, sizeof t)),
+                              "age_hours", gd_age_hours(l->ms[i], now));
+        if (!o || json_array_append_new(a, o)) {
+            json_decref(a);
+            return NULL;
+        }
+    }
+    return a;
+}
+
+static int print_json(gd_store *st, int runs, const fresh_list *fresh, gd_err *err)
 {
     json_ctx c = {.runs = json_array()};
     if (!c.runs)
@@ -143,7 +214,8 @@ static int print_json(gd_store *st, int runs, gd_err *err)
     int rc = gd_store_status(st, runs, json_run, json_region, &c, err);
     if (!rc && c.failed)
         rc = gd_err_set(err, GD_E_NOMEM, "status: building JSON");
-    json_t *doc = rc ? NULL : json_pack("{s:s,s:O}", "db", gd_store_path(st), "runs", c.runs);
+    json_t *doc = rc ? NULL : json_pack("{s:s,s:o,s:O}", "db", gd_store_path(st), "freshness",
+                                        json_fresh(fresh, gd_time_now_ms()), "runs", c.runs);
     json_decref(c.runs);
     if (rc)
         return rc;
@@ -177,10 +249,19 @@ static int run_status(int argc, char **argv)
     }
     if (rc)
         return gd_cli_fail(&err);
-    if (f.json)
-        rc = print_json(st, f.runs, &err);
-    else
+    fresh_list *fresh = calloc(1, sizeof *fresh);
+    if (!fresh)
+        rc = gd_err_set(&err, GD_E_NOMEM, "status: out of memory");
+    if (!rc)
+        rc = gd_rq_region_state_times(st, 0, fresh_row, fresh, &err);
+    if (!rc && f.json)
+        rc = print_json(st, f.runs, fresh, &err);
+    else if (!rc) {
         rc = gd_store_status(st, f.runs, text_run, text_region, NULL, &err);
+        if (!rc)
+            text_fresh(fresh, gd_time_now_ms());
+    }
+    free(fresh);
     gd_store_close(st);
     return rc ? gd_cli_fail(&err) : GD_EXIT_OK;
 }
@@ -196,11 +277,16 @@ static void help_status(FILE *out)
 "state, request/retry/throttle counts, duration and, for failures, the AWS error\n"
 "code, message and request id. Read-only: safe while a collect runs.\n"
 "\n"
-"--json prints one document: {\"db\", \"runs\": [{run_id, started_at, ended_at,\n"
+"Then, per region, the newest successful collect (state collected, no_detector\n"
+"or region_disabled) and its age in hours now.\n"
+"--json prints one document: {\"db\", \"freshness\": [{region, last_success_at,\n"
+"age_hours}], \"runs\": [{run_id, started_at, ended_at,\n"
 "outcome, message, caller_account_id, regions_source, full_sync, regions:\n"
 "[{region, state, message, error_code, request_id, cost_state, cost_message,\n"
 "requests, retries, throttles, duration_ms, findings_listed, findings_new,\n"
-"findings_updated}]}]}\n"
+"findings_updated, counts_as_collected, makes_run_partial, state_label}]}]}\n"
+"A region is collected when its state is collected, no_detector or\n"
+"region_disabled; failed, access_denied and pending make the run partial.\n"
 "\n");
     gd_flags_print_options(out, "status");
     fprintf(out,

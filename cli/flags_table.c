@@ -86,6 +86,24 @@ const gd_flag gd_flag_table[GD_F_COUNT] = {
                        "JSON: add the findings array (xlsx always has the Findings sheet)"},
     [GD_F_NOW] = {"now", 0, "TIME", GD_CFG_TIME, NULL, 0, 0, NULL, NULL, NULL, C_EXPORT | C_RUN,
                   "the report's clock (default: now), for reproducible reports"},
+    [GD_F_MAX_AGE] = {"max-age", 0, "DURATION", GD_CFG_DURATION, NULL, 0, 0, "max-age",
+                      "GDREPORT_MAX_AGE", "36h", C_EXPORT | C_RUN,
+                      "data older than this at --now is stale: stderr warning, Overview banner, "
+                      "JSON stale"},
+    /* No built-in default here: $TZ comes between the config file and UTC
+     * (cli/cmd_export.c, trend_opts). */
+    [GD_F_TZ] = {"tz", 0, "ZONE", GD_CFG_STRING, NULL, 0, 0, "tz", "GDREPORT_TZ", NULL,
+                 C_EXPORT | C_RUN,
+                 "IANA time zone of the weekly trends, e.g. Asia/Tokyo (default $TZ, then the "
+                 "config file, then UTC)"},
+    [GD_F_INCLUDE_SAMPLES] = {"include-samples", 0, NULL, GD_CFG_BOOL, NULL, 0, 0,
+                              "include-samples", "GDREPORT_INCLUDE_SAMPLES", "false",
+                              C_EXPORT | C_RUN,
+                              "list sample findings in the detail (never counted in any figure)"},
+    [GD_F_WEEK_START] = {"week-start", 0, "DAY", GD_CFG_ENUM,
+                         "monday|tuesday|wednesday|thursday|friday|saturday|sunday", 0, 0,
+                         "week-start", "GDREPORT_WEEK_START", "monday", C_EXPORT | C_RUN,
+                         "first day of the trend weeks"},
     [GD_F_PAPER] = {"paper", 0, "a4|letter", GD_CFG_ENUM, "a4|letter", 0, 0, "paper",
                     "GDREPORT_PAPER", NULL, C_EXPORT | C_RUN,
                     "xlsx paper size (default: letter when the locale is en_US, else a4)"},

@@ -8,6 +8,7 @@
 #include "collector/regions.h"
 #include "aws/sts.h"
 #include "common/log.h"
+#include "common/region_state.h"
 #include "common/timeutil.h"
 
 #include <pthread.h>
@@ -210,11 +211,16 @@ static void count_state(gd_collect_summary *s, const gd_collect_region_report *r
     else if (!strcmp(st, "not_admin")) s->not_admin++;
     else if (!strcmp(st, "access_denied")) s->access_denied++;
     else s->failed++;
+    /* Whether the run is partial comes from the one table (common/region_state.c). */
+    if (gd_region_state_partial(st))
+        s->regions_partial++;
     const char *cs = r->cost_state;
     if (!strcmp(cs, "collected")) s->cost_collected++;
     else if (!strcmp(cs, "denied")) s->cost_denied++;
     else if (!strcmp(cs, "failed")) s->cost_failed++;
     else if (!strcmp(cs, "skipped")) s->cost_skipped++;
+    if (gd_cost_state_find(cs)->makes_run_partial)
+        s->costs_partial++;
     s->findings_listed += r->findings_listed;
     s->findings_new += r->findings_new;
     s->findings_updated += r->findings_updated;
@@ -412,10 +418,12 @@ static int finish(run_state *rs, int fatal_rc, gd_err *fatal_err, int64_t t0)
     if (fatal_rc) {
         snprintf(s->outcome, sizeof s->outcome, "failed");
         snprintf(s->message, sizeof s->message, "%s", fatal_err->msg);
-    } else if (s->failed || s->cost_failed) {
+    } else if (s->regions_partial || s->costs_partial) {
         snprintf(s->outcome, sizeof s->outcome, "partial");
-        snprintf(s->message, sizeof s->message, "%zu region(s) failed, %zu cost collection(s) failed",
-                 s->failed, s->cost_failed);
+        snprintf(s->message, sizeof s->message,
+                 "%zu region(s) not collected (%zu failed, %zu access denied), "
+                 "%zu cost collection(s) failed",
+                 s->regions_partial, s->failed, s->access_denied, s->costs_partial);
     } else {
         snprintf(s->outcome, sizeof s->outcome, "ok");
     }

@@ -90,6 +90,9 @@ typedef struct gd_collect_summary {
     size_t regions_total;
     size_t collected, no_detector, region_disabled, not_admin, access_denied, failed;
     size_t cost_collected, cost_denied, cost_failed, cost_skipped;
+    /* regions / cost collections whose state makes the run partial
+     * (common/region_state.h): outcome "partial" when either is non-zero */
+    size_t regions_partial, costs_partial;
     int64_t findings_listed, findings_new, findings_updated;
     int64_t requests, retries, throttles;
     int64_t duration_ms;

@@ -142,6 +142,12 @@ int gd_decimal_add(gd_decimal *acc, gd_decimal v)
     return 0;
 }
 
+int gd_decimal_sub(gd_decimal *acc, gd_decimal v)
+{
+    gd_decimal neg = {-v.units};   /* |v| < 10^37: negating cannot overflow */
+    return gd_decimal_add(acc, neg);
+}
+
 int gd_decimal_cmp(gd_decimal a, gd_decimal b)
 {
     return a.units < b.units ? -1 : a.units > b.units ? 1 : 0;

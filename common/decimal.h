@@ -28,6 +28,8 @@ typedef struct gd_decimal {
 int gd_decimal_parse(const char *s, gd_decimal *out);
 /* 0 or GD_E_TOO_BIG on overflow (*acc unchanged then). */
 int gd_decimal_add(gd_decimal *acc, gd_decimal v);
+/* *acc -= v; 0 or GD_E_TOO_BIG (*acc unchanged then). */
+int gd_decimal_sub(gd_decimal *acc, gd_decimal v);
 /* -1, 0 or 1. */
 int gd_decimal_cmp(gd_decimal a, gd_decimal b);
 int gd_decimal_is_zero(gd_decimal a);

@@ -91,8 +91,12 @@ _gdreport()
             COMPREPLY=($(compgen -W "$(_gdreport_profiles)" -- "$cur")); return ;;
         --keep)
             COMPREPLY=($(compgen -W "90d 180d 400d 52w" -- "$cur")); return ;;
+        --week-start)
+            COMPREPLY=($(compgen -W "monday tuesday wednesday thursday friday saturday sunday" -- "$cur")); return ;;
+        --tz)
+            COMPREPLY=($(compgen -W "UTC Asia/Tokyo Europe/Berlin America/New_York" -- "$cur")); return ;;
         --region|--regions|--endpoint-url|--parallel|--overlap|--region-budget|--response-memory|\
-        --window|--since|--until|--accounts|--now|--runs)
+        --window|--since|--until|--accounts|--now|--runs|--max-age)
             return ;;
     esac
 
@@ -102,9 +106,11 @@ _gdreport()
     local collect="--db --regions --profile --region --endpoint-url --full --no-cost
                    --parallel --overlap --region-budget --response-memory"
     local export="--db --regions --format -o --output --redact --window --since --until
-                  --accounts --min-severity --include-archived --findings --now --paper"
+                  --accounts --min-severity --include-archived --findings --now --max-age
+                  --tz --week-start --include-samples --paper"
     local run_only="--redact --window --since --until --accounts --min-severity
-                    --include-archived --findings --now --paper"
+                    --include-archived --findings --now --max-age --tz --week-start
+                    --include-samples --paper"
     local opts
     case $cmd in
         "")

@@ -79,7 +79,8 @@ json_t *jw_object_of(jw_fill_fn fill, const gd_report_model *m, const void *item
 /* The report's members from "schema_version" to "trends", written into the
  * open top-level object. */
 int jw_report_members(jw_out *o, const gd_report_model *m);
-/* "costs": one object per model cost row (the writer adds it last). */
+/* "costs": the cost object (basis, window, unit, total and four lists; the
+ * writer adds it last). */
 int jw_costs_member(jw_out *o, const gd_report_model *m);
 
 #endif

@@ -6,6 +6,9 @@
  * model always serialises to the same bytes. Cost keys are left out (not set
  * to null) when cost is redacted. */
 #include "report/json_internal.h"
+#include "common/region_state.h"
+#include "common/tz.h"
+#include "report/definitions.h"
 #include "common/timeutil.h"
 
 #include <string.h>
@@ -46,9 +49,10 @@ static int fill_filters(json_t *o, const gd_report_model *m, const void *item)
     return rc;
 }
 
+/* The regions that make the run partial (common/region_state.c). */
 static int is_failed_state(const char *state)
 {
-    return !strcmp(state, "failed") || !strcmp(state, "access_denied");
+    return gd_region_state_partial(state);
 }
 
 static int fill_collection(json_t *o, const gd_report_model *m, const void *item)
@@ -61,8 +65,11 @@ static int fill_collection(json_t *o, const gd_report_model *m, const void *item
     rc |= jw_set(o, "run_id", json_integer(m->last_run_id));
     rc |= jw_set(o, "collected_at", jw_time(m->collected_ms));
     rc |= jw_set(o, "outcome", jw_str(m->last_run_outcome));
+    rc |= jw_set(o, "caller_arn", jw_str(m->caller_arn));
+    rc |= jw_set(o, "collected_by_version", jw_str(m->collected_by));
     rc |= jw_set(o, "partial", json_boolean(m->partial));
     rc |= jw_set(o, "failed_regions", failed);
+    rc |= jw_set(o, "max_age_hours", json_real((double)m->max_age_ms / 3600000.0));
     return rc;
 }
 
@@ -80,14 +87,20 @@ static int fill_region(json_t *o, const gd_report_model *m, const void *item)
     const gd_report_region *r = item;
     int rc = jw_set(o, "region", jw_str(r->region));
     rc |= jw_set(o, "state", jw_str(r->state));
+    rc |= jw_set(o, "collected_at", jw_time(r->collected_ms));
+    rc |= jw_set(o, "last_success_at", jw_time(r->last_success_ms));
+    rc |= jw_set(o, "age_hours", r->last_success_ms ? json_real(gd_report_age_hours(m, r))
+                                                    : json_null());
+    rc |= jw_set(o, "stale", json_boolean(r->stale));
     if (r->message)
         rc |= jw_set(o, "message", jw_str(r->message));
     if (r->completeness)
         rc |= jw_set(o, "completeness", jw_str(r->completeness));
-    if (!m->cost_redacted)
-        rc |= jw_set(o, "cost_state", jw_str(r->cost_state));
+    rc |= jw_set(o, "cost_state", jw_str(r->cost_state));   /* "redacted" when it is */
     rc |= jw_set(o, "active", jw_sev(&r->active));
     rc |= jw_set(o, "archived", json_integer(r->archived));
+    rc |= jw_set(o, "expired", json_integer(r->expired));
+    rc |= jw_set(o, "samples", json_integer(r->samples));
     return rc;
 }
 
@@ -96,6 +109,8 @@ static int fill_totals(json_t *o, const gd_report_model *m, const void *item)
     int rc = jw_set(o, "active", jw_sev(&m->totals.active));
     rc |= jw_set(o, "archived", json_integer(m->totals.archived));
     rc |= jw_set(o, "new_in_window", json_integer(m->totals.new_in_window));
+    rc |= jw_set(o, "expired", json_integer(m->totals.expired));
+    rc |= jw_set(o, "samples", json_integer(m->totals.samples));
     if (!m->cost_redacted)
         rc |= jw_set(o, "cost_usd", jw_str(m->totals.cost_usd));
     return rc;
@@ -183,6 +198,8 @@ static int fill_plan(json_t *o, const gd_report_model *m, const void *item)
     rc |= jw_set(o, "regions_enabled", json_integer(p->regions_enabled));
     rc |= jw_set(o, "regions_disabled", json_integer(p->regions_disabled));
     rc |= jw_set(o, "coverage_pct", json_real(p->coverage_pct));
+    rc |= jw_set(o, "coverage_cells", json_integer(p->coverage_cells));
+    rc |= jw_set(o, "coverage_covered", json_integer(p->coverage_covered));
     rc |= jw_set(o, "top_types", jw_types(p->top_types, p->n_top_types));
     if (!m->cost_redacted)
         rc |= jw_set(o, "cost_usd", jw_str(p->cost_usd));
@@ -208,24 +225,33 @@ static int fill_plan_cell(json_t *o, const gd_report_model *m, const void *item)
     return rc;
 }
 
+/* A time with the zone's offset: "2026-11-23T00:00:00+09:00". */
+static json_t *zoned_time(int64_t ms, int32_t off_s)
+{
+    char buf[40];
+    return gd_tz_format_iso(ms, off_s, buf, sizeof buf) ? json_string(buf) : NULL;
+}
+
 static int fill_week(json_t *o, const gd_report_model *m, const void *item)
 {
     const gd_trend_week *w = item;
-    char week[16];
-    snprintf(week, sizeof week, "%04d-W%02d", w->iso_year, w->iso_week);
-    int rc = jw_set(o, "week", json_string(week));
-    rc |= jw_set(o, "week_start", jw_date(w->week_start_ms));
-    for (int band = GD_SEV_CRITICAL; band >= GD_SEV_LOW; band--)
-        rc |= jw_set(o, gd_severity_name(band), json_integer(w->created.n[band]));
+    int rc = jw_set(o, "start", zoned_time(w->start_ms, w->start_off_s));
+    rc |= jw_set(o, "end", zoned_time(w->end_ms, w->end_off_s));
+    rc |= jw_set(o, "complete", json_boolean(w->complete));
+    rc |= jw_set(o, "new", jw_sev(&w->created));
+    rc |= jw_set(o, "archived", w->lifecycle_known ? json_integer(w->archived) : json_null());
+    rc |= jw_set(o, "expired", w->lifecycle_known ? json_integer(w->expired) : json_null());
+    rc |= jw_set(o, "open_at_end", jw_sev(&w->open_at_end));
     return rc;
 }
 
 static int fill_wow(json_t *o, const gd_report_model *m, const void *item)
 {
-    const gd_account_wow *w = item;
-    int rc = jw_set(o, "account_id", jw_str(w->account_id));
-    rc |= jw_set(o, "this_week", json_integer(w->this_week));
+    const gd_wow *w = item;
+    int rc = w->account_id ? jw_set(o, "account_id", jw_str(w->account_id))
+                           : jw_set(o, "plan", json_string(gd_plan_id(w->plan)));
     rc |= jw_set(o, "last_week", json_integer(w->last_week));
+    rc |= jw_set(o, "previous_week", json_integer(w->previous_week));
     rc |= jw_set(o, "change", json_integer(w->change));
     return rc;
 }
@@ -243,20 +269,81 @@ static int array_member(jw_out *o, const char *key, jw_fill_fn fill, const gd_re
 
 #define ARRAY(o, key, fill, m, arr, n) array_member((o), (key), (fill), (m), (arr), (n), sizeof *(arr))
 
+static int fill_gap(json_t *o, const gd_report_model *m, const void *item)
+{
+    const gd_coverage_gap *g = item;
+    int rc = jw_set(o, "account_id", jw_str(g->account_id));
+    rc |= jw_set(o, "region", jw_str(g->region));
+    rc |= jw_set(o, "plan", g->plan >= 0 ? json_string(gd_plan_id(g->plan)) : json_null());
+    rc |= jw_set(o, "reason", json_string(gd_gap_reason(g->reason)->id));
+    rc |= jw_set(o, "why", json_string(gd_gap_reason(g->reason)->label));
+    if (g->detail)
+        rc |= jw_set(o, "detail", jw_str(g->detail));
+    return rc;
+}
+
+static int fill_matrix_row(json_t *o, const gd_report_model *m, const void *item)
+{
+    const gd_coverage_row *r = item;
+    json_t *plans = json_object();
+    int rc = plans ? 0 : -1;
+    for (int p = 0; p < GD_PLAN_COUNT && !rc; p++)
+        if (r->plan[p] != -2)
+            rc = jw_set(plans, gd_plan_id(p), json_string(r->plan[p] < 0 ? "covered"
+                                                          : gd_gap_reason(r->plan[p])->id));
+    rc |= jw_set(o, "account_id", jw_str(r->account_id));
+    rc |= jw_set(o, "region", jw_str(r->region));
+    rc |= jw_set(o, "plans", plans);
+    return rc;
+}
+
+static int fill_auto_enable(json_t *o, const gd_report_model *m, const void *item)
+{
+    const gd_auto_enable *a = item;
+    json_t *plans = json_object();
+    int rc = plans ? 0 : -1;
+    for (int p = 0; p < GD_PLAN_COUNT && !rc; p++)
+        if (a->plan[p])
+            rc = jw_set(plans, gd_plan_id(p), jw_str(a->plan[p]));
+    rc |= jw_set(o, "region", jw_str(a->region));
+    rc |= jw_set(o, "members", jw_str(a->members));
+    rc |= jw_set(o, "plans", plans);
+    return rc;
+}
+
 static int coverage(jw_out *o, const gd_report_model *m)
 {
     return jw_key(o, "coverage") || jw_open(o, '{') ||
+           ARRAY(o, "gaps", fill_gap, m, m->gaps, m->n_gaps) ||
+           ARRAY(o, "matrix", fill_matrix_row, m, m->matrix, m->n_matrix) ||
+           ARRAY(o, "auto_enable", fill_auto_enable, m, m->auto_enable, m->n_auto_enable) ||
            ARRAY(o, "accounts", fill_cell, m, m->coverage, m->n_coverage) ||
            ARRAY(o, "plans", fill_plan_cell, m, m->plan_coverage, m->n_plan_coverage) ||
            jw_close(o, '}') ? -1 : 0;
 }
 
+static int wow(jw_out *o, const gd_report_model *m)
+{
+    return jw_key(o, "week_over_week") || jw_open(o, '{') ||
+           ARRAY(o, "accounts", fill_wow, m, m->wow, m->n_wow) ||
+           array_member(o, "plans", fill_wow, m, m->wow_plans, GD_PLAN_COUNT,
+                        sizeof *m->wow_plans) ||
+           jw_close(o, '}') ? -1 : 0;
+}
+
 static int trends(jw_out *o, const gd_report_model *m)
 {
+    const gd_trend_week *w = m->weeks;
     return jw_key(o, "trends") || jw_open(o, '{') ||
-           ARRAY(o, "weeks", fill_week, m, m->weeks, m->n_weeks) ||
-           ARRAY(o, "week_over_week", fill_wow, m, m->wow, m->n_wow) ||
-           jw_close(o, '}') ? -1 : 0;
+           jw_key(o, "time_zone") || jw_put(o, json_string(m->trend_zone)) ||
+           jw_key(o, "week_start") || jw_put(o, json_string(gd_tz_weekday_name(m->week_start))) ||
+           jw_key(o, "last_week") || jw_put(o, jw_object_of(fill_week, m, &w[GD_REPORT_TREND_WEEKS - 1])) ||
+           jw_key(o, "previous_week") ||
+           jw_put(o, jw_object_of(fill_week, m, &w[GD_REPORT_TREND_WEEKS - 2])) ||
+           jw_key(o, "week_to_date") || jw_put(o, jw_object_of(fill_week, m, &m->week_to_date)) ||
+           array_member(o, "weeks", fill_week, m, m->weeks, GD_REPORT_TREND_WEEKS,
+                        sizeof *m->weeks) ||
+           wow(o, m) || jw_close(o, '}') ? -1 : 0;
 }
 
 static int member(jw_out *o, const char *key, json_t *v)
@@ -271,12 +358,14 @@ static int member(jw_out *o, const char *key, json_t *v)
 
 int jw_report_members(jw_out *o, const gd_report_model *m)
 {
-    return member(o, "schema_version", json_string("1")) ||
+    return member(o, "schema_version", json_string(GD_REPORT_SCHEMA_VERSION)) ||
+           member(o, "tool_version", json_string(GDREPORT_VERSION)) ||
            member(o, "generated_at", jw_time(m->generated_ms)) ||
            member(o, "window", jw_object_of(fill_window, m, NULL)) ||
            member(o, "filters", jw_object_of(fill_filters, m, NULL)) ||
            member(o, "redactions", str_list(m->redactions, m->n_redactions, 0)) ||
            member(o, "collection", jw_object_of(fill_collection, m, NULL)) ||
+           member(o, "stale", json_boolean(m->stale)) ||
            member(o, "organization", jw_object_of(fill_org, m, NULL)) ||
            ARRAY(o, "regions", fill_region, m, m->regions, m->n_regions) ||
            member(o, "totals", jw_object_of(fill_totals, m, NULL)) ||
@@ -285,51 +374,77 @@ int jw_report_members(jw_out *o, const gd_report_model *m)
            coverage(o, m) || trends(o, m) ? -1 : 0;
 }
 
-/* A time value, formatted once per distinct ms (every cost row of a run
- * shares the same usage window). */
-typedef struct time_memo {
-    int64_t ms;
-    const char *text;   /* NULL until formatted */
-    char buf[32];
-} time_memo;
+/* ---- Costs ----------------------------------------------------------------- */
 
-static int put_time(jw_out *o, time_memo *t, int64_t ms)
+#define COST_BASIS "GuardDuty usage estimate (GetUsageStatistics)"
+
+static const char *cost_plan_id(int plan)
 {
-    if (!ms)
-        return jw_raw(o, "null", 4);
-    if (!t->text || t->ms != ms) {
-        t->ms = ms;
-        t->text = gd_time_format_iso(ms, t->buf, sizeof t->buf);
-        if (!t->text)
-            return jw_put(o, NULL);   /* as jw_time: a failed value fails the write */
-    }
-    return jw_put_str(o, t->text);
+    return plan == GD_COST_UNATTRIBUTED ? "UNATTRIBUTED" : gd_plan_id(plan);
 }
 
-/* One cost row, written with the streaming primitives instead of a jansson
- * object per row: the costs array is ~250,000 rows for a large organization
- * and building, dumping and freeing an object each was ~20 % of the export.
- * Same keys, order and bytes as an object dumped by jw_put (the golden and
- * round-trip tests in test_json_writer check it). */
-static int put_cost(jw_out *o, const gd_cost_row *c, time_memo *start, time_memo *end)
+static int fill_cost_account(json_t *o, const gd_report_model *m, const void *item)
 {
-    return jw_open(o, '{') ||
-           jw_key(o, "account_id") || jw_put_str(o, c->account_id) ||
-           jw_key(o, "region") || jw_put_str(o, c->region) ||
-           jw_key(o, "feature") || jw_put_str(o, c->feature) ||
-           jw_key(o, "plan") || jw_put_str(o, c->plan >= 0 ? gd_plan_id(c->plan) : NULL) ||
-           jw_key(o, "amount") || jw_put_str(o, c->amount) ||
-           jw_key(o, "unit") || jw_put_str(o, c->unit) ||
-           jw_key(o, "window_start") || put_time(o, start, c->window_start_ms) ||
-           jw_key(o, "window_end") || put_time(o, end, c->window_end_ms) ||
-           jw_close(o, '}') ? -1 : 0;
+    const gd_cost_line *l = item;
+    int rc = jw_set(o, "account_id", jw_str(l->account_id));
+    rc |= jw_set(o, "amount", jw_str(l->amount));
+    rc |= jw_set(o, "projected", json_boolean(l->projected));
+    return rc;
 }
 
+static int fill_cost_plan(json_t *o, const gd_report_model *m, const void *item)
+{
+    const gd_cost_line *l = item;
+    int rc = jw_set(o, "plan", json_string(cost_plan_id(l->plan)));
+    rc |= jw_set(o, "amount", jw_str(l->amount));
+    rc |= jw_set(o, "projected", json_boolean(l->projected));
+    return rc;
+}
+
+static int fill_cost_region(json_t *o, const gd_report_model *m, const void *item)
+{
+    const gd_cost_line *l = item;
+    int rc = jw_set(o, "region", jw_str(l->region));
+    rc |= jw_set(o, "amount", jw_str(l->amount));
+    rc |= jw_set(o, "projected", json_boolean(l->projected));
+    return rc;
+}
+
+static int fill_cost_account_plan(json_t *o, const gd_report_model *m, const void *item)
+{
+    const gd_cost_line *l = item;
+    int rc = jw_set(o, "account_id", jw_str(l->account_id));
+    rc |= jw_set(o, "plan", json_string(cost_plan_id(l->plan)));
+    rc |= jw_set(o, "other_accounts", json_boolean(l->other_accounts));
+    rc |= jw_set(o, "amount", jw_str(l->amount));
+    rc |= jw_set(o, "projected", json_boolean(l->projected));
+    rc |= jw_set(o, "free_trial_days_left",
+                 l->trial_days_left > 0 ? json_integer(l->trial_days_left) : json_null());
+    return rc;
+}
+
+static int fill_cost_window(json_t *o, const gd_report_model *m, const void *item)
+{
+    int rc = jw_set(o, "start", jw_time(m->costs.window_start_ms));
+    rc |= jw_set(o, "end", jw_time(m->costs.window_end_ms));
+    return rc;
+}
+
+/* "costs": one object, four lists that each sum exactly to total
+ * (report/model_costs.c). Only written without cost redaction. */
 int jw_costs_member(jw_out *o, const gd_report_model *m)
 {
-    time_memo start = {0}, end = {0};
-    int rc = jw_key(o, "costs") || jw_open(o, '[');
-    for (size_t i = 0; i < m->n_costs && !rc; i++)
-        rc = jw_elem(o) || put_cost(o, &m->costs[i], &start, &end);
-    return rc || jw_close(o, ']') ? -1 : 0;
+    const gd_report_costs *c = &m->costs;
+    return jw_key(o, "costs") || jw_open(o, '{') ||
+           member(o, "basis", json_string(COST_BASIS)) ||
+           member(o, "window", c->present ? jw_object_of(fill_cost_window, m, NULL) : json_null()) ||
+           member(o, "unit", jw_str(c->unit)) ||
+           member(o, "total", jw_str(c->total)) ||
+           member(o, "projected", json_boolean(c->projected)) ||
+           ARRAY(o, "by_account", fill_cost_account, m, c->by_account, c->n_by_account) ||
+           ARRAY(o, "by_plan", fill_cost_plan, m, c->by_plan, c->n_by_plan) ||
+           ARRAY(o, "by_region", fill_cost_region, m, c->by_region, c->n_by_region) ||
+           ARRAY(o, "by_account_plan", fill_cost_account_plan, m, c->by_account_plan,
+                 c->n_by_account_plan) ||
+           jw_close(o, '}') ? -1 : 0;
 }

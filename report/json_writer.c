@@ -50,6 +50,7 @@ static int fill_finding(json_t *o, const gd_report_model *m, const void *item)
                      ? json_string(url) : json_null());
     rc |= jw_set(o, "count", json_integer(f->count));
     rc |= jw_set(o, "archived", json_boolean(f->archived));
+    rc |= jw_set(o, "sample", json_boolean(f->sample));
     return rc;
 }
 

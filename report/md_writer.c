@@ -16,7 +16,10 @@
 #include <string.h>
 
 #include "common/output.h"
+#include "common/region_state.h"
 #include "common/timeutil.h"
+#include "common/tz.h"
+#include "report/definitions.h"
 #include "report/plans.h"
 #include "report/severity.h"
 
@@ -91,16 +94,20 @@ static void write_totals(FILE *f, const gd_report_model *m)
             (long long)total(&t->active), (long long)t->archived, (long long)t->new_in_window);
 }
 
+/* Last week against the week before, the same weeks as trends.last_week and
+ * trends.previous_week (report/model_trends.c), in the report's zone. */
 static void write_wow(FILE *f, const gd_report_model *m)
 {
-    int64_t this_week = 0, last_week = 0;
-    for (size_t i = 0; i < m->n_wow; i++) {
-        this_week += m->wow[i].this_week;
-        last_week += m->wow[i].last_week;
-    }
-    fprintf(f, "## Week over week\n\nFindings created this week: %lld; last week: %lld; "
-               "change: %+lld.\n\n",
-            (long long)this_week, (long long)last_week, (long long)(this_week - last_week));
+    const gd_trend_week *last = &m->weeks[GD_REPORT_TREND_WEEKS - 1];
+    const gd_trend_week *prev = &m->weeks[GD_REPORT_TREND_WEEKS - 2];
+    int64_t l = total(&last->created), p = total(&prev->created);
+    char start[40];
+    fprintf(f, "## Week over week\n\nNew findings last week (from %s, %s): %lld; "
+               "the week before: %lld; change: %+lld. Week to date: %lld.\n\n",
+            gd_tz_format_iso(last->start_ms, last->start_off_s, start, sizeof start)
+                ? start : "-",
+            m->trend_zone, (long long)l, (long long)p, (long long)(l - p),
+            (long long)total(&m->week_to_date.created));
 }
 
 static int cmp_top(const void *a, const void *b)
@@ -146,13 +153,11 @@ static int write_top_accounts(FILE *f, const gd_report_model *m, gd_err *err)
     return 0;
 }
 
-/* Regions are "looked at" when collected, without a detector or not
- * enabled; every other state is a region the report could not see (the
- * Overview's "Regions not collected"). */
+/* Whether a region was looked at comes from the one table
+ * (common/region_state.c), as on the Overview. */
 static int region_seen(const char *state)
 {
-    return state && (!strcmp(state, "collected") || !strcmp(state, "no_detector") ||
-                     !strcmp(state, "region_disabled"));
+    return gd_region_state_collected(state);
 }
 
 static void list_regions(FILE *f, const gd_report_model *m, int want_state_seen,
@@ -189,17 +194,25 @@ static void write_gaps(FILE *f, const gd_report_model *m)
     list_regions(f, m, 0, NULL);
     fputs("- Regions without a GuardDuty detector:", f);
     list_regions(f, m, 1, "no_detector");
-    fputs("- Protection plans not enabled everywhere:", f);
+    fputs("- Coverage per plan (covered cells of the account x region matrix):", f);
     size_t n = 0;
     for (int p = 0; p < GD_PLAN_COUNT; p++) {
         const gd_report_plan *pl = &m->plans[p];
-        if (pl->accounts_disabled == 0 && pl->regions_disabled == 0)
+        if (pl->coverage_cells == 0 || pl->coverage_covered == pl->coverage_cells)
             continue;
-        fprintf(f, "%s %s %.1f%% (%lld accounts disabled everywhere)", n ? ";" : "",
-                gd_plan_label(p), pl->coverage_pct, (long long)pl->accounts_disabled);
+        fprintf(f, "%s %s %.1f%% (%lld of %lld)", n ? ";" : "", gd_plan_label(p),
+                pl->coverage_pct, (long long)pl->coverage_covered, (long long)pl->coverage_cells);
         n++;
     }
-    fputs(n ? "\n\n" : " none\n\n", f);
+    fputs(n ? "\n" : " none\n", f);
+    size_t by_reason[GD_GAP_COUNT] = {0};
+    for (size_t i = 0; i < m->n_gaps; i++)
+        by_reason[m->gaps[i].reason]++;
+    fprintf(f, "- Gaps: %zu (the Coverage sheet and coverage.gaps list them)", m->n_gaps);
+    for (int r = 0; r < GD_GAP_COUNT; r++)
+        if (by_reason[r])
+            fprintf(f, "; %s: %zu", gd_gap_reason(r)->label, by_reason[r]);
+    fputs("\n\n", f);
 }
 
 static void write_cost(FILE *f, const gd_report_model *m)
@@ -217,22 +230,26 @@ static void write_cost(FILE *f, const gd_report_model *m)
     for (int p = 0; p < GD_PLAN_COUNT; p++)
         if (m->plans[p].cost_usd)
             fprintf(f, " %s: $%s.", gd_plan_label(p), m->plans[p].cost_usd);
+    if (m->costs.projected)
+        fputs(" Partly projected: some accounts are in a GuardDuty free trial.", f);
     fputs("\n\n", f);
 }
 
-/* The same definitions as schema/report.schema.json and the README. */
-static void write_definitions(FILE *f)
+/* The figures above, defined as in schema/report.schema.json and the README
+ * (report/definitions.c); money ones only when cost is shown. */
+static void write_definitions(FILE *f, const gd_report_model *m)
 {
-    fputs("## Definitions\n\n"
-          "- Active: findings not archived, in scope (filters and redaction applied); "
-          "severity bands Low < 4, Medium < 7, High < 9, Critical >= 9.\n"
-          "- Archived: archived findings, counted apart from active ones.\n"
-          "- New in window: active findings created in [window start, window end).\n"
-          "- Week over week: active findings created in the ISO week (from Monday 00:00 "
-          "UTC) of the report time, and in the week before, summed over accounts.\n"
-          "- Accounts: each finding's own accountId.\n"
-          "- Cost: GuardDuty usage statistics of the last 30 days as collected, in USD.\n",
-          f);
+    static const enum gd_def_id shown[] = {
+        GD_DEF_TOTAL_ACTIVE, GD_DEF_TOTAL_ARCHIVED, GD_DEF_TOTAL_NEW, GD_DEF_TREND_LAST_WEEK,
+        GD_DEF_TREND_PREVIOUS_WEEK, GD_DEF_WEEK_NEW, GD_DEF_TREND_TO_DATE,
+        GD_DEF_PLAN_COVERAGE_PCT, GD_DEF_COVERAGE_GAPS, GD_DEF_TOTAL_COST, GD_DEF_PLAN_COST,
+    };
+    fputs("## Definitions\n\n", f);
+    for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++) {
+        if (m->cost_redacted && gd_def_is_cost(shown[i]))
+            continue;
+        fprintf(f, "- %s: %s\n", gd_def_label(shown[i]), gd_def_text(shown[i]));
+    }
 }
 
 static int write_all(FILE *f, const gd_report_model *m, gd_err *err)
@@ -245,7 +262,7 @@ static int write_all(FILE *f, const gd_report_model *m, gd_err *err)
         return rc;
     write_gaps(f, m);
     write_cost(f, m);
-    write_definitions(f);
+    write_definitions(f, m);
     return 0;
 }
 

@@ -7,6 +7,7 @@
 #include "report/model.h"
 #include "report/model_internal.h"
 #include "report/redact_internal.h"
+#include "common/region_state.h"
 #include "report/finding_links.h"
 #include "common/timeutil.h"
 
@@ -62,6 +63,7 @@ static void model_scope(const gd_report_model *m, gd_rq_scope *sc)
     sc->window_start_ms = m->window_start_ms;
     sc->window_end_ms = m->window_end_ms;
     sc->include_archived = m->opts.include_archived;
+    sc->include_samples = m->opts.include_samples;   /* the detail list only: never counted */
 }
 
 static const char *mgmt_name(const gd_build *b, const char *id)
@@ -107,8 +109,6 @@ static int start_model(gd_build *b, const gd_report_options *opts)
         m->priv->mgmt_excluded = 1;
     }
     model_scope(m, &b->scope);
-    b->now_week = gd_week_index(opts->now_ms);
-    b->scope.trend_start_ms = gd_week_start_ms(b->now_week - (GD_REPORT_TREND_WEEKS - 1));
     return oom ? gd_err_set(b->err, GD_E_NOMEM, "out of memory") : 0;
 }
 
@@ -123,10 +123,12 @@ static int finish_model(gd_build *b)
     m->collected_ms = b->run.ended_ms;
     m->last_run_id = b->run.run_id;
     m->last_run_outcome = gd_strdup_or_null(b->run.outcome, &oom);
+    m->caller_arn = gd_strdup_or_null(b->run.caller_arn[0] ? b->run.caller_arn : NULL, &oom);
+    m->collected_by = gd_strdup_or_null(b->run.tool_version[0] ? b->run.tool_version : NULL,
+                                        &oom);
     m->partial = !strcmp(b->run.outcome, "partial");
     for (size_t i = 0; i < m->n_regions; i++)
-        if (!strcmp(m->regions[i].state, "failed") ||
-            !strcmp(m->regions[i].state, "access_denied"))
+        if (gd_region_state_partial(m->regions[i].state))
             m->partial = 1;
     return oom ? gd_err_set(b->err, GD_E_NOMEM, "out of memory") : 0;
 }
@@ -185,11 +187,17 @@ int gd_report_model_build(struct gd_store *st, const gd_report_options *opts,
         return gd_err_set(err, GD_E_NOMEM, "out of memory");
     int rc = start_model(&b, opts);
     if (!rc)
+        rc = gd_model_trend_weeks(&b);
+    if (!rc)
         rc = gd_model_load(&b);
     if (!rc)
         rc = gd_model_rows(&b);
     if (!rc)
+        rc = gd_model_freshness(&b);
+    if (!rc)
         rc = gd_model_plans(&b);
+    if (!rc)
+        rc = gd_model_coverage(&b);
     if (!rc)
         free_plan_inputs(&b);
     if (!rc)
@@ -257,11 +265,28 @@ static void free_tables(gd_report_model *m)
     for (size_t i = 0; m->plan_coverage && i < m->n_plan_coverage; i++)
         free(m->plan_coverage[i].region);
     free(m->plan_coverage);
+    for (size_t i = 0; m->gaps && i < m->n_gaps; i++) {
+        free(m->gaps[i].account_id);
+        free(m->gaps[i].region);
+        free(m->gaps[i].detail);
+    }
+    free(m->gaps);
+    for (size_t i = 0; m->matrix && i < m->n_matrix; i++) {
+        free(m->matrix[i].account_id);
+        free(m->matrix[i].region);
+    }
+    free(m->matrix);
+    for (size_t i = 0; m->auto_enable && i < m->n_auto_enable; i++) {
+        free(m->auto_enable[i].region);
+        free(m->auto_enable[i].members);
+        for (int p = 0; p < GD_PLAN_COUNT; p++)
+            free(m->auto_enable[i].plan[p]);
+    }
+    free(m->auto_enable);
     gd_report_free_costs(m);
     for (size_t i = 0; m->wow && i < m->n_wow; i++)
         free(m->wow[i].account_id);
     free(m->wow);
-    free(m->weeks);
 }
 
 void gd_report_model_free(gd_report_model *m)
@@ -274,6 +299,8 @@ void gd_report_model_free(gd_report_model *m)
     free(m->delegated_admin_account_id);
     free(m->management_account_id);
     free(m->last_run_outcome);
+    free(m->caller_arn);
+    free(m->collected_by);
     for (size_t i = 0; i < m->n_redactions; i++)
         free(m->redactions[i]);
     free_regions(m);
@@ -334,7 +361,7 @@ static int each_row(void *ud, const gd_rq_finding *f)
         .resource_id = resource_id ? resource_id : f->resource_id,
         .title = title ? title : f->title, .created_ms = f->created_ms,
         .updated_ms = f->updated_ms, .first_seen_ms = first_seen, .last_seen_ms = last_seen,
-        .count = f->count, .archived = f->archived,
+        .count = f->count, .archived = f->archived, .sample = f->sample,
     };
     int rc = c->cb(c->ud, &v);
     free(title);

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Finding counts from the SQL groups: per account, region, plan and in
- * total; top types; weekly trends and week-over-week change. "Active" is not
- * archived; archived findings are counted apart. New-in-window and the trends
- * count active findings; top types also count archived ones with
- * --include-archived (as the detail list does). */
+ * total; top types; each finding's share of the trends (model_trends.c).
+ * "Active" is not archived; archived findings are counted apart.
+ * New-in-window counts active findings; the trends count archived ones too;
+ * top types also count archived ones with --include-archived (as the detail
+ * list does). */
 #include "report/model_internal.h"
 #include "common/timeutil.h"
 
@@ -28,10 +29,7 @@ typedef struct type_memo {
 } type_memo;
 
 typedef struct counts_state {
-    int64_t min_week;
-    int any_active;
-    gd_sev_counts weeks[GD_REPORT_TREND_WEEKS];   /* [0] = now_week - 11 */
-    int64_t *this_week, *last_week;     /* per account */
+    gd_trends_acc trends;
     type_memo types;
     long last_account, last_region;     /* the previous finding's, or -1 */
 } counts_state;
@@ -153,21 +151,6 @@ void gd_typecounts_compact(gd_typecounts *t)
     t->cap = w; /* no longer a hash table */
 }
 
-static void count_week(gd_build *b, counts_state *cs, size_t a, const gd_rq_agg *g)
-{
-    int64_t first = b->now_week - (GD_REPORT_TREND_WEEKS - 1);
-    int64_t week = g->week_index < 0 ? first - 1 : g->week_index; /* -1: before the range */
-    if (week >= first && week <= b->now_week)
-        cs->weeks[week - first].n[g->band] += g->findings;
-    if (g->week_index == b->now_week)
-        cs->this_week[a] += g->findings;
-    else if (g->week_index == b->now_week - 1)
-        cs->last_week[a] += g->findings;
-    if (!cs->any_active || week < cs->min_week)
-        cs->min_week = week;
-    cs->any_active = 1;
-}
-
 static int count_group(gd_build *b, counts_state *cs, const gd_rq_agg *g)
 {
     gd_report_model *m = b->m;
@@ -179,6 +162,11 @@ static int count_group(gd_build *b, counts_state *cs, const gd_rq_agg *g)
     if (!type)
         return GD_E_NOMEM;
     int plan = type->plan;
+    if (g->lifecycle == GD_RQ_LC_EXPIRED) {
+        /* gone from GuardDuty: history for the trends, never in the totals */
+        gd_trends_add(&cs->trends, (size_t)a, plan, g);
+        return 0;
+    }
     gd_report_account *acc = &m->accounts[a];
     gd_report_plan *p = &m->plans[plan];
     if (g->last_updated_ms > acc->last_finding_ms)
@@ -198,8 +186,8 @@ static int count_group(gd_build *b, counts_state *cs, const gd_rq_agg *g)
             p->new_in_window += g->findings;
             m->totals.new_in_window += g->findings;
         }
-        count_week(b, cs, (size_t)a, g);
     }
+    gd_trends_add(&cs->trends, (size_t)a, plan, g);
     if (g->archived && !m->opts.include_archived)
         return 0;
     m->findings_in_scope += g->findings;
@@ -207,6 +195,21 @@ static int count_group(gd_build *b, counts_state *cs, const gd_rq_agg *g)
     if (!rc)
         rc = gd_typecounts_add(&b->plan_types, (size_t)plan, type->type, g->findings);
     return rc;
+}
+
+/* Expired findings and samples, counted apart per region and in total. */
+static int lifecycle_row(void *ud, const gd_rq_lifecycle_count *l)
+{
+    gd_build *b = ud;
+    long r = gd_keys_find(&b->regions, l->region);
+    if (r < 0 || gd_keys_find(&b->accounts, l->account_id) < 0)
+        return 0;
+    gd_report_model *m = b->m;
+    m->regions[r].expired += l->findings[GD_RQ_LC_EXPIRED];
+    m->regions[r].samples += l->findings[GD_RQ_LC_SAMPLE];
+    m->totals.expired += l->findings[GD_RQ_LC_EXPIRED];
+    m->totals.samples += l->findings[GD_RQ_LC_SAMPLE];
+    return 0;
 }
 
 typedef struct counts_call {
@@ -278,65 +281,18 @@ static int set_plan_top(gd_build *b, size_t owner, gd_type_count *top, size_t n)
     return 0;
 }
 
-static int fill_weeks(gd_build *b, counts_state *cs)
-{
-    gd_report_model *m = b->m;
-    if (!cs->any_active)
-        return 0;
-    int64_t first = b->now_week - (GD_REPORT_TREND_WEEKS - 1);
-    if (cs->min_week > first)
-        first = cs->min_week;
-    if (first > b->now_week)
-        return 0;
-    size_t n = (size_t)(b->now_week - first + 1);
-    m->weeks = calloc(n, sizeof *m->weeks);
-    if (!m->weeks)
-        return gd_err_set(b->err, GD_E_NOMEM, "out of memory");
-    m->n_weeks = n;
-    for (size_t i = 0; i < n; i++) {
-        int64_t w = first + (int64_t)i;
-        gd_trend_week *tw = &m->weeks[i];
-        tw->week_start_ms = gd_week_start_ms(w);
-        gd_time_iso_week(tw->week_start_ms, &tw->iso_year, &tw->iso_week);
-        tw->created = cs->weeks[w - (b->now_week - (GD_REPORT_TREND_WEEKS - 1))];
-    }
-    return 0;
-}
-
-static int fill_wow(gd_build *b, counts_state *cs)
-{
-    gd_report_model *m = b->m;
-    size_t n = 0;
-    for (size_t a = 0; a < m->n_accounts; a++)
-        n += cs->this_week[a] || cs->last_week[a];
-    m->wow = calloc(n ? n : 1, sizeof *m->wow);
-    if (!m->wow)
-        return gd_err_set(b->err, GD_E_NOMEM, "out of memory");
-    int oom = 0;
-    for (size_t a = 0; a < m->n_accounts; a++) {
-        if (!cs->this_week[a] && !cs->last_week[a])
-            continue;
-        gd_account_wow *w = &m->wow[m->n_wow++];
-        w->account_id = gd_strdup_or_null(m->accounts[a].account_id, &oom);
-        w->this_week = cs->this_week[a];
-        w->last_week = cs->last_week[a];
-        w->change = w->this_week - w->last_week;
-    }
-    return oom ? gd_err_set(b->err, GD_E_NOMEM, "out of memory") : 0;
-}
-
 int gd_model_counts(gd_build *b)
 {
     counts_state cs;
     memset(&cs, 0, sizeof cs);
     cs.last_account = cs.last_region = -1;
-    size_t na = b->m->n_accounts ? b->m->n_accounts : 1;
-    cs.this_week = calloc(na, sizeof *cs.this_week);
-    cs.last_week = calloc(na, sizeof *cs.last_week);
-    int rc = cs.this_week && cs.last_week ? 0 : gd_err_set(b->err, GD_E_NOMEM, "out of memory");
+    int rc = gd_trends_start(b, &cs.trends);
     if (!rc) {
         counts_call call = {b, &cs};
-        rc = gd_rq_finding_groups(b->st, &b->scope, group_cb, &call, b->err);
+        gd_rq_scope sc = b->scope;
+        sc.include_expired = 1;   /* for the trends' history; counted apart below */
+        sc.include_samples = 0;   /* samples never enter a figure */
+        rc = gd_rq_finding_groups(b->st, &sc, group_cb, &call, b->err);
     }
     if (rc == GD_E_NOMEM && !b->err->msg[0])
         gd_err_set(b->err, GD_E_NOMEM, "out of memory counting findings");
@@ -345,11 +301,10 @@ int gd_model_counts(gd_build *b)
     if (!rc)
         rc = top_types(b, &b->plan_types, set_plan_top);
     if (!rc)
-        rc = fill_weeks(b, &cs);
+        rc = gd_trends_finish(b, &cs.trends);
     if (!rc)
-        rc = fill_wow(b, &cs);
-    free(cs.this_week);
-    free(cs.last_week);
+        rc = gd_rq_lifecycle_counts(b->st, &b->scope, lifecycle_row, b, b->err);
+    free(cs.trends.account);
     free(cs.types.v);
     return rc;
 }

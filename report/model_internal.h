@@ -17,33 +17,12 @@ typedef struct gd_pool {
 const char *gd_pool_str(gd_pool *p, const char *s, int *oom);
 void gd_pool_free(gd_pool *p);
 
-/* ---- Arena: strings that are mostly distinct (usage amounts), copied into
- * large blocks instead of one malloc (and one pool slot) each ------------ */
-#define GD_ARENA_BLOCK (64 * 1024)
-typedef struct gd_arena_block {
-    struct gd_arena_block *next;
-    size_t size, used;
-    char data[];
-} gd_arena_block;
-typedef struct gd_arena {
-    gd_arena_block *head;
-} gd_arena;
-/* A copy of s (NULL for NULL) valid until gd_arena_free, or NULL with *oom set. */
-const char *gd_arena_str(gd_arena *a, const char *s, int *oom);
-void gd_arena_free(gd_arena *a);
-
 /* What redaction and the findings iterator need to know about the management
- * account, and the storage of the cost rows' strings. Never written by a
- * writer; freed with the model. */
+ * account. Never written by a writer; freed with the model. */
 typedef struct gd_report_private {
     char *mgmt_id, *mgmt_name, *mgmt_email;   /* NULL when unknown */
     int mgmt_excluded;                        /* aggregates were built without it */
     int snapshot_owner;                       /* this model opened the store snapshot */
-    /* m->costs[] strings: account, region, feature and unit pooled (a few
-     * thousand distinct), amounts in an arena. Only gd_report_free_costs
-     * (report/redact.c) frees them, together with m->costs. */
-    gd_pool cost_strs;
-    gd_arena cost_amounts;
 } gd_report_private;
 
 /* ---- Sorted unique string lists ----------------------------------------- */
@@ -82,7 +61,6 @@ int gd_typecounts_add(gd_typecounts *t, size_t owner, const char *type, int64_t 
 /* Moves the entries to v[0..n) (the table is no longer a hash after this). */
 void gd_typecounts_compact(gd_typecounts *t);
 
-#define GD_REPORT_TREND_WEEKS 12
 
 enum { GD_PAIR_UNKNOWN = 0, GD_PAIR_DISABLED = 1, GD_PAIR_ENABLED = 2 };
 
@@ -105,13 +83,11 @@ typedef struct gd_build {
     /* distinct accounts / regions of the latest usage rows; the rows
      * themselves are streamed into m->costs by gd_model_costs */
     gd_keys usage_accounts, usage_regions;
-    size_t cap_costs;               /* capacity of m->costs while it grows */
 
     gd_keys accounts, regions;      /* the report's rows, sorted */
     const char **membership;        /* [account * n_regions + region], pooled */
     unsigned char *pairs;           /* [(account * n_regions + region) * GD_PLAN_COUNT + plan] */
     gd_typecounts account_types, plan_types;
-    int64_t now_week;
 } gd_build;
 
 /* Makes room for element n of the array *array_ptr (a T **) of capacity
@@ -131,10 +107,25 @@ int gd_model_plans(gd_build *b);
 int gd_model_counts(gd_build *b);
 /* model_costs.c: per account / plan / total costs and the costs rows. */
 int gd_model_costs(gd_build *b);
+/* model_coverage.c: the account x region x plan matrix, its gaps and the
+ * organisation auto-enable settings (needs rows and plans). */
+int gd_model_coverage(gd_build *b);
+/* model_fresh.c: each region's newest successful collect and staleness. */
+int gd_model_freshness(gd_build *b);
 
-/* Monday-based week index of a time (as report_query computes it in SQL). */
-int64_t gd_week_index(int64_t ms);
-int64_t gd_week_start_ms(int64_t week_index);
+/* model_trends.c: the weeks of --tz / --week-start (before the counts), each
+ * finding's share of them (from gd_model_counts), and the totals per week. */
+typedef struct gd_trends_acc {
+    int64_t bounds[GD_REPORT_TREND_WEEKS + 2];   /* week starts, then last week's end, then now */
+    int64_t *account;        /* [a * 2 + 0] previous week, [a * 2 + 1] last week */
+    int64_t plan[GD_PLAN_COUNT][2];
+} gd_trends_acc;
+int gd_model_trend_weeks(gd_build *b);
+int gd_trends_start(gd_build *b, gd_trends_acc *t);
+/* One finding row of the counts (archived or expired or not, never a sample):
+ * its share of week over week. The weeks' totals come from the store. */
+void gd_trends_add(gd_trends_acc *t, size_t account, int plan, const gd_rq_agg *g);
+int gd_trends_finish(gd_build *b, gd_trends_acc *t);
 
 char *gd_strdup_or_null(const char *s, int *oom);
 

@@ -37,6 +37,7 @@ static int detector_cb(void *ud, const gd_rq_region *r)
     memset(d, 0, sizeof *d);
     d->region = POOL(b, r->region);
     d->detector_id = POOL(b, r->detector_id);
+    d->org_auto_enable_members = POOL(b, r->org_auto_enable_members);
     return oom ? GD_E_NOMEM : 0;
 }
 
@@ -84,6 +85,8 @@ static int feature_cb(void *ud, const gd_rq_feature *f)
     d->account_id = POOL(b, f->account_id ? f->account_id : b->org.delegated_admin_account_id);
     d->feature = POOL(b, f->feature);
     d->status = POOL(b, f->status);
+    d->additional_json = POOL(b, f->additional_json);
+    d->org_auto_enable = POOL(b, f->org_auto_enable);
     if (!d->account_id)
         b->n_feature_rows--; /* admin unknown: nothing to attribute it to */
     return oom ? GD_E_NOMEM : 0;

@@ -15,7 +15,9 @@ static unsigned char *pair(gd_build *b, size_t a, size_t r, int plan)
 
 static void mark(unsigned char *p, const char *status)
 {
-    if (status && !strcmp(status, "ENABLED"))
+    if (!status)
+        return;   /* a feature only the org configuration names: no switch state */
+    if (!strcmp(status, "ENABLED"))
         *p = GD_PAIR_ENABLED;
     else if (*p != GD_PAIR_ENABLED)
         *p = GD_PAIR_DISABLED;
@@ -65,9 +67,7 @@ static void plan_stats(gd_build *b, int plan)
         p->accounts_enabled += any_on;
         p->accounts_disabled += any_known && !any_on;
     }
-    int64_t known = p->regions_enabled + p->regions_disabled;
-    /* One decimal place, computed in integers so it is the same everywhere. */
-    p->coverage_pct = known ? (double)((p->regions_enabled * 1000 + known / 2) / known) / 10.0 : 0;
+    /* coverage_pct is over the coverage matrix (model_coverage.c) */
 }
 
 static int plan_known_anywhere(gd_build *b, int plan)

@@ -2,6 +2,7 @@
 /* The report's rows: which accounts and regions it lists, each region's
  * collection state, account names, and account x region membership. */
 #include "report/model_internal.h"
+#include "common/region_state.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -92,8 +93,10 @@ static int fill_regions(gd_build *b)
         r->state = gd_strdup_or_null(row ? row->state : "never_collected", &oom);
         r->message = gd_strdup_or_null(row ? row->message : NULL, &oom);
         r->completeness = gd_strdup_or_null(row ? row->completeness : NULL, &oom);
-        r->cost_state = gd_strdup_or_null(row && row->cost_state ? row->cost_state
-                                                                 : "not_applicable", &oom);
+        /* the report's cost state, mapped in one place (common/region_state.c) */
+        r->cost_state = gd_strdup_or_null(
+            gd_cost_state_report(row && row->cost_state ? row->cost_state : "not_applicable", 0),
+            &oom);
         r->detector_id = gd_strdup_or_null(row ? row->detector_id : NULL, &oom);
         r->collected_ms = row ? row->ended_ms : 0;
     }

@@ -164,18 +164,6 @@ void gd_keys_free(gd_keys *k)
     memset(k, 0, sizeof *k);
 }
 
-int64_t gd_week_index(int64_t ms)
-{
-    int64_t days = ms >= 0 ? ms / 86400000 : -((-ms + 86399999) / 86400000);
-    int64_t d3 = days + 3;
-    return d3 >= 0 ? d3 / 7 : -((-d3 + 6) / 7);
-}
-
-int64_t gd_week_start_ms(int64_t week_index)
-{
-    return (week_index * 7 - 3) * 86400000LL;
-}
-
 char *gd_strdup_or_null(const char *s, int *oom)
 {
     if (!s)
@@ -184,36 +172,4 @@ char *gd_strdup_or_null(const char *s, int *oom)
     if (!d)
         *oom = 1;
     return d;
-}
-
-const char *gd_arena_str(gd_arena *a, const char *s, int *oom)
-{
-    if (!s)
-        return NULL;
-    size_t n = strlen(s) + 1;
-    if (!a->head || a->head->size - a->head->used < n) {
-        size_t size = n > GD_ARENA_BLOCK ? n : GD_ARENA_BLOCK;
-        gd_arena_block *blk = malloc(sizeof *blk + size);
-        if (!blk) {
-            *oom = 1;
-            return NULL;
-        }
-        blk->next = a->head;
-        blk->size = size;
-        blk->used = 0;
-        a->head = blk;
-    }
-    char *d = a->head->data + a->head->used;
-    memcpy(d, s, n);
-    a->head->used += n;
-    return d;
-}
-
-void gd_arena_free(gd_arena *a)
-{
-    while (a->head) {
-        gd_arena_block *next = a->head->next;
-        free(a->head);
-        a->head = next;
-    }
 }

@@ -8,6 +8,7 @@
 #include "report/redact.h"
 #include "report/model_internal.h"
 #include "report/redact_internal.h"
+#include "common/region_state.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -17,17 +18,26 @@
 #define REDACTED_TEXT "[redacted]"
 #define MIN_NAME_LEN 3   /* shorter names are not searched in free text */
 
-/* The rows' strings live in the model's pool and arena (model_costs.c), not
- * in separate mallocs: they go with the rows, so no amount outlives them. */
+static void free_lines(gd_cost_line *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(v[i].account_id);
+        free(v[i].region);
+        free(v[i].amount);
+    }
+    free(v);
+}
+
 void gd_report_free_costs(gd_report_model *m)
 {
-    free(m->costs);
-    m->costs = NULL;
-    m->n_costs = 0;
-    if (m->priv) {
-        gd_pool_free(&m->priv->cost_strs);
-        gd_arena_free(&m->priv->cost_amounts);
-    }
+    gd_report_costs *c = &m->costs;
+    free_lines(c->by_account, c->n_by_account);
+    free_lines(c->by_plan, c->n_by_plan);
+    free_lines(c->by_region, c->n_by_region);
+    free_lines(c->by_account_plan, c->n_by_account_plan);
+    free(c->unit);
+    free(c->total);
+    memset(c, 0, sizeof *c);
 }
 
 /* The values management redaction removes; NULL entries are unknown. */
@@ -192,6 +202,7 @@ static int scrub_management(gd_report_model *m)
     m->management_account_id = NULL;
     rc |= scrub_field(m, &m->delegated_admin_account_id);
     rc |= scrub_field(m, &m->org_id);
+    rc |= scrub_field(m, &m->caller_arn);
     rc |= drop_from_filter(m);
     for (size_t i = 0; i < m->n_regions; i++) {
         rc |= scrub_field(m, &m->regions[i].message);
@@ -222,6 +233,13 @@ static void scrub_costs(gd_report_model *m)
         m->plans[p].cost_usd = NULL;
     }
     gd_report_free_costs(m);
+    for (size_t i = 0; i < m->n_regions; i++) {
+        char *st = strdup(GD_COST_STATE_REDACTED);
+        if (st) {   /* out of memory keeps the old state: a state, never an amount */
+            free(m->regions[i].cost_state);
+            m->regions[i].cost_state = st;
+        }
+    }
 }
 
 static int note_redaction(gd_report_model *m, const char *what)
@@ -323,21 +341,30 @@ static int check_tables(check_ctx *c, const gd_report_model *m)
         CHECK_TEXT(c, m->regions[i].message, "regions.message");
     for (size_t i = 0; i < m->n_coverage; i++)
         CHECK_STR(c, m->coverage[i].account_id, "coverage.account_id");
-    for (size_t i = 0; i < m->n_costs; i++)
-        CHECK_STR(c, m->costs[i].account_id, "costs.account_id");
+    for (size_t i = 0; i < m->costs.n_by_account; i++)
+        CHECK_STR(c, m->costs.by_account[i].account_id, "costs.by_account");
+    for (size_t i = 0; i < m->costs.n_by_account_plan; i++)
+        CHECK_STR(c, m->costs.by_account_plan[i].account_id, "costs.by_account_plan");
     for (size_t i = 0; i < m->n_wow; i++)
         CHECK_STR(c, m->wow[i].account_id, "trends.week_over_week");
+    for (size_t i = 0; i < m->n_gaps; i++)
+        CHECK_STR(c, m->gaps[i].account_id, "coverage.gaps");
+    for (size_t i = 0; i < m->n_matrix; i++)
+        CHECK_STR(c, m->matrix[i].account_id, "coverage.matrix");
     for (size_t i = 0; i < m->opts.n_accounts; i++)
         CHECK_STR(c, m->opts.accounts[i], "filters.accounts");
     CHECK_STR(c, m->management_account_id, "organization.management_account_id");
     CHECK_STR(c, m->delegated_admin_account_id, "organization.delegated_admin_account_id");
     CHECK_TEXT(c, m->org_id, "organization.id");
+    CHECK_STR(c, m->caller_arn, "collection.caller_arn");
     return 0;
 }
 
 static int costs_left(const gd_report_model *m)
 {
-    int left = m->totals.cost_usd != NULL || m->n_costs != 0 || m->costs != NULL;
+    const gd_report_costs *k = &m->costs;
+    int left = m->totals.cost_usd != NULL || k->present || k->total || k->unit ||
+               k->n_by_account || k->n_by_plan || k->n_by_region || k->n_by_account_plan;
     for (int p = 0; p < GD_PLAN_COUNT; p++)
         left |= m->plans[p].cost_usd != NULL;
     for (size_t i = 0; i < m->n_accounts; i++) {

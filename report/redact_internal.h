@@ -9,7 +9,7 @@
  * replaced by "[redacted]"; otherwise *out = NULL (use s as is).
  * 0 or GD_E_NOMEM. */
 int gd_report_scrub_text(const gd_report_model *m, const char *s, char **out);
-/* Frees m->costs and its rows; n_costs = 0. */
+/* Frees m->costs and its lists; leaves it all zero. */
 void gd_report_free_costs(gd_report_model *m);
 
 #endif

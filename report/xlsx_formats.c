@@ -65,24 +65,15 @@ static lxw_format *header_format(xw_ctx *c, lxw_color_t fill, lxw_color_t font)
 
 /* The currency format for the unit the costs carry: "$#,##0.00" for USD
  * (GuardDuty usage statistics are in USD), '#,##0.00 "EUR"' for another
- * three-letter unit, a plain two-decimal number when units are mixed. */
+ * three-letter unit, a plain two-decimal number otherwise. The model holds
+ * one unit (report/model_costs.c refuses to sum two). */
 static void money_pattern(const gd_report_model *m, char *out, size_t n)
 {
-    const char *unit = NULL;
-    int mixed = 0;
-    for (size_t i = 0; i < m->n_costs && !mixed; i++) {
-        const char *u = m->costs[i].unit;
-        if (!u || !*u)
-            continue;
-        if (!unit)
-            unit = u;
-        else if (strcmp(unit, u) != 0)
-            mixed = 1;
-    }
+    const char *unit = m->costs.unit && *m->costs.unit ? m->costs.unit : NULL;
     int plain = unit && strlen(unit) == 3;
     for (size_t i = 0; plain && i < 3; i++)
         plain = unit[i] >= 'A' && unit[i] <= 'Z';
-    if (mixed || (unit && !plain))
+    if (unit && !plain)
         snprintf(out, n, "#,##0.00");
     else if (!unit || !strcmp(unit, "USD"))
         snprintf(out, n, "$#,##0.00");
@@ -117,6 +108,7 @@ int xw_formats_init(xw_ctx *c)
     money_pattern(c->m, money, sizeof money);
     x->money = num_format(c, money);
     x->score = num_format(c, "0.0");
+    x->hours = num_format(c, "0.0\" h\"");
     x->link = add(c);
     if (x->link) {
         format_set_underline(x->link, LXW_UNDERLINE_SINGLE);

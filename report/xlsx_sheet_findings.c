@@ -16,7 +16,7 @@ static const xw_column COLS[] = {
     {"Resource type", 15},     {"Resource ID", 28},   {"Title", 50},
     {"Created (UTC)", 17},     {"First seen (UTC)", 17}, {"Last seen (UTC)", 17},
     {"Updated (UTC)", 17},     {"Count", 7},          {"Archived", 9},
-    {"Finding ID", 34},        {"Console", 16},
+    {"Finding ID", 34},        {"Console", 16},       {"Sample", 8},
 };
 #define N_COLS ((lxw_col_t)(sizeof COLS / sizeof COLS[0]))
 
@@ -63,6 +63,8 @@ static void write_row(xw_ctx *c, lxw_worksheet *ws, lxw_row_t row, const gd_find
     xw_time(c, ws, row, 12, f->updated_ms);
     xw_int(c, ws, row, 13, f->count);
     xw_yes_no(c, ws, row, 14, f->archived);
+    if (f->sample)   /* listed only with --include-samples */
+        xw_str(c, ws, row, 17, _("Yes"), NULL);
     xw_str(c, ws, row, 15, f->finding_id, NULL);
     write_console_link(c, ws, row, 16, f, links);
 }

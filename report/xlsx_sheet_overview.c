@@ -3,6 +3,8 @@
  * state, the top 20 accounts with a stacked bar chart of them, and one row
  * per region. Top to bottom, row by row (constant_memory). */
 #include "report/xlsx_sheets.h"
+#include "common/region_state.h"
+#include "report/definitions.h"
 #include "common/i18n.h"
 
 #include <stdlib.h>
@@ -23,6 +25,12 @@ static const char *nz(const char *s)
     return s ? s : "";
 }
 
+/* A figure's label, value and (column C) its one-line definition. */
+static void def_note(xw_ctx *c, lxw_worksheet *ws, lxw_row_t row, enum gd_def_id id)
+{
+    xw_str(c, ws, row, 2, gd_def_text(id), NULL);
+}
+
 static void kv_str(xw_ctx *c, lxw_worksheet *ws, lxw_row_t *row, const char *k, const char *v)
 {
     xw_str(c, ws, *row, 0, _(k), c->fmt.label);
@@ -37,12 +45,11 @@ static void kv_time(xw_ctx *c, lxw_worksheet *ws, lxw_row_t *row, const char *k,
     (*row)++;
 }
 
-/* Regions in these states were looked at; any other state means the report
- * is missing something there. */
+/* Whether a region's data is complete comes from the one table
+ * (common/region_state.c). */
 static int region_ok(const char *state)
 {
-    return state && (!strcmp(state, "collected") || !strcmp(state, "no_detector") ||
-                     !strcmp(state, "region_disabled"));
+    return gd_region_state_collected(state);
 }
 
 static const char *join_redactions(xw_ctx *c)
@@ -71,49 +78,99 @@ static const char *join_failed_regions(xw_ctx *c)
     return c->join.len ? gd_buf_cstr(&c->join) : _("none");
 }
 
+/* "accounts 1, 2; regions eu-west-1; min severity high; archived included",
+ * or "none": every filter the figures are limited to. */
+static const char *join_filters(xw_ctx *c)
+{
+    const gd_report_model *m = c->m;
+    const gd_report_options *o = &m->opts;
+    gd_buf *j = &c->join;
+    int bad = 0;
+    gd_buf_reset(j);
+    for (size_t i = 0; i < o->n_accounts; i++)
+        bad |= gd_buf_printf(j, "%s%s", i ? ", " : "accounts ", o->accounts[i]);
+    for (size_t i = 0; i < o->n_regions; i++)
+        bad |= gd_buf_printf(j, "%s%s", i ? ", " : j->len ? "; regions " : "regions ",
+                             o->regions[i]);
+    if (o->min_severity > 0)
+        bad |= gd_buf_printf(j, "%smin severity %s", j->len ? "; " : "",
+                             gd_severity_name(o->min_severity));
+    if (o->include_archived)
+        bad |= gd_buf_printf(j, "%sarchived included", j->len ? "; " : "");
+    if (bad)
+        xw_fail(c, GD_E_NOMEM, "cannot list filters");
+    return j->len ? gd_buf_cstr(j) : "none";
+}
+
 static void write_facts(xw_ctx *c, lxw_worksheet *ws, lxw_row_t *row)
 {
     const gd_report_model *m = c->m;
+    def_note(c, ws, *row, GD_DEF_TOOL_VERSION);
+    kv_str(c, ws, row, gd_def_label(GD_DEF_TOOL_VERSION), GDREPORT_VERSION);
+    kv_str(c, ws, row, "Collected by version", m->collected_by);
+    kv_str(c, ws, row, "JSON schema version", GD_REPORT_SCHEMA_VERSION);
+    def_note(c, ws, *row, GD_DEF_CALLER_ARN);
+    kv_str(c, ws, row, gd_def_label(GD_DEF_CALLER_ARN), m->caller_arn);
     kv_str(c, ws, row, "Organization ID", m->org_id);
     kv_str(c, ws, row, "Delegated administrator", m->delegated_admin_account_id);
     if (m->management_account_id)
         kv_str(c, ws, row, "Management account", m->management_account_id);
+    def_note(c, ws, *row, GD_DEF_COLLECTED_AT);
     kv_time(c, ws, row, "Collected at (UTC)", m->collected_ms);
+    def_note(c, ws, *row, GD_DEF_GENERATED_AT);
     kv_time(c, ws, row, "Generated at (UTC)", m->generated_ms);
+    def_note(c, ws, *row, GD_DEF_WINDOW);
     kv_time(c, ws, row, "Window start (UTC)", m->window_start_ms);
     kv_time(c, ws, row, "Window end (UTC)", m->window_end_ms);
-    kv_str(c, ws, row, "Redactions applied", join_redactions(c));
-    if (m->last_run_outcome)
-        kv_str(c, ws, row, "Last run outcome", m->last_run_outcome);
-    kv_str(c, ws, row, "Partial", m->partial ? _("Yes") : _("No"));
+    def_note(c, ws, *row, GD_DEF_FILTERS);
+    kv_str(c, ws, row, gd_def_label(GD_DEF_FILTERS), join_filters(c));
+    def_note(c, ws, *row, GD_DEF_REDACTIONS);
+    kv_str(c, ws, row, gd_def_label(GD_DEF_REDACTIONS), join_redactions(c));
+    if (m->last_run_outcome) {
+        def_note(c, ws, *row, GD_DEF_OUTCOME);
+        kv_str(c, ws, row, gd_def_label(GD_DEF_OUTCOME), m->last_run_outcome);
+    }
+    def_note(c, ws, *row, GD_DEF_STALE);
+    kv_str(c, ws, row, gd_def_label(GD_DEF_STALE), m->stale ? _("Yes") : _("No"));
+    def_note(c, ws, *row, GD_DEF_PARTIAL);
+    kv_str(c, ws, row, gd_def_label(GD_DEF_PARTIAL), m->partial ? _("Yes") : _("No"));
     kv_str(c, ws, row, "Regions not collected", join_failed_regions(c));
     if (m->totals.cost_usd) {
-        xw_str(c, ws, *row, 0, _("Total cost (USD, 30 days)"), c->fmt.label);
+        xw_str(c, ws, *row, 0, _(gd_def_label(GD_DEF_TOTAL_COST)), c->fmt.label);
         xw_money(c, ws, *row, 1, m->totals.cost_usd);
-        (*row)++;
+        def_note(c, ws, (*row)++, GD_DEF_TOTAL_COST);
     }
 }
 
 static void write_totals(xw_ctx *c, lxw_worksheet *ws, lxw_row_t *row)
 {
     const gd_report_totals *t = &c->m->totals;
-    static const xw_column cols[] = {{"Findings", 0}, {"Count", 0}};
-    xw_header(c, ws, (*row)++, cols, 2, 0);
+    static const xw_column cols[] = {{"Findings", 0}, {"Count", 0}, {"Definition", 0}};
+    xw_header(c, ws, (*row)++, cols, 3, 0);
     for (int i = 0; i < GD_SEV_COUNT; i++) {
         int band = XW_BANDS_DESC[i];
         xw_str(c, ws, *row, 0, _(gd_severity_label(band)), c->fmt.sev[band]);
         xw_int(c, ws, (*row)++, 1, t->active.n[band]);
     }
     xw_str(c, ws, *row, 0, _("Total active"), c->fmt.label);
+    def_note(c, ws, *row, GD_DEF_TOTAL_ACTIVE);
     xw_int(c, ws, (*row)++, 1, xw_sev_total(&t->active));
-    xw_str(c, ws, *row, 0, _("Archived"), c->fmt.label);
+    xw_str(c, ws, *row, 0, _(gd_def_label(GD_DEF_TOTAL_ARCHIVED)), c->fmt.label);
+    def_note(c, ws, *row, GD_DEF_TOTAL_ARCHIVED);
     xw_int(c, ws, (*row)++, 1, t->archived);
-    xw_str(c, ws, *row, 0, _("New in window"), c->fmt.label);
+    xw_str(c, ws, *row, 0, _(gd_def_label(GD_DEF_TOTAL_NEW)), c->fmt.label);
+    def_note(c, ws, *row, GD_DEF_TOTAL_NEW);
     xw_int(c, ws, (*row)++, 1, t->new_in_window);
     if (c->leads) {
         xw_str(c, ws, *row, 0, _("Archived in window"), c->fmt.label);
         xw_int(c, ws, (*row)++, 1, c->leads->org.archived_in_window);
     }
+    xw_str(c, ws, *row, 0, _(gd_def_label(GD_DEF_TOTAL_EXPIRED)), c->fmt.label);
+    def_note(c, ws, *row, GD_DEF_TOTAL_EXPIRED);
+    xw_int(c, ws, (*row)++, 1, t->expired);
+    xw_str(c, ws, *row, 0, _(gd_def_label(GD_DEF_TOTAL_SAMPLES)), c->fmt.label);
+    def_note(c, ws, *row, GD_DEF_TOTAL_SAMPLES);
+    xw_int(c, ws, (*row)++, 1, t->samples);
 }
 
 static int cmp_str_ptr(const void *a, const void *b)
@@ -272,9 +329,11 @@ static void write_regions(xw_ctx *c, lxw_worksheet *ws, lxw_row_t *row)
     const gd_report_model *m = c->m;
     static const xw_column cols[] = {
         {"Region", 0}, {"State", 0}, {"Critical", 0}, {"High", 0}, {"Medium", 0}, {"Low", 0},
-        {"Archived", 0}, {"Collected at (UTC)", 0}, {"Cost state", 0}, {"Message", 0}};
+        {"Archived", 0}, {"Collected at (UTC)", 0}, {"Cost state", 0}, {"Message", 0},
+        {"Last successful collect (UTC)", 0}, {"Age (hours)", 0}, {"Stale", 0},
+        {"Expired", 0}, {"Samples", 0}, {"Completeness (GuardDuty's count)", 0}};
     lxw_row_t head = *row;
-    xw_header(c, ws, (*row)++, cols, 10, 0);
+    xw_header(c, ws, (*row)++, cols, 16, 0);
     for (size_t i = 0; i < m->n_regions && !c->rc; i++) {
         const gd_report_region *r = &m->regions[i];
         xw_str(c, ws, *row, 0, r->region, NULL);
@@ -283,14 +342,44 @@ static void write_regions(xw_ctx *c, lxw_worksheet *ws, lxw_row_t *row)
         xw_int(c, ws, *row, 6, r->archived);
         xw_time(c, ws, *row, 7, r->collected_ms);
         xw_str(c, ws, *row, 8, r->cost_state, NULL);
-        xw_str(c, ws, (*row)++, 9, r->message, NULL);
+        xw_str(c, ws, *row, 9, r->message, NULL);
+        xw_time(c, ws, *row, 10, r->last_success_ms);
+        if (r->last_success_ms)
+            xw_num(c, ws, *row, 11, gd_report_age_hours(m, r), c->fmt.hours);
+        xw_yes_no(c, ws, *row, 12, r->stale);
+        xw_int(c, ws, *row, 13, r->expired);
+        xw_int(c, ws, *row, 14, r->samples);
+        /* The auditor's proof that nothing was dropped (issue 16). */
+        xw_str(c, ws, (*row)++, 15, r->completeness, NULL);
     }
-    xw_autofilter(c, ws, head, *row - 1, 10);
+    xw_autofilter(c, ws, head, *row - 1, 16);
+}
+
+/* Row 1, under the title: what an auditor must see before any number. */
+static void write_stale_banner(xw_ctx *c, lxw_worksheet *ws, lxw_row_t row)
+{
+    const gd_report_model *m = c->m;
+    if (!m->stale)
+        return;
+    gd_buf_reset(&c->join);
+    if (gd_buf_printf(&c->join, "STALE DATA: the newest successful collect is older than "
+                                "--max-age %.1f h at --now in:", (double)m->max_age_ms / 3600000.0))
+        xw_fail(c, GD_E_NOMEM, "out of memory");
+    const char *sep = " ";
+    for (size_t i = 0; i < m->n_regions && !c->rc; i++) {
+        if (!m->regions[i].stale)
+            continue;
+        if (gd_buf_printf(&c->join, "%s%s (%.1f h)", sep, nz(m->regions[i].region),
+                          gd_report_age_hours(m, &m->regions[i])))
+            xw_fail(c, GD_E_NOMEM, "out of memory");
+        sep = ", ";
+    }
+    xw_str(c, ws, row, 0, gd_buf_cstr(&c->join), c->fmt.sev[GD_SEV_CRITICAL]);
 }
 
 static void set_widths(xw_ctx *c, lxw_worksheet *ws)
 {
-    static const double widths[] = {30, 30, 12, 10, 10, 10, 10, 20, 14, 60};
+    static const double widths[] = {30, 30, 12, 10, 10, 10, 10, 20, 14, 60, 20, 10, 8};
     for (lxw_col_t i = 0; i < sizeof widths / sizeof widths[0]; i++)
         xw_check(c, ws, 0, i, worksheet_set_column(ws, i, i, widths[i], NULL));
 }
@@ -305,7 +394,7 @@ int xw_sheet_overview(xw_ctx *c)
     lxw_row_t row = 0;
     xw_str(c, ws, row++, 0, _("GuardDuty organization report"), c->fmt.title);
     worksheet_freeze_panes(ws, 1, 0);
-    row++;
+    write_stale_banner(c, ws, row++);
     write_facts(c, ws, &row);
     row++;
     write_totals(c, ws, &row);

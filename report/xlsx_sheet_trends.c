@@ -1,35 +1,52 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The Trends sheet: findings created per ISO week by severity (oldest
- * first) with a line chart of it, then week-over-week change per account. */
+/* The Trends sheet: the 12 most recent complete weeks in the report's time
+ * zone (oldest first; the last two are "previous week" and "last week"), then
+ * the week to date, each with new findings by severity, archived, expired and
+ * open at the end of the week, and a line chart of the new findings; then
+ * week over week (last week against the week before) per account and per
+ * plan. Definitions from report/definitions.c under each title. */
 #include "report/xlsx_sheets.h"
 #include "common/i18n.h"
 
 #include <stdio.h>
 
+#include "common/tz.h"
+#include "report/definitions.h"
+#include "report/plans.h"
 #include "report/severity.h"
 
 #define SHEET "Trends"
-#define CHART_COL 8
+#define CHART_COL 16
 
 static const xw_column WEEK_COLS[] = {
-    {"Week", 12},   {"Week start (UTC)", 20}, {"Critical", 10}, {"High", 10},
-    {"Medium", 10}, {"Low", 10},              {"Total", 10},
+    {"Week", 16},        {"Start (local)", 20},   {"Start", 27},       {"End", 27},
+    {"New critical", 10}, {"New high", 10},        {"New medium", 10},  {"New low", 10},
+    {"New total", 10},   {"Archived", 10},        {"Expired", 10},     {"Open at end: critical", 12},
+    {"Open: high", 10},  {"Open: medium", 10},    {"Open: low", 10},
 };
 #define N_WEEK_COLS ((lxw_col_t)(sizeof WEEK_COLS / sizeof WEEK_COLS[0]))
 
-static void write_week(xw_ctx *c, lxw_worksheet *ws, lxw_row_t row, const gd_trend_week *w)
+static void write_week(xw_ctx *c, lxw_worksheet *ws, lxw_row_t row, const gd_trend_week *w,
+                       const char *label)
 {
-    char label[32];
-    snprintf(label, sizeof label, "%04d-W%02d", w->iso_year, w->iso_week);
+    char start[40], end[40];
     xw_str(c, ws, row, 0, label, NULL);
-    xw_time(c, ws, row, 1, w->week_start_ms);
-    xw_sev_counts(c, ws, row, 2, &w->created);
-    xw_int(c, ws, row, 6, xw_sev_total(&w->created));
+    xw_time(c, ws, row, 1, w->start_ms + (int64_t)w->start_off_s * 1000);
+    xw_str(c, ws, row, 2, gd_tz_format_iso(w->start_ms, w->start_off_s, start, sizeof start), NULL);
+    xw_str(c, ws, row, 3, gd_tz_format_iso(w->end_ms, w->end_off_s, end, sizeof end), NULL);
+    xw_sev_counts(c, ws, row, 4, &w->created);
+    xw_int(c, ws, row, 8, xw_sev_total(&w->created));
+    if (w->lifecycle_known) {
+        xw_int(c, ws, row, 9, w->archived);
+        xw_int(c, ws, row, 10, w->expired);
+    }
+    xw_sev_counts(c, ws, row, 11, &w->open_at_end);
 }
 
 static double week_start(const void *ud, size_t i)
 {
-    return xw_excel_date(((const gd_trend_week *)ud)[i].week_start_ms);
+    const gd_trend_week *w = &((const gd_trend_week *)ud)[i];
+    return xw_excel_date(w->start_ms + (int64_t)w->start_off_s * 1000);   /* local date */
 }
 
 static const gd_sev_counts *week_counts(const void *ud, size_t i)
@@ -40,33 +57,44 @@ static const gd_sev_counts *week_counts(const void *ud, size_t i)
 /* Categories are the week-start dates (numbers). */
 static void add_trend_chart(xw_ctx *c, lxw_worksheet *ws, lxw_row_t first, lxw_row_t last)
 {
-    xw_chart_rows rows = {.n = c->m->n_weeks, .ud = c->m->weeks,
+    xw_chart_rows rows = {.n = GD_REPORT_TREND_WEEKS, .ud = c->m->weeks,
                           .category_number = week_start, .counts = week_counts};
     lxw_chart *ch = xw_severity_chart(c, LXW_CHART_LINE, "New findings per week by severity",
-                                      SHEET, first, last, 1, 2, &rows);
+                                      SHEET, first, last, 1, 4, &rows);
     if (!ch)
         return;
     chart_axis_set_num_format(ch->x_axis, "yyyy-mm-dd");
-    chart_axis_set_name(ch->x_axis, _("Week starting (UTC)"));
+    chart_axis_set_name(ch->x_axis, _("Week starting (local time)"));
     chart_axis_set_name(ch->y_axis, _("New findings"));
     lxw_chart_options opt = {.x_scale = 1.6, .y_scale = 1.4};
     xw_check(c, ws, 0, CHART_COL, worksheet_insert_chart_opt(ws, 0, CHART_COL, ch, &opt));
 }
 
-static void write_wow(xw_ctx *c, lxw_worksheet *ws, lxw_row_t row)
+static lxw_row_t write_wow(xw_ctx *c, lxw_worksheet *ws, lxw_row_t row)
 {
     const gd_report_model *m = c->m;
-    static const xw_column cols[] = {{"Account ID", 0}, {"This week", 0}, {"Last week", 0},
-                                     {"Change", 0}};
-    xw_str(c, ws, row++, 0, _("Week over week, per account"), c->fmt.section);
+    static const xw_column cols[] = {{"Account ID / plan", 0}, {"Last week", 0},
+                                     {"Previous week", 0}, {"Change", 0}};
+    xw_str(c, ws, row++, 0, _(gd_def_label(GD_DEF_TREND_WOW)), c->fmt.section);
+    xw_str(c, ws, row++, 0, gd_def_text(GD_DEF_TREND_WOW), NULL);
     xw_header(c, ws, row++, cols, 4, 0);
-    for (size_t i = 0; i < m->n_wow && !c->rc; i++) {
-        const gd_account_wow *w = &m->wow[i];
+    for (size_t i = 0; i < m->n_wow && !c->rc; i++, row++) {
+        const gd_wow *w = &m->wow[i];
         xw_str(c, ws, row, 0, w->account_id, NULL);
-        xw_int(c, ws, row, 1, w->this_week);
-        xw_int(c, ws, row, 2, w->last_week);
-        xw_int(c, ws, row++, 3, w->change);
+        xw_int(c, ws, row, 1, w->last_week);
+        xw_int(c, ws, row, 2, w->previous_week);
+        xw_int(c, ws, row, 3, w->change);
     }
+    row++;
+    xw_header(c, ws, row++, cols, 4, 0);
+    for (int p = 0; p < GD_PLAN_COUNT && !c->rc; p++, row++) {
+        const gd_wow *w = &m->wow_plans[p];
+        xw_str(c, ws, row, 0, gd_plan_label(p), NULL);
+        xw_int(c, ws, row, 1, w->last_week);
+        xw_int(c, ws, row, 2, w->previous_week);
+        xw_int(c, ws, row, 3, w->change);
+    }
+    return row;
 }
 
 int xw_sheet_trends(xw_ctx *c)
@@ -78,11 +106,21 @@ int xw_sheet_trends(xw_ctx *c)
     xw_header(c, ws, 0, WEEK_COLS, N_WEEK_COLS, 1);
     worksheet_freeze_panes(ws, 1, 0);
     lxw_row_t row = 1;
-    for (size_t i = 0; i < m->n_weeks && !c->rc; i++)
-        write_week(c, ws, row++, &m->weeks[i]);
-    xw_autofilter(c, ws, 0, row - 1, N_WEEK_COLS);
-    if (row > 1)
-        add_trend_chart(c, ws, 1, row - 1);
-    write_wow(c, ws, row + 1);
+    for (size_t i = 0; i < GD_REPORT_TREND_WEEKS && !c->rc; i++) {
+        const char *label = i == GD_REPORT_TREND_WEEKS - 1   ? "last week"
+                            : i == GD_REPORT_TREND_WEEKS - 2 ? "previous week"
+                                                             : "complete week";
+        write_week(c, ws, row++, &m->weeks[i], label);
+    }
+    add_trend_chart(c, ws, 1, row - 1);
+    write_week(c, ws, row++, &m->week_to_date, "week to date");
+    row++;
+    char zone[200];
+    snprintf(zone, sizeof zone, "Time zone %s, weeks start on %s", m->trend_zone,
+             gd_tz_weekday_name(m->week_start));
+    xw_str(c, ws, row++, 0, zone, c->fmt.label);
+    xw_str(c, ws, row++, 0, gd_def_text(GD_DEF_TREND_WEEKS), NULL);
+    row++;
+    write_wow(c, ws, row);
     return c->rc;
 }

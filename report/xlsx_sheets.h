@@ -25,6 +25,7 @@ typedef struct xw_formats {
     lxw_format *base;                      /* cells without a format; NULL = default (English) */
     lxw_format *title, *section, *header, *label;
     lxw_format *count, *date, *pct, *money, *score, *wrap, *link;
+    lxw_format *hours;                     /* an age in hours: 0.0 "h" */
     lxw_format *sev[GD_SEV_COUNT];         /* severity label cells, by band */
     lxw_format *sev_header[GD_SEV_COUNT];  /* severity column headers, by band */
 } xw_formats;
@@ -154,5 +155,6 @@ int xw_sheet_coverage(xw_ctx *c);
 int xw_sheet_findings(xw_ctx *c, const gd_finding_source *findings);
 int xw_sheet_costs(xw_ctx *c);   /* writes nothing when costs are redacted or absent */
 int xw_sheet_trends(xw_ctx *c);
+int xw_sheet_definitions(xw_ctx *c);   /* cost figures left out when cost is redacted */
 
 #endif

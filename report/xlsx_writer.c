@@ -88,6 +88,8 @@ static int write_sheets(xw_ctx *c, const gd_finding_source *findings)
         xw_sheet_costs(c);
     if (!c->rc)
         xw_sheet_trends(c);
+    if (!c->rc)
+        xw_sheet_definitions(c);
     return c->rc;
 }
 

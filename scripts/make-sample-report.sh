@@ -11,8 +11,9 @@
 # Nothing here talks to real AWS: the fake (tests/fakeaws) listens on 127.0.0.1.
 #
 # What still differs between two runs: the collect's own wall-clock time
-# (collection.collected_at, each cost row's window_start/window_end, and the
-# matching xlsx cells), because gdreport records when it really collected.
+# (collection.collected_at; each region's collected_at, last_success_at and
+# age_hours; the cost window; and the matching xlsx cells), because gdreport
+# records when it really collected.
 # tests/e2e/test_sample_report.py compares everything else byte for byte.
 set -eu
 cd "$(dirname "$0")/.."

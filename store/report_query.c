@@ -112,13 +112,17 @@ static int latest_run_row(sqlite3_stmt *s, void *ctx)
     out->ended_ms = sqlite3_column_int64(s, 1);
     const char *outcome = col_text(s, 2);
     snprintf(out->outcome, sizeof out->outcome, "%s", outcome ? outcome : "");
+    const char *arn = col_text(s, 3), *version = col_text(s, 4);
+    snprintf(out->caller_arn, sizeof out->caller_arn, "%s", arn ? arn : "");
+    snprintf(out->tool_version, sizeof out->tool_version, "%s", version ? version : "");
     return 1;
 }
 
 int gd_rq_latest_run(gd_store *st, gd_rq_run *out, gd_err *err)
 {
     static const char sql[] =
-        "SELECT run_id, COALESCE(ended_ms, started_ms), outcome FROM runs"
+        "SELECT run_id, COALESCE(ended_ms, started_ms), outcome, caller_arn, tool_version"
+        " FROM runs"
         " WHERE outcome IN ('ok', 'partial') ORDER BY run_id DESC LIMIT 1";
     sqlite3_stmt *s;
     memset(out, 0, sizeof *out);
@@ -153,6 +157,22 @@ static int region_row(sqlite3_stmt *s, void *ctx)
     return c->cb(c->ud, &r);
 }
 
+/* Runs sql with ?1 = max_run_id, each row through row() to cb. */
+static int run_bound(gd_store *st, const char *sql, int64_t max_run_id, rq_row_fn row,
+                     gd_rq_region_cb cb, void *ud, gd_err *err)
+{
+    sqlite3_stmt *s;
+    region_ctx c = {cb, ud};
+    st_enter(st);
+    int rc = rq_prepare(st, sql, &s, err);
+    if (rc == GD_OK) {
+        sqlite3_bind_int64(s, 1, max_run_id);
+        rc = rq_run(st, s, row, &c, err);
+    }
+    st_leave(st);
+    return rc;
+}
+
 int gd_rq_region_states(gd_store *st, int64_t max_run_id, gd_rq_region_cb cb, void *ud,
                         gd_err *err)
 {
@@ -166,30 +186,43 @@ int gd_rq_region_states(gd_store *st, int64_t max_run_id, gd_rq_region_cb cb, vo
         "   LIMIT 1)"
         " FROM done d WHERE d.run_id = (SELECT MAX(d2.run_id) FROM done d2"
         "  WHERE d2.region = d.region) ORDER BY d.region";
-    sqlite3_stmt *s;
-    region_ctx c = {cb, ud};
-    st_enter(st);
-    int rc = rq_prepare(st, sql, &s, err);
-    if (rc == GD_OK) {
-        sqlite3_bind_int64(s, 1, max_run_id);
-        rc = rq_run(st, s, region_row, &c, err);
-    }
-    st_leave(st);
-    return rc;
+    return run_bound(st, sql, max_run_id, region_row, cb, ud, err);
+}
+
+static int state_time_row(sqlite3_stmt *s, void *ctx)
+{
+    region_ctx *c = ctx;
+    gd_rq_region r = {.region = col_text(s, 0), .state = col_text(s, 1),
+                      .run_id = sqlite3_column_int64(s, 2), .ended_ms = sqlite3_column_int64(s, 3)};
+    return c->cb(c->ud, &r);
+}
+
+int gd_rq_region_state_times(gd_store *st, int64_t max_run_id, gd_rq_region_cb cb, void *ud,
+                             gd_err *err)
+{
+    /* SQLite's bare-column rule: with MAX(), run_id comes from the row that
+     * holds the maximum. */
+    static const char sql[] =
+        "SELECT rr.region, rr.state, rr.run_id, MAX(COALESCE(r.ended_ms, r.started_ms))"
+        " FROM run_regions rr JOIN runs r ON r.run_id = rr.run_id"
+        " WHERE r.outcome <> 'running' AND (?1 = 0 OR rr.run_id <= ?1)"
+        " GROUP BY rr.region, rr.state ORDER BY rr.region, rr.state";
+    return run_bound(st, sql, max_run_id, state_time_row, cb, ud, err);
 }
 
 static int detector_row(sqlite3_stmt *s, void *ctx)
 {
     region_ctx *c = ctx;
     gd_rq_region r = {.region = col_text(s, 0), .detector_id = col_text(s, 1),
-                      .state = col_text(s, 2)};
+                      .state = col_text(s, 2), .org_auto_enable_members = col_text(s, 3)};
     return c->cb(c->ud, &r);
 }
 
 int gd_rq_detectors(gd_store *st, gd_rq_region_cb cb, void *ud, gd_err *err)
 {
     static const char sql[] =
-        "SELECT region, detector_id, status FROM detectors ORDER BY region";
+        "SELECT region, detector_id, status, org_auto_enable_members FROM detectors"
+        " ORDER BY region";
     sqlite3_stmt *s;
     region_ctx c = {cb, ud};
     st_enter(st);
@@ -300,9 +333,17 @@ static int feature_row(sqlite3_stmt *s, void *ctx)
 {
     cb_ctx *c = ctx;
     gd_rq_feature f = {.region = col_text(s, 0), .account_id = col_text(s, 1),
-                       .feature = col_text(s, 2), .status = col_text(s, 3)};
+                       .feature = col_text(s, 2), .status = col_text(s, 3),
+                       .additional_json = col_text(s, 4), .org_auto_enable = col_text(s, 5)};
     return ((gd_rq_feature_cb)c->cb)(c->ud, &f);
 }
+
+/* Only the Runtime Monitoring rows' additionalConfiguration: the agent
+ * management switches the coverage checks; the other rows' text would be
+ * read for nothing. */
+#define RQ_RUNTIME_JSON                                                                  \
+    " CASE WHEN feature IN ('RUNTIME_MONITORING', 'EKS_RUNTIME_MONITORING')"             \
+    " THEN additional_json END"
 
 int gd_rq_member_features(gd_store *st, gd_rq_feature_cb cb, void *ud, gd_err *err)
 {
@@ -311,16 +352,16 @@ int gd_rq_member_features(gd_store *st, gd_rq_feature_cb cb, void *ud, gd_err *e
      * from the primary-key index (measured 0.19 s against 0.31 s and 0.50 s
      * sorted by account in the sqlite3 shell); the report's marks do not
      * depend on order. */
-    return rq_simple(st, "SELECT region, account_id, feature, status FROM member_features",
-                     feature_row, &c, err);
+    return rq_simple(st, "SELECT region, account_id, feature, status," RQ_RUNTIME_JSON
+                         ", NULL FROM member_features", feature_row, &c, err);
 }
 
 int gd_rq_detector_features(gd_store *st, gd_rq_feature_cb cb, void *ud, gd_err *err)
 {
     cb_ctx c = {(void *)cb, ud};
     return rq_simple(st,
-                     "SELECT region, NULL, feature, status FROM detector_features"
-                     " ORDER BY region, feature",
+                     "SELECT region, NULL, feature, status," RQ_RUNTIME_JSON
+                     ", org_auto_enable FROM detector_features ORDER BY region, feature",
                      feature_row, &c, err);
 }
 
@@ -706,6 +747,7 @@ int gd_rq_latest_usage_keys(gd_store *st, int64_t max_run_id, gd_rq_usage_cb cb,
     cb_ctx c = {(void *)cb, ud};
     return latest_usage(st, max_run_id, sql, &c, err);
 }
+
 
 /* ---- Where findings lead --------------------------------------------------- */
 

@@ -30,6 +30,8 @@ typedef struct gd_rq_run {
     int64_t run_id;
     int64_t ended_ms;
     char outcome[16];
+    char caller_arn[512];     /* sts:GetCallerIdentity of the run; "" when unknown */
+    char tool_version[32];    /* the gdreport that collected it */
 } gd_rq_run;
 
 /* The newest run that finished with outcome ok or partial. GD_E_EMPTY with
@@ -39,6 +41,7 @@ int gd_rq_latest_run(gd_store *st, gd_rq_run *out, gd_err *err);
 typedef struct gd_rq_region {
     const char *region, *state, *message, *cost_state, *detector_id;
     int64_t run_id, ended_ms;
+    const char *org_auto_enable_members;   /* gd_rq_detectors: NEW | ALL | NONE, or NULL */
     const char *completeness;   /* that run's GetFindingsStatistics cross-check, or NULL */
 } gd_rq_region;
 typedef int (*gd_rq_region_cb)(void *ud, const gd_rq_region *r);
@@ -46,6 +49,12 @@ typedef int (*gd_rq_region_cb)(void *ud, const gd_rq_region *r);
  * newest non-pending state. Region ascending. */
 int gd_rq_region_states(gd_store *st, int64_t max_run_id, gd_rq_region_cb cb, void *ud,
                         gd_err *err);
+/* For each (region, state) that a finished run (run_id <= max_run_id; 0: any)
+ * recorded, the newest such run: region, state, run_id and ended_ms set.
+ * Region, state ascending. The caller decides which states are a success
+ * (common/region_state.h): the age of the newest successful collect. */
+int gd_rq_region_state_times(gd_store *st, int64_t max_run_id, gd_rq_region_cb cb, void *ud,
+                             gd_err *err);
 
 /* ---- Organization and accounts ------------------------------------------- */
 typedef struct gd_rq_org {   /* owned strings (free with gd_rq_org_free); NULL when unknown */
@@ -73,6 +82,10 @@ int gd_rq_members(gd_store *st, gd_rq_member_cb cb, void *ud, gd_err *err);
  * detector_features (account_id = NULL there: the caller knows the admin). */
 typedef struct gd_rq_feature {
     const char *region, *account_id, *feature, *status;
+    /* additionalConfiguration JSON text, only for the Runtime Monitoring
+     * features (whose agent management it holds); NULL otherwise */
+    const char *additional_json;
+    const char *org_auto_enable;   /* detector features: the org's NEW | ALL | NONE */
 } gd_rq_feature;
 typedef int (*gd_rq_feature_cb)(void *ud, const gd_rq_feature *f);
 /* Member features come in no particular order (storage order: no sort);
@@ -80,7 +93,8 @@ typedef int (*gd_rq_feature_cb)(void *ud, const gd_rq_feature *f);
 int gd_rq_member_features(gd_store *st, gd_rq_feature_cb cb, void *ud, gd_err *err);
 int gd_rq_detector_features(gd_store *st, gd_rq_feature_cb cb, void *ud, gd_err *err);
 
-/* Regions where the delegated admin has a detector. */
+/* Regions where the delegated admin has a detector (region, detector_id,
+ * state = the detector's status, org_auto_enable_members). */
 int gd_rq_detectors(gd_store *st, gd_rq_region_cb cb, void *ud, gd_err *err);
 
 /* ---- Finding scope ------------------------------------------------------- */

@@ -75,6 +75,11 @@ def parse_ms(iso):
     return int(dt.timestamp()) * 1000 + frac
 
 
+def zoned_ms(iso):
+    """'2026-11-30T06:00:00+09:00' or '...Z' -> epoch ms."""
+    return int(datetime.datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp() * 1000)
+
+
 def iso_s(ms):
     return datetime.datetime.fromtimestamp(ms // 1000, tz=datetime.timezone.utc).strftime(
         "%Y-%m-%dT%H:%M:%SZ")
@@ -89,12 +94,90 @@ def _top(counter):
     return [{"type": t, "count": n} for t, n in items]
 
 
-def _week_monday(ms):
-    d = datetime.datetime.fromtimestamp(ms / 1000, tz=datetime.timezone.utc).date()
-    return d - datetime.timedelta(days=d.weekday())
+def week_bounds(now_ms, zone="UTC", week_start=0):
+    """The 13 week starts (12 complete weeks, then the current one) in zone, weeks
+    starting at local midnight of week_start (0 = Monday, Python's weekday()), as
+    (epoch ms, ISO-8601 text with the zone's offset), with Python's zoneinfo: an
+    implementation independent of gdreport's (glibc). The week to date ends at now."""
+    from zoneinfo import ZoneInfo
+    tz = ZoneInfo(zone)
+    local = datetime.datetime.fromtimestamp(now_ms / 1000, tz=tz)
+    day = local.date() - datetime.timedelta(days=(local.weekday() - week_start) % 7)
+    out = []
+    for k in range(TREND_WEEKS, -1, -1):
+        d = day - datetime.timedelta(weeks=k)
+        t = datetime.datetime(d.year, d.month, d.day, tzinfo=tz)
+        iso = t.isoformat()
+        out.append((int(t.timestamp() * 1000), iso[:-6] + "Z" if iso.endswith("+00:00") else iso))
+    return out
 
 
-def expected_report(truth, now_iso, exclude=None):
+def db_lifecycle(db):
+    """{finding id: (archived_at_ms or None, expired_at_ms or None)}: the times
+    gdreport's collector recorded (schema 3), read with SQL, not through report/."""
+    rows = gdtest.sqlite_query(db, "SELECT finding_id, archived_at_ms, expired_at_ms FROM findings")
+    return {r[0]: (r[1], r[2]) for r in rows}
+
+
+def expected_trends(findings, now_ms, plan_of, zone="UTC", week_start=0, lifecycle=None):
+    """trends from the findings in scope (archived or not; samples never): weeks with
+    new / open_at_end by band, and week over week per account and per plan. A finding
+    is open from its creation until it was first seen archived or expired (lifecycle,
+    from the DB); an archived one whose archive time is unknown is never open."""
+    lifecycle = lifecycle or {}
+    b = week_bounds(now_ms, zone, week_start)
+    ends = [x[0] for x in b[1:]] + [now_ms]
+    weeks = [{"start": b[i][1], "end": b[i + 1][1] if i < TREND_WEEKS else None,
+              "new": _blank_counts(), "open_at_end": _blank_counts()} for i in range(TREND_WEEKS + 1)]
+    acc, plans = {}, {}
+    for f in findings:
+        c = parse_ms(f["createdAt"])
+        band = gdtest.band_of(f["severity"]).lower()
+        for i in range(TREND_WEEKS + 1):
+            if b[i][0] <= c < ends[i]:
+                weeks[i]["new"][band] += 1
+                if i in (TREND_WEEKS - 2, TREND_WEEKS - 1):
+                    k = 1 if i == TREND_WEEKS - 1 else 0
+                    acc.setdefault(f["accountId"], [0, 0])[k] += 1
+                    plans.setdefault(plan_of(f["type"]), [0, 0])[k] += 1
+            archived_at, expired_at = lifecycle.get(f["id"], (None, None))
+            closed = (archived_at if archived_at is not None else c) if f["archived"] else None
+            if expired_at is not None and (closed is None or expired_at < closed):
+                closed = expired_at
+            if c < ends[i] and (closed is None or closed >= ends[i]):
+                weeks[i]["open_at_end"][band] += 1
+    wow = {a: {"last_week": v[1], "previous_week": v[0], "change": v[1] - v[0]}
+           for a, v in acc.items()}
+    return {"weeks": weeks[:TREND_WEEKS], "week_to_date": weeks[TREND_WEEKS], "wow": wow,
+            "wow_plans": {p: {"last_week": v[1], "previous_week": v[0], "change": v[1] - v[0]}
+                          for p, v in plans.items()}}
+
+
+def compare_trends(doc, exp, check, label, now_iso):
+    t = doc["trends"]
+    e = exp["trends"]
+    got = [(w["start"], w["end"], w["new"], w["open_at_end"]) for w in t["weeks"]]
+    want = [(w["start"], w["end"], w["new"], w["open_at_end"]) for w in e["weeks"]]
+    check(got == want, "%s: the 12 complete weeks (start, end, new, open at end) equal the "
+          "truth %s vs %s" % (label, [g for g, w in zip(got, want) if g != w][:1],
+                              [w for g, w in zip(got, want) if g != w][:1]))
+    check(t["last_week"] == t["weeks"][-1] and t["previous_week"] == t["weeks"][-2],
+          "%s: last_week and previous_week are the last two complete weeks" % label)
+    wtd = t["week_to_date"]
+    check(wtd["complete"] is False and wtd["start"] == e["week_to_date"]["start"]
+          and wtd["new"] == e["week_to_date"]["new"]
+          and wtd["open_at_end"] == e["week_to_date"]["open_at_end"]
+          and zoned_ms(wtd["end"]) == zoned_ms(now_iso),
+          "%s: the week to date is [start of this week, --now)" % label)
+    got_wow = {w["account_id"]: {k: w[k] for k in ("last_week", "previous_week", "change")}
+               for w in t["week_over_week"]["accounts"]}
+    check(got_wow == e["wow"], "%s: week over week per account equals the truth" % label)
+    got_p = {w["plan"]: {k: w[k] for k in ("last_week", "previous_week", "change")}
+             for w in t["week_over_week"]["plans"] if w["last_week"] or w["previous_week"]}
+    check(got_p == e["wow_plans"], "%s: week over week per plan equals the truth" % label)
+
+
+def expected_report(truth, now_iso, exclude=None, zone="UTC", week_start=0, lifecycle=None):
     """What the export must contain, from the truth only. exclude: an account id left out
     entirely (management redaction). Findings: those of `collected` regions, created before
     --now (the window's end). Returns a dict shaped like the JSON report (numbers as ints,
@@ -123,10 +206,6 @@ def expected_report(truth, now_iso, exclude=None):
              for p in gdtest.PLANS}
     totals = {"active": _blank_counts(), "archived": 0, "new_in_window": 0, "cost_usd": None}
     regions = {r: {"active": _blank_counts(), "archived": 0} for r in states}
-    week_first = _week_monday(now) - datetime.timedelta(weeks=TREND_WEEKS - 1)
-    weeks = {}
-    this_monday = _week_monday(now)
-    wow = {}
 
     for f in findings:
         a, p = acc[f["accountId"]], plans[gdtest.plan_of(f["type"])]
@@ -144,15 +223,6 @@ def expected_report(truth, now_iso, exclude=None):
                 o["new_in_window"] += 1
         for o in (a, p):
             o["types"][f["type"]] = o["types"].get(f["type"], 0) + 1
-        monday = _week_monday(created)
-        if monday >= week_first:
-            weeks.setdefault(monday, _blank_counts())[band] += 1
-        w = wow.setdefault(f["accountId"], [0, 0])
-        if monday == this_monday:
-            w[0] += 1
-        elif monday == this_monday - datetime.timedelta(weeks=1):
-            w[1] += 1
-
     # Plan switches: members of collected regions (unprocessed members' detectors
     # were not returned by GetMemberDetectors, so their switches are unknown), and
     # Foundational from the relationship status. The admin's own detector features
@@ -186,6 +256,7 @@ def expected_report(truth, now_iso, exclude=None):
     # Costs: exact Decimal sums over collected regions.
     def add(d, k, v):
         d[k] = (d.get(k) or Decimal(0)) + v
+    region_costs = {}
     for r in collected:
         for a_id, feats in truth["usage"].get(r, {}).items():
             if a_id == exclude:
@@ -197,21 +268,177 @@ def expected_report(truth, now_iso, exclude=None):
                 add(a["cost_by_plan"], usage_plan(feat), v)
                 add(plans[usage_plan(feat)], "cost_usd", v)
                 add(totals, "cost_usd", v)
+                add(region_costs, r, v)
 
     for o in list(acc.values()) + list(plans.values()):
         o["top_types"] = _top(o.pop("types"))
     return {"now_ms": now, "since_ms": since, "accounts": acc, "plans": plans, "totals": totals,
             "regions": regions, "region_states": dict(states), "admin": admin,
+            "region_costs": region_costs,
             "members": {r: [m for m in truth["members"].get(r, []) if m["accountId"] != exclude]
                         for r in collected},
-            "weeks": {d.isoformat(): c for d, c in weeks.items()},
-            "wow": {a: {"this_week": t, "last_week": l, "change": t - l}
-                    for a, (t, l) in wow.items() if t or l},
+            "trends": expected_trends(findings, now, gdtest.plan_of, zone, week_start, lifecycle),
             "active_ids": {f["id"] for f in findings if not f["archived"]}}
 
 
 def money(v):
     return None if v is None else Decimal(v)
+
+
+# The plans with a switch, by the member feature that stands for each (docs: the
+# plan <-> feature mapping); Foundational has none: it is the membership itself.
+SWITCH_FEATURE = {
+    "S3_PROTECTION": "S3_DATA_EVENTS", "EKS_PROTECTION": "EKS_AUDIT_LOGS",
+    "RUNTIME_MONITORING": "RUNTIME_MONITORING", "MALWARE_PROTECTION_EC2": "EBS_MALWARE_PROTECTION",
+    "RDS_PROTECTION": "RDS_LOGIN_EVENTS", "LAMBDA_PROTECTION": "LAMBDA_NETWORK_LOGS",
+    "AI_PROTECTION": "AI_PROTECTION",
+}
+
+
+def expected_coverage(truth, org_auto_enable, exclude=None):
+    """The coverage gaps from the fake's truth alone: {(account|None, region, plan|None):
+    (reason, detail)} and the matrix's cells per plan. The admin's own plan switches
+    (its detector's features) are not in the truth: its per-plan cells are left out
+    (None) and compared by the caller only where known. org_auto_enable(region): the
+    feature -> autoEnable the fake's DescribeOrganizationConfiguration answers there,
+    and "members" -> autoEnableOrganizationMembers."""
+    admin = truth["admin_account_id"]
+    accounts = sorted(a["id"] for a in truth["accounts"] if a["status"] == "ACTIVE"
+                      and a["id"] != exclude)
+    states = truth["region_states"]
+    regions = sorted(r for r, s in states.items() if s != "region_disabled")
+    gaps, cells = {}, {}
+    for a in accounts:
+        for r in regions:
+            st = states[r]
+            member = {m["accountId"]: m for m in truth["members"].get(r, [])}.get(a)
+            whole = detail = None
+            if st == "no_detector":
+                whole = "no_detector"
+            elif st == "not_admin":
+                whole = "no_admin"
+            elif st != "collected":
+                whole, detail = "region_not_collected", st
+            elif a == admin:
+                pass
+            elif member is None:
+                whole = "not_member"
+            elif member["relationshipStatus"] != "Enabled":
+                whole, detail = "member_not_enabled", member["relationshipStatus"]
+            if whole:
+                gaps[(a, r, None)] = (whole, detail)
+            for p in ["FOUNDATIONAL"] + sorted(SWITCH_FEATURE):
+                if whole:
+                    cells[(a, r, p)] = whole
+                    continue
+                if p == "FOUNDATIONAL":
+                    cells[(a, r, p)] = "covered"
+                    continue
+                if a == admin:
+                    cells[(a, r, p)] = None
+                    continue
+                f = SWITCH_FEATURE[p]
+                if member["unprocessed"]:
+                    why = "plan_unknown"
+                elif member["features"].get(f) != "ENABLED":
+                    why = "plan_off"
+                elif p == "RUNTIME_MONITORING" and \
+                        "ENABLED" not in member["runtimeAdditional"].values():
+                    why = "no_agent_management"
+                else:
+                    why = "covered"
+                cells[(a, r, p)] = why
+                if why != "covered":
+                    gaps[(a, r, p)] = (why, None)
+    for r in regions:
+        if states[r] != "collected":
+            continue
+        cfg = org_auto_enable(r)
+        if cfg["members"] != "ALL":
+            gaps[(None, r, "FOUNDATIONAL")] = ("auto_enable_members_not_all", cfg["members"])
+        for p, f in SWITCH_FEATURE.items():
+            v = cfg.get(f, "unknown")
+            if v != "ALL":
+                gaps[(None, r, p)] = ("auto_enable_plan_not_all", v)
+    return gaps, cells
+
+
+def truth_auto_enable(truth):
+    """org_auto_enable(region) from the fake's truth (its per-region org_config)."""
+    def cfg(region):
+        c = truth["org_config"].get(region, {})
+        out = dict(c.get("features", {}))
+        out["members"] = c.get("autoEnableOrganizationMembers", "unknown")
+        return out
+    return cfg
+
+
+def compare_coverage(doc, truth, check, label, exclude=None):
+    """coverage.gaps, coverage.matrix and plans[].coverage_* against expected_coverage."""
+    want_gaps, cells = expected_coverage(truth, truth_auto_enable(truth), exclude)
+    admin = truth["admin_account_id"]
+    cov = doc["coverage"]
+    got = {(g["account_id"], g["region"], g["plan"]): (g["reason"], g.get("detail"))
+           for g in cov["gaps"]}
+    # the admin's own per-plan switches are not in the truth
+    got_cmp = {k: v for k, v in got.items() if not (k[0] == admin and k[2] not in (None, "FOUNDATIONAL"))}
+    check(got_cmp == want_gaps, "%s: coverage.gaps are the expected set (%d vs %d; missing %s; extra %s)"
+          % (label, len(got_cmp), len(want_gaps), sorted(set(want_gaps) - set(got_cmp), key=str)[:3],
+             sorted(set(got_cmp) - set(want_gaps), key=str)[:3]))
+    check(len(got) == len(cov["gaps"]), "%s: one gap line per (account, region, plan)" % label)
+    matrix = {(m["account_id"], m["region"], p): v for m in cov["matrix"] for p, v in m["plans"].items()}
+    bad = [(k, v, cells.get(k)) for k, v in matrix.items()
+           if cells.get(k, "missing") is not None and cells.get(k) != v]
+    check(not bad and set(matrix) == set(cells), "%s: the coverage matrix is the truth's "
+          "(%d cells, %d differ: %s)" % (label, len(matrix), len(bad), bad[:3]))
+    for p in doc["plans"]:
+        if p["plan"] not in SWITCH_FEATURE and p["plan"] != "FOUNDATIONAL":
+            check(p["coverage_cells"] == 0, "%s: %s has no switch" % (label, p["plan"]))
+            continue
+        mine = [v for k, v in matrix.items() if k[2] == p["plan"]]
+        n_cov = sum(v == "covered" for v in mine)
+        known = [v for k, v in cells.items() if k[2] == p["plan"] and v is not None]
+        unknown_admin = sum(1 for k, v in cells.items() if k[2] == p["plan"] and v is None)
+        lo = sum(v == "covered" for v in known)
+        ok = p["coverage_cells"] == len(mine) == len(known) + unknown_admin and \
+            lo <= p["coverage_covered"] == n_cov <= lo + unknown_admin and \
+            p["coverage_pct"] == ((1000 * n_cov + len(mine) // 2) // len(mine) / 10 if mine else 0)
+        check(ok, "%s: %s coverage %s of %s cells (%s %%) = truth %s..%s of %s" % (
+            label, p["plan"], p["coverage_covered"], p["coverage_cells"], p["coverage_pct"],
+            lo, lo + unknown_admin, len(known) + unknown_admin))
+
+
+def compare_costs(doc, exp, check, label):
+    """The costs object: each list sums exactly to total, and every row is the
+    truth's (per account, per plan, per region, per account and plan)."""
+    c = doc.get("costs")
+    check(isinstance(c, dict) and c.get("basis") == "GuardDuty usage estimate (GetUsageStatistics)",
+          "%s: costs is the usage-estimate object" % label)
+    if not isinstance(c, dict):
+        return
+    total = money(c["total"])
+    check(total == exp["totals"]["cost_usd"], "%s: costs.total %s = truth %s" % (
+        label, total, exp["totals"]["cost_usd"]))
+    check(c["total"] == doc["totals"].get("cost_usd"), "%s: costs.total = totals.cost_usd" % label)
+    for kind in ("by_account", "by_plan", "by_region", "by_account_plan"):
+        s = sum((Decimal(r["amount"]) for r in c[kind]), Decimal(0))
+        check(s == total, "%s: costs.%s sums exactly to the total (%s vs %s)" % (label, kind, s, total))
+    got = {r["account_id"]: Decimal(r["amount"]) for r in c["by_account"]}
+    want = {a: e["cost_usd"] for a, e in exp["accounts"].items() if e["cost_usd"] is not None}
+    check(got == want, "%s: costs.by_account equals the truth" % label)
+    got = {r["plan"]: Decimal(r["amount"]) for r in c["by_plan"]}
+    want = {p: e["cost_usd"] for p, e in exp["plans"].items() if e["cost_usd"] is not None}
+    check(got == want, "%s: costs.by_plan equals the truth %s vs %s" % (label, got, want))
+    got = {r["region"]: Decimal(r["amount"]) for r in c["by_region"]}
+    check(got == exp["region_costs"], "%s: costs.by_region equals the truth %s vs %s" % (
+        label, got, exp["region_costs"]))
+    got = {(r["account_id"], r["plan"]): Decimal(r["amount"]) for r in c["by_account_plan"]
+           if not r["other_accounts"]}
+    want = {(a, p): v for a, e in exp["accounts"].items() for p, v in e["cost_by_plan"].items()}
+    check(got == want, "%s: costs.by_account_plan equals the truth" % label)
+    # The fake names every account in its per-account rows: nothing is left over.
+    check(not any(r["other_accounts"] or r["plan"] == "UNATTRIBUTED" for r in c["by_account_plan"]),
+          "%s: no 'other accounts' or unattributed rows when every account is named" % label)
 
 
 def compare_json(doc, exp, check, label, costs=True):
@@ -329,6 +556,7 @@ def compare_json(doc, exp, check, label, costs=True):
         check(money(t.get("cost_usd")) == s, "%s: total cost = sum of account costs" % label)
         sp = sum((Decimal(p["cost_usd"]) for p in doc["plans"] if p.get("cost_usd")), Decimal(0))
         check(money(t.get("cost_usd")) == sp, "%s: total cost = sum of plan costs" % label)
+        compare_costs(doc, exp, check, label)
 
     # Regions: state and counts per region.
     got_states = {r["region"]: r["state"] for r in doc["regions"]}
@@ -340,14 +568,8 @@ def compare_json(doc, exp, check, label, costs=True):
                                                 exp["regions"][r["region"]]["archived"])]
     check(not rbad, "%s: per-region counts equal the truth %s" % (label, rbad[:2]))
 
-    # Trends: active findings created per ISO week; week over week per account.
-    got_weeks = {w["week_start"]: {b: w[b] for b in BANDS} for w in doc["trends"]["weeks"]}
-    want_weeks = {k: v for k, v in exp["weeks"].items() if k in got_weeks or any(v.values())}
-    check(got_weeks == want_weeks, "%s: weekly trend equals the truth (%s vs %s)" % (
-        label, sorted(got_weeks.items())[-2:], sorted(want_weeks.items())[-2:]))
-    got_wow = {w["account_id"]: {k: w[k] for k in ("this_week", "last_week", "change")}
-               for w in doc["trends"]["week_over_week"]}
-    check(got_wow == exp["wow"], "%s: week-over-week per account equals the truth" % label)
+    # Trends: weeks in the report's zone, week over week per account and plan.
+    compare_trends(doc, exp, check, label, doc["generated_at"])
 
 
 # ---------------------------------------------------------------- xlsx
@@ -442,7 +664,7 @@ def num(v):
 
 def check_xlsx(path, doc, exp, check, costs=True, label="xlsx"):
     book = read_xlsx(path)
-    sheets = {"Overview", "Accounts", "Plans", "Coverage", "Findings", "Trends"}
+    sheets = {"Overview", "Accounts", "Plans", "Coverage", "Findings", "Trends", "Definitions"}
     check(sheets <= set(book), "%s: every sheet present: %s" % (label, sorted(book)))
     check(("Costs" in book) == costs, "%s: Costs sheet present only without cost redaction" % label)
     labels = {p["label"]: p["plan"] for p in doc["plans"]}
@@ -533,13 +755,13 @@ def check_overview_trends(book, exp, check, costs=True, label="xlsx"):
             kv[ov[(r, 0)]] = ov.get((r, 1))
     t = exp["totals"]
     got = {b: num(kv.get(b.capitalize())) for b in BANDS}
-    got.update(total=num(kv.get("Total active")), archived=num(kv.get("Archived")),
+    got.update(total=num(kv.get("Total active")), archived=num(kv.get("Archived findings")),
                new=num(kv.get("New in window")))
     want = {b: float(t["active"][b]) for b in BANDS}
     want.update(total=float(sum(t["active"].values())), archived=float(t["archived"]),
                 new=float(t["new_in_window"]))
     check(got == want, "%s Overview: totals equal the truth %s vs %s" % (label, got, want))
-    cost_cell = kv.get("Total cost (USD, 30 days)")
+    cost_cell = kv.get("Usage estimate (USD, 30 days)")
     if costs:
         check(num(cost_cell) == num(t["cost_usd"]),
               "%s Overview: total cost %s = truth %s" % (label, cost_cell, t["cost_usd"]))
@@ -575,16 +797,17 @@ def check_overview_trends(book, exp, check, costs=True, label="xlsx"):
     check(start and totals and not bad and totals == truth_totals,
           "%s Overview: top accounts (%d) equal the truth's top by active findings %s" % (
               label, len(totals), bad[:2]))
-    # Trends: weekly counts
+    # Trends: the complete weeks' new findings by band (rows 1-12: col 2 start,
+    # cols 4-7 new critical..low), then the week to date.
     tr = book.get("Trends", {})
-    weeks = {}
-    for r in range(1, max([r for r, _ in tr] or [0]) + 1):
-        if not (tr.get((r, 0)) or "").startswith("20") or (r, 1) not in tr:
-            break
-        weeks[excel_date(tr[(r, 1)])] = {b: int(float(tr[(r, 2 + i)])) for i, b in enumerate(BANDS)}
-    want = {k: v for k, v in exp["weeks"].items() if k in weeks or any(v.values())}
-    check(weeks and weeks == want, "%s Trends: weekly counts equal the truth (%d weeks)" % (
-        label, len(weeks)))
+    got = [(tr.get((r, 2)), [int(float(tr.get((r, 4 + i), "0"))) for i in range(4)])
+           for r in range(1, TREND_WEEKS + 2)]
+    want = [(w["start"], [w["new"][b] for b in BANDS])
+            for w in exp["trends"]["weeks"] + [exp["trends"]["week_to_date"]]]
+    check(got == want, "%s Trends: weekly new findings equal the truth (%d weeks)" % (
+        label, len(got)))
+    check(tr.get((TREND_WEEKS, 0)) == "last week" and tr.get((TREND_WEEKS + 1, 0)) == "week to date",
+          "%s Trends: last week and the week to date are labelled" % label)
 
 
 def schema_validator():

@@ -3,7 +3,8 @@
 (exit 0, cost "denied"), 15 % faults (throttling, 5xx, dropped connections,
 truncated bodies: the data is still exact, exit 0), and a region whose every
 call fails (exit 3, that region "failed" with code and request id, the rest
-complete)."""
+complete), and a region an SCP denies (access_denied: exit 3 as well, and
+every output agrees)."""
 import json
 import os
 import sys
@@ -226,6 +227,39 @@ def failing_region(fake, tmp):
           "status --json shows the failed region with its code")
 
 
+def access_denied_region(fake, tmp):
+    """An IAM policy or SCP denies the role in one region: the region is
+    access_denied, and every output agrees it makes the run partial
+    (common/region_state.c): collect exits 3, the run is partial, status and
+    the JSON report name the region."""
+    db = os.path.join(tmp, "denyregion.db")
+    fake.faults(reset=True, deny=["ListDetectors@eu-west-1"])
+    cp = gdtest.run_gdreport(["collect", "--db", db], gdtest.gd_env(fake), timeout=400)
+    fake.faults(reset=True)
+    check(cp.returncode == 3, "access_denied region: exit %d (want 3): %s"
+          % (cp.returncode, cp.stderr[-1500:]))
+    regs = regions_of_last_run(db)
+    check(regs.get("eu-west-1", {}).get("state") == "access_denied",
+          "eu-west-1 access_denied: %s" % regs.get("eu-west-1"))
+    outcome = gdtest.sqlite_query(db, "SELECT outcome FROM runs")
+    check(outcome == [("partial",)], "run outcome partial: %s" % outcome)
+    st = gdtest.run_gdreport(["status", "--db", db, "--json"], gdtest.gd_env(fake))
+    doc = json.loads(st.stdout)
+    eu = [r for r in doc["runs"][0]["regions"] if r["region"] == "eu-west-1"]
+    check(eu and eu[0]["makes_run_partial"] is True and eu[0]["counts_as_collected"] is False,
+          "status --json: access_denied makes the run partial: %s" % eu)
+    out = os.path.join(tmp, "denyregion.json")
+    ex = gdtest.run_gdreport(["export", "--db", db, "--format", "json", "-o", out],
+                             gdtest.gd_env(fake))
+    check(ex.returncode == 0, "export after a partial run: %d %s" % (ex.returncode, ex.stderr))
+    if ex.returncode == 0:
+        with open(out, encoding="utf-8") as fp:
+            rep = json.load(fp)
+        col = rep["collection"]
+        check(col["partial"] is True and "eu-west-1" in col["failed_regions"],
+              "the report agrees with collect: %s" % col)
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="gd-collect-faults-")
     with gdtest.FakeAws(args=["--quiet"]) as fake:
@@ -234,6 +268,7 @@ def main():
         faults_keep_data_exact(fake, tmp)
         throttling_storm(fake, tmp)
         failing_region(fake, tmp)
+        access_denied_region(fake, tmp)
     oversized_findings(tmp)
     return gdtest.finish()
 

@@ -149,7 +149,7 @@ def money_values(obj, out):
                 out.add(v)
             elif k == "cost_by_plan" and isinstance(v, dict):
                 out.update(x for x in v.values() if isinstance(x, str))
-            elif k == "amount" and isinstance(v, str) and MONEY.match(v):
+            elif k in ("amount", "total") and isinstance(v, str) and MONEY.match(v):
                 out.add(v)
             else:
                 money_values(v, out)
@@ -163,7 +163,8 @@ def cost_keys(obj, path="", out=None):
     out = [] if out is None else out
     if isinstance(obj, dict):
         for k, v in obj.items():
-            if k.startswith("cost") or k == "costs":
+            # a region's cost_state "redacted" says that it was, never what
+            if (k.startswith("cost") or k == "costs") and (k, v) != ("cost_state", "redacted"):
                 out.append(path + "/" + k)
             cost_keys(v, path + "/" + k, out)
     elif isinstance(obj, list):
@@ -205,8 +206,11 @@ def check_mgmt_structure(label, doc, truth, mgmt):
           "%s: organization.management_account_id absent" % label)
     check(all(c["account_id"] != mgmt for c in doc["coverage"]["accounts"]),
           "%s: no coverage cell of the management account" % label)
-    check(all(w["account_id"] != mgmt for w in doc["trends"]["week_over_week"]),
+    check(all(w["account_id"] != mgmt for w in doc["trends"]["week_over_week"]["accounts"]),
           "%s: no week-over-week row of the management account" % label)
+    check(all(g["account_id"] != mgmt for g in doc["coverage"]["gaps"]) and
+          all(r["account_id"] != mgmt for r in doc["coverage"]["matrix"]),
+          "%s: no coverage gap or matrix row of the management account" % label)
     # Plan x region coverage: Foundational is fully in the truth (Enabled members + the
     # admin); for the switchable plans the admin's own detector is not in the truth,
     # so it may add one on either side, never more.
@@ -301,15 +305,21 @@ def main():
 
         db_amounts = {r[0] for r in gdtest.sqlite_query(db, "SELECT DISTINCT amount FROM usage_costs")}
         check(len(db_amounts) > 1000, "usage_costs holds %d distinct amounts" % len(db_amounts))
-        search = AmountSearch(db_amounts | money_values(plain, set()))
-        missing = db_amounts - search.hits_json(plain_text, db_amounts)
-        check(not missing, "control: every DB amount is found in the unredacted JSON (%d missing: %s)"
-              % (len(missing), sorted(missing)[:5]))
-        xml_db = {a for a in db_amounts if search.xml_searchable(a)}
+        # The report prints sums (per account, plan, region, account x plan), not
+        # the DB's per-region rows: the controls are every amount the unredacted
+        # report prints, and the redacted outputs are searched for those and for
+        # every DB amount.
+        reported = money_values(plain, set())
+        check(len(reported) > 500, "the unredacted JSON reports %d distinct amounts" % len(reported))
+        search = AmountSearch(db_amounts | reported)
+        missing = reported - search.hits_json(plain_text, reported)
+        check(not missing, "control: every reported amount is found in the unredacted JSON "
+              "(%d missing: %s)" % (len(missing), sorted(missing)[:5]))
+        xml_rep = {a for a in reported if search.xml_searchable(a)}
         plain_texts = xml_texts(plain_xlsx)
-        missing = xml_db - search.hits_xml(plain_texts, xml_db)
-        check(not missing, "control: every searchable DB amount (%d of %d) is found in the "
-              "unredacted workbook (%d missing: %s)" % (len(xml_db), len(db_amounts), len(missing),
+        missing = xml_rep - search.hits_xml(plain_texts, xml_rep)
+        check(not missing, "control: every searchable reported amount (%d of %d) is found in the "
+              "unredacted workbook (%d missing: %s)" % (len(xml_rep), len(reported), len(missing),
                                                         sorted(missing)[:5]))
 
         # The management account's own amounts and the org-wide rows that include it: no
@@ -350,7 +360,8 @@ def main():
                   "%s: the Overview names the redactions" % label)
             mgmt_red = redact in ("management", "all")
             cost_red = redact in ("cost", "all")
-            exp = gdexport.expected_report(truth, NOW, exclude=mgmt if mgmt_red else None)
+            exp = gdexport.expected_report(truth, NOW, exclude=mgmt if mgmt_red else None,
+                                           lifecycle=gdexport.db_lifecycle(db))
 
             if mgmt_red:
                 check_mgmt_gone(label, mgmt_values, text, doc, xpath)
@@ -361,8 +372,14 @@ def main():
                     leaked = search.hits_json(text, mgmt_only) | search.hits_xml(texts, mgmt_only)
                     check(not leaked, "%s: no amount of (or including) the management account "
                           "(%d searched, found %s)" % (label, len(mgmt_only), sorted(leaked)[:5]))
-                    check(not any(c["account_id"] in ("", mgmt) for c in doc["costs"]),
-                          "%s: no org-wide or management cost row" % label)
+                    c = doc["costs"]
+                    check(not any(r["account_id"] == mgmt
+                                  for r in c["by_account"] + c["by_account_plan"]),
+                          "%s: no management cost row" % label)
+                    # Org-wide per-feature sums include it: with it left out, every
+                    # plan is the named accounts' sum, so no "other accounts" row.
+                    check(not any(r["other_accounts"] for r in c["by_account_plan"]),
+                          "%s: no 'other accounts' cost row" % label)
             else:
                 check(mgmt in text, "%s: the management account is still reported" % label)
             # Every count, trend and (unless redacted) cost equals the truth computed

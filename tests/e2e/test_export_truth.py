@@ -42,7 +42,7 @@ def main():
             cp = gdtest.run_gdreport(["collect", "--db", db], env, timeout=240)
             check(cp.returncode == 0, "collect exit %d: %s" % (cp.returncode, cp.stderr[-2000:]))
             truth = fake.truth()
-        exp = gdexport.expected_report(truth, NOW)
+        exp = gdexport.expected_report(truth, NOW, lifecycle=gdexport.db_lifecycle(db))
         check(exp["totals"]["active"]["critical"] > 0 and exp["totals"]["archived"] > 0
               and exp["totals"]["new_in_window"] > 0 and exp["totals"]["cost_usd"] > 0,
               "the scenario has active, archived and new findings and costs")

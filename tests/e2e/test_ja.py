@@ -25,7 +25,7 @@ import gdtest  # noqa: E402
 import gdexport  # noqa: E402
 
 NOW = "2026-11-29T12:00:00Z"
-JA_SHEETS = ["概要", "アカウント", "保護プラン", "カバレッジ", "検出結果", "コスト", "推移"]
+JA_SHEETS = ["概要", "アカウント", "保護プラン", "カバレッジ", "検出結果", "コスト", "推移", "定義"]
 
 
 def check(cond, what):

@@ -62,12 +62,14 @@ def main():
         want += [sum(want), t["archived"], t["new_in_window"]]
         check([int(x) for x in row] == want, "totals %r, JSON %r" % (row, want))
 
-        wow = doc["trends"]["week_over_week"]
-        this_week = sum(w["this_week"] for w in wow)
-        last_week = sum(w["last_week"] for w in wow)
-        check("this week: %d; last week: %d; change: %+d." % (this_week, last_week,
-                                                            this_week - last_week)
-              in section(md, "Week over week"), "week over week matches JSON")
+        tr = doc["trends"]
+        last_week = sum(tr["last_week"]["new"].values())
+        previous = sum(tr["previous_week"]["new"].values())
+        wtd = sum(tr["week_to_date"]["new"].values())
+        check("(from %s, %s): %d; the week before: %d; change: %+d. Week to date: %d."
+              % (tr["last_week"]["start"], tr["time_zone"], last_week, previous,
+                 last_week - previous, wtd) in section(md, "Week over week"),
+              "week over week matches JSON trends.last_week / previous_week")
 
         def total(a):
             return sum(a["active"].values())
@@ -100,8 +102,11 @@ def main():
         for p in doc["plans"]:
             if p.get("cost_usd"):
                 check("%s: $%s." % (p["label"], p["cost_usd"]) in cost, "cost of %s" % p["plan"])
-        check("## Definitions" in md and "New in window: active findings created in" in md,
-              "definitions are stated")
+        schema = json.load(open(os.path.join(gdtest.SOURCE_DIR, "schema", "report.schema.json"),
+                                encoding="utf-8"))
+        new_def = schema["properties"]["totals"]["properties"]["new_in_window"]["description"]
+        check("## Definitions" in md and ("New in window: " + new_def) in md,
+              "definitions are the schema's")
 
         red = open(gdexport.run_export(env, db, os.path.join(tmp, "red.md"), "md", NOW, check,
                                        "--redact", "cost"), encoding="utf-8").read()

@@ -67,11 +67,12 @@ def load_json(path):
 
 
 def keys_with(obj, word, path=""):
-    """Every key path in obj whose key contains word (case-insensitive)."""
+    """Every key path in obj whose key contains word (case-insensitive), except a
+    region's cost_state "redacted" (it says that cost was redacted, never what)."""
     out = []
     if isinstance(obj, dict):
         for k, v in obj.items():
-            if word in k.lower():
+            if word in k.lower() and (k, v) != ("cost_state", "redacted"):
                 out.append(path + "." + k)
             out += keys_with(v, word, path + "." + k)
     elif isinstance(obj, list):

@@ -27,8 +27,8 @@ NS = {
 R_ID = "{%s}id" % NS["r"]
 
 FULL_SHEETS = ["Overview", "Accounts", "Plans", "Coverage", "Findings", "Findings (2)",
-               "Findings (3)", "Costs", "Trends"]
-REDACTED_SHEETS = ["Overview", "Accounts", "Plans", "Coverage", "Findings", "Trends"]
+               "Findings (3)", "Costs", "Trends", "Definitions"]
+REDACTED_SHEETS = ["Overview", "Accounts", "Plans", "Coverage", "Findings", "Trends", "Definitions"]
 FINDINGS_HEADER = ["Severity", "Score", "Type", "Plan", "Account ID", "Region", "Resource type",
                    "Resource ID", "Title", "Created (UTC)", "First seen (UTC)", "Last seen (UTC)",
                    "Updated (UTC)", "Count", "Archived", "Finding ID", "Console"]
@@ -126,30 +126,40 @@ def check_structure(full, redacted):
     acc = sheet(full, "Accounts")
     check(row_values(acc, 1, 4) == ["Account ID", "Name", "Status", "Critical"], "Accounts header")
     check(acc.get("M1", (0, ""))[1] == "Cost total (USD)", "Accounts cost column when not redacted")
-    check(row_values(sheet(full, "Costs"), 1, 6) ==
-          ["Account ID", "Region", "Usage feature", "Plan", "Amount", "Amount (exact)"],
-          "Costs header")
-    check(row_values(sheet(full, "Trends"), 1, 3) == ["Week", "Week start (UTC)", "Critical"],
-          "Trends header")
+    check(row_values(sheet(full, "Costs"), 11, 3) == ["Account ID", "Amount", "Amount (exact)"],
+          "Costs: the by-account table's header")
+    check(row_values(sheet(full, "Trends"), 1, 5) ==
+          ["Week", "Start (local)", "Start", "End", "New critical"], "Trends header")
 
 
 def check_values(full):
     ov = sheet(full, "Overview")
     check(ov.get("A1", (0, ""))[1] == "GuardDuty organization report", "Overview title")
-    check(ov.get("B3") == ("inlineStr", "o-abc123def4"), "Overview org id: %r" % (ov.get("B3"),))
+    check(ov.get("B7") == ("inlineStr", "o-abc123def4"), "Overview org id: %r" % (ov.get("B7"),))
     acc = sheet(full, "Accounts")
     # Account ids are text: leading zeros survive.
     check(acc.get("A2") == ("inlineStr", "000123456789"), "account id as text %r" % (acc.get("A2"),))
     check(acc.get("B3", (0, ""))[1] == "'=cmd|' /C calc'!A0", "hostile account name quoted")
     check(acc.get("D2") == ("n", "1"), "critical count of the first account %r" % (acc.get("D2"),))
     costs = sheet(full, "Costs")
-    check(costs.get("F4", (0, ""))[1] == "0.12345678901234567890", "exact cost text kept")
-    check(costs.get("E4", ("", ""))[0] == "n" and abs(float(costs["E4"][1]) - 0.123456789) < 1e-8,
-          "cost amount as a number %r" % (costs.get("E4"),))
+    # Row 13: the second row of the "By account" table (title, definition and
+    # header on rows 9-11, under the basis block on rows 1-7).
+    check(costs.get("A9", (0, ""))[1] == "By account", "Costs: by-account table %r" % (costs.get("A9"),))
+    check(costs.get("C13", (0, ""))[1] == "0.12345678901234567890", "exact cost text kept")
+    check(costs.get("B13", ("", ""))[0] == "n" and abs(float(costs["B13"][1]) - 0.123456789) < 1e-8,
+          "cost amount as a number %r" % (costs.get("B13"),))
+    titles = [v[1] for k, v in costs.items() if k.startswith("A")]
+    check(all(t in titles for t in ("By account", "By plan", "By region", "By account and plan")),
+          "Costs: one table per kind %s" % titles)
+    check(titles.count("Total") == 4, "Costs: a total line per table (%d)" % titles.count("Total"))
     plans = sheet(full, "Plans")
     check(plans.get("F2") == ("n", "1"), "coverage 100%% stored as 1 %r" % (plans.get("F2"),))
     trends = sheet(full, "Trends")
-    check(trends.get("A4", (0, ""))[1] == "2026-W48", "week label")
+    # 12 complete Tokyo weeks, the last one labelled, then the week to date
+    check(trends.get("A13", (0, ""))[1] == "last week" and
+          trends.get("A14", (0, ""))[1] == "week to date", "week labels")
+    check(trends.get("C13", (0, ""))[1] == "2026-11-16T00:00:00+09:00", "week start with the "
+          "zone's offset %r" % (trends.get("C13"),))
 
 
 def findings_titles(sheets):
@@ -210,8 +220,8 @@ def check_charts(path, full):
         check(ov.get("A%d" % top, (0, ""))[1] == "000123456789", "largest account first")
         check(bar[0].count("<c:ser>") == 4, "one series per severity")
     if line:
-        check("Trends!$B$2:$B$4" in line[0] and "Trends!$F$2:$F$4" in line[0],
-              "line chart reads the Trends weeks")
+        check("Trends!$B$2:$B$13" in line[0] and "Trends!$H$2:$H$13" in line[0],
+              "line chart reads the 12 complete Trends weeks (not the week to date)")
     rels = z.read("xl/worksheets/_rels/sheet1.xml.rels").decode()
     check("drawing" in rels, "Overview sheet has the drawing")
 
@@ -288,7 +298,7 @@ def check_soffice_charts(exe, path, d):
     check(bar[-10:] == ["000123456789", "1", "2", "1", "1", "210987654321", "0", "0", "1", "0"],
           "LibreOffice resolves the bar chart's account categories and counts: %r" % bar[-10:])
     line = charts.get("New findings per week by severity", [])
-    check(len(line) == 7 + 3 * 5, "LibreOffice resolves the trend chart's 3 weeks: %r" % line)
+    check(len(line) == 7 + 12 * 5, "LibreOffice resolves the trend chart's 12 weeks: %r" % line)
 
 
 def zip_parts(path):

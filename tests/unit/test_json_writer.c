@@ -63,10 +63,32 @@ static char *render(int redact, int64_t cap, const char *path)
     return rc ? NULL : slurp(path);
 }
 
+/* The golden file says "tool_version": "@GDREPORT_VERSION@", so a release
+ * does not have to regenerate it: returns text with the real version
+ * replaced (a new string; text is freed). */
+static char *version_placeholder(char *text)
+{
+    static const char key[] = "\"tool_version\": \"" GDREPORT_VERSION "\"";
+    static const char ph[] = "\"tool_version\": \"@GDREPORT_VERSION@\"";
+    char *p = text ? strstr(text, key) : NULL;
+    if (!p)
+        return text;
+    size_t head = (size_t)(p - text), klen = strlen(key), plen = strlen(ph);
+    size_t rest = strlen(p + klen) + 1;
+    char *out = malloc(head + plen + rest);
+    if (out) {
+        memcpy(out, text, head);
+        memcpy(out + head, ph, plen);
+        memcpy(out + head + plen, p + klen, rest);
+    }
+    free(text);
+    return out;
+}
+
 static void test_golden(const char *out)
 {
-    char *a = render(0, -1, out);
-    char *b = render(0, -1, out);
+    char *a = version_placeholder(render(0, -1, out));
+    char *b = version_placeholder(render(0, -1, out));
     CHECK(a && b && !strcmp(a, b)); /* run twice -> identical */
     struct stat sb;
     CHECK(stat(out, &sb) == 0 && (sb.st_mode & 0777) == 0600);
@@ -116,8 +138,12 @@ static void test_redactions(const char *out)
             CHECK_MSG(count_hits(text, amounts[k]) == 0, "--redact %s: amount %s found",
                       cases[i].flag, amounts[k]);
         if (cases[i].cost) {
-            CHECK_MSG(count_hits(text, "\"cost_") + count_hits(text, "\"costs\"") == 0,
+            /* the only cost key left is each region's cost state, "redacted" */
+            CHECK_MSG(count_hits(text, "\"cost_") ==
+                          count_hits(text, "\"cost_state\": \"redacted\"") &&
+                          count_hits(text, "\"costs\"") == 0,
                       "--redact %s: a cost key is present", cases[i].flag);
+            CHECK(count_hits(text, "\"cost_state\": \"redacted\"") == 6);
             CHECK(strstr(text, "\"redactions\": [") && strstr(text, "\"cost\""));
         }
         if (cases[i].mgmt) {
@@ -146,11 +172,9 @@ static void test_cap_and_failures(const char *out)
     gd_report_model_free(m);
 }
 
-/* Cost rows are written without a jansson object (json_report.c): strings
- * that need escaping or UTF-8 repair must still come out exactly as jansson
- * writes them. Checked by re-dumping the parsed document with the writer's
- * flags, which must give the same bytes. Adds a usage row: run it last. */
-static void test_cost_row_strings(const char *db, const char *out)
+/* Usage rows in two units are never summed: the export fails and says
+ * where. Adds a usage row: run it last. */
+static void test_cost_units_differ(const char *db, const char *out)
 {
     gd_store *rw = NULL;
     gd_err err = {0};
@@ -158,24 +182,14 @@ static void test_cost_row_strings(const char *db, const char *out)
     CHECK_INT(gd_store_exec_script(rw,
         "INSERT INTO usage_costs (run_id, region, kind, account_id, feature, amount, unit,"
         " window_start_ms, window_end_ms) VALUES (2, 'us-east-1', 'account_feature',"
-        " '111111111111', 'Q\"uo\\te/' || char(9) || char(1) || char(127) || ' caf\xC3\xA9 '"
-        " || CAST(X'41FF42' AS TEXT), '1.5', 'U\"SD', 1793318400000, 0)", &err), 0);
+        " '111111111111', 'DNS_LOGS', '1.5', 'EUR', 1793318400000, 1795910400000)", &err), 0);
     gd_store_close(rw);
-    char *text = render(0, -1, out);
-    CHECK(text && strstr(text, "\"feature\": \"Q\\\"uo\\\\te/\\t\\u0001\x7F caf\xC3\xA9 "
-                               "A\xEF\xBF\xBD" "B\""));
-    CHECK(text && strstr(text, "\"unit\": \"U\\\"SD\""));
-    CHECK(text && strstr(text, "\"window_end\": null"));
-    json_error_t jerr;
-    json_t *doc = text ? json_loads(text, 0, &jerr) : NULL;
-    CHECK_MSG(doc != NULL, "output does not parse: %s", doc ? "" : jerr.text);
-    char *again = doc ? json_dumps(doc, JW_DUMP_FLAGS) : NULL;
-    size_t n = again ? strlen(again) : 0;
-    CHECK_MSG(again && text && !strncmp(again, text, n) && !strcmp(text + n, "\n"),
-              "output differs from jansson's dump of the same document");
-    free(again);
-    json_decref(doc);
-    free(text);
+    gd_report_options o = {.now_ms = FIXTURE_NOW_MS};
+    gd_report_model *m = NULL;
+    CHECK_INT(gd_report_model_build(st, &o, &m, &err), GD_E_PARSE);
+    CHECK(strstr(err.msg, "two units") && strstr(err.msg, "us-east-1"));
+    gd_report_model_free(m);
+    (void)out;
 }
 
 int main(void)
@@ -191,7 +205,7 @@ int main(void)
     test_golden(out);
     test_redactions(out);
     test_cap_and_failures(out);
-    test_cost_row_strings(path, out);
+    test_cost_units_differ(path, out);
     unlink(out);
     gd_store_close(st);
     fixture_remove(path);

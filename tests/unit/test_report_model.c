@@ -2,6 +2,8 @@
 #define _GNU_SOURCE /* strcasestr */
 /* report/model + report/redact on tests/fixtures/report_fixture.sql. Every
  * expected number is worked out by hand from the fixture's comments. */
+#include "report/decimal.h"
+#include "report/definitions.h"
 #include "report/model.h"
 #include "report/redact.h"
 #include "report/redact_internal.h"
@@ -77,6 +79,16 @@ static void test_overview(void)
     CHECK_INT(m->totals.new_in_window, 9);
     CHECK_STR(m->totals.cost_usd, "35.9296");
     CHECK_INT(m->findings_in_scope, 14);
+    /* counted apart: f19 expired, f20 a sample, both eu-west-1 (totals above
+     * are without them) */
+    CHECK_INT(m->totals.expired, 1);
+    CHECK_INT(m->totals.samples, 1);
+    CHECK_INT(region(m, "eu-west-1")->expired, 1);
+    CHECK_INT(region(m, "eu-west-1")->samples, 1);
+    CHECK_INT(region(m, "us-east-1")->samples, 0);
+    /* metadata of the newest finished run (run 2), not the running run 3 */
+    CHECK_STR(m->caller_arn, "arn:aws:sts::222222222222:assumed-role/GuardDutyReport/cron");
+    CHECK_STR(m->collected_by, "0.1.0");
     gd_report_model_free(m);
 }
 
@@ -137,7 +149,13 @@ static void test_plans(void)
     CHECK_INT(p->regions_enabled, 8);
     CHECK_INT(p->regions_disabled, 1);
     CHECK_INT(p->accounts_enabled, 5);
-    CHECK(p->coverage_pct > 88.85 && p->coverage_pct < 88.95);
+    /* the coverage matrix: ACTIVE org accounts 111, 222, 333, 444 x regions
+     * ap-south-1, eu-west-1, sa-east-1, us-east-1, us-west-2 (me-south-1 is a
+     * disabled opt-in region); covered: us-east-1 x 4, eu-west-1 x 3 (444 is
+     * only Invited there) */
+    CHECK_INT(p->coverage_cells, 20);
+    CHECK_INT(p->coverage_covered, 7);
+    CHECK(p->coverage_pct == 35.0);
     CHECK_STR(p->cost_usd, "16.0477");
     p = &m->plans[GD_PLAN_S3_PROTECTION];
     SEV(p->active, 0, 0, 2, 0);
@@ -146,6 +164,9 @@ static void test_plans(void)
     CHECK_INT(p->accounts_enabled, 4);
     CHECK_INT(p->accounts_disabled, 1);
     CHECK_STR(p->cost_usd, "8.8867");
+    /* S3 on: us-east-1 111, 222 (the admin's detector), 333; eu-west-1 111 */
+    CHECK_INT(p->coverage_covered, 4);
+    CHECK(p->coverage_pct == 20.0);
     p = &m->plans[GD_PLAN_RUNTIME_MONITORING];
     /* f13 (Impact:Unknown/Weird) says featureName RuntimeMonitoring, but its
      * type is in no plan's table: Unclassified, not Runtime Monitoring. */
@@ -153,6 +174,8 @@ static void test_plans(void)
     CHECK_INT(p->archived, 1);
     CHECK_INT(p->regions_enabled, 2);
     CHECK_STR(p->cost_usd, "11.0082");
+    CHECK_INT(p->coverage_covered, 0);   /* on for 111 and 333, but no agent management */
+    CHECK_INT(m->plans[GD_PLAN_MALWARE_PROTECTION_S3].coverage_cells, 0);   /* not a switch */
     CHECK_INT(m->plans[GD_PLAN_EKS_PROTECTION].accounts_disabled, 1);
     SEV(m->plans[GD_PLAN_EKS_PROTECTION].active, 0, 0, 1, 0);
     SEV(m->plans[GD_PLAN_MALWARE_PROTECTION_EC2].active, 0, 0, 0, 0);
@@ -167,25 +190,83 @@ static void test_plans(void)
     gd_report_model_free(m);
 }
 
+static const gd_wow *wow_of(const gd_report_model *m, const char *account)
+{
+    for (size_t i = 0; i < m->n_wow; i++)
+        if (!strcmp(m->wow[i].account_id, account))
+            return &m->wow[i];
+    return NULL;
+}
+
+/* UTC, Monday weeks; --now Sunday 2026-11-29 12:00Z: the week to date is
+ * [11-23, now), last week [11-16, 11-23), the one before [11-09, 11-16).
+ * "new" counts archived findings too (f06, f10, f18). */
 static void test_trends(void)
 {
     gd_report_model *m = build(0, NULL);
     if (!m)
         return;
-    CHECK_INT(m->n_weeks, 12);
-    const gd_trend_week *w = &m->weeks[m->n_weeks - 1];
-    CHECK_INT(w->iso_year, 2026);
-    CHECK_INT(w->iso_week, 48);
-    SEV(w->created, 1, 2, 3, 2);
-    SEV(m->weeks[10].created, 1, 0, 0, 2);   /* W47 */
-    SEV(m->weeks[9].created, 0, 0, 1, 0);    /* W46 */
-    SEV(m->weeks[7].created, 0, 0, 1, 0);    /* W44 */
-    CHECK_INT(m->weeks[0].iso_week, 37);
+    CHECK_STR(m->trend_zone, "UTC");
+    CHECK_INT(m->week_start, 1);
+    const gd_trend_week *last = &m->weeks[GD_REPORT_TREND_WEEKS - 1];
+    const gd_trend_week *prev = &m->weeks[GD_REPORT_TREND_WEEKS - 2];
+    CHECK_INT(last->start_ms, 1794787200000LL);     /* 2026-11-16T00:00Z */
+    CHECK_INT(last->end_ms, 1795392000000LL);       /* 2026-11-23T00:00Z */
+    CHECK_INT(prev->end_ms, last->start_ms);
+    CHECK_INT(m->week_to_date.start_ms, last->end_ms);
+    CHECK_INT(m->week_to_date.end_ms, FIXTURE_NOW_MS);
+    CHECK_INT(m->week_to_date.complete, 0);
+    CHECK_INT(last->complete, 1);
+    SEV(m->week_to_date.created, 1, 2, 3, 2);  /* f07 at 11-23 00:00 is in; f16 is after now */
+    SEV(last->created, 1, 2, 0, 3);            /* f06, f10 archived and f19 expired: still new */
+    SEV(prev->created, 0, 1, 1, 0);            /* f03, f18 (archived) */
+    SEV(m->weeks[8].created, 0, 0, 1, 0);      /* f14, week of 10-26 */
+    CHECK_INT(m->weeks[0].start_ms, 1788134400000LL);   /* 2026-08-31T00:00Z */
+    /* open at last week's end: created before it, neither archived (f06 on
+     * 11-20; f10, f18 at an unknown time: never open) nor expired (f19 on 11-21)
+     * by then: f03 f08 f09 f12 f14 f17 */
+    SEV(last->open_at_end, 1, 0, 2, 3);
+    CHECK_INT(last->lifecycle_known, 1);
+    CHECK_INT(last->archived, 1);              /* f06 */
+    CHECK_INT(last->expired, 1);               /* f19 */
+    CHECK_INT(prev->archived + prev->expired, 0);
+    /* week over week: last week against the week before */
     CHECK_INT(m->n_wow, 4);
-    CHECK_STR(m->wow[1].account_id, "333333333333");
-    CHECK_INT(m->wow[1].this_week, 4);
-    CHECK_INT(m->wow[1].last_week, 1);
-    CHECK_INT(m->wow[2].change, -1);
+    CHECK_INT(wow_of(m, "333333333333")->last_week, 1);
+    CHECK_INT(wow_of(m, "333333333333")->previous_week, 2);
+    CHECK_INT(wow_of(m, "333333333333")->change, -1);
+    CHECK_INT(wow_of(m, "444444444444")->last_week, 3);   /* f08, f09 and the expired f19 */
+    CHECK_INT(m->wow_plans[GD_PLAN_RDS_PROTECTION].last_week, 1);   /* f12 */
+    int64_t plans_last = 0;
+    for (int p = 0; p < GD_PLAN_COUNT; p++)
+        plans_last += m->wow_plans[p].last_week;
+    CHECK_INT(plans_last, 6);
+    gd_report_model_free(m);
+}
+
+/* --tz Asia/Tokyo, --now Monday 2026-11-30 06:00 JST (11-29T21:00Z): last
+ * week is [11-23 00:00 JST, 11-30 00:00 JST) = [11-22T15:00Z, 11-29T15:00Z),
+ * which in UTC would be a different week; f09 (11-22T12:00Z = 21:00 JST)
+ * falls in the week before. */
+static void test_trends_tokyo(void)
+{
+    gd_report_options o = {.now_ms = 1795986000000LL, .window_ms = 7 * 86400000LL,
+                           .findings_cap = -1, .week_start = 1, .week_start_set = 1};
+    snprintf(o.tz, sizeof o.tz, "Asia/Tokyo");
+    gd_report_model *m = build(0, &o);
+    if (!m)
+        return;
+    const gd_trend_week *last = &m->weeks[GD_REPORT_TREND_WEEKS - 1];
+    const gd_trend_week *prev = &m->weeks[GD_REPORT_TREND_WEEKS - 2];
+    CHECK_INT(last->start_ms, 1795359600000LL);     /* 2026-11-22T15:00Z */
+    CHECK_INT(last->end_ms, 1795964400000LL);       /* 2026-11-29T15:00Z */
+    CHECK_INT(last->start_off_s, 9 * 3600);
+    CHECK_INT(m->week_to_date.start_ms, last->end_ms);
+    CHECK_INT(m->week_to_date.end_ms - m->week_to_date.start_ms, 6 * 3600000LL);
+    SEV(m->week_to_date.created, 0, 0, 0, 0);
+    SEV(last->created, 1, 2, 3, 2);            /* f01 f02 f04 f05 f07 f11 f13 f15 */
+    SEV(prev->created, 1, 2, 0, 3);            /* f06 f08 f09 f10 f12, f19 (expired) */
+    CHECK_STR(m->trend_zone, "Asia/Tokyo");
     gd_report_model_free(m);
 }
 
@@ -221,6 +302,146 @@ static int64_t sum_active(const gd_sev_counts *c)
     return c->n[0] + c->n[1] + c->n[2] + c->n[3];
 }
 
+/* Each cost list sums exactly to the total. */
+static void check_list_sum(const gd_report_costs *c, const gd_cost_line *v, size_t n,
+                           const char *what)
+{
+    gd_decimal sum = {0}, total = {0};
+    for (size_t i = 0; i < n; i++) {
+        gd_decimal x;
+        CHECK(gd_decimal_parse(v[i].amount, &x) == 0);
+        CHECK(gd_decimal_add(&sum, x) == 0);
+    }
+    CHECK(c->total && gd_decimal_parse(c->total, &total) == 0);
+    CHECK_MSG(gd_decimal_cmp(sum, total) == 0, "%s does not sum to the total %s", what,
+              c->total ? c->total : "(null)");
+}
+
+static void check_cost_lists(const gd_report_model *m)
+{
+    const gd_report_costs *c = &m->costs;
+    CHECK_INT(c->present, 1);
+    CHECK_STR(c->total, m->totals.cost_usd);
+    check_list_sum(c, c->by_account, c->n_by_account, "by_account");
+    check_list_sum(c, c->by_plan, c->n_by_plan, "by_plan");
+    check_list_sum(c, c->by_region, c->n_by_region, "by_region");
+    check_list_sum(c, c->by_account_plan, c->n_by_account_plan, "by_account_plan");
+}
+
+static void test_cost_lists(void)
+{
+    gd_report_model *m = build(0, NULL);
+    if (!m)
+        return;
+    const gd_report_costs *c = &m->costs;
+    check_cost_lists(m);
+    CHECK_STR(c->unit, "USD");
+    CHECK(c->window_start_ms > 0 && c->window_end_ms > c->window_start_ms);
+    /* by_account is the accounts' own figures */
+    CHECK_INT(c->n_by_account, 5);
+    for (size_t i = 0; i < c->n_by_account; i++)
+        CHECK_STR(c->by_account[i].amount, account(m, c->by_account[i].account_id)->cost_usd);
+    /* by_plan: the plans' figures, then what the per-feature rows do not cover */
+    for (size_t i = 0; i < c->n_by_plan; i++)
+        if (c->by_plan[i].plan >= 0)
+            CHECK_STR(c->by_plan[i].amount, m->plans[c->by_plan[i].plan].cost_usd);
+    /* the fixture's per-feature rows sum to 35.9426, the per-account ones to
+     * 35.9296: the difference is shown, not hidden */
+    const gd_cost_line *last = &c->by_plan[c->n_by_plan - 1];
+    CHECK_INT(last->plan, GD_COST_UNATTRIBUTED);
+    CHECK_STR(last->amount, "-0.013");
+    /* Foundational: 16.0477 org-wide, 16.0473 in the named accounts' rows */
+    int other = 0;
+    for (size_t i = 0; i < c->n_by_account_plan; i++)
+        if (c->by_account_plan[i].other_accounts &&
+            c->by_account_plan[i].plan == GD_PLAN_FOUNDATIONAL) {
+            other++;
+            CHECK_STR(c->by_account_plan[i].amount, "0.0004");
+            CHECK(c->by_account_plan[i].account_id == NULL);
+        }
+    CHECK_INT(other, 1);
+    CHECK_INT(c->n_by_region, 2);
+    CHECK_STR(c->by_region[0].region, "eu-west-1");
+    CHECK_STR(c->by_region[0].amount, "4.0436");
+    gd_report_model_free(m);
+}
+
+/* Freshness: the newest run whose state counts as collected, per region;
+ * stale against --max-age at --now (the fixture's now is 2026-11-29T12:00Z). */
+static void test_freshness(void)
+{
+    gd_report_model *m = build(0, NULL);
+    if (!m)
+        return;
+    CHECK_INT(m->max_age_ms, GD_REPORT_DEFAULT_MAX_AGE_MS);
+    /* us-west-2: no_detector in run 1 (2026-11-20T06:10Z), not seen since */
+    const gd_report_region *w = region(m, "us-west-2");
+    CHECK_INT(w->last_success_ms, 1795155000000LL);
+    CHECK_INT(w->stale, 1);
+    CHECK(gd_report_age_hours(m, w) == 221.8);
+    /* us-east-1: collected in run 2 (06:20Z); run 3 is still running and ignored */
+    const gd_report_region *e = region(m, "us-east-1");
+    CHECK_INT(e->last_success_ms, 1795933200000LL);
+    CHECK_INT(e->stale, 0);
+    CHECK(gd_report_age_hours(m, e) == 5.7);
+    /* ap-south-1 failed and was never collected: not stale, but not collected */
+    CHECK_INT(region(m, "ap-south-1")->last_success_ms, 0);
+    CHECK_INT(region(m, "ap-south-1")->stale, 0);
+    CHECK_INT(m->stale, 1);
+    gd_report_model_free(m);
+
+    /* a --max-age longer than us-west-2's 221.8 h: nothing is stale */
+    gd_report_options o = {.now_ms = FIXTURE_NOW_MS, .window_ms = 7 * 86400000LL,
+                           .findings_cap = -1, .max_age_ms = 222LL * 3600000};
+    m = build(0, &o);
+    if (!m)
+        return;
+    CHECK_INT(m->stale, 0);
+    CHECK_INT(region(m, "us-west-2")->stale, 0);
+    gd_report_model_free(m);
+    /* rounding is half away from zero, to one decimal */
+    CHECK(gd_age_hours(0, 3 * 360000 - 1) == 0.3);
+    CHECK(gd_age_hours(0, 180000) == 0.1);
+    CHECK(gd_age_hours(0, 179999) == 0.0);
+    CHECK(gd_age_hours(180000, 0) == -0.1);
+}
+
+typedef struct sample_seen {
+    int64_t rows, samples;
+} sample_seen;
+
+static int count_samples(void *ud, const gd_finding_view *f)
+{
+    sample_seen *s = ud;
+    s->rows++;
+    s->samples += f->sample;
+    return 0;
+}
+
+/* --include-samples lists the sample in the detail, and nothing else moves. */
+static void test_include_samples(void)
+{
+    gd_report_options o = {.now_ms = FIXTURE_NOW_MS, .window_ms = 7 * 86400000LL,
+                           .findings_cap = -1, .include_samples = 1};
+    gd_report_model *m = build(0, &o);
+    if (!m)
+        return;
+    sample_seen s = {0, 0};
+    gd_err err = {0};
+    CHECK_INT(gd_report_model_each_finding(m, count_samples, &s, &err), 0);
+    CHECK_INT(s.samples, 1);
+    CHECK_INT(s.rows, 15);
+    SEV(m->totals.active, 2, 2, 5, 5);
+    CHECK_INT(m->findings_in_scope, 14);
+    gd_report_model_free(m);
+    m = build(0, NULL);
+    s = (sample_seen){0, 0};
+    CHECK_INT(m ? gd_report_model_each_finding(m, count_samples, &s, &err) : -1, 0);
+    CHECK_INT(s.samples, 0);
+    CHECK_INT(s.rows, 14);
+    gd_report_model_free(m);
+}
+
 static void test_redact_management(void)
 {
     gd_report_model *m = build(GD_REDACT_MANAGEMENT, NULL);
@@ -251,8 +472,12 @@ static void test_redact_management(void)
     CHECK_INT(reg, sum_active(&m->totals.active));
     CHECK_INT(plan, sum_active(&m->totals.active));
     CHECK_INT(arch, m->totals.archived);
-    for (size_t i = 0; i < m->n_costs; i++)
-        CHECK(strcmp(m->costs[i].account_id, "111111111111") && m->costs[i].account_id[0]);
+    for (size_t i = 0; i < m->costs.n_by_account; i++)
+        CHECK(strcmp(m->costs.by_account[i].account_id, "111111111111"));
+    for (size_t i = 0; i < m->costs.n_by_account_plan; i++)
+        CHECK(!m->costs.by_account_plan[i].account_id ||
+              strcmp(m->costs.by_account_plan[i].account_id, "111111111111"));
+    check_cost_lists(m);
     for (size_t i = 0; i < m->n_coverage; i++)
         CHECK(strcmp(m->coverage[i].account_id, "111111111111"));
     CHECK(account(m, "555555555555")->email == NULL);   /* was the management mailbox */
@@ -295,7 +520,12 @@ static void test_redact_cost(void)
     if (!m)
         return;
     CHECK(m->totals.cost_usd == NULL);
-    CHECK_INT(m->n_costs, 0);
+    CHECK_INT(m->costs.present, 0);
+    CHECK(m->costs.total == NULL && m->costs.unit == NULL);
+    CHECK_INT(m->costs.n_by_account + m->costs.n_by_plan + m->costs.n_by_region +
+                  m->costs.n_by_account_plan, 0);
+    for (size_t i = 0; i < m->n_regions; i++)
+        CHECK_STR(m->regions[i].cost_state, "redacted");
     for (size_t i = 0; i < m->n_accounts; i++) {
         CHECK(m->accounts[i].cost_usd == NULL);
         for (int p = 0; p < GD_PLAN_COUNT; p++)
@@ -396,6 +626,79 @@ static void test_snapshot(const char *path)
     gd_store_close(writer);
 }
 
+static const gd_coverage_gap *gap(const gd_report_model *m, const char *account,
+                                  const char *region, int plan)
+{
+    for (size_t i = 0; i < m->n_gaps; i++) {
+        const gd_coverage_gap *g = &m->gaps[i];
+        if ((account ? g->account_id && !strcmp(g->account_id, account) : !g->account_id) &&
+            !strcmp(g->region, region) && g->plan == plan)
+            return g;
+    }
+    return NULL;
+}
+
+/* The gaps are the expected set, worked out by hand from the fixture. */
+static void test_coverage_gaps(const char *path)
+{
+    gd_report_model *m = build(0, NULL);
+    if (!m)
+        return;
+    CHECK_INT(m->n_matrix, 20);
+    /* whole cells: 4 accounts x (ap-south-1 failed, sa-east-1 never collected,
+     * us-west-2 no detector) + 444 Invited in eu-west-1 */
+    int whole = 0, agents = 0;
+    for (size_t i = 0; i < m->n_gaps; i++) {
+        whole += m->gaps[i].plan == -1;
+        agents += m->gaps[i].reason == GD_GAP_NO_AGENT_MANAGEMENT;
+    }
+    CHECK_INT(whole, 13);
+    CHECK_INT(agents, 2);
+    CHECK_INT(gap(m, "444444444444", "eu-west-1", -1)->reason, GD_GAP_MEMBER_NOT_ENABLED);
+    CHECK_STR(gap(m, "444444444444", "eu-west-1", -1)->detail, "Invited");
+    CHECK_INT(gap(m, "111111111111", "us-west-2", -1)->reason, GD_GAP_NO_DETECTOR);
+    CHECK_INT(gap(m, "222222222222", "ap-south-1", -1)->reason, GD_GAP_NOT_COLLECTED);
+    CHECK_INT(gap(m, "444444444444", "us-east-1", GD_PLAN_S3_PROTECTION)->reason, GD_GAP_PLAN_OFF);
+    CHECK_INT(gap(m, "333333333333", "us-east-1", GD_PLAN_EKS_PROTECTION)->reason, GD_GAP_PLAN_OFF);
+    CHECK_INT(gap(m, "333333333333", "us-east-1", GD_PLAN_RDS_PROTECTION)->reason,
+              GD_GAP_PLAN_UNKNOWN);
+    CHECK(gap(m, "333333333333", "us-east-1", GD_PLAN_S3_PROTECTION) == NULL);   /* covered */
+    CHECK(gap(m, "333333333333", "us-east-1", GD_PLAN_FOUNDATIONAL) == NULL);
+    CHECK(gap(m, "555555555555", "us-east-1", -1) == NULL);   /* not an org account */
+    /* region-wide: eu-west-1 auto-enables NEW members and S3 for NONE */
+    CHECK_INT(gap(m, NULL, "eu-west-1", GD_PLAN_FOUNDATIONAL)->reason, GD_GAP_AUTO_ENABLE_MEMBERS);
+    CHECK_STR(gap(m, NULL, "eu-west-1", GD_PLAN_FOUNDATIONAL)->detail, "NEW");
+    CHECK_STR(gap(m, NULL, "eu-west-1", GD_PLAN_S3_PROTECTION)->detail, "NONE");
+    CHECK(gap(m, NULL, "us-east-1", GD_PLAN_FOUNDATIONAL) == NULL);      /* ALL */
+    CHECK(gap(m, NULL, "us-east-1", GD_PLAN_S3_PROTECTION) == NULL);     /* ALL */
+    CHECK_INT(m->n_auto_enable, 2);
+    CHECK_STR(m->auto_enable[0].region, "eu-west-1");
+    CHECK_STR(m->auto_enable[0].members, "NEW");
+    CHECK_STR(m->auto_enable[0].plan[GD_PLAN_S3_PROTECTION], "NONE");
+    gd_report_model_free(m);
+
+    /* Runtime Monitoring with an agent management on is covered */
+    gd_store *writer = NULL;
+    gd_err err = {0};
+    CHECK_INT(gd_store_open(path, GD_STORE_READ_WRITE, &writer, &err), 0);
+    CHECK_INT(gd_store_exec_script(writer,
+        "UPDATE member_features SET additional_json = '[{\"name\":\"EKS_ADDON_MANAGEMENT\","
+        "\"status\":\"DISABLED\"},{\"name\":\"EC2_AGENT_MANAGEMENT\",\"status\":\"ENABLED\"}]'"
+        " WHERE region = 'us-east-1' AND account_id = '333333333333'"
+        " AND feature = 'RUNTIME_MONITORING'", &err), 0);
+    m = build(0, NULL);
+    if (m) {
+        CHECK_INT(m->plans[GD_PLAN_RUNTIME_MONITORING].coverage_covered, 1);
+        CHECK(gap(m, "333333333333", "us-east-1", GD_PLAN_RUNTIME_MONITORING) == NULL);
+        CHECK_INT(gap(m, "111111111111", "us-east-1", GD_PLAN_RUNTIME_MONITORING)->reason,
+                  GD_GAP_NO_AGENT_MANAGEMENT);
+    }
+    gd_report_model_free(m);
+    CHECK_INT(gd_store_exec_script(writer, "UPDATE member_features SET additional_json = NULL",
+                                   &err), 0);
+    gd_store_close(writer);
+}
+
 static void test_never_collected(void)
 {
     char path[64];
@@ -427,13 +730,18 @@ int main(void)
     test_accounts();
     test_plans();
     test_trends();
+    test_trends_tokyo();
     test_filters();
     test_redact_management();
     test_redact_cost();
+    test_cost_lists();
+    test_freshness();
+    test_include_samples();
     test_self_check();
     test_iterator();
     test_never_collected();
     test_snapshot(path);
+    test_coverage_gaps(path);
     gd_store_close(st);
     fixture_remove(path);
     return t_done();

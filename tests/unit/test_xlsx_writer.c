@@ -32,12 +32,12 @@
 /* ---- the model ------------------------------------------------------------ */
 
 static gd_report_region REGIONS[] = {
-    {S("ap-south-1"), S("no_detector"), NULL, S("not_applicable"), GENERATED_MS - DAY_MS, NULL,
-     {{0}}, 0, NULL},
-    {S("eu-west-1"), S("failed"), S("=HYPERLINK(\"http://evil.example\")"), S("failed"),
-     GENERATED_MS - DAY_MS, NULL, {{0}}, 0, NULL},
+    {S("ap-south-1"), S("no_detector"), NULL, S("not_collected"), GENERATED_MS - DAY_MS, NULL,
+     {{0}}, 0, GENERATED_MS - DAY_MS, 0, 0, 0, NULL},
+    {S("eu-west-1"), S("failed"), S("=HYPERLINK(\"http://evil.example\")"), S("not_collected"),
+     GENERATED_MS - DAY_MS, NULL, {{0}}, 0, GENERATED_MS - 3 * DAY_MS, 1, 2, 0, NULL},
     {S("us-east-1"), S("collected"), NULL, S("collected"), GENERATED_MS - DAY_MS, S("det-1"),
-     {{1, 2, 3, 1}}, 4, NULL},
+     {{1, 2, 3, 1}}, 4, GENERATED_MS - DAY_MS, 0, 0, 5, NULL},
 };
 
 static gd_type_count TYPES_A[] = {{S("Backdoor:EC2/C&CActivity.B"), 2},
@@ -71,25 +71,73 @@ static gd_plan_region_cell PLAN_COVERAGE[] = {
     {GD_PLAN_S3_PROTECTION, S("us-east-1"), 1, 1},
 };
 
-static gd_cost_row COSTS[] = {
-    {S(""), S("us-east-1"), S("S3_DATA_EVENTS"), GD_PLAN_S3_PROTECTION, S("2.3455"), S("USD"),
-     GENERATED_MS - 30 * DAY_MS, GENERATED_MS},
-    {S("000123456789"), S("us-east-1"), S(""), -1, S("12.3456"), S("USD"),
-     GENERATED_MS - 30 * DAY_MS, GENERATED_MS},
-    {S("210987654321"), S("us-east-1"), S(""), -1, S("0.12345678901234567890"), S("USD"),
-     GENERATED_MS - 30 * DAY_MS, GENERATED_MS},
+/* Each list sums to the total, 12.46905678901234567890. */
+static gd_cost_line COST_BY_ACCOUNT[] = {
+    {S("000123456789"), NULL, GD_COST_NO_PLAN, 0, S("12.3456"), 0, -1},
+    {S("210987654321"), NULL, GD_COST_NO_PLAN, 0, S("0.12345678901234567890"), 0, -1},
+};
+static gd_cost_line COST_BY_PLAN[] = {
+    {NULL, NULL, GD_PLAN_FOUNDATIONAL, 0, S("10.0001"), 0, -1},
+    {NULL, NULL, GD_PLAN_S3_PROTECTION, 0, S("2.3455"), 0, -1},
+    {NULL, NULL, GD_COST_UNATTRIBUTED, 0, S("0.12345678901234567890"), 0, -1},
+};
+static gd_cost_line COST_BY_REGION[] = {
+    {NULL, S("us-east-1"), GD_COST_NO_PLAN, 0, S("12.46905678901234567890"), 0, -1},
+};
+static gd_cost_line COST_BY_ACCOUNT_PLAN[] = {
+    {S("000123456789"), NULL, GD_PLAN_FOUNDATIONAL, 0, S("10.0001"), 0, -1},
+    {S("000123456789"), NULL, GD_PLAN_S3_PROTECTION, 0, S("2.3455"), 1, 12},
+    {NULL, NULL, GD_COST_UNATTRIBUTED, 0, S("0.12345678901234567890"), 0, -1},
 };
 
-static gd_trend_week WEEKS[] = {
-    {2026, 46, GENERATED_MS - 20 * DAY_MS, {{1, 0, 2, 0}}},
-    {2026, 47, GENERATED_MS - 13 * DAY_MS, {{0, 1, 1, 1}}},
-    {2026, 48, GENERATED_MS - 6 * DAY_MS, {{2, 2, 0, 1}}},
+static void fill_costs(gd_report_costs *c)
+{
+    c->present = 1;
+    c->unit = S("USD");
+    c->window_start_ms = GENERATED_MS - 30 * DAY_MS;
+    c->window_end_ms = GENERATED_MS;
+    c->total = S("12.46905678901234567890");
+    c->by_account = COST_BY_ACCOUNT;
+    c->n_by_account = sizeof COST_BY_ACCOUNT / sizeof COST_BY_ACCOUNT[0];
+    c->by_plan = COST_BY_PLAN;
+    c->n_by_plan = sizeof COST_BY_PLAN / sizeof COST_BY_PLAN[0];
+    c->by_region = COST_BY_REGION;
+    c->n_by_region = sizeof COST_BY_REGION / sizeof COST_BY_REGION[0];
+    c->by_account_plan = COST_BY_ACCOUNT_PLAN;
+    c->n_by_account_plan = sizeof COST_BY_ACCOUNT_PLAN / sizeof COST_BY_ACCOUNT_PLAN[0];
+}
+
+static gd_wow WOW[] = {
+    {S("000123456789"), -1, 3, 1, 2},
+    {S("210987654321"), -1, 1, 2, -1},
 };
 
-static gd_account_wow WOW[] = {
-    {S("000123456789"), 3, 1, 2},
-    {S("210987654321"), 1, 2, -1},
-};
+/* 12 Tokyo weeks ending Monday 2026-11-23 00:00 JST, and the week to date. */
+static void fill_weeks(gd_report_model *m)
+{
+    snprintf(m->trend_zone, sizeof m->trend_zone, "Asia/Tokyo");
+    m->week_start = 1;
+    int64_t end = GENERATED_MS - 6 * DAY_MS - 9 * 3600000LL;
+    for (int i = GD_REPORT_TREND_WEEKS - 1; i >= 0; i--) {
+        gd_trend_week *w = &m->weeks[i];
+        w->end_ms = end;
+        w->start_ms = end - 7 * DAY_MS;
+        w->start_off_s = w->end_off_s = 9 * 3600;
+        w->complete = 1;
+        w->created = (gd_sev_counts){{i % 3, i % 2, 1, 0}};
+        w->open_at_end = (gd_sev_counts){{1, 2, 3, i}};
+        w->lifecycle_known = i > 6;
+        w->archived = i;
+        w->expired = 1;
+        end = w->start_ms;
+    }
+    m->week_to_date = m->weeks[GD_REPORT_TREND_WEEKS - 1];
+    m->week_to_date.start_ms = m->weeks[GD_REPORT_TREND_WEEKS - 1].end_ms;
+    m->week_to_date.end_ms = GENERATED_MS;
+    m->week_to_date.complete = 0;
+    for (int p = 0; p < GD_PLAN_COUNT; p++)
+        m->wow_plans[p] = (gd_wow){NULL, p, p, 1, p - 1};
+}
 
 static char *REDACTIONS_NONE[2] = {NULL, NULL};
 static char *REDACTIONS_BOTH[2] = {S("management_account"), S("cost")};
@@ -145,10 +193,9 @@ static void build_model(gd_report_model *m, int redacted)
     m->n_coverage = sizeof COVERAGE / sizeof COVERAGE[0];
     m->plan_coverage = PLAN_COVERAGE;
     m->n_plan_coverage = sizeof PLAN_COVERAGE / sizeof PLAN_COVERAGE[0];
-    m->costs = redacted ? NULL : COSTS;
-    m->n_costs = redacted ? 0 : sizeof COSTS / sizeof COSTS[0];
-    m->weeks = WEEKS;
-    m->n_weeks = sizeof WEEKS / sizeof WEEKS[0];
+    if (!redacted)
+        fill_costs(&m->costs);
+    fill_weeks(m);
     m->wow = WOW;
     m->n_wow = sizeof WOW / sizeof WOW[0];
 }
@@ -180,26 +227,26 @@ static gd_finding_view FINDINGS[] = {
     {"f-1", 9.5, GD_SEV_CRITICAL, "Backdoor:EC2/C&CActivity.B", GD_PLAN_FOUNDATIONAL,
      "000123456789", "us-east-1", "Instance", "=cmd|' /C calc'!A0", GENERATED_MS - 3 * DAY_MS,
      GENERATED_MS - 2 * DAY_MS, 3, 0, "i-0123456789abcdef0", GENERATED_MS - 3 * DAY_MS,
-     GENERATED_MS - 2 * DAY_MS},
+     GENERATED_MS - 2 * DAY_MS, 0},
     {"f-2", 8.0, GD_SEV_HIGH, "Recon:EC2/Portscan", GD_PLAN_FOUNDATIONAL, "000123456789",
      "us-east-1", "Instance", "_x0041_ literal escape _x0042\r", GENERATED_MS - 3 * DAY_MS,
-     GENERATED_MS - 2 * DAY_MS, 1, 0, NULL, 0, 0},
+     GENERATED_MS - 2 * DAY_MS, 1, 0, NULL, 0, 0, 0},
     {"f-3", 7.2, GD_SEV_HIGH, "Policy:S3/BucketPublicAccessGranted", GD_PLAN_S3_PROTECTION,
      "210987654321", "us-east-1", "S3Bucket", "bad \xFF\xFE utf8 \xED\xA0\x80 cesu",
-     GENERATED_MS - 3 * DAY_MS, GENERATED_MS - DAY_MS, 1, 0, NULL, 0, 0},
+     GENERATED_MS - 3 * DAY_MS, GENERATED_MS - DAY_MS, 1, 0, NULL, 0, 0, 0},
     {"f-4", 5.0, GD_SEV_MEDIUM, "Discovery:S3/AnomalousBehavior", GD_PLAN_S3_PROTECTION,
      "000123456789", "us-east-1", "S3Bucket", "ctl\x01\x02\x1f and \xEF\xBF\xBE nonchar",
-     GENERATED_MS - 4 * DAY_MS, GENERATED_MS - 3 * DAY_MS, 2, 0, NULL, 0, 0},
+     GENERATED_MS - 4 * DAY_MS, GENERATED_MS - 3 * DAY_MS, 2, 0, NULL, 0, 0, 0},
     {"f-5", 5.5, GD_SEV_MEDIUM, "UnauthorizedAccess:IAMUser/ConsoleLogin", GD_PLAN_FOUNDATIONAL,
      "000123456789", "us-east-1", "AccessKey", NULL /* LONG_TITLE */, GENERATED_MS - 4 * DAY_MS,
-     GENERATED_MS - 3 * DAY_MS, 1, 0, NULL, 0, 0},
+     GENERATED_MS - 3 * DAY_MS, 1, 0, NULL, 0, 0, 0},
     {"f-6", 4.0, GD_SEV_MEDIUM, "Impact:EC2/WinRMBruteForce", GD_PLAN_FOUNDATIONAL,
      "000123456789", "us-east-1", "@import", "+SUM(1)", GENERATED_MS - 5 * DAY_MS,
-     GENERATED_MS - 4 * DAY_MS, 1, 0, NULL, 0, 0},
+     GENERATED_MS - 4 * DAY_MS, 1, 0, NULL, 0, 0, 0},
     /* A score that is not finite must never reach the sheet as INF (X7). */
     {"f-7", INFINITY, GD_SEV_LOW, "Recon:IAMUser/MaliciousIPCaller", GD_PLAN_UNCLASSIFIED, "000123456789",
      "us-east-1", "AccessKey", "normal title", GENERATED_MS - 9 * DAY_MS,
-     GENERATED_MS - 8 * DAY_MS, 12, 1, NULL, 0, 0},
+     GENERATED_MS - 8 * DAY_MS, 12, 1, NULL, 0, 0, 1},   /* a sample (--include-samples) */
 };
 #define N_FINDINGS (sizeof FINDINGS / sizeof FINDINGS[0])
 
@@ -309,7 +356,7 @@ static void test_writes_0600_file_and_leaves_no_temp_files(void)
     CHECK_STR(first, "report.xlsx");
     char names[1024] = "";
     if (workbook_sheet_names(path, names, sizeof names) == 0)
-        CHECK_STR(names, "Overview|Accounts|Plans|Coverage|Findings|Costs|Trends");
+        CHECK_STR(names, "Overview|Accounts|Plans|Coverage|Findings|Costs|Trends|Definitions");
     remove_dir(dir);
 }
 
@@ -390,7 +437,8 @@ static void test_usage_errors(void)
     CHECK_INT(gd_xlsx_write_report(NULL, NULL, "/tmp/x.xlsx", &err), GD_E_USAGE);
 }
 
-/* Findings (7 rows) and Costs (3 rows) at 2 rows per sheet. */
+/* Findings (7 rows) at 2 rows per sheet; Costs is one sheet of four small
+ * tables, never split. */
 static void test_findings_and_costs_split_across_sheets(void)
 {
     char dir[] = "/tmp/gd-xlsx-test-XXXXXX";
@@ -408,7 +456,7 @@ static void test_findings_and_costs_split_across_sheets(void)
     char names[1024] = "";
     CHECK(workbook_sheet_names(path, names, sizeof names) == 0);
     CHECK_STR(names, "Overview|Accounts|Plans|Coverage|Findings|Findings (2)|Findings (3)|"
-                     "Findings (4)|Costs|Costs (2)|Trends");
+                     "Findings (4)|Costs|Trends|Definitions");
     remove_dir(dir);
 }
 
@@ -429,7 +477,8 @@ static void test_findings_split_across_sheets(void)
     char names[1024] = "";
     CHECK(workbook_sheet_names(path, names, sizeof names) == 0);
     /* 7 rows at 3 per sheet: 3 + 3 + 1; no Costs sheet (redacted). */
-    CHECK_STR(names, "Overview|Accounts|Plans|Coverage|Findings|Findings (2)|Findings (3)|Trends");
+    CHECK_STR(names, "Overview|Accounts|Plans|Coverage|Findings|Findings (2)|Findings (3)|"
+                     "Trends|Definitions");
     CHECK_INT(dir_entries(dir, NULL, 0), 1);
     remove_dir(dir);
 }
@@ -451,7 +500,7 @@ static void test_empty_model_writes_a_complete_workbook(void)
     CHECK_MSG(rc == 0, "rc %d: %s", rc, err.msg);
     char names[1024] = "";
     CHECK(workbook_sheet_names(path, names, sizeof names) == 0);
-    CHECK_STR(names, "Overview|Accounts|Plans|Coverage|Findings|Trends");
+    CHECK_STR(names, "Overview|Accounts|Plans|Coverage|Findings|Trends|Definitions");
     remove_dir(dir);
 }
 

@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Every figure's id, label and one-line definition (see definitions.h).
+ * Changing a definition here means changing README.md ("What each number
+ * means") and schema/report.schema.json the same way: test_definitions
+ * fails until they agree. */
+#include "report/definitions.h"
+
+#include <stddef.h>
+
+static const gd_definition DEFS[GD_DEF_COUNT] = {
+    [GD_DEF_TOOL_VERSION] = {"tool_version", "Tool version",
+        "The gdreport version that wrote this report (collection.collected_by_version: the one that collected)."},
+    [GD_DEF_CALLER_ARN] = {"collection.caller_arn", "Collected as",
+        "The identity (sts:GetCallerIdentity ARN) the newest finished collect ran as."},
+    [GD_DEF_FILTERS] = {"filters", "Filters applied",
+        "The --accounts, --regions, --min-severity and --include-archived the figures are limited to (null: no filter)."},
+    [GD_DEF_REDACTIONS] = {"redactions", "Redactions applied",
+        "What --redact removed from every figure, row and chart (never the removed values)."},
+    [GD_DEF_GENERATED_AT] = {"generated_at", "Generated at",
+        "The report's reference time: --now, else the clock when the export ran."},
+    [GD_DEF_WINDOW] = {"window", "Window",
+        "The half-open interval [since, until) that new_in_window counts: --since/--until, else the --window days up to --now."},
+    [GD_DEF_COLLECTED_AT] = {"collection.collected_at", "Collected at",
+        "When the newest finished collect run ended (every count comes from runs up to it)."},
+    [GD_DEF_OUTCOME] = {"collection.outcome", "Last run outcome",
+        "The newest finished collect run's outcome: ok, partial (a region or its cost was not collected), failed or interrupted."},
+    [GD_DEF_PARTIAL] = {"collection.partial", "Partial",
+        "True when the newest run was partial or a region is in a state that makes a run partial (failed, access_denied)."},
+    [GD_DEF_FAILED_REGIONS] = {"collection.failed_regions", "Regions that make the run partial",
+        "Regions whose latest state makes the run partial (failed, access_denied, pending): their findings may be missing or old."},
+    [GD_DEF_STALE] = {"stale", "Stale data",
+        "True when, at --now, some region's newest successful collect is older than --max-age (a region never collected is listed as not collected instead)."},
+    [GD_DEF_MAX_AGE] = {"collection.max_age_hours", "Max age (hours)",
+        "The --max-age threshold (default 36 h) that stale and regions[].stale compare with."},
+    [GD_DEF_REGION_COLLECTED_AT] = {"regions[].collected_at", "State from",
+        "When the run that recorded the region's state ended."},
+    [GD_DEF_REGION_LAST_SUCCESS] = {"regions[].last_success_at", "Last successful collect",
+        "When the newest run whose state in the region counts as collected (collected, no_detector, region_disabled) ended; null when none did."},
+    [GD_DEF_REGION_AGE] = {"regions[].age_hours", "Age (hours)",
+        "Hours from last_success_at to --now, one decimal; null when never collected."},
+    [GD_DEF_REGION_STALE] = {"regions[].stale", "Stale",
+        "True when age_hours is more than --max-age."},
+    [GD_DEF_REGION_STATE] = {"regions[].state", "Region state",
+        "What the latest run that reached the region found there: collected, no_detector, region_disabled (nothing to collect), not_admin (a coverage gap), access_denied or failed (not collected: the run is partial), never_collected."},
+    [GD_DEF_REGION_COST_STATE] = {"regions[].cost_state", "Cost state",
+        "Whether the region's usage estimate is in the report: collected, denied_by_policy (IAM or SCP denies GetUsageStatistics), redacted, or not_collected."},
+    [GD_DEF_REGION_ACTIVE] = {"regions[].active", "Active findings",
+        "Findings in scope in the region that are not archived, per severity band."},
+    [GD_DEF_REGION_ARCHIVED] = {"regions[].archived", "Archived findings",
+        "Findings in scope in the region that are archived, counted apart from active."},
+    [GD_DEF_TOTAL_ACTIVE] = {"totals.active", "Active findings",
+        "Findings in scope (filters applied, created before the window's end) that are not archived, per severity band: low < 4, medium < 7, high < 9, critical >= 9."},
+    [GD_DEF_TOTAL_ARCHIVED] = {"totals.archived", "Archived findings",
+        "Findings in scope that are archived, counted apart from active."},
+    [GD_DEF_TOTAL_NEW] = {"totals.new_in_window", "New in window",
+        "Active findings in scope whose createdAt is in the window [since, until)."},
+    [GD_DEF_TOTAL_EXPIRED] = {"totals.expired", "Expired findings",
+        "Findings in scope that GuardDuty no longer has (absent from a complete listing after its retention), counted apart and kept as history: in the trends, never in active or archived."},
+    [GD_DEF_TOTAL_SAMPLES] = {"totals.samples", "Sample findings",
+        "CreateSampleFindings samples in scope: in no other figure, trend or top list; listed only with --include-samples."},
+    [GD_DEF_REGION_EXPIRED] = {"regions[].expired", "Expired findings",
+        "The region's findings in scope that GuardDuty no longer has, counted apart."},
+    [GD_DEF_REGION_SAMPLES] = {"regions[].samples", "Sample findings",
+        "The region's sample findings in scope, counted apart and never in another figure."},
+    [GD_DEF_REGION_COMPLETENESS] = {"regions[].completeness", "Completeness (GuardDuty's count)",
+        "The collect's cross-check of this region: GuardDuty's own count of unarchived findings by severity (GetFindingsStatistics) against the stored count: \"complete: matches GuardDuty's count (N unarchived findings)\" or the difference per band (a warning: findings can change during a run), or \"not checked: ...\". Absent when that run did not check."},
+    [GD_DEF_TOTAL_COST] = {"totals.cost_usd", "Usage estimate (USD, 30 days)",
+        "GuardDuty's usage estimate for the last 30 days (GetUsageStatistics, SUM_BY_ACCOUNT) summed over the accounts and regions in scope; not an invoice, and a projection during a free trial."},
+    [GD_DEF_ACCOUNT_ACTIVE] = {"accounts[].active", "Active findings",
+        "Findings whose own accountId is the account, in scope and not archived, per severity band."},
+    [GD_DEF_ACCOUNT_ARCHIVED] = {"accounts[].archived", "Archived findings",
+        "Findings whose own accountId is the account, in scope and archived."},
+    [GD_DEF_ACCOUNT_NEW] = {"accounts[].new_in_window", "New in window",
+        "The account's active findings whose createdAt is in the window [since, until)."},
+    [GD_DEF_ACCOUNT_LAST_FINDING] = {"accounts[].last_finding_at", "Last finding",
+        "The newest updatedAt among the account's findings in scope; null when it has none."},
+    [GD_DEF_ACCOUNT_COST] = {"accounts[].cost_usd", "Usage estimate (USD, 30 days)",
+        "The account's GuardDuty usage estimate for the last 30 days (SUM_BY_ACCOUNT), summed over the regions in scope."},
+    [GD_DEF_PLAN_ACTIVE] = {"plans[].active", "Active findings",
+        "Active findings in scope whose finding type belongs to the plan (report/plans.c), per severity band."},
+    [GD_DEF_PLAN_ARCHIVED] = {"plans[].archived", "Archived findings",
+        "Archived findings in scope whose finding type belongs to the plan."},
+    [GD_DEF_PLAN_NEW] = {"plans[].new_in_window", "New in window",
+        "Active findings of the plan whose createdAt is in the window [since, until)."},
+    [GD_DEF_PLAN_ACCOUNTS_ENABLED] = {"plans[].accounts_enabled", "Accounts enabled",
+        "Accounts with the plan on in at least one collected region."},
+    [GD_DEF_PLAN_ACCOUNTS_DISABLED] = {"plans[].accounts_disabled", "Accounts disabled",
+        "Member accounts with the plan off in every collected region."},
+    [GD_DEF_PLAN_REGIONS_ENABLED] = {"plans[].regions_enabled", "Account-regions enabled",
+        "(account, region) pairs where the plan is on."},
+    [GD_DEF_PLAN_REGIONS_DISABLED] = {"plans[].regions_disabled", "Account-regions disabled",
+        "(account, region) pairs where the account is a member and the plan is off."},
+    [GD_DEF_PLAN_COVERAGE_PCT] = {"plans[].coverage_pct", "Coverage %",
+        "100 x covered cells / the plan's cells of the coverage matrix (coverage.matrix), one decimal; 0 when there are none."},
+    [GD_DEF_PLAN_COST] = {"plans[].cost_usd", "Usage estimate (USD, 30 days)",
+        "The plan's GuardDuty usage estimate for the last 30 days: its usage features (SUM_BY_FEATURES) summed over the regions in scope."},
+    [GD_DEF_COST_BASIS] = {"costs.basis", "Basis",
+        "What the amounts are: GuardDuty's own usage estimate (GetUsageStatistics), not an invoice."},
+    [GD_DEF_COST_WINDOW] = {"costs.window", "Usage window",
+        "The interval GetUsageStatistics summed: the 30 days before the collect that fetched it."},
+    [GD_DEF_COST_TOTAL] = {"costs.total", "Total usage estimate",
+        "Sum of the per-account usage estimates (SUM_BY_ACCOUNT) over the accounts and regions in scope; every list below sums exactly to it."},
+    [GD_DEF_COST_PROJECTED] = {"costs.projected", "Projected (free trial)",
+        "True when an account in scope has free-trial days left (GetRemainingFreeTrialDays) for a plan: those amounts are what the usage would cost, not what is billed; each line says projected, and by_account_plan its days left."},
+    [GD_DEF_COST_BY_ACCOUNT] = {"costs.by_account", "By account",
+        "One row per account: its usage estimate summed over the regions in scope."},
+    [GD_DEF_COST_BY_PLAN] = {"costs.by_plan", "By plan",
+        "One row per plan: its usage features summed over the regions in scope; an 'unattributed' row holds any difference between GuardDuty's per-feature and per-account sums."},
+    [GD_DEF_COST_BY_REGION] = {"costs.by_region", "By region",
+        "One row per region with collected cost: the accounts' usage estimates summed in that region."},
+    [GD_DEF_COST_BY_ACCOUNT_PLAN] = {"costs.by_account_plan", "By account and plan",
+        "One row per account and plan (per-account SUM_BY_FEATURES); per plan, an 'other accounts' row holds what the named rows do not, and an 'unattributed' row any per-feature vs per-account difference."},
+    [GD_DEF_COVERAGE_GAPS] = {"coverage.gaps", "Coverage gaps",
+        "Every (account, region, plan) of the coverage matrix that is not covered, with why, then each region whose organisation auto-enable setting is not ALL (account null)."},
+    [GD_DEF_COVERAGE_MATRIX] = {"coverage.matrix", "Coverage matrix",
+        "One row per ACTIVE organisation account (GuardDuty members and the administrator when Organizations could not be read) x region where GuardDuty runs or should (every reported region but opt-in regions that are disabled): per plan with a switch, on or the gap reason."},
+    [GD_DEF_COVERAGE_AUTO_ENABLE] = {"coverage.auto_enable", "Organisation auto-enable",
+        "Per region with a delegated administrator: autoEnableOrganizationMembers and each feature's auto-enable (DescribeOrganizationConfiguration); anything but ALL leaves accounts uncovered."},
+    [GD_DEF_TREND_ZONE] = {"trends.time_zone", "Time zone",
+        "The IANA time zone of the weeks: --tz, else $TZ, else the config file, else UTC."},
+    [GD_DEF_TREND_WEEKS] = {"trends.weeks", "Weekly trend",
+        "The 12 most recent complete weeks before --now, oldest first, each [start, end) from local midnight of --week-start (default Monday) in time_zone, with the zone's offset (a week with a DST change is 167 or 169 hours)."},
+    [GD_DEF_TREND_LAST_WEEK] = {"trends.last_week", "Last week",
+        "The most recent complete week before --now (the last of weeks)."},
+    [GD_DEF_TREND_PREVIOUS_WEEK] = {"trends.previous_week", "Previous week",
+        "The complete week before last_week."},
+    [GD_DEF_TREND_TO_DATE] = {"trends.week_to_date", "Week to date",
+        "From the start of the current week to --now: incomplete, so never compared with a whole week."},
+    [GD_DEF_WEEK_NEW] = {"trends.weeks[].new", "New",
+        "Findings in scope created in the week, archived or not, per severity band; samples never."},
+    [GD_DEF_WEEK_ARCHIVED] = {"trends.weeks[].archived", "Archived",
+        "Findings first seen archived in the week by a collect; a finding already archived when its region was first collected has no archive time and is not counted; null when the DB does not record when (before schema 3)."},
+    [GD_DEF_WEEK_EXPIRED] = {"trends.weeks[].expired", "Expired",
+        "Findings found expired (gone from GuardDuty after its retention) in the week; null when the DB does not record it."},
+    [GD_DEF_WEEK_OPEN] = {"trends.weeks[].open_at_end", "Open at end",
+        "Findings created before the week's end and neither archived nor expired by then, per severity band (an archived finding whose archive time is unknown never counts as open)."},
+    [GD_DEF_TREND_WOW] = {"trends.week_over_week", "Week over week",
+        "New findings in last_week and previous_week and the change, per account (accounts with any) and per plan."},
+};
+
+static const gd_gap_reason_def GAP_REASONS[GD_GAP_COUNT] = {
+    [GD_GAP_NO_DETECTOR] = {"no_detector", "No GuardDuty detector in the region"},
+    [GD_GAP_NO_ADMIN] = {"no_admin", "The caller is not the delegated administrator in the region"},
+    [GD_GAP_NOT_COLLECTED] = {"region_not_collected", "Region not collected: coverage not verified"},
+    [GD_GAP_NOT_MEMBER] = {"not_member", "Account is not a GuardDuty member in the region"},
+    [GD_GAP_MEMBER_NOT_ENABLED] = {"member_not_enabled", "Member relationship is not Enabled"},
+    [GD_GAP_PLAN_OFF] = {"plan_off", "Plan is off"},
+    [GD_GAP_PLAN_UNKNOWN] = {"plan_unknown", "Plan state not returned by GuardDuty (GetMemberDetectors)"},
+    [GD_GAP_NO_AGENT_MANAGEMENT] = {"no_agent_management",
+        "Runtime Monitoring on, but no agent management (EKS add-on, ECS Fargate or EC2 agent)"},
+    [GD_GAP_AUTO_ENABLE_MEMBERS] = {"auto_enable_members_not_all",
+        "Organisation auto-enable for members is not ALL"},
+    [GD_GAP_AUTO_ENABLE_PLAN] = {"auto_enable_plan_not_all",
+        "Organisation auto-enable for the plan is not ALL"},
+};
+
+const gd_gap_reason_def *gd_gap_reason(int reason)
+{
+    return &GAP_REASONS[reason >= 0 && reason < GD_GAP_COUNT ? reason : 0];
+}
+
+const gd_definition *gd_def(enum gd_def_id id)
+{
+    return &DEFS[(unsigned)id < GD_DEF_COUNT ? id : 0];
+}
+
+int gd_def_is_cost(enum gd_def_id id)
+{
+    switch (id) {
+    case GD_DEF_TOTAL_COST:
+    case GD_DEF_ACCOUNT_COST:
+    case GD_DEF_PLAN_COST:
+    case GD_DEF_COST_BASIS:
+    case GD_DEF_COST_WINDOW:
+    case GD_DEF_COST_TOTAL:
+    case GD_DEF_COST_PROJECTED:
+    case GD_DEF_COST_BY_ACCOUNT:
+    case GD_DEF_COST_BY_PLAN:
+    case GD_DEF_COST_BY_REGION:
+    case GD_DEF_COST_BY_ACCOUNT_PLAN:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+const char *gd_def_label(enum gd_def_id id)
+{
+    return gd_def(id)->label;
+}
+
+const char *gd_def_text(enum gd_def_id id)
+{
+    return gd_def(id)->definition;
+}
