@@ -119,9 +119,9 @@ static lxw_row_t basis(xw_ctx *c, lxw_worksheet *ws, lxw_row_t row)
     const gd_report_costs *k = &c->m->costs;
     xw_str(c, ws, row++, 0, "GuardDuty usage estimate (GetUsageStatistics)", c->fmt.title);
     xw_str(c, ws, row++, 0, gd_def_text(GD_DEF_COST_BASIS), NULL);
-    xw_str(c, ws, row, 0, "Usage window start (UTC)", c->fmt.label);
+    xw_str(c, ws, row, 0, xw_zone_title(c, _("Usage window start (UTC)")), c->fmt.label);
     xw_time(c, ws, row++, 1, k->window_start_ms);
-    xw_str(c, ws, row, 0, "Usage window end (UTC)", c->fmt.label);
+    xw_str(c, ws, row, 0, xw_zone_title(c, _("Usage window end (UTC)")), c->fmt.label);
     xw_time(c, ws, row++, 1, k->window_end_ms);
     xw_str(c, ws, row, 0, "Unit", c->fmt.label);
     xw_str(c, ws, row++, 1, k->unit, NULL);

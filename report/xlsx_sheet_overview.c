@@ -40,7 +40,7 @@ static void kv_str(xw_ctx *c, lxw_worksheet *ws, lxw_row_t *row, const char *k, 
 
 static void kv_time(xw_ctx *c, lxw_worksheet *ws, lxw_row_t *row, const char *k, int64_t ms)
 {
-    xw_str(c, ws, *row, 0, _(k), c->fmt.label);
+    xw_str(c, ws, *row, 0, xw_zone_title(c, _(k)), c->fmt.label);
     xw_time(c, ws, *row, 1, ms);
     (*row)++;
 }

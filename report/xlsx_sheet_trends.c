@@ -31,7 +31,10 @@ static void write_week(xw_ctx *c, lxw_worksheet *ws, lxw_row_t row, const gd_tre
 {
     char start[40], end[40];
     xw_str(c, ws, row, 0, label, NULL);
-    xw_time(c, ws, row, 1, w->start_ms + (int64_t)w->start_off_s * 1000);
+    /* already local time at the week's own offset: not xw_time, which would
+     * shift it a second time */
+    xw_num(c, ws, row, 1, xw_excel_date(w->start_ms + (int64_t)w->start_off_s * 1000),
+           c->fmt.date);
     xw_str(c, ws, row, 2, gd_tz_format_iso(w->start_ms, w->start_off_s, start, sizeof start), NULL);
     xw_str(c, ws, row, 3, gd_tz_format_iso(w->end_ms, w->end_off_s, end, sizeof end), NULL);
     xw_sev_counts(c, ws, row, 4, &w->created);
