@@ -130,7 +130,7 @@ static const gd_definition DEFS[GD_DEF_COUNT] = {
     [GD_DEF_WEEK_NEW] = {"trends.weeks[].new", N_("New"),
         N_("Findings in scope created in the week, archived or not, per severity band; samples never.")},
     [GD_DEF_WEEK_ARCHIVED] = {"trends.weeks[].archived", N_("Archived"),
-        N_("Findings first seen archived in the week; null when the DB does not record when (before schema 3).")},
+        N_("Findings first seen archived in the week by a collect; a finding already archived when its region was first collected has no archive time and is not counted; null when the DB does not record when (before schema 3).")},
     [GD_DEF_WEEK_EXPIRED] = {"trends.weeks[].expired", N_("Expired"),
         N_("Findings found expired (gone from GuardDuty after its retention) in the week; null when the DB does not record it.")},
     [GD_DEF_WEEK_OPEN] = {"trends.weeks[].open_at_end", N_("Open at end"),

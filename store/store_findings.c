@@ -18,12 +18,21 @@ static const char SQL_FINDING_STATE[] =
     "SELECT updated_ms, archived, count, expired_at_ms IS NOT NULL FROM findings"
     " WHERE finding_id = ?1";
 
+/* archived_at_ms on insert: a finding first stored already archived was
+ * archived some time before gdreport saw it. When its region has completed a
+ * sync with the same detector before (region_sync has its row), that was since
+ * the last run, so "now" is the first-seen-archived time the definition asks
+ * for (suppression rules archive new findings at once). On a region's first sync the archive may be
+ * months old: NULL ("time unknown"), so trends neither count it as archived
+ * in the week of the first collect nor as open in earlier weeks. */
 static const char SQL_FINDING_INSERT[] =
     "INSERT INTO findings (finding_id, region, account_id, detector_id, type, severity, title,"
     " description, resource_type, feature_name, created_at, updated_at, created_ms, updated_ms,"
     " count, archived, raw_json, first_run_id, last_run_id, sample, archived_at_ms)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,"
-    " ?18, ?18, ?19, CASE WHEN ?16 = 1 THEN ?20 END)";
+    " ?18, ?18, ?19,"
+    " CASE WHEN ?16 = 1 AND EXISTS (SELECT 1 FROM region_sync"
+    "   WHERE region = ?2 AND detector_id = ?4) THEN ?20 END)";
 
 /* first_run_id is deliberately not touched. archived_at_ms (schema/003): kept
  * while the row stays archived (NULL there means "archived before gdreport
