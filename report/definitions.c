@@ -65,6 +65,8 @@ static const gd_definition DEFS[GD_DEF_COUNT] = {
         N_("The region's findings in scope that GuardDuty no longer has, counted apart.")},
     [GD_DEF_REGION_SAMPLES] = {"regions[].samples", N_("Sample findings"),
         N_("The region's sample findings in scope, counted apart and never in another figure.")},
+    [GD_DEF_REGION_COMPLETENESS] = {"regions[].completeness", N_("Completeness (GuardDuty's count)"),
+        N_("The collect's cross-check of this region: GuardDuty's own count of unarchived findings by severity (GetFindingsStatistics) against the stored count: \"complete: matches GuardDuty's count (N unarchived findings)\" or the difference per band (a warning: findings can change during a run), or \"not checked: ...\". Absent when that run did not check.")},
     [GD_DEF_TOTAL_COST] = {"totals.cost_usd", N_("Usage estimate (USD, 30 days)"),
         N_("GuardDuty's usage estimate for the last 30 days (GetUsageStatistics, SUM_BY_ACCOUNT) summed over the accounts and regions in scope; not an invoice, and a projection during a free trial.")},
     [GD_DEF_ACCOUNT_ACTIVE] = {"accounts[].active", N_("Active findings"),

@@ -331,9 +331,9 @@ static void write_regions(xw_ctx *c, lxw_worksheet *ws, lxw_row_t *row)
         {"Region", 0}, {"State", 0}, {"Critical", 0}, {"High", 0}, {"Medium", 0}, {"Low", 0},
         {"Archived", 0}, {"Collected at (UTC)", 0}, {"Cost state", 0}, {"Message", 0},
         {"Last successful collect (UTC)", 0}, {"Age (hours)", 0}, {"Stale", 0},
-        {"Expired", 0}, {"Samples", 0}};
+        {"Expired", 0}, {"Samples", 0}, {"Completeness (GuardDuty's count)", 0}};
     lxw_row_t head = *row;
-    xw_header(c, ws, (*row)++, cols, 15, 0);
+    xw_header(c, ws, (*row)++, cols, 16, 0);
     for (size_t i = 0; i < m->n_regions && !c->rc; i++) {
         const gd_report_region *r = &m->regions[i];
         xw_str(c, ws, *row, 0, r->region, NULL);
@@ -348,9 +348,11 @@ static void write_regions(xw_ctx *c, lxw_worksheet *ws, lxw_row_t *row)
             xw_num(c, ws, *row, 11, gd_report_age_hours(m, r), c->fmt.hours);
         xw_yes_no(c, ws, *row, 12, r->stale);
         xw_int(c, ws, *row, 13, r->expired);
-        xw_int(c, ws, (*row)++, 14, r->samples);
+        xw_int(c, ws, *row, 14, r->samples);
+        /* The auditor's proof that nothing was dropped (issue 16). */
+        xw_str(c, ws, (*row)++, 15, r->completeness, NULL);
     }
-    xw_autofilter(c, ws, head, *row - 1, 15);
+    xw_autofilter(c, ws, head, *row - 1, 16);
 }
 
 /* Row 1, under the title: what an auditor must see before any number. */

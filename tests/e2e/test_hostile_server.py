@@ -22,6 +22,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import gdexport  # noqa: E402
 import gdtest  # noqa: E402
 from hostile_proxy import HostileProxy  # noqa: E402
 
@@ -190,6 +191,25 @@ def invalid_amounts(fake, tmp):
                                                                          ex.stderr.strip()))
 
 
+def overview_completeness(db, env, tmp, want):
+    """The workbook carries the same verdict for the auditor: the Overview's
+    regions table has a completeness column with status's text."""
+    out = os.path.join(tmp, "complete.xlsx")
+    ex = gdtest.run_gdreport(["export", "--db", db, "--format", "xlsx", "-o", out], env)
+    check(ex.returncode == 0, "xlsx export (%s)" % ex.stderr.strip())
+    if ex.returncode != 0:
+        return
+    cells = gdexport.read_xlsx(out).get("Overview", {})
+    head = [(r, c) for (r, c), v in cells.items() if v == "Completeness (GuardDuty's count)"]
+    check(len(head) == 1, "Overview: one completeness column (%r)" % head)
+    if len(head) != 1:
+        return
+    hr, hc = head[0]
+    got = [cells.get((r, hc)) for (r, c), v in cells.items() if c == 0 and r > hr and v == REGION]
+    check(got == [want] and (want or "").startswith("complete: matches"),
+          "Overview: %s's completeness is status's verdict (%r, want %r)" % (REGION, got, want))
+
+
 def completeness(fake, tmp):
     db = os.path.join(tmp, "complete.db")
     env = gdtest.gd_env(fake)
@@ -200,6 +220,7 @@ def completeness(fake, tmp):
     msg = [r.get("completeness") for r in regs if r.get("region") == REGION]
     check(cp.returncode == 0 and msg and (msg[0] or "").startswith(
         "complete: matches GuardDuty's count"), "status: complete: matches (%s)" % msg)
+    overview_completeness(db, env, tmp, msg[0] if msg else None)
 
     def more(doc, req, state):
         for g in doc.get("findingStatistics", {}).get("groupedBySeverity", []):
