@@ -70,25 +70,39 @@ def upgrade(args, db, env):
     return r
 
 
+def same_xlsx(a, b):
+    """The two workbooks hold the same parts, byte for byte (zip metadata aside)."""
+    import zipfile
+    with zipfile.ZipFile(a) as za, zipfile.ZipFile(b) as zb:
+        if sorted(za.namelist()) != sorted(zb.namelist()):
+            return False
+        return all(za.read(n) == zb.read(n) for n in za.namelist())
+
+
 def ab_steps(args, env):
-    """JSON summary, base build on its DB and this build on OUT/export.db, alternating."""
+    """JSON and xlsx summary, base build on its DB and this build on OUT/export.db,
+    alternating."""
     new = [args.gdreport, "export", "--db", os.path.join(args.out, "export.db")]
     old = [args.base, "export", "--db", args.base_db]
-    tail = ["--now", NOW, "-q", "--format", "json", "-o"]
     with open(args.base_db, "rb") as f:
         while f.read(1 << 24):
             pass
     out = []
-    for i in range(args.repeat):
-        for label, cmd, path in (("base", old, "ab-base.json"), ("new", new, "ab-new.json")):
-            r = cb.timed(cmd + tail + [os.path.join(args.out, path)], env,
-                         os.path.join(args.out, "step.log"))
-            r["step"] = "A/B json summary: %s #%d" % (label, i + 1)
-            out.append(r)
-            print(json.dumps(r), flush=True)
-        same = subprocess.run(["cmp", "-s", os.path.join(args.out, "ab-base.json"),
-                               os.path.join(args.out, "ab-new.json")]).returncode == 0
-        out[-1]["same_bytes_as_base"] = same
+    for fmt in ("json", "xlsx"):
+        tail = ["--now", NOW, "-q", "--format", fmt, "-o"]
+        for i in range(args.repeat):
+            paths = []
+            for label, cmd in (("base", old), ("new", new)):
+                paths.append(os.path.join(args.out, "ab-%s.%s" % (label, fmt)))
+                r = cb.timed(cmd + tail + [paths[-1]], env, os.path.join(args.out, "step.log"))
+                r["step"] = "A/B %s summary: %s #%d" % (fmt, label, i + 1)
+                out.append(r)
+                print(json.dumps(r), flush=True)
+            if fmt == "json":
+                same = subprocess.run(["cmp", "-s"] + paths).returncode == 0
+            else:
+                same = same_xlsx(*paths)
+            out[-1]["same_bytes_as_base"] = same
     return out
 
 
@@ -162,6 +176,8 @@ def main():
             ok_m = r["rss_mb"] < t[1]
             verdict = "%s%s MB: %s" % ("< %.0f s, " % t[0] if t[0] else "", "< %d" % t[1],
                                         "met" if ok_t and ok_m else "MISSED")
+        if "same_bytes_as_base" in r:
+            verdict = "same bytes as base: %s" % ("yes" if r["same_bytes_as_base"] else "NO")
         print("| %s | %.2f | %.2f | %.1f | %s | %d | %s |" % (
             r["step"], r["wall_s"], r["cpu_s"], r["rss_mb"], r.get("out_mb", "-"), r["exit"], verdict))
 

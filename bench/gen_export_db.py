@@ -13,6 +13,7 @@ member_features, findings and usage_costs, with the columns of
 schema/001_init.sql.
 """
 import argparse
+import json
 import random
 import sqlite3
 import sys
@@ -55,6 +56,85 @@ MEMBER_FEATURES = ["S3_DATA_EVENTS", "EKS_AUDIT_LOGS", "EBS_MALWARE_PROTECTION",
 USAGE_FEATURES = ["CLOUD_TRAIL", "DNS_LOGS", "FLOW_LOGS", "S3_DATA_EVENTS", "EKS_AUDIT_LOGS",
                   "RDS_LOGIN_EVENTS"]
 SEVERITIES = [1.0, 2.0, 3.9, 4.0, 5.0, 5.3, 6.9, 7.0, 8.0, 8.9, 9.0, 10.0]
+
+
+# The main resource of a finding, as GetFindings shapes it (common/resource_paths.c
+# says where each type's id is): each account has a few resources of each type,
+# so the top-resources ranking (report/leads.c) has real groups to count.
+def resource(rtype, acc, n):
+    key = "%s-%d" % (acc[-6:], n)
+    if rtype == "Instance":
+        return {"instanceDetails": {"instanceId": "i-%017x" % (int(acc) * 7 + n),
+                                    "instanceType": "m5.large", "instanceState": "running",
+                                    "availabilityZone": "us-east-1a", "imageId": "ami-0abcdef1234567890",
+                                    "tags": [{"key": "Name", "value": "web-%s" % key}]}}
+    if rtype == "AccessKey":
+        return {"accessKeyDetails": {"accessKeyId": "ASIA%016d" % (int(acc) + n),
+                                     "principalId": "AIDA%016d" % int(acc), "userName": "user-%s" % key,
+                                     "userType": "IAMUser"}}
+    if rtype in ("S3Bucket", "S3Object"):
+        b = {"name": "bucket-%s" % key, "arn": "arn:aws:s3:::bucket-%s" % key, "type": "Destination",
+             "owner": {"id": "%064x" % int(acc)}}
+        if rtype == "S3Object":
+            b["s3ObjectDetails"] = [{"objectArn": "arn:aws:s3:::bucket-%s/obj/%d" % (key, n), "key": "obj/%d" % n}]
+        return {"s3BucketDetails": [b]}
+    if rtype == "EKSCluster":
+        return {"eksClusterDetails": {"name": "eks-%s" % key, "arn": "arn:aws:eks:us-east-1:%s:cluster/eks-%s" % (acc, key),
+                                      "status": "ACTIVE"}}
+    if rtype == "ECSCluster":
+        return {"ecsClusterDetails": {"name": "ecs-%s" % key, "status": "ACTIVE"}}
+    if rtype == "RDSDBInstance":
+        return {"rdsDbInstanceDetails": {"dbInstanceIdentifier": "db-%s" % key, "engine": "aurora-postgresql"}}
+    if rtype == "Lambda":
+        return {"lambdaDetails": {"functionName": "fn-%s" % key, "runtime": "python3.12"}}
+    return {}
+
+
+def resource_paths():
+    """common/resource_paths.c's table, read from the source (one table)."""
+    import os
+    import re
+    src = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common", "resource_paths.c")
+    with open(src) as f:
+        return dict(re.findall(r'\{"(\w+)", "(\$[^"]+)"\}', f.read()))
+
+
+def json_path(obj, path):
+    """json_extract(obj, path) for the table's simple paths; None when absent."""
+    for name, idx in _steps(path):
+        if name is not None:
+            obj = obj.get(name) if isinstance(obj, dict) else None
+        else:
+            obj = obj[idx] if isinstance(obj, list) and idx < len(obj) else None
+        if obj is None:
+            return None
+    return obj
+
+
+def _steps(path):
+    import re
+    for name, idx in re.findall(r"\.(\w+)|\[(\d+)\]", path[1:]):
+        yield (name, None) if name else (None, int(idx))
+
+
+def raw_json(rng, fid, typ, rtype, feat, acc, region, created, updated, count, archived, sev, title, desc):
+    """A finding shaped like GetFindings' (about 1.3 KB), as a dict."""
+    res = {"resourceType": rtype}
+    res.update(resource(rtype, acc, rng.randrange(5)))
+    svc = {"serviceName": "guardduty", "detectorId": "d" * 32, "action": {"actionType": "NETWORK_CONNECTION",
+           "networkConnectionAction": {"connectionDirection": "INBOUND", "protocol": "TCP", "blocked": False,
+                                       "remoteIpDetails": {"ipAddressV4": "198.51.100.%d" % rng.randrange(256),
+                                                           "country": {"countryName": "Example"}},
+                                       "localPortDetails": {"port": 22, "portName": "SSH"}}},
+           "archived": bool(archived), "count": count, "eventFirstSeen": iso(created),
+           "eventLastSeen": iso(updated), "resourceRole": "TARGET", "additionalInfo": {"value": "{}", "type": "default"}}
+    if feat:
+        svc["featureName"] = feat
+    return {"schemaVersion": "2.0", "accountId": acc, "region": region, "partition": "aws",
+                       "id": fid, "arn": "arn:aws:guardduty:%s:%s:detector/%s/finding/%s" % (region, acc, "d" * 32, fid),
+                       "type": typ, "resource": res, "service": svc, "severity": sev,
+                       "createdAt": iso(created), "updatedAt": iso(updated), "title": title,
+                       "description": desc}
 
 
 def iso(ms):
@@ -132,6 +212,7 @@ def main():
     def finding_rows():
         picks_t = rng.choices(range(len(TYPES)), weights=weights, k=a.findings)
         picks_a = rng.choices(range(len(accounts)), weights=acc_weights, k=a.findings)
+        jrng = random.Random(a.seed + 1)    # raw_json only: the other columns stay as before
         for i in range(a.findings):
             typ, res, feat, _ = TYPES[picks_t[i]]
             region = regions[i % len(regions)]
@@ -139,15 +220,28 @@ def main():
             updated = min(NOW_MS - 1, created + rng.randrange(7 * DAY_MS))
             fid = "%032x" % rng.getrandbits(128)
             acc = accounts[picks_a[i]]
-            yield (fid, region, acc, detectors[region], typ, rng.choice(SEVERITIES),
-                   "%s on %s" % (typ.split("/")[0], res), "Synthetic finding %d for the export benchmark." % i,
-                   res, feat, iso(created), iso(updated), created, updated,
-                   1 + rng.randrange(20), 1 if rng.random() < 0.15 else 0,
-                   '{"id":"%s","type":"%s"}' % (fid, typ))
+            sev, title = rng.choice(SEVERITIES), "%s on %s" % (typ.split("/")[0], res)
+            desc = "Synthetic finding %d for the export benchmark." % i
+            count, archived = 1 + rng.randrange(20), 1 if rng.random() < 0.15 else 0
+            obj = raw_json(jrng, fid, typ, res, feat, acc, region, created, updated, count,
+                           archived, sev, title, desc)
+            row = (fid, region, acc, detectors[region], typ, sev, title, desc,
+                   res, feat, iso(created), iso(updated), created, updated, count, archived,
+                   json.dumps(obj, separators=(",", ":")))
+            if leads:   # schema/005: what the store writes with each finding
+                path = paths.get(res)
+                row += (json_path(obj, path) if path else None,
+                        obj["service"]["eventFirstSeen"], obj["service"]["eventLastSeen"])
+            yield row
+    cols = [r[1] for r in con.execute("PRAGMA table_info(findings)")]
+    leads = "resource_id" in cols
+    paths = resource_paths()
+    extra = ", resource_id, event_first_seen, event_last_seen" if leads else ""
     con.executemany("INSERT INTO findings (finding_id, region, account_id, detector_id, type, severity,"
                     " title, description, resource_type, feature_name, created_at, updated_at,"
-                    " created_ms, updated_ms, count, archived, first_run_id, last_run_id, raw_json)"
-                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1,1,?)", finding_rows())
+                    " created_ms, updated_ms, count, archived, first_run_id, last_run_id, raw_json"
+                    + extra + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1,1,?" + ",?" * (3 if leads else 0)
+                    + ")", finding_rows())
 
     per_region = {r: 0 for r in regions}
     for (r, n) in con.execute("SELECT region, count(*) FROM findings GROUP BY region"):

@@ -7,7 +7,8 @@
  *
  * Definitions (also in README "What each sheet means"):
  *  - top types / top resources: active (not archived) findings in scope,
- *    counted per type / per resource id (report/finding_links.c), count
+ *    counted per type / per resource id (common/resource_paths.c, stored
+ *    with the finding: schema/005), count
  *    desc then name asc; findings whose resource has no id are not counted.
  *  - archived in window: archived findings in scope whose last update
  *    (updatedAt) falls in [window start, window end). GuardDuty records no

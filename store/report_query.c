@@ -570,8 +570,13 @@ int gd_rq_invalid_findings(gd_store *st, int64_t *n, gd_err *err)
 {
     cb_ctx c = {NULL, n};
     *n = 0;
-    return rq_simple(st, "SELECT count(*) FROM findings WHERE NOT" RQ_VALID_FINDING, count_row,
-                     &c, err);
+    /* INDEXED BY: both columns are in findings_report (schema 2+), but SQLite
+     * would scan the table, raw_json pages and all (2 s for 1M findings). */
+    return rq_simple(st, gd_store_schema_version(st) < 2
+                             ? "SELECT count(*) FROM findings WHERE NOT" RQ_VALID_FINDING
+                             : "SELECT count(*) FROM findings INDEXED BY findings_report"
+                               " WHERE NOT" RQ_VALID_FINDING,
+                     count_row, &c, err);
 }
 
 int gd_rq_finding_regions(gd_store *st, gd_rq_name_cb cb, void *ud, gd_err *err)
@@ -756,6 +761,11 @@ static int lead_row(sqlite3_stmt *s, void *ctx)
     return ((gd_rq_lead_cb)c->cb)(c->ud, &l);
 }
 
+/* The schema version that added findings.resource_id and event_*_seen
+ * (schema/005_finding_leads.sql); older DBs (read-only opens) are read from
+ * raw_json as before. */
+#define GD_SCHEMA_FINDING_LEADS 5
+
 int gd_rq_leads(gd_store *st, const gd_rq_scope *scope, gd_rq_lead_cb cb, void *ud, gd_err *err)
 {
     /* The resource path is looked up by key in ?11, as in gd_rq_findings_each. */
@@ -772,8 +782,31 @@ int gd_rq_leads(gd_store *st, const gd_rq_scope *scope, gd_rq_lead_cb cb, void *
         " UNION ALL"
         " SELECT 2, account_id, NULL, NULL, count(*) FROM findings" RQ_SCOPE_WHERE
         " AND archived = 1 AND updated_ms >= ?6 AND updated_ms < ?7 GROUP BY account_id";
+    /* schema/005: resource ids are columns of findings_report, so this is
+     * one index-only scan (INDEXED BY: left to itself SQLite served the
+     * archived-in-window part from findings_region_updated plus a table
+     * lookup per row) into groups per account, type and resource, which
+     * the three kinds then sum: 2.4 s instead of three scans' 3.7 s for 1M
+     * findings. raw_json is never read. HAVING keeps the kinds' "no
+     * findings, no row" of the query above. */
+    static const char sql_v5[] =
+        "WITH g AS MATERIALIZED (SELECT account_id, type, resource_type, resource_id,"
+        "  sum(archived = 0) AS active,"
+        "  sum(archived = 1 AND updated_ms >= ?6 AND updated_ms < ?7) AS archived_in_window"
+        "  FROM findings INDEXED BY findings_report" RQ_SCOPE_WHERE
+        "  GROUP BY account_id, type, resource_type, resource_id)"
+        " SELECT 0, account_id, type, NULL, sum(active) FROM g GROUP BY account_id, type"
+        " HAVING sum(active) > 0"
+        " UNION ALL"
+        " SELECT 1, account_id, resource_id, resource_type, sum(active) FROM g"
+        " WHERE ?11 IS NOT NULL AND resource_id IS NOT NULL"
+        " GROUP BY account_id, resource_type, resource_id HAVING sum(active) > 0"
+        " UNION ALL"
+        " SELECT 2, account_id, NULL, NULL, sum(archived_in_window) FROM g GROUP BY account_id"
+        " HAVING sum(archived_in_window) > 0";
     cb_ctx c = {(void *)cb, ud};
-    return rq_scoped(st, sql, scope, lead_row, &c, err);
+    const char *q = gd_store_schema_version(st) < GD_SCHEMA_FINDING_LEADS ? sql : sql_v5;
+    return rq_scoped(st, q, scope, lead_row, &c, err);
 }
 
 /* ---- Findings detail ----------------------------------------------------- */
@@ -811,14 +844,25 @@ int gd_rq_findings_each(gd_store *st, const gd_rq_scope *scope, gd_rq_finding_cb
     " CASE WHEN ?11 IS NOT NULL AND json_valid(raw_json)"                                 \
     "  THEN json_extract(raw_json, '$.service.eventLastSeen') END,"
 #define RQ_EACH_TAIL " ORDER BY severity DESC, updated_ms DESC, finding_id ASC LIMIT ?10"
+    /* schema/005: the same three values, stored when the finding was written. */
+#define RQ_EACH_SELECT_V5                                                                 \
+    "SELECT finding_id, region, account_id, type, feature_name, resource_type, title,"    \
+    " severity, created_ms, updated_ms, count, archived,"                                 \
+    " CASE WHEN ?11 IS NOT NULL THEN resource_id END,"                                    \
+    " CASE WHEN ?11 IS NOT NULL THEN event_first_seen END,"                               \
+    " CASE WHEN ?11 IS NOT NULL THEN event_last_seen END,"
+    static const char sql_v5[] = RQ_EACH_SELECT_V5 " sample," RQ_LIFECYCLE ","
+        " COALESCE(archived_at_ms, -1), COALESCE(expired_at_ms, -1) FROM findings"
+        RQ_SCOPE_WHERE " AND (archived = 0 OR ?8 <> 0)" RQ_LIFECYCLE_SCOPE RQ_EACH_TAIL;
     static const char sql[] = RQ_EACH_SELECT " sample," RQ_LIFECYCLE ","
         " COALESCE(archived_at_ms, -1), COALESCE(expired_at_ms, -1) FROM findings"
         RQ_SCOPE_WHERE " AND (archived = 0 OR ?8 <> 0)" RQ_LIFECYCLE_SCOPE RQ_EACH_TAIL;
     static const char sql_v2[] = RQ_EACH_SELECT " 0, archived, -1, -1 FROM findings"
         RQ_SCOPE_WHERE " AND (archived = 0 OR ?8 <> 0)" RQ_EACH_TAIL;
     cb_ctx c = {(void *)cb, ud};
-    return rq_scoped(st, gd_store_schema_version(st) < 3 ? sql_v2 : sql, scope, finding_row,
-                     &c, err);
+    int version = gd_store_schema_version(st);
+    const char *q = version < 3 ? sql_v2 : version < GD_SCHEMA_FINDING_LEADS ? sql : sql_v5;
+    return rq_scoped(st, q, scope, finding_row, &c, err);
 }
 
 /* ---- Finding lifecycle (schema/003) ------------------------------------- */

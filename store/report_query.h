@@ -111,7 +111,8 @@ typedef struct gd_rq_scope {
     int64_t trend_start_ms;        /* groups only: weeks before this collapse to -1 */
     int64_t limit;                 /* iterator only: at most this many rows; -1 = all */
     const char *resource_paths;    /* iterator only: JSON {"<resourceType>": "<JSON path>"}
-                                    * (report/finding_links.h); NULL = no resource ids */
+                                    * (common/resource_paths.h); NULL = no resource ids
+                                    * (schema 5: the stored columns are read, gated by it) */
     int include_samples;           /* groups, iterator: sample findings too (default: never) */
     int include_expired;           /* groups, iterator: expired findings too (default: never) */
 } gd_rq_scope;
@@ -185,7 +186,7 @@ int gd_rq_latest_usage_keys(gd_store *st, int64_t max_run_id, gd_rq_usage_cb cb,
 /* ---- Findings detail (streamed) ------------------------------------------ */
 typedef struct gd_rq_finding {
     const char *finding_id, *region, *account_id, *type, *feature_name, *resource_type, *title;
-    const char *resource_id;       /* from the finding's JSON by scope->resource_paths; NULL if none */
+    const char *resource_id;       /* findings.resource_id (schema 5); NULL if none */
     const char *first_seen, *last_seen;   /* service.eventFirstSeen / eventLastSeen, verbatim */
     double severity;
     int64_t created_ms, updated_ms, count;

@@ -12,11 +12,20 @@
 
 #include <string.h>
 
+#include "common/resource_paths.h"
 #include "common/timeutil.h"
 
 static const char SQL_FINDING_STATE[] =
     "SELECT updated_ms, archived, count, expired_at_ms IS NOT NULL FROM findings"
     " WHERE finding_id = ?1";
+
+/* schema/005's columns, read once here from the finding's JSON (?17) with
+ * its resource path (?21, common/resource_paths.h), the same expressions as
+ * store/store_finding_leads.c uses for rows stored before that version. */
+#define SQL_LEADS_JSON(path) " CASE WHEN json_valid(?17) THEN json_extract(?17, " path ") END"
+#define SQL_LEADS_VALUES                                                                \
+    SQL_LEADS_JSON("?21") "," SQL_LEADS_JSON("'$.service.eventFirstSeen'") ","            \
+    SQL_LEADS_JSON("'$.service.eventLastSeen'")
 
 /* archived_at_ms on insert: a finding first stored already archived was
  * archived some time before gdreport saw it. When its region has completed a
@@ -28,11 +37,12 @@ static const char SQL_FINDING_STATE[] =
 static const char SQL_FINDING_INSERT[] =
     "INSERT INTO findings (finding_id, region, account_id, detector_id, type, severity, title,"
     " description, resource_type, feature_name, created_at, updated_at, created_ms, updated_ms,"
-    " count, archived, raw_json, first_run_id, last_run_id, sample, archived_at_ms)"
+    " count, archived, raw_json, first_run_id, last_run_id, sample, archived_at_ms,"
+    " resource_id, event_first_seen, event_last_seen)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,"
     " ?18, ?18, ?19,"
     " CASE WHEN ?16 = 1 AND EXISTS (SELECT 1 FROM region_sync"
-    "   WHERE region = ?2 AND detector_id = ?4) THEN ?20 END)";
+    "   WHERE region = ?2 AND detector_id = ?4) THEN ?20 END," SQL_LEADS_VALUES ")";
 
 /* first_run_id is deliberately not touched. archived_at_ms (schema/003): kept
  * while the row stays archived (NULL there means "archived before gdreport
@@ -44,7 +54,8 @@ static const char SQL_FINDING_UPDATE[] =
     " created_at = ?11, updated_at = ?12, created_ms = ?13, updated_ms = ?14, count = ?15,"
     " archived_at_ms = CASE WHEN ?16 = 0 THEN NULL WHEN archived = 1 THEN archived_at_ms"
     " ELSE ?20 END,"
-    " archived = ?16, raw_json = ?17, last_run_id = ?18, sample = ?19, expired_at_ms = NULL"
+    " archived = ?16, raw_json = ?17, last_run_id = ?18, sample = ?19, expired_at_ms = NULL,"
+    " (resource_id, event_first_seen, event_last_seen) = (" SQL_LEADS_VALUES ")"
     " WHERE finding_id = ?1";
 
 /* A stale copy (older updatedAt) of an expired row: AWS still has it. */
@@ -148,6 +159,7 @@ static int bind_finding(sqlite3_stmt *s, int64_t run_id, const gd_finding_row *f
     b |= st_bind_int64(s, 18, run_id);
     b |= st_bind_int64(s, 19, f->sample ? 1 : 0);
     b |= st_bind_int64(s, 20, now_ms);
+    b |= st_bind_text(s, 21, gd_resource_path_of(f->resource_type));
     return b;
 }
 

@@ -80,6 +80,8 @@ void st_read_end(gd_store *st);
 int st_user_version(gd_store *st, int *out, gd_err *err);
 int st_max_schema_version(void);
 int st_migrate(gd_store *st, gd_err *err);
+/* schema/005: resource_id and event_*_seen of stored rows, from raw_json. */
+int st_fill_finding_leads(gd_store *st, gd_err *err);
 
 /* Refuses writes on a read-only store with a clear message. */
 int st_require_writable(gd_store *st, gd_err *err);

@@ -6,6 +6,7 @@
 #include "store/store_internal.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "store/migrations.h"
 
@@ -55,6 +56,9 @@ static int apply_one(gd_store *st, const struct gd_migration *m, gd_err *err)
             sqlite3_exec(st->db, set_version, NULL, NULL, NULL) != SQLITE_OK)
             rc = gd_err_set(err, GD_E_DB, "DB %s: migration %s failed: %s", st->path, m->name,
                             sqlite3_errmsg(st->db));
+        /* Its data step needs the C resource table, in the same transaction. */
+        else if (strstr(m->name, "_finding_leads"))
+            rc = st_fill_finding_leads(st, err);
     }
     if (rc == GD_OK)
         rc = st_exec(st, "COMMIT", err, "commit migration");
