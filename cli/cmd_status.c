@@ -70,7 +70,7 @@ static int text_region(void *ud, const gd_status_region *g)
            (long long)g->retries, (long long)g->throttles, (double)g->duration_ms / 1000.0);
     const gd_region_state *rs = gd_region_state_find(g->state);
     if (!rs->counts_as_collected)
-        printf("  %-16s %s%s\n", "", rs->label,
+        printf("  %-16s %s%s\n", "", _(rs->label),
                rs->makes_run_partial ? " (makes the run partial)" : "");
     if (g->message && *g->message) {
         printf("  %-16s %s%s%s", "", g->error_code ? g->error_code : "",
@@ -179,8 +179,8 @@ static int fresh_row(void *ud, const gd_rq_region *r)
 
 static void text_fresh(const fresh_list *l, int64_t now)
 {
-    printf("%s per region (%s at now):\n", gd_def_label(GD_DEF_REGION_LAST_SUCCESS),
-           gd_def_label(GD_DEF_REGION_AGE));
+    printf(_("%s per region (%s at now):\n"), _(gd_def_label(GD_DEF_REGION_LAST_SUCCESS)),
+           _(gd_def_label(GD_DEF_REGION_AGE)));
     for (size_t i = 0; i < l->n; i++) {
         char t[32];
         printf("  %-16s %s  %.1f h\n", l->region[i],

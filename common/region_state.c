@@ -1,23 +1,25 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The region-state and cost-state tables (see region_state.h for the rule). */
+/* The region-state and cost-state tables (see region_state.h for the rule).
+ * Labels are marked N_() for po/; `status` text translates them, JSON never. */
 #include "common/region_state.h"
+#include "common/i18n.h"
 
 #include <string.h>
 
 static const gd_region_state REGION_STATES[] = {
     /* name              collected partial stored label */
-    {"collected",        1, 0, 1, "Collected"},
-    {"no_detector",      1, 0, 1, "No GuardDuty detector in the region (nothing to collect)"},
-    {"region_disabled",  1, 0, 1, "Opt-in region not enabled for the account (nothing can run there)"},
-    {"not_admin",        0, 0, 1, "Caller is not the delegated administrator in the region (coverage gap)"},
-    {"access_denied",    0, 1, 1, "Access denied (IAM policy or SCP): region not collected"},
-    {"failed",           0, 1, 1, "Failed after retries: region not collected"},
-    {"pending",          0, 1, 1, "Not finished: the run ended before the region did"},
-    {"never_collected",  0, 0, 0, "No collect has recorded this region (its findings came from elsewhere or an older run)"},
+    {"collected",        1, 0, 1, N_("Collected")},
+    {"no_detector",      1, 0, 1, N_("No GuardDuty detector in the region (nothing to collect)")},
+    {"region_disabled",  1, 0, 1, N_("Opt-in region not enabled for the account (nothing can run there)")},
+    {"not_admin",        0, 0, 1, N_("Caller is not the delegated administrator in the region (coverage gap)")},
+    {"access_denied",    0, 1, 1, N_("Access denied (IAM policy or SCP): region not collected")},
+    {"failed",           0, 1, 1, N_("Failed after retries: region not collected")},
+    {"pending",          0, 1, 1, N_("Not finished: the run ended before the region did")},
+    {"never_collected",  0, 0, 0, N_("No collect has recorded this region (its findings came from elsewhere or an older run)")},
 };
 
 static const gd_region_state UNKNOWN_STATE = {
-    "unknown", 0, 1, 0, "Unknown state (written by a newer gdreport?): treated as not collected",
+    "unknown", 0, 1, 0, N_("Unknown state (written by a newer gdreport?): treated as not collected"),
 };
 
 const gd_region_state *gd_region_states(size_t *n)
@@ -53,15 +55,15 @@ const char *gd_region_state_label(const char *name)
 
 static const gd_cost_state COST_STATES[] = {
     /* stored           report            partial label */
-    {"collected",       "collected",        0, "Collected (GetUsageStatistics)"},
-    {"denied",          "denied_by_policy", 0, "Denied by policy (IAM or SCP denies GetUsageStatistics)"},
-    {"skipped",         "not_collected",    0, "Not collected (--no-cost)"},
-    {"failed",          "not_collected",    1, "Not collected: the call failed after retries"},
-    {"not_applicable",  "not_collected",    0, "Not collected: the region was not collected"},
+    {"collected",       "collected",        0, N_("Collected (GetUsageStatistics)")},
+    {"denied",          "denied_by_policy", 0, N_("Denied by policy (IAM or SCP denies GetUsageStatistics)")},
+    {"skipped",         "not_collected",    0, N_("Not collected (--no-cost)")},
+    {"failed",          "not_collected",    1, N_("Not collected: the call failed after retries")},
+    {"not_applicable",  "not_collected",    0, N_("Not collected: the region was not collected")},
 };
 
 static const gd_cost_state UNKNOWN_COST = {
-    "unknown", "not_collected", 1, "Not collected (unknown cost state)",
+    "unknown", "not_collected", 1, N_("Not collected (unknown cost state)"),
 };
 
 const gd_cost_state *gd_cost_states(size_t *n)

@@ -175,3 +175,64 @@ char *gd_tz_format_iso(int64_t ms, int32_t off_s, char *buf, size_t n)
     }
     return buf;
 }
+
+int gd_tz_scope_enter(gd_tz_scope *s, const char *zone, gd_err *err)
+{
+    memset(s, 0, sizeof *s);
+    if (!zone || !*zone || strcmp(zone, "UTC") == 0)
+        return 0;
+    int rc = gd_tz_check(zone, err);
+    if (rc)
+        return rc;
+    tz_saved saved;
+    if (tz_enter(zone, &saved) != 0)
+        return gd_err_set(err, GD_E_NOMEM, "cannot set the time zone %s", zone);
+    s->active = 1;
+    s->had = saved.had;
+    s->old = saved.old;
+    return 0;
+}
+
+int32_t gd_tz_scope_offset(const gd_tz_scope *s, int64_t ms)
+{
+    if (!s || !s->active)
+        return 0;
+    time_t t = (time_t)(ms / 1000 - (ms % 1000 < 0));
+    struct tm tm;
+    return localtime_r(&t, &tm) ? (int32_t)tm.tm_gmtoff : 0;
+}
+
+void gd_tz_scope_leave(gd_tz_scope *s)
+{
+    if (!s || !s->active)
+        return;
+    tz_saved saved = {.had = s->had, .old = s->old};
+    tz_leave(&saved);
+    s->active = 0;
+    s->old = NULL;
+}
+
+char *gd_tz_format_offset(int32_t off_s, char *buf, size_t n)
+{
+    if (n < 16)
+        return NULL;
+    if (off_s == 0) {
+        snprintf(buf, n, "UTC");
+        return buf;
+    }
+    int32_t a = off_s < 0 ? -off_s : off_s;
+    snprintf(buf, n, "UTC%c%02d:%02d", off_s < 0 ? '-' : '+', (int)(a / 3600),
+             (int)(a % 3600 / 60));
+    return buf;
+}
+
+char *gd_tz_format_short(const gd_tz_scope *s, int64_t ms, char *buf, size_t n)
+{
+    int32_t off = gd_tz_scope_offset(s, ms);
+    char iso[40], zone[16];
+    if (n < 40 || !gd_tz_format_iso(ms, off, iso, sizeof iso))
+        return NULL;
+    gd_tz_format_offset(off, zone, sizeof zone);
+    snprintf(buf, n, "%.10s %.5s %s", iso, iso + 11, zone);
+    return buf;
+}

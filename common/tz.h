@@ -41,4 +41,29 @@ int gd_tz_weeks(const char *zone, int wday, int64_t now_ms, size_t n, gd_tz_week
 /* "2026-11-30T00:00:00+09:00" (or "...Z" for offset 0) into buf (>= 32). */
 char *gd_tz_format_iso(int64_t ms, int32_t off_s, char *buf, size_t n);
 
+/* A zone made current for many conversions: export writes thousands of
+ * timestamps, and entering the zone per call would re-read its file each
+ * time. While a scope is active TZ names the zone (process-wide: one scope
+ * at a time, single-threaded callers). "" and "UTC" need no scope at all:
+ * the scope stays inactive and every offset is 0. */
+typedef struct gd_tz_scope {
+    int active;     /* TZ was changed and must be put back */
+    int had;        /* TZ was set before */
+    char *old;      /* its value (owned) */
+} gd_tz_scope;
+
+/* 0, or GD_E_USAGE for an unknown zone, GD_E_NOMEM. */
+int gd_tz_scope_enter(gd_tz_scope *s, const char *zone, gd_err *err);
+/* The zone's UTC offset in seconds at ms (0 for an inactive scope). */
+int32_t gd_tz_scope_offset(const gd_tz_scope *s, int64_t ms);
+/* Puts TZ back; safe on an inactive or zeroed scope, and twice. */
+void gd_tz_scope_leave(gd_tz_scope *s);
+
+/* "UTC", "UTC+09:00" or "UTC-03:30" into buf (>= 16). */
+char *gd_tz_format_offset(int32_t off_s, char *buf, size_t n);
+
+/* "2026-12-07 18:30 UTC+09:00" ("... UTC" at offset 0): ms in the scope's
+ * zone, for text that shows a time to a reader (buf >= 40). */
+char *gd_tz_format_short(const gd_tz_scope *s, int64_t ms, char *buf, size_t n);
+
 #endif

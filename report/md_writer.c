@@ -52,23 +52,19 @@ static int64_t total(const gd_sev_counts *s)
     return t;
 }
 
-static void time_text(int64_t ms, char *out, size_t n)
+/* "2026-12-07 09:30 UTC", or in the zone of --tz "... UTC+09:00". */
+static void time_text(const gd_tz_scope *tz, int64_t ms, char *out, size_t n)
 {
-    if (!ms) {
+    if (!ms || !gd_tz_format_short(tz, ms, out, n))
         snprintf(out, n, "-");
-        return;
-    }
-    char iso[40];
-    gd_time_format_iso(ms, iso, sizeof iso);
-    snprintf(out, n, "%.10s %.5s UTC", iso, iso + 11);
 }
 
-static void write_head(FILE *f, const gd_report_model *m)
+static void write_head(FILE *f, const gd_report_model *m, const gd_tz_scope *tz)
 {
-    char gen[40], start[40], end[40];
-    time_text(m->generated_ms, gen, sizeof gen);
-    time_text(m->window_start_ms, start, sizeof start);
-    time_text(m->window_end_ms, end, sizeof end);
+    char gen[48], start[48], end[48];
+    time_text(tz, m->generated_ms, gen, sizeof gen);
+    time_text(tz, m->window_start_ms, start, sizeof start);
+    time_text(tz, m->window_end_ms, end, sizeof end);
     fputs("# GuardDuty weekly summary: ", f);
     md_text(f, m->org_id);
     fprintf(f, "\n\nGenerated %s. Window %s to %s. Last collect: %s%s.", gen, start, end,
@@ -254,10 +250,15 @@ static void write_definitions(FILE *f, const gd_report_model *m)
 
 static int write_all(FILE *f, const gd_report_model *m, gd_err *err)
 {
-    write_head(f, m);
+    gd_tz_scope tz;
+    int rc = gd_tz_scope_enter(&tz, m->trend_zone, err);
+    if (rc)
+        return rc;
+    write_head(f, m, &tz);
+    gd_tz_scope_leave(&tz);
     write_totals(f, m);
     write_wow(f, m);
-    int rc = write_top_accounts(f, m, err);
+    rc = write_top_accounts(f, m, err);
     if (rc)
         return rc;
     write_gaps(f, m);

@@ -95,7 +95,19 @@ void xw_time(xw_ctx *c, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, int64_t
 {
     if (ms == 0)
         return;
-    xw_num(c, ws, row, col, xw_excel_date(ms), c->fmt.date);
+    int64_t local = ms + (int64_t)gd_tz_scope_offset(&c->tz, ms) * 1000;
+    xw_num(c, ws, row, col, xw_excel_date(local), c->fmt.date);
+}
+
+const char *xw_zone_title(xw_ctx *c, const char *translated)
+{
+    static const char utc[] = "(UTC)";
+    size_t n = strlen(translated), u = sizeof utc - 1;
+    if (strcmp(c->tz_label, "UTC") == 0 || c->tz_label[0] == 0 || n < u ||
+        strcmp(translated + n - u, utc) != 0)
+        return translated;
+    snprintf(c->title, sizeof c->title, "%.*s(%s)", (int)(n - u), translated, c->tz_label);
+    return c->title;
 }
 
 int xw_parse_decimal(const char *s, double *out)
@@ -153,7 +165,7 @@ void xw_header(xw_ctx *c, lxw_worksheet *ws, lxw_row_t row, const xw_column *col
     for (size_t i = 0; i < n && !c->rc; i++) {
         int band = severity_band_of_title(cols[i].title);
         lxw_format *f = band >= 0 ? c->fmt.sev_header[band] : c->fmt.header;
-        xw_str(c, ws, row, (lxw_col_t)i, _(cols[i].title), f);
+        xw_str(c, ws, row, (lxw_col_t)i, xw_zone_title(c, _(cols[i].title)), f);
         if (set_widths && cols[i].width > 0)
             xw_check(c, ws, row, (lxw_col_t)i,
                      worksheet_set_column(ws, (lxw_col_t)i, (lxw_col_t)i, cols[i].width, NULL));

@@ -83,9 +83,10 @@ int xw_print_init(xw_ctx *c)
     snprintf(right, sizeof right, _("Organization %s"), org);
     snprintf(c->print_header, sizeof c->print_header, "&L&\"-,Bold\"%s&C&A&R%s", title, right);
 
-    char iso[40], when[40], filters[120], tail[160];
-    gd_time_format_iso(m->generated_ms, iso, sizeof iso);
-    snprintf(when, sizeof when, "%.10s %.5s UTC", iso, iso + 11);   /* 2026-12-07 09:30 UTC */
+    char when[48], filters[120], tail[160];
+    /* 2026-12-07 09:30 UTC, or 2026-12-07 18:30 UTC+09:00 with --tz */
+    if (!gd_tz_format_short(&c->tz, m->generated_ms, when, sizeof when))
+        snprintf(when, sizeof when, "-");
     describe_filters(m, filters, sizeof filters);
     snprintf(tail, sizeof tail, _("; redactions: %s&RPage &P of &N"), _(describe_redactions(m)));
     /* Generated time first, page numbers last: only the filters are cut. */

@@ -35,15 +35,15 @@ static void write_amount(xw_ctx *c, lxw_worksheet *ws, lxw_row_t row, lxw_col_t 
 static lxw_row_t table_head(xw_ctx *c, lxw_worksheet *ws, lxw_row_t row, enum gd_def_id def,
                             const xw_column *cols, size_t n)
 {
-    xw_str(c, ws, row++, 0, gd_def_label(def), c->fmt.section);
-    xw_str(c, ws, row++, 0, gd_def_text(def), NULL);
+    xw_str(c, ws, row++, 0, _(gd_def_label(def)), c->fmt.section);
+    xw_str(c, ws, row++, 0, _(gd_def_text(def)), NULL);
     xw_header(c, ws, row++, cols, n, 0);
     return row;
 }
 
 static lxw_row_t total_line(xw_ctx *c, lxw_worksheet *ws, lxw_row_t row, lxw_col_t amount_col)
 {
-    xw_str(c, ws, row, 0, "Total", c->fmt.label);
+    xw_str(c, ws, row, 0, _("Total"), c->fmt.label);
     write_amount(c, ws, row, amount_col, c->m->costs.total);
     return row + 2;   /* a blank line before the next table */
 }
@@ -117,19 +117,19 @@ static lxw_row_t by_account_plan(xw_ctx *c, lxw_worksheet *ws, lxw_row_t row)
 static lxw_row_t basis(xw_ctx *c, lxw_worksheet *ws, lxw_row_t row)
 {
     const gd_report_costs *k = &c->m->costs;
-    xw_str(c, ws, row++, 0, "GuardDuty usage estimate (GetUsageStatistics)", c->fmt.title);
-    xw_str(c, ws, row++, 0, gd_def_text(GD_DEF_COST_BASIS), NULL);
-    xw_str(c, ws, row, 0, "Usage window start (UTC)", c->fmt.label);
+    xw_str(c, ws, row++, 0, _("GuardDuty usage estimate (GetUsageStatistics)"), c->fmt.title);
+    xw_str(c, ws, row++, 0, _(gd_def_text(GD_DEF_COST_BASIS)), NULL);
+    xw_str(c, ws, row, 0, xw_zone_title(c, _("Usage window start (UTC)")), c->fmt.label);
     xw_time(c, ws, row++, 1, k->window_start_ms);
-    xw_str(c, ws, row, 0, "Usage window end (UTC)", c->fmt.label);
+    xw_str(c, ws, row, 0, xw_zone_title(c, _("Usage window end (UTC)")), c->fmt.label);
     xw_time(c, ws, row++, 1, k->window_end_ms);
-    xw_str(c, ws, row, 0, "Unit", c->fmt.label);
+    xw_str(c, ws, row, 0, _("Unit"), c->fmt.label);
     xw_str(c, ws, row++, 1, k->unit, NULL);
-    xw_str(c, ws, row, 0, gd_def_label(GD_DEF_COST_TOTAL), c->fmt.label);
+    xw_str(c, ws, row, 0, _(gd_def_label(GD_DEF_COST_TOTAL)), c->fmt.label);
     write_amount(c, ws, row++, 1, k->total);
-    xw_str(c, ws, row++, 0, gd_def_text(GD_DEF_COST_TOTAL), NULL);
+    xw_str(c, ws, row++, 0, _(gd_def_text(GD_DEF_COST_TOTAL)), NULL);
     if (k->projected)   /* the free-trial marking: the lines with days left */
-        xw_str(c, ws, row++, 0, gd_def_text(GD_DEF_COST_PROJECTED), c->fmt.label);
+        xw_str(c, ws, row++, 0, _(gd_def_text(GD_DEF_COST_PROJECTED)), c->fmt.label);
     return row + 1;
 }
 

@@ -16,8 +16,8 @@
 /* Title and definition; returns the next row. */
 static lxw_row_t titled(xw_ctx *c, lxw_worksheet *ws, lxw_row_t row, enum gd_def_id def)
 {
-    xw_str(c, ws, row++, 0, gd_def_label(def), c->fmt.section);
-    xw_str(c, ws, row++, 0, gd_def_text(def), NULL);
+    xw_str(c, ws, row++, 0, _(gd_def_label(def)), c->fmt.section);
+    xw_str(c, ws, row++, 0, _(gd_def_text(def)), NULL);
     return row;
 }
 
@@ -34,7 +34,7 @@ static lxw_row_t write_gaps(xw_ctx *c, lxw_worksheet *ws, lxw_row_t row)
         xw_str(c, ws, row, 0, g->account_id ? g->account_id : "(organisation setting)", NULL);
         xw_str(c, ws, row, 1, g->region, NULL);
         xw_str(c, ws, row, 2, g->plan >= 0 ? gd_plan_label(g->plan) : "(every plan)", NULL);
-        xw_str(c, ws, row, 3, gd_gap_reason(g->reason)->label, NULL);
+        xw_str(c, ws, row, 3, _(gd_gap_reason(g->reason)->label), NULL);
         xw_str(c, ws, row, 4, g->detail, NULL);
     }
     if (row > head + 1)
@@ -51,8 +51,8 @@ static lxw_row_t write_auto_enable(xw_ctx *c, lxw_worksheet *ws, lxw_row_t row)
 {
     const gd_report_model *m = c->m;
     row = titled(c, ws, row, GD_DEF_COVERAGE_AUTO_ENABLE);
-    xw_str(c, ws, row, 0, "Region", c->fmt.header);
-    xw_str(c, ws, row, 1, "Members", c->fmt.header);
+    xw_str(c, ws, row, 0, _("Region"), c->fmt.header);
+    xw_str(c, ws, row, 1, _("Members"), c->fmt.header);
     lxw_col_t col = 2;
     for (int p = 0; p < GD_PLAN_COUNT; p++)
         if (p != GD_PLAN_FOUNDATIONAL && has_switch(m, p))
@@ -88,8 +88,8 @@ static lxw_row_t write_plan_matrix(xw_ctx *c, lxw_worksheet *ws, lxw_row_t row)
     }
     row++;
     lxw_row_t head = row;
-    xw_str(c, ws, row, 0, "Account ID", c->fmt.header);
-    xw_str(c, ws, row, 1, "Region", c->fmt.header);
+    xw_str(c, ws, row, 0, _("Account ID"), c->fmt.header);
+    xw_str(c, ws, row, 1, _("Region"), c->fmt.header);
     lxw_col_t col = 2;
     for (int p = 0; p < GD_PLAN_COUNT; p++)
         if (has_switch(m, p))
@@ -148,7 +148,7 @@ static lxw_col_t region_col(const region_set *rs, const char *region)
 static void write_matrix_header(xw_ctx *c, lxw_worksheet *ws, lxw_row_t row,
                                 const region_set *rs)
 {
-    xw_str(c, ws, row, 0, "Account ID", c->fmt.header);
+    xw_str(c, ws, row, 0, _("Account ID"), c->fmt.header);
     for (size_t i = 0; i < rs->n && !c->rc; i++)
         xw_str(c, ws, row, (lxw_col_t)(1 + i), rs->names[i], c->fmt.header);
 }
@@ -207,7 +207,7 @@ int xw_sheet_coverage(xw_ctx *c)
     lxw_row_t row = write_gaps(c, ws, 0);
     row = write_auto_enable(c, ws, row);
     row = write_plan_matrix(c, ws, row);
-    xw_str(c, ws, row++, 0, "Membership by region", c->fmt.section);
+    xw_str(c, ws, row++, 0, _("Membership by region"), c->fmt.section);
     write_matrix_header(c, ws, row, &rs);
     lxw_row_t last = write_matrix(c, ws, row, &rs);
     free(rs.names);

@@ -6,6 +6,7 @@
 #include "report/xlsx_sheets.h"
 
 #include "report/definitions.h"
+#include "common/i18n.h"
 
 #define SHEET "Definitions"
 
@@ -24,15 +25,15 @@ int xw_sheet_definitions(xw_ctx *c)
             continue;
         const gd_definition *d = gd_def((enum gd_def_id)i);
         xw_str(c, ws, row, 0, d->id, NULL);
-        xw_str(c, ws, row, 1, d->label, NULL);
-        xw_str(c, ws, row++, 2, d->definition, NULL);
+        xw_str(c, ws, row, 1, _(d->label), NULL);
+        xw_str(c, ws, row++, 2, _(d->definition), NULL);
     }
     row++;
     static const xw_column gap_cols[] = {{"Coverage gap reason", 0}, {"Why", 0}};
     xw_header(c, ws, row++, gap_cols, 2, 0);
     for (int r = 0; r < GD_GAP_COUNT && !c->rc; r++) {
         xw_str(c, ws, row, 0, gd_gap_reason(r)->id, NULL);
-        xw_str(c, ws, row++, 1, gd_gap_reason(r)->label, NULL);
+        xw_str(c, ws, row++, 1, _(gd_gap_reason(r)->label), NULL);
     }
     return c->rc;
 }

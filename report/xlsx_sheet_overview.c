@@ -28,7 +28,7 @@ static const char *nz(const char *s)
 /* A figure's label, value and (column C) its one-line definition. */
 static void def_note(xw_ctx *c, lxw_worksheet *ws, lxw_row_t row, enum gd_def_id id)
 {
-    xw_str(c, ws, row, 2, gd_def_text(id), NULL);
+    xw_str(c, ws, row, 2, _(gd_def_text(id)), NULL);
 }
 
 static void kv_str(xw_ctx *c, lxw_worksheet *ws, lxw_row_t *row, const char *k, const char *v)
@@ -40,7 +40,7 @@ static void kv_str(xw_ctx *c, lxw_worksheet *ws, lxw_row_t *row, const char *k, 
 
 static void kv_time(xw_ctx *c, lxw_worksheet *ws, lxw_row_t *row, const char *k, int64_t ms)
 {
-    xw_str(c, ws, *row, 0, _(k), c->fmt.label);
+    xw_str(c, ws, *row, 0, xw_zone_title(c, _(k)), c->fmt.label);
     xw_time(c, ws, *row, 1, ms);
     (*row)++;
 }
@@ -362,8 +362,9 @@ static void write_stale_banner(xw_ctx *c, lxw_worksheet *ws, lxw_row_t row)
     if (!m->stale)
         return;
     gd_buf_reset(&c->join);
-    if (gd_buf_printf(&c->join, "STALE DATA: the newest successful collect is older than "
-                                "--max-age %.1f h at --now in:", (double)m->max_age_ms / 3600000.0))
+    if (gd_buf_printf(&c->join, _("STALE DATA: the newest successful collect is older than "
+                                  "--max-age %.1f h at --now in:"),
+                      (double)m->max_age_ms / 3600000.0))
         xw_fail(c, GD_E_NOMEM, "out of memory");
     const char *sep = " ";
     for (size_t i = 0; i < m->n_regions && !c->rc; i++) {

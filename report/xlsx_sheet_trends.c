@@ -31,7 +31,10 @@ static void write_week(xw_ctx *c, lxw_worksheet *ws, lxw_row_t row, const gd_tre
 {
     char start[40], end[40];
     xw_str(c, ws, row, 0, label, NULL);
-    xw_time(c, ws, row, 1, w->start_ms + (int64_t)w->start_off_s * 1000);
+    /* already local time at the week's own offset: not xw_time, which would
+     * shift it a second time */
+    xw_num(c, ws, row, 1, xw_excel_date(w->start_ms + (int64_t)w->start_off_s * 1000),
+           c->fmt.date);
     xw_str(c, ws, row, 2, gd_tz_format_iso(w->start_ms, w->start_off_s, start, sizeof start), NULL);
     xw_str(c, ws, row, 3, gd_tz_format_iso(w->end_ms, w->end_off_s, end, sizeof end), NULL);
     xw_sev_counts(c, ws, row, 4, &w->created);
@@ -76,7 +79,7 @@ static lxw_row_t write_wow(xw_ctx *c, lxw_worksheet *ws, lxw_row_t row)
     static const xw_column cols[] = {{"Account ID / plan", 0}, {"Last week", 0},
                                      {"Previous week", 0}, {"Change", 0}};
     xw_str(c, ws, row++, 0, _(gd_def_label(GD_DEF_TREND_WOW)), c->fmt.section);
-    xw_str(c, ws, row++, 0, gd_def_text(GD_DEF_TREND_WOW), NULL);
+    xw_str(c, ws, row++, 0, _(gd_def_text(GD_DEF_TREND_WOW)), NULL);
     xw_header(c, ws, row++, cols, 4, 0);
     for (size_t i = 0; i < m->n_wow && !c->rc; i++, row++) {
         const gd_wow *w = &m->wow[i];
@@ -107,19 +110,19 @@ int xw_sheet_trends(xw_ctx *c)
     worksheet_freeze_panes(ws, 1, 0);
     lxw_row_t row = 1;
     for (size_t i = 0; i < GD_REPORT_TREND_WEEKS && !c->rc; i++) {
-        const char *label = i == GD_REPORT_TREND_WEEKS - 1   ? "last week"
-                            : i == GD_REPORT_TREND_WEEKS - 2 ? "previous week"
-                                                             : "complete week";
-        write_week(c, ws, row++, &m->weeks[i], label);
+        const char *label = i == GD_REPORT_TREND_WEEKS - 1   ? N_("last week")
+                            : i == GD_REPORT_TREND_WEEKS - 2 ? N_("previous week")
+                                                             : N_("complete week");
+        write_week(c, ws, row++, &m->weeks[i], _(label));
     }
     add_trend_chart(c, ws, 1, row - 1);
-    write_week(c, ws, row++, &m->week_to_date, "week to date");
+    write_week(c, ws, row++, &m->week_to_date, _("week to date"));
     row++;
     char zone[200];
-    snprintf(zone, sizeof zone, "Time zone %s, weeks start on %s", m->trend_zone,
+    snprintf(zone, sizeof zone, _("Time zone %s, weeks start on %s"), m->trend_zone,
              gd_tz_weekday_name(m->week_start));
     xw_str(c, ws, row++, 0, zone, c->fmt.label);
-    xw_str(c, ws, row++, 0, gd_def_text(GD_DEF_TREND_WEEKS), NULL);
+    xw_str(c, ws, row++, 0, _(gd_def_text(GD_DEF_TREND_WEEKS)), NULL);
     row++;
     write_wow(c, ws, row);
     return c->rc;

@@ -19,6 +19,7 @@
 
 #include "common/buf.h"
 #include "common/err.h"
+#include "common/tz.h"
 #include "report/model.h"
 
 typedef struct xw_formats {
@@ -44,6 +45,9 @@ typedef struct xw_ctx {
     struct gd_report_leads *leads;   /* report/leads.h; NULL when the model has no store */
     char print_header[LXW_HEADER_FOOTER_MAX + 1];   /* xw_print_init */
     char print_footer[LXW_HEADER_FOOTER_MAX + 1];
+    gd_tz_scope tz;              /* --tz made current while the workbook is written */
+    char tz_label[GD_TZ_NAME_MAX + 1];   /* "UTC", "UTC+09:00", or a DST zone's name */
+    char title[256];             /* scratch for xw_zone_title */
 } xw_ctx;
 
 /* Columns of a table header: its text and width in characters. */
@@ -87,7 +91,11 @@ void xw_str(xw_ctx *c, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const ch
 void xw_num(xw_ctx *c, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, double v, lxw_format *f);
 void xw_int(xw_ctx *c, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, int64_t v);
 /* Epoch ms as an Excel date-time (UTC); 0 ("none") writes nothing. */
+/* ms shown in the zone of --tz (c->tz); 0 leaves the cell empty. */
 void xw_time(xw_ctx *c, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, int64_t ms);
+/* A translated title ending in "(UTC)" with the zone of --tz in its place
+ * ("Created (UTC+09:00)"); other titles unchanged. Valid until the next call. */
+const char *xw_zone_title(xw_ctx *c, const char *translated);
 /* Exact decimal text as a number cell; text that is not a plain decimal is
  * written as (sanitized) text instead. NULL writes nothing. */
 void xw_money(xw_ctx *c, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const char *decimal);

@@ -139,6 +139,20 @@ static int write_in_c_locale(xw_ctx *c, const char *tmp_path, const gd_finding_s
     return rc;
 }
 
+/* The zone in timestamp titles: its fixed offset ("UTC+09:00"), or for a
+ * zone with daylight saving time (two offsets a year apart) its name, since
+ * no single offset is right for every cell. */
+static void zone_label(xw_ctx *c)
+{
+    int64_t at = c->m->generated_ms;
+    int32_t now = gd_tz_scope_offset(&c->tz, at);
+    int32_t half_year_ago = gd_tz_scope_offset(&c->tz, at - (int64_t)182 * 86400000);
+    if (now == half_year_ago)
+        gd_tz_format_offset(now, c->tz_label, sizeof c->tz_label);
+    else
+        snprintf(c->tz_label, sizeof c->tz_label, "%s", c->m->trend_zone);
+}
+
 int gd_xlsx_write_report_opt(const gd_report_model *m, const gd_finding_source *findings,
                              const char *path, const gd_xlsx_options *opt, gd_err *err)
 {
@@ -152,9 +166,13 @@ int gd_xlsx_write_report_opt(const gd_report_model *m, const gd_finding_source *
     if (c.rows_per_sheet > LXW_ROW_MAX - 1)
         c.rows_per_sheet = LXW_ROW_MAX - 1;
     c.paper = opt && opt->paper == GD_XLSX_PAPER_LETTER ? 1 : 9;
+    int rc = gd_tz_scope_enter(&c.tz, m->trend_zone, err);
+    if (rc)
+        return rc;
+    zone_label(&c);
 
     gd_output o;
-    int rc = gd_output_reserve(&o, path, err);
+    rc = gd_output_reserve(&o, path, err);
     if (rc == 0) {
         rc = write_in_c_locale(&c, o.write_path, findings);
         if (rc) {
@@ -168,6 +186,7 @@ int gd_xlsx_write_report_opt(const gd_report_model *m, const gd_finding_source *
     gd_buf_free(&c.text);
     gd_buf_free(&c.join);
     gd_report_leads_free(c.leads);
+    gd_tz_scope_leave(&c.tz);
     return rc;
 }
 

@@ -109,6 +109,18 @@ def main():
         plans = {r.get("保護プラン") for r in gdexport.table(book["保護プラン"])}
         check("基本的な脅威検出" in plans and "S3 Protection" in plans,
               "plan names as in AWS's Japanese documentation: %r" % plans)
+        # issue 11's definitions, section titles and week labels are Japanese too.
+        defs = {v for (r, c), v in book["定義"].items() if c in (1, 2)}
+        for want in ("カバレッジの不足", "使用量見積もりの合計", "週次の推移", "最後に成功した収集",
+                     "リージョンに GuardDuty ディテクターがない"):
+            check(want in defs, "Definitions sheet shows %r" % want)
+        check(not any("Findings in scope" in v for v in defs), "no English definition left")
+        costs = set(book["コスト"].values())
+        check({"アカウント別", "プラン別", "リージョン別", "アカウント・プラン別"} <= costs,
+              "Costs tables titled in Japanese")
+        check("カバレッジの不足" in set(book["カバレッジ"].values()), "Coverage gaps title in Japanese")
+        trends = set(book["推移"].values())
+        check("先週" in trends and "今週（途中）" in trends, "Trends week labels in Japanese")
         charts = [n for n in z.namelist() if n.startswith("xl/charts/")]
         chart_text = "".join(z.read(n).decode("utf-8") for n in charts)
         check("重要度別のアクティブな検出結果" in chart_text and "アカウント" in chart_text,
@@ -130,6 +142,8 @@ def main():
         cp = gdtest.run_gdreport(["--lang", "ja", "status", "--db", db, "--runs", "1"], env_en)
         check(cp.returncode == 0 and "実行" in cp.stdout and "検出結果" in cp.stdout,
               "gdreport --lang ja status is Japanese: %r" % cp.stdout[:200])
+        check("リージョン別の最後に成功した収集" in cp.stdout,
+              "status freshness line in Japanese: %r" % cp.stdout[-400:])
         cp = gdtest.run_gdreport(["status", "--db", db, "--runs", "1"], env_ja)
         check("実行" in cp.stdout, "LANG=ja_JP.UTF-8 gdreport status is Japanese")
         cp = gdtest.run_gdreport(["status", "--db", db, "--runs", "1"], env_en)

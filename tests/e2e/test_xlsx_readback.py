@@ -29,9 +29,10 @@ R_ID = "{%s}id" % NS["r"]
 FULL_SHEETS = ["Overview", "Accounts", "Plans", "Coverage", "Findings", "Findings (2)",
                "Findings (3)", "Costs", "Trends", "Definitions"]
 REDACTED_SHEETS = ["Overview", "Accounts", "Plans", "Coverage", "Findings", "Trends", "Definitions"]
+# the producer exports with --tz Asia/Tokyo: time headers carry its offset
 FINDINGS_HEADER = ["Severity", "Score", "Type", "Plan", "Account ID", "Region", "Resource type",
-                   "Resource ID", "Title", "Created (UTC)", "First seen (UTC)", "Last seen (UTC)",
-                   "Updated (UTC)", "Count", "Archived", "Finding ID", "Console"]
+                   "Resource ID", "Title", "Created (UTC+09:00)", "First seen (UTC+09:00)",
+                   "Last seen (UTC+09:00)", "Updated (UTC+09:00)", "Count", "Archived", "Finding ID", "Console"]
 MARKER = " \u2026[truncated]"
 XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 NUMBER = re.compile(r"^-?\d+(\.\d+)?(E[+-]?\d+)?$")
@@ -122,7 +123,7 @@ def check_structure(full, redacted):
     check([s[0] for s in redacted] == REDACTED_SHEETS,
           "redacted sheet order %r" % [s[0] for s in redacted])
     for name in ("Findings", "Findings (2)", "Findings (3)"):
-        check(row_values(sheet(full, name), 1, 17) == FINDINGS_HEADER, name + " header row")
+        check(row_values(sheet(full, name), 1, 17) == FINDINGS_HEADER, name + " header row %r" % row_values(sheet(full, name), 1, 17))
     acc = sheet(full, "Accounts")
     check(row_values(acc, 1, 4) == ["Account ID", "Name", "Status", "Critical"], "Accounts header")
     check(acc.get("M1", (0, ""))[1] == "Cost total (USD)", "Accounts cost column when not redacted")

@@ -110,6 +110,38 @@ static void test_new_york_dst(void)
               GD_E_USAGE);
 }
 
+/* A scope makes the zone current for many conversions and puts TZ back. */
+static void test_scope(void)
+{
+    gd_err err = {0};
+    gd_tz_scope s;
+    char buf[48];
+    setenv("TZ", "Europe/Berlin", 1);
+    CHECK_INT(gd_tz_scope_enter(&s, "America/New_York", &err), 0);
+    CHECK_INT(gd_tz_scope_offset(&s, at("2026-01-15T12:00:00Z")), -5 * 3600);
+    CHECK_INT(gd_tz_scope_offset(&s, at("2026-07-15T12:00:00Z")), -4 * 3600);
+    CHECK_STR(gd_tz_format_short(&s, at("2026-07-15T12:00:00Z"), buf, sizeof buf),
+              "2026-07-15 08:00 UTC-04:00");
+    gd_tz_scope_leave(&s);
+    gd_tz_scope_leave(&s);   /* twice is harmless */
+    CHECK_STR(getenv("TZ"), "Europe/Berlin");
+    unsetenv("TZ");
+    CHECK_INT(gd_tz_scope_enter(&s, "Asia/Tokyo", &err), 0);
+    CHECK_STR(gd_tz_format_short(&s, at("2026-11-29T12:00:00Z"), buf, sizeof buf),
+              "2026-11-29 21:00 UTC+09:00");
+    gd_tz_scope_leave(&s);
+    CHECK(getenv("TZ") == NULL);
+    /* "" and UTC: no scope, offset 0, TZ untouched */
+    CHECK_INT(gd_tz_scope_enter(&s, "", &err), 0);
+    CHECK_INT(s.active, 0);
+    CHECK_INT(gd_tz_scope_offset(&s, at("2026-11-29T12:00:00Z")), 0);
+    CHECK_STR(gd_tz_format_short(&s, at("2026-11-29T12:00:00Z"), buf, sizeof buf),
+              "2026-11-29 12:00 UTC");
+    CHECK_INT(gd_tz_scope_enter(&s, "Mars/Olympus_Mons", &err), GD_E_USAGE);
+    CHECK_STR(gd_tz_format_offset(-(3 * 3600 + 1800), buf, sizeof buf), "UTC-03:30");
+    CHECK_STR(gd_tz_format_offset(0, buf, sizeof buf), "UTC");
+}
+
 int main(void)
 {
     gd_err err = {0};
@@ -122,5 +154,6 @@ int main(void)
     test_tokyo();
     test_berlin_dst();
     test_new_york_dst();
+    test_scope();
     return t_done();
 }
