@@ -963,9 +963,11 @@ int gd_rq_lifecycle_weeks(gd_store *st, const gd_rq_scope *scope, const int64_t 
     memset(out, 0, n_weeks * sizeof *out);
     if (n_weeks == 0)
         return GD_OK;
+    /* Equal bounds are an empty week: the week to date when --now is the
+     * first instant of a week (a cron job at Monday 00:00). */
     for (size_t i = 0; i < n_weeks; i++)
-        if (bounds[i] >= bounds[i + 1])
-            return gd_err_set(err, GD_E_INTERNAL, "week bounds must ascend (week %zu)", i);
+        if (bounds[i] > bounds[i + 1])
+            return gd_err_set(err, GD_E_INTERNAL, "week bounds must not descend (week %zu)", i);
     weeks_ctx w = {bounds, n_weeks, out};
     gd_rq_scope sc = *scope;
     sc.window_start_ms = bounds[n_weeks];   /* ?6: nothing created after the last week */

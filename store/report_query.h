@@ -237,7 +237,7 @@ int gd_rq_lifecycle_counts(gd_store *st, const gd_rq_scope *scope, gd_rq_lifecyc
  *                never open.
  * Week w is [bounds[w], bounds[w + 1]) in epoch ms: the caller computes the
  * bounds in its time zone (DST weeks are not 7 x 24 h). bounds has n_weeks + 1
- * ascending values; out has n_weeks entries, zeroed first. Scope as for
+ * non-descending values (equal neighbours: an empty week, counted as nothing); out has n_weeks entries, zeroed first. Scope as for
  * gd_rq_lifecycle_counts. Index-only; one pass over the findings in scope. */
 typedef struct gd_rq_week {
     int64_t created[4], archived[4], expired[4], open_at_end[4];

@@ -181,6 +181,24 @@ def trends(env, db, tmp, truth):
         else:
             check(lengths == {168 * HOUR_MS}, "Asia/Tokyo: every week is 168 h")
         gdexport.check_schema(gdexport.schema_validator(), doc, check, "trends " + zone)
+    # --now at the very first instant of a week (a cron job at Monday 00:00):
+    # the week to date is empty, last week ends at --now, and the export works.
+    for zone in ("UTC", "Asia/Tokyo"):
+        now = gdexport.iso_s(gdexport.parse_ms(monday_6am_after(last, zone)) - 6 * HOUR_MS)
+        cp = export(env, db, out, now, "--tz", zone)
+        check(cp.returncode == 0, "--now %s (Monday 00:00 %s): exit %d %s"
+              % (now, zone, cp.returncode, cp.stderr.strip()))
+        if cp.returncode == 0:
+            doc = json.load(open(out, encoding="utf-8"))
+            t = doc["trends"]
+            wtd = t["week_to_date"]
+            check(gdexport.zoned_ms(wtd["start"]) == gdexport.zoned_ms(wtd["end"])
+                  == gdexport.parse_ms(now), "Monday 00:00 %s: the week to date is empty" % zone)
+            check(gdexport.zoned_ms(t["last_week"]["end"]) == gdexport.parse_ms(now),
+                  "Monday 00:00 %s: last week ends at --now" % zone)
+            exp = gdexport.expected_report(truth, now, zone=zone,
+                                           lifecycle=gdexport.db_lifecycle(db))
+            gdexport.compare_trends(doc, exp, check, "Monday 00:00 " + zone, now)
     # --week-start sunday moves the weeks
     now = monday_6am_after(last, "Asia/Tokyo")
     cp = export(env, db, out, now, "--tz", "Asia/Tokyo", "--week-start", "sunday")

@@ -1396,7 +1396,14 @@ static void test_lifecycle_reads(void)
     CHECK_INT(w[1].open_at_end[2], 2);          /* act, exp */
     CHECK_INT(w[2].open_at_end[2], 1);          /* act */
     CHECK_INT(w[0].created[0] + w[0].created[1] + w[0].created[3], 0);
-    int64_t bad[] = {0, 100, 100};
+    /* Equal bounds: an empty last week (--now at a week's first instant)
+     * counts nothing and leaves the week before it whole. */
+    int64_t empty_last[] = {0, 100, 100};
+    CHECK_INT(gd_rq_lifecycle_weeks(st, &all, empty_last, 2, w, &err), 0);
+    CHECK_INT(w[1].created[0] + w[1].created[1] + w[1].created[2] + w[1].created[3], 0);
+    CHECK_INT(w[1].archived[2] + w[1].expired[2], 0);
+    CHECK_INT(w[1].open_at_end[2], w[0].open_at_end[2]);
+    int64_t bad[] = {0, 100, 50};
     CHECK(gd_rq_lifecycle_weeks(st, &all, bad, 2, w, &err) != 0);
     gd_store_close(st);
     tmpdb_cleanup(&t);
