@@ -82,6 +82,12 @@ def crash_loop(fake, tmp, rng, label, db):
             killed += 1
         p.wait(timeout=60)
     fake.faults(reset=True)
+    # Runs the kills left 'running' (a process killed before it wrote its run
+    # row leaves none: under load that can be every kill, so count rows, not
+    # kills). The re-run must mark exactly these interrupted.
+    outcome = "SELECT count(*) FROM runs WHERE outcome = '%s'"
+    left_running = gdtest.sqlite_query(db, outcome % "running")[0][0] if os.path.exists(db) else 0
+    inter_before = gdtest.sqlite_query(db, outcome % "interrupted")[0][0] if os.path.exists(db) else 0
     cp = gdtest.run_gdreport(["collect", "--db", db, "-q"], env, timeout=300)
     check(cp.returncode == 0, "%s: the re-run after the kills exits %d: %s" % (
         label, cp.returncode, cp.stderr[-1500:]))
@@ -92,9 +98,10 @@ def crash_loop(fake, tmp, rng, label, db):
           "%s: integrity_check" % label)
     running = gdtest.sqlite_query(db, "SELECT count(*) FROM runs WHERE outcome = 'running'")
     check(running == [(0,)], "%s: no run is left 'running'" % label)
-    if killed:
-        inter = gdtest.sqlite_query(db, "SELECT count(*) FROM runs WHERE outcome='interrupted'")
-        check(inter[0][0] >= 1, "%s: killed runs are marked interrupted" % label)
+    inter = gdtest.sqlite_query(db, outcome % "interrupted")[0][0]
+    check(inter == inter_before + left_running,
+          "%s: killed runs are marked interrupted (%d = %d before + %d left running; %d kills)"
+          % (label, inter, inter_before, left_running, killed))
     print("%s: %d kills, converged: %s" % (label, killed, ok))
 
 
