@@ -12,7 +12,6 @@ import os
 import re
 import shutil
 import sys
-import tempfile
 import zipfile
 import json
 
@@ -48,7 +47,7 @@ def header_of(book, sheet):
 
 
 def main():
-    tmp = tempfile.mkdtemp(prefix="gd-tz-")
+    tmp = gdtest.tempdir("gd-tz-")
     db = os.path.join(tmp, "gd.db")
     try:
         with gdtest.FakeAws(args=["--now", NOW]) as fake:
