@@ -79,6 +79,10 @@ static int text_region(void *ud, const gd_status_region *g)
             printf(_(" (request id %s)"), g->request_id);
         printf("\n");
     }
+    /* a cost state that makes the run partial (failed, invalid) says so */
+    const gd_cost_state *cs = gd_cost_state_find(g->cost_state);
+    if (g->cost_state && cs->makes_run_partial)
+        printf(_("  %-16s cost: %s (makes the run partial)\n"), "", _(cs->label));
     if (g->cost_message && *g->cost_message)
         printf(_("  %-16s cost: %s\n"), "", g->cost_message);
     if (g->completeness)
@@ -137,7 +141,11 @@ static int json_region(void *ud, const gd_status_region *g)
     if (o && (json_object_set_new(o, "completeness", str_or_null(g->completeness)) ||
               json_object_set_new(o, "counts_as_collected", json_boolean(rs->counts_as_collected)) ||
               json_object_set_new(o, "makes_run_partial", json_boolean(rs->makes_run_partial)) ||
-              json_object_set_new(o, "state_label", json_string(rs->label)))) {
+              json_object_set_new(o, "state_label", json_string(rs->label)) ||
+              json_object_set_new(o, "cost_makes_run_partial",
+                                  json_boolean(g->cost_state &&
+                                               gd_cost_state_find(g->cost_state)
+                                                   ->makes_run_partial)))) {
         json_decref(o);
         o = NULL;
     }
@@ -284,9 +292,12 @@ static void help_status(FILE *out)
 "outcome, message, caller_account_id, regions_source, full_sync, regions:\n"
 "[{region, state, message, error_code, request_id, cost_state, cost_message,\n"
 "requests, retries, throttles, duration_ms, findings_listed, findings_new,\n"
-"findings_updated, counts_as_collected, makes_run_partial, state_label}]}]}\n"
+"findings_updated, counts_as_collected, makes_run_partial, state_label,\n"
+"completeness, cost_makes_run_partial}]}]}\n"
 "A region is collected when its state is collected, no_detector or\n"
-"region_disabled; failed, access_denied and pending make the run partial.\n"
+"region_disabled; failed, access_denied and pending make the run partial, and\n"
+"so does a cost state of failed or invalid (GetUsageStatistics sent an amount\n"
+"outside the amount rules: none of it is stored; cost_message says which).\n"
 "\n");
     gd_flags_print_options(out, "status");
     fprintf(out,
