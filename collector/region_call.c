@@ -7,6 +7,7 @@
 #include "collector/region_worker.h"
 #include "common/log.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -59,6 +60,9 @@ const char *gd_fail_class_name(gd_fail_class c)
 }
 
 /* ---- Filling ---------------------------------------------------------------- */
+
+static void fail_vset(gd_call_fail *f, int origin, int kind, const char *code, const char *fmt,
+                      va_list ap) __attribute__((format(printf, 5, 0)));
 
 static void fail_vset(gd_call_fail *f, int origin, int kind, const char *code, const char *fmt,
                       va_list ap)
