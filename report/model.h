@@ -315,9 +315,6 @@ typedef struct gd_report_model {
     size_t n_wow;
     gd_wow wow_plans[GD_PLAN_COUNT];   /* per plan, in plan order */
     int64_t findings_in_scope;   /* rows the detail iterator will produce */
-    int64_t invalid_findings;    /* stored findings every figure leaves out because they
-                                    fail validation (gd_rq_invalid_findings); for the
-                                    caller's warning, in no report */
 
     /* private: for the findings iterator and redaction (report/model_internal.h) */
     struct gd_store *store;

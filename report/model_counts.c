@@ -7,6 +7,7 @@
  * list does). The same pass over the findings keeps the leads' rows
  * (report/leads.c) and the weeks' lifecycle totals (model_trends.c). */
 #include "report/model_internal.h"
+#include "common/log.h"
 #include "common/resource_paths.h"
 #include "common/timeutil.h"
 
@@ -324,8 +325,13 @@ int gd_model_counts(gd_build *b)
             .weeks = weeks,
         };
         rc = gd_rq_finding_pass(b->st, &sc, &p, b->err);
-        b->m->invalid_findings = p.invalid;
         leads->filled = rc == 0;
+        /* Rows an older gdreport stored that fail common/validate.h: every
+         * figure leaves them out, and the user is told how many. */
+        if (!rc && p.invalid)
+            gd_log(GD_LOG_WARN, NULL, NULL, NULL, "DB %s: %lld stored finding(s) with an account "
+                   "id that is not 12 digits or a severity outside [0, 10] are left out of the "
+                   "report", gd_store_path(b->st), (long long)p.invalid);
     }
     if (rc == GD_E_NOMEM && !b->err->msg[0])
         gd_err_set(b->err, GD_E_NOMEM, "out of memory counting findings");
