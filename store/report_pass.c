@@ -40,6 +40,11 @@ static const char PASS_SQL[] =
     " (?1 IS NULL OR account_id IN (SELECT value FROM json_each(?1))) AND" RQ_SCOPE_FILTERS
     " FROM findings INDEXED BY findings_report ORDER BY account_id, region";
 
+const char *st_rq_pass_sql(void)
+{
+    return PASS_SQL;
+}
+
 /* A text column as (bytes, length); NULL stays NULL. */
 typedef struct text {
     const char *s;

@@ -66,4 +66,8 @@ int st_rq_weeks_check(const int64_t *bounds, size_t n_weeks, gd_err *err);
 void st_rq_week_add(const st_rq_weeks *w, int band, int64_t created, int archived,
                     int64_t archived_at, int64_t expired_at);
 
+/* report_pass.c's SQL text, for the test that holds its plan to one
+ * covering scan with no sort (tests/unit/test_store_pass.c). */
+const char *st_rq_pass_sql(void);
+
 #endif

@@ -8,6 +8,7 @@
  * type and id, findings created after --until) is read both ways under
  * several scopes; a few figures are also checked against values counted by
  * hand here. */
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "common/buf.h"
 #include "common/resource_paths.h"
 #include "store/report_query.h"
+#include "store/report_query_internal.h"
 #include "store/store.h"
 #include "t.h"
 #include "tmpdb.h"
@@ -258,8 +260,38 @@ static void test_pass_matches_queries(void)
     tmpdb_cleanup(&t);
 }
 
+/* The pass is one read of the covering index in its own order: no table
+ * row (raw_json) is read and nothing is sorted. A migration that changes
+ * findings_report (schema/00N) must keep this. */
+static void test_pass_plan(void)
+{
+    struct tmpdb t;
+    gd_store *st = NULL;
+    gd_err err = {0};
+    tmpdb_init(&t, "store_pass");
+    CHECK_MSG(gd_store_open(t.path, GD_STORE_READ_WRITE, &st, &err) == 0, "%s", err.msg);
+    gd_store_close(st);
+    sqlite3 *db = NULL;
+    CHECK_INT(sqlite3_open_v2(t.path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    char sql[4096], plan[1024] = "";
+    snprintf(sql, sizeof sql, "EXPLAIN QUERY PLAN %s", st_rq_pass_sql());
+    sqlite3_stmt *s = NULL;
+    CHECK_MSG(sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK, "%s", sqlite3_errmsg(db));
+    while (s && sqlite3_step(s) == SQLITE_ROW) {
+        size_t used = strlen(plan);
+        snprintf(plan + used, sizeof plan - used, "%s; ", (const char *)sqlite3_column_text(s, 3));
+    }
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+    CHECK_MSG(strstr(plan, "SCAN findings USING COVERING INDEX findings_report") != NULL,
+              "plan: %s", plan);
+    CHECK_MSG(strstr(plan, "TEMP B-TREE") == NULL, "plan sorts: %s", plan);
+    tmpdb_cleanup(&t);
+}
+
 int main(void)
 {
+    test_pass_plan();
     test_pass_matches_queries();
     return t_done();
 }
