@@ -138,8 +138,8 @@ static void print_summary(const gd_collect_summary *s)
            s->region_disabled, s->not_admin, s->access_denied, s->failed);
     printf("findings: %lld listed, %lld new, %lld updated\n", (long long)s->findings_listed,
            (long long)s->findings_new, (long long)s->findings_updated);
-    printf("cost: %zu collected, %zu denied, %zu failed, %zu skipped\n", s->cost_collected,
-           s->cost_denied, s->cost_failed, s->cost_skipped);
+    printf("cost: %zu collected, %zu denied, %zu failed, %zu invalid, %zu skipped\n",
+           s->cost_collected, s->cost_denied, s->cost_failed, s->cost_invalid, s->cost_skipped);
     printf("requests: %lld (retries %lld, throttled %lld)\n", (long long)s->requests,
            (long long)s->retries, (long long)s->throttles);
     if (s->message[0])

@@ -6,6 +6,7 @@
 #include "common/log.h"
 #include "common/region_state.h"
 #include "common/timeutil.h"
+#include "common/tz.h"
 #include "report/definitions.h"
 #include "report/model.h"
 #include "store/report_query.h"
@@ -18,6 +19,8 @@
 
 typedef struct status_flags {
     const char *db;
+    const char *tz;       /* zone of the text's times; JSON stays UTC */
+    int tz_from_env;      /* tz came from $TZ, not --tz or GDREPORT_TZ */
     int runs, json;
 } status_flags;
 
@@ -38,6 +41,23 @@ static int parse_flags(int argc, char **argv, status_flags *f, int *code)
     f->db = gd_flag_text(&a, GD_F_DB);
     f->runs = (int)a.number[GD_F_RUNS];
     f->json = gd_flag_on(&a, GD_F_JSON);
+    /* --tz or GDREPORT_TZ, then $TZ, then UTC (status reads no config file) */
+    f->tz = gd_flag_text(&a, GD_F_TZ);
+    const char *env_tz = getenv("TZ");
+    if (!f->tz && env_tz && *env_tz) {
+        f->tz = env_tz;
+        f->tz_from_env = 1;
+    }
+    if (!f->tz || !*f->tz)
+        f->tz = "UTC";
+    if (f->tz[0] == ':')
+        f->tz++;
+    if (gd_tz_check(f->tz, &err) != 0) {
+        gd_cli_error("%s: %s", f->tz_from_env ? "TZ (environment; or give --tz)" : "--tz",
+                     err.msg);
+        *code = GD_EXIT_USAGE;
+        return 1;
+    }
     return 0;
 }
 
@@ -48,11 +68,23 @@ static const char *or_dash(const char *s)
     return s && *s ? s : "-";
 }
 
+/* A stored ISO-8601 UTC time shown in the scope's zone ("2026-12-07 18:30
+ * UTC+09:00"); the stored text as it is when it does not parse. */
+static const char *zoned(const gd_tz_scope *zone, const char *iso, char *buf, size_t n)
+{
+    int64_t ms;
+    if (!iso || !*iso || gd_time_parse_iso(iso, &ms) != 0)
+        return or_dash(iso);
+    return gd_tz_format_short(zone, ms, buf, n) ? buf : iso;
+}
+
 static int text_run(void *ud, const gd_status_run *r)
 {
-    (void)ud;
+    const gd_tz_scope *zone = ud;
+    char started[48], ended[48];
     printf(_("run %lld  %s  %s -> %s  account %s  regions from %s%s\n"), (long long)r->run_id,
-           or_dash(r->outcome), or_dash(r->started_at), or_dash(r->ended_at),
+           or_dash(r->outcome), zoned(zone, r->started_at, started, sizeof started),
+           zoned(zone, r->ended_at, ended, sizeof ended),
            or_dash(r->caller_account_id), or_dash(r->regions_source),
            r->full_sync ? _("  (full sync)") : "");
     if (r->message && *r->message)
@@ -79,6 +111,10 @@ static int text_region(void *ud, const gd_status_region *g)
             printf(_(" (request id %s)"), g->request_id);
         printf("\n");
     }
+    /* a cost state that makes the run partial (failed, invalid) says so */
+    const gd_cost_state *cs = gd_cost_state_find(g->cost_state);
+    if (g->cost_state && cs->makes_run_partial)
+        printf(_("  %-16s cost: %s (makes the run partial)\n"), "", _(cs->label));
     if (g->cost_message && *g->cost_message)
         printf(_("  %-16s cost: %s\n"), "", g->cost_message);
     if (g->completeness)
@@ -137,7 +173,11 @@ static int json_region(void *ud, const gd_status_region *g)
     if (o && (json_object_set_new(o, "completeness", str_or_null(g->completeness)) ||
               json_object_set_new(o, "counts_as_collected", json_boolean(rs->counts_as_collected)) ||
               json_object_set_new(o, "makes_run_partial", json_boolean(rs->makes_run_partial)) ||
-              json_object_set_new(o, "state_label", json_string(rs->label)))) {
+              json_object_set_new(o, "state_label", json_string(rs->label)) ||
+              json_object_set_new(o, "cost_makes_run_partial",
+                                  json_boolean(g->cost_state &&
+                                               gd_cost_state_find(g->cost_state)
+                                                   ->makes_run_partial)))) {
         json_decref(o);
         o = NULL;
     }
@@ -177,14 +217,15 @@ static int fresh_row(void *ud, const gd_rq_region *r)
     return 0;
 }
 
-static void text_fresh(const fresh_list *l, int64_t now)
+static void text_fresh(const fresh_list *l, int64_t now, const gd_tz_scope *zone)
 {
     printf(_("%s per region (%s at now):\n"), _(gd_def_label(GD_DEF_REGION_LAST_SUCCESS)),
            _(gd_def_label(GD_DEF_REGION_AGE)));
     for (size_t i = 0; i < l->n; i++) {
-        char t[32];
+        char t[48];
         printf("  %-16s %s  %.1f h\n", l->region[i],
-               gd_time_format_iso(l->ms[i], t, sizeof t) ? t : "-", gd_age_hours(l->ms[i], now));
+               gd_tz_format_short(zone, l->ms[i], t, sizeof t) ? t : "-",
+               gd_age_hours(l->ms[i], now));
     }
     if (!l->n)
         printf("  none yet\n");
@@ -257,9 +298,13 @@ static int run_status(int argc, char **argv)
     if (!rc && f.json)
         rc = print_json(st, f.runs, fresh, &err);
     else if (!rc) {
-        rc = gd_store_status(st, f.runs, text_run, text_region, NULL, &err);
+        gd_tz_scope zone = {0};
+        rc = gd_tz_scope_enter(&zone, f.tz, &err);
         if (!rc)
-            text_fresh(fresh, gd_time_now_ms());
+            rc = gd_store_status(st, f.runs, text_run, text_region, &zone, &err);
+        if (!rc)
+            text_fresh(fresh, gd_time_now_ms(), &zone);
+        gd_tz_scope_leave(&zone);
     }
     free(fresh);
     gd_store_close(st);
@@ -269,7 +314,7 @@ static int run_status(int argc, char **argv)
 static void help_status(FILE *out)
 {
     fprintf(out,
-"Usage: gdreport status [--db PATH] [--runs N] [--json]\n"
+"Usage: gdreport status [--db PATH] [--runs N] [--json] [--tz ZONE]\n"
 "\n"
 "Shows the last collect runs (newest first) and, for each, every region's state\n"
 "(collected, no_detector, region_disabled, not_admin, access_denied, failed,\n"
@@ -284,15 +329,21 @@ static void help_status(FILE *out)
 "outcome, message, caller_account_id, regions_source, full_sync, regions:\n"
 "[{region, state, message, error_code, request_id, cost_state, cost_message,\n"
 "requests, retries, throttles, duration_ms, findings_listed, findings_new,\n"
-"findings_updated, counts_as_collected, makes_run_partial, state_label}]}]}\n"
+"findings_updated, counts_as_collected, makes_run_partial, state_label,\n"
+"completeness, cost_makes_run_partial}]}]}\n"
+"The text shows times in --tz (default $TZ, then UTC), each with its offset,\n"
+"e.g. \"2026-12-07 18:30 UTC+09:00\"; --json keeps ISO-8601 UTC times.\n"
 "A region is collected when its state is collected, no_detector or\n"
-"region_disabled; failed, access_denied and pending make the run partial.\n"
+"region_disabled; failed, access_denied and pending make the run partial, and\n"
+"so does a cost state of failed or invalid (GetUsageStatistics sent an amount\n"
+"outside the amount rules: none of it is stored; cost_message says which).\n"
 "\n");
     gd_flags_print_options(out, "status");
     fprintf(out,
 "\n"
 "Examples:\n"
 "  gdreport status --db ~/gd.db\n"
+"  gdreport status --db ~/gd.db --tz Asia/Tokyo\n"
 "  gdreport status --db ~/gd.db --runs 1 --json | jq '.runs[0].regions[] | select(.state==\"failed\")'\n");
 }
 

@@ -93,9 +93,9 @@ const gd_flag gd_flag_table[GD_F_COUNT] = {
     /* No built-in default here: $TZ comes between the config file and UTC
      * (cli/cmd_export.c, trend_opts). */
     [GD_F_TZ] = {"tz", 0, "ZONE", GD_CFG_STRING, NULL, 0, 0, "tz", "GDREPORT_TZ", NULL,
-                 C_EXPORT | C_RUN,
-                 "IANA time zone of the weekly trends and of every time in xlsx and md, e.g. "
-                 "Asia/Tokyo (default $TZ, then the config file, then UTC)"},
+                 C_EXPORT | C_RUN | GD_CMD_STATUS,
+                 "IANA time zone of the weekly trends and of every time in xlsx, md and "
+                 "status text, e.g. Asia/Tokyo (default $TZ, then the config file, then UTC)"},
     [GD_F_INCLUDE_SAMPLES] = {"include-samples", 0, NULL, GD_CFG_BOOL, NULL, 0, 0,
                               "include-samples", "GDREPORT_INCLUDE_SAMPLES", "false",
                               C_EXPORT | C_RUN,

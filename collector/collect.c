@@ -218,6 +218,7 @@ static void count_state(gd_collect_summary *s, const gd_collect_region_report *r
     if (!strcmp(cs, "collected")) s->cost_collected++;
     else if (!strcmp(cs, "denied")) s->cost_denied++;
     else if (!strcmp(cs, "failed")) s->cost_failed++;
+    else if (!strcmp(cs, "invalid")) s->cost_invalid++;
     else if (!strcmp(cs, "skipped")) s->cost_skipped++;
     if (gd_cost_state_find(cs)->makes_run_partial)
         s->costs_partial++;
@@ -422,7 +423,7 @@ static int finish(run_state *rs, int fatal_rc, gd_err *fatal_err, int64_t t0)
         snprintf(s->outcome, sizeof s->outcome, "partial");
         snprintf(s->message, sizeof s->message,
                  "%zu region(s) not collected (%zu failed, %zu access denied), "
-                 "%zu cost collection(s) failed",
+                 "%zu cost collection(s) failed or invalid",
                  s->regions_partial, s->failed, s->access_denied, s->costs_partial);
     } else {
         snprintf(s->outcome, sizeof s->outcome, "ok");

@@ -90,6 +90,7 @@ typedef struct gd_collect_summary {
     size_t regions_total;
     size_t collected, no_detector, region_disabled, not_admin, access_denied, failed;
     size_t cost_collected, cost_denied, cost_failed, cost_skipped;
+    size_t cost_invalid;           /* GetUsageStatistics sent an amount outside the rules */
     /* regions / cost collections whose state makes the run partial
      * (common/region_state.h): outcome "partial" when either is non-zero */
     size_t regions_partial, costs_partial;

@@ -1042,14 +1042,14 @@ static int usage_entry_add(gd_api_usage_page *out, size_t cap, const json_t *it,
     if (!key || !*key || strlen(key) > 128 || !amount)
         return gd_err_set(err, GD_E_PARSE, "%s[%zu] lacks a key or a decimal amount", where, i);
     /* One grammar and range with the report (common/validate.h): an amount
-     * export could not read is never stored; the region's cost is not
-     * collected, with the reason. */
+     * export could not read is never stored; the region's cost is 'invalid',
+     * with this reason (collector/usage_sync.c). */
     char why[96];
     if (gd_amount_check(amount, why, sizeof why) != 0) {
         char shown[40], shown_key[40];
         gd_api_clean_text(shown, sizeof shown, amount);
         gd_api_clean_text(shown_key, sizeof shown_key, key);
-        return gd_err_set(err, GD_E_BAD_ITEM, "invalid amount \"%s\" for %s (%s); no cost of "
+        return gd_err_set(err, GD_API_E_BAD_AMOUNT, "invalid amount \"%s\" for %s (%s); no cost of "
                           "this region is stored", shown, shown_key, why);
     }
     if (out->n >= cap)

@@ -258,7 +258,14 @@ int gd_api_findings_body_parser(void *ud, const char *body, size_t len, gd_err *
 /* GetUsageStatistics: sumByAccount (key = accountId), sumByFeature
  * (key = feature) or topAccountsByFeature (key = accountId, feature set; a
  * feature listed with no accounts gives no entry). Amounts are kept as the
- * exact text AWS sent. */
+ * exact text AWS sent. An amount outside common/validate.h's amount rules
+ * fails the whole page with GD_API_E_BAD_AMOUNT and a message naming the
+ * amount, its key and the reason ("invalid amount ..."): the caller records
+ * the region's cost as 'invalid' and stores none of it. Any other problem is
+ * GD_E_PARSE or GD_E_NOMEM. */
+#define GD_API_E_BAD_AMOUNT GD_E_BAD_ITEM
+/* The gd_call_fail code collector/usage_sync.c gives that failure. */
+#define GD_API_INVALID_AMOUNT_CODE "InvalidAmount"
 typedef struct gd_api_usage_entry {
     char *key;
     char *amount;

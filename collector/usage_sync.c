@@ -151,6 +151,9 @@ static int run_query(gd_usage_job *j, gd_aws_client *c, const char *type, usage_
         if (res) {
             gd_call_fail_set(&t->fail, GD_AWS_BAD_RESPONSE, "%s GetUsageStatistics %s: %s",
                              rc->region, type, err.msg);
+            /* an amount outside the rules: the cost is 'invalid' (set_cost_failed) */
+            if (res == GD_API_E_BAD_AMOUNT)
+                snprintf(t->fail.code, sizeof t->fail.code, "%s", GD_API_INVALID_AMOUNT_CODE);
             break;
         }
         res = gd_pager_next(&pager, page.next_token);
@@ -300,6 +303,11 @@ nomem:
 
 /* ---- Workers ----------------------------------------------------------------- */
 
+static int invalid_amount(const gd_call_fail *f)
+{
+    return !strcmp(f->code, GD_API_INVALID_AMOUNT_CODE);
+}
+
 /* Runs queued tasks until the job closes. c NULL: the caller's inline drain. */
 static void drain(gd_usage_job *j, gd_aws_client *c)
 {
@@ -322,8 +330,9 @@ static void drain(gd_usage_job *j, gd_aws_client *c)
         pthread_mutex_lock(&j->mu);
         j->running--;
         j->finished++;
-        /* the top list is an optimisation: its failure only means batches */
-        if (t->res && t->kind != TASK_TOP && !skip)
+        /* the top list is an optimisation: its failure only means batches,
+         * unless AWS sent an invalid amount in it (the cost is 'invalid') */
+        if (t->res && (t->kind != TASK_TOP || invalid_amount(&t->fail)) && !skip)
             j->failed = 1;
         plan_batches(j);
         pthread_cond_broadcast(&j->cv);
@@ -574,20 +583,24 @@ static const gd_call_fail *first_fail(const gd_usage_job *j)
 {
     if (j->first[0].res)
         return &j->first[0].fail;
+    if (j->first[1].res && invalid_amount(&j->first[1].fail))
+        return &j->first[1].fail;
     for (size_t i = 0; i < j->n_batches; i++)
         if (j->batches[i].res && strcmp(j->batches[i].fail.message, "skipped"))
             return &j->batches[i].fail;
     return &j->first[0].fail;
 }
 
+/* Records why the region has no cost: denied (a policy), invalid (AWS sent an
+ * amount outside the rules; none of it is stored) or failed. */
 static void set_cost_failed(gd_region_ctx *rc, const gd_call_fail *f)
 {
     int denied = f->kind == GD_AWS_ACCESS_DENIED;
-    snprintf(rc->cost_state, sizeof rc->cost_state, "%s", denied ? "denied" : "failed");
+    const char *state = denied ? "denied" : invalid_amount(f) ? "invalid" : "failed";
+    snprintf(rc->cost_state, sizeof rc->cost_state, "%s", state);
     gd_api_clean_text(rc->cost_message, sizeof rc->cost_message, f->message);
     gd_log(denied ? GD_LOG_WARN : GD_LOG_ERROR, rc->region, "GetUsageStatistics",
-           f->request_id[0] ? f->request_id : NULL, "usage costs %s: %s",
-           denied ? "denied" : "failed", f->message);
+           f->request_id[0] ? f->request_id : NULL, "usage costs %s: %s", state, f->message);
 }
 
 int gd_usage_finish(gd_usage_job *j, int region_ok, gd_call_fail *fail)

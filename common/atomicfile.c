@@ -70,6 +70,29 @@ static void untrack_temp(const char *name)
     pthread_mutex_unlock(&tmp_lock);
 }
 
+/* mkstemp (mode 0600) and track_temp with the cleanup signals blocked in
+ * this thread, so a signal can never find the file created but not yet in
+ * the table (it would be left behind). A signal that arrives meanwhile is
+ * delivered when the mask is restored, with the name already tracked. The
+ * writers run on one thread (export has no other), so no other thread can
+ * take the signal in between. */
+static int create_tracked(char *template_path)
+{
+    sigset_t block, old;
+    sigemptyset(&block);
+    for (size_t i = 0; i < sizeof cleanup_signals / sizeof *cleanup_signals; i++)
+        sigaddset(&block, cleanup_signals[i]);
+    int masked = pthread_sigmask(SIG_BLOCK, &block, &old) == 0;
+    int fd = mkstemp(template_path);
+    int e = errno;
+    if (fd >= 0)
+        track_temp(template_path);
+    if (masked)
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+    errno = e;
+    return fd;
+}
+
 static void split_dir(const char *path, char *dir, size_t dn, const char **base)
 {
     const char *slash = strrchr(path, '/');
@@ -104,14 +127,13 @@ static int make_temp(gd_atomic_file *af, const char *final_path, gd_err *err)
     strcat(af->tmp_path, "/.");
     strcat(af->tmp_path, base);
     strcat(af->tmp_path, ".XXXXXX");
-    int fd = mkstemp(af->tmp_path); /* mode 0600 */
+    int fd = create_tracked(af->tmp_path);
     if (fd < 0) {
         int e = errno;
         af->tmp_path[0] = '\0';
         return gd_err_set(err, GD_E_IO, "%s: cannot create a file in %s: %s", final_path, dir,
                           strerror(e));
     }
-    track_temp(af->tmp_path);
     af->fp = fdopen(fd, "wb");
     if (!af->fp) {
         close(fd);

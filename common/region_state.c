@@ -59,6 +59,7 @@ static const gd_cost_state COST_STATES[] = {
     {"denied",          "denied_by_policy", 0, N_("Denied by policy (IAM or SCP denies GetUsageStatistics)")},
     {"skipped",         "not_collected",    0, N_("Not collected (--no-cost)")},
     {"failed",          "not_collected",    1, N_("Not collected: the call failed after retries")},
+    {"invalid",         "invalid",          1, N_("Invalid: GetUsageStatistics sent an amount outside the amount rules; none of the region's cost is stored")},
     {"not_applicable",  "not_collected",    0, N_("Not collected: the region was not collected")},
 };
 

@@ -19,14 +19,19 @@
  *    the report knows only from stored findings) is not collected, but no run
  *    tried it, so it does not make the run partial.
  *
- * A new state is one row here plus one migration inserting the same row into
- * the store's region_states table (schema/006_region_states.sql); a unit test
- * checks that the two agree.
+ * A new stored state is one row here plus a migration that adds it to
+ * run_regions' CHECK list (schema/001_init.sql; a CHECK change rebuilds the
+ * table, as schema/006_cost_state_invalid.sql does); tests/unit/
+ * test_region_state.c checks that the two agree.
  *
  * The cost state of a region has its own small table below: the stored
- * cost_state (collected | denied | skipped | failed | not_applicable) mapped
- * to what a report shows (collected | denied_by_policy | redacted |
- * not_collected). */
+ * cost_state (collected | denied | skipped | failed | invalid |
+ * not_applicable) mapped to what a report shows (collected | denied_by_policy
+ * | invalid | redacted | not_collected). 'invalid' (schema 6): GuardDuty
+ * answered, but an amount was outside common/validate.h's amount rules, so
+ * none of the region's usage was stored; like 'failed' it is an AWS-side bad
+ * response for one region, so it makes the run partial (exit 3) and never
+ * counts as collected. */
 #include <stddef.h>
 
 typedef struct gd_region_state {
@@ -50,8 +55,9 @@ const char *gd_region_state_label(const char *name);
 
 typedef struct gd_cost_state {
     const char *name;             /* as stored in run_regions.cost_state */
-    const char *report_state;     /* collected | denied_by_policy | not_collected */
-    int makes_run_partial;        /* the cost call failed after retries */
+    const char *report_state;     /* collected | denied_by_policy | invalid | not_collected */
+    int makes_run_partial;        /* the cost call failed after retries or sent an invalid
+                                     amount */
     const char *label;
 } gd_cost_state;
 

@@ -125,7 +125,7 @@ _gdreport()
         collect) opts="$collect $common" ;;
         export) opts="$export $common" ;;
         run) opts="--out-dir --formats $collect $run_only $common" ;;
-        status) opts="--db --runs --json -h --help --lang" ;;
+        status) opts="--db --runs --json --tz -h --help --lang" ;;
         doctor) opts="--profile --region --endpoint-url -h --help --lang -q --quiet -v --verbose
                       -vv --log-format" ;;
         prune) opts="--db --keep --yes --vacuum -h --help --lang -q --quiet -v --verbose -vv

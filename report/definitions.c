@@ -46,7 +46,7 @@ static const gd_definition DEFS[GD_DEF_COUNT] = {
     [GD_DEF_REGION_STATE] = {"regions[].state", N_("Region state"),
         N_("What the latest run that reached the region found there: collected, no_detector, region_disabled (nothing to collect), not_admin (a coverage gap), access_denied or failed (not collected: the run is partial), never_collected.")},
     [GD_DEF_REGION_COST_STATE] = {"regions[].cost_state", N_("Cost state"),
-        N_("Whether the region's usage estimate is in the report: collected, denied_by_policy (IAM or SCP denies GetUsageStatistics), redacted, or not_collected.")},
+        N_("Whether the region's usage estimate is in the report: collected, denied_by_policy (IAM or SCP denies GetUsageStatistics), invalid (GetUsageStatistics sent an amount that is not a decimal below 10^19 with at most 18 decimals: none of that collect's amounts were stored, and the run is partial), redacted, or not_collected.")},
     [GD_DEF_REGION_ACTIVE] = {"regions[].active", N_("Active findings"),
         N_("Findings in scope in the region that are not archived, per severity band.")},
     [GD_DEF_REGION_ARCHIVED] = {"regions[].archived", N_("Archived findings"),

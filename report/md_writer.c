@@ -211,6 +211,23 @@ static void write_gaps(FILE *f, const gd_report_model *m)
     fputs("\n\n", f);
 }
 
+/* Regions whose newest collect got an amount outside the amount rules
+ * (cost state invalid): named, so the reader knows why their cost is
+ * missing or older. */
+static void write_invalid_cost_regions(FILE *f, const gd_report_model *m)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < m->n_regions; i++) {
+        if (!m->regions[i].cost_state || strcmp(m->regions[i].cost_state, "invalid"))
+            continue;
+        fputs(n++ ? ", " : "Invalid cost (GetUsageStatistics sent an amount outside the amount "
+                           "rules; none of that collect's amounts were stored) in: ", f);
+        md_text(f, m->regions[i].region);
+    }
+    if (n)
+        fputs(".\n\n", f);
+}
+
 static void write_cost(FILE *f, const gd_report_model *m)
 {
     fputs("## Cost (last 30 days, USD)\n\n", f);
@@ -218,8 +235,10 @@ static void write_cost(FILE *f, const gd_report_model *m)
         fputs("Redacted.\n\n", f);
         return;
     }
+    write_invalid_cost_regions(f, m);
     if (!m->totals.cost_usd) {
-        fputs("Not collected (usage statistics were denied, skipped or failed).\n\n", f);
+        fputs("Not collected (usage statistics were denied, skipped, failed or invalid).\n\n",
+              f);
         return;
     }
     fprintf(f, "Total: $%s.", m->totals.cost_usd);

@@ -212,6 +212,16 @@ class FakeAws:
 
 _RUNNING = set()
 _TEMP_HOMES = []
+_TEMP_DIRS = []
+
+
+def tempdir(prefix):
+    """A private temporary folder that is removed when the test process exits, so a suite
+    run leaves nothing behind in $TMPDIR (collect DBs there reach tens of MB). It is kept,
+    and its path printed, when a check failed or GD_KEEP_TMP=1 is set, to debug from."""
+    d = tempfile.mkdtemp(prefix=prefix)
+    _TEMP_DIRS.append(d)
+    return d
 
 
 @atexit.register
@@ -224,6 +234,12 @@ def _cleanup():
             pass
     for d in _TEMP_HOMES:
         shutil.rmtree(d, ignore_errors=True)
+    keep = FAILURES or os.environ.get("GD_KEEP_TMP") == "1"
+    for d in _TEMP_DIRS:
+        if keep:
+            print("kept for inspection: %s" % d)
+        else:
+            shutil.rmtree(d, ignore_errors=True)
 
 
 def _fake_env():

@@ -12,7 +12,6 @@ import random
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -106,7 +105,7 @@ def crash_loop(fake, tmp, rng, label, db):
 
 
 def main():
-    tmp = tempfile.mkdtemp(prefix="gd-collect-crash-")
+    tmp = gdtest.tempdir("gd-collect-crash-")
     rng = random.Random(int(os.environ.get("GD_CRASH_SEED", "20261129")))
     with gdtest.FakeAws(args=["--quiet", "--scenario", "small"]) as fake:
         lock_test(fake, tmp)

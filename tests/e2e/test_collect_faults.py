@@ -8,7 +8,6 @@ every output agrees)."""
 import json
 import os
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gdtest  # noqa: E402
@@ -261,7 +260,7 @@ def access_denied_region(fake, tmp):
 
 
 def main():
-    tmp = tempfile.mkdtemp(prefix="gd-collect-faults-")
+    tmp = gdtest.tempdir("gd-collect-faults-")
     with gdtest.FakeAws(args=["--quiet"]) as fake:
         scp_denied_usage(fake, tmp)
         denied_org_and_regions(fake, tmp)

@@ -10,7 +10,6 @@ the test made minutes earlier."""
 import math
 import os
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gdtest  # noqa: E402
@@ -79,7 +78,7 @@ def mutate_and_check(fake, db, spec, label):
 
 
 def main():
-    tmp = tempfile.mkdtemp(prefix="gd-collect-incr-")
+    tmp = gdtest.tempdir("gd-collect-incr-")
     db = os.path.join(tmp, "gd.db")
     with gdtest.FakeAws(args=["--quiet"]) as fake:
         req = collect(fake, db)

@@ -6,7 +6,6 @@ members and plan status, the management account, usage costs to the cent, and
 import json
 import os
 import sys
-import tempfile
 from decimal import Decimal
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -103,7 +102,7 @@ def check_members(db, truth):
 
 
 def main():
-    tmp = tempfile.mkdtemp(prefix="gd-collect-org-")
+    tmp = gdtest.tempdir("gd-collect-org-")
     db = os.path.join(tmp, "gd.db")
     with gdtest.FakeAws(args=["--quiet"]) as fake:
         env = gdtest.gd_env(fake)

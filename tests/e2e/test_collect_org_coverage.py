@@ -18,7 +18,6 @@ import json
 import os
 import shutil
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gdtest  # noqa: E402
@@ -45,7 +44,7 @@ def check_trial(db, truth, regions):
 
 
 def main():
-    tmp = tempfile.mkdtemp(prefix="gd-org-coverage-")
+    tmp = gdtest.tempdir("gd-org-coverage-")
     db = os.path.join(tmp, "gd.db")
     try:
         with gdtest.FakeAws(args=["--scenario", "small", "--deny",

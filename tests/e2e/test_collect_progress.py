@@ -7,7 +7,6 @@ import os
 import select
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -93,7 +92,7 @@ def main():
         gdtest.skip_part("progress and -q on a terminal", "pty not available (%s)" % no_pty)
     with gdtest.FakeAws(["--scenario", "small", "--latency-ms", "20"]) as fake:
         env = gdtest.gd_env(fake)
-        tmp = tempfile.mkdtemp(prefix="gdprogress-")
+        tmp = gdtest.tempdir("gdprogress-")
         if not no_pty:
             check_terminal(env, tmp, regions)
 

@@ -20,7 +20,6 @@ import os
 import re
 import shutil
 import sys
-import tempfile
 from decimal import Decimal
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -277,7 +276,7 @@ def check_chart_ranges(label, xlsx, book, remaining, mgmt_values):
 
 # ---------------------------------------------------------------- main
 def main():
-    tmp = tempfile.mkdtemp(prefix="gd-export-redact-")
+    tmp = gdtest.tempdir("gd-export-redact-")
     db = os.path.join(tmp, "gd.db")
     try:
         with gdtest.FakeAws(args=["--now", NOW]) as fake:

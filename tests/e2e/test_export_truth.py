@@ -15,7 +15,6 @@ import json
 import os
 import shutil
 import sys
-import tempfile
 from decimal import Decimal
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -34,7 +33,7 @@ def export(env, db, out, fmt, *extra):
 
 
 def main():
-    tmp = tempfile.mkdtemp(prefix="gd-export-truth-")
+    tmp = gdtest.tempdir("gd-export-truth-")
     db = os.path.join(tmp, "gd.db")
     try:
         with gdtest.FakeAws(args=["--now", NOW]) as fake:

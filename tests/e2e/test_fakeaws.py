@@ -917,7 +917,7 @@ def test_more_operations_and_fault_scoping():
 
 def test_scenario_file_dump_truth_and_bench_size():
     import tempfile
-    d = tempfile.mkdtemp(prefix="fakeaws-scen-")
+    d = gdtest.tempdir("fakeaws-scen-")
     scen = os.path.join(d, "s.json")
     with open(scen, "w") as fh:
         json.dump({"base": "small", "admin_regions": ["us-west-2"], "findings_per_region": 25,

@@ -15,7 +15,6 @@ import json
 import os
 import shutil
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -57,7 +56,7 @@ def check_totals(totals, truth, label):
 
 
 def main():
-    tmp = tempfile.mkdtemp(prefix="gd-lifecycle-")
+    tmp = gdtest.tempdir("gd-lifecycle-")
     db = os.path.join(tmp, "gd.db")
     try:
         with gdtest.FakeAws(args=["--scenario", "small"]) as fake:

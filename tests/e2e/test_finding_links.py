@@ -15,7 +15,6 @@ import os
 import shutil
 import sqlite3
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gdtest  # noqa: E402
@@ -111,7 +110,7 @@ def check_leads(doc, db, book):
 
 
 def main():
-    tmp = tempfile.mkdtemp(prefix="gd-links-")
+    tmp = gdtest.tempdir("gd-links-")
     db = os.path.join(tmp, "gd.db")
     try:
         with gdtest.FakeAws(args=["--now", NOW]) as fake:

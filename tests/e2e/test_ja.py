@@ -67,7 +67,7 @@ def main():
     if not fonts.strip():
         gdtest.skip("no font with Japanese glyphs (apt-get install fonts-noto-cjk)")
 
-    tmp = tempfile.mkdtemp(prefix="gd-ja-")
+    tmp = gdtest.tempdir("gd-ja-")
     db = os.path.join(tmp, "gd.db")
     try:
         with gdtest.FakeAws(args=["--now", NOW]) as fake:

@@ -10,7 +10,6 @@ import os
 import re
 import shutil
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gdtest  # noqa: E402
@@ -43,7 +42,7 @@ def table_rows(text):
 
 
 def main():
-    tmp = tempfile.mkdtemp(prefix="gd-md-")
+    tmp = gdtest.tempdir("gd-md-")
     db = os.path.join(tmp, "gd.db")
     try:
         with gdtest.FakeAws(args=["--now", NOW]) as fake:

@@ -9,7 +9,6 @@ import os
 import stat
 import subprocess
 import sys
-import tempfile
 import threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -34,7 +33,7 @@ def read_fifo_in_background(fifo, sink):
 
 
 def main():
-    tmp = tempfile.mkdtemp(prefix="gd-outputs-")
+    tmp = gdtest.tempdir("gd-outputs-")
     db = os.path.join(tmp, "gd.db")
     gdtest.fixture_db(db)
 

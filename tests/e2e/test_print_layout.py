@@ -95,7 +95,7 @@ def main():
     for tool in ("soffice", "pdftotext", "pdfinfo"):
         if not shutil.which(tool):
             gdtest.skip("%s is not installed (libreoffice-calc-nogui, poppler-utils)" % tool)
-    tmp = tempfile.mkdtemp(prefix="gd-print-")
+    tmp = gdtest.tempdir("gd-print-")
     db = os.path.join(tmp, "gd.db")
     try:
         with gdtest.FakeAws(args=["--now", NOW]) as fake:

@@ -11,7 +11,6 @@ import os
 import re
 import sqlite3
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -117,7 +116,7 @@ def copy_db(src, dst):
 
 def main():
     gdtest.gdreport_bin()
-    tmp = tempfile.mkdtemp(prefix="gd-prune-")
+    tmp = gdtest.tempdir("gd-prune-")
     db = os.path.join(tmp, "gd.db")
     with gdtest.FakeAws(args=["--scenario", "small"]) as fake:
         env = gdtest.gd_env(fake)

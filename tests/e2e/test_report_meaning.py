@@ -16,7 +16,6 @@ import json
 import os
 import shutil
 import sys
-import tempfile
 from decimal import Decimal
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -323,7 +322,7 @@ def costs_sum(env, db, tmp, truth, now):
 
 
 def main():
-    tmp = tempfile.mkdtemp(prefix="gd-meaning-")
+    tmp = gdtest.tempdir("gd-meaning-")
     db = os.path.join(tmp, "gd.db")
     try:
         with gdtest.FakeAws(args=["--quiet"]) as fake:

@@ -12,7 +12,6 @@ import signal
 import stat
 import subprocess
 import sys
-import tempfile
 import time
 import xml.etree.ElementTree as ET
 import zipfile
@@ -356,7 +355,7 @@ def main():
     gdtest.gdreport_bin()
     if not os.access("/usr/bin/env", os.X_OK):
         gdtest.skip("/usr/bin/env missing")
-    tmp = tempfile.mkdtemp(prefix="gd-run-cron-")
+    tmp = gdtest.tempdir("gd-run-cron-")
     home = os.path.join(tmp, "home")
     os.mkdir(home, 0o700)
     with gdtest.FakeAws(args=["--scenario", "small", "--now", NOW]) as fake:

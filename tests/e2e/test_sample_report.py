@@ -14,7 +14,6 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
 import xml.etree.ElementTree as ET
 import zipfile
 
@@ -107,7 +106,7 @@ def main():
         check(not errors, "committed sample validates against the schema: %s" % (
             [e.message[:200] for e in errors[:3]],))
 
-    tmp = tempfile.mkdtemp(prefix="gd-sample-")
+    tmp = gdtest.tempdir("gd-sample-")
     out = os.path.join(tmp, "out")
     env = dict(os.environ, GDREPORT_BIN=gdreport)
     cp = subprocess.run(["sh", SCRIPT, out], capture_output=True, text=True, env=env, timeout=300)

@@ -6,13 +6,13 @@ Exports the demo organisation with `--tz Asia/Tokyo` and checks a known
 finding's Created cell is its createdAt from the JSON shifted by +9 hours,
 that every timestamp header names the offset ("Created (UTC+09:00)"), that
 the page footer and the Markdown summary show the zone, and that the
-default (no --tz, TZ unset) keeps "(UTC)" headers and UTC values."""
+default (no --tz, TZ unset) keeps "(UTC)" headers and UTC values; and that
+`status` prints its times in --tz (then $TZ, then UTC) while --json stays UTC."""
 import datetime
 import os
 import re
 import shutil
 import sys
-import tempfile
 import zipfile
 import json
 
@@ -47,8 +47,39 @@ def header_of(book, sheet):
     return [cells.get((0, c)) for c in range(40) if cells.get((0, c))]
 
 
+def short(iso, hours):
+    """ISO UTC time as status prints it in a zone hours east of UTC."""
+    t = datetime.datetime.fromisoformat(iso.replace("Z", "+00:00")) + datetime.timedelta(hours=hours)
+    return t.strftime("%Y-%m-%d %H:%M ") + ("UTC+%02d:00" % hours if hours else "UTC")
+
+
+def status_times(env, db):
+    """status text shows each run's start and each region's last success in --tz
+    (then $TZ, then UTC); --json keeps UTC."""
+    cp = gdtest.run_gdreport(["status", "--db", db, "--runs", "1", "--json"], env)
+    check(cp.returncode == 0, "status --json exit %d: %s" % (cp.returncode, cp.stderr))
+    doc = json.loads(cp.stdout)
+    run = doc["runs"][0]
+    fresh = doc["freshness"][0]
+    check(run["started_at"].endswith("Z"), "status --json keeps UTC: %r" % run["started_at"])
+    cases = [("default", [], {}, 0), ("--tz", ["--tz", "Asia/Tokyo"], {}, 9),
+             ("$TZ", [], {"TZ": "Asia/Tokyo"}, 9), ("--tz over $TZ", ["--tz", "UTC"],
+                                                     {"TZ": "Asia/Tokyo"}, 0)]
+    for label, args, extra, hours in cases:
+        cp = gdtest.run_gdreport(["status", "--db", db, "--runs", "1"] + args, dict(env, **extra))
+        check(cp.returncode == 0, "status %s exit %d: %s" % (label, cp.returncode, cp.stderr))
+        want_run = short(run["started_at"], hours)
+        want_fresh = "%-16s %s" % (fresh["region"], short(fresh["last_success_at"], hours))
+        check(want_run in cp.stdout, "status %s: run start %r in %r" % (label, want_run, cp.stdout[:200]))
+        check(want_fresh in cp.stdout, "status %s: %r in the freshness list" % (label, want_fresh))
+    cp = gdtest.run_gdreport(["status", "--db", db, "--tz", "Mars/Olympus"], env)
+    check(cp.returncode == 2 and "--tz" in cp.stderr and cp.stderr.count("\n") == 1,
+          "status --tz with an unknown zone: exit 2, one line naming --tz: %d %r"
+          % (cp.returncode, cp.stderr))
+
+
 def main():
-    tmp = tempfile.mkdtemp(prefix="gd-tz-")
+    tmp = gdtest.tempdir("gd-tz-")
     db = os.path.join(tmp, "gd.db")
     try:
         with gdtest.FakeAws(args=["--now", NOW]) as fake:
@@ -107,6 +138,8 @@ def main():
         check("Generated 2026-11-29 21:00 UTC+09:00" in md, "md shows Tokyo time: %r" % md[:300])
         md = open(export(env, db, os.path.join(tmp, "u.md"), "md")).read()
         check("Generated 2026-11-29 12:00 UTC." in md, "md default stays UTC: %r" % md[:300])
+
+        status_times(env, db)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return gdtest.finish()

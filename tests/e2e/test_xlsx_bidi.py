@@ -12,7 +12,6 @@ import os
 import re
 import shutil
 import sys
-import tempfile
 import zipfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -32,7 +31,7 @@ def marked(text):
 
 
 def main():
-    tmp = tempfile.mkdtemp(prefix="gd-bidi-")
+    tmp = gdtest.tempdir("gd-bidi-")
     db = os.path.join(tmp, "gd.db")
     try:
         with gdtest.FakeAws(args=["--now", NOW]) as fake:

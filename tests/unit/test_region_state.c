@@ -56,6 +56,12 @@ static void test_cost_states(void)
     CHECK_INT(gd_cost_state_find("failed")->makes_run_partial, 1);
     CHECK_INT(gd_cost_state_find("denied")->makes_run_partial, 0);   /* an SCP is not a failure */
     CHECK_INT(gd_cost_state_find("bogus")->makes_run_partial, 1);
+    /* an amount outside the rules: its own state, never collected, partial
+     * like any AWS-side bad response for one region */
+    CHECK_STR(gd_cost_state_report("invalid", 0), "invalid");
+    CHECK_STR(gd_cost_state_report("invalid", 1), "redacted");
+    CHECK_INT(gd_cost_state_find("invalid")->makes_run_partial, 1);
+    CHECK(strcmp(gd_cost_state_find("invalid")->name, "invalid") == 0);
 }
 
 /* The store accepts every stored state of the table and rejects others: a
