@@ -165,6 +165,7 @@ int gd_report_leads_build(const gd_report_model *m, gd_report_leads **out, gd_er
     free(shallow);
     free(c.v);
     gd_pool_free(&c.pool);
+    gd_report_model_drop_leads(m);   /* l holds copies of what it needs */
     if (rc) {
         gd_report_leads_free(l);
         return rc;

@@ -409,6 +409,16 @@ int gd_report_model_leads(const gd_report_model *m, gd_rq_lead_cb cb, void *ud, 
     return gd_rq_leads(m->store, &sc, cb, ud, err);
 }
 
+void gd_report_model_drop_leads(const gd_report_model *m)
+{
+    if (!m->priv)
+        return;
+    gd_lead_rows *k = &m->priv->leads;
+    free(k->v);
+    gd_pool_free(&k->pool);
+    memset(k, 0, sizeof *k);
+}
+
 static int source_each(void *src_ud, gd_finding_cb cb, void *cb_ud, gd_err *err)
 {
     return gd_report_model_each_finding(src_ud, cb, cb_ud, err);
