@@ -225,9 +225,10 @@ def main():
             count, archived = 1 + rng.randrange(20), 1 if rng.random() < 0.15 else 0
             obj = raw_json(jrng, fid, typ, res, feat, acc, region, created, updated, count,
                            archived, sev, title, desc)
-            row = (fid, region, acc, detectors[region], typ, sev, title, desc,
-                   res, feat, iso(created), iso(updated), created, updated, count, archived,
-                   json.dumps(obj, separators=(",", ":")))
+            row = ((fid, region, acc, detectors[region], typ, sev, title)
+                   + ((desc,) if has_desc else ())
+                   + (res, feat, iso(created), iso(updated), created, updated, count, archived,
+                      json.dumps(obj, separators=(",", ":"))))
             if leads:   # schema/005: what the store writes with each finding
                 path = paths.get(res)
                 row += (json_path(obj, path) if path else None,
@@ -235,12 +236,15 @@ def main():
             yield row
     cols = [r[1] for r in con.execute("PRAGMA table_info(findings)")]
     leads = "resource_id" in cols
+    has_desc = "description" in cols   # schema/007 keeps it only in raw_json
     paths = resource_paths()
     extra = ", resource_id, event_first_seen, event_last_seen" if leads else ""
     con.executemany("INSERT INTO findings (finding_id, region, account_id, detector_id, type, severity,"
-                    " title, description, resource_type, feature_name, created_at, updated_at,"
+                    " title," + (" description," if has_desc else "") +
+                    " resource_type, feature_name, created_at, updated_at,"
                     " created_ms, updated_ms, count, archived, first_run_id, last_run_id, raw_json"
-                    + extra + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1,1,?" + ",?" * (3 if leads else 0)
+                    + extra + ") VALUES (?,?,?,?,?,?,?" + (",?" if has_desc else "") +
+                    ",?,?,?,?,?,?,?,?,1,1,?" + ",?" * (3 if leads else 0)
                     + ")", finding_rows())
 
     per_region = {r: 0 for r in regions}

@@ -30,32 +30,20 @@
 static int confirm_batch(gd_region_ctx *rc, char **ids, size_t n, size_t *n_absent,
                          gd_call_fail *fail)
 {
-    gd_api_req r;
     gd_err err = {0};
-    gd_api_findings_ud u = {0};
+    gd_api_findings_ud u;
     *n_absent = 0;
-    u.region = rc->region;
-    u.detector_id = rc->detector_id;
-    if (gd_api_req_get_findings(&r, rc->region, rc->detector_id, (const char *const *)ids, n,
-                                &err) != 0) {
-        gd_api_req_free(&r);
-        gd_call_fail_set(fail, GD_AWS_CLIENT, "%s", err.msg);
-        return -1;
-    }
-    int res = gd_region_call_parse(rc, rc->client, &r.req, gd_api_findings_body_parser, &u,
-                                   fail);
-    gd_api_req_free(&r);
+    int res = gd_region_get_findings(rc, rc->client, ids, n, &u, fail);
     if (res != 0 || u.malformed) {
         gd_api_findings_free(&u.out);
-        if (res != 0 && fail->kind != GD_AWS_TOO_BIG)
+        if (res != 0 && (fail->origin != GD_FAIL_AWS || fail->kind != GD_AWS_TOO_BIG))
             return -1;
         return 0;
     }
     gd_upsert_stats st = {0};
     if (gd_store_upsert_findings(rc->store, rc->run_id, u.out.rows, u.out.n, &st, &err) != 0) {
         gd_api_findings_free(&u.out);
-        gd_call_fail_set(fail, GD_AWS_CLIENT, "%s findings: %s", rc->region, err.msg);
-        snprintf(fail->code, sizeof fail->code, "StoreError");
+        gd_fail_store(rc, fail, "findings", &err);
         return -1;
     }
     pthread_mutex_lock(&rc->lock);
@@ -88,8 +76,7 @@ int gd_findings_expire(gd_region_ctx *rc, const char *const *listed, size_t n,
     int64_t t0 = gd_time_monotonic_ms();
     if (gd_store_expiry_candidates(rc->store, rc->run_id, rc->region, listed, n, &unexpired,
                                    &cand, &n_cand, &err) != 0) {
-        gd_call_fail_set(fail, GD_AWS_CLIENT, "%s expiry: %s", rc->region, err.msg);
-        snprintf(fail->code, sizeof fail->code, "StoreError");
+        gd_fail_store(rc, fail, "expiry", &err);
         return -1;
     }
     int res = 0;
@@ -103,8 +90,7 @@ int gd_findings_expire(gd_region_ctx *rc, const char *const *listed, size_t n,
             gd_store_mark_expired(rc->store, rc->run_id, rc->region,
                                   (const char *const *)(cand + off), n_absent, now_ms,
                                   &marked, &err) != 0) {
-            gd_call_fail_set(fail, GD_AWS_CLIENT, "%s expiry: %s", rc->region, err.msg);
-            snprintf(fail->code, sizeof fail->code, "StoreError");
+            gd_fail_store(rc, fail, "expiry", &err);
             res = -1;
         }
         expired += marked;

@@ -183,8 +183,7 @@ static int upsert(pipeline *p, gd_aws_client *c, gd_api_findings_ud *u, char **i
     gd_upsert_stats st = {0};
     int res = gd_store_upsert_findings(rc->store, rc->run_id, f.rows, f.n, &st, &err);
     if (res != 0) {
-        gd_call_fail_set(fail, GD_AWS_CLIENT, "%s findings: %s", rc->region, err.msg);
-        snprintf(fail->code, sizeof fail->code, "StoreError");
+        gd_fail_store(rc, fail, "findings", &err);
         gd_api_findings_free(&f);
         return -1;
     }
@@ -206,28 +205,15 @@ static int upsert(pipeline *p, gd_aws_client *c, gd_api_findings_ud *u, char **i
 
 static int fetch_ids(pipeline *p, gd_aws_client *c, char **ids, size_t n, gd_call_fail *fail)
 {
-    gd_region_ctx *rc = p->rc;
-    gd_api_req r;
-    gd_err err = {0};
     /* The body is parsed inside the call by the one-pass scanner (jansson
      * when it declines), so a body that is not JSON is asked for again
      * there and no jansson tree is built for a normal page. */
-    gd_api_findings_ud u = {0};
-    u.region = rc->region;
-    u.detector_id = rc->detector_id;
-    int res = gd_api_req_get_findings(&r, rc->region, rc->detector_id,
-                                      (const char *const *)ids, n, &err);
-    if (res) {
-        gd_api_req_free(&r);
-        gd_call_fail_set(fail, GD_AWS_CLIENT, "%s", err.msg);
-        return -1;
-    }
-    res = gd_region_call_parse(rc, c, &r.req, gd_api_findings_body_parser, &u, fail);
-    gd_api_req_free(&r);
+    gd_api_findings_ud u;
+    int res = gd_region_get_findings(p->rc, c, ids, n, &u, fail);
     if (res == 0)
         return upsert(p, c, &u, ids, n, fail);
     gd_api_findings_free(&u.out);
-    if (fail->kind == GD_AWS_TOO_BIG) {
+    if (fail->origin == GD_FAIL_AWS && fail->kind == GD_AWS_TOO_BIG) {
         char why[600];
         snprintf(why, sizeof why, "the finding's JSON exceeds the response size cap (%s)",
                  fail->message);
@@ -354,7 +340,7 @@ static int pipeline_push(pipeline *p, const char *id)
         if (p->threaded)
             pthread_mutex_lock(&p->mu);
         if (!p->failed)
-            gd_call_fail_set(&p->fail, GD_AWS_CLIENT, "%s: out of memory", p->rc->region);
+            gd_fail_local(&p->fail, "%s: out of memory", p->rc->region);
         p->failed = 1;
         if (p->threaded)
             pthread_mutex_unlock(&p->mu);
@@ -410,19 +396,15 @@ static int pipeline_finish(pipeline *p, gd_call_fail *fail)
 
 typedef int (*id_sink)(void *ud, const char *id);
 
-/* A repeated nextToken fails the listing (and so the region): the findings
- * after it were never listed. */
-static void pager_failed(gd_region_ctx *rc, const gd_pager *p, int code, const char *op,
-                         gd_call_fail *fail)
+static int read_finding_ids(json_t *root, void *page, gd_err *err)
 {
-    gd_err err = {0};
-    gd_pager_fail(p, code, op, &err);
-    gd_call_fail_set(fail, GD_AWS_BAD_RESPONSE, "%s %s", rc->region, err.msg);
-    snprintf(fail->code, sizeof fail->code, "%s", p->repeated ? "RepeatedNextToken" : "");
+    return gd_api_parse_id_page(root, "findingIds", page, err);
 }
 
 /* *complete (may be NULL) = 1 when the listing reached its last page: the
- * expiry rule needs to know that an id missing from it is really absent. */
+ * expiry rule needs to know that an id missing from it is really absent. A
+ * repeated nextToken fails the listing (and so the region): the findings
+ * after it were never listed. */
 static int list_ids(gd_region_ctx *rc, gd_aws_client *c, const gd_list_findings_filter *filter,
                     id_sink sink, void *ud, int *complete, gd_call_fail *fail)
 {
@@ -432,31 +414,19 @@ static int list_ids(gd_region_ctx *rc, gd_aws_client *c, const gd_list_findings_
     while (!res && !pager.done && pager.pages < LIST_MAX_PAGES) {
         gd_api_req r;
         gd_err err = {0};
-        json_t *root = NULL;
         gd_id_page page;
-        res = gd_api_req_list_findings(&r, rc->region, rc->detector_id, filter, pager.token,
-                                       &err);
-        if (!res)
-            res = gd_region_call(rc, c, &r.req, 0, &root, fail);
-        else
-            gd_call_fail_set(fail, GD_AWS_CLIENT, "%s", err.msg);
-        gd_api_req_free(&r);
+        int built = gd_api_req_list_findings(&r, rc->region, rc->detector_id, filter,
+                                             pager.token, &err);
+        res = gd_region_fetch(rc, c, &r, built, &err, read_finding_ids, &page, fail);
         if (res)
             break;
-        res = gd_api_parse_id_page(root, "findingIds", &page, &err);
-        json_decref(root);
-        if (res) {
-            gd_call_fail_set(fail, GD_AWS_BAD_RESPONSE, "%s ListFindings: %s", rc->region,
-                             err.msg);
-            break;
-        }
         for (size_t i = 0; !res && i < page.n; i++)
             res = sink(ud, page.ids[i]);
         if (res)
-            gd_call_fail_set(fail, GD_AWS_CLIENT, "%s ListFindings: listing stopped (out of "
-                             "memory or fetching failed)", rc->region);
+            gd_fail_local(fail, "%s ListFindings: listing stopped (out of memory or fetching "
+                          "failed)", rc->region);
         if (!res && (res = gd_pager_next(&pager, page.next_token)) != 0)
-            pager_failed(rc, &pager, res, "ListFindings", fail);
+            gd_fail_pager(fail, rc->region, &pager, res, "ListFindings");
         gd_id_page_free(&page);
     }
     if (complete)
@@ -581,9 +551,7 @@ static int reconcile_archive(gd_region_ctx *rc, pipeline *p, id_list *archived,
     if (gd_store_reconcile_archived(rc->store, rc->run_id, rc->region,
                                     (const char *const *)archived->v, archived->n, &changed,
                                     &cand, &n_cand, &err) != 0) {
-        gd_call_fail_set(fail, GD_AWS_CLIENT, "%s archive reconciliation: %s", rc->region,
-                         err.msg);
-        snprintf(fail->code, sizeof fail->code, "StoreError");
+        gd_fail_store(rc, fail, "archive reconciliation", &err);
         return -1;
     }
     pthread_mutex_lock(&rc->lock);
@@ -619,8 +587,7 @@ static int queue_from_store(gd_region_ctx *rc, pipeline *p, int store_rc, const 
                             char **ids, size_t n, const char *what, gd_call_fail *fail)
 {
     if (store_rc != 0) {
-        gd_call_fail_set(fail, GD_AWS_CLIENT, "%s %s: %s", rc->region, what, err->msg);
-        snprintf(fail->code, sizeof fail->code, "StoreError");
+        gd_fail_store(rc, fail, what, err);
         return -1;
     }
     if (n)
@@ -658,7 +625,7 @@ static int expire(gd_region_ctx *rc, const id_list *a, const id_list *b, gd_call
     size_t n = a->n + b->n;
     const char **all = malloc((n ? n : 1) * sizeof *all);
     if (!all) {
-        gd_call_fail_set(fail, GD_AWS_CLIENT, "%s expiry: out of memory", rc->region);
+        gd_fail_local(fail, "%s expiry: out of memory", rc->region);
         return -1;
     }
     for (size_t i = 0; i < a->n; i++)
@@ -684,7 +651,7 @@ int gd_findings_sync(gd_region_ctx *rc, gd_call_fail *fail)
     gd_err err = {0};
     if (gd_store_get_watermark(rc->store, rc->region, rc->detector_id, &old_wm, &found,
                                &err) != 0) {
-        gd_call_fail_set(fail, GD_AWS_CLIENT, "%s", err.msg);
+        gd_fail_store(rc, fail, "watermark", &err);
         return -1;
     }
     rc->full_sync = rc->opts->full || !found;

@@ -56,6 +56,24 @@ static int absorb_page(member_set *s, gd_api_members_page *page)
     return 0;
 }
 
+/* A ListMembers page for gd_region_fetch. */
+typedef struct members_page {
+    gd_api_members_page page;
+    size_t skipped;              /* members without a 12-digit account id */
+} members_page;
+
+static int read_members(json_t *root, void *out, gd_err *err)
+{
+    members_page *m = out;
+    m->skipped = 0;
+    return gd_api_parse_members(root, &m->page, &m->skipped, err);
+}
+
+static int read_member_detectors(json_t *root, void *out, gd_err *err)
+{
+    return gd_api_parse_member_detectors(root, out, err);
+}
+
 static int list_members(gd_region_ctx *rc, gd_aws_client *c, member_set *s, gd_call_fail *fail)
 {
     gd_pager pager;
@@ -64,35 +82,18 @@ static int list_members(gd_region_ctx *rc, gd_aws_client *c, member_set *s, gd_c
     while (!res && !pager.done) {
         gd_api_req r;
         gd_err err = {0};
-        json_t *root = NULL;
-        res = gd_api_req_list_members(&r, rc->region, rc->detector_id, pager.token, &err);
-        if (!res)
-            res = gd_region_call(rc, c, &r.req, 0, &root, fail);
-        else
-            gd_call_fail_set(fail, GD_AWS_CLIENT, "%s", err.msg);
-        gd_api_req_free(&r);
+        members_page m;
+        int built = gd_api_req_list_members(&r, rc->region, rc->detector_id, pager.token, &err);
+        res = gd_region_fetch(rc, c, &r, built, &err, read_members, &m, fail);
         if (res)
             break;
-        gd_api_members_page page;
-        size_t skipped = 0;
-        res = gd_api_parse_members(root, &page, &skipped, &err);
-        json_decref(root);
-        if (res) {
-            gd_call_fail_set(fail, GD_AWS_BAD_RESPONSE, "%s ListMembers: %s", rc->region,
-                             err.msg);
-            break;
-        }
-        if (skipped)
+        if (m.skipped)
             gd_log(GD_LOG_WARN, rc->region, "ListMembers", NULL,
-                   "%zu members without a 12-digit account id skipped", skipped);
-        res = absorb_page(s, &page) ? -1 : gd_pager_next(&pager, page.next_token);
-        gd_api_members_page_free(&page);
-        if (res && pager.repeated)
-            gd_call_fail_set(fail, GD_AWS_BAD_RESPONSE, "%s ListMembers: nextToken repeated "
-                             "after %zu page(s); the member list is incomplete", rc->region,
-                             pager.pages);
-        else if (res)
-            gd_call_fail_set(fail, GD_AWS_CLIENT, "%s ListMembers: out of memory", rc->region);
+                   "%zu members without a 12-digit account id skipped", m.skipped);
+        res = absorb_page(s, &m.page) ? GD_E_NOMEM : gd_pager_next(&pager, m.page.next_token);
+        gd_api_members_page_free(&m.page);
+        if (res)
+            gd_fail_pager(fail, rc->region, &pager, res, "ListMembers");
     }
     gd_pager_free(&pager);
     return res ? -1 : 0;
@@ -106,28 +107,17 @@ static int fetch_member_detectors(gd_region_ctx *rc, gd_aws_client *c, member_se
     const char **ids = calloc(GD_API_BATCH_MAX, sizeof *ids);
     int res = (!s->dets || !ids) ? -1 : 0;
     if (res)
-        gd_call_fail_set(fail, GD_AWS_CLIENT, "%s: out of memory", rc->region);
+        gd_fail_local(fail, "%s: out of memory", rc->region);
     for (size_t b = 0; !res && b < batches; b++) {
         size_t n = 0;
         for (size_t i = b * GD_API_BATCH_MAX; i < s->n && n < GD_API_BATCH_MAX; i++)
             ids[n++] = s->v[i].account_id;
         gd_api_req r;
         gd_err err = {0};
-        json_t *root = NULL;
-        res = gd_api_req_member_detectors(&r, rc->region, rc->detector_id, ids, n, &err);
+        int built = gd_api_req_member_detectors(&r, rc->region, rc->detector_id, ids, n, &err);
+        res = gd_region_fetch(rc, c, &r, built, &err, read_member_detectors,
+                              &s->dets[s->n_dets], fail);
         if (!res)
-            res = gd_region_call(rc, c, &r.req, 0, &root, fail);
-        else
-            gd_call_fail_set(fail, GD_AWS_CLIENT, "%s", err.msg);
-        gd_api_req_free(&r);
-        if (res)
-            break;
-        res = gd_api_parse_member_detectors(root, &s->dets[s->n_dets], &err);
-        json_decref(root);
-        if (res)
-            gd_call_fail_set(fail, GD_AWS_BAD_RESPONSE, "%s GetMemberDetectors: %s",
-                             rc->region, err.msg);
-        else
             s->n_dets++;
     }
     free(ids);
@@ -189,11 +179,10 @@ static int store_members(gd_region_ctx *rc, const member_set *s, gd_call_fail *f
         res = gd_store_replace_members(rc->store, rc->run_id, rc->region, m, s->n, &err);
     if (!res && s->n)
         res = gd_store_put_accounts(rc->store, rc->run_id, acc, s->n, &err);
-    if (res) {
-        gd_call_fail_set(fail, GD_AWS_CLIENT, "%s members: %s", rc->region,
-                         err.msg[0] ? err.msg : "out of memory");
-        snprintf(fail->code, sizeof fail->code, "StoreError");
-    }
+    if (res && err.msg[0])
+        gd_fail_store(rc, fail, "members", &err);
+    else if (res)
+        gd_fail_local(fail, "%s members: out of memory", rc->region);
     free(m);
     free(f);
     free(acc);
@@ -227,7 +216,7 @@ int gd_members_sync(gd_region_ctx *rc, gd_aws_client *c, gd_call_fail *fail)
         res = store_members(rc, &s, fail);
     }
     if (!res && keep_member_ids(rc, &s) != 0) {
-        gd_call_fail_set(fail, GD_AWS_CLIENT, "%s: out of memory", rc->region);
+        gd_fail_local(fail, "%s: out of memory", rc->region);
         res = -1;
     }
     member_set_free(&s);

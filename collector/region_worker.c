@@ -7,7 +7,6 @@
 #include "common/log.h"
 #include "common/timeutil.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -15,16 +14,6 @@
  * a garbled body is a transport accident, not a sign of overload. */
 #define PARSE_ATTEMPTS_PER_ROUND 4
 #define ROUND_PAUSE_MAX_MS 60000
-
-void gd_call_fail_set(gd_call_fail *fail, int kind, const char *fmt, ...)
-{
-    memset(fail, 0, sizeof *fail);
-    fail->kind = kind;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(fail->message, sizeof fail->message, fmt, ap);
-    va_end(ap);
-}
 
 void gd_region_sleep(gd_region_ctx *rc, int64_t ms)
 {
@@ -84,24 +73,6 @@ static int retryable_kind(int kind)
     return kind == GD_AWS_THROTTLED || kind == GD_AWS_TRANSIENT || kind == GD_AWS_BAD_RESPONSE;
 }
 
-/* code and request id go in their own columns; the message names the
- * operation and carries AWS's text (or the transport error). */
-static void fail_from_response(gd_call_fail *fail, const gd_aws_request *req,
-                               const gd_aws_response *resp, const gd_err *err)
-{
-    memset(fail, 0, sizeof *fail);
-    fail->kind = resp->error_kind ? resp->error_kind : GD_AWS_TRANSIENT;
-    gd_api_clean_text(fail->code, sizeof fail->code, resp->error_code);
-    gd_api_clean_text(fail->request_id, sizeof fail->request_id, resp->request_id);
-    char msg[sizeof fail->message];
-    if (resp->error_message[0])
-        snprintf(msg, sizeof msg, "%s %s: %s (HTTP %ld, %d attempts)", req->region,
-                 req->operation, resp->error_message, resp->status, resp->attempts);
-    else
-        snprintf(msg, sizeof msg, "%s", err->msg);
-    gd_api_clean_text(fail->message, sizeof fail->message, msg);
-}
-
 /* One round: the client's attempts plus immediate re-asks for bad bodies.
  * Returns 0 once parse took the body, or -1 with *fail. */
 static int call_round(gd_region_ctx *rc, gd_aws_client *c, const gd_aws_request *in,
@@ -123,7 +94,7 @@ static int call_round(gd_region_ctx *rc, gd_aws_client *c, const gd_aws_request 
         if (rc_call != 0) {
             if (rc_call == GD_E_HTTP && resp.error_kind == GD_AWS_OK)
                 resp.error_kind = GD_AWS_TRANSIENT;
-            fail_from_response(fail, req, &resp, &err);
+            gd_fail_from_response(fail, req, &resp, &err);
             gd_aws_response_free(&resp);
             return -1;
         }
@@ -137,7 +108,7 @@ static int call_round(gd_region_ctx *rc, gd_aws_client *c, const gd_aws_request 
         resp.error_kind = GD_AWS_BAD_RESPONSE;
         snprintf(resp.error_code, sizeof resp.error_code, "BadResponse");
         gd_err_prefix(&err, "%s %s", req->region, req->operation);
-        fail_from_response(fail, req, &resp, &err);
+        gd_fail_from_response(fail, req, &resp, &err);
         gd_aws_response_free(&resp);
         if (parse_try >= PARSE_ATTEMPTS_PER_ROUND || !budget_left(rc))
             return -1;
@@ -180,16 +151,18 @@ int gd_region_call_parse(gd_region_ctx *rc, gd_aws_client *c, const gd_aws_reque
     for (int round = 0;; round++) {
         if (stopped(rc)) {
             /* not retryable: the failed step's own fail is what the region records */
-            gd_call_fail_set(fail, GD_AWS_CLIENT, "%s %s: not sent: another step of the region "
-                             "failed", req->region, req->operation);
-            snprintf(fail->code, sizeof fail->code, "Stopped");
+            gd_fail_aws(fail, GD_AWS_CLIENT, "Stopped", "%s %s: not sent: another step of the "
+                        "region failed", req->region, req->operation);
             return -1;
         }
         if (!budget_left(rc)) {
-            gd_call_fail_set(fail, GD_AWS_TRANSIENT, "%s %s: region budget of %lld s exhausted",
-                             req->region, req->operation,
-                             (long long)(rc->opts->region_budget_ms / 1000));
-            snprintf(fail->code, sizeof fail->code, "RegionBudgetExhausted");
+            /* still throttled when the budget ran out: say so (gd_call_fail_class) */
+            int throttled = round > 0 && fail->kind == GD_AWS_THROTTLED;
+            gd_fail_aws(fail, throttled ? GD_AWS_THROTTLED : GD_AWS_TRANSIENT,
+                        "RegionBudgetExhausted", "%s %s: region budget of %lld s exhausted%s",
+                        req->region, req->operation,
+                        (long long)(rc->opts->region_budget_ms / 1000),
+                        throttled ? " while throttled" : "");
             return -1;
         }
         if (call_round(rc, c, req, parse, parse_ud, fail) == 0)
@@ -215,13 +188,20 @@ typedef struct region_outcome {
     gd_call_fail fail;
 } region_outcome;
 
-static const char *state_for_fail(const gd_call_fail *f)
+/* Readers for gd_region_fetch: one GuardDuty answer each. */
+static int read_detector_ids(json_t *root, void *page, gd_err *err)
 {
-    if (f->kind == GD_AWS_REGION_DISABLED)
-        return "region_disabled";
-    if (f->kind == GD_AWS_ACCESS_DENIED)
-        return "access_denied";
-    return "failed";
+    return gd_api_parse_id_page(root, "detectorIds", page, err);
+}
+
+static int read_detector(json_t *root, void *det, gd_err *err)
+{
+    return gd_api_parse_detector(root, det, err);
+}
+
+static int read_org_config(json_t *root, void *page, gd_err *err)
+{
+    return gd_api_parse_org_config(root, page, err);
 }
 
 /* One ListDetectors page: 0 with *page filled, or -1 with out final. */
@@ -230,27 +210,12 @@ static int list_detectors_page(gd_region_ctx *rc, const char *token, gd_id_page 
 {
     gd_api_req r;
     gd_err err = {0};
-    if (gd_api_req_list_detectors(&r, rc->region, token, &err) != 0) {
-        gd_call_fail_set(&out->fail, GD_AWS_CLIENT, "%s", err.msg);
-        gd_api_req_free(&r);
-        return -1;
-    }
-    json_t *root = NULL;
-    int res = gd_region_call(rc, rc->client, &r.req, 0, &root, &out->fail);
-    gd_api_req_free(&r);
-    if (res != 0) {
-        out->state = state_for_fail(&out->fail);
-        return -1;
-    }
-    res = gd_api_parse_id_page(root, "detectorIds", page, &err);
-    json_decref(root);
-    if (res != 0) {
-        gd_call_fail_set(&out->fail, GD_AWS_BAD_RESPONSE, "%s ListDetectors: %s", rc->region,
-                         err.msg);
-        out->state = "failed";
-        return -1;
-    }
-    return 0;
+    int built = gd_api_req_list_detectors(&r, rc->region, token, &err);
+    if (gd_region_fetch(rc, rc->client, &r, built, &err, read_detector_ids, page,
+                        &out->fail) == 0)
+        return 0;
+    out->state = gd_call_fail_region_state(&out->fail);
+    return -1;
 }
 
 /* At most one detector per account and region (quota page): the first.
@@ -268,10 +233,8 @@ static int find_detector(gd_region_ctx *rc, region_outcome *out)
         }
         if (page.n > 0)
             snprintf(rc->detector_id, sizeof rc->detector_id, "%s", page.ids[0]);
-        else if (gd_pager_next(&pager, page.next_token) != 0) {
-            gd_err err = {0};
-            gd_pager_fail(&pager, GD_E_PARSE, "ListDetectors", &err);
-            gd_call_fail_set(&out->fail, GD_AWS_BAD_RESPONSE, "%s %s", rc->region, err.msg);
+        else if ((res = gd_pager_next(&pager, page.next_token)) != 0) {
+            gd_fail_pager(&out->fail, rc->region, &pager, res, "ListDetectors");
             out->state = "failed";
             res = -1;
         }
@@ -281,7 +244,10 @@ static int find_detector(gd_region_ctx *rc, region_outcome *out)
     return res;
 }
 
-/* GetAdministratorAccount names the real administrator for the message. */
+/* GetAdministratorAccount names the real administrator for the message. A
+ * best-effort lookup (its failure records nothing, and the admin's own
+ * answer is an empty body), so it calls gd_region_call directly rather than
+ * through gd_region_fetch. */
 static void name_real_admin(gd_region_ctx *rc, gd_call_fail *fail)
 {
     gd_api_req r;
@@ -335,37 +301,25 @@ static int fetch_org_config(gd_region_ctx *rc, setup *s, region_outcome *out)
     while (!res && !pager.done) {
         gd_api_req r;
         gd_err err = {0};
-        json_t *root = NULL;
         gd_api_org_config page;
-        res = gd_api_req_org_config(&r, rc->region, rc->detector_id, pager.token, &err);
-        if (!res)
-            res = gd_region_call(rc, rc->client, &r.req, 0, &root, &out->fail);
-        else
-            gd_call_fail_set(&out->fail, GD_AWS_CLIENT, "%s", err.msg);
-        gd_api_req_free(&r);
+        int built = gd_api_req_org_config(&r, rc->region, rc->detector_id, pager.token, &err);
+        res = gd_region_fetch(rc, rc->client, &r, built, &err, read_org_config, &page,
+                              &out->fail);
         if (res)
             break;
-        res = gd_api_parse_org_config(root, &page, &err);
-        json_decref(root);
-        if (res) {
-            gd_call_fail_set(&out->fail, GD_AWS_BAD_RESPONSE, "%s %s", rc->region, err.msg);
-            break;
-        }
         if (pager.pages == 0) {
             s->org.auto_enable_members = page.auto_enable_members;
             page.auto_enable_members = NULL;
             s->org.member_account_limit_reached = page.member_account_limit_reached;
         }
-        res = append_org_features(&s->org, &page) ? -1 : gd_pager_next(&pager, page.next_token);
+        res = append_org_features(&s->org, &page) ? GD_E_NOMEM
+                                                   : gd_pager_next(&pager, page.next_token);
         gd_api_org_config_free(&page);
-        if (res && pager.repeated)
-            gd_call_fail_set(&out->fail, GD_AWS_BAD_RESPONSE, "%s "
-                             "DescribeOrganizationConfiguration: nextToken repeated after %zu "
-                             "page(s)", rc->region, pager.pages);
+        if (res)
+            gd_fail_pager(&out->fail, rc->region, &pager, res,
+                          "DescribeOrganizationConfiguration");
     }
     gd_pager_free(&pager);
-    if (res && !out->fail.message[0])
-        gd_call_fail_set(&out->fail, GD_AWS_CLIENT, "%s: out of memory", rc->region);
     return res ? -1 : 0;
 }
 
@@ -432,13 +386,13 @@ static int store_detector(gd_region_ctx *rc, const setup *s, gd_call_fail *fail)
     size_t cap = s->det.n_features + s->org.n_features + 1;
     gd_feature_status *f = calloc(cap, sizeof *f);
     if (!f) {
-        gd_call_fail_set(fail, GD_AWS_CLIENT, "%s: out of memory", rc->region);
+        gd_fail_local(fail, "%s: out of memory", rc->region);
         return -1;
     }
     char **merged = calloc(cap, sizeof *merged);
     if (!merged) {
         free(f);
-        gd_call_fail_set(fail, GD_AWS_CLIENT, "%s: out of memory", rc->region);
+        gd_fail_local(fail, "%s: out of memory", rc->region);
         return -1;
     }
     size_t n = 0;
@@ -473,8 +427,7 @@ static int store_detector(gd_region_ctx *rc, const setup *s, gd_call_fail *fail)
     free(merged);
     free(f);
     if (res != 0) {
-        gd_call_fail_set(fail, GD_AWS_CLIENT, "%s", err.msg);
-        snprintf(fail->code, sizeof fail->code, "StoreError");
+        gd_fail_store(rc, fail, "detector", &err);
         return -1;
     }
     return 0;
@@ -484,21 +437,9 @@ static int fetch_detector(gd_region_ctx *rc, setup *s, region_outcome *out)
 {
     gd_api_req r;
     gd_err err = {0};
-    json_t *root = NULL;
-    int res = gd_api_req_get_detector(&r, rc->region, rc->detector_id, &err);
-    if (!res)
-        res = gd_region_call(rc, rc->client, &r.req, 0, &root, &out->fail);
-    else
-        gd_call_fail_set(&out->fail, GD_AWS_CLIENT, "%s", err.msg);
-    gd_api_req_free(&r);
-    if (res)
-        return -1;
-    res = gd_api_parse_detector(root, &s->det, &err);
-    json_decref(root);
-    if (res)
-        gd_call_fail_set(&out->fail, GD_AWS_BAD_RESPONSE, "%s GetDetector: %s", rc->region,
-                         err.msg);
-    return res ? -1 : 0;
+    int built = gd_api_req_get_detector(&r, rc->region, rc->detector_id, &err);
+    return gd_region_fetch(rc, rc->client, &r, built, &err, read_detector, &s->det,
+                           &out->fail);
 }
 
 /* Detector and org configuration. Returns 0 to go on, -1 when out is final. */
@@ -520,7 +461,7 @@ static int collect_setup(gd_region_ctx *rc, region_outcome *out)
     if (!res)
         res = store_detector(rc, &s, &out->fail);
     if (res && !out->state)
-        out->state = state_for_fail(&out->fail);
+        out->state = gd_call_fail_region_state(&out->fail);
     gd_api_detector_free(&s.det);
     gd_api_org_config_free(&s.org);
     return res;
@@ -531,8 +472,7 @@ static int finish_region(gd_region_ctx *rc, region_outcome *out)
     gd_err err = {0};
     if (gd_store_set_watermark(rc->store, rc->region, rc->detector_id, rc->new_watermark_ms,
                                rc->run_id, rc->full_sync, &err) != 0) {
-        gd_call_fail_set(&out->fail, GD_AWS_CLIENT, "%s", err.msg);
-        snprintf(out->fail.code, sizeof out->fail.code, "StoreError");
+        gd_fail_store(rc, &out->fail, "watermark", &err);
         out->state = "failed";
         return -1;
     }
@@ -628,7 +568,7 @@ static int collect_data(gd_region_ctx *rc, region_outcome *out)
         snprintf(rc->cost_state, sizeof rc->cost_state, "not_applicable");
         rc->cost_message[0] = 0;
         out->fail = mj.res != 0 ? mj.fail : ffail;
-        out->state = state_for_fail(&out->fail);
+        out->state = gd_call_fail_region_state(&out->fail);
         return -1;
     }
     if (gd_usage_finish(uj, 1, &out->fail) != 0) {
@@ -647,24 +587,29 @@ static int collect_data(gd_region_ctx *rc, region_outcome *out)
  * run, and an older IAM policy may lack guardduty:GetFindingsStatistics. */
 static const char *const BAND_NAMES[4] = {"low", "medium", "high", "critical"};
 
+typedef struct band_counts {
+    int64_t *by_band;
+    int *complete;
+} band_counts;
+
+static int read_band_counts(json_t *root, void *out, gd_err *err)
+{
+    band_counts *b = out;
+    return gd_api_parse_findings_statistics(root, b->by_band, b->complete, err);
+}
+
 static int guardduty_counts(gd_region_ctx *rc, int64_t by_band[4], int *complete, char *why,
                             size_t n)
 {
     gd_api_req r;
     gd_err err = {0};
     gd_call_fail fail;
-    memset(&fail, 0, sizeof fail);
-    json_t *root = NULL;
-    int res = gd_api_req_findings_statistics(&r, rc->region, rc->detector_id, &err);
-    if (res)
-        snprintf(why, n, "%s", err.msg);
-    else if ((res = gd_region_call(rc, rc->client, &r.req, 0, &root, &fail)) != 0)
-        snprintf(why, n, "%s%s%s", fail.code, fail.code[0] ? ": " : "", fail.message);
-    else if ((res = gd_api_parse_findings_statistics(root, by_band, complete, &err)) != 0)
-        snprintf(why, n, "GetFindingsStatistics: %s", err.msg);
-    json_decref(root);
-    gd_api_req_free(&r);
-    return res ? -1 : 0;
+    band_counts b = {by_band, complete};
+    int built = gd_api_req_findings_statistics(&r, rc->region, rc->detector_id, &err);
+    if (gd_region_fetch(rc, rc->client, &r, built, &err, read_band_counts, &b, &fail) == 0)
+        return 0;
+    snprintf(why, n, "%s%s%s", fail.code, fail.code[0] ? ": " : "", fail.message);
+    return -1;
 }
 
 static void completeness_message(const int64_t aws[4], const int64_t stored[4], int complete,
@@ -715,8 +660,8 @@ static int unstored_findings_fail(gd_region_ctx *rc, region_outcome *out)
 {
     if (!rc->findings_unstored)
         return 0;
-    gd_call_fail_set(&out->fail, GD_AWS_BAD_RESPONSE, "%s: %s", rc->region, rc->unstored_msg);
-    snprintf(out->fail.code, sizeof out->fail.code, "FindingsNotStored");
+    gd_fail_aws(&out->fail, GD_AWS_BAD_RESPONSE, "FindingsNotStored", "%s: %s", rc->region,
+                rc->unstored_msg);
     out->state = "failed";
     return 1;
 }
@@ -777,18 +722,21 @@ void gd_region_run(gd_region_ctx *rc, gd_collect_region_report *report, char *st
     collect_region(rc, &out);
     if (!out.state)
         out.state = "failed";
+    /* A store failure in any step (even one that does not fail the region on
+     * its own, such as the free-trial rows) is what the region reports: the
+     * run is fatal and the DB is what the operator has to fix first. */
+    int store_error = gd_region_final_fail(rc, &out.fail);
+    if (store_error)
+        out.state = "failed";
     if (!strcmp(out.state, "failed"))
         gd_log(GD_LOG_ERROR, rc->region, NULL, out.fail.request_id[0] ? out.fail.request_id : NULL,
                "region failed: %s%s%s", out.fail.code, out.fail.code[0] ? ": " : "",
                out.fail.message);
     int64_t duration = gd_time_monotonic_ms() - t0;
     gd_err rerr = {0};
-    int row_failed = record(rc, &out, duration, &rerr) != 0;
-    int store_error = row_failed || !strcmp(out.fail.code, "StoreError");
-    if (row_failed && strcmp(out.fail.code, "StoreError")) {
-        gd_call_fail_set(&out.fail, GD_AWS_CLIENT, "%s: cannot record the region's result: %s",
-                         rc->region, rerr.msg);
-        snprintf(out.fail.code, sizeof out.fail.code, "StoreError");
+    if (record(rc, &out, duration, &rerr) != 0 && !store_error) {
+        gd_fail_store(rc, &out.fail, "region result", &rerr);
+        store_error = 1;
     }
     snprintf(state_buf, state_n, "%s", out.state);
     snprintf(msg_buf, msg_n, "%s", out.fail.message);

@@ -2,23 +2,18 @@
 #ifndef GD_COLLECTOR_REGION_WORKER_H
 #define GD_COLLECTOR_REGION_WORKER_H
 /* Internal to the collector: one region's collection, split by concern
- * (region_worker.c: paced calls and the region's flow; members_sync.c,
- * findings_sync.c, usage_sync.c: one dataset each). */
+ * (region_worker.c: paced calls and the region's flow; region_call.c: the
+ * call helper and failure record every step uses; members_sync.c,
+ * findings_sync.c, usage_sync.c, trial_sync.c: one dataset each). */
 #include <pthread.h>
 #include <stdint.h>
 #include <jansson.h>
 #include "aws/aws_context.h"
 #include "collector/collect.h"
 #include "collector/gd_api.h"
+#include "collector/region_call.h"   /* gd_call_fail: why a step failed */
 #include "store/store.h"
 
-/* Why a call failed for good (after the client's attempts and our rounds). */
-typedef struct gd_call_fail {
-    int kind;                     /* enum gd_aws_error_kind */
-    char code[128];
-    char request_id[128];
-    char message[512];
-} gd_call_fail;
 
 /* Pacing: after a throttled call the region sends at most one request per
  * pace_ms (x1.5 per throttled call up to GD_PACE_MAX_MS), counted over all its
@@ -45,6 +40,9 @@ typedef struct gd_region_ctx {
     int64_t requests, retries, throttles;
     int stop;                         /* a step running alongside failed: later calls fail at
                                          once (fail code "Stopped"); under lock */
+    gd_call_fail store_fail;          /* the first store failure of any step (origin
+                                         GD_FAIL_STORE), else origin GD_FAIL_NONE; under
+                                         lock (gd_fail_store, gd_region_final_fail) */
 
     char detector_id[GD_API_ID_MAX + 1];
     char **member_ids;                /* for usage; owned */
@@ -70,20 +68,12 @@ typedef struct gd_region_ctx {
  * when allow_empty). Returns 0 or -1 with *fail filled. */
 int gd_region_call(gd_region_ctx *rc, gd_aws_client *c, const gd_aws_request *req,
                    int allow_empty, json_t **root, gd_call_fail *fail);
-/* Checks and takes over a 2xx body for gd_region_call_parse: returns 0 when
- * the body was used (the parser keeps what it needs: the body is freed after
- * the call), GD_E_PARSE when it is unusable (truncated, malformed: the call is
- * sent again), or another GD_E_* code (also sent again; err says why). */
-typedef int (*gd_body_parser)(void *ud, const char *body, size_t len, gd_err *err);
 /* gd_region_call with the caller's own body parser (GetFindings parses its
  * large bodies without building a jansson tree). Same rounds and pacing. */
 int gd_region_call_parse(gd_region_ctx *rc, gd_aws_client *c, const gd_aws_request *req,
                          gd_body_parser parse, void *parse_ud, gd_call_fail *fail);
 /* Sleeps ms, but not past the region deadline. */
 void gd_region_sleep(gd_region_ctx *rc, int64_t ms);
-/* Records a failure from an internal error (store, memory). */
-void gd_call_fail_set(gd_call_fail *fail, int kind, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
 
 /* Each returns 0 or -1 with *fail set. gd_members_sync sends its calls on c
  * (its own thread's client when it runs alongside the findings) and fills

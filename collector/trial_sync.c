@@ -118,31 +118,33 @@ static const char **trial_accounts(gd_region_ctx *rc, size_t *n)
     return v;
 }
 
+/* A GetRemainingFreeTrialDays answer for gd_region_fetch: the rows borrow
+ * its strings, so t keeps a reference to it. */
+typedef struct trial_page {
+    gd_region_ctx *rc;
+    trial_rows *t;
+} trial_page;
+
+static int read_trial_page(json_t *root, void *out, gd_err *err)
+{
+    trial_page *p = out;
+    if (keep_root(p->t, json_incref(root)) != 0) {
+        json_decref(root);
+        return gd_err_set(err, GD_E_NOMEM, "out of memory");
+    }
+    if (parse_page(p->rc, root, p->t) != 0)
+        return gd_err_set(err, GD_E_NOMEM, "out of memory");
+    return 0;
+}
+
 static int ask_batch(gd_region_ctx *rc, gd_aws_client *c, const char *const *ids, size_t n,
                      trial_rows *t, gd_call_fail *fail)
 {
     gd_api_req r;
     gd_err err = {0};
-    json_t *root = NULL;
-    if (gd_api_req_free_trial(&r, rc->region, rc->detector_id, ids, n, &err) != 0) {
-        gd_api_req_free(&r);
-        gd_call_fail_set(fail, GD_AWS_CLIENT, "%s", err.msg);
-        return -1;
-    }
-    int res = gd_region_call(rc, c, &r.req, 0, &root, fail);
-    gd_api_req_free(&r);
-    if (res != 0)
-        return -1;
-    if (keep_root(t, root) != 0) {
-        json_decref(root);
-        gd_call_fail_set(fail, GD_AWS_CLIENT, "%s: out of memory", rc->region);
-        return -1;
-    }
-    if (parse_page(rc, root, t) != 0) {
-        gd_call_fail_set(fail, GD_AWS_CLIENT, "%s: out of memory", rc->region);
-        return -1;
-    }
-    return 0;
+    trial_page page = {rc, t};
+    int built = gd_api_req_free_trial(&r, rc->region, rc->detector_id, ids, n, &err);
+    return gd_region_fetch(rc, c, &r, built, &err, read_trial_page, &page, fail);
 }
 
 int gd_trial_sync(gd_region_ctx *rc, gd_aws_client *c)
@@ -155,21 +157,23 @@ int gd_trial_sync(gd_region_ctx *rc, gd_aws_client *c)
     memset(&fail, 0, sizeof fail);
     int res = ids ? 0 : -1;
     if (!ids)
-        gd_call_fail_set(&fail, GD_AWS_CLIENT, "%s: out of memory", rc->region);
+        gd_fail_local(&fail, "%s: out of memory", rc->region);
     for (size_t off = 0; res == 0 && off < n; off += TRIAL_BATCH)
         res = ask_batch(rc, c, ids + off, n - off < TRIAL_BATCH ? n - off : TRIAL_BATCH, &t,
                         &fail);
-    const char *state = res == 0 ? "collected"
-                      : fail.kind == GD_AWS_ACCESS_DENIED ? "denied" : "failed";
+    const char *state = res == 0 ? "collected" : gd_call_fail_cost_state(&fail);
     if (res != 0)
-        gd_log(fail.kind == GD_AWS_ACCESS_DENIED ? GD_LOG_WARN : GD_LOG_ERROR, rc->region,
+        gd_log(strcmp(state, "denied") ? GD_LOG_ERROR : GD_LOG_WARN, rc->region,
                "GetRemainingFreeTrialDays", NULL, "free-trial days %s: %s", state,
                fail.message);
     gd_err err = {0};
     int rc_store = gd_store_put_free_trial(rc->store, rc->run_id, rc->region, state,
                                            res == 0 ? NULL : fail.message, t.v, t.n, &err);
-    if (rc_store != 0)
-        gd_log(GD_LOG_ERROR, rc->region, "GetRemainingFreeTrialDays", NULL, "%s", err.msg);
+    if (rc_store != 0) {
+        /* recorded on the region: the region reports it and the run is fatal */
+        gd_fail_store(rc, &fail, "free-trial days", &err);
+        gd_log(GD_LOG_ERROR, rc->region, "GetRemainingFreeTrialDays", NULL, "%s", fail.message);
+    }
     rows_free(&t);
     free(ids);
     return rc_store != 0 ? -1 : 0;

@@ -8,7 +8,9 @@
 /* Asks GetRemainingFreeTrialDays on client c for the admin (rc->admin_account)
  * and every member in rc->member_ids, 50 at a time, and stores the rows and
  * the region's state (collected / denied / failed) for rc->run_id. A denied or
- * failed call is recorded, never returned: -1 only when the store failed. */
+ * failed call is recorded, never returned: -1 only when the store failed
+ * (recorded on the region with gd_fail_store: the region reports it and the
+ * run is fatal). */
 int gd_trial_sync(gd_region_ctx *rc, gd_aws_client *c);
 
 #endif

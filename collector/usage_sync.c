@@ -121,6 +121,21 @@ struct gd_usage_job {
     int64_t calls;                /* GetUsageStatistics requests (pages), not retries */
 };
 
+/* A GetUsageStatistics page of one type, for gd_region_fetch. */
+typedef struct usage_reply {
+    const char *type;
+    gd_api_usage_page page;
+} usage_reply;
+
+static int read_usage(json_t *root, void *out, gd_err *err)
+{
+    usage_reply *u = out;
+    int rc = gd_api_parse_usage(root, u->type, &u->page, err);
+    if (rc)
+        gd_err_prefix(err, "%s", u->type);
+    return rc;
+}
+
 /* Every page of one query into t->pages. */
 static int run_query(gd_usage_job *j, gd_aws_client *c, const char *type, usage_task *t)
 {
@@ -131,41 +146,26 @@ static int run_query(gd_usage_job *j, gd_aws_client *c, const char *type, usage_
     while (!res && !pager.done && pager.pages < USAGE_MAX_PAGES) {
         gd_api_req r;
         gd_err err = {0};
-        json_t *root = NULL;
-        gd_api_usage_page page;
-        res = gd_api_req_usage_feature(&r, rc->region, rc->detector_id, type, t->ids, t->n_ids,
-                                       t->feature, pager.token, &err);
-        if (!res) {
+        usage_reply u = {.type = type};
+        int built = gd_api_req_usage_feature(&r, rc->region, rc->detector_id, type, t->ids,
+                                             t->n_ids, t->feature, pager.token, &err);
+        if (!built) {
             pthread_mutex_lock(&j->mu);
             j->calls++;
             pthread_mutex_unlock(&j->mu);
-            res = gd_region_call(rc, c, &r.req, 0, &root, &t->fail);
-        } else {
-            gd_call_fail_set(&t->fail, GD_AWS_CLIENT, "%s", err.msg);
         }
-        gd_api_req_free(&r);
+        res = gd_region_fetch(rc, c, &r, built, &err, read_usage, &u, &t->fail);
+        /* an amount outside the rules: the cost is 'invalid' (set_cost_failed) */
+        if (res && t->fail.reply_code == GD_API_E_BAD_AMOUNT)
+            snprintf(t->fail.code, sizeof t->fail.code, "%s", GD_API_INVALID_AMOUNT_CODE);
         if (res)
             break;
-        res = gd_api_parse_usage(root, type, &page, &err);
-        json_decref(root);
-        if (res) {
-            gd_call_fail_set(&t->fail, GD_AWS_BAD_RESPONSE, "%s GetUsageStatistics %s: %s",
-                             rc->region, type, err.msg);
-            /* an amount outside the rules: the cost is 'invalid' (set_cost_failed) */
-            if (res == GD_API_E_BAD_AMOUNT)
-                snprintf(t->fail.code, sizeof t->fail.code, "%s", GD_API_INVALID_AMOUNT_CODE);
-            break;
-        }
-        res = gd_pager_next(&pager, page.next_token);
+        res = gd_pager_next(&pager, u.page.next_token);
         if (!res)
-            res = pages_add(&t->pages, &page);
-        gd_api_usage_page_free(&page);
-        if (res && pager.repeated)
-            gd_call_fail_set(&t->fail, GD_AWS_BAD_RESPONSE, "%s GetUsageStatistics: nextToken "
-                             "repeated after %zu page(s); the costs are incomplete", rc->region,
-                             pager.pages);
-        else if (res)
-            gd_call_fail_set(&t->fail, GD_AWS_CLIENT, "%s: out of memory", rc->region);
+            res = pages_add(&t->pages, &u.page) ? GD_E_NOMEM : 0;
+        gd_api_usage_page_free(&u.page);
+        if (res)
+            gd_fail_pager(&t->fail, rc->region, &pager, res, "GetUsageStatistics");
     }
     gd_pager_free(&pager);
     return res ? -1 : 0;
@@ -296,7 +296,7 @@ static void plan_batches(gd_usage_job *j)
         }
     return;
 nomem:
-    gd_call_fail_set(&j->first[0].fail, GD_AWS_CLIENT, "%s usage: out of memory", j->rc->region);
+    gd_fail_local(&j->first[0].fail, "%s usage: out of memory", j->rc->region);
     j->first[0].res = -1;
     j->failed = 1;
 }
@@ -323,7 +323,7 @@ static void drain(gd_usage_job *j, gd_aws_client *c)
         pthread_mutex_unlock(&j->mu);
         if (skip) {
             t->res = -1;
-            gd_call_fail_set(&t->fail, GD_AWS_CLIENT, "skipped");
+            gd_fail_local(&t->fail, "skipped");
         } else {
             t->res = run_query(j, c ? c : j->rc->client, task_type(t), t);
         }
@@ -632,15 +632,14 @@ int gd_usage_finish(gd_usage_job *j, int region_ok, gd_call_fail *fail)
     msg[0] = 0;
     if (build_rows(j, &o, msg, sizeof msg) != 0) {
         gd_call_fail f;
-        gd_call_fail_set(&f, GD_AWS_BAD_RESPONSE, "%s GetUsageStatistics: %s", rc->region, msg);
+        gd_fail_aws(&f, GD_AWS_BAD_RESPONSE, NULL, "%s GetUsageStatistics: %s", rc->region, msg);
         set_cost_failed(rc, &f);
     } else {
         gd_err err = {0};
         res = gd_store_put_usage(rc->store, rc->run_id, rc->region, o.rows, o.n,
                                  end_ms - USAGE_WINDOW_MS, end_ms, &err);
         if (res) {
-            gd_call_fail_set(fail, GD_AWS_CLIENT, "%s usage: %s", rc->region, err.msg);
-            snprintf(fail->code, sizeof fail->code, "StoreError");
+            gd_fail_store(rc, fail, "usage", &err);
         } else {
             snprintf(rc->cost_state, sizeof rc->cost_state, "collected");
             if (msg[0]) {

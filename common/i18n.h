@@ -5,7 +5,8 @@
  * catalogs under po/ (po/README.md says how to add or update one).
  *
  * What is translated: workbook sheet names, headers, labels, chart titles,
- * page header and footer; `status` text; the CLI's own error messages.
+ * page header and footer; the Markdown summary's words; `status` text; the
+ * CLI's own error messages.
  * What is never translated: JSON (keys, enum values, labels), log lines in
  * JSON format, identifiers such as region states: machines read those.
  *

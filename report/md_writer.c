@@ -8,13 +8,17 @@
  * Text from AWS (account names, region messages) is hostile: it is put on
  * one line, control characters dropped, and every character Markdown or
  * HTML would interpret is backslash-escaped, so a name cannot become a
- * link, an image, a table cell break or markup. */
+ * link, an image, a table cell break or markup.
+ *
+ * Words follow --lang (every fixed string goes through _(), po/ja.po);
+ * numbers, account ids, region names and state identifiers do not. */
 #include "report/writers.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/i18n.h"
 #include "common/output.h"
 #include "common/region_state.h"
 #include "common/timeutil.h"
@@ -65,13 +69,14 @@ static void write_head(FILE *f, const gd_report_model *m, const gd_tz_scope *tz)
     time_text(tz, m->generated_ms, gen, sizeof gen);
     time_text(tz, m->window_start_ms, start, sizeof start);
     time_text(tz, m->window_end_ms, end, sizeof end);
-    fputs("# GuardDuty weekly summary: ", f);
+    fputs(_("# GuardDuty weekly summary: "), f);
     md_text(f, m->org_id);
-    fprintf(f, "\n\nGenerated %s. Window %s to %s. Last collect: %s%s.", gen, start, end,
+    fputs("\n\n", f);
+    fprintf(f, _("Generated %s. Window %s to %s. Last collect: %s%s."), gen, start, end,
             m->last_run_outcome ? m->last_run_outcome : "unknown",
-            m->partial ? " (partial: some regions were not collected)" : "");
+            m->partial ? _(" (partial: some regions were not collected)") : "");
     if (m->n_redactions) {
-        fputs(" Redacted:", f);
+        fputs(_(" Redacted:"), f);
         for (size_t i = 0; i < m->n_redactions; i++)
             fprintf(f, "%s %s", i ? "," : "", m->redactions[i] ? m->redactions[i] : "");
         fputc('.', f);
@@ -82,8 +87,9 @@ static void write_head(FILE *f, const gd_report_model *m, const gd_tz_scope *tz)
 static void write_totals(FILE *f, const gd_report_model *m)
 {
     const gd_report_totals *t = &m->totals;
-    fputs("## Findings\n\n| Critical | High | Medium | Low | Active | Archived | New in window |\n"
-          "|---:|---:|---:|---:|---:|---:|---:|\n", f);
+    fprintf(f, "## %s\n\n| %s | %s | %s | %s | %s | %s | %s |\n", _("Findings"), _("Critical"),
+            _("High"), _("Medium"), _("Low"), _("Active"), _("Archived"), _("New in window"));
+    fputs("|---:|---:|---:|---:|---:|---:|---:|\n", f);
     fprintf(f, "| %lld | %lld | %lld | %lld | %lld | %lld | %lld |\n\n",
             (long long)t->active.n[GD_SEV_CRITICAL], (long long)t->active.n[GD_SEV_HIGH],
             (long long)t->active.n[GD_SEV_MEDIUM], (long long)t->active.n[GD_SEV_LOW],
@@ -98,8 +104,9 @@ static void write_wow(FILE *f, const gd_report_model *m)
     const gd_trend_week *prev = &m->weeks[GD_REPORT_TREND_WEEKS - 2];
     int64_t l = total(&last->created), p = total(&prev->created);
     char start[40];
-    fprintf(f, "## Week over week\n\nNew findings last week (from %s, %s): %lld; "
-               "the week before: %lld; change: %+lld. Week to date: %lld.\n\n",
+    fprintf(f, "## %s\n\n", _("Week over week"));
+    fprintf(f, _("New findings last week (from %s, %s): %lld; "
+                 "the week before: %lld; change: %+lld. Week to date: %lld.\n\n"),
             gd_tz_format_iso(last->start_ms, last->start_off_s, start, sizeof start)
                 ? start : "-",
             m->trend_zone, (long long)l, (long long)p, (long long)(l - p),
@@ -118,15 +125,16 @@ static int cmp_top(const void *a, const void *b)
 
 static int write_top_accounts(FILE *f, const gd_report_model *m, gd_err *err)
 {
-    fputs("## Top accounts (active findings)\n\n", f);
+    fprintf(f, "## %s\n\n", _("Top accounts (active findings)"));
     const gd_report_account **top = malloc((m->n_accounts + 1) * sizeof *top);
     if (!top)
         return gd_err_set(err, GD_E_NOMEM, "Markdown report: out of memory");
     for (size_t i = 0; i < m->n_accounts; i++)
         top[i] = &m->accounts[i];
     qsort(top, m->n_accounts, sizeof *top, cmp_top);
-    fputs("| Account | Name | Critical | High | Medium | Low | Total | New in window |\n"
-          "|---|---|---:|---:|---:|---:|---:|---:|\n", f);
+    fprintf(f, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", _("Account"), _("Name"),
+            _("Critical"), _("High"), _("Medium"), _("Low"), _("Total"), _("New in window"));
+    fputs("|---|---|---:|---:|---:|---:|---:|---:|\n", f);
     size_t shown = 0;
     for (size_t i = 0; i < m->n_accounts && shown < TOP_ACCOUNTS; i++) {
         const gd_report_account *a = top[i];
@@ -143,7 +151,7 @@ static int write_top_accounts(FILE *f, const gd_report_model *m, gd_err *err)
         shown++;
     }
     if (!shown)
-        fputs("| - | no active findings | | | | | | |\n", f);
+        fprintf(f, "| - | %s | | | | | | |\n", _("no active findings"));
     fputc('\n', f);
     free(top);
     return 0;
@@ -178,36 +186,37 @@ static void list_regions(FILE *f, const gd_report_model *m, int want_state_seen,
         n++;
     }
     if (n > MAX_LISTED)
-        fprintf(f, " and %zu more", n - MAX_LISTED);
+        fprintf(f, _(" and %zu more"), n - MAX_LISTED);
     if (!n)
-        fputs(" none", f);
+        fputs(_(" none"), f);
     fputs("\n", f);
 }
 
 static void write_gaps(FILE *f, const gd_report_model *m)
 {
-    fputs("## Coverage gaps\n\n- Regions not collected:", f);
+    fprintf(f, "## %s\n\n- %s", _("Coverage gaps"), _("Regions not collected:"));
     list_regions(f, m, 0, NULL);
-    fputs("- Regions without a GuardDuty detector:", f);
+    fprintf(f, "- %s", _("Regions without a GuardDuty detector:"));
     list_regions(f, m, 1, "no_detector");
-    fputs("- Coverage per plan (covered cells of the account x region matrix):", f);
+    fprintf(f, "- %s", _("Coverage per plan (covered cells of the account x region matrix):"));
     size_t n = 0;
     for (int p = 0; p < GD_PLAN_COUNT; p++) {
         const gd_report_plan *pl = &m->plans[p];
         if (pl->coverage_cells == 0 || pl->coverage_covered == pl->coverage_cells)
             continue;
-        fprintf(f, "%s %s %.1f%% (%lld of %lld)", n ? ";" : "", gd_plan_label(p),
+        fprintf(f, _("%s %s %.1f%% (%lld of %lld)"), n ? ";" : "", _(gd_plan_label(p)),
                 pl->coverage_pct, (long long)pl->coverage_covered, (long long)pl->coverage_cells);
         n++;
     }
-    fputs(n ? "\n" : " none\n", f);
+    fputs(n ? "" : _(" none"), f);
+    fputs("\n", f);
     size_t by_reason[GD_GAP_COUNT] = {0};
     for (size_t i = 0; i < m->n_gaps; i++)
         by_reason[m->gaps[i].reason]++;
-    fprintf(f, "- Gaps: %zu (the Coverage sheet and coverage.gaps list them)", m->n_gaps);
+    fprintf(f, _("- Gaps: %zu (the Coverage sheet and coverage.gaps list them)"), m->n_gaps);
     for (int r = 0; r < GD_GAP_COUNT; r++)
         if (by_reason[r])
-            fprintf(f, "; %s: %zu", gd_gap_reason(r)->label, by_reason[r]);
+            fprintf(f, "; %s: %zu", _(gd_gap_reason(r)->label), by_reason[r]);
     fputs("\n\n", f);
 }
 
@@ -220,8 +229,8 @@ static void write_invalid_cost_regions(FILE *f, const gd_report_model *m)
     for (size_t i = 0; i < m->n_regions; i++) {
         if (!m->regions[i].cost_state || strcmp(m->regions[i].cost_state, "invalid"))
             continue;
-        fputs(n++ ? ", " : "Invalid cost (GetUsageStatistics sent an amount outside the amount "
-                           "rules; none of that collect's amounts were stored) in: ", f);
+        fputs(n++ ? ", " : _("Invalid cost (GetUsageStatistics sent an amount outside the amount "
+                             "rules; none of that collect's amounts were stored) in: "), f);
         md_text(f, m->regions[i].region);
     }
     if (n)
@@ -230,23 +239,23 @@ static void write_invalid_cost_regions(FILE *f, const gd_report_model *m)
 
 static void write_cost(FILE *f, const gd_report_model *m)
 {
-    fputs("## Cost (last 30 days, USD)\n\n", f);
+    fprintf(f, "## %s\n\n", _("Cost (last 30 days, USD)"));
     if (m->cost_redacted) {
-        fputs("Redacted.\n\n", f);
+        fprintf(f, "%s\n\n", _("Redacted."));
         return;
     }
     write_invalid_cost_regions(f, m);
     if (!m->totals.cost_usd) {
-        fputs("Not collected (usage statistics were denied, skipped, failed or invalid).\n\n",
-              f);
+        fprintf(f, "%s\n\n",
+                _("Not collected (usage statistics were denied, skipped, failed or invalid)."));
         return;
     }
-    fprintf(f, "Total: $%s.", m->totals.cost_usd);
+    fprintf(f, _("Total: $%s."), m->totals.cost_usd);
     for (int p = 0; p < GD_PLAN_COUNT; p++)
         if (m->plans[p].cost_usd)
-            fprintf(f, " %s: $%s.", gd_plan_label(p), m->plans[p].cost_usd);
+            fprintf(f, _(" %s: $%s."), _(gd_plan_label(p)), m->plans[p].cost_usd);
     if (m->costs.projected)
-        fputs(" Partly projected: some accounts are in a GuardDuty free trial.", f);
+        fputs(_(" Partly projected: some accounts are in a GuardDuty free trial."), f);
     fputs("\n\n", f);
 }
 
@@ -259,11 +268,11 @@ static void write_definitions(FILE *f, const gd_report_model *m)
         GD_DEF_TREND_PREVIOUS_WEEK, GD_DEF_WEEK_NEW, GD_DEF_TREND_TO_DATE,
         GD_DEF_PLAN_COVERAGE_PCT, GD_DEF_COVERAGE_GAPS, GD_DEF_TOTAL_COST, GD_DEF_PLAN_COST,
     };
-    fputs("## Definitions\n\n", f);
+    fprintf(f, "## %s\n\n", _("Definitions"));
     for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++) {
         if (m->cost_redacted && gd_def_is_cost(shown[i]))
             continue;
-        fprintf(f, "- %s: %s\n", gd_def_label(shown[i]), gd_def_text(shown[i]));
+        fprintf(f, "- %s: %s\n", _(gd_def_label(shown[i])), _(gd_def_text(shown[i])));
     }
 }
 

@@ -19,7 +19,22 @@
  *   AI Protection ................ findings-ai-protection.html
  *   Extended Threat Detection .... guardduty-attack-sequence-finding-types.html
  *   retired types ................ guardduty_finding-types-retired.html
- * (all under https://docs.aws.amazon.com/guardduty/latest/ug/).
+ * (all under https://docs.aws.amazon.com/guardduty/latest/ug/). Cross-check:
+ * securityhub-integration.html lists every type with a link to its page.
+ *
+ * Where the pages disagree, the plan is the page whose "Feature" or data
+ * source generates the type: Execution:Runtime/MaliciousFileExecuted is
+ * "Feature: Runtime Monitoring" although the Security Hub table links it to
+ * the Malware Protection for EC2 page; DefenseEvasion:IAMUser/
+ * BedrockLoggingDisabled is on the IAM page (CloudTrail management events,
+ * Foundational), not the AI Protection page; Policy:S3/ and Stealth:S3/ are
+ * on the S3 page but come from management events (Foundational).
+ *
+ * Retired types stay, on the plan whose page listed them: GuardDuty keeps a
+ * finding, type and all, for 90 days after its last update, and a name costs
+ * nothing. Marked "retired" below: on the retired-types page (the Security Hub
+ * table also links the PrivilegeEscalation:Runtime/ container-escape types
+ * there; they stay Runtime Monitoring either way).
  *
  * No rule by name pattern: the resource segment of a type does not decide the
  * plan (the AI Protection types read Impact:IAMUser/..., Custom Detection
@@ -86,12 +101,15 @@ static const gd_plan_type plan_types[] = {
     {"Backdoor:EC2/DenialOfService.UdpOnTcpPorts", GD_PLAN_FOUNDATIONAL},
     {"Backdoor:EC2/DenialOfService.UnusualProtocol", GD_PLAN_FOUNDATIONAL},
     {"Backdoor:EC2/Spambot", GD_PLAN_FOUNDATIONAL},
+    {"Backdoor:EC2/XORDDOS", GD_PLAN_FOUNDATIONAL}, /* retired */
     {"Backdoor:Lambda/C&CActivity.B", GD_PLAN_LAMBDA_PROTECTION},
     {"Backdoor:Runtime/C&CActivity.B", GD_PLAN_RUNTIME_MONITORING},
     {"Backdoor:Runtime/C&CActivity.B!DNS", GD_PLAN_RUNTIME_MONITORING},
     {"Behavior:EC2/NetworkPortUnusual", GD_PLAN_FOUNDATIONAL},
     {"Behavior:EC2/TrafficVolumeUnusual", GD_PLAN_FOUNDATIONAL},
+    {"Behavior:IAMUser/InstanceLaunchUnusual", GD_PLAN_FOUNDATIONAL}, /* retired */
     {"CredentialAccess:IAMUser/AnomalousBehavior", GD_PLAN_FOUNDATIONAL},
+    {"CredentialAccess:IAMUser/CompromisedCredentials", GD_PLAN_FOUNDATIONAL},
     {"CredentialAccess:Kubernetes/AnomalousBehavior.SecretsAccessed", GD_PLAN_EKS_PROTECTION},
     {"CredentialAccess:Kubernetes/MaliciousIPCaller", GD_PLAN_EKS_PROTECTION},
     {"CredentialAccess:Kubernetes/MaliciousIPCaller.Custom", GD_PLAN_EKS_PROTECTION},
@@ -104,6 +122,7 @@ static const gd_plan_type plan_types[] = {
     {"CredentialAccess:RDS/MaliciousIPCaller.SuccessfulLogin", GD_PLAN_RDS_PROTECTION},
     {"CredentialAccess:RDS/TorIPCaller.FailedLogin", GD_PLAN_RDS_PROTECTION},
     {"CredentialAccess:RDS/TorIPCaller.SuccessfulLogin", GD_PLAN_RDS_PROTECTION},
+    {"CryptoCurrency:EC2/BitcoinTool.A", GD_PLAN_FOUNDATIONAL}, /* retired */
     {"CryptoCurrency:EC2/BitcoinTool.B", GD_PLAN_FOUNDATIONAL},
     {"CryptoCurrency:EC2/BitcoinTool.B!DNS", GD_PLAN_FOUNDATIONAL},
     {"CryptoCurrency:Lambda/BitcoinTool.B", GD_PLAN_LAMBDA_PROTECTION},
@@ -113,15 +132,18 @@ static const gd_plan_type plan_types[] = {
     {"DefenseEvasion:EC2/UnusualDoHActivity", GD_PLAN_FOUNDATIONAL},
     {"DefenseEvasion:EC2/UnusualDoTActivity", GD_PLAN_FOUNDATIONAL},
     {"DefenseEvasion:IAMUser/AnomalousBehavior", GD_PLAN_FOUNDATIONAL},
+    {"DefenseEvasion:IAMUser/BedrockLoggingDisabled", GD_PLAN_FOUNDATIONAL},
     {"DefenseEvasion:Kubernetes/MaliciousIPCaller", GD_PLAN_EKS_PROTECTION},
     {"DefenseEvasion:Kubernetes/MaliciousIPCaller.Custom", GD_PLAN_EKS_PROTECTION},
     {"DefenseEvasion:Kubernetes/SuccessfulAnonymousAccess", GD_PLAN_EKS_PROTECTION},
     {"DefenseEvasion:Kubernetes/TorIPCaller", GD_PLAN_EKS_PROTECTION},
     {"DefenseEvasion:Runtime/FilelessExecution", GD_PLAN_RUNTIME_MONITORING},
+    {"DefenseEvasion:Runtime/KernelModuleLoaded", GD_PLAN_RUNTIME_MONITORING},
     {"DefenseEvasion:Runtime/ProcessInjection.Proc", GD_PLAN_RUNTIME_MONITORING},
     {"DefenseEvasion:Runtime/ProcessInjection.Ptrace", GD_PLAN_RUNTIME_MONITORING},
     {"DefenseEvasion:Runtime/ProcessInjection.VirtualMemoryWrite", GD_PLAN_RUNTIME_MONITORING},
     {"DefenseEvasion:Runtime/PtraceAntiDebugging", GD_PLAN_RUNTIME_MONITORING},
+    {"DefenseEvasion:Runtime/SensitiveFileModified", GD_PLAN_RUNTIME_MONITORING},
     {"DefenseEvasion:Runtime/SuspiciousCommand", GD_PLAN_RUNTIME_MONITORING},
     {"Discovery:IAMUser/AnomalousBehavior", GD_PLAN_FOUNDATIONAL},
     {"Discovery:Kubernetes/AnomalousBehavior.PermissionChecked", GD_PLAN_EKS_PROTECTION},
@@ -131,6 +153,7 @@ static const gd_plan_type plan_types[] = {
     {"Discovery:Kubernetes/TorIPCaller", GD_PLAN_EKS_PROTECTION},
     {"Discovery:RDS/MaliciousIPCaller", GD_PLAN_RDS_PROTECTION},
     {"Discovery:RDS/TorIPCaller", GD_PLAN_RDS_PROTECTION},
+    {"Discovery:Runtime/SuspiciousCommand", GD_PLAN_RUNTIME_MONITORING},
     {"Discovery:S3/AnomalousBehavior", GD_PLAN_S3_PROTECTION},
     {"Discovery:S3/BucketEnumeration.Unusual", GD_PLAN_S3_PROTECTION}, /* retired */
     {"Discovery:S3/MaliciousIPCaller", GD_PLAN_S3_PROTECTION},
@@ -151,10 +174,12 @@ static const gd_plan_type plan_types[] = {
     {"Execution:Kubernetes/MaliciousFile", GD_PLAN_MALWARE_PROTECTION_EC2},
     {"Execution:Kubernetes/SuspiciousFile", GD_PLAN_MALWARE_PROTECTION_EC2},
     {"Execution:Runtime/MaliciousFileExecuted", GD_PLAN_RUNTIME_MONITORING},
+    {"Execution:Runtime/MaliciousFileExecuted.Custom", GD_PLAN_RUNTIME_MONITORING},
     {"Execution:Runtime/NewBinaryExecuted", GD_PLAN_RUNTIME_MONITORING},
     {"Execution:Runtime/NewLibraryLoaded", GD_PLAN_RUNTIME_MONITORING},
     {"Execution:Runtime/ReverseShell", GD_PLAN_RUNTIME_MONITORING},
     {"Execution:Runtime/SuspiciousCommand", GD_PLAN_RUNTIME_MONITORING},
+    {"Execution:Runtime/SuspiciousShellCreated", GD_PLAN_RUNTIME_MONITORING},
     {"Execution:Runtime/SuspiciousTool", GD_PLAN_RUNTIME_MONITORING},
     {"Execution:S3/MaliciousFile!RecoveryPoint", GD_PLAN_MALWARE_PROTECTION_BACKUP},
     {"Exfiltration:IAMUser/AnomalousBehavior", GD_PLAN_FOUNDATIONAL},
@@ -163,8 +188,9 @@ static const gd_plan_type plan_types[] = {
     {"Exfiltration:S3/ObjectRead.Unusual", GD_PLAN_S3_PROTECTION}, /* retired */
     {"Impact:EC2/AbusedDomainRequest.Reputation", GD_PLAN_FOUNDATIONAL},
     {"Impact:EC2/BitcoinDomainRequest.Reputation", GD_PLAN_FOUNDATIONAL},
+    {"Impact:EC2/MaliciousDomainRequest.Custom", GD_PLAN_FOUNDATIONAL},
     {"Impact:EC2/MaliciousDomainRequest.Reputation", GD_PLAN_FOUNDATIONAL},
-    {"Impact:EC2/MassIPScan", GD_PLAN_FOUNDATIONAL}, /* retired */
+    {"Impact:EC2/MassIPScan", GD_PLAN_FOUNDATIONAL}, /* dropped from the EC2 page */
     {"Impact:EC2/PortSweep", GD_PLAN_FOUNDATIONAL},
     {"Impact:EC2/SuspiciousDomainRequest.Reputation", GD_PLAN_FOUNDATIONAL},
     {"Impact:EC2/WinRMBruteForce", GD_PLAN_FOUNDATIONAL},
@@ -201,11 +227,13 @@ static const gd_plan_type plan_types[] = {
     {"Persistence:IAMUser/UserPermissions", GD_PLAN_FOUNDATIONAL}, /* retired */
     {"Persistence:Kubernetes/AnomalousBehavior.WorkloadDeployed!ContainerWithSensitiveMount",
      GD_PLAN_EKS_PROTECTION},
-    {"Persistence:Kubernetes/ContainerWithSensitiveMount", GD_PLAN_EKS_PROTECTION},
+    {"Persistence:Kubernetes/ContainerWithSensitiveMount", GD_PLAN_EKS_PROTECTION}, /* retired */
     {"Persistence:Kubernetes/MaliciousIPCaller", GD_PLAN_EKS_PROTECTION},
     {"Persistence:Kubernetes/MaliciousIPCaller.Custom", GD_PLAN_EKS_PROTECTION},
     {"Persistence:Kubernetes/SuccessfulAnonymousAccess", GD_PLAN_EKS_PROTECTION},
     {"Persistence:Kubernetes/TorIPCaller", GD_PLAN_EKS_PROTECTION},
+    {"Persistence:Runtime/SensitiveFileModified", GD_PLAN_RUNTIME_MONITORING},
+    {"Persistence:Runtime/SuspiciousCommand", GD_PLAN_RUNTIME_MONITORING},
     {"Policy:IAMUser/RootCredentialUsage", GD_PLAN_FOUNDATIONAL},
     {"Policy:IAMUser/ShortTermRootCredentialUsage", GD_PLAN_FOUNDATIONAL},
     {"Policy:Kubernetes/AdminAccessToDefaultServiceAccount", GD_PLAN_EKS_PROTECTION},
@@ -218,8 +246,7 @@ static const gd_plan_type plan_types[] = {
     {"Policy:S3/BucketPublicAccessGranted", GD_PLAN_FOUNDATIONAL},
     {"PrivilegeEscalation:IAMUser/AdministrativePermissions", GD_PLAN_FOUNDATIONAL}, /* retired */
     {"PrivilegeEscalation:IAMUser/AnomalousBehavior", GD_PLAN_FOUNDATIONAL},
-    {"PrivilegeEscalation:Kubernetes/AnomalousBehavior.RoleBindingCreated",
-     GD_PLAN_EKS_PROTECTION},
+    {"PrivilegeEscalation:Kubernetes/AnomalousBehavior.RoleBindingCreated", GD_PLAN_EKS_PROTECTION},
     {"PrivilegeEscalation:Kubernetes/AnomalousBehavior.RoleCreated", GD_PLAN_EKS_PROTECTION},
     {"PrivilegeEscalation:Kubernetes/AnomalousBehavior.WorkloadDeployed!PrivilegedContainer",
      GD_PLAN_EKS_PROTECTION},
@@ -227,7 +254,10 @@ static const gd_plan_type plan_types[] = {
     {"PrivilegeEscalation:Runtime/CGroupsReleaseAgentModified", GD_PLAN_RUNTIME_MONITORING},
     {"PrivilegeEscalation:Runtime/ContainerMountsHostDirectory", GD_PLAN_RUNTIME_MONITORING},
     {"PrivilegeEscalation:Runtime/DockerSocketAccessed", GD_PLAN_RUNTIME_MONITORING},
+    {"PrivilegeEscalation:Runtime/ElevationToRoot", GD_PLAN_RUNTIME_MONITORING},
     {"PrivilegeEscalation:Runtime/RuncContainerEscape", GD_PLAN_RUNTIME_MONITORING},
+    {"PrivilegeEscalation:Runtime/SensitiveFileModified", GD_PLAN_RUNTIME_MONITORING},
+    {"PrivilegeEscalation:Runtime/SuspiciousCommand", GD_PLAN_RUNTIME_MONITORING},
     {"PrivilegeEscalation:Runtime/UserfaultfdUsage", GD_PLAN_RUNTIME_MONITORING},
     {"Recon:EC2/PortProbeEMRUnprotectedPort", GD_PLAN_FOUNDATIONAL},
     {"Recon:EC2/PortProbeUnprotectedPort", GD_PLAN_FOUNDATIONAL},
@@ -266,18 +296,20 @@ static const gd_plan_type plan_types[] = {
     {"UnauthorizedAccess:EC2/RDPBruteForce", GD_PLAN_FOUNDATIONAL},
     {"UnauthorizedAccess:EC2/SSHBruteForce", GD_PLAN_FOUNDATIONAL},
     {"UnauthorizedAccess:EC2/TorClient", GD_PLAN_FOUNDATIONAL},
-    {"UnauthorizedAccess:EC2/TorIPCaller", GD_PLAN_FOUNDATIONAL},
+    {"UnauthorizedAccess:EC2/TorIPCaller", GD_PLAN_FOUNDATIONAL}, /* retired */
     {"UnauthorizedAccess:EC2/TorRelay", GD_PLAN_FOUNDATIONAL},
     {"UnauthorizedAccess:IAMUser/ConsoleLogin", GD_PLAN_FOUNDATIONAL}, /* retired */
     {"UnauthorizedAccess:IAMUser/ConsoleLoginSuccess.B", GD_PLAN_FOUNDATIONAL},
-    {"UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration", GD_PLAN_FOUNDATIONAL}, /* retired */
-    {"UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.InsideAWS",
-     GD_PLAN_FOUNDATIONAL},
-    {"UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS",
-     GD_PLAN_FOUNDATIONAL},
+    {"UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration",
+     GD_PLAN_FOUNDATIONAL}, /* renamed .OutsideAWS, 2021 */
+    {"UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.InsideAWS", GD_PLAN_FOUNDATIONAL},
+    {"UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS", GD_PLAN_FOUNDATIONAL},
     {"UnauthorizedAccess:IAMUser/MaliciousIPCaller", GD_PLAN_FOUNDATIONAL},
     {"UnauthorizedAccess:IAMUser/MaliciousIPCaller.Custom", GD_PLAN_FOUNDATIONAL},
+    {"UnauthorizedAccess:IAMUser/ResourceCredentialExfiltration.InsideAWS", GD_PLAN_FOUNDATIONAL},
+    {"UnauthorizedAccess:IAMUser/ResourceCredentialExfiltration.OutsideAWS", GD_PLAN_FOUNDATIONAL},
     {"UnauthorizedAccess:IAMUser/TorIPCaller", GD_PLAN_FOUNDATIONAL},
+    {"UnauthorizedAccess:IAMUser/UnusualASNCaller", GD_PLAN_FOUNDATIONAL}, /* retired */
     {"UnauthorizedAccess:Lambda/MaliciousIPCaller.Custom", GD_PLAN_LAMBDA_PROTECTION},
     {"UnauthorizedAccess:Lambda/TorClient", GD_PLAN_LAMBDA_PROTECTION},
     {"UnauthorizedAccess:Lambda/TorRelay", GD_PLAN_LAMBDA_PROTECTION},

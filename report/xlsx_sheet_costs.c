@@ -81,7 +81,8 @@ static const char *region_amount(const gd_report_costs *k, const char *region)
 }
 
 /* Every region of the report, with its cost state: a region without an
- * amount says why (denied by policy, not collected). */
+ * amount says why (denied_by_policy, invalid, not_collected; the states and
+ * their meaning are common/region_state.c's and the Definitions sheet's). */
 static lxw_row_t by_region(xw_ctx *c, lxw_worksheet *ws, lxw_row_t row)
 {
     static const xw_column cols[] = {{"Region", 0}, {"Amount", 0}, {"Amount (exact)", 0},

@@ -36,10 +36,10 @@ static const char SQL_FINDING_STATE[] =
  * in the week of the first collect nor as open in earlier weeks. */
 static const char SQL_FINDING_INSERT[] =
     "INSERT INTO findings (finding_id, region, account_id, detector_id, type, severity, title,"
-    " description, resource_type, feature_name, created_at, updated_at, created_ms, updated_ms,"
+    " resource_type, feature_name, created_at, updated_at, created_ms, updated_ms,"
     " count, archived, raw_json, first_run_id, last_run_id, sample, archived_at_ms,"
     " resource_id, event_first_seen, event_last_seen)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,"
     " ?18, ?18, ?19,"
     " CASE WHEN ?16 = 1 AND EXISTS (SELECT 1 FROM region_sync"
     "   WHERE region = ?2 AND detector_id = ?4) THEN ?20 END," SQL_LEADS_VALUES ")";
@@ -50,7 +50,7 @@ static const char SQL_FINDING_INSERT[] =
  * unarchived. A fetched finding exists, so it is not expired. */
 static const char SQL_FINDING_UPDATE[] =
     "UPDATE findings SET region = ?2, account_id = ?3, detector_id = ?4, type = ?5,"
-    " severity = ?6, title = ?7, description = ?8, resource_type = ?9, feature_name = ?10,"
+    " severity = ?6, title = ?7, resource_type = ?9, feature_name = ?10,"
     " created_at = ?11, updated_at = ?12, created_ms = ?13, updated_ms = ?14, count = ?15,"
     " archived_at_ms = CASE WHEN ?16 = 0 THEN NULL WHEN archived = 1 THEN archived_at_ms"
     " ELSE ?20 END,"
@@ -146,7 +146,8 @@ static int bind_finding(sqlite3_stmt *s, int64_t run_id, const gd_finding_row *f
     b |= st_bind_text(s, 5, f->type);
     b |= st_bind_double(s, 6, f->severity);
     b |= st_bind_text(s, 7, f->title);
-    b |= st_bind_text(s, 8, f->description);
+    /* ?8 is unused since schema/007 dropped the description column (raw_json
+     * holds it); the numbers stay as they were. */
     b |= st_bind_text(s, 9, f->resource_type);
     b |= st_bind_text(s, 10, f->feature_name);
     b |= st_bind_text(s, 11, f->created_at);

@@ -41,12 +41,20 @@
 #include <unistd.h>
 
 #define ST_BUSY_TIMEOUT_MS 30000
-/* Checkpoint when the WAL reaches this many pages (64 MB at 4 KiB) instead of
- * SQLite's 1000 (S3): a GetFindings batch of 50 findings dirties ~100 pages,
- * so the default checkpointed (fsync WAL, copy, fsync DB, under the store
- * mutex) every ~10 batches; 16384 cuts that ~16-fold (bench/README.md). The
- * WAL is deleted when the last connection closes. */
-#define ST_WAL_CHECKPOINT_PAGES "16384"
+/* Checkpoint when the WAL reaches this many bytes (64 MB) instead of SQLite's
+ * 1000 pages (S3): a GetFindings batch of 50 findings dirties ~100 pages, so
+ * the default checkpointed (fsync WAL, copy, fsync DB, under the store mutex)
+ * every ~10 batches; 64 MB cuts that ~16-fold at 4 KiB pages (bench/README.md).
+ * Set in pages, from the DB's page size. The WAL is deleted when the last
+ * connection closes. */
+#define ST_WAL_CHECKPOINT_BYTES (64 * 1024 * 1024)
+/* Page size of a DB this gdreport creates (SQLite's default is 4 KiB; an
+ * existing DB keeps its own, the pragma is a no-op there). A findings row is
+ * ~2 KB (raw_json), so 4 KiB pages held one or two rows with the rest unused
+ * and spilled longer ones to overflow chains; 16 KiB pages pack them, and a
+ * commit writes a quarter as many pages (fewer pwrite calls for the same
+ * rows). A/B in bench/README.md (issue 13, session 4). */
+#define ST_NEW_DB_PAGE_SIZE "16384"
 
 static const char SQL_IDS_TABLE[] =
     "CREATE TEMP TABLE IF NOT EXISTS gd_ids (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE)";
@@ -101,6 +109,24 @@ static int new_store(const char *path, int mode, gd_store **out, gd_err *err)
     return GD_OK;
 }
 
+/* wal_autocheckpoint is in pages; the budget is in bytes whatever the page size. */
+static int set_wal_checkpoint(gd_store *st, gd_err *err)
+{
+    sqlite3_stmt *s = NULL;
+    int page_size = 0;
+    char sql[64];
+
+    if (sqlite3_prepare_v2(st->db, "PRAGMA page_size", -1, &s, NULL) == SQLITE_OK &&
+        sqlite3_step(s) == SQLITE_ROW)
+        page_size = sqlite3_column_int(s, 0);
+    sqlite3_finalize(s);
+    if (page_size < 512)
+        return st_db_error(st, err, "read page_size");
+    snprintf(sql, sizeof sql, "PRAGMA wal_autocheckpoint = %d",
+             ST_WAL_CHECKPOINT_BYTES / page_size);
+    return st_exec(st, sql, err, "set wal_autocheckpoint");
+}
+
 static int set_pragmas(gd_store *st, gd_err *err)
 {
     int rc = GD_OK;
@@ -108,12 +134,14 @@ static int set_pragmas(gd_store *st, gd_err *err)
     sqlite3_extended_result_codes(st->db, 1);
     sqlite3_busy_timeout(st->db, ST_BUSY_TIMEOUT_MS);
     if (st->mode == GD_STORE_READ_WRITE) {
-        rc = st_exec(st, "PRAGMA journal_mode = WAL", err, "enable WAL");
+        /* Before anything writes the file: only an empty DB takes it. */
+        rc = st_exec(st, "PRAGMA page_size = " ST_NEW_DB_PAGE_SIZE, err, "set page_size");
+        if (rc == GD_OK)
+            rc = st_exec(st, "PRAGMA journal_mode = WAL", err, "enable WAL");
         if (rc == GD_OK)
             rc = st_exec(st, "PRAGMA synchronous = NORMAL", err, "set synchronous");
         if (rc == GD_OK)
-            rc = st_exec(st, "PRAGMA wal_autocheckpoint = " ST_WAL_CHECKPOINT_PAGES, err,
-                         "set wal_autocheckpoint");
+            rc = set_wal_checkpoint(st, err);
         /* 8 MB of page cache instead of SQLite's 2 MB: a collect inserts into
          * four B-trees at random places (finding id, account/report index,
          * created time), and with 2 MB most of those pages were read back

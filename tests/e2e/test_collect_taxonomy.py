@@ -6,11 +6,20 @@
   disk full (RLIMIT_FSIZE at several sizes)      1   failed, never left "running"
   corrupt DB page                                1   failed (or refused at open)
   AWS-side failure of one region                 3   partial (the rest stored)
+  a write refused in one region, per table       1   failed, shown as a database error
   everything collected                           0   ok
 
 A run whose end could not be written at all (the disk stayed full) is exit 1
 and `status` shows it as interrupted, not running. SIGXFSZ is ignored in the
-child, so a write past the limit fails with EFBIG as on a full disk."""
+child, so a write past the limit fails with EFBIG as on a full disk.
+
+A store failure is typed (issue 14 item 6, collector/region_call.h): the
+region row, `status` (text and JSON) and the JSON report show it as a
+database error with no AWS error code; the fake AWS code "StoreError" of
+earlier versions must appear nowhere. A SQLite trigger refuses the writes of
+one region into one table at a time, so every step's store path is covered
+(findings, members, detector, watermark, usage, free-trial days) while the
+DB itself stays writable for the run and region rows."""
 import os
 import resource
 import signal
@@ -118,11 +127,102 @@ def aws_side(fake, tmp):
     check(cp.returncode == 0 and outcomes(db)[-1:] == ["ok"], "a clean run: exit 0, ok")
 
 
+STORE_REGION = "eu-west-1"
+# table -> extra collect flags (usage and free-trial days need cost collection)
+STORE_TABLES = [("findings", ["--no-cost"]), ("members", ["--no-cost"]),
+                ("detectors", ["--no-cost"]), ("region_sync", ["--no-cost"]),
+                ("usage_costs", []), ("free_trial_regions", [])]
+INJECTED = "injected store failure"
+
+
+def refuse_writes(db, table):
+    """Every new row of STORE_REGION in table fails (its stored rows are removed
+    first, so an unchanged finding is not skipped as already stored)."""
+    import sqlite3
+    con = sqlite3.connect(db)
+    con.execute("DELETE FROM %s WHERE region = ?" % table, (STORE_REGION,))
+    con.execute("CREATE TRIGGER refuse_%s BEFORE INSERT ON %s WHEN NEW.region = '%s' "
+                "BEGIN SELECT RAISE(ABORT, '%s'); END" % (table, table, STORE_REGION, INJECTED))
+    con.commit()
+    con.close()
+
+
+def last_run_rows(db):
+    run = gdtest.sqlite_query(db, "SELECT run_id, outcome, message FROM runs "
+                              "ORDER BY run_id DESC LIMIT 1")[0]
+    regions = gdtest.sqlite_query(db, "SELECT region, state, message, error_code, cost_state "
+                                  "FROM run_regions WHERE run_id = ?", (run[0],))
+    return run, {r[0]: r[1:] for r in regions}
+
+
+def store_failure(fake, tmp):
+    import json
+    env = gdtest.gd_env(fake)
+    seed = os.path.join(tmp, "store-seed.db")
+    cp = collect(env, seed)
+    check(cp.returncode == 0, "store seed: exit 0 (%s)" % cp.stderr[-300:])
+    seed_run, seed_regions = last_run_rows(seed)
+    for table, extra in STORE_TABLES:
+        label = "store failure in %s" % table
+        db = os.path.join(tmp, "store-%s.db" % table)
+        with open(seed, "rb") as src, open(db, "wb") as dst:
+            dst.write(src.read())
+        refuse_writes(db, table)
+        cp = collect(env, db, "--full", *extra)
+        check(cp.returncode == 1, "%s: exit 1 (got %d: %s)" % (label, cp.returncode,
+                                                                 cp.stderr.strip()[-300:]))
+        check("database error" in cp.stderr and INJECTED in cp.stderr,
+              "%s: stderr names a database error: %s" % (label, cp.stderr.strip()[-300:]))
+        run, regions = last_run_rows(db)
+        check(run[1] == "failed" and INJECTED in (run[2] or ""),
+              "%s: the run row is failed with the store's message: %s" % (label, run))
+        row = regions.get(STORE_REGION)
+        check(row is not None and row[0] == "failed" and row[2] is None and
+              "database error" in (row[1] or "") and INJECTED in (row[1] or ""),
+              "%s: the region row is failed, no error code, a database error: %s" % (label, row))
+        others = {k: v[0] for k, v in regions.items() if k != STORE_REGION}
+        want = {k: v[0] for k, v in seed_regions.items() if k != STORE_REGION}
+        check(others and others == want,
+              "%s: the other regions end as in a clean run: %s vs %s" % (label, others, want))
+        dump = "\n".join(repr(r) for t in ("runs", "run_regions", "run_problems")
+                         for r in gdtest.sqlite_query(db, "SELECT * FROM %s" % t))
+        check("StoreError" not in dump, "%s: no StoreError anywhere in the DB" % label)
+        st = gdtest.run_gdreport(["status", "--db", db], env)
+        check(st.returncode == 0 and "database error" in st.stdout and
+              "StoreError" not in st.stdout,
+              "%s: status text shows a database error, no StoreError" % label)
+        stj = status_json(env, db)
+        reg = stj and [g for g in stj["runs"][0]["regions"] if g["region"] == STORE_REGION]
+        check(reg and reg[0]["error_code"] is None and reg[0]["state"] == "failed" and
+              "database error" in (reg[0]["message"] or ""),
+              "%s: status --json: state failed, error_code null, a database error: %s" % (
+                  label, reg))
+        check(stj and "StoreError" not in json.dumps(stj), "%s: no StoreError in status --json"
+              % label)
+        out = os.path.join(tmp, "store-%s.json" % table)
+        ex = gdtest.run_gdreport(["export", "--db", db, "--format", "json", "-o", out], env)
+        check(ex.returncode == 0, "%s: export exit 0 (%s)" % (label, ex.stderr[-300:]))
+        if ex.returncode == 0:
+            # A failed run is not trustworthy: the report is built from the last
+            # ok or partial run (store/report_query.c), so the failure never
+            # reaches it, under any name.
+            with open(out, encoding="utf-8") as f:
+                text = f.read()
+            doc = json.loads(text)
+            check("StoreError" not in text and "database error" not in text,
+                  "%s: the JSON report carries nothing of the failed run" % label)
+            got = doc.get("collection") or {}
+            check(got.get("run_id") == seed_run[0] and got.get("outcome") == "ok",
+                  "%s: the JSON report is built from the last good run %d: %s" % (
+                      label, seed_run[0], got))
+
+
 def main():
     with gdtest.FakeAws(args=["--scenario", "small"]) as fake, \
             tempfile.TemporaryDirectory() as tmp:
         disk_full(fake, tmp)
         corrupt(fake, tmp)
+        store_failure(fake, tmp)
         aws_side(fake, tmp)
     return gdtest.finish()
 

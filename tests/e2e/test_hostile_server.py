@@ -225,6 +225,28 @@ def invalid_amount_case(fake, tmp, amount, lists):
     errors = schema_errors(doc)
     if errors is not None:
         check(not errors, "%s: the report matches the JSON Schema (%s)" % (label, errors[:3]))
+    invalid_in_md_and_xlsx(env, db, tmp, label, amount)
+
+
+def invalid_in_md_and_xlsx(env, db, tmp, label, amount):
+    """The md report names the region under Cost; the workbook's Overview gives its
+    cost state as invalid; neither shows the amount."""
+    md = gdtest.run_gdreport(["export", "--db", db, "--format", "md", "-o", "-"], env)
+    cost = md.stdout.split("## Cost", 1)[-1].split("\n## ", 1)[0]
+    check(md.returncode == 0 and "Invalid cost" in cost and REGION in cost and
+          amount not in md.stdout, "%s: md names the region's invalid cost: %r"
+          % (label, cost.strip()[:300]))
+    out = os.path.join(tmp, "amount.xlsx")
+    ex = gdtest.run_gdreport(["export", "--db", db, "--format", "xlsx", "-o", out], env)
+    if not check(ex.returncode == 0, "%s: xlsx export (%s)" % (label, ex.stderr.strip())):
+        return
+    cells = gdexport.read_xlsx(out).get("Overview", {})
+    head = [(r, c) for (r, c), v in cells.items() if v == "Cost state"]
+    got = [cells.get((r, head[0][1])) for (r, c), v in cells.items()
+           if head and c == 0 and r > head[0][0] and v == REGION]
+    check(got == ["invalid"], "%s: the Overview's cost state is invalid (%r)" % (label, got))
+    check(not any(amount in str(v) for sheet in gdexport.read_xlsx(out).values()
+                  for v in sheet.values()), "%s: no cell holds the amount" % label)
 
 
 def schema_errors(doc):

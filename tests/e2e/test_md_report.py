@@ -4,7 +4,8 @@
 numbers as the JSON report of the same DB and --now (totals, week over week,
 the top 10 accounts, regions not collected, regions without a detector,
 cost), states each figure's definition, stays short, escapes hostile account
-names, and leaves every cost out under --redact cost."""
+names, and leaves every cost out under --redact cost. With --lang ja the
+words are Japanese and the numbers the same."""
 import json
 import os
 import re
@@ -39,6 +40,31 @@ def table_rows(text):
             cells = re.split(r"(?<!\\)\|", line.strip()[1:-1])
             rows.append([c.strip() for c in cells])
     return rows[1:]
+
+
+def japanese(env, db, tmp, md_en):
+    """--lang ja: every heading and sentence in Japanese, the same numbers in the
+    same order as the English summary, and no English words left but identifiers."""
+    mo = os.path.join(os.environ.get("GD_BUILD_DIR", ""), "locale", "ja", "LC_MESSAGES",
+                      "gdreport.mo")
+    if not os.path.exists(mo):
+        gdtest.skip_part("Japanese Markdown", "the catalog was not built (apt-get install gettext)")
+        return
+    ja = open(gdexport.run_export(env, db, os.path.join(tmp, "ja.md"), "md", NOW, check,
+                                  "--lang", "ja"), encoding="utf-8").read()
+    for title in ("# GuardDuty 週次サマリー", "## 検出結果", "## 前週比", "## 上位アカウント",
+                  "## カバレッジの不足", "## コスト (過去 30 日間、USD)", "## 定義"):
+        check(title in ja, "ja Markdown has %r" % title)
+    def figures(md, definitions_title):   # the numbers above the (translated) definitions
+        body = md.split("\n## %s\n" % definitions_title)[0]
+        return re.findall(r"[-+]?\d+(?:[.:]\d+)*", body)
+    fig_en, fig_ja = figures(md_en, "Definitions"), figures(ja, "定義")
+    check(fig_ja == fig_en and len(fig_en) > 50,
+          "ja Markdown: the same %d numbers in the same order as the English one" % len(fig_en))
+    english = ("Generated", "Window", "Findings", "Week over week", "Top accounts", "Coverage",
+               "Cost (last", "Definitions", "Total:", "Regions not collected", "none")
+    left = [w for w in english if w in ja]
+    check(not left, "no English words left in the ja Markdown: %r" % left)
 
 
 def main():
@@ -114,6 +140,7 @@ def main():
         cp = gdtest.run_gdreport(["export", "--db", db, "--format", "md", "-o", "-", "--now", NOW],
                                  env)
         check(cp.returncode == 0 and cp.stdout == md, "-o - writes the same Markdown to stdout")
+        japanese(env, db, tmp, md)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return gdtest.finish()

@@ -87,9 +87,9 @@ def add_history(db, now_ms, runs, findings=True):
                 created = now_ms - created_age * DAY_MS
                 con.execute(
                     "INSERT INTO findings (finding_id, region, account_id, detector_id, type, severity,"
-                    " title, description, resource_type, feature_name, created_at, updated_at,"
+                    " title, resource_type, feature_name, created_at, updated_at,"
                     " created_ms, updated_ms, count, archived, first_run_id, last_run_id, raw_json)"
-                    " SELECT ?, region, account_id, detector_id, type, severity, title, description,"
+                    " SELECT ?, region, account_id, detector_id, type, severity, title,"
                     " resource_type, feature_name, ?, ?, ?, ?, count, archived, ?, ?, raw_json"
                     " FROM findings WHERE finding_id = ?",
                     (fid, iso(created), iso(upd), created, upd, ids["a"], ids["a"], src))

@@ -108,7 +108,7 @@ static uint64_t content_hash(const char *path)
 {
     static const char *const queries[] = {
         "SELECT finding_id, region, account_id, detector_id, type, severity, title,"
-        " description, resource_type, feature_name, created_at, updated_at, created_ms,"
+        " resource_type, feature_name, created_at, updated_at, created_ms,"
         " updated_ms, count, archived, raw_json FROM findings ORDER BY finding_id",
         "SELECT account_id, name, email, status, source FROM accounts ORDER BY account_id"};
     uint64_t h = 1469598103934665603ULL;
@@ -211,6 +211,7 @@ static void test_open_creates_private_file_with_current_schema(void)
     CHECK_STR(gd_store_path(st), t.path);
     CHECK_INT(peek_int(t.path, "PRAGMA user_version"), max_version());
     CHECK_STR(peek_text(t.path, "PRAGMA journal_mode", txt, sizeof txt), "wal");
+    CHECK_INT(peek_int(t.path, "PRAGMA page_size"), 16384); /* a new DB's (store_open.c) */
     CHECK_INT(peek_int(t.path, "SELECT count(*) FROM sqlite_master WHERE name = 'findings'"), 1);
     gd_err err = {0};
     CHECK_INT(gd_store_integrity_check(st, &err), 0);
@@ -1473,6 +1474,51 @@ static void test_v2_db_gets_lifecycle_columns(void)
     tmpdb_cleanup(&t);
 }
 
+/* Migration 007 on a DB of the version before it that holds a finding: the
+ * description column and findings_created go, the row keeps every other value
+ * and its description stays readable from raw_json; the DB keeps its page
+ * size (only a new DB gets the larger one). */
+static void test_v6_db_gets_lean_findings(void)
+{
+    struct tmpdb t;
+    char text[256];
+    int before = 0;
+    tmpdb_init(&t, "store_test");
+    sqlite3 *db = peek_open_create(t.path);
+    for (size_t i = 0; i < gd_migrations_count && gd_migrations[i].version < 7; i++) {
+        CHECK_MSG(sqlite3_exec(db, gd_migrations[i].sql, NULL, NULL, NULL) == SQLITE_OK,
+                  "%s: %s", gd_migrations[i].name, sqlite3_errmsg(db));
+        before = gd_migrations[i].version;
+    }
+    char set[64];
+    snprintf(set, sizeof set, "PRAGMA user_version = %d", before);
+    CHECK_INT(sqlite3_exec(db, set, NULL, NULL, NULL), SQLITE_OK);
+    CHECK_INT(sqlite3_exec(db,
+        "INSERT INTO findings (finding_id, region, account_id, type, severity, title,"
+        " description, created_at, updated_at, created_ms, updated_ms, first_run_id,"
+        " last_run_id, raw_json, resource_id) VALUES"
+        " ('d1', 'us-east-1', '111111111111', 'T', 5, 'caf\xc3\xa9', 'long \xe2\x80\xae text',"
+        "  'a', 'b', 1, 2, 1, 1,"
+        "  '{\"id\":\"d1\",\"title\":\"caf\xc3\xa9\",\"description\":\"long \\u202e text\"}',"
+        "  'i-1')", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    CHECK(before >= 5);
+    CHECK_INT(peek_int(t.path, "PRAGMA page_size"), 4096);
+    gd_store *st = open_rw(t.path);
+    CHECK_INT(gd_store_schema_version(st), max_version());
+    gd_store_close(st);
+    CHECK_INT(peek_int(t.path, "SELECT count(*) FROM pragma_table_info('findings')"
+                               " WHERE name = 'description'"), 0);
+    CHECK_INT(peek_int(t.path, "SELECT count(*) FROM sqlite_master WHERE name = 'findings_created'"), 0);
+    CHECK_INT(peek_int(t.path, "SELECT count(*) FROM sqlite_master WHERE name = 'findings_report'"), 1);
+    CHECK_STR(peek_text(t.path, "SELECT title || '|' || resource_id || '|' || updated_ms FROM findings",
+                        text, sizeof text), "caf\xc3\xa9|i-1|2");
+    CHECK_STR(peek_text(t.path, "SELECT json_extract(raw_json, '$.description') FROM findings",
+                        text, sizeof text), "long \xe2\x80\xae text");
+    CHECK_INT(peek_int(t.path, "PRAGMA page_size"), 4096);
+    tmpdb_cleanup(&t);
+}
+
 typedef struct trial_seen {
     int rows, denied_rows;
     char text[512];
@@ -1556,6 +1602,7 @@ int main(void)
     test_findings_expiry();
     test_lifecycle_reads();
     test_v2_db_gets_lifecycle_columns();
+    test_v6_db_gets_lean_findings();
     test_free_trial_days();
     return t_done();
 }

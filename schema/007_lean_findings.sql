@@ -1,0 +1,21 @@
+-- SPDX-License-Identifier: Apache-2.0
+-- gdreport store, version 7: a leaner findings row and one index fewer to
+-- maintain on every write (issue 13; bench/README.md has the measurements).
+--
+-- findings.description is dropped: raw_json holds the finding's description
+-- (the same text, as tests/e2e/test_collect_hostile.py checks on hostile
+-- findings), no report reads the column, and storing it twice cost up to
+-- 60 KB per finding. Read it with
+--     SELECT json_extract(raw_json, '$.description') FROM findings;
+-- The title column stays: the Findings sheet and JSON read it per row.
+--
+-- findings_created is dropped: no query reads through it (every export
+-- query on created_ms runs inside the covering index findings_report, and
+-- the schema-2 fallback that could use it only runs on DBs read as they are,
+-- which keep it), yet every inserted finding paid a random insert into it.
+--
+-- Both statements rewrite nothing but the findings table (DROP COLUMN copies
+-- each row once, ~4 s per 100,000 findings on the bench machine); freed pages
+-- are reused by later collects.
+DROP INDEX findings_created;
+ALTER TABLE findings DROP COLUMN description;

@@ -1,0 +1,365 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* collector/region_call: gd_region_fetch against the scripted server, one
+ * case per failure class (access denied, opt-in region disabled, throttled
+ * until the region budget, other AWS errors, an unreadable answer, local
+ * failures), and the typed store failure: what each records (origin, kind,
+ * code, request id, message) and which region / cost state it maps to. A
+ * store failure must never carry an AWS error code. */
+#include "collector/region_call.h"
+#include "collector/region_worker.h"
+#include "common/timeutil.h"
+#include "tests/unit/scripted_server.h"
+#include "tests/unit/t.h"
+
+#include <stdlib.h>
+
+#define REGION "eu-west-1"
+
+static const char *no_env(void *ud, const char *name)
+{
+    (void)ud;
+    (void)name;
+    return NULL;
+}
+
+static int test_creds(void *ud, gd_creds *out, gd_err *err)
+{
+    (void)ud;
+    (void)err;
+    snprintf(out->access_key_id, sizeof out->access_key_id, "AKIDTEST");
+    snprintf(out->secret_access_key, sizeof out->secret_access_key, "SECRETVALUE");
+    return 0;
+}
+
+/* A region wired to a scripted server: one attempt per call (the client's
+ * retries are aws/'s business), rounds as configured. */
+typedef struct fixture {
+    ss_server server;
+    char url[64];
+    gd_env env;
+    gd_endpoint_config endpoints;
+    gd_aws_options aws;
+    gd_collect_options opts;
+    gd_region_ctx rc;
+} fixture;
+
+static void fixture_start(fixture *f, const ss_step *steps, size_t n, int rounds,
+                          int64_t budget_ms)
+{
+    memset(f, 0, sizeof *f);
+    CHECK_INT(ss_start(&f->server, steps, n), 0);
+    ss_url(&f->server, f->url, sizeof f->url);
+    f->env = (gd_env){no_env, NULL};
+    f->endpoints.flag_url = f->url;
+    f->endpoints.env = &f->env;
+    f->aws.get_creds = test_creds;
+    f->aws.endpoints = &f->endpoints;
+    f->aws.http.total_timeout_ms = 5000;
+    f->aws.max_attempts = 1;
+    f->aws.env = &f->env;
+    gd_collect_options_init(&f->opts);
+    f->opts.retry_rounds = rounds;
+    f->opts.round_pause_ms = 10;
+    f->opts.region_budget_ms = budget_ms;
+    f->rc.region = REGION;
+    f->rc.opts = &f->opts;
+    f->rc.deadline_mono_ms = gd_time_monotonic_ms() + budget_ms;
+    pthread_mutex_init(&f->rc.lock, NULL);
+    gd_err err = {0};
+    CHECK_INT(gd_aws_client_new(&f->aws, &f->rc.client, &err), 0);
+}
+
+static void fixture_stop(fixture *f)
+{
+    gd_aws_client_free(f->rc.client);
+    pthread_mutex_destroy(&f->rc.lock);
+    ss_stop(&f->server);
+}
+
+static int read_ids(json_t *root, void *page, gd_err *err)
+{
+    return gd_api_parse_id_page(root, "detectorIds", page, err);
+}
+
+static int read_nomem(json_t *root, void *out, gd_err *err)
+{
+    (void)root;
+    (void)out;
+    return gd_err_set(err, GD_E_NOMEM, "out of memory");
+}
+
+/* ListDetectors through gd_region_fetch; 0 or -1 with *fail. */
+static int fetch(fixture *f, gd_reply_reader read, gd_call_fail *fail)
+{
+    gd_api_req r;
+    gd_err err = {0};
+    gd_id_page page;
+    memset(&page, 0, sizeof page);
+    memset(fail, 0, sizeof *fail);
+    int built = gd_api_req_list_detectors(&r, REGION, NULL, &err);
+    int res = gd_region_fetch(&f->rc, f->rc.client, &r, built, &err, read ? read : read_ids,
+                              &page, fail);
+    if (res == 0)
+        gd_id_page_free(&page);
+    return res;
+}
+
+static int has(const char *s, const char *part)
+{
+    return s && strstr(s, part) != NULL;
+}
+
+static void test_success_reads_the_answer(void)
+{
+    ss_step steps[] = {{.status = 200, .body = "{\"detectorIds\":[\"d1\"]}"}};
+    fixture f;
+    fixture_start(&f, steps, 1, 0, 5000);
+    gd_api_req r;
+    gd_err err = {0};
+    gd_id_page page;
+    gd_call_fail fail;
+    memset(&fail, 0, sizeof fail);
+    int built = gd_api_req_list_detectors(&r, REGION, NULL, &err);
+    CHECK_INT(gd_region_fetch(&f.rc, f.rc.client, &r, built, &err, read_ids, &page, &fail), 0);
+    CHECK_INT(page.n, 1);
+    CHECK(page.n == 1 && !strcmp(page.ids[0], "d1"));
+    CHECK_INT(fail.origin, GD_FAIL_NONE);
+    CHECK_INT(gd_call_fail_class(&fail), GD_FAILC_NONE);
+    CHECK_INT(f.rc.requests, 1);
+    gd_id_page_free(&page);
+    fixture_stop(&f);
+}
+
+static void test_access_denied(void)
+{
+    ss_step steps[] = {{.status = 403, .headers = "x-amzn-RequestId: req-denied\r\n",
+                        .body = "{\"__type\":\"AccessDeniedException\","
+                                "\"message\":\"not authorized by an SCP\"}"}};
+    fixture f;
+    fixture_start(&f, steps, 1, 2, 5000);
+    gd_call_fail fail;
+    CHECK_INT(fetch(&f, NULL, &fail), -1);
+    CHECK_INT(fail.origin, GD_FAIL_AWS);
+    CHECK_INT(fail.kind, GD_AWS_ACCESS_DENIED);
+    CHECK_INT(gd_call_fail_class(&fail), GD_FAILC_ACCESS_DENIED);
+    CHECK_STR(gd_call_fail_region_state(&fail), "access_denied");
+    CHECK_STR(gd_call_fail_cost_state(&fail), "denied");
+    CHECK_STR(fail.code, "AccessDeniedException");
+    CHECK_STR(fail.request_id, "req-denied");
+    CHECK_MSG(has(fail.message, REGION " ListDetectors: not authorized by an SCP (HTTP 403"),
+              "%s", fail.message);
+    CHECK_INT(f.server.n_requests, 1);   /* not retried in rounds */
+    CHECK_INT(gd_region_final_fail(&f.rc, &fail), 0);
+    CHECK_STR(fail.code, "AccessDeniedException");   /* untouched: no store failure */
+    fixture_stop(&f);
+}
+
+static void test_region_disabled(void)
+{
+    ss_step steps[] = {{.status = 403, .body = "{\"__type\":\"UnrecognizedClientException\","
+                                               "\"message\":\"The security token included in "
+                                               "the request is invalid\"}"}};
+    fixture f;
+    fixture_start(&f, steps, 1, 2, 5000);
+    gd_call_fail fail;
+    CHECK_INT(fetch(&f, NULL, &fail), -1);
+    CHECK_INT(fail.origin, GD_FAIL_AWS);
+    CHECK_INT(gd_call_fail_class(&fail), GD_FAILC_REGION_DISABLED);
+    CHECK_STR(gd_call_fail_region_state(&fail), "region_disabled");
+    CHECK_STR(gd_call_fail_cost_state(&fail), "failed");
+    CHECK_STR(fail.code, "UnrecognizedClientException");
+    CHECK_INT(f.server.n_requests, 1);
+    fixture_stop(&f);
+}
+
+/* Throttling is retried until the region budget ends; the failure then says
+ * both: the budget (code) and that it was throttling (class, message). */
+static void test_throttled_until_the_budget(void)
+{
+    ss_step steps[40];
+    for (size_t i = 0; i < 40; i++)
+        steps[i] = (ss_step){.status = 400, .body = "{\"__type\":\"ThrottlingException\","
+                                                    "\"message\":\"Rate exceeded\"}"};
+    fixture f;
+    fixture_start(&f, steps, 40, 0, 400);
+    gd_call_fail fail;
+    CHECK_INT(fetch(&f, NULL, &fail), -1);
+    CHECK_INT(fail.origin, GD_FAIL_AWS);
+    CHECK_INT(fail.kind, GD_AWS_THROTTLED);
+    CHECK_INT(gd_call_fail_class(&fail), GD_FAILC_THROTTLED);
+    CHECK_STR(gd_call_fail_region_state(&fail), "failed");
+    CHECK_STR(gd_call_fail_cost_state(&fail), "failed");
+    CHECK_STR(fail.code, "RegionBudgetExhausted");
+    CHECK_MSG(has(fail.message, "region budget") && has(fail.message, "while throttled"), "%s",
+              fail.message);
+    /* retry_rounds is 0, yet throttling got more than one round */
+    CHECK_MSG(f.server.n_requests > 1, "%d requests", f.server.n_requests);
+    CHECK(f.rc.throttles >= 1);
+    fixture_stop(&f);
+}
+
+static void test_other_aws_errors(void)
+{
+    /* a 5xx: retried for retry_rounds more rounds, then "failed" */
+    ss_step steps[] = {
+        {.status = 500, .body = "{\"__type\":\"InternalServerErrorException\",\"message\":\"a\"}"},
+        {.status = 500, .body = "{\"__type\":\"InternalServerErrorException\",\"message\":\"b\"}"},
+    };
+    fixture f;
+    fixture_start(&f, steps, 2, 1, 5000);
+    gd_call_fail fail;
+    CHECK_INT(fetch(&f, NULL, &fail), -1);
+    CHECK_INT(fail.origin, GD_FAIL_AWS);
+    CHECK_INT(fail.kind, GD_AWS_TRANSIENT);
+    CHECK_INT(gd_call_fail_class(&fail), GD_FAILC_OTHER);
+    CHECK_STR(gd_call_fail_region_state(&fail), "failed");
+    CHECK_STR(fail.code, "InternalServerErrorException");
+    CHECK_INT(f.server.n_requests, 2);
+    fixture_stop(&f);
+
+    /* a client error: not retried */
+    ss_step bad[] = {{.status = 400, .body = "{\"__type\":\"BadRequestException\","
+                                             "\"message\":\"The request is rejected\"}"}};
+    fixture_start(&f, bad, 1, 2, 5000);
+    CHECK_INT(fetch(&f, NULL, &fail), -1);
+    CHECK_INT(fail.kind, GD_AWS_CLIENT);
+    CHECK_INT(gd_call_fail_class(&fail), GD_FAILC_OTHER);
+    CHECK_STR(gd_call_fail_region_state(&fail), "failed");
+    CHECK_STR(fail.code, "BadRequestException");
+    CHECK_INT(f.server.n_requests, 1);
+    fixture_stop(&f);
+}
+
+/* A 2xx the reader cannot use is AWS's failure, named by operation. */
+static void test_unreadable_answer(void)
+{
+    ss_step steps[] = {{.status = 200, .body = "{\"detectorIds\":\"not a list\"}"}};
+    fixture f;
+    fixture_start(&f, steps, 1, 2, 5000);
+    gd_call_fail fail;
+    CHECK_INT(fetch(&f, NULL, &fail), -1);
+    CHECK_INT(fail.origin, GD_FAIL_AWS);
+    CHECK_INT(fail.kind, GD_AWS_BAD_RESPONSE);
+    CHECK_INT(fail.reply_code, GD_E_PARSE);
+    CHECK_INT(gd_call_fail_class(&fail), GD_FAILC_OTHER);
+    CHECK_STR(gd_call_fail_region_state(&fail), "failed");
+    CHECK_MSG(has(fail.message, REGION " ListDetectors: "), "%s", fail.message);
+    CHECK_INT(f.server.n_requests, 1);
+    fixture_stop(&f);
+}
+
+/* gdreport's own failures: out of memory in the reader, a request it could
+ * not build (nothing is sent). */
+static void test_local_failures(void)
+{
+    ss_step steps[] = {{.status = 200, .body = "{\"detectorIds\":[]}"}};
+    fixture f;
+    fixture_start(&f, steps, 1, 2, 5000);
+    gd_call_fail fail;
+    CHECK_INT(fetch(&f, read_nomem, &fail), -1);
+    CHECK_INT(fail.origin, GD_FAIL_LOCAL);
+    CHECK_INT(fail.reply_code, GD_E_NOMEM);
+    CHECK_STR(fail.code, "");
+    CHECK_INT(gd_call_fail_class(&fail), GD_FAILC_OTHER);
+    CHECK_STR(gd_call_fail_region_state(&fail), "failed");
+    CHECK_MSG(has(fail.message, "out of memory"), "%s", fail.message);
+
+    gd_api_req r;
+    gd_err err = {0};
+    gd_id_page page;
+    int built = gd_api_req_get_detector(&r, REGION, "bad\nid", &err);   /* control char */
+    CHECK(built != 0);
+    CHECK_INT(gd_region_fetch(&f.rc, f.rc.client, &r, built, &err, read_ids, &page, &fail), -1);
+    CHECK_INT(fail.origin, GD_FAIL_LOCAL);
+    CHECK_STR(fail.code, "");
+    CHECK_MSG(has(fail.message, "malformed detector id"), "%s", fail.message);
+    CHECK_INT(f.server.n_requests, 1);   /* only the first case's request */
+    fixture_stop(&f);
+}
+
+/* A store failure is typed, says "database error", carries no AWS code, is
+ * recorded on the region (the first one wins) and replaces whatever AWS
+ * failure the region's flow ends with. */
+static void test_store_failure(void)
+{
+    fixture f;
+    ss_step none[] = {{.status = 200, .body = "{}"}};
+    fixture_start(&f, none, 1, 0, 5000);
+    gd_err err = {0};
+    gd_err_set(&err, GD_E_DB, "DB /tmp/x.db: insert finding: disk I/O error");
+    gd_call_fail fail;
+    gd_fail_store(&f.rc, &fail, "findings", &err);
+    CHECK_INT(fail.origin, GD_FAIL_STORE);
+    CHECK_INT(fail.kind, GD_AWS_OK);
+    CHECK_STR(fail.code, "");
+    CHECK_STR(fail.request_id, "");
+    CHECK_STR(fail.message, REGION " findings: database error: DB /tmp/x.db: insert finding: "
+                            "disk I/O error");
+    CHECK_INT(gd_call_fail_class(&fail), GD_FAILC_STORE);
+    CHECK_STR(gd_fail_class_name(GD_FAILC_STORE), "database error");
+    CHECK_STR(gd_call_fail_region_state(&fail), "failed");
+    CHECK_STR(gd_call_fail_cost_state(&fail), "failed");
+    CHECK_INT(f.rc.store_fail.origin, GD_FAIL_STORE);
+
+    /* a later store failure does not replace the first */
+    gd_err err2 = {0};
+    gd_err_set(&err2, GD_E_DB, "DB /tmp/x.db: store usage row: database or disk is full");
+    gd_call_fail second;
+    gd_fail_store(&f.rc, &second, "usage", &err2);
+    CHECK(has(f.rc.store_fail.message, "insert finding"));
+
+    /* the region's flow ended with an AWS failure: the store failure wins */
+    gd_call_fail end;
+    gd_fail_aws(&end, GD_AWS_ACCESS_DENIED, "AccessDeniedException", "%s ListMembers: denied",
+                REGION);
+    CHECK_INT(gd_region_final_fail(&f.rc, &end), 1);
+    CHECK_INT(end.origin, GD_FAIL_STORE);
+    CHECK_STR(end.code, "");
+    CHECK(has(end.message, "database error"));
+    CHECK_STR(gd_call_fail_region_state(&end), "failed");
+
+    /* and a region that otherwise collected ends failed with it as well */
+    gd_call_fail clean;
+    memset(&clean, 0, sizeof clean);
+    CHECK_INT(gd_region_final_fail(&f.rc, &clean), 1);
+    CHECK(has(clean.message, "database error"));
+    fixture_stop(&f);
+}
+
+static void test_pager_failures(void)
+{
+    gd_pager p;
+    gd_pager_init(&p);
+    CHECK_INT(gd_pager_next(&p, "t1"), 0);
+    int rc = gd_pager_next(&p, "t1");
+    CHECK_INT(rc, GD_E_PARSE);
+    gd_call_fail fail;
+    gd_fail_pager(&fail, REGION, &p, rc, "ListMembers");
+    CHECK_INT(fail.origin, GD_FAIL_AWS);
+    CHECK_INT(fail.kind, GD_AWS_BAD_RESPONSE);
+    CHECK_STR(fail.code, "RepeatedNextToken");
+    CHECK_MSG(has(fail.message, REGION " ListMembers: the service repeated a page token"), "%s",
+              fail.message);
+    gd_pager_free(&p);
+
+    gd_pager_init(&p);
+    gd_fail_pager(&fail, REGION, &p, GD_E_NOMEM, "ListFindings");
+    CHECK_INT(fail.origin, GD_FAIL_LOCAL);
+    CHECK_STR(fail.code, "");
+    CHECK_MSG(has(fail.message, "out of memory"), "%s", fail.message);
+    gd_pager_free(&p);
+}
+
+int main(void)
+{
+    test_success_reads_the_answer();
+    test_access_denied();
+    test_region_disabled();
+    test_throttled_until_the_budget();
+    test_other_aws_errors();
+    test_unreadable_answer();
+    test_local_failures();
+    test_store_failure();
+    test_pager_failures();
+    return t_done();
+}
