@@ -149,7 +149,7 @@ static void add_problem(pipeline *p, const char *kind, const char *id, const cha
     note_unstored(p, id);
     gd_log(GD_LOG_WARN, rc->region, "GetFindings", NULL, "finding %.100s: %s", id, msg);
     if (gd_store_add_problem(rc->store, rc->run_id, rc->region, kind, id, msg, &err) != 0)
-        gd_log(GD_LOG_ERROR, rc->region, "GetFindings", NULL, "%s", err.msg);
+        gd_region_store_failed(rc, "run problems", &err);
 }
 
 /* Halves the batch until single ids: one oversized or malformed finding must

@@ -134,7 +134,7 @@ static void record_unprocessed(gd_region_ctx *rc, const member_set *s)
             gd_err err = {0};
             if (gd_store_add_problem(rc->store, rc->run_id, rc->region, "unprocessed_account",
                                      u->account_id, msg, &err) != 0)
-                gd_log(GD_LOG_WARN, rc->region, "GetMemberDetectors", NULL, "%s", err.msg);
+                gd_region_store_failed(rc, "run problems", &err);
         }
     }
 }

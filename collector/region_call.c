@@ -5,7 +5,9 @@
  * region_worker.c (gd_region_call_parse); this builds on them. */
 #include "collector/region_call.h"
 #include "collector/region_worker.h"
+#include "common/log.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -58,6 +60,9 @@ const char *gd_fail_class_name(gd_fail_class c)
 }
 
 /* ---- Filling ---------------------------------------------------------------- */
+
+static void fail_vset(gd_call_fail *f, int origin, int kind, const char *code, const char *fmt,
+                      va_list ap) __attribute__((format(printf, 5, 0)));
 
 static void fail_vset(gd_call_fail *f, int origin, int kind, const char *code, const char *fmt,
                       va_list ap)
@@ -132,6 +137,13 @@ void gd_fail_store(gd_region_ctx *rc, gd_call_fail *f, const char *what, const g
     if (rc->store_fail.origin != GD_FAIL_STORE)
         rc->store_fail = *f;
     pthread_mutex_unlock(&rc->lock);
+}
+
+void gd_region_store_failed(gd_region_ctx *rc, const char *what, const gd_err *err)
+{
+    gd_call_fail f;
+    gd_fail_store(rc, &f, what, err);
+    gd_log(GD_LOG_ERROR, rc->region, NULL, NULL, "%s", f.message);
 }
 
 int gd_region_final_fail(gd_region_ctx *rc, gd_call_fail *fail)

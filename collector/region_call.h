@@ -90,6 +90,11 @@ typedef struct gd_region_ctx gd_region_ctx;
  * fills f ("<region> <what>: database error: <err->msg>") and records it on
  * the region (the first one is kept; thread-safe). */
 void gd_fail_store(gd_region_ctx *rc, gd_call_fail *f, const char *what, const gd_err *err);
+/* A store failure of a write that does not stop its step (a run problem,
+ * clearing a region's set-up, the completeness count): logged, and recorded
+ * on the region as by gd_fail_store, so the region reports it and the run is
+ * fatal (README "Exit codes": any failed write). */
+void gd_region_store_failed(gd_region_ctx *rc, const char *what, const gd_err *err);
 /* The failure the region ends with, given the one its flow ended with in
  * *fail (origin GD_FAIL_NONE when none): a store failure recorded on the
  * region replaces it, since it makes the run fatal. Returns 1 when *fail is

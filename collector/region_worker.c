@@ -455,7 +455,8 @@ static int collect_setup(gd_region_ctx *rc, region_outcome *out)
             name_real_admin(rc, &out->fail);
             out->state = "not_admin";
             gd_err err = {0};
-            gd_store_clear_region_setup(rc->store, rc->region, &err);
+            if (gd_store_clear_region_setup(rc->store, rc->region, &err) != 0)
+                gd_region_store_failed(rc, "clearing the region's set-up", &err);
         }
     }
     if (!res)
@@ -643,15 +644,17 @@ static void check_completeness(gd_region_ctx *rc)
     gd_err err = {0};
     if (guardduty_counts(rc, aws, &complete, why, sizeof why) != 0)
         snprintf(msg, sizeof msg, "not checked: GetFindingsStatistics failed: %s", why);
-    else if (gd_store_active_by_band(rc->store, rc->region, rc->detector_id, stored, &err) != 0)
+    else if (gd_store_active_by_band(rc->store, rc->region, rc->detector_id, stored, &err) != 0) {
         snprintf(msg, sizeof msg, "not checked: %s", err.msg);
+        gd_region_store_failed(rc, "completeness count", &err);
+    }
     else
         completeness_message(aws, stored, complete, msg, sizeof msg);
     int ok = !strncmp(msg, "complete:", 9);
     gd_log(ok ? GD_LOG_DEBUG : GD_LOG_WARN, rc->region, "GetFindingsStatistics", NULL, "%s", msg);
     if (gd_store_add_problem(rc->store, rc->run_id, rc->region, "completeness", rc->region, msg,
                              &err) != 0)
-        gd_log(GD_LOG_ERROR, rc->region, NULL, NULL, "%s", err.msg);
+        gd_region_store_failed(rc, "run problems", &err);
 }
 
 /* Findings that were fetched but not stored make the region partial (never a
@@ -676,7 +679,7 @@ static void collect_region(gd_region_ctx *rc, region_outcome *out)
         snprintf(out->fail.message, sizeof out->fail.message,
                  "GuardDuty is not enabled here (ListDetectors returned no detector)");
         if (gd_store_clear_region_setup(rc->store, rc->region, &err) != 0)
-            gd_log(GD_LOG_WARN, rc->region, NULL, NULL, "%s", err.msg);
+            gd_region_store_failed(rc, "clearing the region's set-up", &err);
         return;
     }
     if (collect_setup(rc, out) != 0)

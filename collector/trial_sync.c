@@ -73,7 +73,7 @@ static void note_unprocessed(gd_region_ctx *rc, const json_t *unp)
                  why ? why : "(no reason given)");
         if (gd_store_add_problem(rc->store, rc->run_id, rc->region, "trial_unprocessed",
                                  acct ? acct : "?", msg, &err) != 0)
-            gd_log(GD_LOG_WARN, rc->region, "GetRemainingFreeTrialDays", NULL, "%s", err.msg);
+            gd_region_store_failed(rc, "run problems", &err);
     }
 }
 

@@ -14,12 +14,13 @@ and `status` shows it as interrupted, not running. SIGXFSZ is ignored in the
 child, so a write past the limit fails with EFBIG as on a full disk.
 
 A store failure is typed (issue 14 item 6, collector/region_call.h): the
-region row, `status` (text and JSON) and the JSON report show it as a
-database error with no AWS error code; the fake AWS code "StoreError" of
-earlier versions must appear nowhere. A SQLite trigger refuses the writes of
-one region into one table at a time, so every step's store path is covered
-(findings, members, detector, watermark, usage, free-trial days) while the
-DB itself stays writable for the run and region rows."""
+region row and `status` (text and JSON) show it as a database error with no
+AWS error code; the JSON report, built from the last good run, carries none
+of it. The fake AWS code "StoreError" of earlier versions must appear
+nowhere. A SQLite trigger refuses the writes of one region into one table at
+a time, so every step's store path is covered (findings, members, detector,
+watermark, usage, free-trial days, run problems) while the DB itself stays
+writable for the run and region rows."""
 import os
 import resource
 import signal
@@ -131,7 +132,8 @@ STORE_REGION = "eu-west-1"
 # table -> extra collect flags (usage and free-trial days need cost collection)
 STORE_TABLES = [("findings", ["--no-cost"]), ("members", ["--no-cost"]),
                 ("detectors", ["--no-cost"]), ("region_sync", ["--no-cost"]),
-                ("usage_costs", []), ("free_trial_regions", [])]
+                ("usage_costs", []), ("free_trial_regions", []),
+                ("run_problems", ["--no-cost"])]
 INJECTED = "injected store failure"
 
 
