@@ -130,48 +130,6 @@ static void test_success_reads_the_answer(void)
     fixture_stop(&f);
 }
 
-static void test_access_denied(void)
-{
-    ss_step steps[] = {{.status = 403, .headers = "x-amzn-RequestId: req-denied\r\n",
-                        .body = "{\"__type\":\"AccessDeniedException\","
-                                "\"message\":\"not authorized by an SCP\"}"}};
-    fixture f;
-    fixture_start(&f, steps, 1, 2, 5000);
-    gd_call_fail fail;
-    CHECK_INT(fetch(&f, NULL, &fail), -1);
-    CHECK_INT(fail.origin, GD_FAIL_AWS);
-    CHECK_INT(fail.kind, GD_AWS_ACCESS_DENIED);
-    CHECK_INT(gd_call_fail_class(&fail), GD_FAILC_ACCESS_DENIED);
-    CHECK_STR(gd_call_fail_region_state(&fail), "access_denied");
-    CHECK_STR(gd_call_fail_cost_state(&fail), "denied");
-    CHECK_STR(fail.code, "AccessDeniedException");
-    CHECK_STR(fail.request_id, "req-denied");
-    CHECK_MSG(has(fail.message, REGION " ListDetectors: not authorized by an SCP (HTTP 403"),
-              "%s", fail.message);
-    CHECK_INT(f.server.n_requests, 1);   /* not retried in rounds */
-    CHECK_INT(gd_region_final_fail(&f.rc, &fail), 0);
-    CHECK_STR(fail.code, "AccessDeniedException");   /* untouched: no store failure */
-    fixture_stop(&f);
-}
-
-static void test_region_disabled(void)
-{
-    ss_step steps[] = {{.status = 403, .body = "{\"__type\":\"UnrecognizedClientException\","
-                                               "\"message\":\"The security token included in "
-                                               "the request is invalid\"}"}};
-    fixture f;
-    fixture_start(&f, steps, 1, 2, 5000);
-    gd_call_fail fail;
-    CHECK_INT(fetch(&f, NULL, &fail), -1);
-    CHECK_INT(fail.origin, GD_FAIL_AWS);
-    CHECK_INT(gd_call_fail_class(&fail), GD_FAILC_REGION_DISABLED);
-    CHECK_STR(gd_call_fail_region_state(&fail), "region_disabled");
-    CHECK_STR(gd_call_fail_cost_state(&fail), "failed");
-    CHECK_STR(fail.code, "UnrecognizedClientException");
-    CHECK_INT(f.server.n_requests, 1);
-    fixture_stop(&f);
-}
-
 /* Throttling is retried until the region budget ends; the failure then says
  * both: the budget (code) and that it was throttling (class, message). */
 static void test_throttled_until_the_budget(void)
@@ -198,54 +156,78 @@ static void test_throttled_until_the_budget(void)
     fixture_stop(&f);
 }
 
-static void test_other_aws_errors(void)
-{
-    /* a 5xx: retried for retry_rounds more rounds, then "failed" */
-    ss_step steps[] = {
-        {.status = 500, .body = "{\"__type\":\"InternalServerErrorException\",\"message\":\"a\"}"},
-        {.status = 500, .body = "{\"__type\":\"InternalServerErrorException\",\"message\":\"b\"}"},
-    };
-    fixture f;
-    fixture_start(&f, steps, 2, 1, 5000);
-    gd_call_fail fail;
-    CHECK_INT(fetch(&f, NULL, &fail), -1);
-    CHECK_INT(fail.origin, GD_FAIL_AWS);
-    CHECK_INT(fail.kind, GD_AWS_TRANSIENT);
-    CHECK_INT(gd_call_fail_class(&fail), GD_FAILC_OTHER);
-    CHECK_STR(gd_call_fail_region_state(&fail), "failed");
-    CHECK_STR(fail.code, "InternalServerErrorException");
-    CHECK_INT(f.server.n_requests, 2);
-    fixture_stop(&f);
+/* One AWS answer, given `answers` times (the rounds ask again), and what the
+ * failure must record and mean. */
+typedef struct aws_case {
+    const char *name;
+    int status;
+    const char *headers, *body;
+    int answers, rounds;
+    int kind;                      /* enum gd_aws_error_kind */
+    int klass;                     /* enum gd_fail_class */
+    const char *region_state, *cost_state, *code, *request_id, *message;
+    int reply_code;
+} aws_case;
 
-    /* a client error: not retried */
-    ss_step bad[] = {{.status = 400, .body = "{\"__type\":\"BadRequestException\","
-                                             "\"message\":\"The request is rejected\"}"}};
-    fixture_start(&f, bad, 1, 2, 5000);
-    CHECK_INT(fetch(&f, NULL, &fail), -1);
-    CHECK_INT(fail.kind, GD_AWS_CLIENT);
-    CHECK_INT(gd_call_fail_class(&fail), GD_FAILC_OTHER);
-    CHECK_STR(gd_call_fail_region_state(&fail), "failed");
-    CHECK_STR(fail.code, "BadRequestException");
-    CHECK_INT(f.server.n_requests, 1);
-    fixture_stop(&f);
-}
+static const aws_case AWS_CASES[] = {
+    {"access denied (IAM policy or SCP): not retried", 403,
+     "x-amzn-RequestId: req-denied\r\n",
+     "{\"__type\":\"AccessDeniedException\",\"message\":\"not authorized by an SCP\"}", 1, 2,
+     GD_AWS_ACCESS_DENIED, GD_FAILC_ACCESS_DENIED, "access_denied", "denied",
+     "AccessDeniedException", "req-denied",
+     REGION " ListDetectors: not authorized by an SCP (HTTP 403", 0},
+    {"opt-in region not enabled: not retried", 403, NULL,
+     "{\"__type\":\"UnrecognizedClientException\",\"message\":\"The security token included "
+     "in the request is invalid\"}", 1, 2,
+     GD_AWS_REGION_DISABLED, GD_FAILC_REGION_DISABLED, "region_disabled", "failed",
+     "UnrecognizedClientException", "", REGION " ListDetectors: The security token", 0},
+    {"5xx: retried for retry_rounds more rounds", 500, NULL,
+     "{\"__type\":\"InternalServerErrorException\",\"message\":\"try later\"}", 2, 1,
+     GD_AWS_TRANSIENT, GD_FAILC_OTHER, "failed", "failed", "InternalServerErrorException", "",
+     REGION " ListDetectors: try later (HTTP 500", 0},
+    {"another 4xx: not retried", 400, NULL,
+     "{\"__type\":\"BadRequestException\",\"message\":\"The request is rejected\"}", 1, 2,
+     GD_AWS_CLIENT, GD_FAILC_OTHER, "failed", "failed", "BadRequestException", "",
+     REGION " ListDetectors: The request is rejected (HTTP 400", 0},
+    {"a 2xx the reader cannot use: AWS's failure, named by operation", 200, NULL,
+     "{\"detectorIds\":\"not a list\"}", 1, 2,
+     GD_AWS_BAD_RESPONSE, GD_FAILC_OTHER, "failed", "failed", "", "", REGION " ListDetectors: ",
+     GD_E_PARSE},
+};
 
-/* A 2xx the reader cannot use is AWS's failure, named by operation. */
-static void test_unreadable_answer(void)
+static void test_aws_failure_classes(void)
 {
-    ss_step steps[] = {{.status = 200, .body = "{\"detectorIds\":\"not a list\"}"}};
-    fixture f;
-    fixture_start(&f, steps, 1, 2, 5000);
-    gd_call_fail fail;
-    CHECK_INT(fetch(&f, NULL, &fail), -1);
-    CHECK_INT(fail.origin, GD_FAIL_AWS);
-    CHECK_INT(fail.kind, GD_AWS_BAD_RESPONSE);
-    CHECK_INT(fail.reply_code, GD_E_PARSE);
-    CHECK_INT(gd_call_fail_class(&fail), GD_FAILC_OTHER);
-    CHECK_STR(gd_call_fail_region_state(&fail), "failed");
-    CHECK_MSG(has(fail.message, REGION " ListDetectors: "), "%s", fail.message);
-    CHECK_INT(f.server.n_requests, 1);
-    fixture_stop(&f);
+    for (size_t i = 0; i < sizeof AWS_CASES / sizeof AWS_CASES[0]; i++) {
+        const aws_case *c = &AWS_CASES[i];
+        ss_step steps[2];
+        for (int k = 0; k < c->answers; k++)
+            steps[k] = (ss_step){.status = c->status, .headers = c->headers, .body = c->body};
+        fixture f;
+        fixture_start(&f, steps, (size_t)c->answers, c->rounds, 5000);
+        gd_call_fail fail;
+        CHECK_MSG(fetch(&f, NULL, &fail) == -1, "%s: the call fails", c->name);
+        CHECK_MSG(fail.origin == GD_FAIL_AWS, "%s: origin %d", c->name, fail.origin);
+        CHECK_MSG(fail.kind == c->kind, "%s: kind %d", c->name, fail.kind);
+        CHECK_MSG((int)gd_call_fail_class(&fail) == c->klass, "%s: class %s", c->name,
+                  gd_fail_class_name(gd_call_fail_class(&fail)));
+        CHECK_MSG(!strcmp(gd_call_fail_region_state(&fail), c->region_state), "%s: state %s",
+                  c->name, gd_call_fail_region_state(&fail));
+        CHECK_MSG(!strcmp(gd_call_fail_cost_state(&fail), c->cost_state), "%s: cost %s",
+                  c->name, gd_call_fail_cost_state(&fail));
+        CHECK_MSG(!strcmp(fail.code, c->code), "%s: code \"%s\"", c->name, fail.code);
+        CHECK_MSG(!strcmp(fail.request_id, c->request_id), "%s: request id \"%s\"", c->name,
+                  fail.request_id);
+        CHECK_MSG(has(fail.message, c->message), "%s: message \"%s\"", c->name, fail.message);
+        CHECK_MSG(fail.reply_code == c->reply_code, "%s: reply code %d", c->name,
+                  fail.reply_code);
+        CHECK_MSG(f.server.n_requests == c->answers, "%s: %d requests", c->name,
+                  f.server.n_requests);
+        /* no store failure on the region: its own failure stands */
+        gd_call_fail before = fail;
+        CHECK_MSG(gd_region_final_fail(&f.rc, &fail) == 0 &&
+                  !memcmp(&before, &fail, sizeof fail), "%s: the region keeps it", c->name);
+        fixture_stop(&f);
+    }
 }
 
 /* gdreport's own failures: out of memory in the reader, a request it could
@@ -353,11 +335,8 @@ static void test_pager_failures(void)
 int main(void)
 {
     test_success_reads_the_answer();
-    test_access_denied();
-    test_region_disabled();
+    test_aws_failure_classes();
     test_throttled_until_the_budget();
-    test_other_aws_errors();
-    test_unreadable_answer();
     test_local_failures();
     test_store_failure();
     test_pager_failures();
