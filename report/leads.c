@@ -10,9 +10,11 @@
 #include "report/model_internal.h"
 #include "report/redact_internal.h"
 
+/* A lead row; its strings are the model's (kept by the build) or the
+ * collect's pool (copied from the store's rows), never freed one by one. */
 typedef struct row {
     int kind;
-    char *account_id, *key, *detail;
+    const char *account_id, *key, *detail;
     int64_t count;
 } row;
 
@@ -20,8 +22,15 @@ typedef struct collect {
     const gd_report_model *m;
     row *v;
     size_t n, cap;
+    gd_pool pool;     /* copies of the store's strings, and scrubbed keys */
+    int copy;         /* 1: the rows' strings live only during the callback */
     int oom;
 } collect;
+
+static const char *keep(collect *c, const char *s)
+{
+    return c->copy ? gd_pool_str(&c->pool, s, &c->oom) : s;
+}
 
 static int on_lead(void *ud, const gd_rq_lead *l)
 {
@@ -38,16 +47,13 @@ static int on_lead(void *ud, const gd_rq_lead *l)
     memset(r, 0, sizeof *r);
     r->kind = l->kind;
     r->count = l->count;
-    r->account_id = gd_strdup_or_null(l->account_id, &c->oom);
-    r->detail = gd_strdup_or_null(l->detail, &c->oom);
-    if (l->kind == 1 && c->m->management_redacted) {
-        if (gd_report_scrub_text(c->m, l->key, &r->key))
-            c->oom = 1;
-        else if (!r->key)
-            r->key = gd_strdup_or_null(l->key, &c->oom);
-    } else {
-        r->key = gd_strdup_or_null(l->key, &c->oom);
-    }
+    r->account_id = keep(c, l->account_id);
+    r->detail = keep(c, l->detail);
+    char *scrubbed = NULL;
+    if (l->kind == 1 && c->m->management_redacted && gd_report_scrub_text(c->m, l->key, &scrubbed))
+        c->oom = 1;
+    r->key = scrubbed ? gd_pool_str(&c->pool, scrubbed, &c->oom) : keep(c, l->key);
+    free(scrubbed);
     c->n++;
     return c->oom ? GD_E_NOMEM : 0;
 }
@@ -139,20 +145,11 @@ static int build_org(gd_report_leads *l, row *v, size_t n)
     return oom ? GD_E_NOMEM : 0;
 }
 
-static void free_rows(row *v, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        free(v[i].account_id);
-        free(v[i].key);
-        free(v[i].detail);
-    }
-    free(v);
-}
-
 int gd_report_leads_build(const gd_report_model *m, gd_report_leads **out, gd_err *err)
 {
     *out = NULL;
-    collect c = {.m = m};
+    /* The rows the build kept need no copy (gd_report_model_leads). */
+    collect c = {.m = m, .copy = !(m->priv && m->priv->leads.filled)};
     int rc = gd_report_model_leads(m, on_lead, &c, err);
     if (c.oom)
         rc = gd_err_set(err, GD_E_NOMEM, "out of memory ranking findings");
@@ -166,7 +163,9 @@ int gd_report_leads_build(const gd_report_model *m, gd_report_leads **out, gd_er
             rc = gd_err_set(err, GD_E_NOMEM, "out of memory ranking findings");
     }
     free(shallow);
-    free_rows(c.v, c.n);
+    free(c.v);
+    gd_pool_free(&c.pool);
+    gd_report_model_drop_leads(m);   /* l holds copies of what it needs */
     if (rc) {
         gd_report_leads_free(l);
         return rc;

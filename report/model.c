@@ -318,6 +318,8 @@ void gd_report_model_free(gd_report_model *m)
         free(m->priv->mgmt_id);
         free(m->priv->mgmt_name);
         free(m->priv->mgmt_email);
+        free(m->priv->leads.v);
+        gd_pool_free(&m->priv->leads.pool);
         free(m->priv);
     }
     free(m);
@@ -390,12 +392,31 @@ int gd_report_model_each_finding(const gd_report_model *m, gd_finding_cb cb, voi
 
 int gd_report_model_leads(const gd_report_model *m, gd_rq_lead_cb cb, void *ud, gd_err *err)
 {
+    const gd_lead_rows *k = m->priv ? &m->priv->leads : NULL;
+    if (k && k->filled) {
+        for (size_t i = 0; i < k->n; i++) {
+            int rc = cb(ud, &k->v[i]);
+            if (rc)
+                return rc;
+        }
+        return 0;
+    }
     if (!m->store)
         return gd_err_set(err, GD_E_INTERNAL, "report model has no store to read findings from");
     gd_rq_scope sc;
     model_scope(m, &sc);   /* after management redaction it excludes that account */
     sc.resource_paths = gd_resource_paths_json();
     return gd_rq_leads(m->store, &sc, cb, ud, err);
+}
+
+void gd_report_model_drop_leads(const gd_report_model *m)
+{
+    if (!m->priv)
+        return;
+    gd_lead_rows *k = &m->priv->leads;
+    free(k->v);
+    gd_pool_free(&k->pool);
+    memset(k, 0, sizeof *k);
 }
 
 static int source_each(void *src_ud, gd_finding_cb cb, void *cb_ud, gd_err *err)

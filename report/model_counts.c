@@ -4,8 +4,11 @@
  * "Active" is not archived; archived findings are counted apart.
  * New-in-window counts active findings; the trends count archived ones too;
  * top types also count archived ones with --include-archived (as the detail
- * list does). */
+ * list does). The same pass over the findings keeps the leads' rows
+ * (report/leads.c) and the weeks' lifecycle totals (model_trends.c). */
 #include "report/model_internal.h"
+#include "common/log.h"
+#include "common/resource_paths.h"
 #include "common/timeutil.h"
 
 #include <stdlib.h>
@@ -281,18 +284,54 @@ static int set_plan_top(gd_build *b, size_t owner, gd_type_count *top, size_t n)
     return 0;
 }
 
+/* Keeps a lead row for report/leads.c (priv->leads), strings pooled. */
+static int keep_lead(void *ud, const gd_rq_lead *l)
+{
+    gd_lead_rows *k = ud;
+    int oom = 0;
+    if (gd_grow(&k->v, &k->cap, k->n, sizeof *k->v))
+        return GD_E_NOMEM;
+    gd_rq_lead *d = &k->v[k->n];
+    *d = *l;
+    d->account_id = gd_pool_str(&k->pool, l->account_id, &oom);
+    d->key = gd_pool_str(&k->pool, l->key, &oom);
+    d->detail = gd_pool_str(&k->pool, l->detail, &oom);
+    if (oom)
+        return GD_E_NOMEM;
+    k->n++;
+    return 0;
+}
+
+/* The counts, the lifecycle counts, the weeks' totals, the leads and the
+ * invalid-row count: one pass over the findings (store/report_query.h). */
 int gd_model_counts(gd_build *b)
 {
     counts_state cs;
     memset(&cs, 0, sizeof cs);
     cs.last_account = cs.last_region = -1;
+    gd_rq_week weeks[GD_REPORT_TREND_WEEKS + 1];
+    gd_lead_rows *leads = &b->m->priv->leads;
     int rc = gd_trends_start(b, &cs.trends);
     if (!rc) {
         counts_call call = {b, &cs};
         gd_rq_scope sc = b->scope;
-        sc.include_expired = 1;   /* for the trends' history; counted apart below */
+        sc.include_expired = 1;   /* for the trends' history; counted apart */
         sc.include_samples = 0;   /* samples never enter a figure */
-        rc = gd_rq_finding_groups(b->st, &sc, group_cb, &call, b->err);
+        sc.resource_paths = gd_resource_paths_json();   /* the leads' top resources */
+        gd_rq_pass p = {
+            .group_cb = group_cb, .group_ud = &call, .lifecycle_cb = lifecycle_row,
+            .lifecycle_ud = b, .lead_cb = keep_lead, .lead_ud = leads,
+            .week_bounds = cs.trends.bounds, .n_weeks = GD_REPORT_TREND_WEEKS + 1,
+            .weeks = weeks,
+        };
+        rc = gd_rq_finding_pass(b->st, &sc, &p, b->err);
+        leads->filled = rc == 0;
+        /* Rows an older gdreport stored that fail common/validate.h: every
+         * figure leaves them out, and the user is told how many. */
+        if (!rc && p.invalid)
+            gd_log(GD_LOG_WARN, NULL, NULL, NULL, "DB %s: %lld stored finding(s) with an account "
+                   "id that is not 12 digits or a severity outside [0, 10] are left out of the "
+                   "report", gd_store_path(b->st), (long long)p.invalid);
     }
     if (rc == GD_E_NOMEM && !b->err->msg[0])
         gd_err_set(b->err, GD_E_NOMEM, "out of memory counting findings");
@@ -301,9 +340,7 @@ int gd_model_counts(gd_build *b)
     if (!rc)
         rc = top_types(b, &b->plan_types, set_plan_top);
     if (!rc)
-        rc = gd_trends_finish(b, &cs.trends);
-    if (!rc)
-        rc = gd_rq_lifecycle_counts(b->st, &b->scope, lifecycle_row, b, b->err);
+        rc = gd_trends_finish(b, &cs.trends, weeks);
     free(cs.trends.account);
     free(cs.types.v);
     return rc;

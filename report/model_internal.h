@@ -19,10 +19,20 @@ void gd_pool_free(gd_pool *p);
 
 /* What redaction and the findings iterator need to know about the management
  * account. Never written by a writer; freed with the model. */
+/* The lead rows (gd_rq_lead) the build's pass over the findings produced,
+ * kept for report/leads.c so the writers do not read the findings again. */
+typedef struct gd_lead_rows {
+    gd_rq_lead *v;    /* strings in pool */
+    size_t n, cap;
+    gd_pool pool;
+    int filled;       /* 1: v holds the model's leads (else they are queried) */
+} gd_lead_rows;
+
 typedef struct gd_report_private {
     char *mgmt_id, *mgmt_name, *mgmt_email;   /* NULL when unknown */
     int mgmt_excluded;                        /* aggregates were built without it */
     int snapshot_owner;                       /* this model opened the store snapshot */
+    gd_lead_rows leads;
 } gd_report_private;
 
 /* ---- Sorted unique string lists ----------------------------------------- */
@@ -123,14 +133,21 @@ typedef struct gd_trends_acc {
 int gd_model_trend_weeks(gd_build *b);
 int gd_trends_start(gd_build *b, gd_trends_acc *t);
 /* One finding row of the counts (archived or expired or not, never a sample):
- * its share of week over week. The weeks' totals come from the store. */
+ * its share of week over week. The weeks' totals come from the store
+ * (gd_rq_finding_pass): weeks[GD_REPORT_TREND_WEEKS + 1] for t->bounds. */
 void gd_trends_add(gd_trends_acc *t, size_t account, int plan, const gd_rq_agg *g);
-int gd_trends_finish(gd_build *b, gd_trends_acc *t);
+int gd_trends_finish(gd_build *b, gd_trends_acc *t, const gd_rq_week *weeks);
 
 char *gd_strdup_or_null(const char *s, int *oom);
 
 /* Where findings lead (gd_rq_leads) under the model's scope, management
- * redaction included; for report/leads.c. */
+ * redaction included; for report/leads.c. The rows the build kept when
+ * priv->leads.filled (strings valid as long as the model), else the store's
+ * (strings valid during the callback only). */
 int gd_report_model_leads(const gd_report_model *m, gd_rq_lead_cb cb, void *ud, gd_err *err);
+/* Frees the kept lead rows once report/leads.c has ranked them (~13 MB for
+ * 2,000 accounts, held otherwise through the whole xlsx write); a later
+ * gd_report_model_leads reads the store, with the same rows. */
+void gd_report_model_drop_leads(const gd_report_model *m);
 
 #endif

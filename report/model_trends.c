@@ -79,15 +79,11 @@ static void set_wow(gd_wow *w, int64_t previous, int64_t last)
     w->change = last - previous;
 }
 
-int gd_trends_finish(gd_build *b, gd_trends_acc *t)
+int gd_trends_finish(gd_build *b, gd_trends_acc *t, const gd_rq_week *out)
 {
     gd_report_model *m = b->m;
-    /* Per week from the findings' lifecycle times (store/report_query.c):
+    /* out: per week from the findings' lifecycle times (store/report_query.h):
      * created, archived and expired in the week, open at its end. */
-    gd_rq_week out[NW + 1];
-    int rc = gd_rq_lifecycle_weeks(b->st, &b->scope, t->bounds, NW + 1, out, b->err);
-    if (rc)
-        return rc;
     int known = gd_store_schema_version(b->st) >= 3;
     for (int w = 0; w <= NW; w++) {
         gd_trend_week *week = w < NW ? &m->weeks[w] : &m->week_to_date;

@@ -245,6 +245,35 @@ typedef struct gd_rq_week {
 int gd_rq_lifecycle_weeks(gd_store *st, const gd_rq_scope *scope, const int64_t *bounds,
                           size_t n_weeks, gd_rq_week *out, gd_err *err);
 
+/* ---- One pass for the summary ------------------------------------------- */
+/* Every per-finding figure of the summary from one read of the findings:
+ * each consumer gets exactly what its own query above gives for the same
+ * scope, so the two ways are interchangeable (tests/unit/test_store_pass.c
+ * checks it):
+ *   group_cb      gd_rq_finding_groups(scope); scope->include_samples and
+ *                 include_expired apply here only
+ *   lifecycle_cb  gd_rq_lifecycle_counts(scope), account then region ascending
+ *   lead_cb       gd_rq_leads(scope), in no order
+ *   weeks         gd_rq_lifecycle_weeks(scope, week_bounds, n_weeks, weeks)
+ *   invalid       gd_rq_invalid_findings: every stored row, whatever the scope
+ * A NULL callback (or weeks) leaves that consumer out. Callbacks of the three
+ * kinds interleave. Schema 5+: one index-only scan of findings_report in
+ * index order (the five queries were five scans: ~5x the time on 1M
+ * findings); older DBs (read-only opens) run the five queries. */
+typedef struct gd_rq_pass {
+    gd_rq_agg_cb group_cb;
+    void *group_ud;
+    gd_rq_lifecycle_cb lifecycle_cb;
+    void *lifecycle_ud;
+    gd_rq_lead_cb lead_cb;
+    void *lead_ud;
+    const int64_t *week_bounds;   /* n_weeks + 1 non-descending values */
+    size_t n_weeks;
+    gd_rq_week *weeks;            /* n_weeks entries, zeroed first; NULL: no weeks */
+    int64_t invalid;              /* out */
+} gd_rq_pass;
+int gd_rq_finding_pass(gd_store *st, const gd_rq_scope *scope, gd_rq_pass *p, gd_err *err);
+
 /* ---- Free-trial days (schema/003) ------------------------------------------ */
 /* GetRemainingFreeTrialDays as the newest run (run_id <= max_run_id) that
  * asked in each region stored it: one callback per (account, feature) row,
