@@ -161,6 +161,24 @@ class Stats:
             self.container_calls = 0
             self.total = 0
             self.usage_types = {}
+            self.timeline = []
+
+    TIMELINE_MAX = 100000
+
+    def begin(self, op, region):
+        """A signed request's entry [op, region, start, end] (monotonic seconds; end
+        set by finish when the answer is written), or None once the bounded log is full."""
+        with self.lock:
+            if len(self.timeline) >= self.TIMELINE_MAX:
+                return None
+            rec = [op, region, time.monotonic(), None]
+            self.timeline.append(rec)
+            return rec
+
+    def finish(self, rec):
+        if rec is not None:
+            with self.lock:
+                rec[3] = time.monotonic()
 
     def req(self, op, region):
         with self.lock:
@@ -197,6 +215,10 @@ class Stats:
                     "sso_calls": list(self.sso_calls), "imds_calls": self.imds_calls,
                     "container_calls": self.container_calls, "total": self.total,
                     "usage_types": dict(self.usage_types)}
+
+    def timeline_list(self):
+        with self.lock:
+            return [list(r) for r in self.timeline]
 
 
 # ====================================================================== state
@@ -317,6 +339,8 @@ class Handler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self._headers_buffer.append(body)
         self.flush_headers()
+        rec, self._timeline_rec = getattr(self, "_timeline_rec", None), None
+        self.st.stats.finish(rec)
 
     def drop(self):
         self.close_connection = True
@@ -429,6 +453,7 @@ class Handler(BaseHTTPRequestHandler):
                                                         "fakeaws does not serve %r" % service))
         op = self.identify(service) or "Unknown"
         st.stats.req(op, region)
+        self._timeline_rec = st.stats.begin(op, region)
         is_sts = service == "sts"
         # 1. disabled / unknown region
         rinfo = st.org.regions.get(region)
@@ -805,7 +830,10 @@ class Handler(BaseHTTPRequestHandler):
                 withf = self.q.get("findings", "1") not in ("0", "false")
                 return self.send(200, truth_bytes(st.org.truth(withf)))
             if path == "/__fake/stats" and self.command == "GET":
-                return self.send(200, st.stats.as_dict())
+                d = st.stats.as_dict()
+                if self.q.get("timeline") in ("1", "true"):
+                    d["timeline"] = st.stats.timeline_list()
+                return self.send(200, d)
             if path == "/__fake/stats/reset" and self.command == "POST":
                 st.stats.reset()
                 return self.send(200, {"ok": True})
