@@ -9,6 +9,10 @@
  * order does not matter; the watermark is computed only after every batch is
  * stored (pipeline_finish).
  *
+ * The listing starts as soon as the detector id is known, beside the
+ * detector set-up; batches are fetched and stored only once the set-up is
+ * stored (setup_gate).
+ *
  * Full sync (first run, --full, new detector): every id is listed and fetched.
  * Incremental: ids with updatedAt >= watermark - overlap; then archive
  * reconciliation (ids with service.archived = "true", cheap) and a check for
@@ -203,8 +207,22 @@ static int upsert(pipeline *p, gd_aws_client *c, gd_api_findings_ud *u, char **i
     return 0;
 }
 
+/* The listing runs beside the region's detector set-up (region_worker.c);
+ * nothing is fetched or stored before the set-up is stored. -1 with a
+ * "Stopped" fail when it failed: the region records the set-up's failure. */
+static int setup_gate(gd_region_ctx *rc, gd_call_fail *fail)
+{
+    if (gd_region_await_setup(rc) == 0)
+        return 0;
+    gd_fail_aws(fail, GD_AWS_CLIENT, "Stopped", "%s findings: not stored: the region's "
+                "detector set-up failed", rc->region);
+    return -1;
+}
+
 static int fetch_ids(pipeline *p, gd_aws_client *c, char **ids, size_t n, gd_call_fail *fail)
 {
+    if (setup_gate(p->rc, fail) != 0)
+        return -1;
     /* The body is parsed inside the call by the one-pass scanner (jansson
      * when it declines), so a body that is not JSON is asked for again
      * there and no jansson tree is built for a normal page. */
@@ -683,6 +701,9 @@ int gd_findings_sync(gd_region_ctx *rc, gd_call_fail *fail)
         *fail = afail;
         res = -1;
     }
+    /* what follows reads and writes the store (archive state, expiry) */
+    if (!res)
+        res = setup_gate(rc, fail);
     if (!res)
         res = reconcile_archive(rc, &p, &al.ids, fail);
     if (!res && !rc->full_sync)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* One region: paced calls with retry rounds, and the region's flow
- * (detector -> organization configuration -> members, findings and usage
- * side by side). */
+ * (detector, then findings beside the side chain of set-up, members and
+ * the completeness count, and usage). */
 #include "collector/region_worker.h"
 #include "collector/trial_sync.h"
 #include "common/log.h"
@@ -248,7 +248,7 @@ static int find_detector(gd_region_ctx *rc, region_outcome *out)
  * best-effort lookup (its failure records nothing, and the admin's own
  * answer is an empty body), so it calls gd_region_call directly rather than
  * through gd_region_fetch. */
-static void name_real_admin(gd_region_ctx *rc, gd_call_fail *fail)
+static void name_real_admin(gd_region_ctx *rc, gd_aws_client *c, gd_call_fail *fail)
 {
     gd_api_req r;
     gd_err err = {0};
@@ -256,7 +256,7 @@ static void name_real_admin(gd_region_ctx *rc, gd_call_fail *fail)
     if (gd_api_req_get_administrator(&r, rc->region, rc->detector_id, &err) == 0) {
         json_t *root = NULL;
         gd_call_fail f2;
-        if (gd_region_call(rc, rc->client, &r.req, 1, &root, &f2) == 0)
+        if (gd_region_call(rc, c, &r.req, 1, &root, &f2) == 0)
             gd_api_parse_administrator(root, who, sizeof who, &err);
         json_decref(root);
     }
@@ -293,7 +293,7 @@ static int append_org_features(gd_api_org_config *acc, gd_api_org_config *page)
     return 0;
 }
 
-static int fetch_org_config(gd_region_ctx *rc, setup *s, region_outcome *out)
+static int fetch_org_config(gd_region_ctx *rc, gd_aws_client *c, setup *s, region_outcome *out)
 {
     gd_pager pager;
     gd_pager_init(&pager);
@@ -303,8 +303,7 @@ static int fetch_org_config(gd_region_ctx *rc, setup *s, region_outcome *out)
         gd_err err = {0};
         gd_api_org_config page;
         int built = gd_api_req_org_config(&r, rc->region, rc->detector_id, pager.token, &err);
-        res = gd_region_fetch(rc, rc->client, &r, built, &err, read_org_config, &page,
-                              &out->fail);
+        res = gd_region_fetch(rc, c, &r, built, &err, read_org_config, &page, &out->fail);
         if (res)
             break;
         if (pager.pages == 0) {
@@ -433,26 +432,26 @@ static int store_detector(gd_region_ctx *rc, const setup *s, gd_call_fail *fail)
     return 0;
 }
 
-static int fetch_detector(gd_region_ctx *rc, setup *s, region_outcome *out)
+static int fetch_detector(gd_region_ctx *rc, gd_aws_client *c, setup *s, region_outcome *out)
 {
     gd_api_req r;
     gd_err err = {0};
     int built = gd_api_req_get_detector(&r, rc->region, rc->detector_id, &err);
-    return gd_region_fetch(rc, rc->client, &r, built, &err, read_detector, &s->det,
-                           &out->fail);
+    return gd_region_fetch(rc, c, &r, built, &err, read_detector, &s->det, &out->fail);
 }
 
-/* Detector and org configuration. Returns 0 to go on, -1 when out is final. */
-static int collect_setup(gd_region_ctx *rc, region_outcome *out)
+/* Detector and org configuration, on client c. Returns 0 to go on, -1 when
+ * out is final. */
+static int collect_setup(gd_region_ctx *rc, gd_aws_client *c, region_outcome *out)
 {
     setup s;
     memset(&s, 0, sizeof s);
     s.org.member_account_limit_reached = -1;
-    int res = fetch_detector(rc, &s, out);
+    int res = fetch_detector(rc, c, &s, out);
     if (!res) {
-        res = fetch_org_config(rc, &s, out);
+        res = fetch_org_config(rc, c, &s, out);
         if (res && is_not_admin(&out->fail)) {
-            name_real_admin(rc, &out->fail);
+            name_real_admin(rc, c, &out->fail);
             out->state = "not_admin";
             gd_err err = {0};
             if (gd_store_clear_region_setup(rc->store, rc->region, &err) != 0)
@@ -481,107 +480,11 @@ static int finish_region(gd_region_ctx *rc, region_outcome *out)
     return 0;
 }
 
-/* Members (ListMembers, GetMemberDetectors, ~8 calls for 200 accounts) run on
- * a thread and client of their own alongside the findings: the findings need
- * only the detector id, and usage_sync, after both, is the only reader of the
- * member ids. Run first, as before, they delayed every region's first
- * ListFindings by ~0.5 s at 50 ms latency. A members failure still decides
- * the region's outcome as when members ran first: it stops the region's other
- * calls (rc->stop) and its own fail is recorded; findings stored by then stay
- * (as after a findings failure) and the watermark does not move. */
-typedef struct members_job {
-    gd_region_ctx *rc;
-    gd_aws_client *client;     /* the thread's own client, or rc->client inline */
-    pthread_t thread;
-    int threaded;
-    int res;
-    gd_call_fail fail;
-    gd_usage_job *usage;       /* told when the member ids are final (may be NULL) */
-} members_job;
-
-static void *members_thread(void *arg)
-{
-    members_job *mj = arg;
-    mj->res = gd_members_sync(mj->rc, mj->client, &mj->fail);
-    if (!mj->res)
-        gd_usage_accounts_ready(mj->usage);
-    /* Free-trial days need the member ids too; on this thread they overlap
-     * the findings sync. Never fails the region (trial_sync.c). */
-    if (!mj->res && !mj->rc->opts->no_cost)
-        gd_trial_sync(mj->rc, mj->client);
-    if (mj->res) {
-        pthread_mutex_lock(&mj->rc->lock);
-        mj->rc->stop = 1;
-        pthread_mutex_unlock(&mj->rc->lock);
-    }
-    return NULL;
-}
-
-/* Starts the members step; without a client or a thread it runs now, inline,
- * before the findings (the old order). */
-static void members_start(members_job *mj, gd_region_ctx *rc, gd_usage_job *usage)
-{
-    memset(mj, 0, sizeof *mj);
-    mj->rc = rc;
-    mj->usage = usage;
-    gd_err err = {0};
-    if (gd_aws_context_new_client(rc->aws, &mj->client, &err) == 0) {
-        if (pthread_create(&mj->thread, NULL, members_thread, mj) == 0) {
-            mj->threaded = 1;
-            return;
-        }
-        gd_aws_client_free(mj->client);
-    }
-    mj->client = rc->client;
-    members_thread(mj);
-}
-
-static void members_finish(members_job *mj)
-{
-    if (!mj->threaded)
-        return;
-    pthread_join(mj->thread, NULL);
-    gd_aws_client_free(mj->client);
-    mj->threaded = 0;
-}
-
-/* Members, findings and usage side by side; 0 or -1 with out final. Usage
- * starts first: its first two calls need nothing but the detector, its
- * batches only the member ids (bench/README.md, docs/scaling.md). */
-static int collect_data(gd_region_ctx *rc, region_outcome *out)
-{
-    gd_usage_job *uj = NULL;
-    if (rc->opts->no_cost) {
-        snprintf(rc->cost_state, sizeof rc->cost_state, "skipped");
-    } else if (!(uj = gd_usage_start(rc))) {
-        snprintf(rc->cost_state, sizeof rc->cost_state, "failed");
-        snprintf(rc->cost_message, sizeof rc->cost_message, "%s usage: out of memory",
-                 rc->region);
-    }
-    members_job mj;
-    members_start(&mj, rc, uj);
-    gd_call_fail ffail;
-    memset(&ffail, 0, sizeof ffail);
-    int fres = mj.threaded || mj.res == 0 ? gd_findings_sync(rc, &ffail) : 0;
-    members_finish(&mj);
-    if (mj.res != 0 || fres != 0) {
-        gd_usage_finish(uj, 0, NULL);
-        snprintf(rc->cost_state, sizeof rc->cost_state, "not_applicable");
-        rc->cost_message[0] = 0;
-        out->fail = mj.res != 0 ? mj.fail : ffail;
-        out->state = gd_call_fail_region_state(&out->fail);
-        return -1;
-    }
-    if (gd_usage_finish(uj, 1, &out->fail) != 0) {
-        out->state = "failed";
-        return -1;
-    }
-    return 0;
-}
-
 /* ---- Completeness cross-check (issue 16) ------------------------------------
- * After the region's findings: GuardDuty's own count of unarchived findings
- * by severity (GetFindingsStatistics, one call) against what the store holds.
+ * GuardDuty's own count of unarchived findings by severity
+ * (GetFindingsStatistics, one call, asked while the region's findings are
+ * listed: the last call of the side chain below) against what the store
+ * holds once the region's findings are stored.
  * The result is a run problem of kind "completeness" (status shows it): an
  * auditor's proof that nothing was dropped, or the difference. A difference
  * or a failed call is a warning, never a failure: findings change during a
@@ -599,15 +502,15 @@ static int read_band_counts(json_t *root, void *out, gd_err *err)
     return gd_api_parse_findings_statistics(root, b->by_band, b->complete, err);
 }
 
-static int guardduty_counts(gd_region_ctx *rc, int64_t by_band[4], int *complete, char *why,
-                            size_t n)
+static int guardduty_counts(gd_region_ctx *rc, gd_aws_client *c, int64_t by_band[4],
+                            int *complete, char *why, size_t n)
 {
     gd_api_req r;
     gd_err err = {0};
     gd_call_fail fail;
     band_counts b = {by_band, complete};
     int built = gd_api_req_findings_statistics(&r, rc->region, rc->detector_id, &err);
-    if (gd_region_fetch(rc, rc->client, &r, built, &err, read_band_counts, &b, &fail) == 0)
+    if (gd_region_fetch(rc, c, &r, built, &err, read_band_counts, &b, &fail) == 0)
         return 0;
     snprintf(why, n, "%s%s%s", fail.code, fail.code[0] ? ": " : "", fail.message);
     return -1;
@@ -636,20 +539,34 @@ static void completeness_message(const int64_t aws[4], const int64_t stored[4], 
         snprintf(msg + w, n - w, " (findings can change during a run; a warning, not a failure)");
 }
 
-static void check_completeness(gd_region_ctx *rc)
+/* GuardDuty's side of the check, asked on the side chain's client. */
+typedef struct aws_counts {
+    int res;                       /* 0: by_band and complete are GuardDuty's answer */
+    int64_t by_band[4];
+    int complete;
+    char why[400];                 /* res != 0: why the call failed */
+} aws_counts;
+
+static void ask_guardduty_counts(gd_region_ctx *rc, gd_aws_client *c, aws_counts *a)
 {
-    int64_t aws[4], stored[4];
-    int complete = 1;
-    char why[400] = "", msg[600];
+    a->complete = 1;
+    a->why[0] = 0;
+    a->res = guardduty_counts(rc, c, a->by_band, &a->complete, a->why, sizeof a->why);
+}
+
+static void check_completeness(gd_region_ctx *rc, const aws_counts *a)
+{
+    int64_t stored[4];
+    char msg[600];
     gd_err err = {0};
-    if (guardduty_counts(rc, aws, &complete, why, sizeof why) != 0)
-        snprintf(msg, sizeof msg, "not checked: GetFindingsStatistics failed: %s", why);
+    if (a->res != 0)
+        snprintf(msg, sizeof msg, "not checked: GetFindingsStatistics failed: %s", a->why);
     else if (gd_store_active_by_band(rc->store, rc->region, rc->detector_id, stored, &err) != 0) {
         snprintf(msg, sizeof msg, "not checked: %s", err.msg);
         gd_region_store_failed(rc, "completeness count", &err);
     }
     else
-        completeness_message(aws, stored, complete, msg, sizeof msg);
+        completeness_message(a->by_band, stored, a->complete, msg, sizeof msg);
     int ok = !strncmp(msg, "complete:", 9);
     gd_log(ok ? GD_LOG_DEBUG : GD_LOG_WARN, rc->region, "GetFindingsStatistics", NULL, "%s", msg);
     if (gd_store_add_problem(rc->store, rc->run_id, rc->region, "completeness", rc->region, msg,
@@ -669,6 +586,154 @@ static int unstored_findings_fail(gd_region_ctx *rc, region_outcome *out)
     return 1;
 }
 
+/* ---- The side chain ----------------------------------------------------------
+ * Once ListDetectors named the detector, the findings listing starts at once
+ * on the region's thread (it needs nothing else), and a thread with a client
+ * of its own runs, in order:
+ *   1. the detector set-up: GetDetector, DescribeOrganizationConfiguration,
+ *      the detector row (collect_setup). Until it is stored, the findings
+ *      pipeline writes nothing (gd_region_await_setup): a region whose set-up
+ *      fails records the set-up's failure (not_admin, access_denied, ...) and
+ *      stores no finding, as when the set-up ran first;
+ *   2. members (ListMembers, GetMemberDetectors), then free-trial days: they
+ *      need the detector id, and usage_sync, after both, is the only reader
+ *      of the member ids. A members failure decides the region's outcome:
+ *      it stops the region's other calls (rc->stop) and its own fail is
+ *      recorded; findings stored by then stay (as after a findings failure)
+ *      and the watermark does not move;
+ *   3. GetFindingsStatistics for the completeness check.
+ * Each of these used to run before (set-up, members) or after (statistics)
+ * the listing: 6-7 round trips on the region's critical path at 50 ms
+ * latency (bench/README.md, issue 13). The region's pacing and budget are
+ * shared: every call goes through gd_region_call on rc. */
+typedef struct side_job {
+    gd_region_ctx *rc;
+    gd_aws_client *client;     /* the thread's own client, or rc->client inline */
+    pthread_t thread;
+    int threaded;
+    int setup_res;
+    region_outcome setup_out;  /* the set-up's failure when setup_res != 0 */
+    int members_res;
+    gd_call_fail members_fail;
+    gd_usage_job *usage;       /* told when the member ids are final (may be NULL) */
+    aws_counts counts;         /* GuardDuty's count, when set-up and members succeeded */
+} side_job;
+
+static void setup_done(gd_region_ctx *rc, int ok)
+{
+    pthread_mutex_lock(&rc->lock);
+    rc->setup_state = ok ? 1 : -1;
+    if (!ok)
+        rc->stop = 1;
+    pthread_cond_broadcast(&rc->setup_cv);
+    pthread_mutex_unlock(&rc->lock);
+}
+
+int gd_region_await_setup(gd_region_ctx *rc)
+{
+    pthread_mutex_lock(&rc->lock);
+    while (rc->setup_state == 0)
+        pthread_cond_wait(&rc->setup_cv, &rc->lock);
+    int state = rc->setup_state;
+    pthread_mutex_unlock(&rc->lock);
+    return state > 0 ? 0 : -1;
+}
+
+static void *side_thread(void *arg)
+{
+    side_job *sj = arg;
+    gd_region_ctx *rc = sj->rc;
+    sj->setup_res = collect_setup(rc, sj->client, &sj->setup_out);
+    setup_done(rc, sj->setup_res == 0);
+    if (sj->setup_res)
+        return NULL;
+    sj->members_res = gd_members_sync(rc, sj->client, &sj->members_fail);
+    if (sj->members_res) {
+        pthread_mutex_lock(&rc->lock);
+        rc->stop = 1;
+        pthread_mutex_unlock(&rc->lock);
+        return NULL;
+    }
+    gd_usage_accounts_ready(sj->usage);
+    /* Free-trial days need the member ids too. Never fails the region
+     * (trial_sync.c). */
+    if (!rc->opts->no_cost)
+        gd_trial_sync(rc, sj->client);
+    ask_guardduty_counts(rc, sj->client, &sj->counts);
+    return NULL;
+}
+
+/* Starts the side chain; without a client or a thread it runs now, inline,
+ * before the findings (the old order). */
+static void side_start(side_job *sj, gd_region_ctx *rc, gd_usage_job *usage)
+{
+    memset(sj, 0, sizeof *sj);
+    sj->rc = rc;
+    sj->usage = usage;
+    pthread_mutex_lock(&rc->lock);
+    rc->setup_state = 0;
+    pthread_mutex_unlock(&rc->lock);
+    gd_err err = {0};
+    if (gd_aws_context_new_client(rc->aws, &sj->client, &err) == 0) {
+        if (pthread_create(&sj->thread, NULL, side_thread, sj) == 0) {
+            sj->threaded = 1;
+            return;
+        }
+        gd_aws_client_free(sj->client);
+    }
+    sj->client = rc->client;
+    side_thread(sj);
+}
+
+static void side_finish(side_job *sj)
+{
+    if (!sj->threaded)
+        return;
+    pthread_join(sj->thread, NULL);
+    gd_aws_client_free(sj->client);
+    sj->threaded = 0;
+}
+
+/* Set-up, members, findings and usage side by side; 0 or -1 with out final.
+ * Usage starts first: its first two calls need nothing but the detector, its
+ * batches only the member ids (bench/README.md, docs/scaling.md); it stores
+ * nothing before gd_usage_finish. The failure recorded is the one the old
+ * order met first: the set-up's, then the members', then the findings'. */
+static int collect_data(gd_region_ctx *rc, side_job *sj, region_outcome *out)
+{
+    gd_usage_job *uj = NULL;
+    if (rc->opts->no_cost) {
+        snprintf(rc->cost_state, sizeof rc->cost_state, "skipped");
+    } else if (!(uj = gd_usage_start(rc))) {
+        snprintf(rc->cost_state, sizeof rc->cost_state, "failed");
+        snprintf(rc->cost_message, sizeof rc->cost_message, "%s usage: out of memory",
+                 rc->region);
+    }
+    side_start(sj, rc, uj);
+    gd_call_fail ffail;
+    memset(&ffail, 0, sizeof ffail);
+    int side_failed_inline = !sj->threaded && (sj->setup_res || sj->members_res);
+    int fres = side_failed_inline ? 0 : gd_findings_sync(rc, &ffail);
+    side_finish(sj);
+    if (sj->setup_res || sj->members_res || fres) {
+        gd_usage_finish(uj, 0, NULL);
+        snprintf(rc->cost_state, sizeof rc->cost_state, "not_applicable");
+        rc->cost_message[0] = 0;
+        if (sj->setup_res) {
+            *out = sj->setup_out;   /* its state is final (collect_setup) */
+            return -1;
+        }
+        out->fail = sj->members_res ? sj->members_fail : ffail;
+        out->state = gd_call_fail_region_state(&out->fail);
+        return -1;
+    }
+    if (gd_usage_finish(uj, 1, &out->fail) != 0) {
+        out->state = "failed";
+        return -1;
+    }
+    return 0;
+}
+
 static void collect_region(gd_region_ctx *rc, region_outcome *out)
 {
     if (find_detector(rc, out) != 0)
@@ -682,11 +747,10 @@ static void collect_region(gd_region_ctx *rc, region_outcome *out)
             gd_region_store_failed(rc, "clearing the region's set-up", &err);
         return;
     }
-    if (collect_setup(rc, out) != 0)
+    side_job sj;
+    if (collect_data(rc, &sj, out) != 0)
         return;
-    if (collect_data(rc, out) != 0)
-        return;
-    check_completeness(rc);
+    check_completeness(rc, &sj.counts);
     if (unstored_findings_fail(rc, out))
         return;
     finish_region(rc, out);
@@ -722,7 +786,10 @@ void gd_region_run(gd_region_ctx *rc, gd_collect_region_report *report, char *st
     region_outcome out;
     memset(&out, 0, sizeof out);
     snprintf(rc->cost_state, sizeof rc->cost_state, "not_applicable");
+    rc->setup_state = 1;   /* no set-up running: nothing waits (side_start) */
+    pthread_cond_init(&rc->setup_cv, NULL);
     collect_region(rc, &out);
+    pthread_cond_destroy(&rc->setup_cv);
     if (!out.state)
         out.state = "failed";
     /* A store failure in any step (even one that does not fail the region on

@@ -43,6 +43,10 @@ typedef struct gd_region_ctx {
     gd_call_fail store_fail;          /* the first store failure of any step (origin
                                          GD_FAIL_STORE), else origin GD_FAIL_NONE; under
                                          lock (gd_fail_store, gd_region_final_fail) */
+    int setup_state;                  /* the detector set-up, which runs beside the findings
+                                         listing: 0 running, 1 stored, -1 failed (rc->stop
+                                         set too); under lock, setup_cv signals the change */
+    pthread_cond_t setup_cv;          /* initialised by gd_region_run */
 
     char detector_id[GD_API_ID_MAX + 1];
     char **member_ids;                /* for usage; owned */
@@ -74,6 +78,13 @@ int gd_region_call_parse(gd_region_ctx *rc, gd_aws_client *c, const gd_aws_reque
                          gd_body_parser parse, void *parse_ud, gd_call_fail *fail);
 /* Sleeps ms, but not past the region deadline. */
 void gd_region_sleep(gd_region_ctx *rc, int64_t ms);
+/* Waits until the region's detector set-up (GetDetector, organization
+ * configuration, the detector row) is done. Returns 0 once it was stored, -1
+ * when it failed (the region records the set-up's failure). The findings
+ * listing runs beside the set-up but writes nothing to the store before this
+ * returns 0, so a region whose set-up fails stores no finding, as when the
+ * set-up ran first. */
+int gd_region_await_setup(gd_region_ctx *rc);
 
 /* Each returns 0 or -1 with *fail set. gd_members_sync sends its calls on c
  * (its own thread's client when it runs alongside the findings) and fills
