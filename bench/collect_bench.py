@@ -232,7 +232,7 @@ def step_collect(fake, args, label, db, parallel, env, regions, out_dir, fresh=T
 def step_store_floor(db, out_dir, label):
     """The storage floor: the rows the collect just stored, copied by the
     sqlite3 shell into a fresh DB with gdreport's own schema (every index),
-    WAL + synchronous=NORMAL like gdreport, in ONE transaction with no lookups,
+    and page size, WAL + synchronous=NORMAL like gdreport, in ONE transaction with no lookups,
     no parsing and no network, then checkpointed. No collector that keeps
     these rows in SQLite on this disk can store them faster; if this alone
     takes longer than raw_wall / 0.8, 80 %% of the raw rate is out of reach."""
@@ -242,7 +242,10 @@ def step_store_floor(db, out_dir, label):
             os.unlink(floor + suffix)
     schema = subprocess.run(["sqlite3", "-readonly", db, ".schema --nosys"], capture_output=True,
                             text=True, timeout=120).stdout
-    script = ("PRAGMA journal_mode=WAL;\nPRAGMA synchronous=NORMAL;\n" + schema +
+    page_size = subprocess.run(["sqlite3", "-readonly", db, "PRAGMA page_size"], capture_output=True,
+                               text=True, timeout=120).stdout.strip() or "4096"
+    script = ("PRAGMA page_size=%s;\nPRAGMA journal_mode=WAL;\nPRAGMA synchronous=NORMAL;\n"
+              % page_size + schema +
               "\nATTACH '%s' AS src;\nBEGIN;\nINSERT INTO main.findings SELECT * FROM src.findings"
               " ORDER BY rowid;\nCOMMIT;\nPRAGMA wal_checkpoint(TRUNCATE);\n" % db.replace("'", "''"))
     sql_path = os.path.join(out_dir, label + ".sql")
@@ -262,10 +265,19 @@ def step_store_floor(db, out_dir, label):
 def step_raw(fake, args, ids_dir, parallel, regions, env):
     fake.reset_stats()
     t0 = time.monotonic()
-    cp = subprocess.run([args.rawclient, "--endpoint-url", fake.url, "--ids-dir", ids_dir,
+    # its own CPU too: the floor of the HTTP side alone (no parsing, no storing)
+    tfile = os.path.join(ids_dir, "..", "raw.time")
+    cp = subprocess.run(["/usr/bin/time", "-o", tfile, "-f", "%U %S %M", args.rawclient,
+                         "--endpoint-url", fake.url, "--ids-dir", ids_dir,
                          "--parallel", str(parallel)] + regions, env=env,
                         capture_output=True, text=True, timeout=STEP_TIMEOUT)
     wall = time.monotonic() - t0
+    try:
+        user, sys_s, rss_kb = open(tfile).read().split()[-3:]
+        raw_cpu = {"user_s": float(user), "sys_s": float(sys_s),
+                   "cpu_s": round(float(user) + float(sys_s), 2), "rss_mb": int(rss_kb) / 1024.0}
+    except (OSError, ValueError):
+        raw_cpu = {}
     if cp.returncode != 0:
         sys.stderr.write(cp.stderr)
     kv = dict(p.split("=", 1) for p in cp.stdout.split())
@@ -275,7 +287,7 @@ def step_raw(fake, args, ids_dir, parallel, regions, env):
             "req_per_s": round(total / (int(kv["wall_ms"]) / 1000.0), 1) if kv.get("wall_ms") else None,
             "list_pages": int(kv.get("list_pages", 0)), "archived_pages": int(kv.get("archived_pages", 0)),
             "get_batches": int(kv.get("get_batches", 0)), "parallel": parallel, "exit": cp.returncode,
-            "load1_after": round(os.getloadavg()[0], 2)}
+            "load1_after": round(os.getloadavg()[0], 2), **raw_cpu}
 
 
 def main():

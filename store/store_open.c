@@ -50,11 +50,13 @@
 #define ST_WAL_CHECKPOINT_BYTES (64 * 1024 * 1024)
 /* Page size of a DB this gdreport creates (SQLite's default is 4 KiB; an
  * existing DB keeps its own, the pragma is a no-op there). A findings row is
- * ~2 KB (raw_json), so 4 KiB pages held one or two rows with the rest unused
- * and spilled longer ones to overflow chains; 16 KiB pages pack them, and a
- * commit writes a quarter as many pages (fewer pwrite calls for the same
- * rows). A/B in bench/README.md (issue 13, session 4). */
-#define ST_NEW_DB_PAGE_SIZE "16384"
+ * ~2 KB (raw_json), so 4 KiB pages held one row and a half-empty rest, and a
+ * commit of a few hundred rows wrote many small pages. A/B at 101,900
+ * findings (bench/README.md, issue 13, session 4): 8 KiB used 0.3-0.5 CPU-s
+ * less than 4 KiB in the sqlite3 replay and the same CPU as 16 KiB, while
+ * writing 24 % fewer bytes than 16 KiB (each dirty index leaf is rewritten
+ * whole at every commit, so larger pages cost bytes). */
+#define ST_NEW_DB_PAGE_SIZE "8192"
 
 static const char SQL_IDS_TABLE[] =
     "CREATE TEMP TABLE IF NOT EXISTS gd_ids (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE)";

@@ -211,7 +211,7 @@ static void test_open_creates_private_file_with_current_schema(void)
     CHECK_STR(gd_store_path(st), t.path);
     CHECK_INT(peek_int(t.path, "PRAGMA user_version"), max_version());
     CHECK_STR(peek_text(t.path, "PRAGMA journal_mode", txt, sizeof txt), "wal");
-    CHECK_INT(peek_int(t.path, "PRAGMA page_size"), 16384); /* a new DB's (store_open.c) */
+    CHECK_INT(peek_int(t.path, "PRAGMA page_size"), 8192); /* a new DB's (store_open.c) */
     CHECK_INT(peek_int(t.path, "SELECT count(*) FROM sqlite_master WHERE name = 'findings'"), 1);
     gd_err err = {0};
     CHECK_INT(gd_store_integrity_check(st, &err), 0);
