@@ -97,6 +97,8 @@ static int fill_region(json_t *o, const gd_report_model *m, const void *item)
     if (r->completeness)
         rc |= jw_set(o, "completeness", jw_str(r->completeness));
     rc |= jw_set(o, "cost_state", jw_str(r->cost_state));   /* "redacted" when it is */
+    if (r->cost_message)   /* NULL under --redact cost */
+        rc |= jw_set(o, "cost_message", jw_str(r->cost_message));
     rc |= jw_set(o, "active", jw_sev(&r->active));
     rc |= jw_set(o, "archived", json_integer(r->archived));
     rc |= jw_set(o, "expired", json_integer(r->expired));

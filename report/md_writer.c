@@ -232,6 +232,11 @@ static void write_invalid_cost_regions(FILE *f, const gd_report_model *m)
         fputs(n++ ? ", " : _("Invalid cost (GetUsageStatistics sent an amount outside the amount "
                              "rules; none of that collect's amounts were stored) in: "), f);
         md_text(f, m->regions[i].region);
+        if (m->regions[i].cost_message) {   /* the amount and the reason */
+            fputs(" (", f);
+            md_text(f, m->regions[i].cost_message);
+            fputc(')', f);
+        }
     }
     if (n)
         fputs(".\n\n", f);

@@ -248,6 +248,7 @@ static void free_regions(gd_report_model *m)
         free(m->regions[i].state);
         free(m->regions[i].message);
         free(m->regions[i].completeness);
+        free(m->regions[i].cost_message);
         free(m->regions[i].cost_state);
         free(m->regions[i].detector_id);
     }

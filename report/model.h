@@ -87,6 +87,9 @@ typedef struct gd_report_region {
     char *completeness;          /* GuardDuty's count vs the stored one ("complete: matches
                                     GuardDuty's count (N unarchived findings)" or the
                                     difference); NULL when that run did not check */
+    char *cost_message;          /* why the cost is not collected (denied_by_policy,
+                                    not_collected, invalid: the reason); NULL when none,
+                                    and always NULL under --redact cost */
 } gd_report_region;
 
 typedef struct gd_report_totals {

@@ -21,6 +21,7 @@ static int region_cb(void *ud, const gd_rq_region *r)
     d->state = POOL(b, r->state);
     d->message = POOL(b, r->message);
     d->completeness = POOL(b, r->completeness);
+    d->cost_message = POOL(b, r->cost_message);
     d->cost_state = POOL(b, r->cost_state);
     d->detector_id = POOL(b, r->detector_id);
     return oom ? GD_E_NOMEM : 0;

@@ -93,6 +93,7 @@ static int fill_regions(gd_build *b)
         r->state = gd_strdup_or_null(row ? row->state : "never_collected", &oom);
         r->message = gd_strdup_or_null(row ? row->message : NULL, &oom);
         r->completeness = gd_strdup_or_null(row ? row->completeness : NULL, &oom);
+        r->cost_message = gd_strdup_or_null(row ? row->cost_message : NULL, &oom);
         /* the report's cost state, mapped in one place (common/region_state.c) */
         r->cost_state = gd_strdup_or_null(
             gd_cost_state_report(row && row->cost_state ? row->cost_state : "not_applicable", 0),

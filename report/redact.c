@@ -206,6 +206,7 @@ static int scrub_management(gd_report_model *m)
     rc |= drop_from_filter(m);
     for (size_t i = 0; i < m->n_regions; i++) {
         rc |= scrub_field(m, &m->regions[i].message);
+        rc |= scrub_field(m, &m->regions[i].cost_message);
         rc |= verdict_only(&m->regions[i].completeness);
     }
     for (size_t i = 0; i < m->n_accounts; i++) {
@@ -239,6 +240,8 @@ static void scrub_costs(gd_report_model *m)
             free(m->regions[i].cost_state);
             m->regions[i].cost_state = st;
         }
+        free(m->regions[i].cost_message);   /* it can name an amount */
+        m->regions[i].cost_message = NULL;
     }
 }
 
@@ -339,6 +342,8 @@ static int check_tables(check_ctx *c, const gd_report_model *m)
 {
     for (size_t i = 0; i < m->n_regions; i++)
         CHECK_TEXT(c, m->regions[i].message, "regions.message");
+    for (size_t i = 0; i < m->n_regions; i++)
+        CHECK_TEXT(c, m->regions[i].cost_message, "regions.cost_message");
     for (size_t i = 0; i < m->n_coverage; i++)
         CHECK_STR(c, m->coverage[i].account_id, "coverage.account_id");
     for (size_t i = 0; i < m->costs.n_by_account; i++)

@@ -82,18 +82,22 @@ static const char *region_amount(const gd_report_costs *k, const char *region)
 
 /* Every region of the report, with its cost state: a region without an
  * amount says why (denied_by_policy, invalid, not_collected; the states and
- * their meaning are common/region_state.c's and the Definitions sheet's). */
+ * their meaning are common/region_state.c's and the Definitions sheet's),
+ * and the collect's own words for it (the denial, the failure, the invalid
+ * amount and its reason: AWS text, written as inert text like every cell). */
 static lxw_row_t by_region(xw_ctx *c, lxw_worksheet *ws, lxw_row_t row)
 {
     static const xw_column cols[] = {{"Region", 0}, {"Amount", 0}, {"Amount (exact)", 0},
-                                     {"Cost state", 0}};
+                                     {"Cost state", 0}, {"Cost note", 0}};
     const gd_report_model *m = c->m;
-    row = table_head(c, ws, row, GD_DEF_COST_BY_REGION, cols, 4);
+    row = table_head(c, ws, row, GD_DEF_COST_BY_REGION, cols, 5);
     for (size_t i = 0; i < m->n_regions && !c->rc; i++, row++) {
         const gd_report_region *r = &m->regions[i];
         xw_str(c, ws, row, 0, r->region, NULL);
         write_amount(c, ws, row, 1, region_amount(&m->costs, r->region));
         xw_str(c, ws, row, 3, r->cost_state, NULL);
+        if (r->cost_message)
+            xw_str(c, ws, row, 4, r->cost_message, NULL);
     }
     return total_line(c, ws, row, 1);
 }

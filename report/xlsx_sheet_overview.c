@@ -7,6 +7,7 @@
 #include "report/definitions.h"
 #include "common/i18n.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -324,6 +325,24 @@ static void write_leads(xw_ctx *c, lxw_worksheet *ws, lxw_row_t *row)
     }
 }
 
+/* The Message cell: the region's own message, then the cost's ("cost: ..."),
+ * which says why the cost is missing (the denial, the failure, the invalid
+ * amount and its reason). Owned by the caller; NULL when neither exists or
+ * out of memory (then only the region's message is written). */
+static char *region_message(const gd_report_region *r)
+{
+    if (!r->cost_message)
+        return NULL;
+    const char *prefix = _("cost: ");
+    size_t n = (r->message ? strlen(r->message) + 2 : 0) + strlen(prefix) +
+               strlen(r->cost_message) + 1;
+    char *s = malloc(n);
+    if (s)
+        snprintf(s, n, "%s%s%s%s", r->message ? r->message : "", r->message ? "; " : "", prefix,
+                 r->cost_message);
+    return s;
+}
+
 static void write_regions(xw_ctx *c, lxw_worksheet *ws, lxw_row_t *row)
 {
     const gd_report_model *m = c->m;
@@ -342,7 +361,9 @@ static void write_regions(xw_ctx *c, lxw_worksheet *ws, lxw_row_t *row)
         xw_int(c, ws, *row, 6, r->archived);
         xw_time(c, ws, *row, 7, r->collected_ms);
         xw_str(c, ws, *row, 8, r->cost_state, NULL);
-        xw_str(c, ws, *row, 9, r->message, NULL);
+        char *msg = region_message(r);
+        xw_str(c, ws, *row, 9, msg ? msg : r->message, NULL);
+        free(msg);
         xw_time(c, ws, *row, 10, r->last_success_ms);
         if (r->last_success_ms)
             xw_num(c, ws, *row, 11, gd_report_age_hours(m, r), c->fmt.hours);

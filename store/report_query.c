@@ -150,7 +150,7 @@ static int region_row(sqlite3_stmt *s, void *ctx)
         .region = col_text(s, 0), .state = col_text(s, 1), .message = col_text(s, 2),
         .cost_state = col_text(s, 3), .detector_id = col_text(s, 4),
         .run_id = sqlite3_column_int64(s, 5), .ended_ms = sqlite3_column_int64(s, 6),
-        .completeness = col_text(s, 7),
+        .completeness = col_text(s, 7), .cost_message = col_text(s, 8),
     };
     return c->cb(c->ud, &r);
 }
@@ -181,7 +181,7 @@ int gd_rq_region_states(gd_store *st, int64_t max_run_id, gd_rq_region_cb cb, vo
         " SELECT d.region, d.state, d.message, d.cost_state, d.detector_id, d.run_id, d.ended_ms,"
         "  (SELECT p.message FROM run_problems p WHERE p.run_id = d.run_id"
         "   AND p.region = d.region AND p.kind = 'completeness' ORDER BY p.problem_id DESC"
-        "   LIMIT 1)"
+        "   LIMIT 1), d.cost_message"
         " FROM done d WHERE d.run_id = (SELECT MAX(d2.run_id) FROM done d2"
         "  WHERE d2.region = d.region) ORDER BY d.region";
     return run_bound(st, sql, max_run_id, region_row, cb, ud, err);

@@ -43,6 +43,8 @@ typedef struct gd_rq_region {
     int64_t run_id, ended_ms;
     const char *org_auto_enable_members;   /* gd_rq_detectors: NEW | ALL | NONE, or NULL */
     const char *completeness;   /* that run's GetFindingsStatistics cross-check, or NULL */
+    const char *cost_message;   /* gd_rq_region_states: why that run's cost is not collected
+                                   (denied, failed, invalid: the reason), or NULL */
 } gd_rq_region;
 typedef int (*gd_rq_region_cb)(void *ud, const gd_rq_region *r);
 /* For each region any finished run (run_id <= max_run_id) recorded, its

@@ -217,9 +217,19 @@ def invalid_amount_case(fake, tmp, amount, lists):
     states = {r.get("region"): r.get("cost_state") for r in doc.get("regions", [])}
     check(states.get(REGION) == "invalid", "%s: the report's cost state is invalid (%s)"
           % (label, states))
+    mine = [r for r in doc.get("regions", []) if r.get("region") == REGION]
+    note = (mine[0].get("cost_message") if mine else None) or ""
+    check("invalid amount" in note and "(" in note,
+          "%s: the report gives the reason as the collect recorded it: %r" % (label, note))
+    figures = json.dumps([{k: v for k, v in r.items() if k != "cost_message"}
+                          for r in doc.get("regions", [])] +
+                         [{k: v for k, v in doc.items() if k != "regions"}])
     check(not region_costs_in_report(doc, REGION) and
-          not (doc.get("totals") or {}).get("cost_usd") and amount not in ex.stdout,
-          "%s: no amount of the region is reported" % label)
+          not (doc.get("totals") or {}).get("cost_usd") and amount not in figures,
+          "%s: no amount of the region is reported (only quoted in its cost_message)" % label)
+    red = gdtest.run_gdreport(["export", "--db", db, "-o", "-", "--redact", "cost"], env)
+    check(red.returncode == 0 and amount not in red.stdout and '"cost_message"' not in red.stdout,
+          "%s: --redact cost drops the cost_message with its amount" % label)
     check((doc.get("collection") or {}).get("outcome") == "partial",
           "%s: the report says the run was partial" % label)
     errors = schema_errors(doc)
@@ -229,12 +239,16 @@ def invalid_amount_case(fake, tmp, amount, lists):
 
 
 def invalid_in_md_and_xlsx(env, db, tmp, label, amount):
-    """The md report names the region under Cost; the workbook's Overview gives its
-    cost state as invalid; neither shows the amount."""
+    """The md report names the region under Cost with its reason; the workbook's
+    Overview gives its cost state as invalid and, in its Message, the reason (as
+    does the Costs sheet's Cost note when that sheet exists); the rejected amount
+    is quoted only in that reason, never as a figure."""
     md = gdtest.run_gdreport(["export", "--db", db, "--format", "md", "-o", "-"], env)
     cost = md.stdout.split("## Cost", 1)[-1].split("\n## ", 1)[0]
+    outside = md.stdout.replace(cost, "")
     check(md.returncode == 0 and "Invalid cost" in cost and REGION in cost and
-          amount not in md.stdout, "%s: md names the region's invalid cost: %r"
+          "invalid amount" in cost and amount not in outside,
+          "%s: md names the region's invalid cost and its reason, the amount only there: %r"
           % (label, cost.strip()[:300]))
     out = os.path.join(tmp, "amount.xlsx")
     ex = gdtest.run_gdreport(["export", "--db", db, "--format", "xlsx", "-o", out], env)
@@ -245,8 +259,16 @@ def invalid_in_md_and_xlsx(env, db, tmp, label, amount):
     got = [cells.get((r, head[0][1])) for (r, c), v in cells.items()
            if head and c == 0 and r > head[0][0] and v == REGION]
     check(got == ["invalid"], "%s: the Overview's cost state is invalid (%r)" % (label, got))
-    check(not any(amount in str(v) for sheet in gdexport.read_xlsx(out).values()
-                  for v in sheet.values()), "%s: no cell holds the amount" % label)
+    book = gdexport.read_xlsx(out)
+    msg_head = [(r, c) for (r, c), v in cells.items() if v == "Message"]
+    notes = [cells.get((r, msg_head[0][1])) for (r, c), v in cells.items()
+             if msg_head and c == 0 and r > msg_head[0][0] and v == REGION]
+    check(len(notes) == 1 and "cost: " in (notes[0] or "") and "invalid amount" in notes[0],
+          "%s: the Overview's Message gives the cost's reason: %r" % (label, notes))
+    notes += [v for (r, c), v in book.get("Costs", {}).items()   # when other regions have cost
+              if isinstance(v, str) and "invalid amount" in v]
+    check(not any(amount in str(v) for sheet in book.values() for v in sheet.values()
+                  if v not in notes), "%s: no other cell holds the amount" % label)
 
 
 def schema_errors(doc):

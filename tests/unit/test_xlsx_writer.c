@@ -33,11 +33,12 @@
 
 static gd_report_region REGIONS[] = {
     {S("ap-south-1"), S("no_detector"), NULL, S("not_collected"), GENERATED_MS - DAY_MS, NULL,
-     {{0}}, 0, GENERATED_MS - DAY_MS, 0, 0, 0, NULL},
+     {{0}}, 0, GENERATED_MS - DAY_MS, 0, 0, 0, NULL, NULL},
     {S("eu-west-1"), S("failed"), S("=HYPERLINK(\"http://evil.example\")"), S("not_collected"),
-     GENERATED_MS - DAY_MS, NULL, {{0}}, 0, GENERATED_MS - 3 * DAY_MS, 1, 2, 0, NULL},
+     GENERATED_MS - DAY_MS, NULL, {{0}}, 0, GENERATED_MS - 3 * DAY_MS, 1, 2, 0, NULL,
+     S("=HYPERLINK(\"http://evil.example/cost\")")},
     {S("us-east-1"), S("collected"), NULL, S("collected"), GENERATED_MS - DAY_MS, S("det-1"),
-     {{1, 2, 3, 1}}, 4, GENERATED_MS - DAY_MS, 0, 0, 5, NULL},
+     {{1, 2, 3, 1}}, 4, GENERATED_MS - DAY_MS, 0, 0, 5, NULL, NULL},
 };
 
 static gd_type_count TYPES_A[] = {{S("Backdoor:EC2/C&CActivity.B"), 2},
