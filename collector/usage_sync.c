@@ -595,8 +595,10 @@ static const gd_call_fail *first_fail(const gd_usage_job *j)
  * amount outside the rules; none of it is stored) or failed. */
 static void set_cost_failed(gd_region_ctx *rc, const gd_call_fail *f)
 {
-    int denied = f->kind == GD_AWS_ACCESS_DENIED;
-    const char *state = denied ? "denied" : invalid_amount(f) ? "invalid" : "failed";
+    /* denied or failed from the one classifier (collector/region_call.h);
+     * an amount outside the rules is this file's own 'invalid' */
+    const char *state = invalid_amount(f) ? "invalid" : gd_call_fail_cost_state(f);
+    int denied = !strcmp(state, "denied");
     snprintf(rc->cost_state, sizeof rc->cost_state, "%s", state);
     gd_api_clean_text(rc->cost_message, sizeof rc->cost_message, f->message);
     gd_log(denied ? GD_LOG_WARN : GD_LOG_ERROR, rc->region, "GetUsageStatistics",
