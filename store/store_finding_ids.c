@@ -40,79 +40,27 @@ int st_collect_ids(gd_store *st, sqlite3_stmt *s, struct st_strv *sv, const char
     return rc;
 }
 
-static int flip_archived(gd_store *st, int64_t run_id, const char *region, int64_t *changed,
-                         gd_err *err)
-{
-    sqlite3_stmt *s;
-    int b = SQLITE_OK;
-    int rc = st_stmt(st, SQL_FLIP_ARCHIVED, &s, err);
-
-    if (rc != GD_OK)
-        return rc;
-    b |= st_bind_int64(s, 1, run_id);
-    b |= st_bind_text(s, 2, region);
-    b |= st_bind_int64(s, 3, gd_time_now_ms());   /* first seen archived: now */
-    if (b != SQLITE_OK) {
-        rc = st_db_error(st, err, "bind archive flip");
-        st_stmt_reset(s);
-        return rc;
-    }
-    rc = st_step_done(st, s, err, "mark findings archived");
-    if (rc == GD_OK)
-        *changed = sqlite3_changes(st->db);
-    return rc;
-}
-
-static int unarchive_candidates(gd_store *st, const char *region, struct st_strv *sv,
-                                gd_err *err)
-{
-    sqlite3_stmt *s;
-    int rc = st_stmt(st, SQL_UNARCHIVE_CANDIDATES, &s, err);
-
-    if (rc != GD_OK)
-        return rc;
-    if (st_bind_text(s, 1, region) != SQLITE_OK) {
-        rc = st_db_error(st, err, "bind region");
-        st_stmt_reset(s);
-        return rc;
-    }
-    return st_collect_ids(st, s, sv, "list unarchive candidates", err);
-}
-
 int gd_store_reconcile_archived(gd_store *st, int64_t run_id, const char *region,
                                 const char *const *archived_ids, size_t n,
                                 int64_t *changed, char ***out_unarchive_candidates,
                                 size_t *n_candidates, gd_err *err)
 {
+    /* ?3: first seen archived, now */
+    const st_idset_update u = {SQL_FLIP_ARCHIVED, "mark findings archived",
+                               SQL_UNARCHIVE_CANDIDATES, "list unarchive candidates", run_id,
+                               gd_time_now_ms(), region};
     struct st_strv sv = {NULL, 0, 0};
-    int64_t flipped = 0;
-    int rc;
 
     *changed = 0;
     *out_unarchive_candidates = NULL;
     *n_candidates = 0;
     st_enter(st);
-    rc = st_tx_begin(st, err);
-    if (rc != GD_OK)
-        goto done;
-    rc = st_ids_load(st, archived_ids, n, err);
-    if (rc == GD_OK)
-        rc = flip_archived(st, run_id, region, &flipped, err);
-    if (rc == GD_OK)
-        rc = unarchive_candidates(st, region, &sv, err);
-    if (rc == GD_OK)
-        rc = st_ids_clear(st, err);
-    if (rc == GD_OK)
-        rc = st_tx_commit(st, err);
-    else
-        st_tx_rollback(st);
-done:
+    int rc = st_idset_update_run(st, archived_ids, n, &u, changed, &sv, err);
     st_leave(st);
     if (rc != GD_OK) {
         st_strv_free(&sv);
         return rc;
     }
-    *changed = flipped;
     *out_unarchive_candidates = sv.v;
     *n_candidates = sv.n;
     return GD_OK;

@@ -81,3 +81,68 @@ void gd_store_free_strings(char **v, size_t n)
         free(v[i]);
     free(v);
 }
+
+/* The UPDATE of st_idset_update: *changed = rows it changed. */
+static int idset_update(gd_store *st, const st_idset_update *u, int64_t *changed, gd_err *err)
+{
+    sqlite3_stmt *s;
+    int b = SQLITE_OK;
+    int rc = st_stmt(st, u->update_sql, &s, err);
+
+    if (rc != GD_OK)
+        return rc;
+    b |= st_bind_int64(s, 1, u->run_id);
+    b |= st_bind_text(s, 2, u->region);
+    if (sqlite3_bind_parameter_count(s) >= 3)
+        b |= st_bind_int64(s, 3, u->at_ms);
+    if (b != SQLITE_OK) {
+        rc = st_db_error(st, err, u->update_what);
+        st_stmt_reset(s);
+        return rc;
+    }
+    rc = st_step_done(st, s, err, u->update_what);
+    if (rc == GD_OK)
+        *changed = sqlite3_changes(st->db);
+    return rc;
+}
+
+/* The SELECT of st_idset_update, bound ?1 region. */
+static int idset_list(gd_store *st, const st_idset_update *u, struct st_strv *sv, gd_err *err)
+{
+    sqlite3_stmt *s;
+    int rc = st_stmt(st, u->list_sql, &s, err);
+
+    if (rc != GD_OK)
+        return rc;
+    if (st_bind_text(s, 1, u->region) != SQLITE_OK) {
+        rc = st_db_error(st, err, "bind region");
+        st_stmt_reset(s);
+        return rc;
+    }
+    return st_collect_ids(st, s, sv, u->list_what, err);
+}
+
+int st_idset_update_run(gd_store *st, const char *const *ids, size_t n,
+                        const st_idset_update *u, int64_t *changed, struct st_strv *listed,
+                        gd_err *err)
+{
+    int64_t rows = 0;
+    int rc = st_tx_begin(st, err);
+
+    if (rc != GD_OK)
+        return rc;
+    rc = st_ids_load(st, ids, n, err);
+    if (rc == GD_OK)
+        rc = idset_update(st, u, &rows, err);
+    if (rc == GD_OK && u->list_sql)
+        rc = idset_list(st, u, listed, err);
+    if (rc == GD_OK)
+        rc = st_ids_clear(st, err);
+    if (rc == GD_OK)
+        rc = st_tx_commit(st, err);
+    else
+        st_tx_rollback(st);
+    if (rc == GD_OK)
+        *changed = rows;
+    return rc;
+}

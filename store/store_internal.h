@@ -104,6 +104,24 @@ struct st_strv {
     char **v;
     size_t n, cap;
 };
+
+/* One reconciliation of a region against an id list from AWS, in one write
+ * transaction: temp.gd_ids = ids; update_sql (an UPDATE joined on
+ * temp.gd_ids, bound ?1 run_id, ?2 region and, when it has a ?3, at_ms)
+ * sets *changed; then, when list_sql is given, the finding ids it
+ * selects (bound ?1 region) are appended to *listed (the caller's, freed
+ * with st_strv_free also on failure). The id set is cleared before commit.
+ * Call between st_enter and st_leave. Used by archive reconciliation and
+ * expiry. */
+typedef struct st_idset_update {
+    const char *update_sql, *update_what;
+    const char *list_sql, *list_what;      /* NULL: nothing to list */
+    int64_t run_id, at_ms;
+    const char *region;
+} st_idset_update;
+int st_idset_update_run(gd_store *st, const char *const *ids, size_t n,
+                        const st_idset_update *u, int64_t *changed, struct st_strv *listed,
+                        gd_err *err);
 int st_strv_push(struct st_strv *sv, const char *s);
 void st_strv_free(struct st_strv *sv);
 /* Appends the first column of every row of s (bound by the caller) to sv;
