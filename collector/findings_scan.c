@@ -60,6 +60,13 @@ typedef struct lead_path {
     uint32_t nseg;
 } lead_path;
 
+/* One distinct segment at a depth, and the paths that have it there: a key
+ * is compared once per distinct segment, not once per path. */
+typedef struct lead_group {
+    lead_seg seg;
+    uint32_t mask;
+} lead_group;
+
 typedef struct key_ref {
     uint32_t off, len;
 } key_ref;
@@ -102,6 +109,9 @@ typedef struct scanner {
     gd_buf redump;                  /* raw_json of repaired findings (see redump_finding) */
     lead_path paths[MAX_LEAD_PATHS];
     uint32_t npaths, all_paths;     /* all_paths: a bit per path that parsed */
+    lead_group groups[MAX_LEAD_SEGS][MAX_LEAD_PATHS];
+    uint32_t ngroups[MAX_LEAD_SEGS];
+    uint32_t ends_at[MAX_LEAD_SEGS];    /* paths whose last segment is at depth d */
     int first_seen, last_seen;      /* indexes of the event time paths */
     uint32_t next_mask;             /* lead paths the value about to be read is on */
     size_t *redump_off;             /* per row: offset in redump, or SIZE_MAX */
@@ -527,6 +537,28 @@ static int lead_parse(lead_path *p, const char *text)
     return p->nseg > 0;
 }
 
+static int seg_same(const lead_seg *a, const lead_seg *b)
+{
+    if (!a->key || !b->key)
+        return !a->key && !b->key && a->index == b->index;
+    return a->len == b->len && memcmp(a->key, b->key, a->len) == 0;
+}
+
+/* Files path p's segments into the per-depth groups. */
+static void lead_group_add(scanner *s, uint32_t p)
+{
+    const lead_path *lp = &s->paths[p];
+    for (uint32_t d = 0; d < lp->nseg; d++) {
+        uint32_t g = 0;
+        while (g < s->ngroups[d] && !seg_same(&s->groups[d][g].seg, &lp->seg[d]))
+            g++;
+        if (g == s->ngroups[d])
+            s->groups[d][s->ngroups[d]++].seg = lp->seg[d];
+        s->groups[d][g].mask |= 1u << p;
+    }
+    s->ends_at[lp->nseg - 1] |= 1u << p;
+}
+
 /* The resource paths, then the two event times. */
 static void lead_setup(scanner *s)
 {
@@ -537,8 +569,10 @@ static void lead_setup(scanner *s)
         const char *text = i < n ? t[i].json_path
                          : i == n ? "$.service.eventFirstSeen" : "$.service.eventLastSeen";
         uint32_t k = s->npaths++;
-        if (lead_parse(&s->paths[k], text))
+        if (lead_parse(&s->paths[k], text)) {
             s->all_paths |= 1u << k;
+            lead_group_add(s, k);
+        }
         if (i == n)
             s->first_seen = (int)k;
         else if (i == n + 1)
@@ -546,39 +580,35 @@ static void lead_setup(scanner *s)
     }
 }
 
-/* The paths of mask whose segment d is the key k[0..n). */
+/* The paths of mask whose segment d is the key k[0..n). Distinct segments
+ * differ, so at most one group matches. mask holds only paths longer than d. */
 static uint32_t lead_by_key(const scanner *s, uint32_t mask, uint32_t d, const unsigned char *k,
                             uint32_t n)
 {
-    uint32_t out = 0;
-    for (uint32_t p = 0; p < s->npaths; p++) {
-        const lead_seg *g = &s->paths[p].seg[d];
-        if ((mask >> p & 1) && g->key && g->len == n && memcmp(g->key, k, n) == 0)
-            out |= 1u << p;
+    for (uint32_t g = 0; g < s->ngroups[d]; g++) {
+        const lead_group *gr = &s->groups[d][g];
+        if ((gr->mask & mask) && gr->seg.key && gr->seg.len == n &&
+            memcmp(gr->seg.key, k, n) == 0)
+            return gr->mask & mask;
     }
-    return out;
+    return 0;
 }
 
 /* The paths of mask whose segment d is the array index i. */
 static uint32_t lead_by_index(const scanner *s, uint32_t mask, uint32_t d, uint32_t i)
 {
-    uint32_t out = 0;
-    for (uint32_t p = 0; p < s->npaths; p++) {
-        const lead_seg *g = &s->paths[p].seg[d];
-        if ((mask >> p & 1) && !g->key && g->index == i)
-            out |= 1u << p;
+    for (uint32_t g = 0; g < s->ngroups[d]; g++) {
+        const lead_group *gr = &s->groups[d][g];
+        if ((gr->mask & mask) && !gr->seg.key && gr->seg.index == i)
+            return gr->mask & mask;
     }
-    return out;
+    return 0;
 }
 
 /* The paths of mask that end with segment d (their value is being read). */
 static uint32_t lead_ending(const scanner *s, uint32_t mask, uint32_t d)
 {
-    uint32_t out = 0;
-    for (uint32_t p = 0; p < s->npaths; p++)
-        if ((mask >> p & 1) && s->paths[p].nseg == d + 1)
-            out |= 1u << p;
-    return out;
+    return d < MAX_LEAD_SEGS ? mask & s->ends_at[d] : 0;
 }
 
 /* The row's lead columns, when every one it needs was followed. */
@@ -697,8 +727,11 @@ static int emit_string(scanner *s, gd_buf *o, size_t from, size_t to)
     int rc = gd_buf_append(o, "\"", 1);
     for (size_t i = from; !rc && i < to;) {
         /* runs of plain ASCII need no decoding */
-        size_t k = i;
-        while (k < to && s->p[k] >= 0x20 && s->p[k] < 0x80 && s->p[k] != '\\' && s->p[k] != '"')
+        size_t k = i;               /* str_class 0: printable ASCII but '"' and '\\' */
+        while (k + 4 <= to && !(str_class[s->p[k]] | str_class[s->p[k + 1]] |
+                                str_class[s->p[k + 2]] | str_class[s->p[k + 3]]))
+            k += 4;
+        while (k < to && !str_class[s->p[k]])
             k++;
         if (k > i) {
             rc = gd_buf_append(o, s->p + i, k - i);
