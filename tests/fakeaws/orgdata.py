@@ -596,6 +596,9 @@ class Org:
                 return v
             out = {"new": [], "updated": [], "archived": [], "unarchived": []}
             touched = set()
+            sevs = req.get("severities") or []
+            if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in sevs):
+                raise ValueError("severities: a list of numbers")
             for _ in range(int(req.get("new_findings", 0))):
                 r = regions[rng.randrange(len(regions))]
                 self._new_counter += 1
@@ -605,6 +608,9 @@ class Org:
                 f.archived = False
                 f.count = 1
                 f.created_ms = f.updated_ms = ts
+                if sevs:   # "severities": the new findings' severities, in turn
+                    f.severity = float(sevs[(len(out["new"])) % len(sevs)])
+                    f.int_sev = False
                 self.findings[f.id] = f
                 self.by_region[r].append(f)
                 touched.add(r)
