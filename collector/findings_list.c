@@ -12,10 +12,11 @@
 
 #define LIST_MAX_PAGES 1000000     /* 50 million ids: a safety stop, never reached */
 
-/* ---- Ids already handed on (only when split) ------------------------------------
+/* ---- Ids already handed on (split or kept) ---------------------------------------
  * An id moves to another band when its severity changes; with updatedAt ASC it
  * then comes again at the end of that band's chain, so two chains can name it.
- * Open addressing over owned copies, at most half full. */
+ * Open addressing over owned copies, at most half full; with keep_ids the set
+ * itself becomes the caller's list (set_take). */
 typedef struct id_set {
     char **slot;
     size_t cap, n;
@@ -64,6 +65,23 @@ static int set_add(id_set *s, const char *id)
     return 1;
 }
 
+/* Compacts the slots into an array of the n ids and hands it over. */
+static void set_take(id_set *s, char ***ids, size_t *n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < s->cap; i++)
+        if (s->slot[i])
+            s->slot[k++] = s->slot[i];
+    char **v = k ? realloc(s->slot, k * sizeof *v) : NULL;
+    if (k && !v)
+        v = s->slot;          /* shrinking failed: keep the larger block */
+    else if (!k)
+        free(s->slot);
+    *ids = v;
+    *n = k;
+    memset(s, 0, sizeof *s);
+}
+
 static void set_free(id_set *s)
 {
     for (size_t i = 0; i < s->cap; i++)
@@ -94,7 +112,7 @@ struct listing_run {
     gd_id_sink sink;
     void *ud;
     pthread_mutex_t mu;             /* sink calls, set, stop, first_fail */
-    int split;                      /* several chains: dedupe through set */
+    int dedupe;                     /* several chains or keep_ids: through seen */
     id_set seen;
     int64_t duplicates;
     int stop;                       /* a chain failed: the others end at their next page */
@@ -124,7 +142,7 @@ static int hand_page(listing_run *lr, const gd_id_page *page)
     int res = 0;
     pthread_mutex_lock(&lr->mu);
     for (size_t i = 0; !res && i < page->n; i++) {
-        if (lr->split) {
+        if (lr->dedupe) {
             int added = set_add(&lr->seen, page->ids[i]);
             if (added < 0) {
                 res = -1;
@@ -135,7 +153,8 @@ static int hand_page(listing_run *lr, const gd_id_page *page)
                 continue;
             }
         }
-        res = lr->sink(lr->ud, page->ids[i]);
+        if (lr->sink)
+            res = lr->sink(lr->ud, page->ids[i]);
     }
     pthread_mutex_unlock(&lr->mu);
     return res;
@@ -153,7 +172,7 @@ static void list_chain(chain *ch)
     gd_pager_init(&pager);
     int res = 0, stopped = 0;
     while (!res && !pager.done && pager.pages < LIST_MAX_PAGES) {
-        if (lr->split && run_stopped(lr)) {
+        if (lr->n > 1 && run_stopped(lr)) {
             stopped = res = -1;
             break;
         }
@@ -233,7 +252,7 @@ int gd_list_findings_ids(gd_region_ctx *rc, gd_aws_client *c,
         lr.n = 1;
         lr.ch[0].band = 0;
     }
-    lr.split = lr.n > 1;
+    lr.dedupe = lr.n > 1 || l->keep_ids;
     for (int i = 1; i < lr.n; i++)
         lr.ch[i].threaded = pthread_create(&lr.ch[i].thread, NULL, chain_thread,
                                            &lr.ch[i]) == 0;
@@ -256,11 +275,23 @@ int gd_list_findings_ids(gd_region_ctx *rc, gd_aws_client *c,
     l->first_end_mono_ms = lr.first_end_mono_ms;
     if (lr.duplicates)
         gd_log(GD_LOG_DEBUG, rc->region, "ListFindings", NULL,
-               "%lld id(s) named by two severity chains, fetched once",
+               "%lld id(s) named twice (a severity changed between chains), taken once",
                (long long)lr.duplicates);
-    set_free(&lr.seen);
+    if (l->keep_ids)
+        set_take(&lr.seen, &l->ids, &l->n_ids);
+    else
+        set_free(&lr.seen);
     pthread_mutex_destroy(&lr.mu);
     if (lr.failed)
         *fail = lr.first_fail;
     return lr.failed ? -1 : 0;
+}
+
+void gd_listing_free_ids(gd_listing *l)
+{
+    for (size_t i = 0; i < l->n_ids; i++)
+        free(l->ids[i]);
+    free(l->ids);
+    l->ids = NULL;
+    l->n_ids = 0;
 }

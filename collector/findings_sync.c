@@ -64,7 +64,6 @@ struct pipeline {
     int64_t fetched;
     int64_t unstored;              /* fetched but not stored (under mu): region partial */
     char unstored_ids[320];        /* the first of them, comma-separated (under mu) */
-    id_list *keep;                 /* listed ids are also kept here (expiry); may be NULL */
 };
 
 /* ---- Fetching ---------------------------------------------------------------- */
@@ -415,27 +414,18 @@ static int pipeline_finish(pipeline *p, gd_call_fail *fail)
 
 /* ---- Listing ------------------------------------------------------------------- */
 
+/* A listing's ids (findings_list.c keeps them), owned. */
 struct id_list {
     char **v;
-    size_t n, cap;
+    size_t n;
 };
 
-static int list_sink(void *ud, const char *id)
+static void take_ids(id_list *out, gd_listing *l)
 {
-    id_list *l = ud;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 256;
-        char **v = realloc(l->v, cap * sizeof *v);
-        if (!v)
-            return -1;
-        l->v = v;
-        l->cap = cap;
-    }
-    l->v[l->n] = strdup(id);
-    if (!l->v[l->n])
-        return -1;
-    l->n++;
-    return 0;
+    out->v = l->ids;
+    out->n = l->n_ids;
+    l->ids = NULL;
+    l->n_ids = 0;
 }
 
 static int pipe_sink(void *ud, const char *id)
@@ -445,8 +435,6 @@ static int pipe_sink(void *ud, const char *id)
     pthread_mutex_lock(&p->rc->lock);
     p->rc->findings_listed++;
     pthread_mutex_unlock(&p->rc->lock);
-    if (p->keep && list_sink(p->keep, id) != 0)
-        return -1;
     return pipeline_push(p, id);
 }
 
@@ -480,9 +468,10 @@ static void *archived_thread(void *arg)
 {
     archived_lister *al = arg;
     gd_list_findings_filter f = {.since_ms = -1, .archived = 1};
-    gd_listing l = {.chains = 1};
-    al->res = gd_list_findings_ids(al->rc, al->client, &f, &l, list_sink, &al->ids, &al->fail);
+    gd_listing l = {.chains = 1, .keep_ids = 1};
+    al->res = gd_list_findings_ids(al->rc, al->client, &f, &l, NULL, NULL, &al->fail);
     al->complete = l.complete;
+    take_ids(&al->ids, &l);
     return NULL;
 }
 
@@ -573,9 +562,10 @@ static int fetch_missing(gd_region_ctx *rc, pipeline *p, id_list *all, int *comp
                          gd_call_fail *fail)
 {
     gd_list_findings_filter f = {.since_ms = -1, .archived = 0};
-    gd_listing l = {.chains = chains_for(stored_unarchived(rc))};
-    int lres = gd_list_findings_ids(rc, rc->client, &f, &l, list_sink, all, fail);
+    gd_listing l = {.chains = chains_for(stored_unarchived(rc)), .keep_ids = 1};
+    int lres = gd_list_findings_ids(rc, rc->client, &f, &l, NULL, NULL, fail);
     *complete = l.complete;
+    take_ids(all, &l);
     if (lres != 0)
         return -1;
     if (pipeline_drain(p) != 0)
@@ -701,17 +691,17 @@ int gd_findings_sync(gd_region_ctx *rc, gd_call_fail *fail)
      * region's whole set for the expiry check (findings_expiry.c). */
     id_list ids;
     memset(&ids, 0, sizeof ids);
-    p.keep = rc->full_sync ? &ids : NULL;
     int main_complete = 0, all_complete = 0;
     /* A full sync lists every finding: one chain per severity band. An
      * incremental listing names only what changed since the watermark, so it
      * stays one chain (a few changes must not cost a page per band). Chains
      * hand ids to the pipeline from several threads, which needs its fetch
      * threads: without them, one chain on this thread fetches inline. */
-    gd_listing main_list = {.chains = rc->full_sync && p.threaded ? GD_SEVERITY_BANDS : 1};
+    gd_listing main_list = {.chains = rc->full_sync && p.threaded ? GD_SEVERITY_BANDS : 1,
+                            .keep_ids = rc->full_sync};
     int res = gd_list_findings_ids(rc, rc->client, &f, &main_list, pipe_sink, &p, fail);
     main_complete = main_list.complete;
-    p.keep = NULL;
+    take_ids(&ids, &main_list);
     gd_call_fail afail;
     int ares = archived_finish(&al, res == 0, &afail);
     if (!res && ares) {
