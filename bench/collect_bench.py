@@ -183,6 +183,9 @@ def parse_time_v(text):
             out["rss_mb"] = int(line.split(":")[1]) / 1024.0
         elif line.startswith("Exit status:"):
             out["exit"] = int(line.split(":")[1])
+        elif line.startswith("File system outputs:"):
+            # getrusage ru_oublock: 512-byte blocks the process wrote to disk
+            out["written_mb"] = round(int(line.split(":")[1]) * 512 / 1e6, 1)
     return out
 
 

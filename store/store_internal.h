@@ -55,6 +55,13 @@ int st_step_done(gd_store *st, sqlite3_stmt *s, gd_err *err, const char *what);
 /* Runs fixed SQL text (no data) with sqlite3_exec. */
 int st_exec(gd_store *st, const char *sql, gd_err *err, const char *what);
 
+/* store_report_index.c: *present = 1 when findings has the index
+ * findings_report (in the caller's transaction, if any). */
+int st_report_index_present(gd_store *st, int *present, gd_err *err);
+/* Read-write open: builds findings_report when a killed collect left it out
+ * and no collect is running now. */
+int st_report_index_repair(gd_store *st, gd_err *err);
+
 /* store_identity.c: PRAGMA application_id of every gdreport DB ("GDRP"). */
 #define GD_STORE_APPLICATION_ID 0x47445250
 /* GD_OK for a gdreport DB (*needs_claim: new or from before the id, so a

@@ -293,6 +293,8 @@ int gd_store_open(const char *path, int mode, gd_store **out, gd_err *err)
         st->db = NULL;
         rc = reopen_immutable(st, err);
     }
+    if (rc == GD_OK && mode == GD_STORE_READ_WRITE)
+        rc = st_report_index_repair(st, err);
     if (rc == GD_OK)
         rc = st_exec(st, SQL_IDS_TABLE, err, "create temp id table");
     if (rc != GD_OK) {
