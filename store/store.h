@@ -191,7 +191,6 @@ typedef struct gd_finding_row {
     const char *type;
     double severity;
     const char *title;
-    const char *description;    /* parsed, not stored since schema/007: raw_json has it */
     const char *resource_type;
     const char *feature_name;
     const char *created_at;     /* ISO text as AWS sent it */

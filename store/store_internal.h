@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "store/store.h"
+#include "common/strset.h"
 
 /* Upper bound on distinct cached SQL texts; raise it when adding statements. */
 #define ST_STMT_SLOTS 96
@@ -37,6 +38,12 @@ struct gd_store {
      * another holds mu. */
     pthread_mutex_t group_mu;
     struct st_upsert_req *group_head, *group_tail;
+    /* Account ids a finding row made sure of (store_findings.c note_account),
+     * guarded by mu: known ones are in the committed accounts table, pending
+     * ones were inserted by the open transaction. store_tx.c moves pending to
+     * known on COMMIT and drops them on ROLLBACK or a new BEGIN. Rows of
+     * accounts are never deleted, so a known id stays true. */
+    gd_strset accounts_known, accounts_pending;
 };
 
 void st_enter(gd_store *st);

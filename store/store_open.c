@@ -321,6 +321,8 @@ void gd_store_close(gd_store *st)
     sqlite3_close(st->db);
     pthread_mutex_destroy(&st->mu);
     pthread_mutex_destroy(&st->group_mu);
+    gd_strset_free(&st->accounts_known);
+    gd_strset_free(&st->accounts_pending);
     free(st->path);
     free(st);
 }
