@@ -4,9 +4,11 @@
 #include "collector/findings_list.h"
 #include "collector/region_worker.h"
 #include "common/log.h"
+#include "common/strset.h"
 #include "common/timeutil.h"
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,58 +17,11 @@
 /* ---- Ids already handed on (split or kept) ---------------------------------------
  * An id moves to another band when its severity changes; with updatedAt ASC it
  * then comes again at the end of that band's chain, so two chains can name it.
- * Open addressing over owned copies, at most half full; with keep_ids the set
- * itself becomes the caller's list (set_take). */
-typedef struct id_set {
-    char **slot;
-    size_t cap, n;
-} id_set;
+ * A gd_strset without a bound; with keep_ids the set itself becomes the
+ * caller's list (set_take). */
 
-static uint64_t id_hash(const char *s)
-{
-    uint64_t h = 1469598103934665603ULL;          /* FNV-1a 64 */
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h;
-}
-
-static int set_grow(id_set *s)
-{
-    size_t cap = s->cap ? s->cap * 2 : 1024;
-    char **slot = calloc(cap, sizeof *slot);
-    if (!slot)
-        return -1;
-    for (size_t i = 0; i < s->cap; i++) {
-        if (!s->slot[i])
-            continue;
-        size_t j = id_hash(s->slot[i]) & (cap - 1);
-        while (slot[j])
-            j = (j + 1) & (cap - 1);
-        slot[j] = s->slot[i];
-    }
-    free(s->slot);
-    s->slot = slot;
-    s->cap = cap;
-    return 0;
-}
-
-/* 1: added, 0: already there, -1: out of memory. */
-static int set_add(id_set *s, const char *id)
-{
-    if ((s->n + 1) * 2 > s->cap && set_grow(s) != 0)
-        return -1;
-    size_t j = id_hash(id) & (s->cap - 1);
-    for (; s->slot[j]; j = (j + 1) & (s->cap - 1))
-        if (strcmp(s->slot[j], id) == 0)
-            return 0;
-    if (!(s->slot[j] = strdup(id)))
-        return -1;
-    s->n++;
-    return 1;
-}
-
-/* Compacts the slots into an array of the n ids and hands it over. */
-static void set_take(id_set *s, char ***ids, size_t *n)
+/* Compacts the set's slots into an array of its n ids and hands it over. */
+static void set_take(gd_strset *s, char ***ids, size_t *n)
 {
     size_t k = 0;
     for (size_t i = 0; i < s->cap; i++)
@@ -77,17 +32,10 @@ static void set_take(id_set *s, char ***ids, size_t *n)
         v = s->slot;          /* shrinking failed: keep the larger block */
     else if (!k)
         free(s->slot);
+    free(s->hash);
     *ids = v;
     *n = k;
-    memset(s, 0, sizeof *s);
-}
-
-static void set_free(id_set *s)
-{
-    for (size_t i = 0; i < s->cap; i++)
-        free(s->slot[i]);
-    free(s->slot);
-    memset(s, 0, sizeof *s);
+    gd_strset_init(s, SIZE_MAX);
 }
 
 /* ---- The chains ------------------------------------------------------------- */
@@ -113,7 +61,7 @@ struct listing_run {
     void *ud;
     pthread_mutex_t mu;             /* sink calls, set, stop, first_fail */
     int dedupe;                     /* several chains or keep_ids: through seen */
-    id_set seen;
+    gd_strset seen;                 /* unbounded (max SIZE_MAX) */
     int64_t duplicates;
     int stop;                       /* a chain failed: the others end at their next page */
     int failed;
@@ -143,7 +91,7 @@ static int hand_page(listing_run *lr, const gd_id_page *page)
     pthread_mutex_lock(&lr->mu);
     for (size_t i = 0; !res && i < page->n; i++) {
         if (lr->dedupe) {
-            int added = set_add(&lr->seen, page->ids[i]);
+            int added = gd_strset_add(&lr->seen, page->ids[i]);   /* -1: out of memory */
             if (added < 0) {
                 res = -1;
                 break;
@@ -242,6 +190,7 @@ int gd_list_findings_ids(gd_region_ctx *rc, gd_aws_client *c,
     lr.sink = sink;
     lr.ud = ud;
     pthread_mutex_init(&lr.mu, NULL);
+    gd_strset_init(&lr.seen, SIZE_MAX);
     lr.n = l->chains > 1 ? GD_SEVERITY_BANDS : 1;
     for (int i = 0; i < lr.n; i++) {
         lr.ch[i].run = &lr;
@@ -280,7 +229,7 @@ int gd_list_findings_ids(gd_region_ctx *rc, gd_aws_client *c,
     if (l->keep_ids)
         set_take(&lr.seen, &l->ids, &l->n_ids);
     else
-        set_free(&lr.seen);
+        gd_strset_free(&lr.seen);
     pthread_mutex_destroy(&lr.mu);
     if (lr.failed)
         *fail = lr.first_fail;
