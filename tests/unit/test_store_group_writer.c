@@ -22,8 +22,8 @@
 
 #define PAGE_ROWS 50
 /* store_writer.c's bounds on pages not yet committed. */
-#define PENDING_MAX_ROWS 8000
-#define PENDING_MAX_BYTES (16 << 20)
+#define PENDING_MAX_ROWS 6000
+#define PENDING_MAX_BYTES (9 << 20)
 
 struct page {
     char ids[PAGE_ROWS][48];
@@ -306,7 +306,7 @@ static void test_backpressure_bounds(void)
     int failed = 0;
     CHECK_INT(gd_store_pages_new(st, &sp, &err), 0);
 
-    /* Rows: 400 pages of 50 (2.5 x the row bound). */
+    /* Rows: 400 pages of 50 (3.3 x the row bound). */
     enum { ROW_PAGES = 400, BIG_PAGES = 24, BIG_ROWS = 10, BIG_LEN = 100000 };
     struct page *pages = calloc(ROW_PAGES, sizeof *pages);
     CHECK(pages != NULL);
@@ -326,7 +326,7 @@ static void test_backpressure_bounds(void)
               (long long)ws.peak_pending_rows);
     int64_t waits_rows = ws.backpressure_waits;
 
-    /* Bytes: 24 pages of 10 rows x 100 KB of JSON (1 MB a page, 1.5 x the
+    /* Bytes: 24 pages of 10 rows x 100 KB of JSON (1 MB a page, 2.7 x the
      * byte bound), every row pointing at one shared text. */
     char *big = malloc(BIG_LEN + 1);
     CHECK(big != NULL);
