@@ -170,10 +170,11 @@ def parse_time_v(text):
             out["sys_s"] = float(line.split(":")[1])
         elif line.startswith("Maximum resident set size (kbytes):"):
             out["rss_mb"] = int(line.split(":")[1]) / 1024.0
-        elif line.startswith("File system outputs:"):
-            out["fs_out_blocks"] = int(line.split(":")[1])   # 512-byte blocks written
         elif line.startswith("Exit status:"):
             out["exit"] = int(line.split(":")[1])
+        elif line.startswith("File system outputs:"):
+            # getrusage ru_oublock: 512-byte blocks the process wrote to disk
+            out["written_mb"] = round(int(line.split(":")[1]) * 512 / 1e6, 1)
     return out
 
 

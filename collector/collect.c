@@ -491,6 +491,33 @@ static void bound_malloc_retention(void)
 #endif
 }
 
+/* A first collect (no finding stored yet) loads every finding of the last
+ * 90 days; the report's covering index is then built once at the end instead
+ * of row by row (store_report_index.c; bench/README.md, "s5index"). Neither
+ * step can lose data, so a failure only costs speed and is a warning: the
+ * index is then maintained row by row, or built by the next read-write open,
+ * and an export reads the table meanwhile. */
+static int defer_report_index(run_state *rs)
+{
+    gd_err e = {0};
+    int deferred = 0;
+    if (gd_store_report_index_defer(rs->opts.store, &deferred, &e) != 0)
+        gd_warn("%s", e.msg);
+    return deferred;
+}
+
+static void build_report_index(run_state *rs, int deferred)
+{
+    gd_err e = {0};
+    if (!deferred)
+        return;
+    int64_t t0 = gd_time_monotonic_ms();
+    if (gd_store_report_index_build(rs->opts.store, &e) != 0)
+        gd_warn("%s (the next collect builds it; exports read the table meanwhile)", e.msg);
+    else
+        gd_debug("built the report index in %lld ms", (long long)(gd_time_monotonic_ms() - t0));
+}
+
 int gd_collect_run(const gd_collect_options *opts, gd_collect_summary *summary, gd_err *err)
 {
     bound_malloc_retention();
@@ -505,6 +532,7 @@ int gd_collect_run(const gd_collect_options *opts, gd_collect_summary *summary, 
     if (rc)
         return rc;
     pthread_mutex_init(&rs.mu, NULL);
+    int index_deferred = defer_report_index(&rs);
     gd_aws_client *c = NULL;
     account_lister al;
     memset(&al, 0, sizeof al);
@@ -514,10 +542,13 @@ int gd_collect_run(const gd_collect_options *opts, gd_collect_summary *summary, 
     if (!rc)
         accounts_start(&al, &rs, c);
     gd_aws_client_free(c);
-    if (!rc) {
+    if (!rc)
         run_regions(&rs);
+    /* Before the run's end is recorded: a finished run has its index. The
+     * account lister (still running at large orgs) overlaps the build. */
+    build_report_index(&rs, index_deferred);
+    if (!rc)
         rc = accounts_finish(&al, err);
-    }
     rc = finish(&rs, rc, err, t0);
     gd_region_scope_free(&rs.scope);
     pthread_mutex_destroy(&rs.mu);

@@ -22,7 +22,7 @@ enum role { R_OTHER, R_ROOT, R_FINDINGS, R_FINDING, R_RESOURCE, R_SERVICE, R_ADD
 
 /* What the value being read means. String fields index cur_finding.str. */
 enum target {
-    T_ID, T_ACCOUNT, T_TYPE, T_CREATED, T_UPDATED, T_TITLE, T_DESC, T_RTYPE, T_FEATURE,
+    T_ID, T_ACCOUNT, T_TYPE, T_CREATED, T_UPDATED, T_TITLE, T_RTYPE, T_FEATURE,
     T_ADDVAL,                       /* service.additionalInfo.value: the sample marker */
     N_STR_FIELDS,
     T_OTHER = N_STR_FIELDS, T_FINDINGS, T_FINDING, T_RESOURCE, T_SERVICE, T_SEVERITY,
@@ -475,7 +475,7 @@ static int key_target(int role, const unsigned char *k, uint32_t n)
         return KEY_IS("id") ? T_ID : KEY_IS("accountId") ? T_ACCOUNT : KEY_IS("type") ? T_TYPE
              : KEY_IS("severity") ? T_SEVERITY : KEY_IS("createdAt") ? T_CREATED
              : KEY_IS("updatedAt") ? T_UPDATED : KEY_IS("title") ? T_TITLE
-             : KEY_IS("description") ? T_DESC : KEY_IS("resource") ? T_RESOURCE
+             : KEY_IS("resource") ? T_RESOURCE
              : KEY_IS("service") ? T_SERVICE : T_OTHER;
     case R_RESOURCE:
         return KEY_IS("resourceType") ? T_RTYPE : T_OTHER;
@@ -673,7 +673,6 @@ static int finish_finding(scanner *s, size_t end)
     row->created_at = c->str[T_CREATED];
     row->updated_at = c->str[T_UPDATED];
     row->title = c->str[T_TITLE];
-    row->description = c->str[T_DESC];
     row->resource_type = c->str[T_RTYPE];
     row->feature_name = c->str[T_FEATURE];
     row->count = c->has_count && c->count >= 0 ? c->count : 1;

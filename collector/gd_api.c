@@ -888,7 +888,6 @@ static int parse_one_finding(const json_t *f, const char *region, const char *de
         gd_time_parse_iso(row->updated_at, &row->updated_ms))
         return gd_err_set(err, GD_E_PARSE, "finding %.80s has a bad timestamp", id);
     row->title = opt_str(f, "title");
-    row->description = opt_str(f, "description");
     row->resource_type = opt_str(json_object_get(f, "resource"), "resourceType");
     const json_t *svc = json_object_get(f, "service");
     row->feature_name = opt_str(svc, "featureName");

@@ -33,12 +33,19 @@ enum {
  * a row is valid (RQ_VALID_FINDING) is decided in C, by the rules that SQL
  * mirrors (common/validate.h; the same on NUL-terminated text, which is what
  * length() and GLOB read): ~0.25 s less for 1M rows than GLOB per row.
- * ORDER BY follows the index: no sort. */
+ * ORDER BY is findings_report's own column order, so the index scan needs no
+ * sort; and a DB without the index (a first collect not finished or killed:
+ * store_report_index.c; rq_prepare then drops INDEXED BY) gets its rows in the
+ * very same order from a sort of the table, and so the same report: the
+ * leads' hash tables fill in row order. Rows equal in every column here are
+ * indistinguishable. */
 static const char PASS_SQL[] =
     "SELECT account_id, region, type, feature_name, severity, archived, created_ms,"
     " updated_ms, sample, archived_at_ms, expired_at_ms, resource_type, resource_id,"
     " (?1 IS NULL OR account_id IN (SELECT value FROM json_each(?1))) AND" RQ_SCOPE_FILTERS
-    " FROM findings INDEXED BY findings_report ORDER BY account_id, region";
+    " FROM findings INDEXED BY findings_report"
+    " ORDER BY account_id, region, type, feature_name, archived, severity, created_ms,"
+    " updated_ms, sample, archived_at_ms, expired_at_ms, resource_type, resource_id";
 
 const char *st_rq_pass_sql(void)
 {

@@ -22,14 +22,65 @@ static char *dup_or_null(const char *s)
     return s ? strdup(s) : NULL;
 }
 
-/* Prepares sql (uncached: these run once per export). */
+/* The hint the report's findings queries carry. Without it SQLite would
+ * scan the table, raw_json and all, for several of them. */
+static const char RQ_REPORT_INDEX_HINT[] = " INDEXED BY findings_report";
+
+/* sql without its INDEXED BY findings_report hints (malloc'd). */
+static char *without_index_hint(const char *sql)
+{
+    size_t hint = sizeof RQ_REPORT_INDEX_HINT - 1;
+    char *out = malloc(strlen(sql) + 1), *w = out;
+    const char *p = sql, *h;
+    if (!out)
+        return NULL;
+    while ((h = strstr(p, RQ_REPORT_INDEX_HINT)) != NULL) {
+        memcpy(w, p, (size_t)(h - p));
+        w += h - p;
+        p = h + hint;
+    }
+    strcpy(w, p);
+    return out;
+}
+
+/* Prepares sql (uncached: these run once per export). A DB whose
+ * findings_report is missing (a first collect is loading it, or was killed
+ * before building it: store_report_index.c) is read without the hint: the
+ * same rows, from the table. Call it inside the read transaction the
+ * statement will run in, so the lookup and the read see the same schema. */
 static int rq_prepare(gd_store *st, const char *sql, sqlite3_stmt **out, gd_err *err)
 {
-    if (sqlite3_prepare_v2(st->db, sql, -1, out, NULL) != SQLITE_OK) {
+    char *plain = NULL;
+    int present = 1;
+    *out = NULL;
+    if (strstr(sql, RQ_REPORT_INDEX_HINT)) {
+        int rc = st_report_index_present(st, &present, err);
+        if (rc != GD_OK)
+            return rc;
+        if (!present && !(plain = without_index_hint(sql)))
+            return gd_err_set(err, GD_E_NOMEM, "DB %s: out of memory", st->path);
+    }
+    int prc = sqlite3_prepare_v2(st->db, plain ? plain : sql, -1, out, NULL);
+    free(plain);
+    if (prc != SQLITE_OK) {
         *out = NULL;
         return st_db_error(st, err, "prepare report query");
     }
     return GD_OK;
+}
+
+/* Opens a read transaction unless one is open (the report's snapshot);
+ * *own says whether rq_read_close ends it. */
+static int rq_read_open(gd_store *st, int *own, gd_err *err)
+{
+    *own = sqlite3_get_autocommit(st->db);
+    return *own ? st_read_begin(st, err) : GD_OK;
+}
+
+static void rq_read_close(gd_store *st, int own)
+{
+    if (own)
+        st_read_end(st);
 }
 
 static int rq_walk(gd_store *st, sqlite3_stmt *s, rq_row_fn row, void *ctx, gd_err *err)
@@ -293,10 +344,14 @@ static int account_row(sqlite3_stmt *s, void *ctx)
 static int rq_simple(gd_store *st, const char *sql, rq_row_fn row, cb_ctx *c, gd_err *err)
 {
     sqlite3_stmt *s;
+    int own;
     st_enter(st);
-    int rc = rq_prepare(st, sql, &s, err);
+    int rc = rq_read_open(st, &own, err);
+    if (rc == GD_OK)
+        rc = rq_prepare(st, sql, &s, err);
     if (rc == GD_OK)
         rc = rq_run(st, s, row, c, err);
+    rq_read_close(st, own);
     st_leave(st);
     return rc;
 }
@@ -425,8 +480,11 @@ int st_rq_scoped(gd_store *st, const char *sql, const gd_rq_scope *scope, rq_row
 {
     sqlite3_stmt *s;
     scope_binds b = {0};
+    int own;
     st_enter(st);
-    int rc = rq_prepare(st, sql, &s, err);
+    int rc = rq_read_open(st, &own, err);
+    if (rc == GD_OK)
+        rc = rq_prepare(st, sql, &s, err);
     if (rc == GD_OK && bind_scope(s, scope, &b) != GD_OK) {
         rc = gd_err_set(err, GD_E_NOMEM, "DB %s: cannot bind the report scope", st->path);
         sqlite3_finalize(s);
@@ -442,6 +500,7 @@ int st_rq_scoped(gd_store *st, const char *sql, const gd_rq_scope *scope, rq_row
         st_bind_int64(s, 13, scope->include_expired);
         rc = rq_run(st, s, row, c, err);
     }
+    rq_read_close(st, own);
     st_leave(st);
     free_binds(&b);
     return rc;
@@ -489,10 +548,10 @@ static int agg_row(sqlite3_stmt *s, void *ctx)
  * aggregated by the caller in hash tables of bounded size
  * (report/model_counts.c), same output. The read is an index-only scan of
  * findings_report (schema/002), which holds every column used here: it never
- * touches the table rows and their raw_json. INDEXED BY: a plan without it
- * is a bug (a full table scan), so fail loudly at prepare instead. A
- * version-1 DB opened read-only (not migrated yet: store_open.c) has no such
- * index and is read from the table, with the same rows. */
+ * touches the table rows and their raw_json. INDEXED BY: left to itself
+ * SQLite may scan the table instead. A version-1 DB opened read-only (not
+ * migrated yet: store_open.c), or one whose first collect has not built the
+ * index yet (rq_prepare), is read from the table, with the same rows. */
 int gd_rq_finding_groups(gd_store *st, const gd_rq_scope *scope, gd_rq_agg_cb cb, void *ud,
                          gd_err *err)
 {

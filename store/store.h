@@ -59,6 +59,18 @@ void gd_store_unlock_collect(gd_store *st);
  * interrupted (killed, or its end could not be written): status shows it so. */
 int gd_store_collect_active(gd_store *st);
 
+/* ---- The report's covering index (store_report_index.c) ---------------- */
+/* At the start of a collect, with the collect lock held: when no finding is
+ * stored yet (the first collect's backfill), drops the index findings_report,
+ * which only the report reads, so the load does not maintain it row by row,
+ * and sets *deferred; otherwise builds it if it is missing (a killed first
+ * collect) and leaves *deferred 0. */
+int gd_store_report_index_defer(gd_store *st, int *deferred, gd_err *err);
+/* Builds findings_report with the migration's definition when it is missing
+ * (one sorted pass over the findings); a no-op when it exists. Call it after
+ * the regions have stored their findings, before gd_store_run_finish. */
+int gd_store_report_index_build(gd_store *st, gd_err *err);
+
 /* ---- Runs -------------------------------------------------------------- */
 typedef struct gd_run_info {
     const char *tool_version;
@@ -181,7 +193,6 @@ typedef struct gd_finding_row {
     const char *type;
     double severity;
     const char *title;
-    const char *description;    /* parsed, not stored since schema/007: raw_json has it */
     const char *resource_type;
     const char *feature_name;
     const char *created_at;     /* ISO text as AWS sent it */

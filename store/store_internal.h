@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "store/store.h"
+#include "common/strset.h"
 
 /* Upper bound on distinct cached SQL texts; raise it when adding statements. */
 #define ST_STMT_SLOTS 96
@@ -37,6 +38,12 @@ struct gd_store {
      * thread can queue a page while the writer holds mu. */
     pthread_mutex_t group_mu;
     struct st_writer *writer;
+    /* Account ids a finding row made sure of (store_findings.c note_account),
+     * guarded by mu: known ones are in the committed accounts table, pending
+     * ones were inserted by the open transaction. store_tx.c moves pending to
+     * known on COMMIT and drops them on ROLLBACK or a new BEGIN. Rows of
+     * accounts are never deleted, so a known id stays true. */
+    gd_strset accounts_known, accounts_pending;
 };
 
 void st_enter(gd_store *st);
@@ -54,6 +61,13 @@ void st_stmt_reset(sqlite3_stmt *s);
 int st_step_done(gd_store *st, sqlite3_stmt *s, gd_err *err, const char *what);
 /* Runs fixed SQL text (no data) with sqlite3_exec. */
 int st_exec(gd_store *st, const char *sql, gd_err *err, const char *what);
+
+/* store_report_index.c: *present = 1 when findings has the index
+ * findings_report (in the caller's transaction, if any). */
+int st_report_index_present(gd_store *st, int *present, gd_err *err);
+/* Read-write open: builds findings_report when a killed collect left it out
+ * and no collect is running now. */
+int st_report_index_repair(gd_store *st, gd_err *err);
 
 /* store_identity.c: PRAGMA application_id of every gdreport DB ("GDRP"). */
 #define GD_STORE_APPLICATION_ID 0x47445250

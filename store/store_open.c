@@ -293,6 +293,8 @@ int gd_store_open(const char *path, int mode, gd_store **out, gd_err *err)
         st->db = NULL;
         rc = reopen_immutable(st, err);
     }
+    if (rc == GD_OK && mode == GD_STORE_READ_WRITE)
+        rc = st_report_index_repair(st, err);
     if (rc == GD_OK)
         rc = st_exec(st, SQL_IDS_TABLE, err, "create temp id table");
     if (rc != GD_OK) {
@@ -320,6 +322,8 @@ void gd_store_close(gd_store *st)
     sqlite3_close(st->db);
     pthread_mutex_destroy(&st->mu);
     pthread_mutex_destroy(&st->group_mu);
+    gd_strset_free(&st->accounts_known);
+    gd_strset_free(&st->accounts_pending);
     free(st->path);
     free(st);
 }
