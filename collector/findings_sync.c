@@ -1,13 +1,22 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Findings: list ids (ListFindings, 50 a page, updatedAt ASC) on the region's
  * thread while FETCHERS threads fetch them (GetFindings, <= 50 ids, each
- * thread with its own client) and upsert each batch in one transaction, so
- * list and get latencies overlap and a region has up to FETCHERS GetFindings
- * in flight: with one, a region's fetches ran one after another and, at 50 ms
- * latency, were its critical path (bench/README.md). Batches are independent
- * (the upsert rule never lets an older copy overwrite a newer one), so their
- * order does not matter; the watermark is computed only after every batch is
- * stored (pipeline_finish).
+ * thread with its own client) and hand each page of rows to the store's
+ * writer (gd_store_pages_submit), so list and get latencies overlap and a
+ * region has up to FETCHERS GetFindings in flight: with one, a region's
+ * fetches ran one after another and, at 50 ms latency, were its critical
+ * path (bench/README.md). A fetcher does not wait for the commit: the writer
+ * commits many pages at once and reports each page (page_stored), and only
+ * then are its rows counted. Pages are independent (the upsert rule never
+ * lets an older copy overwrite a newer one), so their order does not matter.
+ *
+ * Commit contract: the region waits on a barrier (pipeline_drain: every page
+ * it handed over is committed or failed) before it reads the store for
+ * archive reconciliation, missing ids or expiry, and before it ends
+ * (pipeline_finish), so its watermark, its completeness count and its
+ * outcome only ever reflect committed rows; a page the store failed fails the
+ * region as a store error, as before. A crash loses at most pages that were
+ * not committed, and the watermark never moved past them.
  *
  * The listing starts as soon as the detector id is known, beside the
  * detector set-up; batches are fetched and stored only once the set-up is
@@ -59,9 +68,10 @@ struct pipeline {
     int closed, failed;
     int busy;                      /* fetch threads working on a batch */
     gd_call_fail fail;
+    gd_store_pages *pages;         /* the region's pages handed to the store */
     id_batch cur;                  /* being filled by the producer */
-    int64_t max_updated_ms;        /* newest updatedAt fetched */
-    int64_t fetched;
+    int64_t max_updated_ms;        /* newest updatedAt stored (under rc->lock) */
+    int64_t fetched;               /* rows committed (under rc->lock) */
     int64_t unstored;              /* fetched but not stored (under mu): region partial */
     char unstored_ids[320];        /* the first of them, comma-separated (under mu) */
 };
@@ -173,7 +183,57 @@ static int split_batch(pipeline *p, gd_aws_client *c, char **ids, size_t n, cons
     return fetch_ids(p, c, ids + half, n - half, fail);
 }
 
-/* Stores the rows the body parser left in u->out; takes over u->out. */
+/* Records the region's fetch failure (the first one wins); under p->mu. */
+static void pipeline_fail(pipeline *p, const gd_call_fail *fail)
+{
+    pthread_mutex_lock(&p->mu);
+    if (!p->failed) {
+        p->failed = 1;
+        p->fail = *fail;
+    }
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+}
+
+/* A page of rows handed to the store; page_stored frees it. */
+typedef struct handed_page {
+    pipeline *p;
+    gd_api_findings f;
+} handed_page;
+
+/* The store's report on a page (store.h gd_store_page_done), on the store's
+ * writer thread: counted once committed, a store failure once failed. */
+static void page_stored(void *ud, int res, const gd_upsert_stats *st, const gd_err *err)
+{
+    handed_page *hp = ud;
+    pipeline *p = hp->p;
+    gd_region_ctx *rc = p->rc;
+    if (res != 0) {
+        gd_call_fail fail;
+        gd_fail_store(rc, &fail, "findings", err);
+        pipeline_fail(p, &fail);
+        gd_api_findings_free(&hp->f);
+        free(hp);
+        return;
+    }
+    pthread_mutex_lock(&rc->lock);
+    rc->fstats.inserted += st->inserted;
+    rc->fstats.updated += st->updated;
+    rc->fstats.unchanged += st->unchanged;
+    for (size_t i = 0; i < hp->f.n; i++)
+        if (hp->f.rows[i].updated_ms > p->max_updated_ms)
+            p->max_updated_ms = hp->f.rows[i].updated_ms;
+    p->fetched += (int64_t)hp->f.n;
+    int64_t listed = rc->findings_listed, fetched = p->fetched;
+    pthread_mutex_unlock(&rc->lock);
+    gd_api_findings_free(&hp->f);
+    free(hp);
+    if (rc->opts->tick)
+        rc->opts->tick(rc->opts->tick_ud, rc->region, listed, fetched);
+}
+
+/* Hands the rows the body parser left in u->out to the store (takes over
+ * u->out) and returns without waiting for the commit. */
 static int upsert(pipeline *p, gd_aws_client *c, gd_api_findings_ud *u, char **ids, size_t n,
                   gd_call_fail *fail)
 {
@@ -186,26 +246,21 @@ static int upsert(pipeline *p, gd_aws_client *c, gd_api_findings_ud *u, char **i
         return split_batch(p, c, ids, n, "finding_malformed", u->bad.msg, fail);
     }
     drop_invalid_rows(p, &f);
-    gd_upsert_stats st = {0};
-    int res = gd_store_upsert_findings(rc->store, rc->run_id, f.rows, f.n, &st, &err);
-    if (res != 0) {
-        gd_fail_store(rc, fail, "findings", &err);
+    handed_page *hp = p->pages ? malloc(sizeof *hp) : NULL;
+    if (!hp) {
         gd_api_findings_free(&f);
+        gd_fail_local(fail, "%s findings: out of memory", rc->region);
         return -1;
     }
-    pthread_mutex_lock(&rc->lock);
-    rc->fstats.inserted += st.inserted;
-    rc->fstats.updated += st.updated;
-    rc->fstats.unchanged += st.unchanged;
-    for (size_t i = 0; i < f.n; i++)
-        if (f.rows[i].updated_ms > p->max_updated_ms)
-            p->max_updated_ms = f.rows[i].updated_ms;
-    p->fetched += (int64_t)f.n;
-    int64_t listed = rc->findings_listed, fetched = p->fetched;
-    pthread_mutex_unlock(&rc->lock);
-    gd_api_findings_free(&f);
-    if (rc->opts->tick)
-        rc->opts->tick(rc->opts->tick_ud, rc->region, listed, fetched);
+    hp->p = p;
+    hp->f = f;
+    if (gd_store_pages_submit(p->pages, rc->run_id, hp->f.rows, hp->f.n, page_stored, hp,
+                              &err) != 0) {
+        gd_fail_store(rc, fail, "findings", &err);
+        gd_api_findings_free(&hp->f);
+        free(hp);
+        return -1;
+    }
     return 0;
 }
 
@@ -291,6 +346,11 @@ static int pipeline_start(pipeline *p, gd_region_ctx *rc)
     p->rc = rc;
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->cv, NULL);
+    gd_err serr = {0};
+    if (gd_store_pages_new(rc->store, &p->pages, &serr) != 0) {
+        gd_fail_store(rc, &p->fail, "findings", &serr);
+        p->failed = 1;
+    }
     for (size_t i = 0; i < FETCHERS; i++) {
         gd_err err = {0};
         fetcher *f = &p->f[p->n_fetchers];
@@ -321,10 +381,13 @@ static int pipeline_flush(pipeline *p)
     if (p->cur.n == 0)
         return pipeline_failed(p) ? -1 : 0;
     if (!p->threaded) {
-        int res = p->failed ? -1 : fetch_ids(p, p->rc->client, p->cur.ids, p->cur.n, &p->fail);
+        /* p->failed is also set by page_stored on the store's thread */
+        gd_call_fail fail;
+        int res = pipeline_failed(p) ? -1 : fetch_ids(p, p->rc->client, p->cur.ids, p->cur.n,
+                                                      &fail);
         batch_clear(&p->cur);
-        if (res)
-            p->failed = 1;
+        if (res && !pipeline_failed(p))
+            pipeline_fail(p, &fail);
         return res;
     }
     pthread_mutex_lock(&p->mu);
@@ -345,8 +408,6 @@ static int pipeline_flush(pipeline *p)
 
 static int pipeline_failed(pipeline *p)
 {
-    if (!p->threaded)
-        return p->failed;
     pthread_mutex_lock(&p->mu);
     int failed = p->failed;
     pthread_mutex_unlock(&p->mu);
@@ -357,31 +418,30 @@ static int pipeline_push(pipeline *p, const char *id)
 {
     char *copy = strdup(id);
     if (!copy) {
-        if (p->threaded)
-            pthread_mutex_lock(&p->mu);
-        if (!p->failed)
-            gd_fail_local(&p->fail, "%s: out of memory", p->rc->region);
-        p->failed = 1;
-        if (p->threaded)
-            pthread_mutex_unlock(&p->mu);
+        gd_call_fail fail;
+        gd_fail_local(&fail, "%s: out of memory", p->rc->region);
+        pipeline_fail(p, &fail);
         return -1;
     }
     p->cur.ids[p->cur.n++] = copy;
     return p->cur.n == GD_API_BATCH_MAX ? pipeline_flush(p) : (pipeline_failed(p) ? -1 : 0);
 }
 
-/* Waits until every batch handed over so far is stored. */
+/* Waits until every batch handed over so far is fetched and every page of
+ * rows handed to the store is committed (the barrier: a page the store
+ * failed has failed the pipeline through page_stored by then). */
 static int pipeline_drain(pipeline *p)
 {
     int res = pipeline_flush(p);
-    if (!p->threaded)
-        return res;
-    pthread_mutex_lock(&p->mu);
-    while ((p->count > 0 || p->busy) && !p->failed)
-        pthread_cond_wait(&p->cv, &p->mu);
-    res = p->failed ? -1 : 0;
-    pthread_mutex_unlock(&p->mu);
-    return res;
+    if (p->threaded) {
+        pthread_mutex_lock(&p->mu);
+        while ((p->count > 0 || p->busy) && !p->failed)
+            pthread_cond_wait(&p->cv, &p->mu);
+        pthread_mutex_unlock(&p->mu);
+    }
+    if (p->pages)
+        gd_store_pages_barrier(p->pages, NULL);
+    return res != 0 || pipeline_failed(p) ? -1 : 0;
 }
 
 /* Stops the thread; returns -1 (fail copied) when any fetch failed. */
@@ -403,6 +463,10 @@ static int pipeline_finish(pipeline *p, gd_call_fail *fail)
         for (size_t i = 0; i < p->n_fetchers; i++)
             gd_aws_client_free(p->f[i].client);
     }
+    /* The fetchers may have handed pages over after a failure stopped the
+     * drain: wait for those too (page_stored uses p) before p goes. */
+    gd_store_pages_free(p->pages);
+    p->pages = NULL;
     pthread_mutex_destroy(&p->mu);
     pthread_cond_destroy(&p->cv);
     if (p->failed) {
