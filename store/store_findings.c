@@ -269,170 +269,29 @@ static int upsert_one(gd_store *st, int64_t run_id, const gd_finding_row *f,
 /* ---- Group commit ----------------------------------------------------------
  *
  * The collector's fetch threads (3 per region, up to --parallel regions) each
- * store a page of <= 50 findings. One transaction per page meant one WAL
- * commit per page, each rewriting the B-trees' interior pages, while the other
- * threads queued on the store mutex. Instead (flat combining): a caller queues
- * its page, then takes the store mutex; whoever gets it first stores every
- * queued page (up to GROUP_MAX_ROWS rows) in one transaction and marks them
- * done; a caller that finds its page done just returns its result. Each call
- * still returns only after its own rows are committed, with its own counts. If
- * the group's transaction fails, each page is retried in its own transaction,
- * so one bad page fails only its own call. */
+ * store pages of <= 50 findings. They hand each page to the store's writer
+ * (store_writer.c) and carry on; the writer applies many queued pages in one
+ * transaction (about 4,000 rows) and reports each page's outcome after the
+ * COMMIT. Small commits were the cost: each rewrote the index leaves its rows
+ * touched (random finding ids), so ~200-row commits wrote the DB several
+ * times over to the WAL. The functions below are the page-level pieces the
+ * writer and gd_store_upsert_findings use: the per-row code above is
+ * unchanged and each page still passes through upsert_one row by row. */
 
-#define GROUP_MAX_ROWS 1000
-
-struct st_upsert_req {
-    int64_t run_id;
-    const gd_finding_row *rows;
-    size_t n;
-    gd_upsert_stats stats;     /* this page's outcome, valid once done */
-    int rc;
-    gd_err err;
-    int done;                  /* under group_mu */
-    struct st_upsert_req *next;
-};
-
-static int upsert_rows(gd_store *st, struct st_upsert_req *r)
+int st_findings_check(gd_store *st, const gd_finding_row *rows, size_t n, gd_err *err)
 {
     int rc = GD_OK;
-    memset(&r->stats, 0, sizeof r->stats);
-    for (size_t i = 0; rc == GD_OK && i < r->n; i++)
-        rc = upsert_one(st, r->run_id, &r->rows[i], &r->stats, &r->err);
+    for (size_t i = 0; rc == GD_OK && i < n; i++)
+        rc = check_row(st, &rows[i], i, err);
     return rc;
 }
 
-/* One page in its own transaction (the path before group commit). */
-static void store_alone(gd_store *st, struct st_upsert_req *r)
-{
-    r->rc = st_tx_begin(st, &r->err);
-    if (r->rc == GD_OK)
-        r->rc = upsert_rows(st, r);
-    if (r->rc == GD_OK)
-        r->rc = st_tx_commit(st, &r->err);
-    else
-        st_tx_rollback(st);
-}
-
-/* Every page of the group in one transaction; on any failure, page by page. */
-static void store_group(gd_store *st, struct st_upsert_req *group)
-{
-    gd_err err = {0};
-    int rc = st_tx_begin(st, &err);
-    for (struct st_upsert_req *r = group; rc == GD_OK && r; r = r->next)
-        rc = upsert_rows(st, r);
-    if (rc == GD_OK)
-        rc = st_tx_commit(st, &err);
-    else
-        st_tx_rollback(st);
-    for (struct st_upsert_req *r = group; r; r = r->next) {
-        if (rc == GD_OK)
-            r->rc = GD_OK;
-        else if (!group->next)
-            r->rc = rc, r->err = err;  /* a group of one: that was its own try */
-        else
-            store_alone(st, r);
-    }
-}
-
-/* Takes queued pages, oldest first, up to GROUP_MAX_ROWS rows (at least one
- * page). Called with group_mu held. */
-static struct st_upsert_req *take_group(gd_store *st)
-{
-    struct st_upsert_req *head = st->group_head, *last = head;
-    size_t rows = head->n;
-    while (last->next && rows + last->next->n <= GROUP_MAX_ROWS) {
-        last = last->next;
-        rows += last->n;
-    }
-    st->group_head = last->next;
-    if (!st->group_head)
-        st->group_tail = NULL;
-    last->next = NULL;
-    return head;
-}
-
-static void unlink_req(gd_store *st, struct st_upsert_req *me)
-{
-    struct st_upsert_req **pp = &st->group_head, *prev = NULL;
-    while (*pp && *pp != me) {
-        prev = *pp;
-        pp = &(*pp)->next;
-    }
-    if (!*pp)
-        return;
-    *pp = me->next;
-    if (st->group_tail == me)
-        st->group_tail = prev;
-    me->next = NULL;
-}
-
-static void run_queued(gd_store *st, struct st_upsert_req *me)
-{
-    pthread_mutex_lock(&st->group_mu);
-    int done = me->done;
-    struct st_upsert_req *group = NULL;
-    if (!done && st->user_tx) {
-        /* Inside a caller-scoped transaction only the caller's own page may
-         * go in: the others must not commit or roll back with it. */
-        unlink_req(st, me);
-        group = me;
-    } else if (!done) {
-        group = take_group(st);
-    }
-    pthread_mutex_unlock(&st->group_mu);
-    if (done)
-        return;
-    if (group == me && !me->next)
-        store_alone(st, me);
-    else
-        store_group(st, group);
-    pthread_mutex_lock(&st->group_mu);
-    for (struct st_upsert_req *r = group, *next; r; r = next) {
-        next = r->next;
-        r->next = NULL;
-        r->done = 1;
-    }
-    pthread_mutex_unlock(&st->group_mu);
-}
-
-int gd_store_upsert_findings(gd_store *st, int64_t run_id, const gd_finding_row *rows, size_t n,
-                             gd_upsert_stats *stats, gd_err *err)
+int st_findings_apply(gd_store *st, int64_t run_id, const gd_finding_row *rows, size_t n,
+                      gd_upsert_stats *stats, gd_err *err)
 {
     int rc = GD_OK;
-
+    memset(stats, 0, sizeof *stats);
     for (size_t i = 0; rc == GD_OK && i < n; i++)
-        rc = check_row(st, &rows[i], i, err);
-    if (rc != GD_OK || n == 0)
-        return rc;
-    struct st_upsert_req me = {.run_id = run_id, .rows = rows, .n = n};
-    pthread_mutex_lock(&st->group_mu);
-    if (st->group_tail)
-        st->group_tail->next = &me;
-    else
-        st->group_head = &me;
-    st->group_tail = &me;
-    pthread_mutex_unlock(&st->group_mu);
-    /* Until our page is done: each turn with the store mutex stores a group
-     * (ours, or the head of the queue with ours in a later group). */
-    for (;;) {
-        st_enter(st);
-        run_queued(st, &me);
-        st_leave(st);
-        pthread_mutex_lock(&st->group_mu);
-        int done = me.done;
-        pthread_mutex_unlock(&st->group_mu);
-        if (done)
-            break;
-    }
-    if (me.rc != GD_OK) {
-        *err = me.err;
-        return me.rc;
-    }
-    /* Counted only once the page is durable. */
-    if (stats) {
-        stats->inserted += me.stats.inserted;
-        stats->updated += me.stats.updated;
-        stats->unchanged += me.stats.unchanged;
-    }
-    return GD_OK;
+        rc = upsert_one(st, run_id, &rows[i], stats, err);
+    return rc;
 }
