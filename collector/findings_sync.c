@@ -22,11 +22,15 @@
  * detector set-up; batches are fetched and stored only once the set-up is
  * stored (setup_gate).
  *
+ * The listing itself is findings_list.c: a full sync lists in one chain per
+ * severity band, side by side (the region's critical path at real latency).
+ *
  * Full sync (first run, --full, new detector): every id is listed and fetched.
  * Incremental: ids with updatedAt >= watermark - overlap; then archive
  * reconciliation (ids with service.archived = "true", cheap) and a check for
  * ids the store lacks (findings an earlier run missed). */
 #include "collector/findings_expiry.h"
+#include "collector/findings_list.h"
 #include "collector/region_worker.h"
 #include "common/validate.h"
 #include "common/log.h"
@@ -37,7 +41,6 @@
 
 #define QUEUE_BATCHES 8            /* batches waiting for the fetch threads */
 #define FETCHERS 3                 /* GetFindings in flight per region */
-#define LIST_MAX_PAGES 1000000     /* 50 million ids: a safety stop, never reached */
 
 typedef struct id_batch {
     char *ids[GD_API_BATCH_MAX];
@@ -71,7 +74,6 @@ struct pipeline {
     int64_t fetched;               /* rows committed (under rc->lock) */
     int64_t unstored;              /* fetched but not stored (under mu): region partial */
     char unstored_ids[320];        /* the first of them, comma-separated (under mu) */
-    id_list *keep;                 /* listed ids are also kept here (expiry); may be NULL */
 };
 
 /* ---- Fetching ---------------------------------------------------------------- */
@@ -476,68 +478,18 @@ static int pipeline_finish(pipeline *p, gd_call_fail *fail)
 
 /* ---- Listing ------------------------------------------------------------------- */
 
-typedef int (*id_sink)(void *ud, const char *id);
-
-static int read_finding_ids(json_t *root, void *page, gd_err *err)
-{
-    return gd_api_parse_id_page(root, "findingIds", page, err);
-}
-
-/* *complete (may be NULL) = 1 when the listing reached its last page: the
- * expiry rule needs to know that an id missing from it is really absent. A
- * repeated nextToken fails the listing (and so the region): the findings
- * after it were never listed. */
-static int list_ids(gd_region_ctx *rc, gd_aws_client *c, const gd_list_findings_filter *filter,
-                    id_sink sink, void *ud, int *complete, gd_call_fail *fail)
-{
-    gd_pager pager;
-    gd_pager_init(&pager);
-    int res = 0;
-    while (!res && !pager.done && pager.pages < LIST_MAX_PAGES) {
-        gd_api_req r;
-        gd_err err = {0};
-        gd_id_page page;
-        int built = gd_api_req_list_findings(&r, rc->region, rc->detector_id, filter,
-                                             pager.token, &err);
-        res = gd_region_fetch(rc, c, &r, built, &err, read_finding_ids, &page, fail);
-        if (res)
-            break;
-        for (size_t i = 0; !res && i < page.n; i++)
-            res = sink(ud, page.ids[i]);
-        if (res)
-            gd_fail_local(fail, "%s ListFindings: listing stopped (out of memory or fetching "
-                          "failed)", rc->region);
-        if (!res && (res = gd_pager_next(&pager, page.next_token)) != 0)
-            gd_fail_pager(fail, rc->region, &pager, res, "ListFindings");
-        gd_id_page_free(&page);
-    }
-    if (complete)
-        *complete = !res && pager.done && !pager.repeated;
-    gd_pager_free(&pager);
-    return res ? -1 : 0;
-}
-
+/* A listing's ids (findings_list.c keeps them), owned. */
 struct id_list {
     char **v;
-    size_t n, cap;
+    size_t n;
 };
 
-static int list_sink(void *ud, const char *id)
+static void take_ids(id_list *out, gd_listing *l)
 {
-    id_list *l = ud;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 256;
-        char **v = realloc(l->v, cap * sizeof *v);
-        if (!v)
-            return -1;
-        l->v = v;
-        l->cap = cap;
-    }
-    l->v[l->n] = strdup(id);
-    if (!l->v[l->n])
-        return -1;
-    l->n++;
-    return 0;
+    out->v = l->ids;
+    out->n = l->n_ids;
+    l->ids = NULL;
+    l->n_ids = 0;
 }
 
 static int pipe_sink(void *ud, const char *id)
@@ -547,8 +499,6 @@ static int pipe_sink(void *ud, const char *id)
     pthread_mutex_lock(&p->rc->lock);
     p->rc->findings_listed++;
     pthread_mutex_unlock(&p->rc->lock);
-    if (p->keep && list_sink(p->keep, id) != 0)
-        return -1;
     return pipeline_push(p, id);
 }
 
@@ -582,7 +532,10 @@ static void *archived_thread(void *arg)
 {
     archived_lister *al = arg;
     gd_list_findings_filter f = {.since_ms = -1, .archived = 1};
-    al->res = list_ids(al->rc, al->client, &f, list_sink, &al->ids, &al->complete, &al->fail);
+    gd_listing l = {.chains = 1, .keep_ids = 1};
+    al->res = gd_list_findings_ids(al->rc, al->client, &f, &l, NULL, NULL, &al->fail);
+    al->complete = l.complete;
+    take_ids(&al->ids, &l);
     return NULL;
 }
 
@@ -645,12 +598,39 @@ static int reconcile_archive(gd_region_ctx *rc, pipeline *p, id_list *archived,
     return 0;
 }
 
-/* Ids AWS has that the store lacks (missed by earlier runs). */
+/* Chains for a listing of about n ids: split by severity band only when the
+ * listing is long enough that the (at most GD_SEVERITY_BANDS - 1) extra
+ * requests of the bands' last pages cost under a fifth of its pages. */
+#define LIST_SPLIT_MIN_IDS (GD_SEVERITY_BANDS * 4 * GD_API_PAGE_MAX)
+
+static int chains_for(int64_t expected_ids)
+{
+    return expected_ids >= LIST_SPLIT_MIN_IDS ? GD_SEVERITY_BANDS : 1;
+}
+
+/* The unarchived findings the store holds for the region: what the missing-id
+ * listing is expected to name. 0 when the count fails (then one chain). */
+static int64_t stored_unarchived(gd_region_ctx *rc)
+{
+    int64_t by_band[4] = {0};
+    gd_err err = {0};
+    if (gd_store_active_by_band(rc->store, rc->region, rc->detector_id, by_band, &err) != 0)
+        return 0;
+    return by_band[0] + by_band[1] + by_band[2] + by_band[3];
+}
+
+/* Ids AWS has that the store lacks (missed by earlier runs). This listing
+ * names every unarchived finding, so on an incremental run it is the long
+ * one: split by band when the store holds enough findings. */
 static int fetch_missing(gd_region_ctx *rc, pipeline *p, id_list *all, int *complete,
                          gd_call_fail *fail)
 {
     gd_list_findings_filter f = {.since_ms = -1, .archived = 0};
-    if (list_ids(rc, rc->client, &f, list_sink, all, complete, fail) != 0)
+    gd_listing l = {.chains = chains_for(stored_unarchived(rc)), .keep_ids = 1};
+    int lres = gd_list_findings_ids(rc, rc->client, &f, &l, NULL, NULL, fail);
+    *complete = l.complete;
+    take_ids(all, &l);
+    if (lres != 0)
         return -1;
     if (pipeline_drain(p) != 0)
         return 0;
@@ -699,6 +679,26 @@ static int64_t next_watermark(int64_t start_ms, int64_t max_seen, int found, int
     if (found && wm < old_wm)
         wm = old_wm;
     return wm;
+}
+
+/* The AWS-clock half of the watermark rule with several chains. One chain
+ * sorted updatedAt ASC sees every change made before it ends (a changed
+ * finding moves ahead of it), so every change it missed is newer than the
+ * newest updatedAt fetched. With chains, a change in a band whose chain ended
+ * first is missed while the others run on, and the newest updatedAt may come
+ * from after it. Such a change is newer than that chain's last request; the
+ * newest updatedAt fetched is at most AWS's time now, which is that request's
+ * time plus the time elapsed since (a duration: immune to clock offsets). So
+ * the newest updatedAt less that duration is a bound no missed change is
+ * below. The next run re-lists at most that duration more. */
+static int64_t chains_max_seen(int64_t max_seen, const gd_listing *l)
+{
+    if (l->chains_run <= 1 || max_seen <= 0 || l->first_end_mono_ms <= 0)
+        return max_seen;
+    int64_t since_first_end = gd_time_monotonic_ms() - l->first_end_mono_ms;
+    if (since_first_end < 0)
+        since_first_end = 0;
+    return max_seen - since_first_end > 1 ? max_seen - since_first_end : 1;
 }
 
 /* Hands the union of the two complete listings to the expiry check. */
@@ -755,10 +755,17 @@ int gd_findings_sync(gd_region_ctx *rc, gd_call_fail *fail)
      * region's whole set for the expiry check (findings_expiry.c). */
     id_list ids;
     memset(&ids, 0, sizeof ids);
-    p.keep = rc->full_sync ? &ids : NULL;
     int main_complete = 0, all_complete = 0;
-    int res = list_ids(rc, rc->client, &f, pipe_sink, &p, &main_complete, fail);
-    p.keep = NULL;
+    /* A full sync lists every finding: one chain per severity band. An
+     * incremental listing names only what changed since the watermark, so it
+     * stays one chain (a few changes must not cost a page per band). Chains
+     * hand ids to the pipeline from several threads, which needs its fetch
+     * threads: without them, one chain on this thread fetches inline. */
+    gd_listing main_list = {.chains = rc->full_sync && p.threaded ? GD_SEVERITY_BANDS : 1,
+                            .keep_ids = rc->full_sync};
+    int res = gd_list_findings_ids(rc, rc->client, &f, &main_list, pipe_sink, &p, fail);
+    main_complete = main_list.complete;
+    take_ids(&ids, &main_list);
     gd_call_fail afail;
     int ares = archived_finish(&al, res == 0, &afail);
     if (!res && ares) {
@@ -786,6 +793,7 @@ int gd_findings_sync(gd_region_ctx *rc, gd_call_fail *fail)
         res = -1;
     }
     report_unstored(rc, &p);
-    rc->new_watermark_ms = next_watermark(start_ms, p.max_updated_ms, found, old_wm);
+    rc->new_watermark_ms = next_watermark(start_ms, chains_max_seen(p.max_updated_ms, &main_list),
+                                          found, old_wm);
     return res ? -1 : 0;
 }

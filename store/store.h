@@ -202,6 +202,11 @@ typedef struct gd_finding_row {
     int archived;
     int sample;                 /* CreateSampleFindings marker (gd_api_is_sample_marker) */
     const char *raw_json;       /* the whole finding object */
+    /* schema/005's columns, when the parser followed their paths (leads_known
+     * 1): each is what json_extract(raw_json, path) gives, a string or NULL
+     * (absent, or JSON null). leads_known 0: the store extracts them. */
+    int leads_known;
+    const char *resource_id, *event_first_seen, *event_last_seen;
 } gd_finding_row;
 
 typedef struct gd_upsert_stats {

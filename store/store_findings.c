@@ -19,13 +19,18 @@ static const char SQL_FINDING_STATE[] =
     "SELECT updated_ms, archived, count, expired_at_ms IS NOT NULL FROM findings"
     " WHERE finding_id = ?1";
 
-/* schema/005's columns, read once here from the finding's JSON (?17) with
- * its resource path (?21, common/resource_paths.h), the same expressions as
- * store/store_finding_leads.c uses for rows stored before that version. */
-#define SQL_LEADS_JSON(path) " CASE WHEN json_valid(?17) THEN json_extract(?17, " path ") END"
+/* schema/005's columns: the values the parser read (?23..?25) when it
+ * followed their paths (?22 = 1, gd_finding_row.leads_known), else read here
+ * from the finding's JSON (?17) with its resource path (?21,
+ * common/resource_paths.h), the same expressions as
+ * store/store_finding_leads.c uses for rows stored before that version.
+ * Parsing every raw_json again cost about as much as the scanner's whole
+ * pass; CASE evaluates the JSON branch only when it is taken. */
+#define SQL_LEADS_JSON(known, path)                                                     \
+    " CASE WHEN ?22 THEN " known " WHEN json_valid(?17) THEN json_extract(?17, " path ") END"
 #define SQL_LEADS_VALUES                                                                \
-    SQL_LEADS_JSON("?21") "," SQL_LEADS_JSON("'$.service.eventFirstSeen'") ","            \
-    SQL_LEADS_JSON("'$.service.eventLastSeen'")
+    SQL_LEADS_JSON("?23", "?21") "," SQL_LEADS_JSON("?24", "'$.service.eventFirstSeen'") "," \
+    SQL_LEADS_JSON("?25", "'$.service.eventLastSeen'")
 
 /* archived_at_ms on insert: a finding first stored already archived was
  * archived some time before gdreport saw it. When its region has completed a
@@ -161,6 +166,10 @@ static int bind_finding(sqlite3_stmt *s, int64_t run_id, const gd_finding_row *f
     b |= st_bind_int64(s, 19, f->sample ? 1 : 0);
     b |= st_bind_int64(s, 20, now_ms);
     b |= st_bind_text(s, 21, gd_resource_path_of(f->resource_type));
+    b |= st_bind_int64(s, 22, f->leads_known ? 1 : 0);
+    b |= st_bind_text(s, 23, f->leads_known ? f->resource_id : NULL);
+    b |= st_bind_text(s, 24, f->leads_known ? f->event_first_seen : NULL);
+    b |= st_bind_text(s, 25, f->leads_known ? f->event_last_seen : NULL);
     return b;
 }
 
