@@ -136,10 +136,13 @@ def write_ids(fake, ids_dir, max_regions=0):
         regions = regions[:max_regions]
     by_region = {r: [] for r in regions}
     archived = {r: 0 for r in regions}
+    bands = {r: [0, 0, 0, 0] for r in regions}
     for f in truth["findings"]:
         if f["region"] in by_region:
             by_region[f["region"]].append((f["updatedAt"], f["id"]))
             archived[f["region"]] += 1 if f["archived"] else 0
+            sev = f["severity"]
+            bands[f["region"]][0 if sev < 4 else 1 if sev < 7 else 2 if sev < 9 else 3] += 1
     os.makedirs(ids_dir, exist_ok=True)
     info = {}
     for r in regions:
@@ -148,8 +151,16 @@ def write_ids(fake, ids_dir, max_regions=0):
             out.write(truth["regions"][r]["detector_id"] + "\n")
             for _, i in rows:
                 out.write(i + "\n")
-        info[r] = {"findings": len(rows), "archived": archived[r],
-                   "pages": max(1, math.ceil(len(rows) / 50)), "usage": usage_plan(truth, r)}
+        pages = max(1, math.ceil(len(rows) / 50))
+        # the listing split by severity band (collector/findings_list.c): each band is a
+        # chain of its own (at least one page), beside the archived-only listing (one
+        # chain); GetFindings: the region's 50-id batches on its 3 fetch threads
+        band_pages = [max(1, math.ceil(n / 50)) for n in bands[r]]
+        info[r] = {"findings": len(rows), "archived": archived[r], "pages": pages,
+                   "band_pages": band_pages,
+                   "chain_pages": max(max(band_pages), max(1, math.ceil(archived[r] / 50)),
+                                      math.ceil(pages / 3)),
+                   "usage": usage_plan(truth, r)}
     return regions, info, len(truth["accounts"])
 
 
@@ -325,6 +336,7 @@ def main():
         env = gd_env(fake)
         regions, info, n_accounts = write_ids(fake, os.path.join(work, "ids"), args.max_regions)
         longest = max(info.values(), key=lambda x: x["pages"])["pages"]
+        longest_chain = max(v["chain_pages"] for v in info.values())
         # the usage chain: its first call, the members it waits for, then its
         # batches on the region's 2 usage threads (collector/usage_sync.c)
         usage_chain = max(max(1, v["usage"]["members_chain"]) + math.ceil(v["usage"]["batches"] / 2)
@@ -338,8 +350,14 @@ def main():
                 "findings": sum(v["findings"] for v in info.values()),
                 "archived": sum(v["archived"] for v in info.values()),
                 "accounts": n_accounts, "longest_region_pages": longest,
+                "longest_chain_pages": longest_chain,
                 "latency_ms": args.latency_ms,
-                "ideal_s": round(max(longest, usage_chain) * args.latency_ms / 1000.0, 2)}
+                # the ideal: the longest region's one-chain listing (or usage chain)
+                "ideal_s": round(max(longest, usage_chain) * args.latency_ms / 1000.0, 2),
+                # the ideal of the scheme gdreport now runs: the longest severity chain, the
+                # archived chain or the GetFindings rounds of 3 fetchers, or the usage chain
+                "ideal_chains_s": round(max(longest_chain, usage_chain) * args.latency_ms
+                                        / 1000.0, 2)}
         results.append(meta)
         db = os.path.join(work, "collect.db")
         for step in steps:
@@ -380,6 +398,10 @@ def main():
             else:
                 raise SystemExit("unknown step " + step)
             r.update({"tag": tag, "step": step})
+            if meta["ideal_s"] and r.get("wall_s"):
+                # both ratios: the raw client lists in one chain, so only the first applies to it
+                r["x_ideal"] = round(r["wall_s"] / meta["ideal_s"], 3)
+                r["x_ideal_chains"] = round(r["wall_s"] / meta["ideal_chains_s"], 3)
             if cpu0 is not None and fake.cpu_s() is not None:
                 r["fake_cpu_s"] = round(fake.cpu_s() - cpu0, 2)
             results.append(r)

@@ -4,6 +4,7 @@
 #include "collector/findings_scan.h"
 #include "collector/gd_api.h"
 #include "common/buf.h"
+#include "common/resource_paths.h"
 #include "common/timeutil.h"
 #include "common/utf8.h"
 
@@ -22,7 +23,7 @@ enum role { R_OTHER, R_ROOT, R_FINDINGS, R_FINDING, R_RESOURCE, R_SERVICE, R_ADD
 
 /* What the value being read means. String fields index cur_finding.str. */
 enum target {
-    T_ID, T_ACCOUNT, T_TYPE, T_CREATED, T_UPDATED, T_TITLE, T_DESC, T_RTYPE, T_FEATURE,
+    T_ID, T_ACCOUNT, T_TYPE, T_CREATED, T_UPDATED, T_TITLE, T_RTYPE, T_FEATURE,
     T_ADDVAL,                       /* service.additionalInfo.value: the sample marker */
     N_STR_FIELDS,
     T_OTHER = N_STR_FIELDS, T_FINDINGS, T_FINDING, T_RESOURCE, T_SERVICE, T_SEVERITY,
@@ -32,7 +33,39 @@ enum target {
 typedef struct frame {
     unsigned char is_obj, role, hashed;
     uint32_t key_start;             /* the object's keys are keys[key_start..nkeys) */
+    uint32_t lead_mask;             /* lead paths this container is on (see Lead paths) */
+    uint32_t lead_depth;            /* path segments matched to reach it */
+    uint32_t items;                 /* an array's items so far */
 } frame;
+
+/* ---- Lead paths (schema/005's columns) ----------------------------------------
+ * The store fills resource_id, event_first_seen and event_last_seen with
+ * json_extract(raw_json, path), the paths of common/resource_paths.h and the
+ * two event times. Following those paths while the finding is read spares the
+ * store a second parse of every raw_json. A path's value is taken only when
+ * it is a string (or null); anything else, or a path this parser cannot
+ * follow, leaves the row to SQLite (gd_finding_row.leads_known = 0). */
+#define MAX_LEAD_PATHS 32
+#define MAX_LEAD_SEGS 8
+
+typedef struct lead_seg {
+    const char *key;                /* NULL: an array index */
+    uint32_t len;
+    uint32_t index;
+} lead_seg;
+
+typedef struct lead_path {
+    const char *text;               /* the SQLite path ("$.resource.x[0].y"), static */
+    lead_seg seg[MAX_LEAD_SEGS];
+    uint32_t nseg;
+} lead_path;
+
+/* One distinct segment at a depth, and the paths that have it there: a key
+ * is compared once per distinct segment, not once per path. */
+typedef struct lead_group {
+    lead_seg seg;
+    uint32_t mask;
+} lead_group;
 
 typedef struct key_ref {
     uint32_t off, len;
@@ -47,6 +80,8 @@ typedef struct dup_tab {
 
 typedef struct cur_finding {
     const char *str[N_STR_FIELDS];
+    const char *lead[MAX_LEAD_PATHS];   /* a lead path's string, NULL if absent or null */
+    uint32_t lead_unsure;               /* lead paths with a value that is not a string */
     int has_sev, has_count, archived;
     int repaired;                   /* a string in it needed U+FFFD: raw_json is re-dumped */
     double sev;
@@ -72,6 +107,13 @@ typedef struct scanner {
     int seen_findings;
     int finding_depth;              /* depth of the open finding's frame, 0 outside one */
     gd_buf redump;                  /* raw_json of repaired findings (see redump_finding) */
+    lead_path paths[MAX_LEAD_PATHS];
+    uint32_t npaths, all_paths;     /* all_paths: a bit per path that parsed */
+    lead_group groups[MAX_LEAD_SEGS][MAX_LEAD_PATHS];
+    uint32_t ngroups[MAX_LEAD_SEGS];
+    uint32_t ends_at[MAX_LEAD_SEGS];    /* paths whose last segment is at depth d */
+    int first_seen, last_seen;      /* indexes of the event time paths */
+    uint32_t next_mask;             /* lead paths the value about to be read is on */
     size_t *redump_off;             /* per row: offset in redump, or SIZE_MAX */
 } scanner;
 
@@ -457,6 +499,137 @@ static int add_key(scanner *s, uint32_t off, uint32_t len)
     return tab_insert(s, t, s->nkeys - 1);
 }
 
+/* ---- Lead paths ---------------------------------------------------------------- */
+
+/* Parses a SQLite path of plain keys and [n] indexes ("$.a.b[0].c") into p;
+ * 0 when it has anything else (quotes, wildcards, too many segments). */
+static int lead_parse(lead_path *p, const char *text)
+{
+    memset(p, 0, sizeof *p);
+    p->text = text;
+    if (!text || text[0] != '$')
+        return 0;
+    for (const char *c = text + 1; *c;) {
+        if (p->nseg == MAX_LEAD_SEGS)
+            return 0;
+        lead_seg *g = &p->seg[p->nseg++];
+        if (*c == '.') {
+            const char *k = ++c;
+            while (*c && *c != '.' && *c != '[' && *c != '"' && *c != '*')
+                c++;
+            if (c == k || *c == '"' || *c == '*')
+                return 0;
+            g->key = k;
+            g->len = (uint32_t)(c - k);
+        } else if (*c == '[') {
+            uint32_t v = 0;
+            const char *d = ++c;
+            while (is_digit((unsigned char)*c) && v < 1000000)
+                v = v * 10 + (uint32_t)(*c++ - '0');
+            if (c == d || *c != ']')
+                return 0;
+            c++;
+            g->index = v;
+        } else {
+            return 0;
+        }
+    }
+    return p->nseg > 0;
+}
+
+static int seg_same(const lead_seg *a, const lead_seg *b)
+{
+    if (!a->key || !b->key)
+        return !a->key && !b->key && a->index == b->index;
+    return a->len == b->len && memcmp(a->key, b->key, a->len) == 0;
+}
+
+/* Files path p's segments into the per-depth groups. */
+static void lead_group_add(scanner *s, uint32_t p)
+{
+    const lead_path *lp = &s->paths[p];
+    for (uint32_t d = 0; d < lp->nseg; d++) {
+        uint32_t g = 0;
+        while (g < s->ngroups[d] && !seg_same(&s->groups[d][g].seg, &lp->seg[d]))
+            g++;
+        if (g == s->ngroups[d])
+            s->groups[d][s->ngroups[d]++].seg = lp->seg[d];
+        s->groups[d][g].mask |= 1u << p;
+    }
+    s->ends_at[lp->nseg - 1] |= 1u << p;
+}
+
+/* The resource paths, then the two event times. */
+static void lead_setup(scanner *s)
+{
+    size_t n = 0;
+    const gd_resource_path *t = gd_resource_paths(&n);
+    s->first_seen = s->last_seen = -1;
+    for (size_t i = 0; i < n + 2 && s->npaths < MAX_LEAD_PATHS; i++) {
+        const char *text = i < n ? t[i].json_path
+                         : i == n ? "$.service.eventFirstSeen" : "$.service.eventLastSeen";
+        uint32_t k = s->npaths++;
+        if (lead_parse(&s->paths[k], text)) {
+            s->all_paths |= 1u << k;
+            lead_group_add(s, k);
+        }
+        if (i == n)
+            s->first_seen = (int)k;
+        else if (i == n + 1)
+            s->last_seen = (int)k;
+    }
+}
+
+/* The paths of mask whose segment d is the key k[0..n). Distinct segments
+ * differ, so at most one group matches. mask holds only paths longer than d. */
+static uint32_t lead_by_key(const scanner *s, uint32_t mask, uint32_t d, const unsigned char *k,
+                            uint32_t n)
+{
+    for (uint32_t g = 0; g < s->ngroups[d]; g++) {
+        const lead_group *gr = &s->groups[d][g];
+        if ((gr->mask & mask) && gr->seg.key && gr->seg.len == n &&
+            memcmp(gr->seg.key, k, n) == 0)
+            return gr->mask & mask;
+    }
+    return 0;
+}
+
+/* The paths of mask whose segment d is the array index i. */
+static uint32_t lead_by_index(const scanner *s, uint32_t mask, uint32_t d, uint32_t i)
+{
+    for (uint32_t g = 0; g < s->ngroups[d]; g++) {
+        const lead_group *gr = &s->groups[d][g];
+        if ((gr->mask & mask) && !gr->seg.key && gr->seg.index == i)
+            return gr->mask & mask;
+    }
+    return 0;
+}
+
+/* The paths of mask that end with segment d (their value is being read). */
+static uint32_t lead_ending(const scanner *s, uint32_t mask, uint32_t d)
+{
+    return d < MAX_LEAD_SEGS ? mask & s->ends_at[d] : 0;
+}
+
+/* The row's lead columns, when every one it needs was followed. */
+static void lead_finish(const scanner *s, const cur_finding *c, gd_finding_row *row)
+{
+    const char *path = gd_resource_path_of(row->resource_type);
+    int rp = -1;
+    for (uint32_t p = 0; path && p < s->npaths && rp < 0; p++)
+        if (s->paths[p].text == path || strcmp(s->paths[p].text, path) == 0)
+            rp = (int)p;
+    if ((path && rp < 0) || s->first_seen < 0 || s->last_seen < 0)
+        return;
+    uint32_t need = 1u << s->first_seen | 1u << s->last_seen | (rp >= 0 ? 1u << rp : 0);
+    if ((need & ~s->all_paths) || (need & c->lead_unsure))
+        return;
+    row->leads_known = 1;
+    row->resource_id = rp >= 0 ? c->lead[rp] : NULL;
+    row->event_first_seen = c->lead[s->first_seen];
+    row->event_last_seen = c->lead[s->last_seen];
+}
+
 /* ---- Findings ----------------------------------------------------------------- */
 
 static int key_is(const unsigned char *k, uint32_t n, const char *name, size_t name_len)
@@ -475,7 +648,7 @@ static int key_target(int role, const unsigned char *k, uint32_t n)
         return KEY_IS("id") ? T_ID : KEY_IS("accountId") ? T_ACCOUNT : KEY_IS("type") ? T_TYPE
              : KEY_IS("severity") ? T_SEVERITY : KEY_IS("createdAt") ? T_CREATED
              : KEY_IS("updatedAt") ? T_UPDATED : KEY_IS("title") ? T_TITLE
-             : KEY_IS("description") ? T_DESC : KEY_IS("resource") ? T_RESOURCE
+             : KEY_IS("resource") ? T_RESOURCE
              : KEY_IS("service") ? T_SERVICE : T_OTHER;
     case R_RESOURCE:
         return KEY_IS("resourceType") ? T_RTYPE : T_OTHER;
@@ -554,8 +727,11 @@ static int emit_string(scanner *s, gd_buf *o, size_t from, size_t to)
     int rc = gd_buf_append(o, "\"", 1);
     for (size_t i = from; !rc && i < to;) {
         /* runs of plain ASCII need no decoding */
-        size_t k = i;
-        while (k < to && s->p[k] >= 0x20 && s->p[k] < 0x80 && s->p[k] != '\\' && s->p[k] != '"')
+        size_t k = i;               /* str_class 0: printable ASCII but '"' and '\\' */
+        while (k + 4 <= to && !(str_class[s->p[k]] | str_class[s->p[k + 1]] |
+                                str_class[s->p[k + 2]] | str_class[s->p[k + 3]]))
+            k += 4;
+        while (k < to && !str_class[s->p[k]])
             k++;
         if (k > i) {
             rc = gd_buf_append(o, s->p + i, k - i);
@@ -673,12 +849,12 @@ static int finish_finding(scanner *s, size_t end)
     row->created_at = c->str[T_CREATED];
     row->updated_at = c->str[T_UPDATED];
     row->title = c->str[T_TITLE];
-    row->description = c->str[T_DESC];
     row->resource_type = c->str[T_RTYPE];
     row->feature_name = c->str[T_FEATURE];
     row->count = c->has_count && c->count >= 0 ? c->count : 1;
     row->archived = c->archived;
     row->sample = gd_api_is_sample_marker(c->str[T_ADDVAL]);
+    lead_finish(s, c, row);
     /* raw_json: the object's own bytes, ended in the copy (the byte after
      * '}' is whitespace, ',' or ']', already scanned in the original); a
      * repaired finding's is re-dumped, its pointer set once the scan is done
@@ -703,7 +879,12 @@ static int push(scanner *s, int is_obj, int role)
 {
     if (s->depth == GD_SCAN_MAX_DEPTH)
         return GD_SCAN_DEPTH;
-    s->frames[s->depth++] = (frame){(unsigned char)is_obj, (unsigned char)role, 0, s->nkeys};
+    const frame *up = s->depth ? &s->frames[s->depth - 1] : NULL;
+    uint32_t d = up ? up->lead_depth : 0;
+    uint32_t mask = role == R_FINDING ? s->all_paths
+                  : up && up->lead_mask ? s->next_mask & ~lead_ending(s, s->next_mask, d) : 0;
+    s->frames[s->depth++] = (frame){(unsigned char)is_obj, (unsigned char)role, 0, s->nkeys,
+                                    mask, role == R_FINDING ? 0 : d + 1, 0};
     if (role == R_FINDING)
         s->finding_depth = s->depth;
     return GD_SCAN_OK;
@@ -732,7 +913,7 @@ static int role_for(int target, int is_obj)
 }
 
 /* A scalar value at p[i] for target t; *next is one past it. */
-static int scalar(scanner *s, size_t i, int t, size_t *next)
+static int scalar(scanner *s, size_t i, int t, uint32_t lead_ends, size_t *next)
 {
     unsigned char c = s->p[i];
     if (c == '"') {
@@ -741,12 +922,20 @@ static int scalar(scanner *s, size_t i, int t, size_t *next)
         if (rc)
             return rc;
         s->cur.repaired |= repaired;
-        if (t < N_STR_FIELDS)
-            s->cur.str[t] = repaired ? decode_repaired(s, i + 1, end)
+        if (t < N_STR_FIELDS || lead_ends) {
+            const char *v = repaired ? decode_repaired(s, i + 1, end)
                                      : decode_string(s, i + 1, end, esc);
+            if (t < N_STR_FIELDS)
+                s->cur.str[t] = v;
+            for (uint32_t p = 0; lead_ends && p < s->npaths; p++)
+                if (lead_ends >> p & 1)
+                    s->cur.lead[p] = v;
+        }
         *next = end + 1;
         return GD_SCAN_OK;
     }
+    if (!(c == 'n' && s->len - i >= 4 && memcmp(s->p + i, "null", 4) == 0))
+        s->cur.lead_unsure |= lead_ends;     /* json_extract gives a number or JSON text */
     if (c == '-' || is_digit(c)) {
         number num;
         int rc = scan_number(s, i, next, &num);
@@ -788,8 +977,12 @@ static int value(scanner *s, size_t i, int *t, size_t *next, int *want)
         return GD_SCAN_SYNTAX;
     if ((*t == T_FINDINGS && c != '[') || (*t == T_FINDING && c != '{'))
         return GD_SCAN_SHAPE;
+    uint32_t lead_ends = 0;
+    if (s->depth && s->frames[s->depth - 1].lead_mask)
+        lead_ends = lead_ending(s, s->next_mask, s->frames[s->depth - 1].lead_depth);
     if (c != '{' && c != '[')
-        return scalar(s, i, *t, next);
+        return scalar(s, i, *t, lead_ends, next);
+    s->cur.lead_unsure |= lead_ends;         /* an object or array: JSON text */
     int is_obj = c == '{', role = role_for(*t, is_obj), rc = GD_SCAN_OK;
     if (*t == T_FINDING)
         rc = start_finding(s, i);
@@ -824,7 +1017,9 @@ static int key(scanner *s, size_t i, size_t *next, int *t)
     rc = add_key(s, off, n);
     if (rc)
         return rc;
-    *t = key_target(s->frames[s->depth - 1].role, s->p + off, n);
+    const frame *f = &s->frames[s->depth - 1];
+    *t = key_target(f->role, s->p + off, n);
+    s->next_mask = f->lead_mask ? lead_by_key(s, f->lead_mask, f->lead_depth, s->p + off, n) : 0;
     size_t j = skip_ws(s, end + 1);
     if (j >= s->len || s->p[j] != ':')
         return GD_SCAN_SYNTAX;
@@ -875,6 +1070,10 @@ static int scan(scanner *s)
             size_t v = skip_ws(s, i);
             if (v >= s->len)
                 return GD_SCAN_SYNTAX;
+            frame *f = &s->frames[s->depth - 1];
+            if (!f->is_obj)
+                s->next_mask = f->lead_mask ? lead_by_index(s, f->lead_mask, f->lead_depth,
+                                                            f->items++) : 0;
             rc = value(s, v, &t, &i, &want);
         } else {
             rc = after_value(s, &i, &t, &want);
@@ -911,6 +1110,7 @@ int gd_findings_scan(const char *body, size_t len, const char *region, const cha
     s->region = region;
     s->detector_id = detector_id;
     gd_buf_init(&s->redump, SIZE_MAX / 2);
+    lead_setup(s);
     int rc = scan(s);
     if (!rc && s->redump.len && !(out->redump = gd_buf_detach(&s->redump)))
         rc = GD_SCAN_NOMEM;

@@ -1,23 +1,36 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Findings: list ids (ListFindings, 50 a page, updatedAt ASC) on the region's
  * thread while FETCHERS threads fetch them (GetFindings, <= 50 ids, each
- * thread with its own client) and upsert each batch in one transaction, so
- * list and get latencies overlap and a region has up to FETCHERS GetFindings
- * in flight: with one, a region's fetches ran one after another and, at 50 ms
- * latency, were its critical path (bench/README.md). Batches are independent
- * (the upsert rule never lets an older copy overwrite a newer one), so their
- * order does not matter; the watermark is computed only after every batch is
- * stored (pipeline_finish).
+ * thread with its own client) and hand each page of rows to the store's
+ * writer (gd_store_pages_submit), so list and get latencies overlap and a
+ * region has up to FETCHERS GetFindings in flight: with one, a region's
+ * fetches ran one after another and, at 50 ms latency, were its critical
+ * path (bench/README.md). A fetcher does not wait for the commit: the writer
+ * commits many pages at once and reports each page (page_stored), and only
+ * then are its rows counted. Pages are independent (the upsert rule never
+ * lets an older copy overwrite a newer one), so their order does not matter.
+ *
+ * Commit contract: the region waits on a barrier (pipeline_drain: every page
+ * it handed over is committed or failed) before it reads the store for
+ * archive reconciliation, missing ids or expiry, and before it ends
+ * (pipeline_finish), so its watermark, its completeness count and its
+ * outcome only ever reflect committed rows; a page the store failed fails the
+ * region as a store error, as before. A crash loses at most pages that were
+ * not committed, and the watermark never moved past them.
  *
  * The listing starts as soon as the detector id is known, beside the
  * detector set-up; batches are fetched and stored only once the set-up is
  * stored (setup_gate).
+ *
+ * The listing itself is findings_list.c: a full sync lists in one chain per
+ * severity band, side by side (the region's critical path at real latency).
  *
  * Full sync (first run, --full, new detector): every id is listed and fetched.
  * Incremental: ids with updatedAt >= watermark - overlap; then archive
  * reconciliation (ids with service.archived = "true", cheap) and a check for
  * ids the store lacks (findings an earlier run missed). */
 #include "collector/findings_expiry.h"
+#include "collector/findings_list.h"
 #include "collector/region_worker.h"
 #include "common/validate.h"
 #include "common/log.h"
@@ -28,7 +41,6 @@
 
 #define QUEUE_BATCHES 8            /* batches waiting for the fetch threads */
 #define FETCHERS 3                 /* GetFindings in flight per region */
-#define LIST_MAX_PAGES 1000000     /* 50 million ids: a safety stop, never reached */
 
 typedef struct id_batch {
     char *ids[GD_API_BATCH_MAX];
@@ -56,12 +68,12 @@ struct pipeline {
     int closed, failed;
     int busy;                      /* fetch threads working on a batch */
     gd_call_fail fail;
+    gd_store_pages *pages;         /* the region's pages handed to the store */
     id_batch cur;                  /* being filled by the producer */
-    int64_t max_updated_ms;        /* newest updatedAt fetched */
-    int64_t fetched;
+    int64_t max_updated_ms;        /* newest updatedAt stored (under rc->lock) */
+    int64_t fetched;               /* rows committed (under rc->lock) */
     int64_t unstored;              /* fetched but not stored (under mu): region partial */
     char unstored_ids[320];        /* the first of them, comma-separated (under mu) */
-    id_list *keep;                 /* listed ids are also kept here (expiry); may be NULL */
 };
 
 /* ---- Fetching ---------------------------------------------------------------- */
@@ -171,7 +183,57 @@ static int split_batch(pipeline *p, gd_aws_client *c, char **ids, size_t n, cons
     return fetch_ids(p, c, ids + half, n - half, fail);
 }
 
-/* Stores the rows the body parser left in u->out; takes over u->out. */
+/* Records the region's fetch failure (the first one wins); under p->mu. */
+static void pipeline_fail(pipeline *p, const gd_call_fail *fail)
+{
+    pthread_mutex_lock(&p->mu);
+    if (!p->failed) {
+        p->failed = 1;
+        p->fail = *fail;
+    }
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+}
+
+/* A page of rows handed to the store; page_stored frees it. */
+typedef struct handed_page {
+    pipeline *p;
+    gd_api_findings f;
+} handed_page;
+
+/* The store's report on a page (store.h gd_store_page_done), on the store's
+ * writer thread: counted once committed, a store failure once failed. */
+static void page_stored(void *ud, int res, const gd_upsert_stats *st, const gd_err *err)
+{
+    handed_page *hp = ud;
+    pipeline *p = hp->p;
+    gd_region_ctx *rc = p->rc;
+    if (res != 0) {
+        gd_call_fail fail;
+        gd_fail_store(rc, &fail, "findings", err);
+        pipeline_fail(p, &fail);
+        gd_api_findings_free(&hp->f);
+        free(hp);
+        return;
+    }
+    pthread_mutex_lock(&rc->lock);
+    rc->fstats.inserted += st->inserted;
+    rc->fstats.updated += st->updated;
+    rc->fstats.unchanged += st->unchanged;
+    for (size_t i = 0; i < hp->f.n; i++)
+        if (hp->f.rows[i].updated_ms > p->max_updated_ms)
+            p->max_updated_ms = hp->f.rows[i].updated_ms;
+    p->fetched += (int64_t)hp->f.n;
+    int64_t listed = rc->findings_listed, fetched = p->fetched;
+    pthread_mutex_unlock(&rc->lock);
+    gd_api_findings_free(&hp->f);
+    free(hp);
+    if (rc->opts->tick)
+        rc->opts->tick(rc->opts->tick_ud, rc->region, listed, fetched);
+}
+
+/* Hands the rows the body parser left in u->out to the store (takes over
+ * u->out) and returns without waiting for the commit. */
 static int upsert(pipeline *p, gd_aws_client *c, gd_api_findings_ud *u, char **ids, size_t n,
                   gd_call_fail *fail)
 {
@@ -184,26 +246,21 @@ static int upsert(pipeline *p, gd_aws_client *c, gd_api_findings_ud *u, char **i
         return split_batch(p, c, ids, n, "finding_malformed", u->bad.msg, fail);
     }
     drop_invalid_rows(p, &f);
-    gd_upsert_stats st = {0};
-    int res = gd_store_upsert_findings(rc->store, rc->run_id, f.rows, f.n, &st, &err);
-    if (res != 0) {
-        gd_fail_store(rc, fail, "findings", &err);
+    handed_page *hp = p->pages ? malloc(sizeof *hp) : NULL;
+    if (!hp) {
         gd_api_findings_free(&f);
+        gd_fail_local(fail, "%s findings: out of memory", rc->region);
         return -1;
     }
-    pthread_mutex_lock(&rc->lock);
-    rc->fstats.inserted += st.inserted;
-    rc->fstats.updated += st.updated;
-    rc->fstats.unchanged += st.unchanged;
-    for (size_t i = 0; i < f.n; i++)
-        if (f.rows[i].updated_ms > p->max_updated_ms)
-            p->max_updated_ms = f.rows[i].updated_ms;
-    p->fetched += (int64_t)f.n;
-    int64_t listed = rc->findings_listed, fetched = p->fetched;
-    pthread_mutex_unlock(&rc->lock);
-    gd_api_findings_free(&f);
-    if (rc->opts->tick)
-        rc->opts->tick(rc->opts->tick_ud, rc->region, listed, fetched);
+    hp->p = p;
+    hp->f = f;
+    if (gd_store_pages_submit(p->pages, rc->run_id, hp->f.rows, hp->f.n, page_stored, hp,
+                              &err) != 0) {
+        gd_fail_store(rc, fail, "findings", &err);
+        gd_api_findings_free(&hp->f);
+        free(hp);
+        return -1;
+    }
     return 0;
 }
 
@@ -289,6 +346,11 @@ static int pipeline_start(pipeline *p, gd_region_ctx *rc)
     p->rc = rc;
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->cv, NULL);
+    gd_err serr = {0};
+    if (gd_store_pages_new(rc->store, &p->pages, &serr) != 0) {
+        gd_fail_store(rc, &p->fail, "findings", &serr);
+        p->failed = 1;
+    }
     for (size_t i = 0; i < FETCHERS; i++) {
         gd_err err = {0};
         fetcher *f = &p->f[p->n_fetchers];
@@ -319,10 +381,13 @@ static int pipeline_flush(pipeline *p)
     if (p->cur.n == 0)
         return pipeline_failed(p) ? -1 : 0;
     if (!p->threaded) {
-        int res = p->failed ? -1 : fetch_ids(p, p->rc->client, p->cur.ids, p->cur.n, &p->fail);
+        /* p->failed is also set by page_stored on the store's thread */
+        gd_call_fail fail;
+        int res = pipeline_failed(p) ? -1 : fetch_ids(p, p->rc->client, p->cur.ids, p->cur.n,
+                                                      &fail);
         batch_clear(&p->cur);
-        if (res)
-            p->failed = 1;
+        if (res && !pipeline_failed(p))
+            pipeline_fail(p, &fail);
         return res;
     }
     pthread_mutex_lock(&p->mu);
@@ -343,8 +408,6 @@ static int pipeline_flush(pipeline *p)
 
 static int pipeline_failed(pipeline *p)
 {
-    if (!p->threaded)
-        return p->failed;
     pthread_mutex_lock(&p->mu);
     int failed = p->failed;
     pthread_mutex_unlock(&p->mu);
@@ -355,31 +418,30 @@ static int pipeline_push(pipeline *p, const char *id)
 {
     char *copy = strdup(id);
     if (!copy) {
-        if (p->threaded)
-            pthread_mutex_lock(&p->mu);
-        if (!p->failed)
-            gd_fail_local(&p->fail, "%s: out of memory", p->rc->region);
-        p->failed = 1;
-        if (p->threaded)
-            pthread_mutex_unlock(&p->mu);
+        gd_call_fail fail;
+        gd_fail_local(&fail, "%s: out of memory", p->rc->region);
+        pipeline_fail(p, &fail);
         return -1;
     }
     p->cur.ids[p->cur.n++] = copy;
     return p->cur.n == GD_API_BATCH_MAX ? pipeline_flush(p) : (pipeline_failed(p) ? -1 : 0);
 }
 
-/* Waits until every batch handed over so far is stored. */
+/* Waits until every batch handed over so far is fetched and every page of
+ * rows handed to the store is committed (the barrier: a page the store
+ * failed has failed the pipeline through page_stored by then). */
 static int pipeline_drain(pipeline *p)
 {
     int res = pipeline_flush(p);
-    if (!p->threaded)
-        return res;
-    pthread_mutex_lock(&p->mu);
-    while ((p->count > 0 || p->busy) && !p->failed)
-        pthread_cond_wait(&p->cv, &p->mu);
-    res = p->failed ? -1 : 0;
-    pthread_mutex_unlock(&p->mu);
-    return res;
+    if (p->threaded) {
+        pthread_mutex_lock(&p->mu);
+        while ((p->count > 0 || p->busy) && !p->failed)
+            pthread_cond_wait(&p->cv, &p->mu);
+        pthread_mutex_unlock(&p->mu);
+    }
+    if (p->pages)
+        gd_store_pages_barrier(p->pages, NULL);
+    return res != 0 || pipeline_failed(p) ? -1 : 0;
 }
 
 /* Stops the thread; returns -1 (fail copied) when any fetch failed. */
@@ -401,6 +463,10 @@ static int pipeline_finish(pipeline *p, gd_call_fail *fail)
         for (size_t i = 0; i < p->n_fetchers; i++)
             gd_aws_client_free(p->f[i].client);
     }
+    /* The fetchers may have handed pages over after a failure stopped the
+     * drain: wait for those too (page_stored uses p) before p goes. */
+    gd_store_pages_free(p->pages);
+    p->pages = NULL;
     pthread_mutex_destroy(&p->mu);
     pthread_cond_destroy(&p->cv);
     if (p->failed) {
@@ -412,68 +478,18 @@ static int pipeline_finish(pipeline *p, gd_call_fail *fail)
 
 /* ---- Listing ------------------------------------------------------------------- */
 
-typedef int (*id_sink)(void *ud, const char *id);
-
-static int read_finding_ids(json_t *root, void *page, gd_err *err)
-{
-    return gd_api_parse_id_page(root, "findingIds", page, err);
-}
-
-/* *complete (may be NULL) = 1 when the listing reached its last page: the
- * expiry rule needs to know that an id missing from it is really absent. A
- * repeated nextToken fails the listing (and so the region): the findings
- * after it were never listed. */
-static int list_ids(gd_region_ctx *rc, gd_aws_client *c, const gd_list_findings_filter *filter,
-                    id_sink sink, void *ud, int *complete, gd_call_fail *fail)
-{
-    gd_pager pager;
-    gd_pager_init(&pager);
-    int res = 0;
-    while (!res && !pager.done && pager.pages < LIST_MAX_PAGES) {
-        gd_api_req r;
-        gd_err err = {0};
-        gd_id_page page;
-        int built = gd_api_req_list_findings(&r, rc->region, rc->detector_id, filter,
-                                             pager.token, &err);
-        res = gd_region_fetch(rc, c, &r, built, &err, read_finding_ids, &page, fail);
-        if (res)
-            break;
-        for (size_t i = 0; !res && i < page.n; i++)
-            res = sink(ud, page.ids[i]);
-        if (res)
-            gd_fail_local(fail, "%s ListFindings: listing stopped (out of memory or fetching "
-                          "failed)", rc->region);
-        if (!res && (res = gd_pager_next(&pager, page.next_token)) != 0)
-            gd_fail_pager(fail, rc->region, &pager, res, "ListFindings");
-        gd_id_page_free(&page);
-    }
-    if (complete)
-        *complete = !res && pager.done && !pager.repeated;
-    gd_pager_free(&pager);
-    return res ? -1 : 0;
-}
-
+/* A listing's ids (findings_list.c keeps them), owned. */
 struct id_list {
     char **v;
-    size_t n, cap;
+    size_t n;
 };
 
-static int list_sink(void *ud, const char *id)
+static void take_ids(id_list *out, gd_listing *l)
 {
-    id_list *l = ud;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 256;
-        char **v = realloc(l->v, cap * sizeof *v);
-        if (!v)
-            return -1;
-        l->v = v;
-        l->cap = cap;
-    }
-    l->v[l->n] = strdup(id);
-    if (!l->v[l->n])
-        return -1;
-    l->n++;
-    return 0;
+    out->v = l->ids;
+    out->n = l->n_ids;
+    l->ids = NULL;
+    l->n_ids = 0;
 }
 
 static int pipe_sink(void *ud, const char *id)
@@ -483,8 +499,6 @@ static int pipe_sink(void *ud, const char *id)
     pthread_mutex_lock(&p->rc->lock);
     p->rc->findings_listed++;
     pthread_mutex_unlock(&p->rc->lock);
-    if (p->keep && list_sink(p->keep, id) != 0)
-        return -1;
     return pipeline_push(p, id);
 }
 
@@ -518,7 +532,10 @@ static void *archived_thread(void *arg)
 {
     archived_lister *al = arg;
     gd_list_findings_filter f = {.since_ms = -1, .archived = 1};
-    al->res = list_ids(al->rc, al->client, &f, list_sink, &al->ids, &al->complete, &al->fail);
+    gd_listing l = {.chains = 1, .keep_ids = 1};
+    al->res = gd_list_findings_ids(al->rc, al->client, &f, &l, NULL, NULL, &al->fail);
+    al->complete = l.complete;
+    take_ids(&al->ids, &l);
     return NULL;
 }
 
@@ -581,12 +598,39 @@ static int reconcile_archive(gd_region_ctx *rc, pipeline *p, id_list *archived,
     return 0;
 }
 
-/* Ids AWS has that the store lacks (missed by earlier runs). */
+/* Chains for a listing of about n ids: split by severity band only when the
+ * listing is long enough that the (at most GD_SEVERITY_BANDS - 1) extra
+ * requests of the bands' last pages cost under a fifth of its pages. */
+#define LIST_SPLIT_MIN_IDS (GD_SEVERITY_BANDS * 4 * GD_API_PAGE_MAX)
+
+static int chains_for(int64_t expected_ids)
+{
+    return expected_ids >= LIST_SPLIT_MIN_IDS ? GD_SEVERITY_BANDS : 1;
+}
+
+/* The unarchived findings the store holds for the region: what the missing-id
+ * listing is expected to name. 0 when the count fails (then one chain). */
+static int64_t stored_unarchived(gd_region_ctx *rc)
+{
+    int64_t by_band[4] = {0};
+    gd_err err = {0};
+    if (gd_store_active_by_band(rc->store, rc->region, rc->detector_id, by_band, &err) != 0)
+        return 0;
+    return by_band[0] + by_band[1] + by_band[2] + by_band[3];
+}
+
+/* Ids AWS has that the store lacks (missed by earlier runs). This listing
+ * names every unarchived finding, so on an incremental run it is the long
+ * one: split by band when the store holds enough findings. */
 static int fetch_missing(gd_region_ctx *rc, pipeline *p, id_list *all, int *complete,
                          gd_call_fail *fail)
 {
     gd_list_findings_filter f = {.since_ms = -1, .archived = 0};
-    if (list_ids(rc, rc->client, &f, list_sink, all, complete, fail) != 0)
+    gd_listing l = {.chains = chains_for(stored_unarchived(rc)), .keep_ids = 1};
+    int lres = gd_list_findings_ids(rc, rc->client, &f, &l, NULL, NULL, fail);
+    *complete = l.complete;
+    take_ids(all, &l);
+    if (lres != 0)
         return -1;
     if (pipeline_drain(p) != 0)
         return 0;
@@ -635,6 +679,26 @@ static int64_t next_watermark(int64_t start_ms, int64_t max_seen, int found, int
     if (found && wm < old_wm)
         wm = old_wm;
     return wm;
+}
+
+/* The AWS-clock half of the watermark rule with several chains. One chain
+ * sorted updatedAt ASC sees every change made before it ends (a changed
+ * finding moves ahead of it), so every change it missed is newer than the
+ * newest updatedAt fetched. With chains, a change in a band whose chain ended
+ * first is missed while the others run on, and the newest updatedAt may come
+ * from after it. Such a change is newer than that chain's last request; the
+ * newest updatedAt fetched is at most AWS's time now, which is that request's
+ * time plus the time elapsed since (a duration: immune to clock offsets). So
+ * the newest updatedAt less that duration is a bound no missed change is
+ * below. The next run re-lists at most that duration more. */
+static int64_t chains_max_seen(int64_t max_seen, const gd_listing *l)
+{
+    if (l->chains_run <= 1 || max_seen <= 0 || l->first_end_mono_ms <= 0)
+        return max_seen;
+    int64_t since_first_end = gd_time_monotonic_ms() - l->first_end_mono_ms;
+    if (since_first_end < 0)
+        since_first_end = 0;
+    return max_seen - since_first_end > 1 ? max_seen - since_first_end : 1;
 }
 
 /* Hands the union of the two complete listings to the expiry check. */
@@ -691,10 +755,17 @@ int gd_findings_sync(gd_region_ctx *rc, gd_call_fail *fail)
      * region's whole set for the expiry check (findings_expiry.c). */
     id_list ids;
     memset(&ids, 0, sizeof ids);
-    p.keep = rc->full_sync ? &ids : NULL;
     int main_complete = 0, all_complete = 0;
-    int res = list_ids(rc, rc->client, &f, pipe_sink, &p, &main_complete, fail);
-    p.keep = NULL;
+    /* A full sync lists every finding: one chain per severity band. An
+     * incremental listing names only what changed since the watermark, so it
+     * stays one chain (a few changes must not cost a page per band). Chains
+     * hand ids to the pipeline from several threads, which needs its fetch
+     * threads: without them, one chain on this thread fetches inline. */
+    gd_listing main_list = {.chains = rc->full_sync && p.threaded ? GD_SEVERITY_BANDS : 1,
+                            .keep_ids = rc->full_sync};
+    int res = gd_list_findings_ids(rc, rc->client, &f, &main_list, pipe_sink, &p, fail);
+    main_complete = main_list.complete;
+    take_ids(&ids, &main_list);
     gd_call_fail afail;
     int ares = archived_finish(&al, res == 0, &afail);
     if (!res && ares) {
@@ -722,6 +793,7 @@ int gd_findings_sync(gd_region_ctx *rc, gd_call_fail *fail)
         res = -1;
     }
     report_unstored(rc, &p);
-    rc->new_watermark_ms = next_watermark(start_ms, p.max_updated_ms, found, old_wm);
+    rc->new_watermark_ms = next_watermark(start_ms, chains_max_seen(p.max_updated_ms, &main_list),
+                                          found, old_wm);
     return res ? -1 : 0;
 }

@@ -303,6 +303,16 @@ static json_t *findings_criteria(const gd_list_findings_filter *f)
         bad |= json_object_set_new(crit, "service.archived",
                                    json_pack("{s:[s]}", "equals",
                                              f->archived ? "true" : "false"));
+    if (f && f->band >= 1 && f->band <= GD_SEVERITY_BANDS) {
+        static const int floor_of[GD_SEVERITY_BANDS + 1] = {0, 0, 4, 7, 9};
+        json_t *cond = json_object();
+        if (f->band > 1)
+            bad |= json_object_set_new(cond, "greaterThanOrEqual",
+                                       json_integer(floor_of[f->band]));
+        if (f->band < GD_SEVERITY_BANDS)
+            bad |= json_object_set_new(cond, "lessThan", json_integer(floor_of[f->band + 1]));
+        bad |= json_object_set_new(crit, "severity", cond);
+    }
     if (bad) {
         json_decref(crit);
         return NULL;
@@ -888,7 +898,6 @@ static int parse_one_finding(const json_t *f, const char *region, const char *de
         gd_time_parse_iso(row->updated_at, &row->updated_ms))
         return gd_err_set(err, GD_E_PARSE, "finding %.80s has a bad timestamp", id);
     row->title = opt_str(f, "title");
-    row->description = opt_str(f, "description");
     row->resource_type = opt_str(json_object_get(f, "resource"), "resourceType");
     const json_t *svc = json_object_get(f, "service");
     row->feature_name = opt_str(svc, "featureName");

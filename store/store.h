@@ -6,7 +6,9 @@
  * Threading: one gd_store may be shared by the collector's region threads;
  * every call takes the store's mutex and runs in its own transaction (or in a
  * caller-scoped one via gd_store_begin/commit), so a crash never leaves a
- * half-written batch.
+ * half-written batch. Findings pages are the exception: they are handed to
+ * the store's writer thread, which commits many pages at once (see
+ * "Asynchronous findings upserts" below for the durability contract).
  *
  * Strings passed in are copied; strings handed out are owned by the caller
  * unless stated otherwise. Every function returns 0 or a negative GD_E_* and
@@ -191,7 +193,6 @@ typedef struct gd_finding_row {
     const char *type;
     double severity;
     const char *title;
-    const char *description;    /* parsed, not stored since schema/007: raw_json has it */
     const char *resource_type;
     const char *feature_name;
     const char *created_at;     /* ISO text as AWS sent it */
@@ -201,6 +202,11 @@ typedef struct gd_finding_row {
     int archived;
     int sample;                 /* CreateSampleFindings marker (gd_api_is_sample_marker) */
     const char *raw_json;       /* the whole finding object */
+    /* schema/005's columns, when the parser followed their paths (leads_known
+     * 1): each is what json_extract(raw_json, path) gives, a string or NULL
+     * (absent, or JSON null). leads_known 0: the store extracts them. */
+    int leads_known;
+    const char *resource_id, *event_first_seen, *event_last_seen;
 } gd_finding_row;
 
 typedef struct gd_upsert_stats {
@@ -209,7 +215,7 @@ typedef struct gd_upsert_stats {
     int64_t unchanged;
 } gd_upsert_stats;
 
-/* Upserts a batch in one transaction. A stored row changes only when the
+/* The upsert rule, for every path below: a stored row changes only when the
  * fetched updated_ms is newer, or archived or count differ, or the row was
  * marked expired (a fetched finding exists: expired_at_ms is cleared, even by
  * an older copy); unchanged data leaves the DB untouched. archived_at_ms
@@ -218,9 +224,85 @@ typedef struct gd_upsert_stats {
  * replaced; same updated_ms with a different archived or count -> replaced;
  * an older updated_ms never overwrites a newer stored row.) first_run_id is
  * kept; last_run_id becomes run_id on insert and on change. Accounts seen only here are added with source
- * 'finding'. stats are added to (not reset). */
+ * 'finding'. A page (one call's rows) is all-or-nothing: a page that fails
+ * in the DB stores none of its rows and fails alone.
+ *
+ * Synchronous: returns once the page is committed (or failed); stats are added
+ * to (not reset), and only for a committed page. Rows are borrowed for the
+ * call. Inside a caller-scoped transaction (gd_store_begin, same thread) the
+ * page joins that transaction. Otherwise it goes through the store's writer
+ * (below) and waits for it, so it may share a commit with other pages. */
 int gd_store_upsert_findings(gd_store *st, int64_t run_id, const gd_finding_row *rows, size_t n,
                              gd_upsert_stats *stats, gd_err *err);
+
+/* ---- Asynchronous findings upserts (store_writer.c) ----------------------
+ * The collector's fetch threads hand a page over and carry on; one writer
+ * thread, owned by the store and started on the first submit, applies the
+ * queued pages in large transactions. It COMMITs when 4,000 rows or 6 MiB of
+ * finding JSON are queued, when a barrier is waiting, 500 ms after the oldest
+ * queued page arrived, and at gd_store_close. Big commits are the
+ * point: each commit rewrites the index leaves its rows touched, so ~200-row
+ * commits wrote several times the DB's size to the WAL (bench/README.md,
+ * "Store writer").
+ *
+ * Memory is bounded: a submit blocks while the pages not yet committed (queued
+ * or being applied) hold more than 6,000 rows or 9 MiB of JSON (it always
+ * admits a page when nothing is pending).
+ *
+ * Durability contract: a page is durable once its done callback reports
+ * GD_OK (synchronous=NORMAL: a process crash keeps it, a power cut may drop
+ * the last commits in order). After a crash every page committed so far is
+ * kept and nothing else is: a page is never half stored. The collector moves
+ * a region's watermark only after gd_store_pages_barrier returned GD_OK for
+ * every page of the region, so after a crash the next run lists from the old
+ * watermark and fetches again whatever was not committed.
+ *
+ * A gd_store_pages is one submitter's set of pages (the collector has one per
+ * region): it counts the pages not yet done and keeps the first failure. */
+typedef struct gd_store_pages gd_store_pages;
+
+/* Called exactly once per page gd_store_pages_submit accepted, after the page's
+ * transaction committed (rc GD_OK, stats = this page's outcome) or after it
+ * failed (rc < 0, err says why, nothing of the page stored, stats zero). It
+ * runs on the writer thread (or the submitting thread when the page was
+ * applied inline) without the store's locks held, but it must not call this
+ * gd_store. This is where the page's owner frees the rows. */
+typedef void (*gd_store_page_done)(void *ud, int rc, const gd_upsert_stats *stats,
+                                   const gd_err *err);
+
+/* *out is new; free with gd_store_pages_free. Fails on a read-only store. */
+int gd_store_pages_new(gd_store *st, gd_store_pages **out, gd_err *err);
+/* Queues a page; returns at once unless the writer is over its memory bound
+ * (then it waits for room). Ownership: rows and every string they point to
+ * must stay valid and unchanged until done(ud, ...) is called; the store
+ * never copies or frees them. A row missing a required field is refused here
+ * (GD_E_INTERNAL, done is NOT called, the caller keeps the rows). n == 0:
+ * done is called at once with zero stats. Inside a caller-scoped transaction
+ * (same thread) the page is applied at once into that transaction and done
+ * is called before this returns. */
+int gd_store_pages_submit(gd_store_pages *sp, int64_t run_id, const gd_finding_row *rows,
+                          size_t n, gd_store_page_done done, void *ud, gd_err *err);
+/* Waits until every page submitted through sp so far is done (committed or
+ * failed), asking the writer to commit now instead of waiting for a bigger
+ * group. GD_OK when none of sp's pages ever failed, else the first failure's
+ * code and message (a failure stays reported by every later barrier). */
+int gd_store_pages_barrier(gd_store_pages *sp, gd_err *err);
+/* Waits like a barrier (its result is dropped), then frees. Accepts NULL.
+ * Call it before gd_store_close; gd_store_close itself finishes every queued
+ * page (committed or reported to done), after which the handle is plain
+ * memory that free() releases. */
+void gd_store_pages_free(gd_store_pages *sp);
+
+/* What the writer did since the store was opened (bench and tests). */
+typedef struct gd_store_writer_stats {
+    int64_t commits;              /* writer transactions committed */
+    int64_t pages, rows;          /* pages and rows in them */
+    int64_t pages_failed;
+    int64_t backpressure_waits;   /* submits that waited for room */
+    int64_t peak_pending_rows;    /* most rows queued or being applied at once */
+    int64_t peak_pending_bytes;   /* the same in finding JSON bytes */
+} gd_store_writer_stats;
+void gd_store_get_writer_stats(gd_store *st, gd_store_writer_stats *out);
 
 /* Archive reconciliation for one region: ids (of that region) currently archived
  * in AWS. Rows in the list with archived=0 become 1. The ids not in the list

@@ -19,13 +19,18 @@ static const char SQL_FINDING_STATE[] =
     "SELECT updated_ms, archived, count, expired_at_ms IS NOT NULL FROM findings"
     " WHERE finding_id = ?1";
 
-/* schema/005's columns, read once here from the finding's JSON (?17) with
- * its resource path (?21, common/resource_paths.h), the same expressions as
- * store/store_finding_leads.c uses for rows stored before that version. */
-#define SQL_LEADS_JSON(path) " CASE WHEN json_valid(?17) THEN json_extract(?17, " path ") END"
+/* schema/005's columns: the values the parser read (?23..?25) when it
+ * followed their paths (?22 = 1, gd_finding_row.leads_known), else read here
+ * from the finding's JSON (?17) with its resource path (?21,
+ * common/resource_paths.h), the same expressions as
+ * store/store_finding_leads.c uses for rows stored before that version.
+ * Parsing every raw_json again cost about as much as the scanner's whole
+ * pass; CASE evaluates the JSON branch only when it is taken. */
+#define SQL_LEADS_JSON(known, path)                                                     \
+    " CASE WHEN ?22 THEN " known " WHEN json_valid(?17) THEN json_extract(?17, " path ") END"
 #define SQL_LEADS_VALUES                                                                \
-    SQL_LEADS_JSON("?21") "," SQL_LEADS_JSON("'$.service.eventFirstSeen'") ","            \
-    SQL_LEADS_JSON("'$.service.eventLastSeen'")
+    SQL_LEADS_JSON("?23", "?21") "," SQL_LEADS_JSON("?24", "'$.service.eventFirstSeen'") "," \
+    SQL_LEADS_JSON("?25", "'$.service.eventLastSeen'")
 
 /* archived_at_ms on insert: a finding first stored already archived was
  * archived some time before gdreport saw it. When its region has completed a
@@ -161,6 +166,10 @@ static int bind_finding(sqlite3_stmt *s, int64_t run_id, const gd_finding_row *f
     b |= st_bind_int64(s, 19, f->sample ? 1 : 0);
     b |= st_bind_int64(s, 20, now_ms);
     b |= st_bind_text(s, 21, gd_resource_path_of(f->resource_type));
+    b |= st_bind_int64(s, 22, f->leads_known ? 1 : 0);
+    b |= st_bind_text(s, 23, f->leads_known ? f->resource_id : NULL);
+    b |= st_bind_text(s, 24, f->leads_known ? f->event_first_seen : NULL);
+    b |= st_bind_text(s, 25, f->leads_known ? f->event_last_seen : NULL);
     return b;
 }
 
@@ -181,12 +190,19 @@ static int write_finding(gd_store *st, const char *sql, int64_t run_id, const gd
                                                                : "update finding");
 }
 
+/* Makes sure the finding's account has a row. The ids already known to be
+ * in the committed table (st->accounts_known) skip the statement: an org's
+ * findings come from a few hundred accounts, and the INSERT ... ON CONFLICT
+ * cost about as much as a tenth of the whole row's work. Outside a caller's
+ * transaction an id is remembered as pending until its COMMIT (store_tx.c). */
 static int note_account(gd_store *st, int64_t run_id, const char *account_id, gd_err *err)
 {
     sqlite3_stmt *s;
     int b = SQLITE_OK;
-    int rc = st_stmt(st, SQL_ACCOUNT_FROM_FINDING, &s, err);
 
+    if (gd_strset_has(&st->accounts_known, account_id))
+        return GD_OK;
+    int rc = st_stmt(st, SQL_ACCOUNT_FROM_FINDING, &s, err);
     if (rc != GD_OK)
         return rc;
     b |= st_bind_text(s, 1, account_id);
@@ -196,7 +212,10 @@ static int note_account(gd_store *st, int64_t run_id, const char *account_id, gd
         st_stmt_reset(s);
         return rc;
     }
-    return st_step_done(st, s, err, "add account from finding");
+    rc = st_step_done(st, s, err, "add account from finding");
+    if (rc == GD_OK && !st->user_tx)
+        gd_strset_add(&st->accounts_pending, account_id);
+    return rc;
 }
 
 static int unexpire(gd_store *st, int64_t run_id, const char *id, gd_err *err)
@@ -250,170 +269,29 @@ static int upsert_one(gd_store *st, int64_t run_id, const gd_finding_row *f,
 /* ---- Group commit ----------------------------------------------------------
  *
  * The collector's fetch threads (3 per region, up to --parallel regions) each
- * store a page of <= 50 findings. One transaction per page meant one WAL
- * commit per page, each rewriting the B-trees' interior pages, while the other
- * threads queued on the store mutex. Instead (flat combining): a caller queues
- * its page, then takes the store mutex; whoever gets it first stores every
- * queued page (up to GROUP_MAX_ROWS rows) in one transaction and marks them
- * done; a caller that finds its page done just returns its result. Each call
- * still returns only after its own rows are committed, with its own counts. If
- * the group's transaction fails, each page is retried in its own transaction,
- * so one bad page fails only its own call. */
+ * store pages of <= 50 findings. They hand each page to the store's writer
+ * (store_writer.c) and carry on; the writer applies many queued pages in one
+ * transaction (about 4,000 rows) and reports each page's outcome after the
+ * COMMIT. Small commits were the cost: each rewrote the index leaves its rows
+ * touched (random finding ids), so ~200-row commits wrote the DB several
+ * times over to the WAL. The functions below are the page-level pieces the
+ * writer and gd_store_upsert_findings use: the per-row code above is
+ * unchanged and each page still passes through upsert_one row by row. */
 
-#define GROUP_MAX_ROWS 1000
-
-struct st_upsert_req {
-    int64_t run_id;
-    const gd_finding_row *rows;
-    size_t n;
-    gd_upsert_stats stats;     /* this page's outcome, valid once done */
-    int rc;
-    gd_err err;
-    int done;                  /* under group_mu */
-    struct st_upsert_req *next;
-};
-
-static int upsert_rows(gd_store *st, struct st_upsert_req *r)
+int st_findings_check(gd_store *st, const gd_finding_row *rows, size_t n, gd_err *err)
 {
     int rc = GD_OK;
-    memset(&r->stats, 0, sizeof r->stats);
-    for (size_t i = 0; rc == GD_OK && i < r->n; i++)
-        rc = upsert_one(st, r->run_id, &r->rows[i], &r->stats, &r->err);
+    for (size_t i = 0; rc == GD_OK && i < n; i++)
+        rc = check_row(st, &rows[i], i, err);
     return rc;
 }
 
-/* One page in its own transaction (the path before group commit). */
-static void store_alone(gd_store *st, struct st_upsert_req *r)
-{
-    r->rc = st_tx_begin(st, &r->err);
-    if (r->rc == GD_OK)
-        r->rc = upsert_rows(st, r);
-    if (r->rc == GD_OK)
-        r->rc = st_tx_commit(st, &r->err);
-    else
-        st_tx_rollback(st);
-}
-
-/* Every page of the group in one transaction; on any failure, page by page. */
-static void store_group(gd_store *st, struct st_upsert_req *group)
-{
-    gd_err err = {0};
-    int rc = st_tx_begin(st, &err);
-    for (struct st_upsert_req *r = group; rc == GD_OK && r; r = r->next)
-        rc = upsert_rows(st, r);
-    if (rc == GD_OK)
-        rc = st_tx_commit(st, &err);
-    else
-        st_tx_rollback(st);
-    for (struct st_upsert_req *r = group; r; r = r->next) {
-        if (rc == GD_OK)
-            r->rc = GD_OK;
-        else if (!group->next)
-            r->rc = rc, r->err = err;  /* a group of one: that was its own try */
-        else
-            store_alone(st, r);
-    }
-}
-
-/* Takes queued pages, oldest first, up to GROUP_MAX_ROWS rows (at least one
- * page). Called with group_mu held. */
-static struct st_upsert_req *take_group(gd_store *st)
-{
-    struct st_upsert_req *head = st->group_head, *last = head;
-    size_t rows = head->n;
-    while (last->next && rows + last->next->n <= GROUP_MAX_ROWS) {
-        last = last->next;
-        rows += last->n;
-    }
-    st->group_head = last->next;
-    if (!st->group_head)
-        st->group_tail = NULL;
-    last->next = NULL;
-    return head;
-}
-
-static void unlink_req(gd_store *st, struct st_upsert_req *me)
-{
-    struct st_upsert_req **pp = &st->group_head, *prev = NULL;
-    while (*pp && *pp != me) {
-        prev = *pp;
-        pp = &(*pp)->next;
-    }
-    if (!*pp)
-        return;
-    *pp = me->next;
-    if (st->group_tail == me)
-        st->group_tail = prev;
-    me->next = NULL;
-}
-
-static void run_queued(gd_store *st, struct st_upsert_req *me)
-{
-    pthread_mutex_lock(&st->group_mu);
-    int done = me->done;
-    struct st_upsert_req *group = NULL;
-    if (!done && st->user_tx) {
-        /* Inside a caller-scoped transaction only the caller's own page may
-         * go in: the others must not commit or roll back with it. */
-        unlink_req(st, me);
-        group = me;
-    } else if (!done) {
-        group = take_group(st);
-    }
-    pthread_mutex_unlock(&st->group_mu);
-    if (done)
-        return;
-    if (group == me && !me->next)
-        store_alone(st, me);
-    else
-        store_group(st, group);
-    pthread_mutex_lock(&st->group_mu);
-    for (struct st_upsert_req *r = group, *next; r; r = next) {
-        next = r->next;
-        r->next = NULL;
-        r->done = 1;
-    }
-    pthread_mutex_unlock(&st->group_mu);
-}
-
-int gd_store_upsert_findings(gd_store *st, int64_t run_id, const gd_finding_row *rows, size_t n,
-                             gd_upsert_stats *stats, gd_err *err)
+int st_findings_apply(gd_store *st, int64_t run_id, const gd_finding_row *rows, size_t n,
+                      gd_upsert_stats *stats, gd_err *err)
 {
     int rc = GD_OK;
-
+    memset(stats, 0, sizeof *stats);
     for (size_t i = 0; rc == GD_OK && i < n; i++)
-        rc = check_row(st, &rows[i], i, err);
-    if (rc != GD_OK || n == 0)
-        return rc;
-    struct st_upsert_req me = {.run_id = run_id, .rows = rows, .n = n};
-    pthread_mutex_lock(&st->group_mu);
-    if (st->group_tail)
-        st->group_tail->next = &me;
-    else
-        st->group_head = &me;
-    st->group_tail = &me;
-    pthread_mutex_unlock(&st->group_mu);
-    /* Until our page is done: each turn with the store mutex stores a group
-     * (ours, or the head of the queue with ours in a later group). */
-    for (;;) {
-        st_enter(st);
-        run_queued(st, &me);
-        st_leave(st);
-        pthread_mutex_lock(&st->group_mu);
-        int done = me.done;
-        pthread_mutex_unlock(&st->group_mu);
-        if (done)
-            break;
-    }
-    if (me.rc != GD_OK) {
-        *err = me.err;
-        return me.rc;
-    }
-    /* Counted only once the page is durable. */
-    if (stats) {
-        stats->inserted += me.stats.inserted;
-        stats->updated += me.stats.updated;
-        stats->unchanged += me.stats.unchanged;
-    }
-    return GD_OK;
+        rc = upsert_one(st, run_id, &rows[i], stats, err);
+    return rc;
 }

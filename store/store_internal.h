@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "store/store.h"
+#include "common/strset.h"
 
 /* Upper bound on distinct cached SQL texts; raise it when adding statements. */
 #define ST_STMT_SLOTS 96
@@ -32,11 +33,17 @@ struct gd_store {
     int lock_fd;                 /* "<db>.lock" while the collect lock is held, else -1 */
     struct st_stmt_slot slots[ST_STMT_SLOTS];
     size_t n_slots;
-    /* Findings upserts waiting to be committed together (store_findings.c):
-     * guarded by group_mu, not mu, so a thread can queue its batch while
-     * another holds mu. */
+    /* The findings writer (store_writer.c), created on the first submit:
+     * its queue and counters are guarded by group_mu, not mu, so a fetch
+     * thread can queue a page while the writer holds mu. */
     pthread_mutex_t group_mu;
-    struct st_upsert_req *group_head, *group_tail;
+    struct st_writer *writer;
+    /* Account ids a finding row made sure of (store_findings.c note_account),
+     * guarded by mu: known ones are in the committed accounts table, pending
+     * ones were inserted by the open transaction. store_tx.c moves pending to
+     * known on COMMIT and drops them on ROLLBACK or a new BEGIN. Rows of
+     * accounts are never deleted, so a known id stays true. */
+    gd_strset accounts_known, accounts_pending;
 };
 
 void st_enter(gd_store *st);
@@ -81,6 +88,17 @@ int st_write_stmt(gd_store *st, sqlite3_stmt *s, int bind_rc, const char *what, 
 /* A read transaction (deferred BEGIN) for multi-statement reads. */
 int st_read_begin(gd_store *st, gd_err *err);
 void st_read_end(gd_store *st);
+
+/* store_findings.c, "Group commit": one page of findings. check refuses a
+ * row missing a required field (no DB access); apply runs the upsert rule on
+ * every row inside the caller's transaction (no BEGIN/COMMIT of its own),
+ * zeroing *stats first. Call apply between st_enter and st_leave. */
+int st_findings_check(gd_store *st, const gd_finding_row *rows, size_t n, gd_err *err);
+int st_findings_apply(gd_store *st, int64_t run_id, const gd_finding_row *rows, size_t n,
+                      gd_upsert_stats *stats, gd_err *err);
+/* store_writer.c: commits what is queued, stops and frees the writer thread
+ * (gd_store_close calls it before closing the DB). No-op without one. */
+void st_writer_stop(gd_store *st);
 
 /* store_migrate.c: PRAGMA user_version, the newest version this build knows,
  * and applying pending migrations (each in its own transaction). */

@@ -311,6 +311,7 @@ void gd_store_close(gd_store *st)
         return;
     if (st->user_tx)
         gd_store_rollback(st);
+    st_writer_stop(st); /* commits the findings pages still queued */
     gd_store_unlock_collect(st);
     for (size_t i = 0; i < st->n_slots; i++)
         sqlite3_finalize(st->slots[i].stmt);
@@ -321,6 +322,8 @@ void gd_store_close(gd_store *st)
     sqlite3_close(st->db);
     pthread_mutex_destroy(&st->mu);
     pthread_mutex_destroy(&st->group_mu);
+    gd_strset_free(&st->accounts_known);
+    gd_strset_free(&st->accounts_pending);
     free(st->path);
     free(st);
 }

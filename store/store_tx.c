@@ -34,6 +34,7 @@ int st_tx_begin(gd_store *st, gd_err *err)
         return rc;
     if (st->user_tx)
         return st_exec(st, "SAVEPOINT gd_call", err, "savepoint");
+    gd_strset_clear(&st->accounts_pending);
     return st_exec(st, "BEGIN IMMEDIATE", err, "begin transaction");
 }
 
@@ -46,6 +47,8 @@ int st_tx_commit(gd_store *st, gd_err *err)
     rc = st_exec(st, "COMMIT", err, "commit");
     if (rc != GD_OK)
         st_tx_rollback(st);
+    else
+        gd_strset_move_all(&st->accounts_known, &st->accounts_pending);
     return rc;
 }
 
@@ -55,6 +58,7 @@ void st_tx_rollback(gd_store *st)
         sqlite3_exec(st->db, "ROLLBACK TO gd_call; RELEASE gd_call", NULL, NULL, NULL);
         return;
     }
+    gd_strset_clear(&st->accounts_pending);
     /* Fails harmlessly when SQLite already rolled back (e.g. after SQLITE_FULL). */
     if (!sqlite3_get_autocommit(st->db))
         sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);

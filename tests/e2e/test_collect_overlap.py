@@ -31,7 +31,7 @@ SETUP_OPS = ("GetDetector", "DescribeOrganizationConfiguration")
 def timeline(fake):
     """-> {region: [(op, start, end)]} for GuardDuty's region calls."""
     out = {}
-    for op, region, start, end in fake.get("/__fake/stats?timeline=1")["timeline"]:
+    for op, region, start, end, _crit in fake.get("/__fake/stats?timeline=1")["timeline"]:
         if region:
             out.setdefault(region, []).append((op, start, end))
     return out
@@ -56,8 +56,9 @@ def truth_by_region(truth):
 
 
 def check_overlap(tmp):
-    # 12 ListFindings pages per region at 60 ms against a side chain of ~6 calls
-    with gdtest.FakeAws(["--scenario", "small", "--findings-per-region", "600",
+    # the longest severity chain (test_collect_chains) is ~15 ListFindings pages per
+    # region at 60 ms, against a side chain of ~6 calls
+    with gdtest.FakeAws(["--scenario", "small", "--findings-per-region", "2000",
                          "--latency-ms", "60"]) as fake:
         env = gdtest.gd_env(fake)
         db = os.path.join(tmp, "overlap.db")

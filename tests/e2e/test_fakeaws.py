@@ -196,6 +196,37 @@ def walk_findings(f, region, body=None, page=7, style=None):
 
 
 # ---------------------------------------------------------------- server tests
+def test_severity_band_listing():
+    """A ListFindings severity condition (longs compared with the double severity, as
+    AWS does): the four bands a split listing asks for (served from the fake's band
+    index) partition the region's findings in updatedAt order, and each equals the same
+    condition taken the slow way (an extra always-true bound defeats the index)."""
+    f = default_fake()
+    region = "us-east-1"
+    truth = [x for x in f.truth()["findings"] if x["region"] == region]
+    order = [x["id"] for x in sorted(truth, key=lambda x: (x["updatedAt"], x["id"]))]
+    sev = {x["id"]: x["severity"] for x in truth}
+    check({3.9, 4.0, 6.9, 7.0, 8.9, 9.0, 10.0} <= set(sev.values()),
+          "boundary severities present: %s" % sorted(set(sev.values())))
+    bands = [({"lessThan": 4}, lambda s: s < 4),
+             ({"greaterThanOrEqual": 4, "lessThan": 7}, lambda s: 4 <= s < 7),
+             ({"greaterThanOrEqual": 7, "lessThan": 9}, lambda s: 7 <= s < 9),
+             ({"greaterThanOrEqual": 9}, lambda s: s >= 9)]
+    union = []
+    for cond, want in bands:
+        body = {"findingCriteria": {"criterion": {"severity": cond}}}
+        got = walk_findings(f, region, body, page=50)
+        eq(got, [i for i in order if want(sev[i])], "band %s" % cond)
+        slow = dict(cond, lessThanOrEqual=1000)
+        eq(walk_findings(f, region, {"findingCriteria": {"criterion": {"severity": slow}}},
+                         page=50), got, "band %s by predicates" % cond)
+        union += got
+    eq(sorted(union), sorted(order), "the bands partition the region")
+    st, _, b = gdtest.gd_call(f, region, "POST", "/detector/%s/findings" % detector(f, region),
+                              {"findingCriteria": {"criterion": {"severity": {"lessThan": 3.5}}}})
+    eq(st, 400, "a severity bound that is not a long is rejected (the model's Long)")
+
+
 def test_signed_request_accepted_and_tampered_rejected():
     f = default_fake()
     st, h, b = gdtest.gd_call(f, "us-east-1", "GET", "/detector")

@@ -338,7 +338,9 @@ def completeness(fake, tmp):
 
 
 def main():
-    with gdtest.FakeAws(args=["--scenario", "small", "--findings-per-region", "160"]) as fake, \
+    # 400: a full sync lists by severity band (collector/findings_list.c), and the
+    # repeated-token case needs a chain of at least 3 pages (the Low and Medium bands)
+    with gdtest.FakeAws(args=["--scenario", "small", "--findings-per-region", "400"]) as fake, \
             tempfile.TemporaryDirectory() as tmp:
         endless_accounts(fake, tmp)
         bad_tokens(fake, tmp)

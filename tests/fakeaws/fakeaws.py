@@ -64,7 +64,7 @@ def split_list(v):
 # ====================================================================== faults / stats
 class Faults:
     FIELDS = ("throttle_rate", "error_rate", "drop_rate", "malformed_rate", "latency_ms",
-              "deny", "fail_region", "retry_after_ms", "fault_seed", "fault_ops")
+              "deny", "fail_region", "retry_after_ms", "fault_seed", "fault_ops", "deny_band")
 
     def __init__(self):
         self.lock = threading.Lock()
@@ -74,6 +74,7 @@ class Faults:
         self.throttle_rate = self.error_rate = self.drop_rate = self.malformed_rate = 0.0
         self.latency_ms = 0
         self.deny = []
+        self.deny_band = []
         self.fail_region = []
         self.retry_after_ms = None
         self.fault_seed = 0
@@ -94,6 +95,8 @@ class Faults:
                 self.latency_ms = max(0, int(d["latency_ms"]))
             if "deny" in d:
                 self.deny = split_list(d["deny"])
+            if "deny_band" in d:
+                self.deny_band = split_list(d["deny_band"])
             if "fail_region" in d:
                 self.fail_region = split_list(d["fail_region"])
             if "retry_after_ms" in d:
@@ -108,7 +111,8 @@ class Faults:
     def as_dict(self):
         return {"throttle_rate": self.throttle_rate, "error_rate": self.error_rate,
                 "drop_rate": self.drop_rate, "malformed_rate": self.malformed_rate,
-                "latency_ms": self.latency_ms, "deny": self.deny, "fail_region": self.fail_region,
+                "latency_ms": self.latency_ms, "deny": self.deny, "deny_band": self.deny_band,
+                "fail_region": self.fail_region,
                 "retry_after_ms": self.retry_after_ms, "fault_seed": self.fault_seed,
                 "fault_ops": sorted(self.fault_ops) if self.fault_ops is not None else None}
 
@@ -124,6 +128,21 @@ class Faults:
                 if o == op and r == region:
                     return True
             elif d == op:
+                return True
+        return False
+
+    def band_denied(self, region, body):
+        """deny_band ["N@region", ...]: a ListFindings page after the first (it carries a
+        nextToken) whose criterion has severity greaterThanOrEqual N is denied: one
+        chain of a listing split by severity band fails half-way."""
+        crit = body.get("findingCriteria") if isinstance(body, dict) else None
+        crit = crit.get("criterion") if isinstance(crit, dict) else None
+        sev = crit.get("severity") if isinstance(crit, dict) else None
+        if not isinstance(sev, dict) or not body.get("nextToken"):
+            return False
+        for d in self.deny_band:
+            n, _, r = d.partition("@")
+            if r == region and str(sev.get("greaterThanOrEqual")) == n:
                 return True
         return False
 
@@ -166,14 +185,22 @@ class Stats:
     TIMELINE_MAX = 100000
 
     def begin(self, op, region):
-        """A signed request's entry [op, region, start, end] (monotonic seconds; end
-        set by finish when the answer is written), or None once the bounded log is full."""
+        """A signed request's entry [op, region, start, end, criteria] (monotonic seconds;
+        end set by finish when the answer is written; criteria set by tag for
+        ListFindings), or None once the bounded log is full."""
         with self.lock:
             if len(self.timeline) >= self.TIMELINE_MAX:
                 return None
-            rec = [op, region, time.monotonic(), None]
+            rec = [op, region, time.monotonic(), None, None]
             self.timeline.append(rec)
             return rec
+
+    def tag(self, rec, criteria):
+        """Records what a ListFindings page asked for: its findingCriteria's criterion
+        (a listing split into chains is told apart by its severity condition)."""
+        if rec is not None:
+            with self.lock:
+                rec[4] = criteria
 
     def finish(self, rec):
         if rec is not None:
@@ -588,6 +615,13 @@ class Handler(BaseHTTPRequestHandler):
             raise ApiError(404, "UnknownOperationException",
                            "No operation for %s %s" % (self.command, self.raw_path))
         body = self.json_body() if self.command == "POST" else {}
+        if op == "ListFindings" and isinstance(body, dict):
+            crit = body.get("findingCriteria")
+            self.st.stats.tag(getattr(self, "_timeline_rec", None),
+                              crit.get("criterion") if isinstance(crit, dict) else None)
+            if self.st.faults.band_denied(region, body):
+                raise ApiError(403, "AccessDeniedException", "fakeaws deny_band: this listing "
+                               "chain is denied")
         res = self.st.gd.handle(op, region, self.detector, self.q, body)
         return 200, res, "application/json"
 

@@ -354,6 +354,7 @@ class Org:
         self.findings = {}      # id -> Finding
         self.by_region = {r: [] for r in self.admin_regions}
         self.index = {}         # region -> (sorted list, updated keys)
+        self.band_index = {}    # region -> the same per severity band
         self._new_counter = 0
         fpr = int(cfg["findings_per_region"])
         self.hostile_pct = float(cfg.get("hostile_pct") or 0)
@@ -569,8 +570,16 @@ class Org:
         self.by_region[region] = list(lst)
         # readers use (lst, keys) without the lock: publish a fresh, never-mutated pair
         self.index[region] = (lst, [f.updated_ms for f in lst])
+        # per severity band (low < 4, medium < 7, high < 9, critical >= 9), the same order:
+        # a listing split by band reads its band alone (services._criteria finds the band)
+        bands = ([], [], [], [])
+        for f in lst:
+            bands[0 if f.severity < 4 else 1 if f.severity < 7 else 2 if f.severity < 9 else 3].append(f)
+        self.band_index[region] = tuple((b, [f.updated_ms for f in b]) for b in bands)
 
-    def region_findings(self, region):
+    def region_findings(self, region, band=None):
+        if band is not None:
+            return self.band_index.get(region, (([], []),) * 4)[band]
         return self.index.get(region, ([], []))
 
     # ---------------------------------------------------------------- mutations
@@ -596,6 +605,9 @@ class Org:
                 return v
             out = {"new": [], "updated": [], "archived": [], "unarchived": []}
             touched = set()
+            sevs = req.get("severities") or []
+            if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in sevs):
+                raise ValueError("severities: a list of numbers")
             for _ in range(int(req.get("new_findings", 0))):
                 r = regions[rng.randrange(len(regions))]
                 self._new_counter += 1
@@ -605,6 +617,9 @@ class Org:
                 f.archived = False
                 f.count = 1
                 f.created_ms = f.updated_ms = ts
+                if sevs:   # "severities": the new findings' severities, in turn
+                    f.severity = float(sevs[(len(out["new"])) % len(sevs)])
+                    f.int_sev = False
                 self.findings[f.id] = f
                 self.by_region[r].append(f)
                 touched.add(r)

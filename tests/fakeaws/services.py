@@ -342,8 +342,14 @@ class GuardDuty:
         return finish_page({"resources": []}, "nextToken", None, self.eol(), region + "cov")
 
     # -- findings
-    def _criteria(self, crit_obj):
-        """-> (predicate list, updated range (lo, hi) in ms or None)"""
+    # the four severity bands as a listing split by band asks for them
+    BAND_CONDS = ({"lessThan": 4}, {"greaterThanOrEqual": 4, "lessThan": 7},
+                  {"greaterThanOrEqual": 7, "lessThan": 9}, {"greaterThanOrEqual": 9})
+
+    def _criteria(self, crit_obj, bands=None):
+        """-> (predicate list, updated range (lo, hi) in ms or None). With bands (a list),
+        a severity condition that is exactly one band's is appended to it as the band's
+        index instead of becoming predicates (the caller reads that band's index)."""
         if crit_obj is None:
             return [], (None, None)
         if not isinstance(crit_obj, dict):
@@ -356,6 +362,11 @@ class GuardDuty:
         for field, cond in criterion.items():
             if not isinstance(cond, dict):
                 raise bad("The request is rejected because the condition for %s is not valid." % field)
+            if bands is not None and field == "severity" and \
+                    all(isinstance(v, int) and not isinstance(v, bool) for v in cond.values()) and \
+                    cond in self.BAND_CONDS:
+                bands.append(self.BAND_CONDS.index(cond))
+                continue
             for op, val in cond.items():
                 preds.append(self._pred(field, op, val))
                 if field == "updatedAt" and isinstance(val, (int, float)) and not isinstance(val, bool):
@@ -429,13 +440,14 @@ class GuardDuty:
 
     def op_ListFindings(self, region, det, state, q, b):
         mx = int_param(b.get("maxResults"), "maxResults", 1, 50, 50)
-        preds, (lo, hi) = self._criteria(b.get("findingCriteria"))
+        band = []
+        preds, (lo, hi) = self._criteria(b.get("findingCriteria"), band)
         attr, desc = self._sort(b.get("sortCriteria"))
         key = json.dumps([b.get("findingCriteria"), b.get("sortCriteria")], sort_keys=True)
         pos = read_token(b.get("nextToken"), "findings", region, key)
         if state != "collected":
             return finish_page({"findingIds": []}, "nextToken", None, self.eol(), region + "lf")
-        lst, keys = self.org.region_findings(region)
+        lst, keys = self.org.region_findings(region, band[0] if band else None)
         if attr == "updatedAt":
             a = 0 if lo is None else bisect.bisect_left(keys, lo)
             z = len(lst) if hi is None else bisect.bisect_left(keys, hi)

@@ -30,7 +30,7 @@ static void check_rows(const gd_finding_row *a, const gd_finding_row *b)
 {
     if (!same(a->finding_id, b->finding_id) || !same(a->account_id, b->account_id) ||
         !same(a->type, b->type) || !same(a->title, b->title) ||
-        !same(a->description, b->description) || !same(a->resource_type, b->resource_type) ||
+        !same(a->resource_type, b->resource_type) ||
         !same(a->feature_name, b->feature_name) || !same(a->created_at, b->created_at) ||
         !same(a->updated_at, b->updated_at) ||
         memcmp(&a->severity, &b->severity, sizeof a->severity) != 0 ||

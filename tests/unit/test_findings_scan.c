@@ -6,15 +6,74 @@
 #include "collector/findings_scan.h"
 #include "collector/gd_api.h"
 #include "common/buf.h"
+#include "common/resource_paths.h"
 #include "t.h"
 
 #include <math.h>
+#include <sqlite3.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 /* ---- Comparing the two paths ------------------------------------------------- */
+
+/* Rows whose lead columns the scanner gave (leads_known) and those it left to
+ * the store, over the whole run: both must occur. */
+static long leads_given, leads_left;
+
+/* One lead column: the scanner's value against the store's fallback
+ * expression evaluated by SQLite on the row's raw_json. */
+static void check_lead(sqlite3_stmt *q, int col, const char *mine, const char *what,
+                       const char *label, size_t i)
+{
+    int type = sqlite3_column_type(q, col);
+    const char *want = (const char *)sqlite3_column_text(q, col);
+    size_t want_len = (size_t)sqlite3_column_bytes(q, col);
+    if (type == SQLITE_NULL) {
+        CHECK_MSG(mine == NULL, "%s: row %zu: %s: \"%.60s\", SQLite NULL", label, i, what, mine);
+        return;
+    }
+    CHECK_MSG(type == SQLITE_TEXT && mine && strlen(mine) == want_len &&
+              memcmp(mine, want, want_len) == 0,
+              "%s: row %zu: %s: \"%.60s\" vs SQLite (type %d) \"%.60s\"", label, i, what,
+              mine ? mine : "(null)", type, want ? want : "(null)");
+}
+
+/* A row's resource_id / event_*_seen as the store would compute them from
+ * raw_json (store_findings.c SQL_LEADS_JSON): the scanner's must be equal. */
+static void check_leads(const gd_finding_row *r, const char *label, size_t i)
+{
+    static sqlite3 *db;
+    static sqlite3_stmt *q;
+    if (!r->leads_known) {
+        leads_left++;
+        CHECK_MSG(!r->resource_id && !r->event_first_seen && !r->event_last_seen,
+                  "%s: row %zu: lead values without leads_known", label, i);
+        return;
+    }
+    leads_given++;
+    if (!db) {
+        CHECK(sqlite3_open(":memory:", &db) == SQLITE_OK);
+        CHECK(sqlite3_prepare_v2(db,
+                  "SELECT CASE WHEN json_valid(?1) THEN json_extract(?1, ?2) END,"
+                  " CASE WHEN json_valid(?1) THEN json_extract(?1, '$.service.eventFirstSeen') END,"
+                  " CASE WHEN json_valid(?1) THEN json_extract(?1, '$.service.eventLastSeen') END",
+                  -1, &q, NULL) == SQLITE_OK);
+    }
+    sqlite3_reset(q);
+    sqlite3_bind_text(q, 1, r->raw_json, -1, SQLITE_STATIC);
+    const char *path = gd_resource_path_of(r->resource_type);
+    if (path)
+        sqlite3_bind_text(q, 2, path, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(q, 2);
+    CHECK(sqlite3_step(q) == SQLITE_ROW);
+    check_lead(q, 0, r->resource_id, "resource_id", label, i);
+    check_lead(q, 1, r->event_first_seen, "event_first_seen", label, i);
+    check_lead(q, 2, r->event_last_seen, "event_last_seen", label, i);
+    sqlite3_reset(q);
+}
 
 static int str_same(const char *a, const char *b)
 {
@@ -27,7 +86,7 @@ static int rows_equal(const gd_finding_row *a, const gd_finding_row *b, char *wh
 #define SAME_STR(f) if (!str_same(a->f, b->f)) { snprintf(why, n, #f ": \"%.60s\" vs \"%.60s\"", \
                         a->f ? a->f : "(null)", b->f ? b->f : "(null)"); return 0; }
     SAME_STR(finding_id) SAME_STR(region) SAME_STR(account_id) SAME_STR(detector_id)
-    SAME_STR(type) SAME_STR(title) SAME_STR(description) SAME_STR(resource_type)
+    SAME_STR(type) SAME_STR(title) SAME_STR(resource_type)
     SAME_STR(feature_name) SAME_STR(created_at) SAME_STR(updated_at)
 #undef SAME_STR
     if (memcmp(&a->severity, &b->severity, sizeof a->severity) != 0) {
@@ -109,6 +168,8 @@ static void check_case(const char *body, size_t len, int expect_ok, diff_stats *
             for (size_t i = 0; i < sc.n && i < jf.n; i++)
                 CHECK_MSG(rows_equal(&sc.rows[i], &jf.rows[i], why, sizeof why),
                           "%s: row %zu: %s", label, i, why);
+            for (size_t i = 0; i < sc.n; i++)
+                check_leads(&sc.rows[i], label, i);
             long bad = sc.n == jf.n ? raw_mismatch(&sc, &jf, ds) : -1;
             CHECK_MSG(bad < 0, "%s: raw_json %ld is neither its own bytes nor the jansson "
                       "path's: %.200s vs %.200s", label, bad, bad < 0 ? "" : sc.rows[bad].raw_json,
@@ -446,7 +507,8 @@ static void test_escapes_and_values(void)
         "{\"findings\":[{\"id\":\"a\\/b\\u0041\",\"accountId\":\"111122223333\","
         "\"type\":\"Recon:EC2\\/Port\",\"severity\":8.5,"
         "\"createdAt\":\"2026-11-01T10:00:00.000Z\",\"updatedAt\":\"2026-11-02T10:00:01.500Z\","
-        "\"title\":\"\\u00e9\\ud83d\\ude00\\n\\t\\\"\\\\\\/\\b\\f\\r\\u20AC\\uFFFF\","
+        "\"title\":\"caf\xC3\xA9 \xE4\xB8\xAD \xF0\x9F\x98\x80"
+        "\\u00e9\\ud83d\\ude00\\n\\t\\\"\\\\\\/\\b\\f\\r\\u20AC\\uFFFF\","
         "\"description\":\"caf\xC3\xA9 \xE4\xB8\xAD \xF0\x9F\x98\x80\","
         "\"resource\":{\"resourceType\":\"Instance\",\"instanceDetails\":{\"tags\":[]}},"
         "\"service\":{\"archived\":true,\"count\":7,\"featureName\":\"Dns\\u0051uery\"}}]}";
@@ -457,8 +519,11 @@ static void test_escapes_and_values(void)
         const gd_finding_row *r = &sc.rows[0];
         CHECK_STR(r->finding_id, "a/bA");
         CHECK_STR(r->type, "Recon:EC2/Port");
-        CHECK_STR(r->title, "\xC3\xA9\xF0\x9F\x98\x80\n\t\"\\/\b\f\r\xE2\x82\xAC\xEF\xBF\xBF");
-        CHECK_STR(r->description, "caf\xC3\xA9 \xE4\xB8\xAD \xF0\x9F\x98\x80");
+        /* raw UTF-8 kept as it is, then every escape decoded */
+        CHECK_STR(r->title, "caf\xC3\xA9 \xE4\xB8\xAD \xF0\x9F\x98\x80"
+                            "\xC3\xA9\xF0\x9F\x98\x80\n\t\"\\/\b\f\r\xE2\x82\xAC\xEF\xBF\xBF");
+        /* the description is not a column (schema/007): raw_json keeps it */
+        CHECK(strstr(r->raw_json, "\"description\":\"caf\xC3\xA9 \xE4\xB8\xAD") != NULL);
         CHECK_STR(r->feature_name, "DnsQuery");
         CHECK_STR(r->resource_type, "Instance");
         CHECK_STR(r->region, "eu-west-1");
@@ -479,6 +544,54 @@ static void test_escapes_and_values(void)
 /* The sample rule: service.additionalInfo.value is JSON text whose object has
  * "sample": true. Both parsers give the same answer (the scanner takes every
  * one of these bodies), and a "[SAMPLE]" title alone is not a sample. */
+/* The lead columns (schema/005) the scanner reads along their paths. */
+static void test_lead_columns(void)
+{
+    static const struct {
+        const char *body;
+        int known;
+        const char *rid, *first, *last;
+    } cases[] = {
+        {ONE(",\"resource\":{\"s3BucketDetails\":[{\"name\":\"b\\u00e9\",\"x\":1},{\"name\":\"c\"}],"
+             "\"resourceType\":\"S3Bucket\"},\"service\":{\"eventFirstSeen\":\"t1\"}"),
+         1, "b\xC3\xA9", "t1", NULL},
+        {ONE(",\"resource\":{\"resourceType\":\"S3Bucket\",\"s3BucketDetails\":[{},{\"name\":\"c\"}]},"
+             "\"service\":{\"eventFirstSeen\":null,\"eventLastSeen\":\"t2\"}"),
+         1, NULL, NULL, "t2"},
+        {ONE(",\"resource\":{\"resourceType\":\"Instance\",\"instanceDetails\":{\"instanceId\":\"i-1\"}},"
+             "\"service\":{\"eventLastSeen\":5}"),
+         0, NULL, NULL, NULL},
+        {ONE(",\"resource\":{\"resourceType\":\"Instance\",\"instanceDetails\":{\"instanceId\":{\"a\":1}}}"),
+         0, NULL, NULL, NULL},
+        {ONE(",\"resource\":{\"resourceType\":\"NotAType\",\"instanceDetails\":{\"instanceId\":{\"a\":1}}},"
+             "\"service\":{\"eventFirstSeen\":\"t1\",\"eventLastSeen\":\"t2\"}"),
+         1, NULL, "t1", "t2"},
+        {ONE(",\"resource\":{\"instanceDetails\":{\"instanceId\":\"i-2\"},\"resourceType\":\"Instance\"},"
+             "\"service\":{\"action\":{\"eventFirstSeen\":\"no\"}}"),
+         1, "i-2", NULL, NULL},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+        gd_scan_page sc;
+        char label[32];
+        snprintf(label, sizeof label, "lead case %zu", k);
+        CHECK_INT(gd_findings_scan(cases[k].body, strlen(cases[k].body), "r", "d", &sc),
+                  GD_SCAN_OK);
+        if (sc.n != 1) {
+            CHECK_MSG(0, "%s: %zu rows", label, sc.n);
+            gd_findings_scan_free(&sc);
+            continue;
+        }
+        const gd_finding_row *r = &sc.rows[0];
+        CHECK_MSG(r->leads_known == cases[k].known, "%s: leads_known %d", label, r->leads_known);
+        CHECK_MSG(str_same(r->resource_id, cases[k].rid), "%s: resource_id %s", label,
+                  r->resource_id ? r->resource_id : "(null)");
+        CHECK_MSG(str_same(r->event_first_seen, cases[k].first), "%s: first", label);
+        CHECK_MSG(str_same(r->event_last_seen, cases[k].last), "%s: last", label);
+        check_leads(r, label, 0);
+        gd_findings_scan_free(&sc);
+    }
+}
+
 static void test_sample_marker(void)
 {
     static const struct {
@@ -969,6 +1082,28 @@ static void put_resource(gen *g)
         put_number(g);
         put(g, "}");
     }
+    if (pct(g, 30) && put_key(g, &ks, "s3BucketDetails")) {
+        /* S3Bucket's path is s3BucketDetails[0].name: items, names of every kind */
+        put(g, "[");
+        for (unsigned k = rn(g, 3); k > 0; k--) {
+            put(g, "{\"name\":");
+            unsigned v = rn(g, 6);
+            if (v < 3)
+                put_text(g, rn(g, 20));
+            else
+                put(g, v == 3 ? "null" : v == 4 ? "17" : "{\"n\":[1]}");
+            put(g, k > 1 ? "}," : "}");
+        }
+        put(g, "]");
+    }
+    if (pct(g, 20) && put_key(g, &ks, "accessKeyDetails")) {
+        put(g, "{\"userName\":\"u\",\"accessKeyId\":");
+        if (rn(g, 4))
+            put_text(g, rn(g, 20));
+        else
+            put_value(g, 2);
+        put(g, "}");
+    }
     if (pct(g, 30) && put_key(g, &ks, "extra"))
         put_value(g, 3);
     maybe_dup(g, &ks);
@@ -985,14 +1120,14 @@ static void put_service(gen *g)
     ks.n = 0;
     put(g, "{");
     const char *order[] = {"archived", "count", "detectorId", "eventFirstSeen", "action",
-                           "featureName", "additionalInfo", "resourceRole"};
-    for (unsigned i = 0; i < 8; i++) {
-        unsigned j = rn(g, 8);
+                           "featureName", "additionalInfo", "resourceRole", "eventLastSeen"};
+    for (unsigned i = 0; i < 9; i++) {
+        unsigned j = rn(g, 9);
         const char *t = order[i];
         order[i] = order[j];
         order[j] = t;
     }
-    for (unsigned i = 0; i < 8; i++) {
+    for (unsigned i = 0; i < 9; i++) {
         const char *k = order[i];
         if (pct(g, 8) || !put_key(g, &ks, k))
             continue;
@@ -1012,6 +1147,11 @@ static void put_service(gen *g)
             put_str(g, rn(g, 2) ? "DnsQueryLogs" : "CloudTrail");
         } else if (!strcmp(k, "eventFirstSeen")) {
             put_iso(g);
+        } else if (!strcmp(k, "eventLastSeen")) {
+            if (rn(g, 5))
+                put_iso(g);
+            else
+                put_value(g, 2);        /* null, a number, an object: the store's job */
         } else if (!strcmp(k, "additionalInfo")) {
             static const char *const info[] = {
                 "{\"value\":\"{\\\"sample\\\":false}\",\"type\":\"default\"}",
@@ -1270,6 +1410,7 @@ int main(void)
     test_field_rules_taken(&hand);
     test_escapes_and_values();
     test_sample_marker();
+    test_lead_columns();
     test_wrapper_and_callback();
     test_too_many_findings(&hand);
     test_hostile_sizes();
@@ -1281,6 +1422,8 @@ int main(void)
     CHECK(clean.matched == clean.cases && clean.cases >= 800);
     CHECK(wild.matched > wild.cases / 20 && wild.declined > wild.cases / 2);
     CHECK(wild.repaired > 100 && hand.repaired >= 20);
+    CHECK_MSG(leads_given > 1000 && leads_left > 50, "lead columns given %ld, left %ld",
+              leads_given, leads_left);
     printf("%.2f s\n", (double)(clock() - t0) / CLOCKS_PER_SEC);
     return t_done();
 }

@@ -446,6 +446,34 @@ static void test_list_findings_request_sorts_and_filters(void)
     gd_api_req_free(&r);
 }
 
+/* The severity bands of a listing split into chains: low < 4, 4 <= medium < 7,
+ * 7 <= high < 9, critical >= 9, as longs (the model's Condition values). */
+static void test_list_findings_severity_bands(void)
+{
+    static const long long want_ge[5] = {-1, -1, 4, 7, 9};
+    static const long long want_lt[5] = {-1, 4, 7, 9, -1};
+    for (int band = 1; band <= GD_SEVERITY_BANDS; band++) {
+        gd_api_req r;
+        gd_err err = {0};
+        gd_list_findings_filter f = {.since_ms = 5, .archived = 0, .band = band};
+        CHECK_INT(gd_api_req_list_findings(&r, "eu-west-1", "d", &f, NULL, &err), 0);
+        json_t *body = parse(r.req.body);
+        json_t *crit = json_object_get(json_object_get(body, "findingCriteria"), "criterion");
+        json_t *sev = json_object_get(crit, "severity");
+        CHECK(json_is_object(sev));
+        json_t *ge = json_object_get(sev, "greaterThanOrEqual");
+        json_t *lt = json_object_get(sev, "lessThan");
+        CHECK_INT(ge ? json_integer_value(ge) : -1, want_ge[band]);
+        CHECK_INT(lt ? json_integer_value(lt) : -1, want_lt[band]);
+        CHECK(!ge || json_is_integer(ge));
+        CHECK(!lt || json_is_integer(lt));
+        CHECK_INT(json_object_size(sev), (ge ? 1 : 0) + (lt ? 1 : 0));
+        CHECK_INT(json_object_size(crit), 3);   /* updatedAt, service.archived, severity */
+        json_decref(body);
+        gd_api_req_free(&r);
+    }
+}
+
 static void test_get_requests_carry_query_parameters(void)
 {
     gd_api_req r;
@@ -599,6 +627,7 @@ int main(void)
     test_member_detectors_report_unprocessed_accounts();
     test_detector_org_config_and_administrator();
     test_list_findings_request_sorts_and_filters();
+    test_list_findings_severity_bands();
     test_get_requests_carry_query_parameters();
     test_batch_requests_list_ids();
     test_organizations_parsers();

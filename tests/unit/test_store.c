@@ -582,6 +582,60 @@ static void test_findings_batch_is_all_or_nothing(void)
     tmpdb_cleanup(&t);
 }
 
+/* store_findings.c remembers the account ids it made sure of, to skip the
+ * accounts INSERT for the next finding of the same account. An id whose
+ * INSERT was rolled back (a failed page, a caller's rollback) must not be
+ * remembered: the next finding of that account still gives it a row. */
+static void put_account(gd_store *st, int64_t run, const char *id, const char *name,
+                        const char *email, const char *source);
+
+static void test_finding_accounts_survive_rollbacks(void)
+{
+    struct tmpdb t;
+    struct frow f[2];
+    gd_finding_row rows[2];
+    gd_err err = {0};
+    const char *count_sql = "SELECT count(*) FROM accounts WHERE account_id = '333333333333'";
+    tmpdb_init(&t, "store_test");
+    gd_store *st = open_rw(t.path);
+    int64_t r1 = begin_run(st, 1);
+    frow_make(&f[0], "acct-a", "us-east-1", "333333333333", 100, 0, 1);
+    frow_make(&f[1], "acct-b", "us-east-1", "444444444444", 100, 0, 1);
+    rows[0] = f[0].row;
+    rows[1] = f[1].row;
+    rows[1].severity = NAN; /* fails after row 0 and its account went in */
+    CHECK(gd_store_upsert_findings(st, r1, rows, 2, NULL, &err) < 0);
+    CHECK_INT(peek_int(t.path, "SELECT count(*) FROM accounts"), 0);
+    frow_make(&f[0], "acct-c", "us-east-1", "333333333333", 100, 0, 1);
+    upsert1(st, r1, &f[0], NULL);
+    CHECK_INT(peek_int(t.path, count_sql), 1);
+    frow_make(&f[0], "acct-d", "us-east-1", "333333333333", 100, 0, 1); /* known now */
+    upsert1(st, r1, &f[0], NULL);
+    CHECK_INT(peek_int(t.path, count_sql), 1);
+    CHECK_INT(peek_int(t.path, "SELECT count(*) FROM findings WHERE account_id = '333333333333'"),
+              2);
+    /* a caller-scoped transaction rolled back */
+    CHECK_INT(gd_store_begin(st, &err), 0);
+    frow_make(&f[1], "acct-e", "us-east-1", "555555555555", 100, 0, 1);
+    upsert1(st, r1, &f[1], NULL);
+    gd_store_rollback(st);
+    CHECK_INT(peek_int(t.path, "SELECT count(*) FROM accounts WHERE account_id = '555555555555'"),
+              0);
+    frow_make(&f[1], "acct-f", "us-east-1", "555555555555", 100, 0, 1);
+    upsert1(st, r1, &f[1], NULL);
+    CHECK_INT(peek_int(t.path, "SELECT count(*) FROM accounts WHERE account_id = '555555555555'"),
+              1);
+    /* a better source still wins over a remembered id */
+    put_account(st, r1, "333333333333", "Prod", NULL, "organizations");
+    frow_make(&f[0], "acct-g", "us-east-1", "333333333333", 100, 0, 1);
+    upsert1(st, r1, &f[0], NULL);
+    char txt[64];
+    CHECK_STR(peek_text(t.path, "SELECT source FROM accounts WHERE account_id = '333333333333'",
+                        txt, sizeof txt), "organizations");
+    gd_store_close(st);
+    tmpdb_cleanup(&t);
+}
+
 static void test_findings_reconcile_archived(void)
 {
     struct tmpdb t;
@@ -1587,6 +1641,7 @@ int main(void)
     test_run_lifecycle_and_interrupted_runs();
     test_findings_change_rule();
     test_findings_batch_is_all_or_nothing();
+    test_finding_accounts_survive_rollbacks();
     test_findings_reconcile_archived();
     test_findings_missing_ids_in_input_order();
     test_accounts_keep_the_best_source();

@@ -232,9 +232,77 @@ static void test_store_write_extracts_once(void)
     tmpdb_cleanup(&t);
 }
 
+/* The three columns of finding id, as "rid|first|last" ("-" for NULL, else
+ * the value and its SQLite type letter). */
+static void lead_columns(const char *path, const char *id, char *out, size_t n)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *q = NULL;
+    out[0] = '\0';
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, "SELECT resource_id, event_first_seen, event_last_seen FROM"
+                           " findings WHERE finding_id = ?1", -1, &q, NULL) != SQLITE_OK) {
+        CHECK_MSG(0, "open %s: %s", path, sqlite3_errmsg(db));
+        sqlite3_close(db);
+        return;
+    }
+    sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
+    if (sqlite3_step(q) == SQLITE_ROW) {
+        size_t w = 0;
+        for (int c = 0; c < 3 && w < n; c++) {
+            const char *v = (const char *)sqlite3_column_text(q, c);
+            int type = sqlite3_column_type(q, c);
+            w += (size_t)snprintf(out + w, n - w, "%s%s%s", c ? "|" : "", v ? v : "-",
+                                  type == SQLITE_TEXT ? "t" : type == SQLITE_NULL ? "" : "?");
+        }
+    }
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+}
+
+/* A row whose parser followed the lead paths (leads_known) is stored with
+ * its values as given, on insert and on update; without leads_known the
+ * store still extracts them from raw_json. */
+static void test_store_write_takes_given_leads(void)
+{
+    struct tmpdb t;
+    gd_store *st = NULL;
+    gd_err err = {0};
+    int64_t run = 0;
+    char got[200];
+    tmpdb_init(&t, "store_leads");
+    CHECK_MSG(gd_store_open(t.path, GD_STORE_READ_WRITE, &st, &err) == 0, "%s", err.msg);
+    gd_run_info info = {.tool_version = "test", .started_ms = 1};
+    CHECK_MSG(gd_store_run_begin(st, &info, &run, &err) == 0, "%s", err.msg);
+    gd_finding_row r = {
+        .finding_id = "g1", .region = "us-east-1", .account_id = "111111111111",
+        .detector_id = "d", .type = "T", .severity = 5.0, .created_at = "a", .updated_at = "b",
+        .created_ms = 1, .updated_ms = 2, .count = 1, .resource_type = "Instance",
+        .raw_json = "{\"resource\":{\"instanceDetails\":{\"instanceId\":\"i-raw\"}}," SEEN "}",
+        .leads_known = 1, .resource_id = "i-given", .event_first_seen = NULL,
+        .event_last_seen = "l-given"};
+    CHECK_INT(gd_store_upsert_findings(st, run, &r, 1, NULL, &err), 0);
+    lead_columns(t.path, "g1", got, sizeof got);
+    CHECK_STR(got, "i-givent|-|l-givent");
+    r.updated_ms = 3;                           /* an update takes the given values too */
+    r.resource_id = NULL;
+    r.event_first_seen = "f-given";
+    CHECK_INT(gd_store_upsert_findings(st, run, &r, 1, NULL, &err), 0);
+    lead_columns(t.path, "g1", got, sizeof got);
+    CHECK_STR(got, "-|f-givent|l-givent");
+    r.updated_ms = 4;                           /* not followed: from raw_json */
+    r.leads_known = 0;
+    CHECK_INT(gd_store_upsert_findings(st, run, &r, 1, NULL, &err), 0);
+    lead_columns(t.path, "g1", got, sizeof got);
+    CHECK_STR(got, "i-rawt|2026-01-01T00:00:00.000Zt|2026-01-03T00:00:00.000Zt");
+    gd_store_close(st);
+    tmpdb_cleanup(&t);
+}
+
 int main(void)
 {
     test_v3_read_and_migrated_agree();
     test_store_write_extracts_once();
+    test_store_write_takes_given_leads();
     return t_done();
 }
