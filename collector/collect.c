@@ -396,10 +396,11 @@ static int record_end(run_state *rs, gd_err *err)
     gd_store_writer_stats ws;
     gd_store_get_writer_stats(rs->opts.store, &ws);
     gd_log(GD_LOG_DEBUG, NULL, NULL, NULL, "store writer: %lld commits of %lld rows "
-           "(%lld pages, %lld failed); peak %lld rows / %lld KiB pending; %lld submits waited",
-           (long long)ws.commits, (long long)ws.rows, (long long)ws.pages,
+           "(%lld pages, %lld failed); peak %lld rows / %lld KiB pending; %lld submits waited; "
+           "%lld cache spills", (long long)ws.commits, (long long)ws.rows, (long long)ws.pages,
            (long long)ws.pages_failed, (long long)ws.peak_pending_rows,
-           (long long)ws.peak_pending_bytes / 1024, (long long)ws.backpressure_waits);
+           (long long)ws.peak_pending_bytes / 1024, (long long)ws.backpressure_waits,
+           (long long)ws.cache_spills);
     for (int attempt = 0; attempt < 3; attempt++) {
         gd_err_clear(err);
         rc = gd_store_run_finish(rs->opts.store, rs->run_id, s->outcome,

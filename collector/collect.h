@@ -53,8 +53,9 @@ typedef void (*gd_collect_progress_fn)(void *ud, const gd_collect_region_report 
                                        size_t done, size_t total);
 
 /* Live progress while a region's findings are fetched: ids listed so far and
- * findings fetched and stored so far. Called from worker threads after each
- * stored GetFindings batch (the callee must be thread-safe and cheap). */
+ * findings fetched and committed so far. Called after each committed page of
+ * GetFindings rows, from the store's writer thread or a worker thread (the
+ * callee must be thread-safe and cheap, and must not call the store). */
 typedef void (*gd_collect_tick_fn)(void *ud, const char *region, int64_t listed,
                                    int64_t fetched);
 

@@ -239,7 +239,7 @@ int gd_store_upsert_findings(gd_store *st, int64_t run_id, const gd_finding_row 
  * The collector's fetch threads hand a page over and carry on; one writer
  * thread, owned by the store and started on the first submit, applies the
  * queued pages in large transactions. It COMMITs when 4,000 rows or 6 MiB of
- * finding JSON are queued, when a barrier is waiting, 500 ms after the oldest
+ * finding JSON are queued, when a barrier is waiting, 100 ms after the oldest
  * queued page arrived, and at gd_store_close. Big commits are the
  * point: each commit rewrites the index leaves its rows touched, so ~200-row
  * commits wrote several times the DB's size to the WAL (bench/README.md,
@@ -301,6 +301,7 @@ typedef struct gd_store_writer_stats {
     int64_t backpressure_waits;   /* submits that waited for room */
     int64_t peak_pending_rows;    /* most rows queued or being applied at once */
     int64_t peak_pending_bytes;   /* the same in finding JSON bytes */
+    int64_t cache_spills;         /* dirty pages SQLite wrote before a commit (cache full) */
 } gd_store_writer_stats;
 void gd_store_get_writer_stats(gd_store *st, gd_store_writer_stats *out);
 
