@@ -187,8 +187,12 @@ class FakeAws:
             raise FakeAwsError("POST %s -> %s %s" % (path, status, data[:500]))
         return json.loads(data)
 
-    def truth(self, findings=True):
-        return self.get("/__fake/truth" + ("" if findings else "?findings=0"))
+    def truth(self, findings=True, descriptions=False):
+        """descriptions: each finding's "description" too (off: the bench's
+        truth would carry every 60 KB hostile text)."""
+        if not findings:
+            return self.get("/__fake/truth?findings=0")
+        return self.get("/__fake/truth" + ("?descriptions=1" if descriptions else ""))
 
     def stats(self):
         return self.get("/__fake/stats")

@@ -31,7 +31,7 @@ def main():
         db = os.path.join(tmp, "h.db")
         cp = gdtest.run_gdreport(["collect", "--db", db, "-q"], gdtest.gd_env(fake))
         check(cp.returncode == 0, "collect exit %d: %s" % (cp.returncode, cp.stderr[-1500:]))
-        truth = fake.truth()
+        truth = fake.truth(descriptions=True)
         want = {f["id"]: f for f in gdtest.collected_findings(truth)}
         columns = [r[1] for r in gdtest.sqlite_query(db, "PRAGMA table_info(findings)")]
         check("description" not in columns, "description is stored once, in raw_json")
@@ -58,8 +58,8 @@ def main():
         problems = gdtest.sqlite_query(db, "SELECT kind, count(*) FROM run_problems "
                                            "WHERE kind LIKE 'finding%' GROUP BY kind")
         check(problems == [], "no finding fell out of its page: %s" % problems)
-    gdtest.finish()
+    return gdtest.finish()
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

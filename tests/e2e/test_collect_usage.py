@@ -172,8 +172,8 @@ def main():
         scale_and_budget(fake, tmp)
         throttled(fake, tmp)
         denied(fake, tmp)
-    gdtest.finish()
+    return gdtest.finish()
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

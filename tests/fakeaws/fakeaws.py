@@ -862,7 +862,8 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send(200, {"ok": True, "port": self.server.server_address[1]})
             if path == "/__fake/truth" and self.command == "GET":
                 withf = self.q.get("findings", "1") not in ("0", "false")
-                return self.send(200, truth_bytes(st.org.truth(withf)))
+                withd = self.q.get("descriptions", "0") in ("1", "true")
+                return self.send(200, truth_bytes(st.org.truth(withf, withd)))
             if path == "/__fake/stats" and self.command == "GET":
                 d = st.stats.as_dict()
                 if self.q.get("timeline") in ("1", "true"):

@@ -257,13 +257,16 @@ class Finding:
                  "created_ms", "updated_ms", "feature", "rtype", "title", "variant", "int_sev",
                  "description", "sample")
 
-    def truth(self):
-        return {"id": self.id, "region": self.region, "accountId": self.account,
+    def truth(self, with_description=False):
+        t = {"id": self.id, "region": self.region, "accountId": self.account,
                 "type": self.type, "severity": self.severity, "archived": self.archived,
                 "count": self.count, "createdAt": iso_ms(self.created_ms),
                 "updatedAt": iso_ms(self.updated_ms), "featureName": self.feature,
                 "resourceType": self.rtype, "title": self.title, "sample": self.sample,
                 "plan": PLAN_OF_TYPE.get(self.type, "UNCLASSIFIED")}
+        if with_description:
+            t["description"] = self.description   # None: the default text
+        return t
 
 
 class Org:
@@ -681,7 +684,9 @@ class Org:
             return {"dropped": dropped, "cutoff": iso_ms(cutoff)}
 
     # ---------------------------------------------------------------- truth
-    def truth(self, with_findings=True):
+    def truth(self, with_findings=True, with_descriptions=False):
+        """with_descriptions: each finding's description too (None: the default
+        text); off by default, as 60 KB hostile texts would swell the bench's truth."""
         with self.lock:
             t = {
                 "seed": self.seed, "scenario": self.cfg.get("scenario_name"),
@@ -715,5 +720,5 @@ class Org:
                                for r, ft in self.free_trial.items()},
             }
             if with_findings:
-                t["findings"] = [f.truth() for r in self.admin_regions for f in self.by_region[r]]
+                t["findings"] = [f.truth(with_descriptions) for r in self.admin_regions for f in self.by_region[r]]
             return t
