@@ -8,14 +8,16 @@
 
 static struct {
     pthread_mutex_t lock;
-    pthread_cond_t changed;   /* a slot or the token came free */
+    pthread_cond_t slot_free;  /* a slot came free: wakes one waiter */
+    pthread_cond_t token_free; /* the token came free: wakes every (timed) waiter */
     size_t limit;
     size_t slots_free;
     int token_taken;
     size_t in_use;
     size_t peak;
     int ready;
-} g = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0, 0, 0, 0};
+} g = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, PTHREAD_COND_INITIALIZER,
+       0, 0, 0, 0, 0, 0};
 
 static size_t slots_for(size_t limit)
 {
@@ -38,7 +40,7 @@ void gd_body_budget_set_limit(size_t bytes)
         bytes = GD_BODY_BUDGET_DEFAULT;
     if (bytes < GD_BODY_BUDGET_MIN)
         bytes = GD_BODY_BUDGET_MIN;
-    bytes -= bytes % GD_BODY_SLOT_BYTES;
+    bytes -= bytes % ((size_t)1024 * 1024); /* whole MiB */
     pthread_mutex_lock(&g.lock);
     ensure_ready();
     /* Slots already handed out stay counted against the new total. */
@@ -46,7 +48,8 @@ void gd_body_budget_set_limit(size_t bytes)
     size_t total = slots_for(bytes);
     g.slots_free = total > taken ? total - taken : 0;
     g.limit = bytes;
-    pthread_cond_broadcast(&g.changed);
+    pthread_cond_broadcast(&g.slot_free);
+    pthread_cond_broadcast(&g.token_free);
     pthread_mutex_unlock(&g.lock);
 }
 
@@ -79,7 +82,7 @@ void gd_body_budget_begin(gd_body_ticket *t)
     pthread_mutex_lock(&g.lock);
     ensure_ready();
     while (g.slots_free == 0)
-        pthread_cond_wait(&g.changed, &g.lock);
+        pthread_cond_wait(&g.slot_free, &g.lock);
     g.slots_free--;
     t->has_slot = 1;
     pthread_mutex_unlock(&g.lock);
@@ -91,7 +94,7 @@ static int wait_for_token(void)
     clock_gettime(CLOCK_REALTIME, &until);
     until.tv_sec += GD_BODY_TOKEN_WAIT_MS / 1000;
     while (g.token_taken) {
-        int rc = pthread_cond_timedwait(&g.changed, &g.lock, &until);
+        int rc = pthread_cond_timedwait(&g.token_free, &g.lock, &until);
         if (rc == ETIMEDOUT && g.token_taken)
             return GD_BODY_BUSY;
     }
@@ -120,12 +123,19 @@ void gd_body_budget_end(gd_body_ticket *t)
 {
     pthread_mutex_lock(&g.lock);
     account(t, 0);
-    if (t->has_slot)
+    /* One freed slot can serve one waiter: waking them all (as one shared
+     * condition did) cost tens of thousands of context switches per collect.
+     * The token's waiters wait with a timeout, so all of them are woken: a
+     * signal taken by one that has just timed out would strand the rest. */
+    if (t->has_slot) {
         g.slots_free++;
-    if (t->has_token)
+        pthread_cond_signal(&g.slot_free);
+    }
+    if (t->has_token) {
         g.token_taken = 0;
+        pthread_cond_broadcast(&g.token_free);
+    }
     t->has_slot = t->has_token = 0;
-    pthread_cond_broadcast(&g.changed);
     pthread_mutex_unlock(&g.lock);
 }
 

@@ -7,15 +7,20 @@
  * run at once and however large (or endless) the bodies a server sends.
  *
  * How it stays bounded and cannot deadlock:
- *   - every transfer first takes a slot of GD_BODY_SLOT_BYTES (1 MiB); when
+ *   - every transfer first takes a slot of GD_BODY_SLOT_BYTES (512 KiB); when
  *     all slots are taken the request waits before it is sent (it holds
  *     nothing while waiting);
  *   - a body that outgrows its slot needs the single growth token, which lets
  *     it grow to half the budget; the others wait for the token while holding
  *     only their slot. The token holder never waits for anything, so it always
  *     finishes (or hits its size cap or its timeout) and hands the token on.
- *   - slots = half the budget / 1 MiB, so slots + the token's growth never
- *     exceed the budget: with 64 MiB, 32 slots and one body of up to 32 MiB.
+ *   - slots = half the budget / 512 KiB, so slots + the token's growth never
+ *     exceed the budget: with 64 MiB, 64 slots and one body of up to 32 MiB.
+ * Why 512 KiB: the slots also cap how many requests are in flight. A
+ * ListFindings page is ~3 KB and a GetFindings page of 50 findings ~100 KB
+ * (~250 KB with a few 60 KB descriptions), so 512 KiB rarely needs the token,
+ * while 1 MiB slots held 12 regions' list chains, fetchers and usage calls to
+ * 32 requests at once (bench/README.md, session 5).
  * A wait for the token is bounded (GD_BODY_TOKEN_WAIT_MS) so a stalled
  * transfer never trips libcurl's low-speed abort; it then fails as a
  * transient error and is retried with backoff. */
@@ -24,7 +29,7 @@
 
 #define GD_BODY_BUDGET_DEFAULT ((size_t)64 * 1024 * 1024)
 #define GD_BODY_BUDGET_MIN ((size_t)4 * 1024 * 1024)
-#define GD_BODY_SLOT_BYTES ((size_t)1024 * 1024)
+#define GD_BODY_SLOT_BYTES ((size_t)512 * 1024)
 #define GD_BODY_TOKEN_WAIT_MS 20000
 
 enum gd_body_grant {

@@ -175,7 +175,7 @@ static void test_endless_bodies_stay_in_budget(int port)
 /* More transfers than slots: they wait for a slot, none fails. */
 static void test_waiting_not_failing(int port)
 {
-    gd_body_budget_set_limit(8 * MIB); /* 4 slots */
+    gd_body_budget_set_limit(8 * MIB); /* 8 slots of 512 KiB */
     gd_body_budget_reset_peak();
     client_job jobs[40];
     for (int i = 0; i < 40; i++)
@@ -185,7 +185,7 @@ static void test_waiting_not_failing(int port)
     for (int i = 0; i < 40; i++)
         ok += jobs[i].rc == 0 && jobs[i].body_len == SMALL_BODY;
     CHECK_INT(ok, 40);
-    CHECK_MSG(gd_body_budget_peak() <= 4 * MIB, "peak %zu with 4 slots", gd_body_budget_peak());
+    CHECK_MSG(gd_body_budget_peak() <= 4 * MIB, "peak %zu with 8 slots", gd_body_budget_peak());
     CHECK_INT(gd_body_budget_in_use(), 0);
 
     /* Under an 8 MiB budget a body may reach 4 MiB: an endless one stops there. */
