@@ -136,13 +136,14 @@ def write_ids(fake, ids_dir, max_regions=0):
         regions = regions[:max_regions]
     by_region = {r: [] for r in regions}
     archived = {r: 0 for r in regions}
-    bands = {r: [0, 0, 0, 0] for r in regions}
+    bands = {r: [0, 0, 0] for r in regions}
     for f in truth["findings"]:
         if f["region"] in by_region:
             by_region[f["region"]].append((f["updatedAt"], f["id"]))
             archived[f["region"]] += 1 if f["archived"] else 0
             sev = f["severity"]
-            bands[f["region"]][0 if sev < 4 else 1 if sev < 7 else 2 if sev < 9 else 3] += 1
+            # the split listing's ranges (collector/findings_list.h): < 4, [4, 7), >= 7
+            bands[f["region"]][0 if sev < 4 else 1 if sev < 7 else 2] += 1
     os.makedirs(ids_dir, exist_ok=True)
     info = {}
     for r in regions:
@@ -152,7 +153,7 @@ def write_ids(fake, ids_dir, max_regions=0):
             for _, i in rows:
                 out.write(i + "\n")
         pages = max(1, math.ceil(len(rows) / 50))
-        # the listing split by severity band (collector/findings_list.c): each band is a
+        # the listing split by severity (collector/findings_list.c): each range is a
         # chain of its own (at least one page), beside the archived-only listing (one
         # chain); GetFindings: the region's 50-id batches on its 3 fetch threads
         band_pages = [max(1, math.ceil(n / 50)) for n in bands[r]]
@@ -354,7 +355,7 @@ def main():
                 "latency_ms": args.latency_ms,
                 # the ideal: the longest region's one-chain listing (or usage chain)
                 "ideal_s": round(max(longest, usage_chain) * args.latency_ms / 1000.0, 2),
-                # the ideal of the scheme gdreport now runs: the longest severity chain, the
+                # the ideal of the scheme gdreport now runs: the longest severity chain (3), the
                 # archived chain or the GetFindings rounds of 3 fetchers, or the usage chain
                 "ideal_chains_s": round(max(longest_chain, usage_chain) * args.latency_ms
                                         / 1000.0, 2)}

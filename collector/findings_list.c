@@ -44,7 +44,7 @@ typedef struct listing_run listing_run;
 
 typedef struct chain {
     listing_run *run;
-    int band;                       /* 0: unsplit */
+    int ge, lt;                     /* its severity range (0: no bound); both 0: unsplit */
     gd_aws_client *client;          /* its own, or the caller's (not owned) */
     int own_client;
     pthread_t thread;
@@ -67,7 +67,7 @@ struct listing_run {
     int failed;
     gd_call_fail first_fail;
     int64_t first_end_mono_ms;
-    chain ch[GD_SEVERITY_BANDS];
+    chain ch[GD_LIST_CHAINS];
     int n;
 };
 
@@ -115,7 +115,8 @@ static void list_chain(chain *ch)
     listing_run *lr = ch->run;
     gd_region_ctx *rc = lr->rc;
     gd_list_findings_filter f = lr->filter;
-    f.band = ch->band;
+    f.sev_ge = ch->ge;
+    f.sev_lt = ch->lt;
     gd_pager pager;
     gd_pager_init(&pager);
     int res = 0, stopped = 0;
@@ -162,7 +163,7 @@ static void *chain_thread(void *arg)
     return NULL;
 }
 
-/* Clients for bands 2..n; 0, or -1 (none kept) when one cannot be made. */
+/* Clients for chains 2..n; 0, or -1 (none kept) when one cannot be made. */
 static int make_clients(listing_run *lr)
 {
     for (int i = 1; i < lr->n; i++) {
@@ -191,22 +192,25 @@ int gd_list_findings_ids(gd_region_ctx *rc, gd_aws_client *c,
     lr.ud = ud;
     pthread_mutex_init(&lr.mu, NULL);
     gd_strset_init(&lr.seen, SIZE_MAX);
-    lr.n = l->chains > 1 ? GD_SEVERITY_BANDS : 1;
+    /* severity ranges [ge, lt): < 4, [4, 7), >= 7 (findings_list.h) */
+    static const int ge[GD_LIST_CHAINS] = {0, 4, 7}, lt[GD_LIST_CHAINS] = {4, 7, 0};
+    lr.n = l->chains > 1 ? GD_LIST_CHAINS : 1;
     for (int i = 0; i < lr.n; i++) {
         lr.ch[i].run = &lr;
-        lr.ch[i].band = lr.n > 1 ? i + 1 : 0;
+        lr.ch[i].ge = lr.n > 1 ? ge[i] : 0;
+        lr.ch[i].lt = lr.n > 1 ? lt[i] : 0;
         lr.ch[i].client = c;
     }
     if (lr.n > 1 && make_clients(&lr) != 0) {
         lr.n = 1;
-        lr.ch[0].band = 0;
+        lr.ch[0].ge = lr.ch[0].lt = 0;
     }
     lr.dedupe = lr.n > 1 || l->keep_ids;
     for (int i = 1; i < lr.n; i++)
         lr.ch[i].threaded = pthread_create(&lr.ch[i].thread, NULL, chain_thread,
                                            &lr.ch[i]) == 0;
     list_chain(&lr.ch[0]);
-    /* a band whose thread did not start runs here, after the caller's band */
+    /* a range whose thread did not start runs here, after the caller's own */
     for (int i = 1; i < lr.n; i++)
         if (!lr.ch[i].threaded)
             list_chain(&lr.ch[i]);

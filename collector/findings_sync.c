@@ -23,7 +23,8 @@
  * stored (setup_gate).
  *
  * The listing itself is findings_list.c: a full sync lists in one chain per
- * severity band, side by side (the region's critical path at real latency).
+ * severity range (Low, Medium, High and Critical), side by side (the region's
+ * critical path at real latency).
  *
  * Full sync (first run, --full, new detector): every id is listed and fetched.
  * Incremental: ids with updatedAt >= watermark - overlap; then archive
@@ -598,14 +599,14 @@ static int reconcile_archive(gd_region_ctx *rc, pipeline *p, id_list *archived,
     return 0;
 }
 
-/* Chains for a listing of about n ids: split by severity band only when the
- * listing is long enough that the (at most GD_SEVERITY_BANDS - 1) extra
- * requests of the bands' last pages cost under a fifth of its pages. */
-#define LIST_SPLIT_MIN_IDS (GD_SEVERITY_BANDS * 4 * GD_API_PAGE_MAX)
+/* Chains for a listing of about n ids: split by severity only when the
+ * listing is long enough that the (at most GD_LIST_CHAINS - 1) extra
+ * requests of the chains' last pages cost under a fifth of its pages. */
+#define LIST_SPLIT_MIN_IDS (GD_LIST_CHAINS * 4 * GD_API_PAGE_MAX)
 
 static int chains_for(int64_t expected_ids)
 {
-    return expected_ids >= LIST_SPLIT_MIN_IDS ? GD_SEVERITY_BANDS : 1;
+    return expected_ids >= LIST_SPLIT_MIN_IDS ? GD_LIST_CHAINS : 1;
 }
 
 /* The unarchived findings the store holds for the region: what the missing-id
@@ -621,7 +622,7 @@ static int64_t stored_unarchived(gd_region_ctx *rc)
 
 /* Ids AWS has that the store lacks (missed by earlier runs). This listing
  * names every unarchived finding, so on an incremental run it is the long
- * one: split by band when the store holds enough findings. */
+ * one: split by severity when the store holds enough findings. */
 static int fetch_missing(gd_region_ctx *rc, pipeline *p, id_list *all, int *complete,
                          gd_call_fail *fail)
 {
@@ -761,7 +762,7 @@ int gd_findings_sync(gd_region_ctx *rc, gd_call_fail *fail)
      * stays one chain (a few changes must not cost a page per band). Chains
      * hand ids to the pipeline from several threads, which needs its fetch
      * threads: without them, one chain on this thread fetches inline. */
-    gd_listing main_list = {.chains = rc->full_sync && p.threaded ? GD_SEVERITY_BANDS : 1,
+    gd_listing main_list = {.chains = rc->full_sync && p.threaded ? GD_LIST_CHAINS : 1,
                             .keep_ids = rc->full_sync};
     int res = gd_list_findings_ids(rc, rc->client, &f, &main_list, pipe_sink, &p, fail);
     main_complete = main_list.complete;

@@ -303,14 +303,12 @@ static json_t *findings_criteria(const gd_list_findings_filter *f)
         bad |= json_object_set_new(crit, "service.archived",
                                    json_pack("{s:[s]}", "equals",
                                              f->archived ? "true" : "false"));
-    if (f && f->band >= 1 && f->band <= GD_SEVERITY_BANDS) {
-        static const int floor_of[GD_SEVERITY_BANDS + 1] = {0, 0, 4, 7, 9};
+    if (f && (f->sev_ge > 0 || f->sev_lt > 0)) {
         json_t *cond = json_object();
-        if (f->band > 1)
-            bad |= json_object_set_new(cond, "greaterThanOrEqual",
-                                       json_integer(floor_of[f->band]));
-        if (f->band < GD_SEVERITY_BANDS)
-            bad |= json_object_set_new(cond, "lessThan", json_integer(floor_of[f->band + 1]));
+        if (f->sev_ge > 0)
+            bad |= json_object_set_new(cond, "greaterThanOrEqual", json_integer(f->sev_ge));
+        if (f->sev_lt > 0)
+            bad |= json_object_set_new(cond, "lessThan", json_integer(f->sev_lt));
         bad |= json_object_set_new(crit, "severity", cond);
     }
     if (bad) {

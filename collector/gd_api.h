@@ -78,21 +78,17 @@ int gd_api_req_member_detectors(gd_api_req *r, const char *region, const char *d
 int gd_api_req_free_trial(gd_api_req *r, const char *region, const char *detector_id,
                           const char *const *account_ids, size_t n, gd_err *err);
 
-/* The brief's severity bands: low < 4, medium < 7, high < 9, critical >= 9. */
-#define GD_SEVERITY_BANDS 4
-
 /* ListFindings, sorted by updatedAt ASC, 50 per page. since_ms >= 0 adds
  * updatedAt >= since_ms; archived is -1 (any), 0 or 1 (service.archived);
- * band is 0 (every severity) or 1..GD_SEVERITY_BANDS (low .. critical): the
- * criterion "severity" with greaterThanOrEqual (the band's floor; none for
- * low) and lessThan (the next band's floor; none for critical), so the bands
- * are disjoint and exhaustive for any double. The model's values are longs
- * and the floors are whole numbers, so x >= n and x < n mean the same
- * whether AWS compares the double or its whole part. */
+ * sev_ge / sev_lt > 0 add the criterion "severity" with greaterThanOrEqual /
+ * lessThan (0: no such bound). Ranges [a, b) of whole numbers are disjoint and
+ * together exhaustive for any double; the model's values are longs, and with
+ * whole-number bounds x >= n and x < n mean the same whether AWS compares
+ * the double or its whole part. */
 typedef struct gd_list_findings_filter {
     int64_t since_ms;
     int archived;
-    int band;
+    int sev_ge, sev_lt;
 } gd_list_findings_filter;
 int gd_api_req_list_findings(gd_api_req *r, const char *region, const char *detector_id,
                              const gd_list_findings_filter *filter, const char *next_token,

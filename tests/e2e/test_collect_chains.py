@@ -1,18 +1,19 @@
 # SPDX-License-Identifier: Apache-2.0
-"""A region's findings listed in parallel chains, one per severity band (issue 13:
-the listing is the region's critical path at real latency).
+"""A region's findings listed in parallel chains, one per severity range (issue 13:
+the listing is the region's critical path at real latency): Low (< 4), Medium
+(4 to < 7), and High with Critical (>= 7), collector/findings_list.h.
 
 Part 1 (full sync, then incremental, with boundary severities 3.9999999, 4.0,
 6.9999999, 7.0, 8.9999999, 9.0, 10.0 added on top of the fake's own 3.9 .. 10.0):
-  - the full sync's main listing is exactly four chains whose criteria are the
-    brief's bands (severity lessThan 4; >= 4 and < 7; >= 7 and < 9; >= 9), each
-    finding of the truth matches exactly one of them, and the four chains are in
-    flight at once (the fake's request timeline);
+  - the full sync's main listing is exactly three chains whose criteria are
+    severity lessThan 4; >= 4 and < 7; >= 7 (the brief's bands, High and
+    Critical together), each finding of the truth matches exactly one of them,
+    and the three chains are in flight at once (the fake's request timeline);
   - every finding is stored exactly once with its exact severity, findings_listed
     equals the region's findings, completeness says "complete";
   - an incremental run after new boundary findings: its since-watermark listing
-    is one chain (a few changes do not pay a page per band), its missing-id
-    listing (every unarchived finding) is four chains, and the store equals the
+    is one chain (a few changes do not pay a page per chain), its missing-id
+    listing (every unarchived finding) is three chains, and the store equals the
     truth again.
 Part 2 (one chain fails half-way: deny_band): the region ends access_denied
 with the chain's AccessDeniedException on ListFindings, as a denied listing
@@ -30,7 +31,7 @@ check = gdtest.check
 REGIONS = "us-east-1,eu-west-1"
 EDGE_SEVERITIES = [3.9999999, 4.0, 6.9999999, 7.0, 8.9999999, 9.0, 10.0, 1.0]
 BANDS = [{"lessThan": 4}, {"greaterThanOrEqual": 4, "lessThan": 7},
-         {"greaterThanOrEqual": 7, "lessThan": 9}, {"greaterThanOrEqual": 9}]
+         {"greaterThanOrEqual": 7}]
 
 
 def listings(fake):
@@ -119,13 +120,13 @@ def check_full_and_incremental(tmp):
         want_keys = sorted(tuple(sorted(b.items())) for b in BANDS)
         for region in REGIONS.split(","):
             chains = main_chains(tl.get(region, []))
-            check(sorted(chains) == want_keys, "%s: the main listing is the four band chains: "
+            check(sorted(chains) == want_keys, "%s: the main listing is the three chains: "
                   "%s" % (region, sorted(chains)))
             if sorted(chains) != want_keys:
                 continue
             firsts = [min(s for s, _ in v) for v in chains.values()]
             lasts = [max(e for _, e in v if e is not None) for v in chains.values()]
-            check(max(firsts) < min(lasts), "%s: the four chains are in flight at once (last "
+            check(max(firsts) < min(lasts), "%s: the three chains are in flight at once (last "
                   "first page starts %.0f ms before the first chain ends)" % (
                       region, (min(lasts) - max(firsts)) * 1000))
             pages = {k: len(v) for k, v in chains.items()}
@@ -135,7 +136,7 @@ def check_full_and_incremental(tmp):
         for f in gdtest.collected_findings(truth):
             hit = [b for b in BANDS if matches(f["severity"], b)]
             if len(hit) != 1:
-                check(False, "finding %s severity %r matches %d bands" % (f["id"], f["severity"],
+                check(False, "finding %s severity %r matches %d chains" % (f["id"], f["severity"],
                                                                          len(hit)))
                 break
 
@@ -154,7 +155,7 @@ def check_full_and_incremental(tmp):
                   "%s: the since-watermark listing is one chain (%d pages)" % (region, len(since)))
             missing = {tuple(sorted(c[0].get("severity", {}).items())) for c in calls
                        if c[0].get("service.archived") == {"equals": ["false"]}}
-            check(sorted(missing) == want_keys, "%s: the missing-id listing is the four band "
+            check(sorted(missing) == want_keys, "%s: the missing-id listing is the three "
                   "chains: %s" % (region, sorted(missing)))
 
 
@@ -176,7 +177,7 @@ def check_failed_chain(tmp):
         check(("eu-west-1",) not in wm, "eu-west-1: no watermark stored: %s" % wm)
         calls = listings(fake).get("eu-west-1", [])
         high = [c for c in calls if (c[0].get("severity") or {}).get("greaterThanOrEqual") == 7]
-        check(len(high) >= 2, "eu-west-1: the High chain ran to its denied page (%d pages)"
+        check(len(high) >= 2, "eu-west-1: the High+Critical chain ran to its denied page (%d pages)"
               % len(high))
         fake.faults(reset=True)
         p = collect(fake, db)

@@ -222,6 +222,9 @@ def test_severity_band_listing():
                          page=50), got, "band %s by predicates" % cond)
         union += got
     eq(sorted(union), sorted(order), "the bands partition the region")
+    high_and_critical = walk_findings(
+        f, region, {"findingCriteria": {"criterion": {"severity": {"greaterThanOrEqual": 7}}}}, page=50)
+    eq(high_and_critical, [i for i in order if sev[i] >= 7], "severity >= 7 (High and Critical)")
     st, _, b = gdtest.gd_call(f, region, "POST", "/detector/%s/findings" % detector(f, region),
                               {"findingCriteria": {"criterion": {"severity": {"lessThan": 3.5}}}})
     eq(st, 400, "a severity bound that is not a long is rejected (the model's Long)")

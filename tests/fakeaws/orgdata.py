@@ -186,6 +186,9 @@ _TYPE_WEIGHTS = [t[3] for t in FINDING_TYPES]
 _TYPE_INFO = {t[0]: t for t in FINDING_TYPES}
 
 BOUNDARY_SEVERITIES = [3.9, 4.0, 6.9, 7.0, 8.9, 9.0, 10.0]
+# [lo, hi) severity ranges the fake keeps an index for: the four bands, and the
+# ranges gdreport's split listing asks for (collector/findings_list.h: < 4, [4, 7), >= 7)
+SEVERITY_RANGES = [(None, 4), (4, 7), (7, 9), (9, None), (7, None)]
 OTHER_SEVERITIES = [1.0, 2.0, 5.0, 8.0, 2.5, 5.5]
 
 LONG_DESCRIPTION = ("This description is intentionally very long. " * 1000)[:45000]
@@ -570,16 +573,17 @@ class Org:
         self.by_region[region] = list(lst)
         # readers use (lst, keys) without the lock: publish a fresh, never-mutated pair
         self.index[region] = (lst, [f.updated_ms for f in lst])
-        # per severity band (low < 4, medium < 7, high < 9, critical >= 9), the same order:
-        # a listing split by band reads its band alone (services._criteria finds the band)
-        bands = ([], [], [], [])
-        for f in lst:
-            bands[0 if f.severity < 4 else 1 if f.severity < 7 else 2 if f.severity < 9 else 3].append(f)
-        self.band_index[region] = tuple((b, [f.updated_ms for f in b]) for b in bands)
+        # per severity range (SEVERITY_RANGES), the same order: a listing split by
+        # severity reads its range alone (services._criteria finds the range)
+        ranges = []
+        for lo, hi in SEVERITY_RANGES:
+            b = [f for f in lst if (lo is None or f.severity >= lo) and (hi is None or f.severity < hi)]
+            ranges.append((b, [f.updated_ms for f in b]))
+        self.band_index[region] = tuple(ranges)
 
     def region_findings(self, region, band=None):
         if band is not None:
-            return self.band_index.get(region, (([], []),) * 4)[band]
+            return self.band_index.get(region, (([], []),) * len(SEVERITY_RANGES))[band]
         return self.index.get(region, ([], []))
 
     # ---------------------------------------------------------------- mutations

@@ -11,7 +11,7 @@ import urllib.parse
 from decimal import Decimal
 
 import orgdata
-from orgdata import iso_ms
+from orgdata import SEVERITY_RANGES, iso_ms
 
 
 class ApiError(Exception):
@@ -342,9 +342,10 @@ class GuardDuty:
         return finish_page({"resources": []}, "nextToken", None, self.eol(), region + "cov")
 
     # -- findings
-    # the four severity bands as a listing split by band asks for them
-    BAND_CONDS = ({"lessThan": 4}, {"greaterThanOrEqual": 4, "lessThan": 7},
-                  {"greaterThanOrEqual": 7, "lessThan": 9}, {"greaterThanOrEqual": 9})
+    # the severity ranges orgdata indexes, as a listing's severity condition
+    BAND_CONDS = tuple(dict(([("greaterThanOrEqual", lo)] if lo is not None else []) +
+                            ([("lessThan", hi)] if hi is not None else []))
+                       for lo, hi in SEVERITY_RANGES)
 
     def _criteria(self, crit_obj, bands=None):
         """-> (predicate list, updated range (lo, hi) in ms or None). With bands (a list),

@@ -446,16 +446,18 @@ static void test_list_findings_request_sorts_and_filters(void)
     gd_api_req_free(&r);
 }
 
-/* The severity bands of a listing split into chains: low < 4, 4 <= medium < 7,
- * 7 <= high < 9, critical >= 9, as longs (the model's Condition values). */
+/* The severity ranges of a listing split into chains (< 4, [4, 7), >= 7, and
+ * a band like [7, 9)) as longs (the model's Condition values); 0 is no bound. */
 static void test_list_findings_severity_bands(void)
 {
-    static const long long want_ge[5] = {-1, -1, 4, 7, 9};
-    static const long long want_lt[5] = {-1, 4, 7, 9, -1};
-    for (int band = 1; band <= GD_SEVERITY_BANDS; band++) {
+    static const int lo[4] = {0, 4, 7, 7}, hi[4] = {4, 7, 0, 9};
+    static const long long want_ge[4] = {-1, 4, 7, 7};
+    static const long long want_lt[4] = {4, 7, -1, 9};
+    for (int band = 0; band < 4; band++) {
         gd_api_req r;
         gd_err err = {0};
-        gd_list_findings_filter f = {.since_ms = 5, .archived = 0, .band = band};
+        gd_list_findings_filter f = {.since_ms = 5, .archived = 0, .sev_ge = lo[band],
+                                     .sev_lt = hi[band]};
         CHECK_INT(gd_api_req_list_findings(&r, "eu-west-1", "d", &f, NULL, &err), 0);
         json_t *body = parse(r.req.body);
         json_t *crit = json_object_get(json_object_get(body, "findingCriteria"), "criterion");
