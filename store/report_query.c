@@ -48,25 +48,36 @@ static char *without_index_hint(const char *sql)
  * before building it: store_report_index.c) is read without the hint: the
  * same rows, from the table. Call it inside the read transaction the
  * statement will run in, so the lookup and the read see the same schema. */
-static int rq_prepare(gd_store *st, const char *sql, sqlite3_stmt **out, gd_err *err)
+static int rq_prepare_or(gd_store *st, const char *sql, const char *sql_no_index,
+                         sqlite3_stmt **out, gd_err *err)
 {
     char *plain = NULL;
+    const char *use = sql;
     int present = 1;
     *out = NULL;
-    if (strstr(sql, RQ_REPORT_INDEX_HINT)) {
+    if (sql_no_index || strstr(sql, RQ_REPORT_INDEX_HINT)) {
         int rc = st_report_index_present(st, &present, err);
         if (rc != GD_OK)
             return rc;
-        if (!present && !(plain = without_index_hint(sql)))
+        if (!present && sql_no_index)
+            use = sql_no_index;
+        else if (!present && !(use = plain = without_index_hint(sql)))
             return gd_err_set(err, GD_E_NOMEM, "DB %s: out of memory", st->path);
     }
-    int prc = sqlite3_prepare_v2(st->db, plain ? plain : sql, -1, out, NULL);
+    int prc = sqlite3_prepare_v2(st->db, use, -1, out, NULL);
     free(plain);
     if (prc != SQLITE_OK) {
         *out = NULL;
         return st_db_error(st, err, "prepare report query");
     }
     return GD_OK;
+}
+
+/* sql_no_index: the statement to run instead when findings_report is
+ * missing (NULL: sql without its INDEXED BY). */
+static int rq_prepare(gd_store *st, const char *sql, sqlite3_stmt **out, gd_err *err)
+{
+    return rq_prepare_or(st, sql, NULL, out, err);
 }
 
 /* Opens a read transaction unless one is open (the report's snapshot);
@@ -341,19 +352,27 @@ static int account_row(sqlite3_stmt *s, void *ctx)
 }
 
 /* Runs a query with no parameters through a row adapter. */
-static int rq_simple(gd_store *st, const char *sql, rq_row_fn row, cb_ctx *c, gd_err *err)
+/* rq_simple with the statement to run instead when findings_report is
+ * missing (rq_prepare_or). */
+static int rq_simple_or(gd_store *st, const char *sql, const char *sql_no_index, rq_row_fn row,
+                        cb_ctx *c, gd_err *err)
 {
     sqlite3_stmt *s;
     int own;
     st_enter(st);
     int rc = rq_read_open(st, &own, err);
     if (rc == GD_OK)
-        rc = rq_prepare(st, sql, &s, err);
+        rc = rq_prepare_or(st, sql, sql_no_index, &s, err);
     if (rc == GD_OK)
         rc = rq_run(st, s, row, c, err);
     rq_read_close(st, own);
     st_leave(st);
     return rc;
+}
+
+static int rq_simple(gd_store *st, const char *sql, rq_row_fn row, cb_ctx *c, gd_err *err)
+{
+    return rq_simple_or(st, sql, NULL, row, c, err);
 }
 
 int gd_rq_accounts(gd_store *st, gd_rq_account_cb cb, void *ud, gd_err *err)
@@ -579,9 +598,14 @@ static int name_row(sqlite3_stmt *s, void *ctx)
  * reading every index entry (1.1 s for 1M findings): a loose scan that seeks
  * each next account id on the index whose first column it is, then keeps it
  * when its id passes RQ_VALID_FINDING's account-id half and one of its rows
- * the severity half (an index seek that stops at the first such row). */
+ * the severity half (an index seek that stops at the first such row). That
+ * index is findings_report; without it (rq_prepare_or) each seek would be a
+ * scan of the table, so the same set comes from one scan and a sort. */
 int gd_rq_finding_accounts(gd_store *st, gd_rq_name_cb cb, void *ud, gd_err *err)
 {
+    static const char sql_no_index[] =
+        "SELECT DISTINCT account_id FROM findings WHERE" RQ_VALID_FINDING
+        " ORDER BY account_id";
     static const char sql[] =
         "WITH RECURSIVE a(id) AS (SELECT min(account_id) FROM findings"
         "  UNION ALL SELECT (SELECT min(account_id) FROM findings WHERE account_id > a.id)"
@@ -591,7 +615,7 @@ int gd_rq_finding_accounts(gd_store *st, gd_rq_name_cb cb, void *ud, gd_err *err
         "  WHERE account_id = a.id AND severity >= 0 AND severity <= 10)"
         " ORDER BY id";
     cb_ctx c = {(void *)cb, ud};
-    return rq_simple(st, sql, name_row, &c, err);
+    return rq_simple_or(st, sql, sql_no_index, name_row, &c, err);
 }
 
 static int count_row(sqlite3_stmt *s, void *ctx)

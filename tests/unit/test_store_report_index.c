@@ -212,7 +212,13 @@ static int dump_row(sqlite3_stmt *s, void *ctx)
     return 0;
 }
 
-static void read_pass(gd_store *st, dump *d, int64_t *invalid)
+static int name_cb(void *ud, const char *name)
+{
+    gd_buf_printf(ud, "%s,", name);
+    return 0;
+}
+
+static void read_pass(gd_store *st, dump *d, int64_t *invalid, gd_buf *accounts)
 {
     gd_err err = {0};
     gd_rq_scope scope;
@@ -223,16 +229,20 @@ static void read_pass(gd_store *st, dump *d, int64_t *invalid)
     CHECK_MSG(st_rq_scoped(st, st_rq_pass_sql(), &scope, dump_row, d, &err) == 0, "%s",
               err.msg);
     CHECK_MSG(gd_rq_invalid_findings(st, invalid, &err) == 0, "%s", err.msg);
+    gd_buf_init(accounts, 0);
+    CHECK_MSG(gd_rq_finding_accounts(st, name_cb, accounts, &err) == 0, "%s", err.msg);
 }
 
 /* The report's one scan of findings_report: with the index, the statement
  * names it and is an index-only scan without a sort; without it (read-only,
  * as an export during or after a killed first collect sees the DB), the
- * same statement reads the same rows in the same order from the table. */
+ * same statement reads the same rows in the same order from the table, and
+ * the account list (a loose scan of the index) comes from one table scan. */
 static void test_report_reads_the_same_rows_without_the_index(void)
 {
     struct tmpdb t;
     dump with, without;
+    gd_buf acc_with, acc_without;
     int64_t invalid_with = -1, invalid_without = -2;
     tmpdb_init(&t, "report_index");
     gd_store *st = open_store(t.path, GD_STORE_READ_WRITE);
@@ -240,7 +250,7 @@ static void test_report_reads_the_same_rows_without_the_index(void)
     gd_store_close(st);
 
     gd_store *ro = open_store(t.path, GD_STORE_READ_ONLY);
-    read_pass(ro, &with, &invalid_with);
+    read_pass(ro, &with, &invalid_with, &acc_with);
     gd_store_close(ro);
     CHECK_INT(with.hinted, 1);
     CHECK_MSG(strstr(with.plan, "SCAN findings USING COVERING INDEX findings_report") != NULL,
@@ -249,7 +259,7 @@ static void test_report_reads_the_same_rows_without_the_index(void)
 
     raw_exec(t.path, "DROP INDEX findings_report");
     ro = open_store(t.path, GD_STORE_READ_ONLY);
-    read_pass(ro, &without, &invalid_without);
+    read_pass(ro, &without, &invalid_without, &acc_without);
     gd_store_close(ro);
     CHECK_INT(without.hinted, 0);
     CHECK_MSG(strstr(without.plan, "findings_report") == NULL, "plan: %s", without.plan);
@@ -259,6 +269,11 @@ static void test_report_reads_the_same_rows_without_the_index(void)
     CHECK(strcmp(gd_buf_cstr(&with.rows), gd_buf_cstr(&without.rows)) == 0);
     CHECK(invalid_with > 0);
     CHECK_INT(invalid_without, invalid_with);
+    /* The loose scan's fallback: one scan, the same valid accounts in order. */
+    CHECK_STR(gd_buf_cstr(&acc_with), "111111111111,222222222222,333333333333,");
+    CHECK_STR(gd_buf_cstr(&acc_without), gd_buf_cstr(&acc_with));
+    gd_buf_free(&acc_with);
+    gd_buf_free(&acc_without);
     gd_buf_free(&with.rows);
     gd_buf_free(&without.rows);
     tmpdb_cleanup(&t);
