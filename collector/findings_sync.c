@@ -737,6 +737,16 @@ int gd_findings_sync(gd_region_ctx *rc, gd_call_fail *fail)
         gd_fail_store(rc, fail, "watermark", &err);
         return -1;
     }
+    /* Taken before the region stores anything: with no row of the region,
+     * every row this sync ends with was just fetched by id, so no stored row
+     * can be archived behind AWS's back, unarchived, or gone: archive
+     * reconciliation and expiry have nothing to do, and they cost a temp
+     * table of every listed id plus a read of the region's rows. */
+    int had_rows = 0;
+    if (gd_store_region_has_findings(rc->store, rc->region, &had_rows, &err) != 0) {
+        gd_fail_store(rc, fail, "stored findings", &err);
+        return -1;
+    }
     rc->full_sync = rc->opts->full || !found;
     int64_t start_ms = gd_time_now_ms();
     gd_list_findings_filter f = {.since_ms = -1, .archived = -1};
@@ -776,7 +786,7 @@ int gd_findings_sync(gd_region_ctx *rc, gd_call_fail *fail)
     /* what follows reads and writes the store (archive state, expiry) */
     if (!res)
         res = setup_gate(rc, fail);
-    if (!res)
+    if (!res && had_rows)
         res = reconcile_archive(rc, &p, &al.ids, fail);
     if (!res && !rc->full_sync)
         res = fetch_missing(rc, &p, &ids, &all_complete, fail);
@@ -784,7 +794,7 @@ int gd_findings_sync(gd_region_ctx *rc, gd_call_fail *fail)
         all_complete = main_complete;
     if (!res && !rc->full_sync) /* a full listing has every id anyway */
         res = refetch_unstored(rc, &p, fail);
-    if (!res && all_complete && al.complete && pipeline_drain(&p) == 0)
+    if (!res && had_rows && all_complete && al.complete && pipeline_drain(&p) == 0)
         res = expire(rc, &ids, &al.ids, fail);
     free_list(&al.ids);
     free_list(&ids);

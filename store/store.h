@@ -332,6 +332,11 @@ int gd_store_mark_expired(gd_store *st, int64_t run_id, const char *region,
                           const char *const *ids, size_t n, int64_t expired_at_ms,
                           int64_t *marked, gd_err *err);
 
+/* *has = 1 when the store holds any finding of region (archived, expired or
+ * from an earlier detector), else 0. Taken before a region's sync stores
+ * anything, 0 means there is nothing to expire or to reconcile. */
+int gd_store_region_has_findings(gd_store *st, const char *region, int *has, gd_err *err);
+
 /* Which of ids (same region) are not stored yet. Same ownership as above. */
 int gd_store_missing_findings(gd_store *st, const char *const *ids, size_t n,
                               char ***out_missing, size_t *n_missing, gd_err *err);

@@ -63,3 +63,31 @@ int gd_store_mark_expired(gd_store *st, int64_t run_id, const char *region,
     st_leave(st);
     return rc;
 }
+
+/* Any row at all of the region: archived, expired or of an older detector, as
+ * every statement above is scoped by region only. The findings_region_updated
+ * index answers it from its first entry. */
+static const char SQL_REGION_HAS_FINDINGS[] =
+    "SELECT EXISTS (SELECT 1 FROM findings WHERE region = ?1)";
+
+int gd_store_region_has_findings(gd_store *st, const char *region, int *has, gd_err *err)
+{
+    sqlite3_stmt *s;
+
+    *has = 0;
+    st_enter(st);
+    int rc = st_read_begin(st, err);
+    if (rc == GD_OK) {
+        rc = st_stmt(st, SQL_REGION_HAS_FINDINGS, &s, err);
+        if (rc == GD_OK) {
+            if (st_bind_text(s, 1, region) != SQLITE_OK || sqlite3_step(s) != SQLITE_ROW)
+                rc = st_db_error(st, err, "look for the region's findings");
+            else
+                *has = sqlite3_column_int(s, 0) != 0;
+            st_stmt_reset(s);
+        }
+        st_read_end(st);
+    }
+    st_leave(st);
+    return rc;
+}

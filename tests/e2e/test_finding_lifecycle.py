@@ -34,9 +34,11 @@ def rows(db):
 
 def collect(fake, db, *extra):
     t0 = int(time.time() * 1000) - 1000
-    cp = gdtest.run_gdreport(["collect", "--db", db, "-q", "--overlap", "0s"] + list(extra),
+    # -vv: the debug log says which regions ran the expiry check
+    cp = gdtest.run_gdreport(["collect", "--db", db, "-vv", "--overlap", "0s"] + list(extra),
                              gdtest.gd_env(fake), timeout=240)
     check(cp.returncode == 0, "collect %s exit %d: %s" % (extra, cp.returncode, cp.stderr[-1500:]))
+    collect.expiry_lines = [ln for ln in cp.stderr.splitlines() if "expiry: " in ln]
     return t0, int(time.time() * 1000) + 1000
 
 
@@ -61,6 +63,12 @@ def main():
     try:
         with gdtest.FakeAws(args=["--scenario", "small"]) as fake:
             a1, b1 = collect(fake, db)
+            # A region with no stored row has nothing to expire or reconcile:
+            # the first collect skips both (its rows are checked below, and
+            # collect 2 shows regions with rows still run them).
+            check(collect.expiry_lines == [],
+                  "collect 1: no expiry check in regions with no stored row: %s"
+                  % collect.expiry_lines)
             truth = fake.truth()
             want = {f["id"]: f for f in gdtest.collected_findings(truth)}
             got = rows(db)
@@ -91,6 +99,9 @@ def main():
             check(set(dropped) == gone, "the fake dropped the %d chosen ids" % len(gone))
 
             a2, b2 = collect(fake, db)
+            check(len(collect.expiry_lines) == 2,
+                  "collect 2: both regions with stored rows ran the expiry check: %s"
+                  % collect.expiry_lines)
             truth2 = fake.truth()
             got2 = rows(db)
             check(set(got2) == set(want), "collect 2: every finding is still stored (history kept)")

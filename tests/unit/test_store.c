@@ -694,6 +694,40 @@ static void test_findings_reconcile_archived(void)
     tmpdb_cleanup(&t);
 }
 
+/* The collector skips reconciliation and expiry for a region with no row:
+ * any row of the region counts, archived or expired or not, and only the
+ * region's own rows. */
+static void test_region_has_findings(void)
+{
+    struct tmpdb t;
+    struct frow f;
+    gd_err err = {0};
+    int has = -1;
+    tmpdb_init(&t, "store_test");
+    gd_store *st = open_rw(t.path);
+    int64_t r1 = begin_run(st, 1);
+    CHECK_INT(gd_store_region_has_findings(st, "r1", &has, &err), 0);
+    CHECK_INT(has, 0);
+    frow_make(&f, "a", "r2", "111111111111", 10, 0, 1);
+    upsert1(st, r1, &f, NULL);
+    CHECK_INT(gd_store_region_has_findings(st, "r1", &has, &err), 0);
+    CHECK_INT(has, 0);
+    CHECK_INT(gd_store_region_has_findings(st, "r2", &has, &err), 0);
+    CHECK_INT(has, 1);
+    frow_make(&f, "b", "r1", "111111111111", 10, 1, 1); /* archived only */
+    upsert1(st, r1, &f, NULL);
+    CHECK_INT(gd_store_region_has_findings(st, "r1", &has, &err), 0);
+    CHECK_INT(has, 1);
+    const char *gone[] = {"b"};
+    int64_t marked = 0;
+    CHECK_INT(gd_store_mark_expired(st, r1, "r1", gone, 1, 1000, &marked, &err), 0);
+    CHECK_INT(marked, 1);
+    CHECK_INT(gd_store_region_has_findings(st, "r1", &has, &err), 0); /* expired still counts */
+    CHECK_INT(has, 1);
+    gd_store_close(st);
+    tmpdb_cleanup(&t);
+}
+
 static void test_findings_missing_ids_in_input_order(void)
 {
     struct tmpdb t;
@@ -1643,6 +1677,7 @@ int main(void)
     test_findings_batch_is_all_or_nothing();
     test_finding_accounts_survive_rollbacks();
     test_findings_reconcile_archived();
+    test_region_has_findings();
     test_findings_missing_ids_in_input_order();
     test_accounts_keep_the_best_source();
     test_detector_and_members_are_replaced_per_region();
