@@ -238,7 +238,7 @@ int gd_store_upsert_findings(gd_store *st, int64_t run_id, const gd_finding_row 
 /* ---- Asynchronous findings upserts (store_writer.c) ----------------------
  * The collector's fetch threads hand a page over and carry on; one writer
  * thread, owned by the store and started on the first submit, applies the
- * queued pages in large transactions. It COMMITs when 4,000 rows or 6 MiB of
+ * queued pages in large transactions. It COMMITs when 4,000 rows or 4 MiB of
  * finding JSON are queued, when a barrier is waiting, 100 ms after the oldest
  * queued page arrived, and at gd_store_close. Big commits are the
  * point: each commit rewrites the index leaves its rows touched, so ~200-row
@@ -246,7 +246,7 @@ int gd_store_upsert_findings(gd_store *st, int64_t run_id, const gd_finding_row 
  * "Store writer").
  *
  * Memory is bounded: a submit blocks while the pages not yet committed (queued
- * or being applied) hold more than 6,000 rows or 9 MiB of JSON (it always
+ * or being applied) hold more than 6,000 rows or 6 MiB of JSON (it always
  * admits a page when nothing is pending).
  *
  * Durability contract: a page is durable once its done callback reports

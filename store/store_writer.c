@@ -37,14 +37,16 @@
  * the index leaves its rows touched) but every pending row stays in memory
  * until its commit, in case the group must be retried page by page; with
  * 5 % hostile findings at 102,000 a row averages ~2 KB of JSON and peak RSS
- * grew ~1.1-1.9 MB per MiB pending, so bytes bound the commit well before
- * rows do (bench/README.md, "Store writer"). */
+ * grew ~1-2 MB per MiB pending, so bytes bound the commit well before rows
+ * do (bench/README.md, "Store writer"). */
 #define COMMIT_ROWS 4000
-#define COMMIT_BYTES ((size_t)6 << 20)
+#define COMMIT_BYTES ((size_t)4 << 20)
 /* Submits wait while pages not yet committed (queued + being applied) hold
- * this much: the writer applies one group while the next one fills. */
+ * this much: the writer applies one group while the next one fills. At 50 ms
+ * and --parallel 12 (36 fetchers running ahead) 102,000 findings peaked at
+ * 63.7 MB with 9 MiB here, 59.7-61.8 MB with 6 MiB, 57.1 MB with 3 MiB. */
 #define PENDING_MAX_ROWS 6000
-#define PENDING_MAX_BYTES ((size_t)9 << 20)
+#define PENDING_MAX_BYTES ((size_t)6 << 20)
 /* A queued page waits at most this long for more pages to join it. At 0 ms
  * latency the writer is busy and the byte bound decides (the same ~2,100
  * rows a commit with 100 or 500 here); at 50 ms pages arrive slowly, and

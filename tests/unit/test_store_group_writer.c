@@ -23,7 +23,7 @@
 #define PAGE_ROWS 50
 /* store_writer.c's bounds on pages not yet committed. */
 #define PENDING_MAX_ROWS 6000
-#define PENDING_MAX_BYTES (9 << 20)
+#define PENDING_MAX_BYTES (6 << 20)
 
 struct page {
     char ids[PAGE_ROWS][48];
@@ -326,7 +326,7 @@ static void test_backpressure_bounds(void)
               (long long)ws.peak_pending_rows);
     int64_t waits_rows = ws.backpressure_waits;
 
-    /* Bytes: 24 pages of 10 rows x 100 KB of JSON (1 MB a page, 2.7 x the
+    /* Bytes: 24 pages of 10 rows x 100 KB of JSON (1 MB a page, 4 x the
      * byte bound), every row pointing at one shared text. */
     char *big = malloc(BIG_LEN + 1);
     CHECK(big != NULL);
