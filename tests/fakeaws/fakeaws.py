@@ -203,6 +203,9 @@ class Stats:
                 rec[4] = criteria
 
     def finish(self, rec):
+        """Called just before the answer is written: once it is on the wire the
+        client may start its next request on another server thread, whose start
+        must not come before this end (test_collect_overlap orders them)."""
         if rec is not None:
             with self.lock:
                 rec[3] = time.monotonic()
@@ -365,9 +368,9 @@ class Handler(BaseHTTPRequestHandler):
         self._headers_buffer.append(b"\r\n")
         if self.command != "HEAD":
             self._headers_buffer.append(body)
-        self.flush_headers()
         rec, self._timeline_rec = getattr(self, "_timeline_rec", None), None
         self.st.stats.finish(rec)
+        self.flush_headers()
 
     def drop(self):
         self.close_connection = True
