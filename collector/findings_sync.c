@@ -526,6 +526,7 @@ typedef struct archived_lister {
     pthread_t thread;
     id_list ids;
     int res, complete;
+    int skipped;               /* not needed: the region had no stored row */
     gd_call_fail fail;
 } archived_lister;
 
@@ -540,10 +541,17 @@ static void *archived_thread(void *arg)
     return NULL;
 }
 
-static void archived_start(archived_lister *al, gd_region_ctx *rc)
+/* needed: the archived ids serve only archive reconciliation and expiry,
+ * which a region with no stored row skips (gd_findings_sync), so such a
+ * region (a first sync) does not list them: a full sync's main listing
+ * already names its archived findings. */
+static void archived_start(archived_lister *al, gd_region_ctx *rc, int needed)
 {
     memset(al, 0, sizeof *al);
     al->rc = rc;
+    al->skipped = !needed;
+    if (!needed)
+        return;
     gd_err err = {0};
     if (gd_aws_context_new_client(rc->aws, &al->client, &err) != 0) {
         al->client = NULL;
@@ -559,6 +567,8 @@ static void archived_start(archived_lister *al, gd_region_ctx *rc)
  * thread (and run_inline); 0 or -1 with fail. */
 static int archived_finish(archived_lister *al, int run_inline, gd_call_fail *fail)
 {
+    if (al->skipped)
+        return 0;
     if (al->client) {
         pthread_join(al->thread, NULL);
         gd_aws_client_free(al->client);
@@ -760,7 +770,7 @@ int gd_findings_sync(gd_region_ctx *rc, gd_call_fail *fail)
     pipeline p;
     pipeline_start(&p, rc);
     archived_lister al;
-    archived_start(&al, rc);
+    archived_start(&al, rc, had_rows);
     /* Every id a complete listing named: a full sync's main listing, or an
      * incremental sync's unarchived listing; with the archived ids, the
      * region's whole set for the expiry check (findings_expiry.c). */

@@ -34,11 +34,17 @@ def rows(db):
 
 def collect(fake, db, *extra):
     t0 = int(time.time() * 1000) - 1000
+    fake.reset_stats()
     # -vv: the debug log says which regions ran the expiry check
     cp = gdtest.run_gdreport(["collect", "--db", db, "-vv", "--overlap", "0s"] + list(extra),
                              gdtest.gd_env(fake), timeout=240)
     check(cp.returncode == 0, "collect %s exit %d: %s" % (extra, cp.returncode, cp.stderr[-1500:]))
     collect.expiry_lines = [ln for ln in cp.stderr.splitlines() if "expiry: " in ln]
+    # the regions that listed their archived-only ids (for reconciliation and expiry)
+    timeline = fake.get("/__fake/stats?timeline=1")["timeline"]
+    collect.archived_listings = {
+        region for op, region, _s, _e, crit in timeline
+        if op == "ListFindings" and (crit or {}).get("service.archived") == {"equals": ["true"]}}
     return t0, int(time.time() * 1000) + 1000
 
 
@@ -69,6 +75,10 @@ def main():
             check(collect.expiry_lines == [],
                   "collect 1: no expiry check in regions with no stored row: %s"
                   % collect.expiry_lines)
+            # nor do they list their archived ids: the full listing names them
+            check(collect.archived_listings == set(),
+                  "collect 1: no archived-only listing in regions with no stored row: %s"
+                  % sorted(collect.archived_listings))
             truth = fake.truth()
             want = {f["id"]: f for f in gdtest.collected_findings(truth)}
             got = rows(db)
@@ -102,6 +112,9 @@ def main():
             check(len(collect.expiry_lines) == 2,
                   "collect 2: both regions with stored rows ran the expiry check: %s"
                   % collect.expiry_lines)
+            check(len(collect.archived_listings) == 2,
+                  "collect 2: both regions with stored rows listed their archived ids: %s"
+                  % sorted(collect.archived_listings))
             truth2 = fake.truth()
             got2 = rows(db)
             check(set(got2) == set(want), "collect 2: every finding is still stored (history kept)")
