@@ -138,10 +138,7 @@ int st_idset_update_run(gd_store *st, const char *const *ids, size_t n,
         rc = idset_list(st, u, listed, err);
     if (rc == GD_OK)
         rc = st_ids_clear(st, err);
-    if (rc == GD_OK)
-        rc = st_tx_commit(st, err);
-    else
-        st_tx_rollback(st);
+    rc = st_tx_end(st, rc, err);
     if (rc == GD_OK)
         *changed = rows;
     return rc;

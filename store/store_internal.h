@@ -81,6 +81,9 @@ int st_claim_identity(gd_store *st, gd_err *err);
 int st_tx_begin(gd_store *st, gd_err *err);
 int st_tx_commit(gd_store *st, gd_err *err);
 void st_tx_rollback(gd_store *st);
+/* Ends the transaction st_tx_begin opened: commits when rc is GD_OK (and
+ * returns the commit's outcome), else rolls back and returns rc. */
+int st_tx_end(gd_store *st, int rc, gd_err *err);
 /* Runs one bound write statement (no rows) in its own transaction; bind_rc is
  * the OR of the bind results (a bind failure is reported, nothing written).
  * The statement is always reset. */

@@ -87,10 +87,7 @@ int gd_store_put_accounts(gd_store *st, int64_t run_id, const gd_account_info *a
     if (rc == GD_OK) {
         for (size_t i = 0; rc == GD_OK && i < n; i++)
             rc = put_account(st, run_id, &accounts[i], err);
-        if (rc == GD_OK)
-            rc = st_tx_commit(st, err);
-        else
-            st_tx_rollback(st);
+        rc = st_tx_end(st, rc, err);
     }
     st_leave(st);
     return rc;

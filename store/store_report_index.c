@@ -138,13 +138,8 @@ static int in_write_tx(gd_store *st, int (*fn)(gd_store *, int *, gd_err *), int
 {
     st_enter(st);
     int rc = st_tx_begin(st, err);
-    if (rc == GD_OK) {
-        rc = fn(st, out, err);
-        if (rc == GD_OK)
-            rc = st_tx_commit(st, err);
-        else
-            st_tx_rollback(st);
-    }
+    if (rc == GD_OK)
+        rc = st_tx_end(st, fn(st, out, err), err);
     st_leave(st);
     return rc;
 }

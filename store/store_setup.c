@@ -120,10 +120,7 @@ int gd_store_put_detector(gd_store *st, int64_t run_id, const gd_detector_info *
     rc = st_tx_begin(st, err);
     if (rc == GD_OK) {
         rc = put_detector_rows(st, run_id, det, err);
-        if (rc == GD_OK)
-            rc = st_tx_commit(st, err);
-        else
-            st_tx_rollback(st);
+        rc = st_tx_end(st, rc, err);
     }
     st_leave(st);
     return rc;
@@ -150,10 +147,7 @@ int gd_store_clear_region_setup(gd_store *st, const char *region, gd_err *err)
     rc = st_tx_begin(st, err);
     if (rc == GD_OK) {
         rc = clear_region_rows(st, region, err);
-        if (rc == GD_OK)
-            rc = st_tx_commit(st, err);
-        else
-            st_tx_rollback(st);
+        rc = st_tx_end(st, rc, err);
     }
     st_leave(st);
     return rc;
@@ -229,10 +223,7 @@ int gd_store_replace_members(gd_store *st, int64_t run_id, const char *region,
     rc = st_tx_begin(st, err);
     if (rc == GD_OK) {
         rc = replace_member_rows(st, run_id, region, members, n, err);
-        if (rc == GD_OK)
-            rc = st_tx_commit(st, err);
-        else
-            st_tx_rollback(st);
+        rc = st_tx_end(st, rc, err);
     }
     st_leave(st);
     return rc;

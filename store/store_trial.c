@@ -62,10 +62,7 @@ int gd_store_put_free_trial(gd_store *st, int64_t run_id, const char *region,
     if (rc == GD_OK)
         rc = trial_write(st, SQL_TRIAL_STATE, run_id, region, state, message, 0,
                          "store free-trial state", err);
-    if (rc == GD_OK)
-        rc = st_tx_commit(st, err);
-    else
-        st_tx_rollback(st);
+    rc = st_tx_end(st, rc, err);
     st_leave(st);
     return rc;
 }

@@ -52,6 +52,14 @@ int st_tx_commit(gd_store *st, gd_err *err)
     return rc;
 }
 
+int st_tx_end(gd_store *st, int rc, gd_err *err)
+{
+    if (rc == GD_OK)
+        return st_tx_commit(st, err);
+    st_tx_rollback(st);
+    return rc;
+}
+
 void st_tx_rollback(gd_store *st)
 {
     if (st->user_tx) {
@@ -80,12 +88,7 @@ int st_write_stmt(gd_store *st, sqlite3_stmt *s, int bind_rc, const char *what, 
         st_stmt_reset(s);
         return rc;
     }
-    rc = st_step_done(st, s, err, what);
-    if (rc == GD_OK)
-        rc = st_tx_commit(st, err);
-    else
-        st_tx_rollback(st);
-    return rc;
+    return st_tx_end(st, st_step_done(st, s, err, what), err);
 }
 
 int st_read_begin(gd_store *st, gd_err *err)

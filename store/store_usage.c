@@ -70,10 +70,7 @@ int gd_store_put_usage(gd_store *st, int64_t run_id, const char *region,
         rc = delete_usage(st, &w, err);
         for (size_t i = 0; rc == GD_OK && i < n; i++)
             rc = insert_usage(st, &w, &rows[i], err);
-        if (rc == GD_OK)
-            rc = st_tx_commit(st, err);
-        else
-            st_tx_rollback(st);
+        rc = st_tx_end(st, rc, err);
     }
     st_leave(st);
     return rc;

@@ -95,10 +95,7 @@ static void apply_alone(gd_store *st, struct st_page *pg)
     pg->rc = st_tx_begin(st, &pg->err);
     if (pg->rc == GD_OK)
         pg->rc = st_findings_apply(st, pg->run_id, pg->rows, pg->n, &pg->stats, &pg->err);
-    if (pg->rc == GD_OK)
-        pg->rc = st_tx_commit(st, &pg->err);
-    else
-        st_tx_rollback(st);
+    pg->rc = st_tx_end(st, pg->rc, &pg->err);
     if (pg->rc != GD_OK)
         memset(&pg->stats, 0, sizeof pg->stats);
 }
@@ -116,10 +113,7 @@ static int64_t apply_group(gd_store *st, struct st_page *group, int *spills)
     int rc = st_tx_begin(st, &err);
     for (struct st_page *pg = group; rc == GD_OK && pg; pg = pg->next)
         rc = st_findings_apply(st, pg->run_id, pg->rows, pg->n, &pg->stats, &err);
-    if (rc == GD_OK)
-        rc = st_tx_commit(st, &err);
-    else
-        st_tx_rollback(st);
+    rc = st_tx_end(st, rc, &err);
     if (rc == GD_OK) {
         commits = 1;
         for (struct st_page *pg = group; pg; pg = pg->next)
