@@ -3,7 +3,15 @@
  *
  * Durability choices (docs/facts.md, section S):
  *  - WAL: readers (gdreport export) never block the collector's writes, and a
- *    commit is one append to the -wal file.
+ *    commit is one append to the -wal file. Also for a first collect's bulk
+ *    load, although WAL writes each new page twice (into the -wal, then into
+ *    the DB by a checkpoint that reads it back): a rollback journal (PERSIST,
+ *    synchronous=FULL, which that mode needs to be safe from power loss:
+ *    sqlite.org/pragma.html#pragma_synchronous) while the DB had no finding
+ *    wrote 20 % and read 40 % fewer bytes and saved 0.33 CPU-s of 4.1 at
+ *    102,000 findings, but syncs ~5 times per transaction (~1,000 fsyncs
+ *    instead of 23: journal, its directory, the DB), which made the collect
+ *    26 % slower in wall (10 A/B pairs, bench/README.md, "s6journal").
  *  - synchronous=NORMAL, with one synchronous=FULL commit at the end of a
  *    run (gd_store_run_finish). S2: in WAL mode every transaction is durable
  *    across application crashes (kill -9, OOM) whatever the setting (S6: 60
@@ -46,7 +54,15 @@
  * the default checkpointed (fsync WAL, copy, fsync DB, under the store mutex)
  * every ~10 batches; 64 MB cuts that ~16-fold at 4 KiB pages (bench/README.md).
  * Set in pages, from the DB's page size. The WAL is deleted when the last
- * connection closes. */
+ * connection closes. Measured for a first load (102,000 findings, A/B,
+ * bench/README.md "s6journal"): no checkpoint until the load ends copies each
+ * page into the DB once, but cost +0.8 CPU-s, nearly all kernel (likely the
+ * WAL growing to 470 MB on new page-cache pages and disk blocks where the
+ * 64 MB one is rewritten in place); 16 MB wrote 50 MB more for no gain. A
+ * checkpoint on a thread and connection of its own cut the writer's time in
+ * COMMIT by a third to a half, but neither CPU nor wall moved beyond the
+ * noise, and the WAL grew to 117 MB (it restarts only once every frame is
+ * copied, and the writer keeps adding frames while the thread copies). */
 #define ST_WAL_CHECKPOINT_BYTES (64 * 1024 * 1024)
 /* Page size of a DB this gdreport creates (SQLite's default is 4 KiB; an
  * existing DB keeps its own, the pragma is a no-op there). A findings row is
@@ -149,7 +165,12 @@ static int set_pragmas(gd_store *st, gd_err *err)
          * created time), and with 2 MB most of those pages were read back
          * with pread for every batch. A/B at 102,000 findings, alternating:
          * 10.3 s -> 8.6 s wall, 7.8 -> 6.2 s CPU, peak RSS +7 MB; 16 MB was
-         * no faster (bench/README.md, run 11). */
+         * no faster (bench/README.md, run 11). Most of a first load's reads are
+         * not misses of this cache (session 6, 102,000 findings: ~950 MB read):
+         * the checkpoints read the WAL back (~320 MB), the report index build
+         * reads the table (~270 MB), and each region's completeness count
+         * (store_completeness.c) reads its rows from the table (~230 MB);
+         * 16 MB here read 100-180 MB less, beyond the RSS budget. */
         if (rc == GD_OK)
             rc = st_exec(st, "PRAGMA cache_size = -8192", err, "set cache_size");
     }

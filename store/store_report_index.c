@@ -19,6 +19,15 @@
  * it when it ends), and a read-only export reads the table instead
  * (report_query.c drops the INDEXED BY): same rows, slower.
  *
+ * The build reads each row up to resource_id, which schema/005 appended after
+ * raw_json: for the ~1 % of findings whose JSON overflows its leaf page it
+ * follows the overflow chain as well, 6,767 of 33,285 page reads (55 MB) at
+ * 102,000 findings. sample, archived_at_ms and expired_at_ms, also after
+ * raw_json, cost no read: 0, 1 and NULL take no bytes in a record. Only a
+ * findings table with raw_json last (a table rebuild) would avoid it; in the
+ * sqlite3 shell the build took 0.12 of 0.47 CPU-s more with resource_id than
+ * without (longer keys included) (bench/README.md, "s6journal").
+ *
  * The definition is the one in schema/NNN_*.sql (the newest migration that
  * creates it), read from the compiled-in migrations: there is no second copy
  * of the column list, and sqlite_schema holds the same text either way. */
