@@ -194,13 +194,20 @@ static int write_finding(gd_store *st, const char *sql, int64_t run_id, const gd
  * in the committed table (st->accounts_known) skip the statement: an org's
  * findings come from a few hundred accounts, and the INSERT ... ON CONFLICT
  * cost about as much as a tenth of the whole row's work. Outside a caller's
- * transaction an id is remembered as pending until its COMMIT (store_tx.c). */
+ * transaction an id is remembered as pending until its COMMIT (store_tx.c),
+ * and a pending id skips it too: its row is in the open transaction, and a
+ * rollback forgets the pending ids with it. That matters for a first load,
+ * whose first transaction (thousands of rows, nothing known yet) ran the
+ * statement for every row; each run costs several times a findings INSERT,
+ * as the CHECK's IN list on accounts.source builds a temporary B-tree. */
 static int note_account(gd_store *st, int64_t run_id, const char *account_id, gd_err *err)
 {
     sqlite3_stmt *s;
     int b = SQLITE_OK;
 
     if (gd_strset_has(&st->accounts_known, account_id))
+        return GD_OK;
+    if (!st->user_tx && gd_strset_has(&st->accounts_pending, account_id))
         return GD_OK;
     int rc = st_stmt(st, SQL_ACCOUNT_FROM_FINDING, &s, err);
     if (rc != GD_OK)

@@ -625,6 +625,21 @@ static void test_finding_accounts_survive_rollbacks(void)
     upsert1(st, r1, &f[1], NULL);
     CHECK_INT(peek_int(t.path, "SELECT count(*) FROM accounts WHERE account_id = '555555555555'"),
               1);
+    /* a page that fails inside a caller-scoped transaction rolls back to its
+     * savepoint: its account is gone again, and a later finding of the same
+     * account in that transaction gives it a row. */
+    CHECK_INT(gd_store_begin(st, &err), 0);
+    frow_make(&f[0], "acct-h", "us-east-1", "666666666666", 100, 0, 1);
+    frow_make(&f[1], "acct-i", "us-east-1", "777777777777", 100, 0, 1);
+    rows[0] = f[0].row;
+    rows[1] = f[1].row;
+    rows[1].severity = NAN;
+    CHECK(gd_store_upsert_findings(st, r1, rows, 2, NULL, &err) < 0);
+    frow_make(&f[0], "acct-j", "us-east-1", "666666666666", 100, 0, 1);
+    upsert1(st, r1, &f[0], NULL);
+    CHECK_INT(gd_store_commit(st, &err), 0);
+    CHECK_INT(peek_int(t.path, "SELECT count(*) FROM accounts WHERE account_id = '666666666666'"),
+              1);
     /* a better source still wins over a remembered id */
     put_account(st, r1, "333333333333", "Prod", NULL, "organizations");
     frow_make(&f[0], "acct-g", "us-east-1", "333333333333", 100, 0, 1);
