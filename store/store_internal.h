@@ -23,6 +23,23 @@ struct st_stmt_slot {
     sqlite3_stmt *stmt;   /* owned; finalized in gd_store_close */
 };
 
+/* ---- Findings: insert-first hints (store_findings.c) ----------------------
+ * Per region, whether new rows are tried with INSERT ... ON CONFLICT DO
+ * NOTHING before any lookup (a region's first load: nearly every row is new),
+ * or looked up first (re-runs: nearly every row exists). Only a hint: either
+ * way each row gets the exact change rule. Guarded by the store mutex. */
+#define ST_INSERT_HINT_REGIONS 48
+#define ST_INSERT_HINT_NAME 32
+struct st_insert_hint {
+    char region[ST_INSERT_HINT_NAME];   /* "" = free slot */
+    unsigned absent_run;   /* consecutive lookups in the region that found no row */
+    int insert_first;
+};
+struct st_insert_hints {
+    struct st_insert_hint v[ST_INSERT_HINT_REGIONS];
+    size_t n;
+};
+
 struct gd_store {
     sqlite3 *db;                 /* owned */
     char *path;                  /* owned copy of the path given to gd_store_open */
@@ -44,6 +61,8 @@ struct gd_store {
      * known on COMMIT and drops them on ROLLBACK or a new BEGIN. Rows of
      * accounts are never deleted, so a known id stays true. */
     gd_strset accounts_known, accounts_pending;
+    /* store_findings.c: which regions' rows are tried INSERT-first. */
+    struct st_insert_hints insert_hints;
 };
 
 void st_enter(gd_store *st);
