@@ -40,6 +40,11 @@ struct st_insert_hints {
     size_t n;
 };
 
+/* ---- Process-wide SQLite settings (store_sqlite_config.c) ----------------
+ * Call before the process's first sqlite3_open_v2 (first thing in gd_store_open);
+ * idempotent and thread-safe. */
+void st_sqlite_configure(void);
+
 struct gd_store {
     sqlite3 *db;                 /* owned */
     char *path;                  /* owned copy of the path given to gd_store_open */
