@@ -716,6 +716,14 @@ static void test_sample_marker(void)
     }
     CHECK_INT(gd_api_is_sample_marker(NULL), 0);
     CHECK_INT(gd_api_is_sample_marker("{\"sample\":true,\"sample\":false}"), 0);
+    /* the two common texts are answered without jansson: same answers as
+     * jansson gives for their neighbours */
+    CHECK_INT(gd_api_is_sample_marker("{\"sample\":true}"), 1);
+    CHECK_INT(gd_api_is_sample_marker("{\"sample\":false}"), 0);
+    CHECK_INT(gd_api_is_sample_marker("{ \"sample\" : true }"), 1);
+    CHECK_INT(gd_api_is_sample_marker("{\"sample\":true}x"), 0);
+    CHECK_INT(gd_api_is_sample_marker("{\"sample\":false,\"sample\":true}"), 0);
+    CHECK_INT(gd_api_is_sample_marker("{\"sample\":trUe}"), 0);
 }
 
 /* The body parser on text in a response-like buffer; taken: whether the
