@@ -918,9 +918,11 @@ static int finish_finding(scanner *s, size_t end)
         int rc = redump_finding(s, c->start, end);
         if (rc)
             return rc;
+        row->raw_json_len = s->redump.len - s->row_fix[s->n] - 1; /* its NUL excluded */
     } else {
         s->row_fix[s->n] = end + 1;
         row->raw_json = s->body + c->start;
+        row->raw_json_len = end + 1 - c->start;
     }
     s->n++;
     return GD_SCAN_OK;

@@ -919,6 +919,7 @@ static int parse_one_finding(const json_t *f, const char *region, const char *de
     if (json_dump_callback(f, dump_to_buf, raw, JSON_COMPACT) != 0 ||
         gd_buf_append(raw, "", 1) != 0)
         return gd_err_set(err, GD_E_NOMEM, "finding %.80s: serialising", id);
+    row->raw_json_len = raw->len - 1 - *raw_off; /* its NUL excluded */
     return 0;
 }
 

@@ -168,7 +168,7 @@ static int bind_finding(sqlite3_stmt *s, int64_t run_id, const gd_finding_row *f
     b |= st_bind_int64(s, 14, f->updated_ms);
     b |= st_bind_int64(s, 15, f->count);
     b |= st_bind_int64(s, 16, f->archived ? 1 : 0);
-    b |= st_bind_text(s, 17, f->raw_json);
+    b |= st_bind_text_len(s, 17, f->raw_json, st_raw_json_len(f));
     b |= st_bind_int64(s, 18, run_id);
     b |= st_bind_int64(s, 19, f->sample ? 1 : 0);
     if (f->archived)

@@ -142,8 +142,14 @@ int st_require_writable(gd_store *st, gd_err *err);
  * must stay valid until st_stmt_reset (always called before returning).
  * Each returns a SQLite code; callers OR them together and test once. */
 int st_bind_text(sqlite3_stmt *s, int idx, const char *v);
+/* v's first len bytes (no NUL among them); NULL v binds SQL NULL. */
+int st_bind_text_len(sqlite3_stmt *s, int idx, const char *v, size_t len);
 int st_bind_int64(sqlite3_stmt *s, int idx, int64_t v);
 int st_bind_double(sqlite3_stmt *s, int idx, double v);
+
+/* A row's raw_json length: raw_json_len when its producer set it (checked
+ * against strlen in debug builds), else strlen. raw_json must be non-NULL. */
+size_t st_raw_json_len(const gd_finding_row *f);
 
 /* Temp table temp.gd_ids(seq, id UNIQUE) used for set operations on large id
  * lists (archive reconciliation, missing ids). Clears it, then fills it with

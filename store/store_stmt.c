@@ -7,6 +7,7 @@
  * next to the code that uses it without a central statement enum. */
 #include "store/store_internal.h"
 
+#include <assert.h>
 #include <string.h>
 
 int st_db_error(gd_store *st, gd_err *err, const char *what)
@@ -76,6 +77,23 @@ int st_bind_text(sqlite3_stmt *s, int idx, const char *v)
     if (!v)
         return sqlite3_bind_null(s, idx);
     return sqlite3_bind_text(s, idx, v, -1, SQLITE_STATIC);
+}
+
+int st_bind_text_len(sqlite3_stmt *s, int idx, const char *v, size_t len)
+{
+    if (!v)
+        return sqlite3_bind_null(s, idx);
+    return sqlite3_bind_text64(s, idx, v, (sqlite3_uint64)len, SQLITE_STATIC, SQLITE_UTF8);
+}
+
+size_t st_raw_json_len(const gd_finding_row *f)
+{
+    if (!f->raw_json_len)
+        return strlen(f->raw_json);
+    /* A wrong length would store other bytes than before: every producer's
+     * length must be strlen's (tests run debug builds over hostile corpora). */
+    assert(f->raw_json_len == strlen(f->raw_json));
+    return f->raw_json_len;
 }
 
 int st_bind_int64(sqlite3_stmt *s, int idx, int64_t v)

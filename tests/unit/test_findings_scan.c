@@ -146,6 +146,18 @@ static long raw_mismatch(const gd_scan_page *sc, const gd_api_findings *jf, diff
     return -1;
 }
 
+/* Every row's raw_json_len is set (never 0: "unknown") and is exactly
+ * strlen(raw_json): the store binds that many bytes, so a wrong length
+ * would store other bytes than the NUL-terminated text. */
+static void check_raw_lens(const gd_finding_row *rows, size_t n, const char *label,
+                           const char *path)
+{
+    for (size_t i = 0; i < n; i++)
+        CHECK_MSG(rows[i].raw_json && rows[i].raw_json_len == strlen(rows[i].raw_json),
+                  "%s: %s row %zu: raw_json_len %zu vs strlen %zu", label, path, i,
+                  rows[i].raw_json_len, rows[i].raw_json ? strlen(rows[i].raw_json) : 0);
+}
+
 /* gd_api_findings_from_buf on a response-like copy of body: the scanner
  * takes the buffer itself (left empty) or declines and leaves it exactly as
  * it was (the jansson fallback reads it, and its owner frees it). */
@@ -169,6 +181,7 @@ static void check_from_buf(const char *body, size_t len, int st, int jrc,
     }
     if (brc == 0 && jrc == 0) {
         CHECK_MSG(bf.n == jf->n, "%s: from_buf rows", label);
+        check_raw_lens(bf.rows, bf.n, label, "from_buf");
         char why[200] = "";
         for (size_t i = 0; i < bf.n && i < jf->n; i++)
             CHECK_MSG(rows_equal(&bf.rows[i], &jf->rows[i], why, sizeof why),
@@ -189,6 +202,10 @@ static void check_case(const char *body, size_t len, int expect_ok, diff_stats *
     json_t *strict = json_loadb(body, len, JSON_REJECT_DUPLICATES, NULL);
     ds->cases++;
     ds->by_status[st >= 0 && st < GD_SCAN_N_STATUS ? st : 0]++;
+    if (st == GD_SCAN_OK)
+        check_raw_lens(sc.rows, sc.n, label, "scanner");
+    if (jrc == 0)
+        check_raw_lens(jf.rows, jf.n, label, "jansson");
     if (st == GD_SCAN_OK) {
         ds->matched++;
         /* jansson refuses the body as sent only when a finding's text needed
@@ -225,6 +242,7 @@ static void check_case(const char *body, size_t len, int expect_ok, diff_stats *
     if (wrc == 0 && jrc == 0) {
         CHECK_MSG(wf.fast_path == (st == GD_SCAN_OK), "%s: fast_path flag", label);
         CHECK_MSG(wf.n == jf.n, "%s: wrapper rows", label);
+        check_raw_lens(wf.rows, wf.n, label, "wrapper");
         char why[200] = "";
         for (size_t i = 0; i < wf.n && i < jf.n; i++) {
             CHECK_MSG(rows_equal(&wf.rows[i], &jf.rows[i], why, sizeof why),
