@@ -143,7 +143,8 @@ static int lookup(gd_store *st, const char *id, struct stored_state *old, enum c
 }
 
 /* Binds the row for SQL_FINDING_INSERT and SQL_FINDING_UPDATE. Parameters a
- * row's SQL cannot read stay unbound (NULL: st_stmt cleared them): ?20 is
+ * row's SQL cannot read stay unbound (NULL: the last use's st_stmt_reset or
+ * st_step_done cleared them, see st_stmt): ?20 is
  * read only for an archived row, ?21 only without leads_known, ?23..?25
  * only with it. That saves the clock read and the resource-path search per
  * row, and a bind each. */

@@ -77,9 +77,13 @@ void st_leave(gd_store *st);
 int st_db_error(gd_store *st, gd_err *err, const char *what);
 
 /* The cached prepared statement for sql (a static string; the cache is keyed by
- * its address). The statement is reset and its bindings cleared, ready to bind.
- * Call st_stmt_reset when done with it. */
+ * its address), ready to bind: not running, its bindings NULL. Call
+ * st_stmt_reset (or st_step_done) when done with it, on every path: that
+ * reset and clear is what leaves it ready for the next user (st_stmt only
+ * resets a statement left busy). A statement that binds only some of its
+ * parameters (store_findings.c) relies on the others being NULL. */
 int st_stmt(gd_store *st, const char *sql, sqlite3_stmt **out, gd_err *err);
+/* Resets s and clears its bindings (NULL s: no-op). */
 void st_stmt_reset(sqlite3_stmt *s);
 /* Steps a statement that returns no rows, then resets it. */
 int st_step_done(gd_store *st, sqlite3_stmt *s, gd_err *err, const char *what);

@@ -1322,6 +1322,80 @@ static void test_findings_archived_at_and_sample(void)
     tmpdb_cleanup(&t);
 }
 
+/* raw_json is stored as exactly its text, whether the producer gave its
+ * length (raw_json_len, as the collector does) or left it 0 (strlen): no NUL
+ * or byte past it, multi-byte UTF-8 and a 60 KB value intact. Rows that bind
+ * different parameter sets go through the same cached statements in turn,
+ * so a parameter one row binds must not reach the next (which leaves it
+ * NULL): the second row's leads come from its own raw_json, not the first's. */
+static void test_raw_json_stored_exactly(void)
+{
+    struct tmpdb t;
+    gd_upsert_stats s = {0, 0, 0};
+    gd_err err = {0};
+    tmpdb_init(&t, "store_test");
+    gd_store *st = open_rw(t.path);
+    int64_t r1 = begin_run(st, 1);
+    size_t big_len = 60 * 1024;
+    char *big = malloc(big_len + 1);
+    CHECK(big != NULL);
+    if (!big)
+        return;
+    memcpy(big, "{\"d\":\"", 6);
+    for (size_t i = 6; i < big_len - 2; i++)
+        big[i] = (char)('a' + i % 26);
+    memcpy(big + big_len - 2, "\"}", 3);
+    struct frow f[4];
+    frow_make(&f[0], "len-known", "r1", "111111111111", 10, 1, 1);
+    snprintf(f[0].raw, sizeof f[0].raw, "{\"t\":\"caf\xc3\xa9 \xe2\x82\xac\"}");
+    f[0].row.raw_json_len = strlen(f[0].raw);
+    f[0].row.leads_known = 1;
+    f[0].row.resource_id = "i-first";
+    f[0].row.event_first_seen = "2026-01-01T00:00:00Z";
+    frow_make(&f[1], "len-unknown", "r1", "111111111111", 10, 0, 1);
+    snprintf(f[1].raw, sizeof f[1].raw, "{\"t\":\"x\"}");
+    frow_make(&f[2], "big-known", "r1", "111111111111", 10, 0, 1);
+    f[2].row.raw_json = big;
+    f[2].row.raw_json_len = big_len;
+    frow_make(&f[3], "big-unknown", "r1", "111111111111", 10, 1, 1);
+    f[3].row.raw_json = big;
+    for (int i = 0; i < 4; i++)
+        CHECK_INT(gd_store_upsert_findings(st, r1, &f[i].row, 1, &s, &err), GD_OK);
+    /* the same rows again in one page (updated: newer copies) */
+    gd_finding_row page[4];
+    for (int i = 0; i < 4; i++) {
+        page[i] = f[i].row;
+        page[i].updated_ms = 20;
+    }
+    CHECK_INT(gd_store_upsert_findings(st, r1, page, 4, &s, &err), GD_OK);
+    sqlite3 *db = peek_open(t.path);
+    sqlite3_stmt *q = NULL;
+    CHECK_INT(sqlite3_prepare_v2(db, "SELECT CAST(raw_json AS BLOB), resource_id, updated_ms"
+                                     " FROM findings WHERE finding_id = ?1", -1, &q, NULL),
+              SQLITE_OK);
+    for (int i = 0; i < 4; i++) {
+        const char *want = f[i].row.raw_json;
+        sqlite3_bind_text(q, 1, f[i].id, -1, SQLITE_STATIC);
+        CHECK_INT(sqlite3_step(q), SQLITE_ROW);
+        int n = sqlite3_column_bytes(q, 0);
+        const void *got = sqlite3_column_blob(q, 0);
+        CHECK_MSG((size_t)n == strlen(want) && got && memcmp(got, want, (size_t)n) == 0,
+                  "%s: raw_json stored %d bytes, want %zu", f[i].id, n, strlen(want));
+        CHECK_INT(sqlite3_column_int64(q, 2), 20);
+        if (i == 0)
+            CHECK_STR((const char *)sqlite3_column_text(q, 1), "i-first");
+        else
+            CHECK_MSG(sqlite3_column_type(q, 1) == SQLITE_NULL, "%s: resource_id %s", f[i].id,
+                      (const char *)sqlite3_column_text(q, 1));
+        sqlite3_reset(q);
+    }
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    free(big);
+    gd_store_close(st);
+    tmpdb_cleanup(&t);
+}
+
 /* Expiry: candidates are the region's stored, not-expired rows a complete
  * listing lacks; marking keeps history and the first expiry time; a listing
  * or a fetch that names the finding again un-expires it. */
@@ -1853,6 +1927,7 @@ int main(void)
     test_upsert_100k_findings_then_rerun_changes_nothing();
     test_findings_archived_at_and_sample();
     test_findings_expiry();
+    test_raw_json_stored_exactly();
     test_insert_first_repeats_in_one_page();
     test_insert_first_across_pages_and_expired_rows();
     test_lifecycle_reads();
