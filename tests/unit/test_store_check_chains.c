@@ -14,70 +14,13 @@
 
 #include "store/migrations.h"
 #include "store/store.h"
+#include "rawdb.h"
 #include "t.h"
 #include "tmpdb.h"
-
-static sqlite3 *db_open(const char *path, int create)
-{
-    sqlite3 *db = NULL;
-    int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
-    if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
-        fprintf(stderr, "open %s: %s\n", path, sqlite3_errmsg(db));
-        exit(2);
-    }
-    sqlite3_busy_timeout(db, 10000);
-    /* as the store runs: a foreign key that went missing would show */
-    sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
-    return db;
-}
 
 static int exec_ok(sqlite3 *db, const char *sql)
 {
     return sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK;
-}
-
-static int64_t q_int(sqlite3 *db, const char *sql)
-{
-    sqlite3_stmt *s = NULL;
-    int64_t v = -999;
-    if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
-        v = sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
-    return v;
-}
-
-/* Every row of sql as one text ("a|b|;c|d|;"), NULL shown as "<null>" and
- * each value prefixed by its storage class (a type change would show). */
-static void q_rows(sqlite3 *db, const char *sql, char *out, size_t n)
-{
-    static const char cls[] = "?IFTBN";
-    sqlite3_stmt *s = NULL;
-    size_t used = 0;
-    out[0] = 0;
-    if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK) {
-        snprintf(out, n, "error: %s", sqlite3_errmsg(db));
-        return;
-    }
-    while (sqlite3_step(s) == SQLITE_ROW && used + 1 < n) {
-        for (int c = 0; c < sqlite3_column_count(s) && used + 1 < n; c++) {
-            const unsigned char *t = sqlite3_column_text(s, c);
-            used += (size_t)snprintf(out + used, n - used, "%c:%s|",
-                                     cls[sqlite3_column_type(s, c) % 6],
-                                     t ? (const char *)t : "<null>");
-        }
-        if (used + 1 < n)
-            used += (size_t)snprintf(out + used, n - used, ";");
-    }
-    sqlite3_finalize(s);
-}
-
-static int max_version(void)
-{
-    int max = 0;
-    for (size_t i = 0; i < gd_migrations_count; i++)
-        if (gd_migrations[i].version > max)
-            max = gd_migrations[i].version;
-    return max;
 }
 
 /* How many OpenEphemeral opcodes the statement compiles to (-1: no prepare). */
@@ -131,7 +74,7 @@ static void shape(sqlite3 *db, char out[2][N_SHAPE][4096])
             const char *at = strchr(SHAPE[q], '@');
             snprintf(sql, sizeof sql, "%.*s%s%s", (int)(at - SHAPE[q]), SHAPE[q], TABLES[t],
                      at + 1);
-            q_rows(db, sql, out[t][q], sizeof out[t][q]);
+            q_rows(db, 1, sql, out[t][q], sizeof out[t][q]);
         }
 }
 
@@ -258,7 +201,7 @@ static void test_v7_db_gets_or_chain_checks(void)
     make_v7_db(t.path);
     sqlite3 *db = db_open(t.path, 0);
     shape(db, before);
-    q_rows(db, "SELECT type, name, tbl_name FROM sqlite_master ORDER BY name", names_before,
+    q_rows(db, 1, "SELECT type, name, tbl_name FROM sqlite_master ORDER BY name", names_before,
            sizeof names_before);
     CHECK(ephemeral_opens(db, SQL_USAGE_INSERT) > 0);   /* what 008 is for */
     sqlite3_close(db);
@@ -281,13 +224,13 @@ static void test_v7_db_gets_or_chain_checks(void)
     CHECK_INT(q_int(db, "SELECT count(*) FROM usage_costs"), 5);
     CHECK_INT(q_int(db, "SELECT count(*) FROM accounts"), 4);
     /* Same objects, same names (the key's automatic index followed the rename). */
-    q_rows(db, "SELECT type, name, tbl_name FROM sqlite_master ORDER BY name", names_after,
+    q_rows(db, 1, "SELECT type, name, tbl_name FROM sqlite_master ORDER BY name", names_after,
            sizeof names_after);
     CHECK_MSG(!strcmp(names_before, names_after), "before: %s\nafter:  %s", names_before,
               names_after);
     CHECK_INT(q_int(db, "SELECT count(*) FROM sqlite_master WHERE name LIKE '%_v8%'"), 0);
     CHECK_INT(q_int(db, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
-    q_rows(db, "PRAGMA integrity_check", txt, sizeof txt);
+    q_rows(db, 1, "PRAGMA integrity_check", txt, sizeof txt);
     CHECK_STR(txt, "T:ok|;");
     sqlite3_close(db);
 
