@@ -10,6 +10,7 @@
 #include <curl/curl.h>
 
 #include <arpa/inet.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,7 @@ struct gd_http {
 
 typedef struct transfer {
     gd_http_response *resp;
+    CURL *easy;
     int too_big;
     int budget_busy;              /* the body budget's growth token stayed taken */
     gd_body_ticket ticket;        /* this transfer's share of the body budget */
@@ -181,21 +183,53 @@ done:
 
 /* ---- callbacks -------------------------------------------------------- */
 
-static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
+/* Lets the body buffer have cap bytes (0: more than its max) within the
+ * body budget. 0, or -1 with the transfer marked: the write callback then
+ * returns 0, which aborts the transfer with CURLE_WRITE_ERROR. */
+static int body_room(transfer *t, size_t cap)
 {
-    transfer *t = ud;
-    size_t n = size * nmemb;
-    size_t cap = gd_buf_cap_for(&t->resp->body, n);
     int grant = cap ? GD_BODY_OK : GD_BODY_TOO_BIG;
     if (cap > t->ticket.bytes)
         grant = gd_body_budget_grow(&t->ticket, cap); /* may wait for room */
-    if (grant == GD_BODY_BUSY) {
+    if (grant == GD_BODY_BUSY)
         t->budget_busy = 1;
+    else if (grant != GD_BODY_OK)
+        t->too_big = 1;
+    return grant == GD_BODY_OK ? 0 : -1;
+}
+
+/* The body's size as the server announced it (Content-Length), or 0. libcurl
+ * fails a transfer whose body does not match it, and refuses one larger than
+ * CURLOPT_MAXFILESIZE before any byte of it arrives. */
+static size_t announced_size(transfer *t)
+{
+    curl_off_t cl = -1;
+    if (curl_easy_getinfo(t->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl) != CURLE_OK ||
+        cl <= 0 || (uint64_t)cl > SIZE_MAX / 2)
+        return 0;
+    return (size_t)cl;
+}
+
+static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
+{
+    transfer *t = ud;
+    gd_buf *body = &t->resp->body;
+    size_t n = size * nmemb;
+    /* The first bytes of an announced body: one buffer of its size, instead
+     * of doubling to it with a copy (and, past glibc's mmap threshold, a
+     * fresh mapping) at each step. The page the findings scanner makes keeps
+     * this buffer (collector/gd_api.c), so it is never copied again. */
+    size_t whole = body->len ? 0 : announced_size(t);
+    if (whole > n && (body_room(t, gd_buf_cap_exact(body, whole)) != 0 ||
+                      gd_buf_reserve(body, whole) != 0)) {
+        t->too_big = !t->budget_busy;
         return 0;
     }
-    if (grant != GD_BODY_OK || gd_buf_append(&t->resp->body, data, n) != 0) {
+    if (body_room(t, gd_buf_cap_for(body, n)) != 0)
+        return 0;
+    if (gd_buf_append(body, data, n) != 0) {
         t->too_big = 1;
-        return 0; /* aborts the transfer with CURLE_WRITE_ERROR */
+        return 0;
     }
     return n;
 }
@@ -392,7 +426,7 @@ int gd_http_perform(gd_http *h, const gd_http_request *req, gd_http_response *re
 {
     char why[256];
     struct curl_slist *headers = NULL;
-    transfer t = {resp, 0, 0, {0, 0, 0}};
+    transfer t = {resp, h->easy, 0, 0, {0, 0, 0}};
     reset_response(h, resp);
     if (!req || !req->url)
         return fail(resp, GD_HTTP_E_POLICY, "no URL");

@@ -12,6 +12,12 @@ For each fake configuration it starts tests/fakeaws on 127.0.0.1 with
   collect_tmpfs / seq_tmpfs  the same with the DB on /dev/shm (no fsync cost)
   store_floor  after collect: the sqlite3 shell copies the stored findings into a
            fresh DB with gdreport's schema in one transaction (the storage floor)
+  floor_wal / floor_rollback  the storage floor of gdreport's own schedule: the same
+           rows, first read into memory (not timed), written in commits of the writer's
+           size (~2,100 rows), findings_report built once at the end, as gdreport does;
+           WAL + synchronous=NORMAL (what gdreport runs), or a rollback journal +
+           synchronous=FULL (what a first load could run). Only the timed statements
+           count (the shell's .timer), so reading the source costs nothing here.
 Requests come from the fake's /__fake/stats (reset before each step); fake_cpu_s
 is the fake's CPU during the step (/proc/PID/stat).
 Results: one JSON object per line in OUT/results.jsonl, and a table on stdout.
@@ -21,6 +27,7 @@ import argparse
 import json
 import math
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -278,6 +285,65 @@ def step_store_floor(db, out_dir, label):
     return r
 
 
+FLOOR_GROUP_ROWS = 2100     # the store writer's usual commit at 102,000 findings (4 MiB)
+
+
+def floor_groups_script(db, journal, sync, page_size, schema, report_index, max_rowid):
+    s = ["PRAGMA page_size=%s;" % page_size, "PRAGMA journal_mode=%s;" % journal,
+         "PRAGMA synchronous=%s;" % sync, "PRAGMA temp_store=MEMORY;", "PRAGMA cache_size=-8192;",
+         "PRAGMA wal_autocheckpoint=%d;" % (64 * 1024 * 1024 // int(page_size)), schema,
+         "DROP INDEX findings_report;", "ATTACH '%s' AS src;" % db.replace("'", "''"),
+         "CREATE TEMP TABLE mem AS SELECT * FROM src.findings ORDER BY rowid;", "DETACH src;",
+         ".timer on"]
+    for lo in range(0, max_rowid + 1, FLOOR_GROUP_ROWS):
+        s.append("BEGIN; INSERT INTO main.findings SELECT * FROM temp.mem"
+                 " WHERE rowid > %d AND rowid <= %d; COMMIT;" % (lo, lo + FLOOR_GROUP_ROWS))
+    s.append(report_index)
+    if journal == "WAL":
+        s.append("PRAGMA wal_checkpoint(TRUNCATE);")
+    return "\n".join(s) + "\n"
+
+
+def step_store_floor_groups(db, out_dir, label, journal, sync):
+    """The storage floor of gdreport's own write schedule (see the docstring at the top)."""
+    floor = os.path.join(out_dir, "floor.db")
+    suffixes = ("", "-wal", "-shm", "-journal")
+    for suffix in suffixes:
+        if os.path.exists(floor + suffix):
+            os.unlink(floor + suffix)
+
+    def ro(sql):
+        return subprocess.run(["sqlite3", "-readonly", db, sql], capture_output=True, text=True,
+                              timeout=120).stdout.strip()
+    schema = ro(".schema --nosys")
+    m = re.search(r"CREATE INDEX findings_report .*?;", schema, re.S)
+    if not m:
+        raise SystemExit("floor: no findings_report index in %s" % db)
+    script = floor_groups_script(db, journal, sync, ro("PRAGMA page_size") or "4096", schema,
+                                 m.group(0), int(ro("SELECT max(rowid) FROM findings") or 0))
+    cp = subprocess.run(["sqlite3", floor], input=script, capture_output=True, text=True,
+                        timeout=STEP_TIMEOUT)
+    with open(os.path.join(out_dir, label + ".log"), "w") as log:
+        log.write(cp.stdout + "\n--- stderr ---\n" + cp.stderr)
+    r = {"wall_s": 0.0, "user_s": 0.0, "sys_s": 0.0, "exit": cp.returncode,
+         "journal": journal, "synchronous": sync, "group_rows": FLOOR_GROUP_ROWS}
+    for t in re.finditer(r"Run Time: real ([\d.]+) user ([\d.]+) sys ([\d.]+)", cp.stdout):
+        for key, v in zip(("wall_s", "user_s", "sys_s"), t.groups()):
+            r[key] += float(v)
+    for key in ("wall_s", "user_s", "sys_s"):
+        r[key] = round(r[key], 2)
+    r["cpu_s"] = round(r["user_s"] + r["sys_s"], 2)
+    r["db_mb"] = round(os.path.getsize(floor) / 1e6, 1) if os.path.exists(floor) else 0
+    cnt = subprocess.run(["sqlite3", "-readonly", floor, "SELECT count(*) FROM findings"],
+                         capture_output=True, text=True, timeout=120)
+    r["findings_in_db"] = int(cnt.stdout.strip() or 0)
+    r["load1_after"] = round(os.getloadavg()[0], 2)
+    for suffix in suffixes:
+        if os.path.exists(floor + suffix):
+            os.unlink(floor + suffix)
+    return r
+
+
 def step_raw(fake, args, ids_dir, parallel, regions, env):
     fake.reset_stats()
     t0 = time.monotonic()
@@ -363,6 +429,11 @@ def main():
         results.append(meta)
         db = os.path.join(work, "collect.db")
         for step in steps:
+            # The previous step's ~800 MB of dirty pages would otherwise be written back
+            # during this one: kernel threads then compete for the 2 cores and the
+            # step's own fdatasync waits on them. Flush first, outside the timing.
+            os.sync()
+            time.sleep(1)
             cpu0 = fake.cpu_s()
             if step == "raw":
                 r = step_raw(fake, args, os.path.join(work, "ids"), args.parallel, regions, env)
@@ -395,6 +466,10 @@ def main():
                     shutil.rmtree(shm, ignore_errors=True)
             elif step == "store_floor":
                 r = step_store_floor(db, work, tag + "-store-floor")
+            elif step == "floor_wal":
+                r = step_store_floor_groups(db, work, tag + "-floor-wal", "WAL", "NORMAL")
+            elif step == "floor_rollback":
+                r = step_store_floor_groups(db, work, tag + "-floor-rollback", "DELETE", "FULL")
             elif step == "raw1":
                 r = step_raw(fake, args, os.path.join(work, "ids"), 1, regions, env)
             else:

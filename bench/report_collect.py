@@ -67,6 +67,14 @@ def main(path):
         if "store_floor" in steps:
             print("  storage floor (sqlite3 shell, one transaction): %.2f s wall, %.2f CPU-s" % (
                 steps["store_floor"]["wall_s"], steps["store_floor"].get("cpu_s", 0)))
+        for step, what in (("floor_wal", "WAL + NORMAL"), ("floor_rollback", "rollback journal + FULL")):
+            if step in steps:
+                f = steps[step]
+                print("  storage floor, gdreport's commits, %s: %.2f s wall, %.2f CPU-s"
+                      " (%.2f per 100,000 rows); + raw client %.2f CPU-s = %.2f" % (
+                          what, f["wall_s"], f["cpu_s"], f["cpu_s"] * 1e5 / max(1, f["findings_in_db"]),
+                          steps.get("raw", {}).get("cpu_s", 0),
+                          f["cpu_s"] + steps.get("raw", {}).get("cpu_s", 0)))
 
 
 if __name__ == "__main__":

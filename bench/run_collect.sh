@@ -48,7 +48,7 @@ if [ "${1:-}" = org ]; then
             --steps "$(b raw,collect)" --tag "bench102k-50ms-h$h" ${BASE:+--base-gdreport "$BASE"}
     done
     run --accounts 98 --max-regions 10 --findings-per-region 10190 --parallel 4 \
-        --cost --hostile-pct 5 --steps "$(b raw,collect),store_floor" --tag "org100-0ms-h5" ${BASE:+--base-gdreport "$BASE"}
+        --cost --hostile-pct 5 --steps "$(b raw,collect),store_floor,floor_wal,floor_rollback" --tag "org100-0ms-h5" ${BASE:+--base-gdreport "$BASE"}
 elif [ "${1:-}" = quick ]; then
     run --findings-per-region 500 --parallel 4 --steps raw,collect,rerun,seq
 elif [ "${1:-}" = diagnose ]; then
@@ -57,7 +57,7 @@ elif [ "${1:-}" = diagnose ]; then
     run --findings-per-region 8500 --latency-ms 50 --parallel 12 --steps raw,collect,collect_tmpfs
 else
     # 1. throughput, zero latency, 102,000 findings: raw vs collect (same --parallel), re-run, --parallel 1
-    run --findings-per-region 8500 --parallel 4 --steps raw,collect,store_floor,rerun,seq
+    run --findings-per-region 8500 --parallel 4 --steps raw,collect,store_floor,floor_wal,floor_rollback,rerun,seq
     # 2. RSS at a smaller size (24,000 findings)
     run --findings-per-region 2000 --parallel 4 --steps collect
     # 3. 50 ms latency: every region at once (critical path), the default --parallel 4, and --parallel 1

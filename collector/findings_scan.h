@@ -46,18 +46,38 @@ enum gd_scan_status {
     GD_SCAN_N_STATUS
 };
 
-/* A scanned page. rows[i] strings (and raw_json) point into buf; region and
- * detector_id are the caller's pointers. Owns rows and buf. */
+/* The decoded strings of a page: chunks that are never moved or grown, so
+ * the rows' pointers into them stay valid while more are added. */
+typedef struct gd_scan_chunk {
+    struct gd_scan_chunk *next;
+    size_t cap, used;
+    char data[];
+} gd_scan_chunk;
+
+/* Frees a chunk list (NULL is fine). */
+void gd_scan_chunks_free(gd_scan_chunk *c);
+
+/* A scanned page. rows[i].raw_json points into buf (or redump), the rows'
+ * other strings into strings; region and detector_id are the caller's
+ * pointers. Owns rows, buf, strings and redump. */
 typedef struct gd_scan_page {
     gd_finding_row *rows;
     size_t n;
-    char *buf;      /* body copy (each finding NUL-terminated in place) + decoded strings */
+    char *buf;      /* the body, each finding NUL-terminated in place */
+    gd_scan_chunk *strings;
     char *redump;   /* raw_json of the repaired findings, or NULL */
     size_t body_len;
 } gd_scan_page;
 
-/* Scans body (borrowed, len bytes, need not be NUL-terminated). Returns
- * GD_SCAN_OK with *out filled, or a decline status with *out empty. Free with gd_findings_scan_free in both cases. */
+/* Scans body (len bytes, need not be NUL-terminated), which it takes over
+ * when it succeeds. Returns GD_SCAN_OK with *out filled and out->buf == body (the
+ * page frees it; the byte after each finding's '}' is overwritten with a
+ * NUL), or a decline status with *out empty and body untouched and still
+ * the caller's. No copy of the body is made. */
+int gd_findings_scan_take(char *body, size_t len, const char *region, const char *detector_id,
+                          gd_scan_page *out);
+/* The same for a borrowed body (len bytes, need not be NUL-terminated): the
+ * page gets a copy. Free with gd_findings_scan_free in both cases. */
 int gd_findings_scan(const char *body, size_t len, const char *region, const char *detector_id,
                      gd_scan_page *out);
 void gd_findings_scan_free(gd_scan_page *s);

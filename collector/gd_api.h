@@ -198,11 +198,13 @@ void gd_api_member_detectors_free(gd_api_member_detectors *m);
  * gd_api_findings_free. Two producers:
  *  - gd_api_parse_findings (jansson): strings point into the tree kept in
  *    root; raw[i] is the compact re-serialised finding, all in raw_buf.
- *  - the one-pass scanner (gd_api_findings_from_body, fast_path = 1): root is
- *    NULL; raw_buf holds a copy of the body, in which raw[i] is the finding's
- *    own bytes as AWS sent them (json_equal to what the jansson path dumps),
- *    followed by the decoded strings the rows point to; a finding whose text
- *    was repaired has its raw[i] in raw_extra, as the jansson path dumps it.
+ *  - the one-pass scanner (gd_api_findings_from_buf / _from_body,
+ *    fast_path = 1): root is NULL; raw_buf is the body itself (taken over
+ *    from the response, or a copy), in which raw[i] is the finding's own
+ *    bytes as AWS sent them (json_equal to what the jansson path dumps); the
+ *    decoded strings the rows point to are in raw_strings; a finding whose
+ *    text was repaired has its raw[i] in raw_extra, as the jansson path
+ *    dumps it.
  * A finding lacking id/accountId/type/severity/createdAt/updatedAt, or with a
  * bad timestamp, makes the whole response fail (GD_E_PARSE from
  * gd_api_parse_findings, GD_API_E_BAD_FINDING from gd_api_findings_from_body). */
@@ -211,6 +213,7 @@ typedef struct gd_api_findings {
     char **raw;               /* owned array of pointers into raw_buf */
     char *raw_buf;            /* owned */
     char *raw_extra;          /* owned: the scanner's re-dumped findings, or NULL */
+    struct gd_scan_chunk *raw_strings; /* owned: the scanner's decoded strings, or NULL */
     size_t n;
     json_t *root;             /* owned reference, or NULL */
     int fast_path;            /* 1: rows came from the one-pass scanner */
@@ -237,6 +240,11 @@ void gd_api_findings_free(gd_api_findings *f);
  * On failure *out is empty and err says why. */
 int gd_api_findings_from_body(const char *body, size_t len, const char *region,
                               const char *detector_id, gd_api_findings *out, gd_err *err);
+/* The same for a response body in a gd_buf: when the scanner takes the page,
+ * the rows keep body's data itself (no copy; body is left empty); otherwise
+ * body is left as it was, for its owner to free. */
+int gd_api_findings_from_buf(gd_buf *body, const char *region, const char *detector_id,
+                             gd_api_findings *out, gd_err *err);
 
 /* State for gd_api_findings_body_parser. Zero it, then set region and
  * detector_id (borrowed; they must outlive out). */
@@ -253,13 +261,14 @@ typedef struct gd_api_findings_ud {
     gd_err bad;
 } gd_api_findings_ud;
 
-/* A gd_body_parser (collector/region_worker.h) for GetFindings: ud is a
+/* A gd_body_parser (collector/region_call.h) for GetFindings: ud is a
  * gd_api_findings_ud. Returns 0 with ud->out filled, or 0 with ud->malformed
  * set (the body is fine, so it is not asked for again: the caller splits the
- * batch), or GD_E_PARSE / GD_E_NOMEM (the call is sent again). Keeps nothing
- * of body: the rows point into out's own copy. Safe to call again (a new
- * round): it frees what an earlier call left in ud->out. */
-int gd_api_findings_body_parser(void *ud, const char *body, size_t len, gd_err *err);
+ * batch), or GD_E_PARSE / GD_E_NOMEM (the call is sent again). A page the
+ * scanner takes keeps body's data (gd_api_findings_from_buf); otherwise
+ * nothing of body is kept. Safe to call again (a new round): it frees what
+ * an earlier call left in ud->out. */
+int gd_api_findings_body_parser(void *ud, gd_buf *body, gd_err *err);
 
 /* GetUsageStatistics: sumByAccount (key = accountId), sumByFeature
  * (key = feature) or topAccountsByFeature (key = accountId, feature set; a

@@ -103,10 +103,12 @@ int gd_region_final_fail(gd_region_ctx *rc, gd_call_fail *fail);
 
 /* ---- The call helper ------------------------------------------------------- */
 /* Checks and takes over a 2xx body for gd_region_call_parse: returns 0 when
- * the body was used (the parser keeps what it needs: the body is freed after
- * the call), GD_E_PARSE when it is unusable (truncated, malformed: the call is
- * sent again), or another GD_E_* code (also sent again; err says why). */
-typedef int (*gd_body_parser)(void *ud, const char *body, size_t len, gd_err *err);
+ * the body was used, GD_E_PARSE when it is unusable (truncated, malformed:
+ * the call is sent again), or another GD_E_* code (also sent again; err says
+ * why). The parser may keep body's data (gd_buf_detach, or taking data and
+ * leaving body->data NULL) instead of copying what it needs; whatever it
+ * leaves in body is freed after the call. */
+typedef int (*gd_body_parser)(void *ud, gd_buf *body, gd_err *err);
 
 /* Reads a 2xx JSON object into out. Returns 0, GD_E_NOMEM, or any other code
  * with err saying why the answer is unusable. root is released by the helper

@@ -98,7 +98,7 @@ static int call_round(gd_region_ctx *rc, gd_aws_client *c, const gd_aws_request 
             gd_aws_response_free(&resp);
             return -1;
         }
-        int prc = parse(parse_ud, resp.body.data, resp.body.len, &err);
+        int prc = parse(parse_ud, &resp.body, &err);
         if (prc == 0) {
             gd_aws_response_free(&resp);
             return 0;
@@ -121,10 +121,10 @@ typedef struct json_parse_ud {
     json_t **root;
 } json_parse_ud;
 
-static int parse_json_body(void *ud, const char *body, size_t len, gd_err *err)
+static int parse_json_body(void *ud, gd_buf *body, gd_err *err)
 {
     json_parse_ud *j = ud;
-    return gd_api_parse_body(body, len, j->allow_empty, j->root, err);
+    return gd_api_parse_body(gd_buf_cstr(body), body->len, j->allow_empty, j->root, err);
 }
 
 int gd_region_call(gd_region_ctx *rc, gd_aws_client *c, const gd_aws_request *req,

@@ -30,19 +30,39 @@ size_t gd_buf_cap_for(const gd_buf *b, size_t extra)
     return cap > max + 1 ? max + 1 : cap;
 }
 
-static int grow(gd_buf *b, size_t extra)
+size_t gd_buf_cap_exact(const gd_buf *b, size_t extra)
 {
-    size_t cap = gd_buf_cap_for(b, extra);
-    if (!cap)
-        return GD_E_TOO_BIG;
+    size_t max = b->max ? b->max : GD_BUF_DEFAULT_MAX;
+    if (extra > max || b->len > max - extra)
+        return 0;
+    size_t need = b->len + extra + 1;
+    return need > b->cap ? need : b->cap;
+}
+
+static int set_cap(gd_buf *b, size_t cap)
+{
     if (cap == b->cap)
         return 0;
     char *p = realloc(b->data, cap);
     if (!p)
         return GD_E_NOMEM;
+    if (!b->data)
+        p[0] = '\0';
     b->data = p;
     b->cap = cap;
     return 0;
+}
+
+int gd_buf_reserve(gd_buf *b, size_t extra)
+{
+    size_t cap = gd_buf_cap_exact(b, extra);
+    return cap ? set_cap(b, cap) : GD_E_TOO_BIG;
+}
+
+static int grow(gd_buf *b, size_t extra)
+{
+    size_t cap = gd_buf_cap_for(b, extra);
+    return cap ? set_cap(b, cap) : GD_E_TOO_BIG;
 }
 
 int gd_buf_append(gd_buf *b, const void *data, size_t len)

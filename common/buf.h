@@ -26,6 +26,12 @@ void gd_buf_reset(gd_buf *b);  /* len = 0, keeps memory */
 /* The capacity the buffer will have after appending extra bytes (its current
  * one when they fit; never more than max + 1), or 0 when max forbids it. */
 size_t gd_buf_cap_for(const gd_buf *b, size_t extra);
+/* The capacity gd_buf_reserve(b, extra) leaves: exactly len + extra + 1
+ * (or the current one when larger), or 0 when max forbids it. */
+size_t gd_buf_cap_exact(const gd_buf *b, size_t extra);
+/* Makes room for extra more bytes at once, without doubling past them (a
+ * body whose size is known): 0, GD_E_TOO_BIG (unchanged) or GD_E_NOMEM. */
+int gd_buf_reserve(gd_buf *b, size_t extra);
 void gd_buf_free(gd_buf *b);
 /* Hands the data to the caller (who frees it) and resets the buffer. Never NULL
  * unless out of memory. */

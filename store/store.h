@@ -202,6 +202,12 @@ typedef struct gd_finding_row {
     int archived;
     int sample;                 /* CreateSampleFindings marker (gd_api_is_sample_marker) */
     const char *raw_json;       /* the whole finding object */
+    /* strlen(raw_json) when the producer knows it (the collector's parsers
+     * do), so the store need not scan ~210 MB of raw_json twice per collect;
+     * 0 means unknown: the store runs strlen. When set it must equal
+     * strlen(raw_json) exactly (the NUL excluded): the stored bytes are
+     * raw_json's first raw_json_len bytes. */
+    size_t raw_json_len;
     /* schema/005's columns, when the parser followed their paths (leads_known
      * 1): each is what json_extract(raw_json, path) gives, a string or NULL
      * (absent, or JSON null). leads_known 0: the store extracts them. */

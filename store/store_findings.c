@@ -7,7 +7,9 @@
  * indexed read and no write at all: re-running a collect on unchanged data
  * leaves the DB file untouched. The lookup and the write happen under the
  * store mutex inside one BEGIN IMMEDIATE transaction, so nothing can change
- * the row in between. */
+ * the row in between. A region whose rows all turn out new (its first load)
+ * skips the lookup and inserts at once ("Insert first" below); a conflict
+ * sends the row back to the lookup, so the outcomes stay the same. */
 #include "store/store_internal.h"
 
 #include <string.h>
@@ -47,7 +49,8 @@ static const char SQL_FINDING_INSERT[] =
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,"
     " ?18, ?18, ?19,"
     " CASE WHEN ?16 = 1 AND EXISTS (SELECT 1 FROM region_sync"
-    "   WHERE region = ?2 AND detector_id = ?4) THEN ?20 END," SQL_LEADS_VALUES ")";
+    "   WHERE region = ?2 AND detector_id = ?4) THEN ?20 END," SQL_LEADS_VALUES ")"
+    " ON CONFLICT (finding_id) DO NOTHING";
 
 /* first_run_id is deliberately not touched. archived_at_ms (schema/003): kept
  * while the row stays archived (NULL there means "archived before gdreport
@@ -139,8 +142,13 @@ static int lookup(gd_store *st, const char *id, struct stored_state *old, enum c
     return rc;
 }
 
-static int bind_finding(sqlite3_stmt *s, int64_t run_id, const gd_finding_row *f,
-                        int64_t now_ms)
+/* Binds the row for SQL_FINDING_INSERT and SQL_FINDING_UPDATE. Parameters a
+ * row's SQL cannot read stay unbound (NULL: the last use's st_stmt_reset or
+ * st_step_done cleared them, see st_stmt): ?20 is
+ * read only for an archived row, ?21 only without leads_known, ?23..?25
+ * only with it. That saves the clock read and the resource-path search per
+ * row, and a bind each. */
+static int bind_finding(sqlite3_stmt *s, int64_t run_id, const gd_finding_row *f)
 {
     int b = SQLITE_OK;
 
@@ -161,46 +169,63 @@ static int bind_finding(sqlite3_stmt *s, int64_t run_id, const gd_finding_row *f
     b |= st_bind_int64(s, 14, f->updated_ms);
     b |= st_bind_int64(s, 15, f->count);
     b |= st_bind_int64(s, 16, f->archived ? 1 : 0);
-    b |= st_bind_text(s, 17, f->raw_json);
+    b |= st_bind_text_len(s, 17, f->raw_json, st_raw_json_len(f));
     b |= st_bind_int64(s, 18, run_id);
     b |= st_bind_int64(s, 19, f->sample ? 1 : 0);
-    b |= st_bind_int64(s, 20, now_ms);
-    b |= st_bind_text(s, 21, gd_resource_path_of(f->resource_type));
+    if (f->archived)
+        b |= st_bind_int64(s, 20, gd_time_now_ms());
     b |= st_bind_int64(s, 22, f->leads_known ? 1 : 0);
-    b |= st_bind_text(s, 23, f->leads_known ? f->resource_id : NULL);
-    b |= st_bind_text(s, 24, f->leads_known ? f->event_first_seen : NULL);
-    b |= st_bind_text(s, 25, f->leads_known ? f->event_last_seen : NULL);
+    if (f->leads_known) {
+        b |= st_bind_text(s, 23, f->resource_id);
+        b |= st_bind_text(s, 24, f->event_first_seen);
+        b |= st_bind_text(s, 25, f->event_last_seen);
+    } else {
+        b |= st_bind_text(s, 21, gd_resource_path_of(f->resource_type));
+    }
     return b;
 }
 
+/* *changed: 1 when the statement wrote the row; 0 when the INSERT found the
+ * id stored already (ON CONFLICT DO NOTHING). */
 static int write_finding(gd_store *st, const char *sql, int64_t run_id, const gd_finding_row *f,
-                         gd_err *err)
+                         int *changed, gd_err *err)
 {
     sqlite3_stmt *s;
     int rc = st_stmt(st, sql, &s, err);
 
+    *changed = 0;
     if (rc != GD_OK)
         return rc;
-    if (bind_finding(s, run_id, f, gd_time_now_ms()) != SQLITE_OK) {
+    if (bind_finding(s, run_id, f) != SQLITE_OK) {
         rc = st_db_error(st, err, "bind finding");
         st_stmt_reset(s);
         return rc;
     }
-    return st_step_done(st, s, err, sql == SQL_FINDING_INSERT ? "insert finding"
-                                                               : "update finding");
+    rc = st_step_done(st, s, err, sql == SQL_FINDING_INSERT ? "insert finding"
+                                                             : "update finding");
+    if (rc == GD_OK)
+        *changed = sqlite3_changes(st->db) > 0;
+    return rc;
 }
 
 /* Makes sure the finding's account has a row. The ids already known to be
  * in the committed table (st->accounts_known) skip the statement: an org's
  * findings come from a few hundred accounts, and the INSERT ... ON CONFLICT
  * cost about as much as a tenth of the whole row's work. Outside a caller's
- * transaction an id is remembered as pending until its COMMIT (store_tx.c). */
+ * transaction an id is remembered as pending until its COMMIT (store_tx.c),
+ * and a pending id skips it too: its row is in the open transaction, and a
+ * rollback forgets the pending ids with it. That matters for a first load,
+ * whose first transaction (thousands of rows, nothing known yet) ran the
+ * statement for every row; each run costs several times a findings INSERT,
+ * as the CHECK's IN list on accounts.source builds a temporary B-tree. */
 static int note_account(gd_store *st, int64_t run_id, const char *account_id, gd_err *err)
 {
     sqlite3_stmt *s;
     int b = SQLITE_OK;
 
     if (gd_strset_has(&st->accounts_known, account_id))
+        return GD_OK;
+    if (!st->user_tx && gd_strset_has(&st->accounts_pending, account_id))
         return GD_OK;
     int rc = st_stmt(st, SQL_ACCOUNT_FROM_FINDING, &s, err);
     if (rc != GD_OK)
@@ -236,22 +261,109 @@ static int unexpire(gd_store *st, int64_t run_id, const char *id, gd_err *err)
     return st_step_done(st, s, err, "mark finding not expired");
 }
 
+/* ---- Insert first ------------------------------------------------------------
+ *
+ * A region's first load (the 90-day backfill) stores rows that are all new,
+ * and there the lookup before each INSERT found nothing every time: one
+ * statement run and one B-tree seek per row for no information. The INSERT
+ * itself seeks the finding id's index for its uniqueness check, so a row of a
+ * region in insert-first mode is inserted at once with ON CONFLICT DO
+ * NOTHING, and only when that finds the id stored (sqlite3_changes() == 0: a
+ * finding fetched twice, or a region that has rows after all) does the row
+ * take the lookup path, which applies the change rule exactly as before. So
+ * the mode never changes an outcome, only which statements run.
+ *
+ * The mode is learned per region (st_insert_hints): a region turns to
+ * insert-first after INSERT_FIRST_AFTER lookups in a row found nothing and
+ * back to lookup-first at its first conflict, so a re-run, whose rows mostly
+ * exist, pays at most one wasted INSERT attempt per run of new rows. */
+#define INSERT_FIRST_AFTER 4
+
+static struct st_insert_hint *hint_of(gd_store *st, const char *region)
+{
+    struct st_insert_hints *h = &st->insert_hints;
+    size_t len = strlen(region);
+
+    if (len == 0 || len >= ST_INSERT_HINT_NAME)
+        return NULL;
+    for (size_t i = 0; i < h->n; i++)
+        if (memcmp(h->v[i].region, region, len + 1) == 0)
+            return &h->v[i];
+    if (h->n == ST_INSERT_HINT_REGIONS)
+        return NULL; /* more regions than slots: the rest look up first */
+    struct st_insert_hint *e = &h->v[h->n++];
+    memcpy(e->region, region, len + 1);
+    e->absent_run = 0;
+    e->insert_first = 0;
+    return e;
+}
+
+/* Learns from a lookup's outcome: found says whether the id was stored. */
+static void hint_learn(struct st_insert_hint *h, int found)
+{
+    if (!h)
+        return;
+    if (found) {
+        h->absent_run = 0;
+        return;
+    }
+    if (++h->absent_run >= INSERT_FIRST_AFTER)
+        h->insert_first = 1;
+}
+
+/* Insert-first: *done = 1 when the row was new and is now stored. A value a
+ * constraint refuses (NOT NULL, CHECK: checked before the id's uniqueness)
+ * also goes to the lookup: a stored row the rule leaves unchanged never
+ * fails on the fetched copy's values, with or without insert-first. SQLite
+ * refuses such an INSERT before it writes anything, and the transaction
+ * carries on. */
+static int try_insert(gd_store *st, struct st_insert_hint *h, int64_t run_id,
+                      const gd_finding_row *f, gd_upsert_stats *batch, int *done, gd_err *err)
+{
+    int inserted = 0;
+    int rc = write_finding(st, SQL_FINDING_INSERT, run_id, f, &inserted, err);
+
+    *done = 0;
+    if (rc != GD_OK && (sqlite3_errcode(st->db) & 0xff) == SQLITE_CONSTRAINT) {
+        gd_err_clear(err);
+        return GD_OK;
+    }
+    if (rc != GD_OK)
+        return rc;
+    if (!inserted) {
+        h->insert_first = 0; /* the id is stored: the region has rows */
+        h->absent_run = 0;
+        return GD_OK;
+    }
+    *done = 1;
+    batch->inserted++;
+    return note_account(st, run_id, f->account_id, err);
+}
+
 static int upsert_one(gd_store *st, int64_t run_id, const gd_finding_row *f,
                       gd_upsert_stats *batch, gd_err *err)
 {
     struct stored_state old = {0, 0, 0, 0};
     enum change what = CHANGE_NONE;
-    int rc = lookup(st, f->finding_id, &old, &what, err);
+    struct st_insert_hint *h = hint_of(st, f->region);
+    int rc, done = 0, changed = 0;
 
+    if (h && h->insert_first) {
+        rc = try_insert(st, h, run_id, f, batch, &done, err);
+        if (rc != GD_OK || done)
+            return rc;
+    }
+    rc = lookup(st, f->finding_id, &old, &what, err);
     if (rc != GD_OK)
         return rc;
+    hint_learn(h, what != CHANGE_INSERT);
     if (what == CHANGE_UPDATE)
         what = decide(&old, f);
     if (what == CHANGE_INSERT) {
-        rc = write_finding(st, SQL_FINDING_INSERT, run_id, f, err);
+        rc = write_finding(st, SQL_FINDING_INSERT, run_id, f, &changed, err);
         batch->inserted++;
     } else if (what == CHANGE_UPDATE) {
-        rc = write_finding(st, SQL_FINDING_UPDATE, run_id, f, err);
+        rc = write_finding(st, SQL_FINDING_UPDATE, run_id, f, &changed, err);
         batch->updated++;
     } else if (old.expired) {
         rc = unexpire(st, run_id, f->finding_id, err);

@@ -23,6 +23,28 @@ struct st_stmt_slot {
     sqlite3_stmt *stmt;   /* owned; finalized in gd_store_close */
 };
 
+/* ---- Findings: insert-first hints (store_findings.c) ----------------------
+ * Per region, whether new rows are tried with INSERT ... ON CONFLICT DO
+ * NOTHING before any lookup (a region's first load: nearly every row is new),
+ * or looked up first (re-runs: nearly every row exists). Only a hint: either
+ * way each row gets the exact change rule. Guarded by the store mutex. */
+#define ST_INSERT_HINT_REGIONS 48
+#define ST_INSERT_HINT_NAME 32
+struct st_insert_hint {
+    char region[ST_INSERT_HINT_NAME];   /* "" = free slot */
+    unsigned absent_run;   /* consecutive lookups in the region that found no row */
+    int insert_first;
+};
+struct st_insert_hints {
+    struct st_insert_hint v[ST_INSERT_HINT_REGIONS];
+    size_t n;
+};
+
+/* ---- Process-wide SQLite settings (store_sqlite_config.c) ----------------
+ * Call before the process's first sqlite3_open_v2 (first thing in gd_store_open);
+ * idempotent and thread-safe. */
+void st_sqlite_configure(void);
+
 struct gd_store {
     sqlite3 *db;                 /* owned */
     char *path;                  /* owned copy of the path given to gd_store_open */
@@ -44,6 +66,8 @@ struct gd_store {
      * known on COMMIT and drops them on ROLLBACK or a new BEGIN. Rows of
      * accounts are never deleted, so a known id stays true. */
     gd_strset accounts_known, accounts_pending;
+    /* store_findings.c: which regions' rows are tried INSERT-first. */
+    struct st_insert_hints insert_hints;
 };
 
 void st_enter(gd_store *st);
@@ -53,9 +77,13 @@ void st_leave(gd_store *st);
 int st_db_error(gd_store *st, gd_err *err, const char *what);
 
 /* The cached prepared statement for sql (a static string; the cache is keyed by
- * its address). The statement is reset and its bindings cleared, ready to bind.
- * Call st_stmt_reset when done with it. */
+ * its address), ready to bind: not running, its bindings NULL. Call
+ * st_stmt_reset (or st_step_done) when done with it, on every path: that
+ * reset and clear is what leaves it ready for the next user (st_stmt only
+ * resets a statement left busy). A statement that binds only some of its
+ * parameters (store_findings.c) relies on the others being NULL. */
 int st_stmt(gd_store *st, const char *sql, sqlite3_stmt **out, gd_err *err);
+/* Resets s and clears its bindings (NULL s: no-op). */
 void st_stmt_reset(sqlite3_stmt *s);
 /* Steps a statement that returns no rows, then resets it. */
 int st_step_done(gd_store *st, sqlite3_stmt *s, gd_err *err, const char *what);
@@ -118,8 +146,14 @@ int st_require_writable(gd_store *st, gd_err *err);
  * must stay valid until st_stmt_reset (always called before returning).
  * Each returns a SQLite code; callers OR them together and test once. */
 int st_bind_text(sqlite3_stmt *s, int idx, const char *v);
+/* v's first len bytes (no NUL among them); NULL v binds SQL NULL. */
+int st_bind_text_len(sqlite3_stmt *s, int idx, const char *v, size_t len);
 int st_bind_int64(sqlite3_stmt *s, int idx, int64_t v);
 int st_bind_double(sqlite3_stmt *s, int idx, double v);
+
+/* A row's raw_json length: raw_json_len when its producer set it (checked
+ * against strlen in debug builds), else strlen. raw_json must be non-NULL. */
+size_t st_raw_json_len(const gd_finding_row *f);
 
 /* Temp table temp.gd_ids(seq, id UNIQUE) used for set operations on large id
  * lists (archive reconciliation, missing ids). Clears it, then fills it with

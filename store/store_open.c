@@ -298,6 +298,7 @@ int gd_store_open(const char *path, int mode, gd_store **out, gd_err *err)
     int rc;
 
     *out = NULL;
+    st_sqlite_configure(); /* before SQLite initialises itself (store_sqlite_config.c) */
     if (!path || !*path)
         return gd_err_set(err, GD_E_USAGE, "DB path is empty");
     if (mode != GD_STORE_READ_WRITE && mode != GD_STORE_READ_ONLY)

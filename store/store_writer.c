@@ -283,7 +283,7 @@ static size_t page_bytes(const gd_finding_row *rows, size_t n)
 {
     size_t bytes = n * sizeof *rows;
     for (size_t i = 0; i < n; i++)
-        bytes += strlen(rows[i].raw_json);
+        bytes += st_raw_json_len(&rows[i]);
     return bytes;
 }
 

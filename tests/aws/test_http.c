@@ -113,6 +113,36 @@ static void test_cap_exceeded_without_length(void)
     ss_stop(&s);
 }
 
+/* A body with a Content-Length is received into one buffer of its size
+ * (no doubling, no copies on the way); one without still grows to fit. */
+static void test_body_sized_from_length(void)
+{
+    ss_step steps[] = {{.action = SS_BIG, .big_bytes = 300000},
+                       {.action = SS_BIG_UNSIZED, .big_bytes = 300000}};
+    ss_server s;
+    char url[64];
+    CHECK_INT(ss_start(&s, steps, 2), 0);
+    gd_http *h = new_client(5000, 1000000, 1);
+    gd_http_response resp;
+    gd_http_response_init(&resp);
+    CHECK_INT(get(h, ss_url(&s, url, sizeof url), &resp), 0);
+    CHECK_INT(resp.body.len, 300000);
+    CHECK_INT(resp.body.cap, 300001);
+    size_t x = 0;
+    while (x < resp.body.len && resp.body.data[x] == 'x')
+        x++;
+    CHECK_INT(x, 300000);
+    CHECK(resp.body.data[300000] == '\0');
+    gd_http_response_free(&resp);
+    gd_http_response_init(&resp);
+    CHECK_INT(get(h, url, &resp), 0);
+    CHECK_INT(resp.body.len, 300000);
+    CHECK(resp.body.cap > 300001);
+    gd_http_response_free(&resp);
+    gd_http_free(h);
+    ss_stop(&s);
+}
+
 static void test_dropped_connection(void)
 {
     ss_step steps[] = {{.action = SS_CLOSE}, {.action = SS_PARTIAL, .body = "{\"a\":"}};
@@ -253,6 +283,7 @@ int main(void)
     test_keep_alive_and_headers();
     test_cap_exceeded();
     test_cap_exceeded_without_length();
+    test_body_sized_from_length();
     test_dropped_connection();
     test_timeout();
     test_connect_refused();

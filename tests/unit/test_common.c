@@ -22,6 +22,25 @@ static void test_buf(void)
     gd_buf_reset(&b);
     CHECK_STR(gd_buf_cstr(&b), "");
     gd_buf_free(&b);
+
+    /* reserve: exactly the room asked for, at once; appends then fit */
+    gd_buf_init(&b, 1000);
+    CHECK_INT(gd_buf_cap_exact(&b, 600), 601);
+    CHECK_INT(gd_buf_reserve(&b, 600), 0);
+    CHECK_INT(b.cap, 601);
+    CHECK_STR(gd_buf_cstr(&b), "");
+    char *data = b.data;
+    for (int i = 0; i < 60; i++)
+        CHECK_INT(gd_buf_appends(&b, "0123456789"), 0);
+    CHECK(b.data == data && b.cap == 601 && b.len == 600);
+    CHECK_INT(gd_buf_reserve(&b, 10), 0); /* grows to len + 10 + 1 */
+    CHECK_INT(b.cap, 611);
+    CHECK_INT(gd_buf_reserve(&b, 5), 0);  /* already room: unchanged */
+    CHECK_INT(b.cap, 611);
+    CHECK_INT(gd_buf_cap_exact(&b, 401), 0);
+    CHECK_INT(gd_buf_reserve(&b, 401), GD_E_TOO_BIG);
+    CHECK(b.cap == 611 && b.len == 600);
+    gd_buf_free(&b);
 }
 
 static void test_time(void)

@@ -146,6 +146,51 @@ static long raw_mismatch(const gd_scan_page *sc, const gd_api_findings *jf, diff
     return -1;
 }
 
+/* Every row's raw_json_len is set (never 0: "unknown") and is exactly
+ * strlen(raw_json): the store binds that many bytes, so a wrong length
+ * would store other bytes than the NUL-terminated text. */
+static void check_raw_lens(const gd_finding_row *rows, size_t n, const char *label,
+                           const char *path)
+{
+    for (size_t i = 0; i < n; i++)
+        CHECK_MSG(rows[i].raw_json && rows[i].raw_json_len == strlen(rows[i].raw_json),
+                  "%s: %s row %zu: raw_json_len %zu vs strlen %zu", label, path, i,
+                  rows[i].raw_json_len, rows[i].raw_json ? strlen(rows[i].raw_json) : 0);
+}
+
+/* gd_api_findings_from_buf on a response-like copy of body: the scanner
+ * takes the buffer itself (left empty) or declines and leaves it exactly as
+ * it was (the jansson fallback reads it, and its owner frees it). */
+static void check_from_buf(const char *body, size_t len, int st, int jrc,
+                           const gd_api_findings *jf, const char *label)
+{
+    gd_buf b;
+    gd_buf_init(&b, SIZE_MAX / 2);
+    CHECK(gd_buf_append(&b, body, len) == 0);
+    char *data = b.data;
+    gd_api_findings bf;
+    gd_err err = {0};
+    int brc = gd_api_findings_from_buf(&b, "eu-west-1", "det", &bf, &err);
+    CHECK_MSG(brc == jrc, "%s: from_buf %d vs jansson %d", label, brc, jrc);
+    if (st == GD_SCAN_OK) {
+        CHECK_MSG(b.data == NULL && b.len == 0 && bf.raw_buf == data,
+                  "%s: from_buf did not take the body", label);
+    } else {
+        CHECK_MSG(b.data == data && b.len == len && memcmp(b.data, body, len) == 0,
+                  "%s: a declined body was changed", label);
+    }
+    if (brc == 0 && jrc == 0) {
+        CHECK_MSG(bf.n == jf->n, "%s: from_buf rows", label);
+        check_raw_lens(bf.rows, bf.n, label, "from_buf");
+        char why[200] = "";
+        for (size_t i = 0; i < bf.n && i < jf->n; i++)
+            CHECK_MSG(rows_equal(&bf.rows[i], &jf->rows[i], why, sizeof why),
+                      "%s: from_buf row %zu: %s", label, i, why);
+    }
+    gd_api_findings_free(&bf);
+    gd_buf_free(&b);
+}
+
 /* One differential case. expect_ok: the body is one the scanner must take. */
 static void check_case(const char *body, size_t len, int expect_ok, diff_stats *ds,
                        const char *label)
@@ -157,6 +202,10 @@ static void check_case(const char *body, size_t len, int expect_ok, diff_stats *
     json_t *strict = json_loadb(body, len, JSON_REJECT_DUPLICATES, NULL);
     ds->cases++;
     ds->by_status[st >= 0 && st < GD_SCAN_N_STATUS ? st : 0]++;
+    if (st == GD_SCAN_OK)
+        check_raw_lens(sc.rows, sc.n, label, "scanner");
+    if (jrc == 0)
+        check_raw_lens(jf.rows, jf.n, label, "jansson");
     if (st == GD_SCAN_OK) {
         ds->matched++;
         /* jansson refuses the body as sent only when a finding's text needed
@@ -193,6 +242,7 @@ static void check_case(const char *body, size_t len, int expect_ok, diff_stats *
     if (wrc == 0 && jrc == 0) {
         CHECK_MSG(wf.fast_path == (st == GD_SCAN_OK), "%s: fast_path flag", label);
         CHECK_MSG(wf.n == jf.n, "%s: wrapper rows", label);
+        check_raw_lens(wf.rows, wf.n, label, "wrapper");
         char why[200] = "";
         for (size_t i = 0; i < wf.n && i < jf.n; i++) {
             CHECK_MSG(rows_equal(&wf.rows[i], &jf.rows[i], why, sizeof why),
@@ -201,6 +251,7 @@ static void check_case(const char *body, size_t len, int expect_ok, diff_stats *
         }
     }
     gd_api_findings_free(&wf);
+    check_from_buf(body, len, st, jrc, &jf, label);
     json_decref(strict);
     gd_api_findings_free(&jf);
     gd_findings_scan_free(&sc);
@@ -402,6 +453,58 @@ static void test_repaired_per_field(diff_stats *ds)
     gd_findings_scan_free(&sc);
     check_case(b.data, b.len, 1, ds, "one hostile of 50");
     gd_buf_free(&b);
+}
+
+static size_t chunk_count(const gd_scan_page *sc)
+{
+    size_t n = 0;
+    for (const gd_scan_chunk *c = sc->strings; c; c = c->next)
+        n++;
+    return n;
+}
+
+/* The strings area grows by chunks that never move: a page whose decoded
+ * strings outgrow the first chunk (long titles; repaired text that grows
+ * threefold; one string larger than any chunk) keeps every earlier row's
+ * strings where they were, and still equals the jansson path. */
+static void test_strings_growth(diff_stats *ds)
+{
+    static const char *const shapes[] = {"plain", "escaped", "repaired", "huge"};
+    for (int k = 0; k < 4; k++) {
+        gd_buf b;
+        gd_buf_init(&b, 0);
+        gd_buf_appends(&b, "{\"findings\":[");
+        int n = k == 3 ? 3 : 40;
+        for (int i = 0; i < n; i++) {
+            gd_buf_printf(&b, "%s{\"id\":\"f%d\",\"accountId\":\"111122223333\",\"type\":\"T\","
+                          "\"severity\":2,\"createdAt\":\"2026-01-01T00:00:00Z\","
+                          "\"updatedAt\":\"2026-01-01T00:00:00Z\",\"title\":\"t%d ", i ? "," : "",
+                          i, i);
+            size_t reps = k == 3 ? (i == 1 ? 300000 : 10) : 700;
+            for (size_t r = 0; r < reps; r++)
+                gd_buf_appends(&b, k == 1 ? "\\u00e9" : k == 2 ? "\xFF" : "x");
+            gd_buf_appends(&b, "\"}");
+        }
+        gd_buf_appends(&b, "]}");
+        gd_scan_page sc;
+        CHECK_INT(gd_findings_scan(b.data, b.len, "eu-west-1", "det", &sc), GD_SCAN_OK);
+        CHECK_INT(sc.n, (size_t)n);
+        CHECK_MSG(chunk_count(&sc) > 1, "%s: strings in %zu chunk(s)", shapes[k],
+                  chunk_count(&sc));
+        /* every row's title, wherever its chunk, is whole and its own */
+        for (size_t i = 0; i < sc.n; i++) {
+            char head[16];
+            snprintf(head, sizeof head, "t%zu ", i);
+            size_t reps = k == 3 ? (i == 1 ? 300000 : 10) : 700;
+            size_t unit = k == 1 ? 2 : k == 2 ? 3 : 1;
+            CHECK_MSG(sc.rows[i].title && strncmp(sc.rows[i].title, head, strlen(head)) == 0 &&
+                      strlen(sc.rows[i].title) == strlen(head) + reps * unit,
+                      "%s: row %zu title", shapes[k], i);
+        }
+        gd_findings_scan_free(&sc);
+        check_case(b.data, b.len, 1, ds, shapes[k]);
+        gd_buf_free(&b);
+    }
 }
 
 /* Every field rule of parse_one_finding, broken: the scanner declines. */
@@ -631,6 +734,27 @@ static void test_sample_marker(void)
     }
     CHECK_INT(gd_api_is_sample_marker(NULL), 0);
     CHECK_INT(gd_api_is_sample_marker("{\"sample\":true,\"sample\":false}"), 0);
+    /* the two common texts are answered without jansson: same answers as
+     * jansson gives for their neighbours */
+    CHECK_INT(gd_api_is_sample_marker("{\"sample\":true}"), 1);
+    CHECK_INT(gd_api_is_sample_marker("{\"sample\":false}"), 0);
+    CHECK_INT(gd_api_is_sample_marker("{ \"sample\" : true }"), 1);
+    CHECK_INT(gd_api_is_sample_marker("{\"sample\":true}x"), 0);
+    CHECK_INT(gd_api_is_sample_marker("{\"sample\":false,\"sample\":true}"), 0);
+    CHECK_INT(gd_api_is_sample_marker("{\"sample\":trUe}"), 0);
+}
+
+/* The body parser on text in a response-like buffer; taken: whether the
+ * page must have kept the buffer. */
+static int parse_text(gd_api_findings_ud *ud, const char *text, gd_err *err, int taken)
+{
+    gd_buf b;
+    gd_buf_init(&b, 0);
+    CHECK(gd_buf_appends(&b, text) == 0);
+    int rc = gd_api_findings_body_parser(ud, &b, err);
+    CHECK_MSG((b.data == NULL) == taken, "body parser: buffer %s", taken ? "kept" : "taken");
+    gd_buf_free(&b);
+    return rc;
 }
 
 /* gd_api_findings_from_body and the gd_region_call_parse callback. */
@@ -668,16 +792,20 @@ static void test_wrapper_and_callback(void)
     gd_api_findings_ud ud = {0};
     ud.region = "r";
     ud.detector_id = "d";
-    CHECK_INT(gd_api_findings_body_parser(&ud, bad, strlen(bad), &err), 0);
+    CHECK_INT(parse_text(&ud, bad, &err, 0), 0);
     CHECK(ud.malformed == 1 && ud.out.n == 0 && strstr(ud.bad.msg, "required"));
-    CHECK_INT(gd_api_findings_body_parser(&ud, cut, strlen(cut), &err), GD_E_PARSE);
+    CHECK_INT(parse_text(&ud, cut, &err, 0), GD_E_PARSE);
     CHECK(ud.malformed == 0 && err.code == GD_E_PARSE);
-    CHECK_INT(gd_api_findings_body_parser(&ud, fast, strlen(fast), &err), 0);
+    CHECK_INT(parse_text(&ud, fast, &err, 1), 0);
     CHECK(ud.malformed == 0 && ud.out.n == 1);
     /* called again (a new round): the earlier rows are freed, not leaked */
-    CHECK_INT(gd_api_findings_body_parser(&ud, fast, strlen(fast), &err), 0);
+    CHECK_INT(parse_text(&ud, fast, &err, 1), 0);
     CHECK(ud.out.n == 1);
     gd_api_findings_free(&ud.out);
+    /* an empty body (data NULL) is unusable, not a crash */
+    gd_buf empty;
+    gd_buf_init(&empty, 0);
+    CHECK_INT(gd_api_findings_body_parser(&ud, &empty, &err), GD_E_PARSE);
 }
 
 /* More than GD_SCAN_MAX_FINDINGS items: declined, as jansson's cap. */
@@ -1405,6 +1533,7 @@ int main(void)
     clock_t t0 = clock();
     test_declines_each_reason(&hand);
     test_repaired_per_field(&hand);
+    test_strings_growth(&hand);
     test_hostile_corpus(&hand);
     test_field_rules_decline(&hand);
     test_field_rules_taken(&hand);

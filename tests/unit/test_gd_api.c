@@ -189,6 +189,8 @@ static void test_findings_parse_section4_fields(void)
     CHECK_INT(r->archived, 1);
     json_t *again = parse(r->raw_json);
     CHECK(again && json_equal(again, json_array_get(json_object_get(f.root, "findings"), 0)));
+    /* the store binds raw_json_len bytes: exactly the text, its NUL excluded */
+    CHECK(r->raw_json_len > 0 && r->raw_json_len == strlen(r->raw_json));
     json_decref(again);
     gd_api_findings_free(&f);
 }

@@ -625,6 +625,21 @@ static void test_finding_accounts_survive_rollbacks(void)
     upsert1(st, r1, &f[1], NULL);
     CHECK_INT(peek_int(t.path, "SELECT count(*) FROM accounts WHERE account_id = '555555555555'"),
               1);
+    /* a page that fails inside a caller-scoped transaction rolls back to its
+     * savepoint: its account is gone again, and a later finding of the same
+     * account in that transaction gives it a row. */
+    CHECK_INT(gd_store_begin(st, &err), 0);
+    frow_make(&f[0], "acct-h", "us-east-1", "666666666666", 100, 0, 1);
+    frow_make(&f[1], "acct-i", "us-east-1", "777777777777", 100, 0, 1);
+    rows[0] = f[0].row;
+    rows[1] = f[1].row;
+    rows[1].severity = NAN;
+    CHECK(gd_store_upsert_findings(st, r1, rows, 2, NULL, &err) < 0);
+    frow_make(&f[0], "acct-j", "us-east-1", "666666666666", 100, 0, 1);
+    upsert1(st, r1, &f[0], NULL);
+    CHECK_INT(gd_store_commit(st, &err), 0);
+    CHECK_INT(peek_int(t.path, "SELECT count(*) FROM accounts WHERE account_id = '666666666666'"),
+              1);
     /* a better source still wins over a remembered id */
     put_account(st, r1, "333333333333", "Prod", NULL, "organizations");
     frow_make(&f[0], "acct-g", "us-east-1", "333333333333", 100, 0, 1);
@@ -1307,6 +1322,80 @@ static void test_findings_archived_at_and_sample(void)
     tmpdb_cleanup(&t);
 }
 
+/* raw_json is stored as exactly its text, whether the producer gave its
+ * length (raw_json_len, as the collector does) or left it 0 (strlen): no NUL
+ * or byte past it, multi-byte UTF-8 and a 60 KB value intact. Rows that bind
+ * different parameter sets go through the same cached statements in turn,
+ * so a parameter one row binds must not reach the next (which leaves it
+ * NULL): the second row's leads come from its own raw_json, not the first's. */
+static void test_raw_json_stored_exactly(void)
+{
+    struct tmpdb t;
+    gd_upsert_stats s = {0, 0, 0};
+    gd_err err = {0};
+    tmpdb_init(&t, "store_test");
+    gd_store *st = open_rw(t.path);
+    int64_t r1 = begin_run(st, 1);
+    size_t big_len = 60 * 1024;
+    char *big = malloc(big_len + 1);
+    CHECK(big != NULL);
+    if (!big)
+        return;
+    memcpy(big, "{\"d\":\"", 6);
+    for (size_t i = 6; i < big_len - 2; i++)
+        big[i] = (char)('a' + i % 26);
+    memcpy(big + big_len - 2, "\"}", 3);
+    struct frow f[4];
+    frow_make(&f[0], "len-known", "r1", "111111111111", 10, 1, 1);
+    snprintf(f[0].raw, sizeof f[0].raw, "{\"t\":\"caf\xc3\xa9 \xe2\x82\xac\"}");
+    f[0].row.raw_json_len = strlen(f[0].raw);
+    f[0].row.leads_known = 1;
+    f[0].row.resource_id = "i-first";
+    f[0].row.event_first_seen = "2026-01-01T00:00:00Z";
+    frow_make(&f[1], "len-unknown", "r1", "111111111111", 10, 0, 1);
+    snprintf(f[1].raw, sizeof f[1].raw, "{\"t\":\"x\"}");
+    frow_make(&f[2], "big-known", "r1", "111111111111", 10, 0, 1);
+    f[2].row.raw_json = big;
+    f[2].row.raw_json_len = big_len;
+    frow_make(&f[3], "big-unknown", "r1", "111111111111", 10, 1, 1);
+    f[3].row.raw_json = big;
+    for (int i = 0; i < 4; i++)
+        CHECK_INT(gd_store_upsert_findings(st, r1, &f[i].row, 1, &s, &err), GD_OK);
+    /* the same rows again in one page (updated: newer copies) */
+    gd_finding_row page[4];
+    for (int i = 0; i < 4; i++) {
+        page[i] = f[i].row;
+        page[i].updated_ms = 20;
+    }
+    CHECK_INT(gd_store_upsert_findings(st, r1, page, 4, &s, &err), GD_OK);
+    sqlite3 *db = peek_open(t.path);
+    sqlite3_stmt *q = NULL;
+    CHECK_INT(sqlite3_prepare_v2(db, "SELECT CAST(raw_json AS BLOB), resource_id, updated_ms"
+                                     " FROM findings WHERE finding_id = ?1", -1, &q, NULL),
+              SQLITE_OK);
+    for (int i = 0; i < 4; i++) {
+        const char *want = f[i].row.raw_json;
+        sqlite3_bind_text(q, 1, f[i].id, -1, SQLITE_STATIC);
+        CHECK_INT(sqlite3_step(q), SQLITE_ROW);
+        int n = sqlite3_column_bytes(q, 0);
+        const void *got = sqlite3_column_blob(q, 0);
+        CHECK_MSG((size_t)n == strlen(want) && got && memcmp(got, want, (size_t)n) == 0,
+                  "%s: raw_json stored %d bytes, want %zu", f[i].id, n, strlen(want));
+        CHECK_INT(sqlite3_column_int64(q, 2), 20);
+        if (i == 0)
+            CHECK_STR((const char *)sqlite3_column_text(q, 1), "i-first");
+        else
+            CHECK_MSG(sqlite3_column_type(q, 1) == SQLITE_NULL, "%s: resource_id %s", f[i].id,
+                      (const char *)sqlite3_column_text(q, 1));
+        sqlite3_reset(q);
+    }
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    free(big);
+    gd_store_close(st);
+    tmpdb_cleanup(&t);
+}
+
 /* Expiry: candidates are the region's stored, not-expired rows a complete
  * listing lacks; marking keeps history and the first expiry time; a listing
  * or a fetch that names the finding again un-expires it. */
@@ -1417,6 +1506,154 @@ static int lc_each_cb(void *ud, const gd_rq_finding *f)
 
 /* One row per state (plus a sample that is also archived and one that is
  * also expired: sample wins), then every read function's view of them. */
+/* ---- Insert first (store_findings.c) ----------------------------------------
+ * Once a region's lookups keep finding nothing (its first load), its rows are
+ * inserted without a lookup, and only a conflict sends a row to the lookup.
+ * These pages run long enough for that mode to start (a handful of new ids)
+ * and then repeat ids, so every outcome of the change rule and every count
+ * has to come out of the conflict path exactly as out of the lookup. */
+
+#define IF_NEW 12   /* new ids before the repeats: well past the switch */
+
+static const char *raw_of(const char *path, const char *id, char *out, size_t n)
+{
+    char sql[200];
+    snprintf(sql, sizeof sql, "SELECT raw_json FROM findings WHERE finding_id = '%s'", id);
+    return peek_text(path, sql, out, n);
+}
+
+/* One first-load page: IF_NEW new ids, then each outcome once as a repeat of
+ * an id stored earlier in the same page. */
+static void test_insert_first_repeats_in_one_page(void)
+{
+    struct tmpdb t;
+    struct frow f[IF_NEW + 6];
+    gd_finding_row rows[IF_NEW + 6];
+    gd_upsert_stats s = {0, 0, 0};
+    gd_err err = {0};
+    char id[32], txt[128];
+    tmpdb_init(&t, "store_test");
+    gd_store *st = open_rw(t.path);
+    int64_t r1 = begin_run(st, 1);
+    for (int i = 0; i < IF_NEW; i++) {
+        snprintf(id, sizeof id, "if-%02d", i);
+        frow_make(&f[i], id, "eu-north-1", i % 2 ? "111111111111" : "222222222222", 100, 0, 1);
+    }
+    frow_make(&f[IF_NEW + 0], "if-02", "eu-north-1", "222222222222", 200, 0, 1); /* newer */
+    frow_make(&f[IF_NEW + 1], "if-03", "eu-north-1", "111111111111", 50, 1, 7);  /* older */
+    frow_make(&f[IF_NEW + 2], "if-04", "eu-north-1", "222222222222", 100, 1, 1); /* archived */
+    frow_make(&f[IF_NEW + 3], "if-05", "eu-north-1", "111111111111", 100, 0, 3); /* count */
+    frow_make(&f[IF_NEW + 4], "if-06", "eu-north-1", "222222222222", 100, 0, 1); /* same */
+    frow_make(&f[IF_NEW + 5], "if-02", "eu-north-1", "222222222222", 300, 0, 1); /* newer again */
+    f[IF_NEW + 0].row.title = "second copy";
+    f[IF_NEW + 1].row.title = "stale copy";
+    f[IF_NEW + 5].row.title = "third copy";
+    for (int i = 0; i < IF_NEW + 6; i++)
+        rows[i] = f[i].row;
+    CHECK_INT(gd_store_upsert_findings(st, r1, rows, IF_NEW + 6, &s, &err), 0);
+    CHECK_INT(s.inserted, IF_NEW);
+    CHECK_INT(s.updated, 4);
+    CHECK_INT(s.unchanged, 2);
+    CHECK_INT(peek_int(t.path, "SELECT count(*) FROM findings"), IF_NEW);
+    CHECK_INT(finding_int(t.path, "if-02", "updated_ms"), 300);
+    CHECK_STR(raw_of(t.path, "if-02", txt, sizeof txt), "{\"Id\":\"if-02\",\"UpdatedAt\":300}");
+    CHECK_STR(peek_text(t.path, "SELECT title FROM findings WHERE finding_id = 'if-02'", txt,
+                        sizeof txt), "third copy");
+    CHECK_INT(finding_int(t.path, "if-03", "updated_ms"), 100);
+    CHECK_INT(finding_int(t.path, "if-03", "count"), 1);
+    CHECK_INT(finding_int(t.path, "if-03", "archived"), 0);
+    CHECK_STR(peek_text(t.path, "SELECT title FROM findings WHERE finding_id = 'if-03'", txt,
+                        sizeof txt), "title");
+    CHECK_INT(finding_int(t.path, "if-04", "archived"), 1);
+    CHECK_INT(finding_int(t.path, "if-05", "count"), 3);
+    CHECK_INT(peek_int(t.path, "SELECT count(*) FROM accounts WHERE source = 'finding'"), 2);
+    gd_store_close(st);
+    tmpdb_cleanup(&t);
+}
+
+/* The same repeats across pages (each its own commit) and in a region that
+ * has rows: a repeated id after a run of new ones, an expired row fetched
+ * again (unexpired, counted updated), and re-running a whole page changes
+ * nothing. */
+static void test_insert_first_across_pages_and_expired_rows(void)
+{
+    struct tmpdb t;
+    struct frow f[IF_NEW + 3];
+    gd_finding_row rows[IF_NEW + 3];
+    gd_upsert_stats s = {0, 0, 0};
+    gd_err err = {0};
+    char id[32], txt[128];
+    int64_t marked = 0;
+    tmpdb_init(&t, "store_test");
+    gd_store *st = open_rw(t.path);
+    int64_t r1 = begin_run(st, 1), r2 = begin_run(st, 2);
+    for (int i = 0; i < IF_NEW; i++) {
+        snprintf(id, sizeof id, "ip-%02d", i);
+        frow_make(&f[i], id, "ap-south-1", "111111111111", 100, 0, 1);
+        rows[i] = f[i].row;
+    }
+    CHECK_INT(gd_store_upsert_findings(st, r1, rows, IF_NEW, &s, &err), 0);
+    CHECK_INT(s.inserted, IF_NEW);
+    const char *gone[] = {"ip-01"};
+    CHECK_INT(gd_store_mark_expired(st, r1, "ap-south-1", gone, 1, 5000, &marked, &err), 0);
+    CHECK_INT(marked, 1);
+
+    /* New ids again, then the expired row's same copy, an older copy, and
+     * a newer one of rows stored by the first page. */
+    memset(&s, 0, sizeof s);
+    for (int i = 0; i < IF_NEW; i++) {
+        snprintf(id, sizeof id, "iq-%02d", i);
+        frow_make(&f[i], id, "ap-south-1", "111111111111", 100, 0, 1);
+    }
+    frow_make(&f[IF_NEW + 0], "ip-01", "ap-south-1", "111111111111", 100, 0, 1);
+    frow_make(&f[IF_NEW + 1], "ip-02", "ap-south-1", "111111111111", 90, 0, 5);
+    frow_make(&f[IF_NEW + 2], "ip-03", "ap-south-1", "111111111111", 110, 0, 1);
+    for (int i = 0; i < IF_NEW + 3; i++)
+        rows[i] = f[i].row;
+    CHECK_INT(gd_store_upsert_findings(st, r2, rows, IF_NEW + 3, &s, &err), 0);
+    CHECK_INT(s.inserted, IF_NEW);
+    CHECK_INT(s.updated, 2);
+    CHECK_INT(s.unchanged, 1);
+    CHECK_INT(finding_int(t.path, "ip-01", "expired_at_ms"), -999);
+    CHECK_INT(finding_int(t.path, "ip-01", "last_run_id"), r2);
+    CHECK_INT(finding_int(t.path, "ip-02", "count"), 1);
+    CHECK_INT(finding_int(t.path, "ip-02", "last_run_id"), r1);
+    CHECK_INT(finding_int(t.path, "ip-03", "updated_ms"), 110);
+    CHECK_STR(raw_of(t.path, "ip-03", txt, sizeof txt), "{\"Id\":\"ip-03\",\"UpdatedAt\":110}");
+    CHECK_INT(finding_int(t.path, "iq-00", "first_run_id"), r2);
+
+    /* A stale copy with a value the table refuses (NaN severity: NULL in a
+     * NOT NULL column) changes nothing and fails nothing, as with a lookup
+     * first; a newer one fails its page alone. */
+    memset(&s, 0, sizeof s);
+    for (int i = 0; i < IF_NEW; i++) {
+        snprintf(id, sizeof id, "ir-%02d", i);
+        frow_make(&f[i], id, "ap-south-1", "111111111111", 100, 0, 1);
+        rows[i] = f[i].row;
+    }
+    frow_make(&f[IF_NEW], "ip-04", "ap-south-1", "111111111111", 90, 0, 1);
+    rows[IF_NEW] = f[IF_NEW].row;
+    rows[IF_NEW].severity = NAN;
+    CHECK_INT(gd_store_upsert_findings(st, r2, rows, IF_NEW + 1, &s, &err), 0);
+    CHECK_INT(s.inserted, IF_NEW);
+    CHECK_INT(s.unchanged, 1);
+    CHECK_INT(finding_int(t.path, "ip-04", "severity"), 5);
+    rows[IF_NEW].updated_ms = 120;
+    CHECK(gd_store_upsert_findings(st, r2, &rows[IF_NEW], 1, &s, &err) < 0);
+    CHECK_INT(finding_int(t.path, "ip-04", "updated_ms"), 100);
+    for (int i = 0; i < IF_NEW + 3; i++)
+        rows[i] = f[i].row;
+
+    /* A page of stored rows only: nothing changes. */
+    memset(&s, 0, sizeof s);
+    uint64_t before = content_hash(t.path);
+    CHECK_INT(gd_store_upsert_findings(st, r2, rows, IF_NEW + 3, &s, &err), 0);
+    CHECK_INT(s.unchanged, IF_NEW + 3);
+    CHECK(content_hash(t.path) == before);
+    gd_store_close(st);
+    tmpdb_cleanup(&t);
+}
+
 static void test_lifecycle_reads(void)
 {
     struct tmpdb t;
@@ -1690,6 +1927,9 @@ int main(void)
     test_upsert_100k_findings_then_rerun_changes_nothing();
     test_findings_archived_at_and_sample();
     test_findings_expiry();
+    test_raw_json_stored_exactly();
+    test_insert_first_repeats_in_one_page();
+    test_insert_first_across_pages_and_expired_rows();
     test_lifecycle_reads();
     test_v2_db_gets_lifecycle_columns();
     test_v6_db_gets_lean_findings();

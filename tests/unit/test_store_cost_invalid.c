@@ -15,66 +15,13 @@
 #include "store/migrations.h"
 #include "store/report_query.h"
 #include "store/store.h"
+#include "rawdb.h"
 #include "t.h"
 #include "tmpdb.h"
-
-static sqlite3 *db_open(const char *path, int create)
-{
-    sqlite3 *db = NULL;
-    int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
-    if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
-        fprintf(stderr, "open %s: %s\n", path, sqlite3_errmsg(db));
-        exit(2);
-    }
-    sqlite3_busy_timeout(db, 10000);
-    /* as the store runs: a foreign key that went missing would show */
-    sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
-    return db;
-}
-
-static int64_t q_int(sqlite3 *db, const char *sql)
-{
-    sqlite3_stmt *s = NULL;
-    int64_t v = -999;
-    if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
-        v = sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
-    return v;
-}
-
-/* Every row of sql as one text ("a|b|;c|d|;"), NULL shown as "<null>". */
-static void q_rows(sqlite3 *db, const char *sql, char *out, size_t n)
-{
-    sqlite3_stmt *s = NULL;
-    size_t used = 0;
-    out[0] = 0;
-    if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK) {
-        snprintf(out, n, "error: %s", sqlite3_errmsg(db));
-        return;
-    }
-    while (sqlite3_step(s) == SQLITE_ROW && used + 1 < n) {
-        for (int c = 0; c < sqlite3_column_count(s) && used + 1 < n; c++) {
-            const unsigned char *t = sqlite3_column_text(s, c);
-            used += (size_t)snprintf(out + used, n - used, "%s|", t ? (const char *)t : "<null>");
-        }
-        if (used + 1 < n)
-            used += (size_t)snprintf(out + used, n - used, ";");
-    }
-    sqlite3_finalize(s);
-}
 
 static int exec_ok(sqlite3 *db, const char *sql)
 {
     return sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK;
-}
-
-static int max_version(void)
-{
-    int max = 0;
-    for (size_t i = 0; i < gd_migrations_count; i++)
-        if (gd_migrations[i].version > max)
-            max = gd_migrations[i].version;
-    return max;
 }
 
 static const char ALL_ROWS[] =
@@ -161,8 +108,8 @@ static void test_v5_db_gets_the_invalid_cost_state(void)
     tmpdb_init(&t, "cost_invalid");
     make_v5_db(t.path);
     sqlite3 *db = db_open(t.path, 0);
-    q_rows(db, ALL_ROWS, before, sizeof before);
-    q_rows(db, COLUMNS, cols_before, sizeof cols_before);
+    q_rows(db, 0, ALL_ROWS, before, sizeof before);
+    q_rows(db, 0, COLUMNS, cols_before, sizeof cols_before);
     sqlite3_close(db);
     read_only_reads_v5_as_it_is(t.path);
 
@@ -196,14 +143,14 @@ static void test_v5_db_gets_the_invalid_cost_state(void)
 
     db = db_open(t.path, 0);
     /* Data kept: the six old rows, every column, byte for byte. */
-    q_rows(db, "SELECT * FROM run_regions WHERE region NOT LIKE 'xx-%'"
+    q_rows(db, 0, "SELECT * FROM run_regions WHERE region NOT LIKE 'xx-%'"
                " AND NOT (run_id = 2 AND region = 'ap-south-1') ORDER BY run_id, region",
            after, sizeof after);
     CHECK_MSG(before[0] && !strcmp(before, after), "before: %s\nafter:  %s", before, after);
-    q_rows(db, COLUMNS, cols_after, sizeof cols_after);
+    q_rows(db, 0, COLUMNS, cols_after, sizeof cols_after);
     CHECK_MSG(cols_before[0] && !strcmp(cols_before, cols_after), "columns before: %s\nafter: %s",
               cols_before, cols_after);
-    q_rows(db, "SELECT cost_state, cost_message FROM run_regions WHERE run_id = 2 AND"
+    q_rows(db, 0, "SELECT cost_state, cost_message FROM run_regions WHERE run_id = 2 AND"
                " region = 'ap-south-1'", txt, sizeof txt);
     CHECK_STR(txt, "invalid|invalid amount \"1e999\" for x (too large)|;");
     CHECK_INT(q_int(db, "SELECT count(*) FROM run_regions WHERE region LIKE 'xx-test-%'"), 5);
@@ -216,13 +163,13 @@ static void test_v5_db_gets_the_invalid_cost_state(void)
                        " (1, 'us-east-1', 'collected')"));                    /* primary key */
     CHECK(!exec_ok(db, "INSERT INTO run_regions (run_id, region, state) VALUES"
                        " (99, 'us-east-1', 'collected')"));                   /* foreign key */
-    q_rows(db, "SELECT \"table\", \"from\", \"to\", on_delete FROM"
+    q_rows(db, 0, "SELECT \"table\", \"from\", \"to\", on_delete FROM"
                " pragma_foreign_key_list('run_regions')", txt, sizeof txt);
     CHECK_STR(txt, "runs|run_id|run_id|CASCADE|;");
     CHECK_INT(q_int(db, "SELECT count(*) FROM sqlite_master WHERE name LIKE 'run_regions%'"
                         " AND type = 'table'"), 1);   /* no copy left behind */
     CHECK_INT(q_int(db, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
-    q_rows(db, "PRAGMA integrity_check", txt, sizeof txt);
+    q_rows(db, 0, "PRAGMA integrity_check", txt, sizeof txt);
     CHECK_STR(txt, "ok|;");
     /* Deleting a run (prune) still takes its regions along. */
     CHECK(exec_ok(db, "DELETE FROM runs WHERE run_id = 1"));
