@@ -220,10 +220,13 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
      * fresh mapping) at each step. The page the findings scanner makes keeps
      * this buffer (collector/gd_api.c), so it is never copied again. */
     size_t whole = body->len ? 0 : announced_size(t);
-    if (whole > n && (body_room(t, gd_buf_cap_exact(body, whole)) != 0 ||
-                      gd_buf_reserve(body, whole) != 0)) {
-        t->too_big = !t->budget_busy;
-        return 0;
+    if (whole > n) {
+        if (body_room(t, gd_buf_cap_exact(body, whole)) != 0)
+            return 0;
+        if (gd_buf_reserve(body, whole) != 0) {
+            t->too_big = 1;
+            return 0;
+        }
     }
     if (body_room(t, gd_buf_cap_for(body, n)) != 0)
         return 0;
