@@ -556,10 +556,11 @@ static void log_verdict(const char *region, const char *msg)
     gd_log(ok ? GD_LOG_DEBUG : GD_LOG_WARN, region, "GetFindingsStatistics", NULL, "%s", msg);
 }
 
-/* A waiting check's row until gd_completeness_finish replaces it: what stays
- * when the run is killed in between. */
-#define WAIT_MSG "not checked: the collect ended before it counted the stored findings " \
-                 "(a first collect counts them once every region is done)"
+/* A waiting check's row until gd_completeness_finish replaces it: what
+ * status shows while the other regions run, and what stays when the collect
+ * is killed in between. */
+#define WAIT_MSG "not checked: a first collect counts the stored findings once every " \
+                 "region is done (this stays when the collect ends before that)"
 
 /* On a first load (rc->completeness_wait) the stored side waits: every
  * finding of the region was then stored by this run with this detector id,
