@@ -628,14 +628,15 @@ static size_t finish_one(gd_store *st, int64_t run_id, const char *region,
 /* The stored counts of every waiting region from the report index, or NULL
  * (not built, out of memory, or the query failed: the caller counts region
  * by region). Caller frees. */
-static int64_t (*indexed_counts(gd_store *st, const char *const *regions, size_t n))[4]
+static int64_t (*indexed_counts(gd_store *st, const char *const *regions, size_t n,
+                                size_t waiting))[4]
 {
     int64_t (*stored)[4] = calloc(n, sizeof *stored);
     gd_err err = {0};
     int64_t t0 = gd_time_monotonic_ms();
     if (stored && gd_store_active_by_band_indexed(st, regions, n, stored, &err) == 0) {
         gd_log(GD_LOG_DEBUG, NULL, "GetFindingsStatistics", NULL, "completeness: the stored "
-               "findings of %zu region(s) counted from the report index in %lld ms", n,
+               "findings of %zu region(s) counted from the report index in %lld ms", waiting,
                (long long)(gd_time_monotonic_ms() - t0));
         return stored;
     }
@@ -655,7 +656,7 @@ size_t gd_completeness_finish(gd_store *st, int64_t run_id, const char *const *r
         waiting += waits[i].waiting ? 1 : 0;
     if (!waiting)
         return 0;
-    int64_t (*stored)[4] = indexed ? indexed_counts(st, regions, n) : NULL;
+    int64_t (*stored)[4] = indexed ? indexed_counts(st, regions, n, waiting) : NULL;
     if (!indexed)
         gd_log(GD_LOG_DEBUG, NULL, "GetFindingsStatistics", NULL, "completeness: no report "
                "index; counting the stored findings region by region");
