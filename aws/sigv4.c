@@ -5,6 +5,7 @@
 
 #include "common/buf.h"
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -18,6 +19,28 @@
 /* Canonical strings are small; this only stops a runaway input. */
 #define SIGV4_CANON_MAX ((size_t)4 * 1024 * 1024)
 #define SIGV4_MAX_HEADERS 256
+/* Cache fields: a longer secret, region or service is signed without the cache. */
+#define SIGV4_CACHE_SECRET_MAX 128
+#define SIGV4_CACHE_NAME_MAX 64
+
+/* One per thread (see sigv4.h). The OpenSSL objects are fetched once, so a
+ * request does not look the algorithms up again (OpenSSL 3's one-shot HMAC()
+ * and EVP_Digest() with EVP_sha256() fetch and build contexts per call). */
+struct gd_sigv4_signer {
+    EVP_MD *sha256;
+    EVP_MD_CTX *md;
+    EVP_MAC *hmac;
+    EVP_MAC_CTX *derive;              /* scratch for the kDate..kSigning chain */
+    EVP_MAC_CTX *sign;                /* keyed with kSigning for the fields below */
+    /* The cache key. secret is secret material: only here, wiped when replaced
+     * and on free; cached == 0 means sign's key matches no fields. */
+    int cached;
+    size_t secret_len;
+    unsigned char secret[SIGV4_CACHE_SECRET_MAX];
+    char date8[9];
+    char region[SIGV4_CACHE_NAME_MAX];
+    char service[SIGV4_CACHE_NAME_MAX];
+};
 
 typedef struct canon_header {
     char *name;    /* lowercase, owned */
@@ -393,37 +416,180 @@ static int format_amz_date(int64_t time_s, char out[17])
     return strftime(out, 17, "%Y%m%dT%H%M%SZ", &tm) == 16 ? 0 : -1;
 }
 
-static int hmac(const void *key, size_t key_len, const char *msg, unsigned char out[32])
+/* out = HMAC-SHA256(key, msg): one-shot without a context (the plain
+ * gd_sigv4_sign), else on the signer's reusable context, where key NULL
+ * re-uses the key the context already holds. */
+static int hmac(EVP_MAC_CTX *ctx, const void *key, size_t key_len, const char *msg,
+                size_t msg_len, unsigned char out[32])
 {
+    if (ctx) {
+        size_t n = 0;
+        if (!EVP_MAC_init(ctx, key, key_len, NULL) ||
+            !EVP_MAC_update(ctx, (const unsigned char *)msg, msg_len) ||
+            !EVP_MAC_final(ctx, out, &n, 32))
+            return -1;
+        return n == 32 ? 0 : -1;
+    }
     unsigned int len = 0;
-    if (!HMAC(EVP_sha256(), key, (int)key_len, (const unsigned char *)msg, strlen(msg), out, &len))
+    if (!HMAC(EVP_sha256(), key, (int)key_len, (const unsigned char *)msg, msg_len, out, &len))
         return -1;
     return len == 32 ? 0 : -1;
 }
 
-/* signature = hex(HMAC(kSigning, sts)), kSigning derived from the secret. */
-static int compute_signature(const gd_sigv4_params *p, const char *date8, const char *sts,
-                             char out[65])
+static int hmacs(EVP_MAC_CTX *ctx, const void *key, size_t key_len, const char *msg,
+                 unsigned char out[32])
 {
-    unsigned char k[32], k2[32];
+    return hmac(ctx, key, key_len, msg, strlen(msg), out);
+}
+
+static void sha256_hex(gd_sigv4_signer *s, const void *data, size_t len, char out[65])
+{
+    unsigned char md[32];
+    unsigned int n = 0;
+    if (!s) {
+        gd_sha256_hex(data, len, out);
+        return;
+    }
+    if (!EVP_DigestInit_ex2(s->md, s->sha256, NULL) ||
+        !EVP_DigestUpdate(s->md, data ? data : "", len) || !EVP_DigestFinal_ex(s->md, md, &n) ||
+        n != 32) {
+        memset(out, '0', 64);
+        out[64] = '\0';
+        return;
+    }
+    hex_encode(md, 32, out);
+}
+
+/* kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date8), region), service), "aws4_request"). */
+static int derive_signing_key(EVP_MAC_CTX *ctx, const gd_sigv4_params *p, const char *date8,
+                              unsigned char k_signing[32])
+{
+    unsigned char k[32];
     size_t slen = strlen(p->secret_access_key);
     char *seed = malloc(slen + 5);
-    int rc = -1;
     if (!seed)
         return GD_E_NOMEM;
     memcpy(seed, "AWS4", 4);
     memcpy(seed + 4, p->secret_access_key, slen + 1);
-    if (!hmac(seed, slen + 4, date8, k) && !hmac(k, 32, p->region, k2) &&
-        !hmac(k2, 32, p->service, k) && !hmac(k, 32, "aws4_request", k2) &&
-        !hmac(k2, 32, sts, k)) {
-        hex_encode(k, 32, out);
-        rc = 0;
-    }
+    int ok = !hmacs(ctx, seed, slen + 4, date8, k) && !hmacs(ctx, k, 32, p->region, k_signing) &&
+             !hmacs(ctx, k_signing, 32, p->service, k) &&
+             !hmacs(ctx, k, 32, "aws4_request", k_signing);
     OPENSSL_cleanse(seed, slen + 4);
     OPENSSL_cleanse(k, sizeof k);
-    OPENSSL_cleanse(k2, sizeof k2);
     free(seed);
-    return rc ? GD_E_INTERNAL : 0;
+    if (!ok)
+        OPENSSL_cleanse(k_signing, 32);
+    return ok ? 0 : GD_E_INTERNAL;
+}
+
+/* ---- the signer's key cache ------------------------------------------ */
+
+static void cache_forget(gd_sigv4_signer *s)
+{
+    OPENSSL_cleanse(s->secret, sizeof s->secret);
+    s->secret_len = 0;
+    s->cached = 0;
+    s->date8[0] = s->region[0] = s->service[0] = '\0';
+}
+
+/* The secret is compared in constant time (for its length); the rest is public. */
+static int cache_hit(const gd_sigv4_signer *s, const gd_sigv4_params *p, const char *date8)
+{
+    size_t len = strlen(p->secret_access_key);
+    return s->cached && len == s->secret_len && !strcmp(s->date8, date8) &&
+           !strcmp(s->region, p->region) && !strcmp(s->service, p->service) &&
+           CRYPTO_memcmp(s->secret, p->secret_access_key, len) == 0;
+}
+
+/* Records what s->sign is keyed for; a field too long to hold leaves the cache empty. */
+static void cache_remember(gd_sigv4_signer *s, const gd_sigv4_params *p, const char *date8)
+{
+    size_t sl = strlen(p->secret_access_key), rl = strlen(p->region), vl = strlen(p->service);
+    if (sl > sizeof s->secret || rl >= sizeof s->region || vl >= sizeof s->service)
+        return;
+    memcpy(s->secret, p->secret_access_key, sl);
+    s->secret_len = sl;
+    memcpy(s->date8, date8, 9);
+    memcpy(s->region, p->region, rl + 1);
+    memcpy(s->service, p->service, vl + 1);
+    s->cached = 1;
+}
+
+/* Keys s->sign with kSigning for these fields, deriving it unless cached. */
+static int signer_load_key(gd_sigv4_signer *s, const gd_sigv4_params *p, const char *date8)
+{
+    static const unsigned char scrub = 0;
+    unsigned char k[32];
+    if (cache_hit(s, p, date8))
+        return 0;
+    cache_forget(s);
+    int rc = derive_signing_key(s->derive, p, date8, k);
+    if (!rc && !EVP_MAC_init(s->sign, k, sizeof k, NULL))
+        rc = GD_E_INTERNAL;
+    OPENSSL_cleanse(k, sizeof k);
+    /* Leave no derived key (kService) behind in the scratch context. */
+    EVP_MAC_init(s->derive, &scrub, 1, NULL);
+    if (!rc)
+        cache_remember(s, p, date8);
+    return rc;
+}
+
+/* signature = hex(HMAC(kSigning, sts)). */
+static int compute_signature(gd_sigv4_signer *s, const gd_sigv4_params *p, const char *date8,
+                             const gd_buf *sts, char out[65])
+{
+    unsigned char k[32], sig[32];
+    int rc;
+    if (s) {
+        rc = signer_load_key(s, p, date8);
+        if (!rc && hmac(s->sign, NULL, 0, gd_buf_cstr(sts), sts->len, sig))
+            rc = GD_E_INTERNAL;
+        if (rc)
+            cache_forget(s);
+    } else {
+        rc = derive_signing_key(NULL, p, date8, k);
+        if (!rc && hmac(NULL, k, sizeof k, gd_buf_cstr(sts), sts->len, sig))
+            rc = GD_E_INTERNAL;
+        OPENSSL_cleanse(k, sizeof k);
+    }
+    if (!rc)
+        hex_encode(sig, 32, out);
+    OPENSSL_cleanse(sig, sizeof sig);
+    return rc;
+}
+
+gd_sigv4_signer *gd_sigv4_signer_new(void)
+{
+    static char digest[] = "SHA256";
+    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                           OSSL_PARAM_construct_end()};
+    gd_sigv4_signer *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    s->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+    s->md = EVP_MD_CTX_new();
+    s->hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+    s->derive = s->hmac ? EVP_MAC_CTX_new(s->hmac) : NULL;
+    s->sign = s->hmac ? EVP_MAC_CTX_new(s->hmac) : NULL;
+    if (!s->sha256 || !s->md || !s->derive || !s->sign ||
+        !EVP_MAC_CTX_set_params(s->derive, params) || !EVP_MAC_CTX_set_params(s->sign, params)) {
+        gd_sigv4_signer_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void gd_sigv4_signer_free(gd_sigv4_signer *s)
+{
+    if (!s)
+        return;
+    cache_forget(s);
+    EVP_MAC_CTX_free(s->sign);      /* cleanses the key it holds */
+    EVP_MAC_CTX_free(s->derive);
+    EVP_MAC_free(s->hmac);
+    EVP_MD_CTX_free(s->md);
+    EVP_MD_free(s->sha256);
+    free(s);
 }
 
 static int check_inputs(const gd_sigv4_request *req, const gd_sigv4_params *p, gd_err *err)
@@ -479,8 +645,8 @@ static int build_canonical_request(const gd_sigv4_request *req, const gd_sigv4_p
     return rc;
 }
 
-static int build_outputs(const gd_sigv4_params *p, gd_sigv4_result *out, gd_buf *creq,
-                         gd_buf *names)
+static int build_outputs(gd_sigv4_signer *s, const gd_sigv4_params *p, gd_sigv4_result *out,
+                         gd_buf *creq, gd_buf *names)
 {
     char date8[9], creq_hash[65];
     gd_buf sts, auth;
@@ -488,11 +654,11 @@ static int build_outputs(const gd_sigv4_params *p, gd_sigv4_result *out, gd_buf 
     gd_buf_init(&auth, SIGV4_CANON_MAX);
     memcpy(date8, out->amz_date, 8);
     date8[8] = '\0';
-    gd_sha256_hex(creq->data, creq->len, creq_hash);
+    sha256_hex(s, creq->data, creq->len, creq_hash);
     int rc = gd_buf_printf(&sts, "AWS4-HMAC-SHA256\n%s\n%s/%s/%s/aws4_request\n%s", out->amz_date,
                            date8, p->region, p->service, creq_hash);
     if (!rc)
-        rc = compute_signature(p, date8, gd_buf_cstr(&sts), out->signature);
+        rc = compute_signature(s, p, date8, &sts, out->signature);
     if (!rc)
         rc = gd_buf_printf(&auth,
                            "AWS4-HMAC-SHA256 Credential=%s/%s/%s/%s/aws4_request, "
@@ -513,8 +679,8 @@ static int build_outputs(const gd_sigv4_params *p, gd_sigv4_result *out, gd_buf 
     return rc;
 }
 
-int gd_sigv4_sign(const gd_sigv4_request *req, const gd_sigv4_params *params,
-                  gd_sigv4_result *out, gd_err *err)
+int gd_sigv4_sign_with(gd_sigv4_signer *s, const gd_sigv4_request *req,
+                       const gd_sigv4_params *params, gd_sigv4_result *out, gd_err *err)
 {
     memset(out, 0, sizeof *out);
     int rc = check_inputs(req, params, err);
@@ -525,14 +691,14 @@ int gd_sigv4_sign(const gd_sigv4_request *req, const gd_sigv4_params *params,
     rc = check_date_header(req, out->amz_date, err);
     if (rc)
         return rc;
-    gd_sha256_hex(req->payload, req->payload_len, out->payload_hash);
+    sha256_hex(s, req->payload, req->payload_len, out->payload_hash);
 
     gd_buf creq, names;
     gd_buf_init(&creq, SIGV4_CANON_MAX);
     gd_buf_init(&names, SIGV4_CANON_MAX);
     rc = build_canonical_request(req, params, out, &creq, &names);
     if (!rc)
-        rc = build_outputs(params, out, &creq, &names);
+        rc = build_outputs(s, params, out, &creq, &names);
     wipe_buf(&creq);
     gd_buf_free(&names);
     if (rc) {
@@ -541,6 +707,12 @@ int gd_sigv4_sign(const gd_sigv4_request *req, const gd_sigv4_params *params,
                           params->service, gd_errcode_name(rc));
     }
     return 0;
+}
+
+int gd_sigv4_sign(const gd_sigv4_request *req, const gd_sigv4_params *params,
+                  gd_sigv4_result *out, gd_err *err)
+{
+    return gd_sigv4_sign_with(NULL, req, params, out, err);
 }
 
 void gd_sigv4_result_free(gd_sigv4_result *res)
