@@ -10,6 +10,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +61,19 @@ static void hex_encode(const unsigned char *in, size_t n, char *out)
     out[2 * n] = '\0';
 }
 
+/* Appends each string up to the NULL sentinel (cheaper than a printf of %s). */
+static int cat(gd_buf *b, ...) __attribute__((sentinel));
+static int cat(gd_buf *b, ...)
+{
+    va_list ap;
+    int rc = 0;
+    va_start(ap, b);
+    for (const char *s = va_arg(ap, const char *); s && !rc; s = va_arg(ap, const char *))
+        rc = gd_buf_append(b, s, strlen(s));
+    va_end(ap);
+    return rc;
+}
+
 void gd_sha256_hex(const void *data, size_t len, char out[65])
 {
     unsigned char md[EVP_MAX_MD_SIZE];
@@ -83,18 +97,24 @@ static int is_space(char c)
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-/* RFC 3986 encoding of every byte outside the unreserved set. */
+/* RFC 3986 encoding of every byte outside the unreserved set; runs of
+ * unreserved bytes are appended at once. */
 static int encode_bytes(gd_buf *out, const char *s, size_t n)
 {
     int rc = 0;
-    for (size_t i = 0; i < n && !rc; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (is_unreserved(c)) {
-            rc = gd_buf_append(out, &s[i], 1);
-        } else {
+    for (size_t i = 0; i < n && !rc;) {
+        size_t run = i;
+        while (run < n && is_unreserved((unsigned char)s[run]))
+            run++;
+        if (run > i)
+            rc = gd_buf_append(out, s + i, run - i);
+        if (!rc && run < n) {
+            unsigned char c = (unsigned char)s[run];
             char esc[3] = {'%', hex_upper[c >> 4], hex_upper[c & 15]};
             rc = gd_buf_append(out, esc, 3);
+            run++;
         }
+        i = run;
     }
     return rc;
 }
@@ -251,7 +271,7 @@ static int canonical_query(gd_buf *out, const char *query)
     if (!rc)
         qsort(pairs, n, sizeof *pairs, cmp_pair);
     for (size_t i = 0; i < n && !rc; i++)
-        rc = gd_buf_printf(out, "%s%s=%s", i ? "&" : "", pairs[i].key, pairs[i].value);
+        rc = cat(out, i ? "&" : "", pairs[i].key, "=", pairs[i].value, (char *)NULL);
     for (size_t i = 0; i < n; i++) {
         free(pairs[i].key);
         free(pairs[i].value);
@@ -390,12 +410,12 @@ static int canonical_headers(const canon_header *h, size_t n, gd_buf *canon, gd_
         int first = i == 0 || strcmp(h[i].name, h[i - 1].name) != 0;
         int last = i + 1 == n || strcmp(h[i].name, h[i + 1].name) != 0;
         if (first) {
-            rc = gd_buf_printf(canon, "%s:", h[i].name);
+            rc = cat(canon, h[i].name, ":", (char *)NULL);
             if (!rc)
-                rc = gd_buf_printf(signed_names, "%s%s", i ? ";" : "", h[i].name);
+                rc = cat(signed_names, i ? ";" : "", h[i].name, (char *)NULL);
         }
         if (!rc)
-            rc = gd_buf_printf(canon, "%s%s", first ? "" : ",", h[i].value);
+            rc = cat(canon, first ? "" : ",", h[i].value, (char *)NULL);
         if (!rc && last)
             rc = gd_buf_appends(canon, "\n");
     }
@@ -625,7 +645,7 @@ static int build_canonical_request(const gd_sigv4_request *req, const gd_sigv4_p
     canon_header *h = NULL;
     size_t n = 0;
     const char *path = req->path && *req->path ? req->path : "/";
-    int rc = gd_buf_printf(creq, "%s\n", req->method);
+    int rc = cat(creq, req->method, "\n", (char *)NULL);
     if (!rc)
         rc = p->normalize_path ? canonical_path_normalized(creq, path)
                                : canonical_path_raw(creq, path);
@@ -641,7 +661,7 @@ static int build_canonical_request(const gd_sigv4_request *req, const gd_sigv4_p
         rc = canonical_headers(h, n, creq, names);
     free_headers(h, n);
     if (!rc)
-        rc = gd_buf_printf(creq, "\n%s\n%s", gd_buf_cstr(names), out->payload_hash);
+        rc = cat(creq, "\n", gd_buf_cstr(names), "\n", out->payload_hash, (char *)NULL);
     return rc;
 }
 
@@ -655,16 +675,14 @@ static int build_outputs(gd_sigv4_signer *s, const gd_sigv4_params *p, gd_sigv4_
     memcpy(date8, out->amz_date, 8);
     date8[8] = '\0';
     sha256_hex(s, creq->data, creq->len, creq_hash);
-    int rc = gd_buf_printf(&sts, "AWS4-HMAC-SHA256\n%s\n%s/%s/%s/aws4_request\n%s", out->amz_date,
-                           date8, p->region, p->service, creq_hash);
+    int rc = cat(&sts, "AWS4-HMAC-SHA256\n", out->amz_date, "\n", date8, "/", p->region, "/",
+                 p->service, "/aws4_request\n", creq_hash, (char *)NULL);
     if (!rc)
         rc = compute_signature(s, p, date8, &sts, out->signature);
     if (!rc)
-        rc = gd_buf_printf(&auth,
-                           "AWS4-HMAC-SHA256 Credential=%s/%s/%s/%s/aws4_request, "
-                           "SignedHeaders=%s, Signature=%s",
-                           p->access_key_id, date8, p->region, p->service, gd_buf_cstr(names),
-                           out->signature);
+        rc = cat(&auth, "AWS4-HMAC-SHA256 Credential=", p->access_key_id, "/", date8, "/",
+                 p->region, "/", p->service, "/aws4_request, SignedHeaders=", gd_buf_cstr(names),
+                 ", Signature=", out->signature, (char *)NULL);
     if (!rc) {
         out->canonical_request = gd_buf_detach(creq);
         out->string_to_sign = gd_buf_detach(&sts);
