@@ -182,11 +182,15 @@ static int add_line(header_lines *h, const char *name, const char *value)
 {
     if (h->n >= AWS_MAX_SEND_HEADERS)
         return GD_E_USAGE;
-    size_t len = strlen(name) + strlen(value) + 3;
-    char *s = malloc(len);
+    /* "name: value" by hand: this runs ~5 times per request. */
+    size_t nl = strlen(name), vl = strlen(value);
+    char *s = malloc(nl + vl + 3);
     if (!s)
         return GD_E_NOMEM;
-    snprintf(s, len, "%s: %s", name, value);
+    memcpy(s, name, nl);
+    s[nl] = ':';
+    s[nl + 1] = ' ';
+    memcpy(s + nl + 2, value, vl + 1);
     h->line[h->n++] = s;
     return 0;
 }
@@ -473,9 +477,13 @@ static int check_request(const gd_aws_request *req, gd_err *err)
 
 static int build_url(const gd_endpoint *ep, const gd_aws_request *req, gd_buf *url, gd_err *err)
 {
-    int rc = gd_buf_printf(url, "%s%s%s%s", ep->url, req->path,
-                           req->query && *req->query ? "?" : "",
-                           req->query ? req->query : "");
+    int rc = gd_buf_appends(url, ep->url);
+    if (!rc)
+        rc = gd_buf_appends(url, req->path);
+    if (!rc && req->query && *req->query)
+        rc = gd_buf_appends(url, "?");
+    if (!rc && req->query && *req->query)
+        rc = gd_buf_appends(url, req->query);
     if (rc)
         return gd_err_set(err, GD_E_TOO_BIG, "%s %s: request URL too long", req->region,
                           req->operation);
