@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* AWS Signature Version 4 header signing (docs: "Create a signed AWS API
- * request"; vectors: ../shared/aws-sigv4-testsuite). Pure: no clock, no env. */
+ * request"; the official test vectors run in tests/aws/test_sigv4.c). No
+ * clock, no env; a gd_sigv4_signer only caches what its inputs determine. */
 #include "aws/sigv4.h"
 
 #include "common/buf.h"
