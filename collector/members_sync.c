@@ -3,6 +3,7 @@
  * ListMembers (onlyAssociated=false) then GetMemberDetectors in batches of 50,
  * on the client the caller gives (region_worker.c runs this alongside the
  * findings, on a thread of its own). */
+#include "collector/member_det_scan.h"
 #include "collector/region_worker.h"
 #include "common/log.h"
 
@@ -74,6 +75,13 @@ static int read_member_detectors(json_t *root, void *out, gd_err *err)
     return gd_api_parse_member_detectors(root, out, err);
 }
 
+/* The tree-less reader first (member_det_scan.h): it takes the plain
+ * answers AWS sends and leaves anything else to read_member_detectors. */
+static int scan_member_detectors(const char *body, size_t len, void *out)
+{
+    return gd_member_det_scan(body, len, out) == GD_MDSCAN_OK ? 0 : -1;
+}
+
 static int list_members(gd_region_ctx *rc, gd_aws_client *c, member_set *s, gd_call_fail *fail)
 {
     gd_pager pager;
@@ -115,8 +123,8 @@ static int fetch_member_detectors(gd_region_ctx *rc, gd_aws_client *c, member_se
         gd_api_req r;
         gd_err err = {0};
         int built = gd_api_req_member_detectors(&r, rc->region, rc->detector_id, ids, n, &err);
-        res = gd_region_fetch(rc, c, &r, built, &err, read_member_detectors,
-                              &s->dets[s->n_dets], fail);
+        res = gd_region_fetch_fast(rc, c, &r, built, &err, scan_member_detectors,
+                                   read_member_detectors, &s->dets[s->n_dets], fail);
         if (!res)
             s->n_dets++;
     }
