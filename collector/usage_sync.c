@@ -31,6 +31,7 @@
  * common) makes the cost "denied": the region itself still counts as
  * collected. */
 #include "collector/region_worker.h"
+#include "collector/usage_scan.h"
 #include "common/decimal.h"
 #include "common/log.h"
 #include "common/timeutil.h"
@@ -136,6 +137,14 @@ static int read_usage(json_t *root, void *out, gd_err *err)
     return rc;
 }
 
+/* The tree-less reader first (usage_scan.h): it takes the plain pages AWS
+ * sends and leaves anything else, a bad amount included, to read_usage. */
+static int scan_usage(const char *body, size_t len, void *out)
+{
+    usage_reply *u = out;
+    return gd_usage_scan(body, len, u->type, &u->page) == GD_USCAN_OK ? 0 : -1;
+}
+
 /* Every page of one query into t->pages. */
 static int run_query(gd_usage_job *j, gd_aws_client *c, const char *type, usage_task *t)
 {
@@ -154,7 +163,8 @@ static int run_query(gd_usage_job *j, gd_aws_client *c, const char *type, usage_
             j->calls++;
             pthread_mutex_unlock(&j->mu);
         }
-        res = gd_region_fetch(rc, c, &r, built, &err, read_usage, &u, &t->fail);
+        res = gd_region_fetch_fast(rc, c, &r, built, &err, scan_usage, read_usage, &u,
+                                   &t->fail);
         /* an amount outside the rules: the cost is 'invalid' (set_cost_failed) */
         if (res && t->fail.reply_code == GD_API_E_BAD_AMOUNT)
             snprintf(t->fail.code, sizeof t->fail.code, "%s", GD_API_INVALID_AMOUNT_CODE);

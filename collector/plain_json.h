@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef GD_COLLECTOR_PLAIN_JSON_H
+#define GD_COLLECTOR_PLAIN_JSON_H
+/* Internal to the collector: the pieces the strict tree-less readers
+ * (member_det_scan.c, usage_scan.c) are made of. Each takes only "plain"
+ * JSON, the subset whose every accepted text jansson (JSON_REJECT_DUPLICATES)
+ * reads to the same values: no whitespace; strings of printable ASCII
+ * without escapes; numbers -?(0|[1-9][0-9]*)(.[0-9]+)? of at most
+ * GD_PJ_NUM_MAX bytes and GD_PJ_INT_DIGITS_MAX integer digits (jansson can
+ * neither refuse them nor overflow); objects with at most GD_PJ_KEYS_MAX
+ * distinct keys of at most GD_PJ_KEY_MAX bytes. Each returns 0, or -1 on
+ * the first byte outside that subset (the caller then declines); no read
+ * goes past the cursor's end. */
+#include <stddef.h>
+
+#define GD_PJ_ITEMS_MAX 10000     /* gd_api.c get_array's limit */
+#define GD_PJ_KEY_MAX 64
+#define GD_PJ_STR_MAX 4096        /* strings of skipped values */
+#define GD_PJ_KEYS_MAX 16
+#define GD_PJ_DEPTH_MAX 8         /* nesting of skipped values */
+#define GD_PJ_NUM_MAX 24
+#define GD_PJ_INT_DIGITS_MAX 18
+
+typedef struct gd_pj_cur {
+    const char *p, *end;
+} gd_pj_cur;
+
+int gd_pj_byte(gd_pj_cur *c, char ch);
+/* A plain string of at most max bytes: *s, *n borrowed from the text. */
+int gd_pj_string(gd_pj_cur *c, size_t max, const char **s, size_t *n);
+/* A plain number: *s, *n borrowed; *is_real when it has a fraction. */
+int gd_pj_number(gd_pj_cur *c, const char **s, size_t *n, int *is_real);
+int gd_pj_literal(gd_pj_cur *c, const char *word);
+/* Any plain value (scalars, objects and arrays nested at most
+ * GD_PJ_DEPTH_MAX deep, arrays of at most GD_PJ_ITEMS_MAX items). */
+int gd_pj_skip(gd_pj_cur *c);
+
+/* {"key":value,...}: member is called on each key (read once: a repeat is
+ * refused, as JSON_REJECT_DUPLICATES makes jansson refuse it) with the
+ * cursor on its value. */
+typedef int (*gd_pj_member_fn)(gd_pj_cur *c, const char *key, size_t n, void *ud);
+int gd_pj_object(gd_pj_cur *c, gd_pj_member_fn member, void *ud);
+/* [item,...] of at most max items. */
+typedef int (*gd_pj_item_fn)(gd_pj_cur *c, void *ud);
+int gd_pj_array(gd_pj_cur *c, size_t max, gd_pj_item_fn item, void *ud);
+
+int gd_pj_is_key(const char *s, size_t n, const char *key);
+/* A new NUL-terminated copy of n bytes, or NULL. */
+char *gd_pj_copy(const char *s, size_t n);
+/* Makes room for one more element in *v (n used of *cap, elem bytes each). */
+int gd_pj_grow(void *v, size_t n, size_t *cap, size_t elem);
+
+#endif
