@@ -4,6 +4,7 @@
  * on the client the caller gives (region_worker.c runs this alongside the
  * findings, on a thread of its own). */
 #include "collector/member_det_scan.h"
+#include "collector/members_scan.h"
 #include "collector/region_worker.h"
 #include "common/log.h"
 
@@ -70,6 +71,15 @@ static int read_members(json_t *root, void *out, gd_err *err)
     return gd_api_parse_members(root, &m->page, &m->skipped, err);
 }
 
+/* The tree-less reader first (members_scan.h); anything else, a member
+ * without a valid account id included, goes to read_members. */
+static int scan_members(const char *body, size_t len, void *out)
+{
+    members_page *m = out;
+    m->skipped = 0;
+    return gd_members_scan(body, len, &m->page) == GD_MEMSCAN_OK ? 0 : -1;
+}
+
 static int read_member_detectors(json_t *root, void *out, gd_err *err)
 {
     return gd_api_parse_member_detectors(root, out, err);
@@ -92,7 +102,8 @@ static int list_members(gd_region_ctx *rc, gd_aws_client *c, member_set *s, gd_c
         gd_err err = {0};
         members_page m;
         int built = gd_api_req_list_members(&r, rc->region, rc->detector_id, pager.token, &err);
-        res = gd_region_fetch(rc, c, &r, built, &err, read_members, &m, fail);
+        res = gd_region_fetch_fast(rc, c, &r, built, &err, scan_members, read_members, &m,
+                                   fail);
         if (res)
             break;
         if (m.skipped)
