@@ -10,6 +10,7 @@
  * batches that did answer are kept either way: they are true), and accounts
  * AWS left unprocessed become run problems. */
 #include "collector/trial_sync.h"
+#include "collector/trial_scan.h"
 #include "common/log.h"
 
 #include <stdlib.h>
@@ -22,6 +23,8 @@ typedef struct trial_rows {
     size_t n, cap;
     json_t **roots;          /* the pages the strings borrow from */
     size_t n_roots, cap_roots;
+    char **arenas;           /* or the scanned pages' strings (trial_scan.h) */
+    size_t n_arenas, cap_arenas;
 } trial_rows;
 
 static int keep_root(trial_rows *t, json_t *root)
@@ -35,6 +38,20 @@ static int keep_root(trial_rows *t, json_t *root)
         t->cap_roots = cap;
     }
     t->roots[t->n_roots++] = root;
+    return 0;
+}
+
+static int keep_arena(trial_rows *t, char *arena)
+{
+    if (t->n_arenas == t->cap_arenas) {
+        size_t cap = t->cap_arenas ? t->cap_arenas * 2 : 8;
+        char **v = realloc(t->arenas, cap * sizeof *v);
+        if (!v)
+            return -1;
+        t->arenas = v;
+        t->cap_arenas = cap;
+    }
+    t->arenas[t->n_arenas++] = arena;
     return 0;
 }
 
@@ -57,7 +74,21 @@ static void rows_free(trial_rows *t)
     for (size_t i = 0; i < t->n_roots; i++)
         json_decref(t->roots[i]);
     free(t->roots);
+    for (size_t i = 0; i < t->n_arenas; i++)
+        free(t->arenas[i]);
+    free(t->arenas);
     free(t->v);
+}
+
+static void note_one_unprocessed(gd_region_ctx *rc, const char *acct, const char *why)
+{
+    char msg[400];
+    gd_err err = {0};
+    snprintf(msg, sizeof msg, "GetRemainingFreeTrialDays left the account unprocessed: %.300s",
+             why ? why : "(no reason given)");
+    if (gd_store_add_problem(rc->store, rc->run_id, rc->region, "trial_unprocessed",
+                             acct ? acct : "?", msg, &err) != 0)
+        gd_region_store_failed(rc, "run problems", &err);
 }
 
 static void note_unprocessed(gd_region_ctx *rc, const json_t *unp)
@@ -65,15 +96,8 @@ static void note_unprocessed(gd_region_ctx *rc, const json_t *unp)
     size_t i;
     const json_t *u;
     json_array_foreach(unp, i, u) {
-        const char *acct = json_string_value(json_object_get(u, "accountId"));
-        const char *why = json_string_value(json_object_get(u, "result"));
-        char msg[400];
-        gd_err err = {0};
-        snprintf(msg, sizeof msg, "GetRemainingFreeTrialDays left the account unprocessed: %.300s",
-                 why ? why : "(no reason given)");
-        if (gd_store_add_problem(rc->store, rc->run_id, rc->region, "trial_unprocessed",
-                                 acct ? acct : "?", msg, &err) != 0)
-            gd_region_store_failed(rc, "run problems", &err);
+        note_one_unprocessed(rc, json_string_value(json_object_get(u, "accountId")),
+                             json_string_value(json_object_get(u, "result")));
     }
 }
 
@@ -123,7 +147,38 @@ static const char **trial_accounts(gd_region_ctx *rc, size_t *n)
 typedef struct trial_page {
     gd_region_ctx *rc;
     trial_rows *t;
+    gd_trial_scan scan;      /* the body, when the scanner took it */
+    int took;
 } trial_page;
+
+/* The tree-less reader first (trial_scan.h): it only fills page->scan,
+ * which take_scanned applies once the call is over; anything it declines
+ * goes to read_trial_page. */
+static int scan_trial_page(const char *body, size_t len, void *out)
+{
+    trial_page *p = out;
+    gd_trial_scan_free(&p->scan);
+    p->took = gd_trial_scan_body(body, len, &p->scan) == GD_TRSCAN_OK;
+    return p->took ? 0 : -1;
+}
+
+/* What read_trial_page does, from a scanned page: its rows (the arena
+ * moves to t) and its unprocessed accounts. */
+static int take_scanned(trial_page *p)
+{
+    if (keep_arena(p->t, p->scan.arena) != 0)
+        return -1;
+    p->scan.arena = NULL;
+    for (size_t i = 0; i < p->scan.n_rows; i++) {
+        const gd_trial_row *r = &p->scan.rows[i];
+        if (add_row(p->t, r->account_id, r->feature, r->days_left) != 0)
+            return -1;
+    }
+    for (size_t i = 0; i < p->scan.n_unprocessed; i++)
+        note_one_unprocessed(p->rc, p->scan.unprocessed[i].account_id,
+                             p->scan.unprocessed[i].result);
+    return 0;
+}
 
 static int read_trial_page(json_t *root, void *out, gd_err *err)
 {
@@ -142,9 +197,19 @@ static int ask_batch(gd_region_ctx *rc, gd_aws_client *c, const char *const *ids
 {
     gd_api_req r;
     gd_err err = {0};
-    trial_page page = {rc, t};
+    trial_page page;
+    memset(&page, 0, sizeof page);
+    page.rc = rc;
+    page.t = t;
     int built = gd_api_req_free_trial(&r, rc->region, rc->detector_id, ids, n, &err);
-    return gd_region_fetch(rc, c, &r, built, &err, read_trial_page, &page, fail);
+    int res = gd_region_fetch_fast(rc, c, &r, built, &err, scan_trial_page, read_trial_page,
+                                   &page, fail);
+    if (res == 0 && page.took && take_scanned(&page) != 0) {
+        gd_fail_local(fail, "%s GetRemainingFreeTrialDays: out of memory", rc->region);
+        res = -1;
+    }
+    gd_trial_scan_free(&page.scan);
+    return res;
 }
 
 int gd_trial_sync(gd_region_ctx *rc, gd_aws_client *c)
