@@ -95,7 +95,8 @@ typedef struct cur_finding {
     const char *lead[MAX_LEAD_PATHS];   /* a lead path's string, NULL if absent or null */
     uint32_t lead_unsure;               /* lead paths with a value that is not a string */
     int has_sev, has_count, archived;
-    int repaired;                   /* a string in it needed U+FFFD: raw_json is re-dumped */
+    size_t repairs;                 /* U+FFFDs its strings needed: raw_json is re-dumped */
+    size_t reals;                   /* its non-integer numbers (see redump_bound) */
     double sev;
     int64_t count;
     size_t start;
@@ -185,10 +186,11 @@ static int hex4(const unsigned char *h)
 
 /* Checks the escape at p[i] == '\\'; sets *next past it. The escapes
  * jansson refuses (\u0000, a lone surrogate) are GD_SCAN_ESCAPE, or, when
- * repair is allowed, taken with *repaired set: they become U+FFFD exactly
+ * repair is allowed, taken with *repaired counted: they become U+FFFD exactly
  * where gd_api.c's repair_json_text puts one (a high surrogate without its
  * low half is replaced alone, 6 bytes). */
-static int check_escape(const scanner *s, size_t i, size_t *next, int allow, int *repaired)
+static int check_escape(const scanner *s, size_t i, size_t *next, int allow,
+                        size_t *repaired)
 {
     if (i + 1 >= s->len)
         return GD_SCAN_SYNTAX;
@@ -215,7 +217,7 @@ static int check_escape(const scanner *s, size_t i, size_t *next, int allow, int
     if (lone) {
         if (!allow)
             return GD_SCAN_ESCAPE;
-        *repaired = 1;
+        (*repaired)++;
     }
     *next = i + 6;
     return GD_SCAN_OK;
@@ -223,10 +225,12 @@ static int check_escape(const scanner *s, size_t i, size_t *next, int allow, int
 
 /* Validates the string whose opening quote is at p[i]: *end is the index of
  * the closing quote, *esc whether it has escapes. allow: text jansson
- * refuses (invalid UTF-8, \u0000, lone surrogates) is taken with *repaired
- * set instead of declined (strings inside a finding: handled per field). */
+ * refuses (invalid UTF-8, \u0000, lone surrogates) is taken instead of
+ * declined (strings inside a finding: handled per field), *repaired
+ * counting the U+FFFDs it becomes (each adds at most 2 bytes to the text:
+ * an invalid byte becomes 3, a 6-byte escape 3). */
 static int scan_string(const scanner *s, size_t i, size_t *end, int *esc, int allow,
-                       int *repaired)
+                       size_t *repaired)
 {
     const unsigned char *p = s->p;
     size_t len = s->len;
@@ -260,7 +264,7 @@ static int scan_string(const scanner *s, size_t i, size_t *end, int *esc, int al
             if (!n && !allow)
                 return GD_SCAN_UTF8;
             if (!n)
-                *repaired = 1;
+                (*repaired)++;
             i += n ? n : 1;     /* repair: one U+FFFD per invalid byte */
         }
         }
@@ -343,6 +347,27 @@ static const char *decode_string(scanner *s, size_t from, size_t to, int esc)
 
 #define REPLACEMENT 0xFFFDul
 
+/* The end of the run from p[i] (< to) that both jansson's load and its dump
+ * keep byte for byte: printable ASCII but '"' and '\\', and valid UTF-8
+ * sequences (jansson stores and writes a valid sequence as it came). It
+ * stops at to, a quote, an escape, an invalid byte or a control. */
+static size_t plain_run(const unsigned char *p, size_t i, size_t to)
+{
+    for (;;) {
+        while (i + 4 <= to && !(str_class[p[i]] | str_class[p[i + 1]] |
+                                str_class[p[i + 2]] | str_class[p[i + 3]]))
+            i += 4;
+        while (i < to && !str_class[p[i]])
+            i++;
+        if (i >= to || str_class[p[i]] != 4)
+            return i;
+        size_t n = gd_utf8_decode(p + i, to - i, NULL);
+        if (!n)
+            return i;
+        i += n;
+    }
+}
+
 /* The next code point of a scanned string at p[*i] (< to), as jansson sees
  * the body after repair_json_text: invalid UTF-8 bytes, \u0000 and lone
  * surrogates are U+FFFD. */
@@ -374,14 +399,22 @@ static unsigned long next_cp(const unsigned char *p, size_t *i, size_t to)
 }
 
 /* decode_string for a string that needed repair: at most 3 bytes per JSON
- * byte (an invalid byte becomes U+FFFD), plus the NUL. */
+ * byte (an invalid byte becomes U+FFFD), plus the NUL. Runs that need no
+ * change are copied whole; only escapes and invalid bytes are decoded. */
 static const char *decode_repaired(scanner *s, size_t from, size_t to)
 {
     char *o = str_room(s, 3 * (to - from) + 1), *start = o;
     if (!o)
         return NULL;
-    for (size_t i = from; i < to;)
-        o += gd_utf8_encode((uint32_t)next_cp(s->p, &i, to), o);
+    const unsigned char *p = s->p;
+    for (size_t i = from; i < to;) {
+        size_t k = plain_run(p, i, to);
+        memcpy(o, p + i, k - i);
+        o += k - i;
+        i = k;
+        if (i < to)
+            o += gd_utf8_encode((uint32_t)next_cp(p, &i, to), o);
+    }
     *o++ = '\0';
     s->strings->used += (size_t)(o - start);
     return start;
@@ -759,51 +792,109 @@ static int start_finding(scanner *s, size_t i)
  * and control characters escaped (\b \f \n \r \t, else \u00XX upper
  * case), integers as %lld, reals as %.17g with a '.0' added when it has
  * neither '.' nor 'e' and the exponent's '+' and leading zeros removed.
+ * The text is written straight into s->redump, whose room for the whole
+ * finding finish_finding reserves at once (redump_bound); runs that need no
+ * change (structure, printable ASCII, valid UTF-8) are copied whole.
  * tests/unit/test_findings_scan.c compares the bytes with the jansson path's. */
 
-static int emit_cp(gd_buf *o, unsigned long cp)
+/* Room for n more bytes and one spare at the end of the redump (the writer
+ * adds what it wrote to its len); NULL when out of memory. Grows by half
+ * the text so far at least, so a page's findings reallocate it seldom. */
+static char *redump_room(gd_buf *o, size_t n)
 {
-    char tmp[8];
-    const char *esc = cp == '"' ? "\\\"" : cp == '\\' ? "\\\\" : cp == '\b' ? "\\b"
-                    : cp == '\f' ? "\\f" : cp == '\n' ? "\\n" : cp == '\r' ? "\\r"
-                    : cp == '\t' ? "\\t" : NULL;
-    if (esc)
-        return gd_buf_append(o, esc, 2);
+    if (o->cap - o->len > n)
+        return o->data + o->len;
+    return gd_buf_reserve(o, n + o->len / 2) ? NULL : o->data + o->len;
+}
+
+/* Appends p[0..n) to the redump: 0 or GD_SCAN_NOMEM. */
+static int redump_put(gd_buf *o, const void *p, size_t n)
+{
+    char *w = redump_room(o, n);
+    if (!w)
+        return GD_SCAN_NOMEM;
+    memcpy(w, p, n);
+    o->len += n;
+    return GD_SCAN_OK;
+}
+
+/* cp as jansson's dump writes it inside a string, into w (6 bytes at most). */
+static size_t dump_cp(unsigned long cp, char *w)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    char e = cp == '"' ? '"' : cp == '\\' ? '\\' : cp == '\b' ? 'b' : cp == '\f' ? 'f'
+           : cp == '\n' ? 'n' : cp == '\r' ? 'r' : cp == '\t' ? 't' : 0;
+    if (e) {
+        w[0] = '\\';
+        w[1] = e;
+        return 2;
+    }
     if (cp < 0x20) {
-        snprintf(tmp, sizeof tmp, "\\u%04X", (unsigned)cp);
-        return gd_buf_append(o, tmp, 6);
+        memcpy(w, "\\u00", 4);
+        w[4] = hex[cp >> 4];
+        w[5] = hex[cp & 15];
+        return 6;
     }
-    return gd_buf_append(o, tmp, gd_utf8_encode((uint32_t)cp, tmp));
+    return gd_utf8_encode((uint32_t)cp, w);
 }
 
-static int emit_string(scanner *s, gd_buf *o, size_t from, size_t to)
+/* Appends the pending bytes p[*from..to), which go out as they came. */
+static int redump_flush(scanner *s, size_t *from, size_t to)
 {
-    int rc = gd_buf_append(o, "\"", 1);
-    for (size_t i = from; !rc && i < to;) {
-        /* runs of plain ASCII need no decoding */
-        size_t k = i;               /* str_class 0: printable ASCII but '"' and '\\' */
-        while (k + 4 <= to && !(str_class[s->p[k]] | str_class[s->p[k + 1]] |
-                                str_class[s->p[k + 2]] | str_class[s->p[k + 3]]))
-            k += 4;
-        while (k < to && !str_class[s->p[k]])
-            k++;
-        if (k > i) {
-            rc = gd_buf_append(o, s->p + i, k - i);
-            i = k;
-            continue;
-        }
-        rc = emit_cp(o, next_cp(s->p, &i, to));
-    }
-    return rc ? rc : gd_buf_append(o, "\"", 1);
+    int rc = redump_put(&s->redump, s->p + *from, to - *from);
+    *from = to;
+    return rc;
 }
 
-/* jansson's jsonp_dtostr with its default precision (17). */
-static int emit_real(gd_buf *o, double v)
+/* The string whose opening quote is at p[*i] (scanned already, so well
+ * formed): its runs stay pending (from), its escapes and invalid bytes are
+ * written decoded; *i ends one past its closing quote. */
+static int redump_string(scanner *s, size_t *i, size_t *from)
 {
-    char b[64];
-    int n = snprintf(b, sizeof b - 3, "%.17g", v);
-    if (n < 0 || (size_t)n >= sizeof b - 3)
-        return -1;
+    const unsigned char *p = s->p;
+    size_t k = *i + 1;
+    for (;;) {
+        k = plain_run(p, k, s->len);
+        if (k >= s->len)
+            return GD_SCAN_SYNTAX;      /* not reached: the scan saw the string end */
+        if (p[k] == '"')
+            break;
+        if (redump_flush(s, from, k))
+            return GD_SCAN_NOMEM;
+        char *w = redump_room(&s->redump, 6);
+        if (!w)
+            return GD_SCAN_NOMEM;
+        s->redump.len += dump_cp(next_cp(p, &k, s->len), w);
+        *from = k;
+    }
+    *i = k + 1;
+    return GD_SCAN_OK;
+}
+
+/* %lld of v, into b (24 bytes at least). */
+static size_t int_text(int64_t v, char *b)
+{
+    char t[24];
+    size_t n = 0, k = 0;
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    do {
+        t[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        b[k++] = '-';
+    while (n)
+        b[k++] = t[--n];
+    return k;
+}
+
+/* jansson's jsonp_dtostr with its default precision (17), into b (64
+ * bytes); its length, or 0 on failure. */
+static size_t real_text(double v, char *b)
+{
+    int n = snprintf(b, 64 - 3, "%.17g", v);
+    if (n < 0 || n >= 64 - 3)
+        return 0;
     const char *point = localeconv()->decimal_point;
     char *pos = *point != '.' ? strchr(b, *point) : NULL;
     if (pos)
@@ -824,61 +915,74 @@ static int emit_real(gd_buf *o, double v)
             n -= (int)(end - start);
         }
     }
-    return gd_buf_append(o, b, (size_t)n);
+    return (size_t)n;
 }
 
 /* A number as jansson stores and dumps it. The scanner took it, so it has
  * no exponent and at most 18 (integer) or 17 (real) digits: strtoll and
  * strtod cannot fail; a real not on the exact fast path is read with strtod,
  * in the locale's format as jansson does. */
-static int emit_number(scanner *s, gd_buf *o, size_t i, size_t *next)
+static int redump_number(scanner *s, size_t i, size_t *next)
 {
     number num;
+    char b[64];
     if (scan_number(s, i, next, &num))
-        return -1;
+        return GD_SCAN_SYNTAX;
     if (num.is_int)
-        return gd_buf_printf(o, "%lld", (long long)num.ival);
+        return redump_put(&s->redump, b, int_text(num.ival, b));
     if (!num.has_dval) {
-        char t[64];
         size_t n = *next - i;
-        if (n >= sizeof t)
-            return -1;
-        memcpy(t, s->p + i, n);
-        t[n] = '\0';
+        if (n >= sizeof b)
+            return GD_SCAN_SYNTAX;
+        memcpy(b, s->p + i, n);
+        b[n] = '\0';
         const char *point = localeconv()->decimal_point;
-        char *dot = strchr(t, '.');
+        char *dot = strchr(b, '.');
         if (dot && *point != '.')
             *dot = *point;
-        num.dval = strtod(t, NULL);
+        num.dval = strtod(b, NULL);
     }
-    return emit_real(o, num.dval);
+    size_t n = real_text(num.dval, b);
+    return n ? redump_put(&s->redump, b, n) : GD_SCAN_SYNTAX;
 }
 
-/* Writes the finding p[from..to] (its braces included) into s->redump. */
+/* Room the finding p[start..end] takes re-dumped, at most: its own bytes
+ * (whitespace is dropped; structure, literals, integers and unchanged text
+ * stay as long), 2 more per U+FFFD (scan_string's count), 32 more per real
+ * (3 bytes at least in, 25 at most out), and its NUL. */
+static size_t redump_bound(const cur_finding *c, size_t end)
+{
+    return end + 1 - c->start + 2 * c->repairs + 32 * c->reals + 1;
+}
+
+/* Writes the finding p[from..to] (its braces included) into s->redump,
+ * NUL-terminated. Bytes that go out as they came are copied in runs: from
+ * is where the pending run starts. */
 static int redump_finding(scanner *s, size_t from, size_t to)
 {
-    gd_buf *o = &s->redump;
-    int rc = 0;
+    if (!redump_room(&s->redump, redump_bound(&s->cur, to)))
+        return GD_SCAN_NOMEM;
+    const unsigned char *p = s->p;
+    int rc = GD_SCAN_OK;
     for (size_t i = from; !rc && i <= to;) {
-        unsigned char c = s->p[i];
-        if (is_ws(c)) {
-            i++;
-        } else if (c == '"') {
-            size_t end;
-            int esc, repaired;
-            rc = scan_string(s, i, &end, &esc, 1, &repaired);
-            if (!rc)
-                rc = emit_string(s, o, i + 1, end);
-            i = end + 1;
+        unsigned char c = p[i];
+        if (c == '"') {
+            rc = redump_string(s, &i, &from);
+        } else if (is_ws(c)) {
+            rc = redump_flush(s, &from, i);
+            from = ++i;
         } else if (c == '-' || is_digit(c)) {
-            rc = emit_number(s, o, i, &i);
+            rc = redump_flush(s, &from, i);
+            if (!rc)
+                rc = redump_number(s, i, &i);
+            from = i;
         } else {
-            size_t n = c == 't' || c == 'n' ? 4 : c == 'f' ? 5 : 1;
-            rc = gd_buf_append(o, s->p + i, n);
-            i += n;
+            i++;                        /* structure and literals: pending */
         }
     }
-    return rc ? GD_SCAN_NOMEM : gd_buf_append(o, "", 1) ? GD_SCAN_NOMEM : GD_SCAN_OK;
+    if (!rc)
+        rc = redump_flush(s, &from, to + 1);
+    return rc ? rc : redump_put(&s->redump, "", 1);
 }
 
 /* The finding object closed at p[end]: the row, with parse_one_finding's
@@ -913,7 +1017,7 @@ static int finish_finding(scanner *s, size_t end)
      * byte after '}' (whitespace, ',' or ']') once the scan is done; a
      * repaired finding's is re-dumped, its pointer also set at the end (the
      * buffer may still move). See row_fix. */
-    if (c->repaired) {
+    if (c->repairs) {
         s->row_fix[s->n] = s->redump.len;
         int rc = redump_finding(s, c->start, end);
         if (rc)
@@ -973,10 +1077,11 @@ static int scalar(scanner *s, size_t i, int t, uint32_t lead_ends, size_t *next)
     unsigned char c = s->p[i];
     if (c == '"') {
         size_t end;
-        int esc, repaired, rc = scan_string(s, i, &end, &esc, s->finding_depth > 0, &repaired);
+        size_t repaired;
+        int esc, rc = scan_string(s, i, &end, &esc, s->finding_depth > 0, &repaired);
         if (rc)
             return rc;
-        s->cur.repaired |= repaired;
+        s->cur.repairs += repaired;
         if (t < N_STR_FIELDS || lead_ends) {
             const char *v = repaired ? decode_repaired(s, i + 1, end)
                                      : decode_string(s, i + 1, end, esc);
@@ -998,6 +1103,7 @@ static int scalar(scanner *s, size_t i, int t, uint32_t lead_ends, size_t *next)
         int rc = scan_number(s, i, next, &num);
         if (rc)
             return rc;
+        s->cur.reals += !num.is_int;
         if (t == T_SEVERITY) {
             if (!num.has_dval)
                 return GD_SCAN_NUMBER;
@@ -1062,7 +1168,8 @@ static int value(scanner *s, size_t i, int *t, size_t *next, int *want)
 static int key(scanner *s, size_t i, size_t *next, int *t)
 {
     size_t end;
-    int esc, repaired;
+    size_t repaired;
+    int esc;
     if (i >= s->len || s->p[i] != '"')
         return GD_SCAN_SYNTAX;
     int rc = scan_string(s, i, &end, &esc, 0, &repaired);
