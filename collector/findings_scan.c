@@ -90,6 +90,13 @@ typedef struct dup_tab {
     uint32_t cap, used, cur;
 } dup_tab;
 
+/* A place where a finding's bytes are not written back as they came when it
+ * is re-dumped (see redump_finding): whitespace p[pos..end), a number
+ * p[pos..end) that is rewritten, an escape or an invalid byte at pos. */
+typedef struct edit {
+    uint32_t pos, end;
+} edit;
+
 typedef struct cur_finding {
     const char *str[N_STR_FIELDS];
     const char *lead[MAX_LEAD_PATHS];   /* a lead path's string, NULL if absent or null */
@@ -120,6 +127,9 @@ typedef struct scanner {
     int seen_findings;
     int finding_depth;              /* depth of the open finding's frame, 0 outside one */
     gd_buf redump;                  /* raw_json of repaired findings (see redump_finding) */
+    edit *edits;                    /* the open finding's, in body order */
+    uint32_t nedits, cap_edits;
+    int edits_lost;                 /* out of memory recording one: the scan fails */
     lead_path paths[MAX_LEAD_PATHS];
     uint32_t npaths, all_paths;     /* all_paths: a bit per path that parsed */
     lead_group groups[MAX_LEAD_SEGS][MAX_LEAD_PATHS];
@@ -161,6 +171,42 @@ static size_t skip_ws(const scanner *s, size_t i)
     while (i < s->len && is_ws(s->p[i]))
         i++;
     return i;
+}
+
+/* Records an edit of the open finding. Out of memory, the scan fails at
+ * its end (edits_lost): a finding must never be re-dumped from a partial
+ * list. */
+static void edit_add(scanner *s, size_t pos, size_t end)
+{
+    if (s->nedits == s->cap_edits) {
+        uint32_t cap = s->cap_edits ? s->cap_edits * 2 : 64;
+        edit *v = realloc(s->edits, cap * sizeof *v);
+        if (!v) {
+            s->edits_lost = 1;
+            return;
+        }
+        s->edits = v;
+        s->cap_edits = cap;
+    }
+    s->edits[s->nedits++] = (edit){(uint32_t)pos, (uint32_t)end};
+}
+
+static size_t skip_ws_record(scanner *s, size_t i)
+{
+    size_t j = skip_ws(s, i);
+    if (j != i && s->finding_depth)
+        edit_add(s, i, j);
+    return j;
+}
+
+/* skip_ws between the tokens of a container: inside a finding, whitespace
+ * is an edit (jansson's compact dump drops it). Small, to be inlined: most
+ * bodies are compact. */
+static inline size_t skip_ws_edit(scanner *s, size_t i)
+{
+    if (i < s->len && !is_ws(s->p[i]))
+        return i;
+    return skip_ws_record(s, i);
 }
 
 static int is_digit(unsigned char c)
@@ -229,7 +275,7 @@ static int check_escape(const scanner *s, size_t i, size_t *next, int allow,
  * declined (strings inside a finding: handled per field), *repaired
  * counting the U+FFFDs it becomes (each adds at most 2 bytes to the text:
  * an invalid byte becomes 3, a 6-byte escape 3). */
-static int scan_string(const scanner *s, size_t i, size_t *end, int *esc, int allow,
+static int scan_string(scanner *s, size_t i, size_t *end, int *esc, int allow,
                        size_t *repaired)
 {
     const unsigned char *p = s->p;
@@ -251,6 +297,8 @@ static int scan_string(const scanner *s, size_t i, size_t *end, int *esc, int al
             *end = i;
             return GD_SCAN_OK;
         case 2: {
+            if (allow)
+                edit_add(s, i, i);
             int rc = check_escape(s, i, &i, allow, repaired);
             if (rc)
                 return rc;
@@ -263,8 +311,10 @@ static int scan_string(const scanner *s, size_t i, size_t *end, int *esc, int al
             size_t n = gd_utf8_decode(p + i, len - i, NULL);
             if (!n && !allow)
                 return GD_SCAN_UTF8;
-            if (!n)
+            if (!n) {
                 (*repaired)++;
+                edit_add(s, i, i);
+            }
             i += n ? n : 1;     /* repair: one U+FFFD per invalid byte */
         }
         }
@@ -781,6 +831,7 @@ static int start_finding(scanner *s, size_t i)
     }
     memset(&s->cur, 0, sizeof s->cur);
     s->cur.start = i;
+    s->nedits = 0;
     return GD_SCAN_OK;
 }
 
@@ -836,39 +887,6 @@ static size_t dump_cp(unsigned long cp, char *w)
         return 6;
     }
     return gd_utf8_encode((uint32_t)cp, w);
-}
-
-/* Appends the pending bytes p[*from..to), which go out as they came. */
-static int redump_flush(scanner *s, size_t *from, size_t to)
-{
-    int rc = redump_put(&s->redump, s->p + *from, to - *from);
-    *from = to;
-    return rc;
-}
-
-/* The string whose opening quote is at p[*i] (scanned already, so well
- * formed): its runs stay pending (from), its escapes and invalid bytes are
- * written decoded; *i ends one past its closing quote. */
-static int redump_string(scanner *s, size_t *i, size_t *from)
-{
-    const unsigned char *p = s->p;
-    size_t k = *i + 1;
-    for (;;) {
-        k = plain_run(p, k, s->len);
-        if (k >= s->len)
-            return GD_SCAN_SYNTAX;      /* not reached: the scan saw the string end */
-        if (p[k] == '"')
-            break;
-        if (redump_flush(s, from, k))
-            return GD_SCAN_NOMEM;
-        char *w = redump_room(&s->redump, 6);
-        if (!w)
-            return GD_SCAN_NOMEM;
-        s->redump.len += dump_cp(next_cp(p, &k, s->len), w);
-        *from = k;
-    }
-    *i = k + 1;
-    return GD_SCAN_OK;
 }
 
 /* %lld of v, into b (24 bytes at least). */
@@ -956,33 +974,36 @@ static size_t redump_bound(const cur_finding *c, size_t end)
 }
 
 /* Writes the finding p[from..to] (its braces included) into s->redump,
- * NUL-terminated. Bytes that go out as they came are copied in runs: from
- * is where the pending run starts. */
+ * NUL-terminated: the bytes between its edits as they came, in one copy
+ * each, and each edit as jansson writes it. */
 static int redump_finding(scanner *s, size_t from, size_t to)
 {
-    if (!redump_room(&s->redump, redump_bound(&s->cur, to)))
+    gd_buf *o = &s->redump;
+    if (s->edits_lost || !redump_room(o, redump_bound(&s->cur, to)))
         return GD_SCAN_NOMEM;
     const unsigned char *p = s->p;
-    int rc = GD_SCAN_OK;
-    for (size_t i = from; !rc && i <= to;) {
-        unsigned char c = p[i];
-        if (c == '"') {
-            rc = redump_string(s, &i, &from);
-        } else if (is_ws(c)) {
-            rc = redump_flush(s, &from, i);
-            from = ++i;
+    for (uint32_t e = 0; e < s->nedits; e++) {
+        size_t pos = s->edits[e].pos;
+        if (redump_put(o, p + from, pos - from))
+            return GD_SCAN_NOMEM;
+        unsigned char c = p[pos];
+        if (is_ws(c)) {
+            from = s->edits[e].end;
         } else if (c == '-' || is_digit(c)) {
-            rc = redump_flush(s, &from, i);
-            if (!rc)
-                rc = redump_number(s, i, &i);
-            from = i;
-        } else {
-            i++;                        /* structure and literals: pending */
+            int rc = redump_number(s, pos, &from);
+            if (rc)
+                return rc;
+        } else {                        /* an escape or an invalid byte */
+            char *w = redump_room(o, 6);
+            if (!w)
+                return GD_SCAN_NOMEM;
+            from = pos;
+            o->len += dump_cp(next_cp(p, &from, s->len), w);
         }
     }
-    if (!rc)
-        rc = redump_flush(s, &from, to + 1);
-    return rc ? rc : redump_put(&s->redump, "", 1);
+    if (redump_put(o, p + from, to + 1 - from))
+        return GD_SCAN_NOMEM;
+    return redump_put(o, "", 1);
 }
 
 /* The finding object closed at p[end]: the row, with parse_one_finding's
@@ -1104,6 +1125,8 @@ static int scalar(scanner *s, size_t i, int t, uint32_t lead_ends, size_t *next)
         if (rc)
             return rc;
         s->cur.reals += !num.is_int;
+        if (s->finding_depth && (!num.is_int || (num.ival == 0 && c == '-')))
+            edit_add(s, i, *next);      /* written back otherwise: a real, or -0 */
         if (t == T_SEVERITY) {
             if (!num.has_dval)
                 return GD_SCAN_NUMBER;
@@ -1155,6 +1178,8 @@ static int value(scanner *s, size_t i, int *t, size_t *next, int *want)
         return rc;
     size_t j = skip_ws(s, i + 1);
     if (j < s->len && s->p[j] == (is_obj ? '}' : ']')) {
+        if (j != i + 1 && s->finding_depth)
+            edit_add(s, i + 1, j);      /* else the next token's skip records it */
         *next = j + 1;
         return pop(s, j);
     }
@@ -1184,7 +1209,7 @@ static int key(scanner *s, size_t i, size_t *next, int *t)
     const frame *f = &s->frames[s->depth - 1];
     *t = key_target(f->role, s->p + off, n);
     s->next_mask = f->lead_mask ? lead_by_key(s, f->lead_mask, f->lead_depth, s->p + off, n) : 0;
-    size_t j = skip_ws(s, end + 1);
+    size_t j = skip_ws_edit(s, end + 1);
     if (j >= s->len || s->p[j] != ':')
         return GD_SCAN_SYNTAX;
     *next = j + 1;
@@ -1195,7 +1220,7 @@ static int key(scanner *s, size_t i, size_t *next, int *t)
  * or its close (*want 0). */
 static int after_value(scanner *s, size_t *pi, int *t, int *want)
 {
-    size_t i = skip_ws(s, *pi);
+    size_t i = skip_ws_edit(s, *pi);
     if (i >= s->len)
         return GD_SCAN_SYNTAX;
     const frame *f = &s->frames[s->depth - 1];
@@ -1228,10 +1253,10 @@ static int scan(scanner *s)
     i++;
     while (!rc && s->depth > 0) {
         if (want == 1) {
-            rc = key(s, skip_ws(s, i), &i, &t);
+            rc = key(s, skip_ws_edit(s, i), &i, &t);
             want = 2;
         } else if (want == 2) {
-            size_t v = skip_ws(s, i);
+            size_t v = skip_ws_edit(s, i);
             if (v >= s->len)
                 return GD_SCAN_SYNTAX;
             frame *f = &s->frames[s->depth - 1];
@@ -1245,6 +1270,8 @@ static int scan(scanner *s)
     }
     if (rc)
         return rc;
+    if (s->edits_lost)
+        return GD_SCAN_NOMEM;
     if (skip_ws(s, i) != s->len)
         return GD_SCAN_SYNTAX;
     return s->seen_findings ? GD_SCAN_OK : GD_SCAN_SHAPE;
@@ -1264,6 +1291,7 @@ static void fix_rows(scanner *s, const char *redump)
 static void scanner_free(scanner *s)
 {
     gd_buf_free(&s->redump);
+    free(s->edits);
     free(s->row_fix);
     free(s->keys);
     for (int d = 0; d < GD_SCAN_MAX_DEPTH; d++) {
