@@ -843,9 +843,12 @@ static int start_finding(scanner *s, size_t i)
  * and control characters escaped (\b \f \n \r \t, else \u00XX upper
  * case), integers as %lld, reals as %.17g with a '.0' added when it has
  * neither '.' nor 'e' and the exponent's '+' and leading zeros removed.
- * The text is written straight into s->redump, whose room for the whole
- * finding finish_finding reserves at once (redump_bound); runs that need no
- * change (structure, printable ASCII, valid UTF-8) are copied whole.
+ * Most of a finding's bytes are written back as they came: structure,
+ * literals, integers, keys, printable ASCII and valid UTF-8 (jansson loads
+ * and dumps a valid sequence unchanged). The scan records the rest as the
+ * finding's edits (whitespace, escapes, invalid bytes, reals, -0), so the
+ * re-dump copies the bytes between edits whole, straight into s->redump,
+ * whose room for the finding it reserves at once (redump_bound).
  * tests/unit/test_findings_scan.c compares the bytes with the jansson path's. */
 
 /* Room for n more bytes and one spare at the end of the redump (the writer
