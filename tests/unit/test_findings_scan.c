@@ -495,10 +495,11 @@ static void test_redump_pieces(diff_stats *ds)
     char label[80];
     gd_buf e;
     gd_buf_init(&e, 0);
-    /* every pair of pieces, each after 0..9 plain bytes (the 4-byte steps of
-     * the runs), then a repair so the finding is re-dumped */
+    /* every pair of pieces, each after 0..33 plain bytes (every place in the
+     * scan's 16-byte blocks and 4-byte steps), then a repair so the finding
+     * is re-dumped */
     for (size_t a = 0; a < np; a++) {
-        for (size_t k = 0; k < 10; k++) {
+        for (size_t k = 0; k < 34; k++) {
             size_t bpiece = (a * 7 + k) % np;
             gd_buf_reset(&e);
             gd_buf_appends(&e, ",\"t\":\"");
@@ -506,12 +507,40 @@ static void test_redump_pieces(diff_stats *ds)
                 gd_buf_appends(&e, "x");
             gd_buf_appends(&e, pieces[a]);
             gd_buf_appends(&e, pieces[bpiece]);
-            for (size_t r = 0; r < 9 - k; r++)
+            for (size_t r = 0; r < 33 - k; r++)
                 gd_buf_appends(&e, "y");
             gd_buf_appends(&e, "\",\"u\":\"\\udc80\"");
             snprintf(label, sizeof label, "pieces %zu+%zu after %zu", a, bpiece, k);
             check_one(ds, e.data, e.len, 1, label);
         }
+    }
+    /* what is not plain at every place of a block: pieces that need no
+     * repair leave the finding its own bytes; a control is declined, and so
+     * is invalid UTF-8 outside a finding */
+    for (size_t k = 0; k < 34; k++) {
+        static const char *const kept[] = {"\xC3\xA9", "\xF0\x9F\x94\xA5", "\\n", "\\\"",
+                                           "\\u00e9", "\\ud83d\\udd25"};
+        for (size_t a = 0; a < sizeof kept / sizeof *kept; a++) {
+            gd_buf_reset(&e);
+            gd_buf_appends(&e, ",\"title\":\"");
+            for (size_t r = 0; r < k; r++)
+                gd_buf_appends(&e, "x");
+            gd_buf_printf(&e, "%s%s\"", kept[a], k % 3 ? "tail of the title" : "");
+            snprintf(label, sizeof label, "kept %zu after %zu", a, k);
+            check_one(ds, e.data, e.len, 0, label);
+        }
+        gd_buf_reset(&e);
+        gd_buf_appends(&e, "{\"findings\":[{" GOOD_FIELDS ",\"title\":\"");
+        for (size_t r = 0; r < k; r++)
+            gd_buf_appends(&e, "x");
+        gd_buf_appends(&e, "\x01 and more than sixteen bytes\"}]}");
+        CHECK_MSG(scan_status(e.data, e.len) == GD_SCAN_CONTROL, "control after %zu", k);
+        gd_buf_reset(&e);
+        gd_buf_appends(&e, "{\"other\":\"");
+        for (size_t r = 0; r < k; r++)
+            gd_buf_appends(&e, "x");
+        gd_buf_appends(&e, "\xFF and more than sixteen bytes\",\"findings\":[{" GOOD_FIELDS "}]}");
+        CHECK_MSG(scan_status(e.data, e.len) == GD_SCAN_UTF8, "invalid byte after %zu", k);
     }
     /* each piece alone as a whole string, and at a string's start and end */
     for (size_t a = 0; a < np; a++) {
