@@ -95,7 +95,8 @@ typedef struct dup_tab {
 
 /* A place where a finding's bytes are not written back as they came when it
  * is re-dumped (see redump_finding): whitespace p[pos..end), a number
- * p[pos..end) that is rewritten, an escape or an invalid byte at pos. */
+ * p[pos..end) that is rewritten, or text p[pos..end): escapes and invalid
+ * bytes next to each other, one edit for the run. */
 typedef struct edit {
     uint32_t pos, end;
 } edit;
@@ -107,6 +108,7 @@ typedef struct cur_finding {
     int has_sev, has_count, archived;
     size_t repairs;                 /* U+FFFDs its strings needed: raw_json is re-dumped */
     size_t reals;                   /* its non-integer numbers (see redump_bound) */
+    int edits_over;                 /* more edits than edit_add keeps (see there) */
     double sev;
     int64_t count;
     size_t start;
@@ -132,6 +134,7 @@ typedef struct scanner {
     gd_buf redump;                  /* raw_json of repaired findings (see redump_finding) */
     edit *edits;                    /* the open finding's, in body order */
     uint32_t nedits, cap_edits;
+    size_t text_end;                /* end of the last edit when it is text, else 0 */
     int edits_lost;                 /* out of memory recording one: the scan fails */
     lead_path paths[MAX_LEAD_PATHS];
     uint32_t npaths, all_paths;     /* all_paths: a bit per path that parsed */
@@ -203,29 +206,50 @@ static size_t skip_ws(const scanner *s, size_t i)
     return i;
 }
 
-/* Records an edit of the open finding. Out of memory, the scan fails at
- * its end (edits_lost): a finding must never be re-dumped from a partial
- * list. */
-static void edit_add(scanner *s, size_t pos, size_t end)
+/* Makes room for one more edit of the open finding, whose edit at pos is
+ * to be recorded; 0 when it cannot. The list grows only while the finding
+ * has fewer edits than one per 8 of its bytes (plus 64), so it never takes
+ * much more memory than the text: past that, edits_over, and if the finding
+ * turns out to need a re-dump the page is declined (GD_SCAN_DENSE). Out of
+ * memory, the scan fails at its end (edits_lost). Either way a finding is
+ * never re-dumped from a partial list. */
+static int edit_grow(scanner *s, size_t pos)
 {
-    if (s->nedits == s->cap_edits) {
-        uint32_t cap = s->cap_edits ? s->cap_edits * 2 : 64;
-        edit *v = realloc(s->edits, cap * sizeof *v);
-        if (!v) {
-            s->edits_lost = 1;
-            return;
-        }
-        s->edits = v;
-        s->cap_edits = cap;
+    if (s->nedits >= (pos - s->cur.start) / 8 + 64) {
+        s->cur.edits_over = 1;
+        return 0;
     }
+    uint32_t cap = s->cap_edits ? s->cap_edits * 2 : 64;
+    edit *v = realloc(s->edits, cap * sizeof *v);
+    if (!v) {
+        s->edits_lost = 1;
+        return 0;
+    }
+    s->edits = v;
+    s->cap_edits = cap;
+    return 1;
+}
+
+/* Records an edit of the open finding; text: escapes or invalid bytes,
+ * merged with the text edit just before when they touch. */
+static inline void edit_add(scanner *s, size_t pos, size_t end, int text)
+{
+    if (text && s->text_end == pos && s->nedits) {
+        s->edits[s->nedits - 1].end = (uint32_t)end;
+        s->text_end = end;
+        return;
+    }
+    if (s->nedits == s->cap_edits && !edit_grow(s, pos))
+        return;
     s->edits[s->nedits++] = (edit){(uint32_t)pos, (uint32_t)end};
+    s->text_end = text ? end : 0;
 }
 
 static size_t skip_ws_record(scanner *s, size_t i)
 {
     size_t j = skip_ws(s, i);
     if (j != i && s->finding_depth)
-        edit_add(s, i, j);
+        edit_add(s, i, j, 0);
     return j;
 }
 
@@ -328,11 +352,12 @@ static int scan_string(scanner *s, size_t i, size_t *end, int *esc, int allow,
             *end = i;
             return GD_SCAN_OK;
         case 2: {
-            if (allow)
-                edit_add(s, i, i);
+            size_t at = i;
             int rc = check_escape(s, i, &i, allow, repaired);
             if (rc)
                 return rc;
+            if (allow)
+                edit_add(s, at, i, 1);
             *esc = 1;
             break;
         }
@@ -344,7 +369,7 @@ static int scan_string(scanner *s, size_t i, size_t *end, int *esc, int allow,
                 return GD_SCAN_UTF8;
             if (!n) {
                 (*repaired)++;
-                edit_add(s, i, i);
+                edit_add(s, i, i + 1, 1);
             }
             i += n ? n : 1;     /* repair: one U+FFFD per invalid byte */
         }
@@ -864,6 +889,7 @@ static int start_finding(scanner *s, size_t i)
     memset(&s->cur, 0, sizeof s->cur);
     s->cur.start = i;
     s->nedits = 0;
+    s->text_end = 0;
     return GD_SCAN_OK;
 }
 
@@ -1019,6 +1045,8 @@ static int redump_finding(scanner *s, size_t from, size_t to)
     const unsigned char *p = s->p;
     for (uint32_t e = 0; e < s->nedits; e++) {
         size_t pos = s->edits[e].pos;
+        if (pos < from)
+            return GD_SCAN_SYNTAX;      /* not reached: edits are in body order */
         if (redump_put(o, p + from, pos - from))
             return GD_SCAN_NOMEM;
         unsigned char c = p[pos];
@@ -1028,12 +1056,13 @@ static int redump_finding(scanner *s, size_t from, size_t to)
             int rc = redump_number(s, pos, &from);
             if (rc)
                 return rc;
-        } else {                        /* an escape or an invalid byte */
-            char *w = redump_room(o, 6);
-            if (!w)
-                return GD_SCAN_NOMEM;
-            from = pos;
-            o->len += dump_cp(next_cp(p, &from, s->len), w);
+        } else {                        /* escapes and invalid bytes */
+            for (from = pos; from < s->edits[e].end;) {
+                char *w = redump_room(o, 6);
+                if (!w)
+                    return GD_SCAN_NOMEM;
+                o->len += dump_cp(next_cp(p, &from, s->len), w);
+            }
         }
     }
     if (redump_put(o, p + from, to + 1 - from))
@@ -1074,6 +1103,8 @@ static int finish_finding(scanner *s, size_t end)
      * repaired finding's is re-dumped, its pointer also set at the end (the
      * buffer may still move). See row_fix. */
     if (c->repairs) {
+        if (c->edits_over)
+            return GD_SCAN_DENSE;
         s->row_fix[s->n] = s->redump.len;
         int rc = redump_finding(s, c->start, end);
         if (rc)
@@ -1161,7 +1192,7 @@ static int scalar(scanner *s, size_t i, int t, uint32_t lead_ends, size_t *next)
             return rc;
         s->cur.reals += !num.is_int;
         if (s->finding_depth && (!num.is_int || (num.ival == 0 && c == '-')))
-            edit_add(s, i, *next);      /* written back otherwise: a real, or -0 */
+            edit_add(s, i, *next, 0);   /* written back otherwise: a real, or -0 */
         if (t == T_SEVERITY) {
             if (!num.has_dval)
                 return GD_SCAN_NUMBER;
@@ -1214,7 +1245,7 @@ static int value(scanner *s, size_t i, int *t, size_t *next, int *want)
     size_t j = skip_ws(s, i + 1);
     if (j < s->len && s->p[j] == (is_obj ? '}' : ']')) {
         if (j != i + 1 && s->finding_depth)
-            edit_add(s, i + 1, j);      /* else the next token's skip records it */
+            edit_add(s, i + 1, j, 0);   /* else the next token's skip records it */
         *next = j + 1;
         return pop(s, j);
     }
@@ -1401,6 +1432,6 @@ const char *gd_findings_scan_status_name(int status)
 {
     static const char *const names[GD_SCAN_N_STATUS] = {
         "ok", "syntax", "utf8", "control", "escape", "key_escape", "dup_key",
-        "number", "depth", "shape", "finding", "nomem"};
+        "number", "depth", "shape", "finding", "dense", "nomem"};
     return status >= 0 && status < GD_SCAN_N_STATUS ? names[status] : "unknown";
 }

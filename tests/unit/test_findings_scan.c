@@ -589,6 +589,32 @@ static void test_redump_pieces(diff_stats *ds)
         snprintf(label, sizeof label, "bound exact %zu", n);
         check_one(ds, e.data, e.len, 1, label);
     }
+    /* runs of escapes and invalid bytes are one edit each, however long;
+     * edits apart (one per 2 bytes) are more than a finding keeps track of:
+     * declined when it needs a re-dump (the jansson path takes the page),
+     * taken when it does not */
+    static const char *const dense[] = {"\\u05e9", "\xFF", "\\n\xFF", "a\xFF", "a\\n"};
+    for (size_t d = 0; d < sizeof dense / sizeof *dense; d++) {
+        for (int repaired = 0; repaired < 2; repaired++) {
+            gd_buf_reset(&e);
+            gd_buf_appends(&e, repaired ? ",\"title\":\"\\udc80\",\"t\":\"" : ",\"t\":\"");
+            for (int r = 0; r < 3000; r++)
+                gd_buf_appends(&e, dense[d]);
+            gd_buf_appends(&e, "\"");
+            int apart = d >= 3, needs = repaired || (d >= 1 && d <= 3);
+            snprintf(label, sizeof label, "dense %zu, repaired %d", d, needs);
+            gd_buf b;
+            gd_buf_init(&b, 0);
+            gd_buf_appends(&b, "{\"findings\":[{" GOOD_FIELDS);
+            gd_buf_append(&b, e.data, e.len);
+            gd_buf_appends(&b, "}]}");
+            int want = apart && needs ? GD_SCAN_DENSE : GD_SCAN_OK;
+            CHECK_MSG(scan_status(b.data, b.len) == want, "%s: %s", label,
+                      gd_findings_scan_status_name(scan_status(b.data, b.len)));
+            check_case(b.data, b.len, want == GD_SCAN_OK, ds, label);
+            gd_buf_free(&b);
+        }
+    }
     gd_buf_free(&e);
     /* many repaired findings of growing size in one page: the redump buffer
      * grows between them, each row's raw_json still its own */
