@@ -108,7 +108,7 @@ typedef struct cur_finding {
     int has_sev, has_count, archived;
     size_t repairs;                 /* U+FFFDs its strings needed: raw_json is re-dumped */
     size_t reals;                   /* its non-integer numbers (see redump_bound) */
-    int edits_over;                 /* more edits than edit_add keeps (see there) */
+    int edits_over;                 /* more edits than its list keeps (see edit_grow) */
     double sev;
     int64_t count;
     size_t start;
@@ -1065,6 +1065,8 @@ static int redump_finding(scanner *s, size_t from, size_t to)
             }
         }
     }
+    if (from > to + 1)
+        return GD_SCAN_SYNTAX;          /* not reached: edits are inside the finding */
     if (redump_put(o, p + from, to + 1 - from))
         return GD_SCAN_NOMEM;
     return redump_put(o, "", 1);
