@@ -5,7 +5,9 @@
  *
  * One gd_aws_client per thread (it owns a gd_http). The per-region retry
  * quotas and the credential source may be shared between clients. Every attempt is signed
- * again with a fresh X-Amz-Date (and fresh credentials from the getter).
+ * again with a fresh X-Amz-Date (and fresh credentials from the getter), by the
+ * client's own gd_sigv4_signer, which caches the day's signing key per secret,
+ * region and service (wiped on free).
  *
  * Errors are parsed into code, message and request id: the code from
  * x-amzn-ErrorType first, then body __type / code / Code (cut at ':', keep

@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* AWS Signature Version 4 header signing (docs: "Create a signed AWS API
- * request"; vectors: ../shared/aws-sigv4-testsuite). Pure: no clock, no env. */
+ * request"; the official test vectors run in tests/aws/test_sigv4.c). No
+ * clock, no env; a gd_sigv4_signer only caches what its inputs determine. */
 #include "aws/sigv4.h"
 
 #include "common/buf.h"
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +21,28 @@
 /* Canonical strings are small; this only stops a runaway input. */
 #define SIGV4_CANON_MAX ((size_t)4 * 1024 * 1024)
 #define SIGV4_MAX_HEADERS 256
+/* Cache fields: a longer secret, region or service is signed without the cache. */
+#define SIGV4_CACHE_SECRET_MAX 128
+#define SIGV4_CACHE_NAME_MAX 64
+
+/* One per thread (see sigv4.h). The OpenSSL objects are fetched once, so a
+ * request does not look the algorithms up again (OpenSSL 3's one-shot HMAC()
+ * and EVP_Digest() with EVP_sha256() fetch and build contexts per call). */
+struct gd_sigv4_signer {
+    EVP_MD *sha256;
+    EVP_MD_CTX *md;
+    EVP_MAC *hmac;
+    EVP_MAC_CTX *derive;              /* scratch for the kDate..kSigning chain */
+    EVP_MAC_CTX *sign;                /* keyed with kSigning for the fields below */
+    /* The cache key. secret is secret material: only here, wiped when replaced
+     * and on free; cached == 0 means sign's key matches no fields. */
+    int cached;
+    size_t secret_len;
+    unsigned char secret[SIGV4_CACHE_SECRET_MAX];
+    char date8[9];
+    char region[SIGV4_CACHE_NAME_MAX];
+    char service[SIGV4_CACHE_NAME_MAX];
+};
 
 typedef struct canon_header {
     char *name;    /* lowercase, owned */
@@ -35,6 +60,19 @@ static void hex_encode(const unsigned char *in, size_t n, char *out)
         out[2 * i + 1] = hex_lower[in[i] & 15];
     }
     out[2 * n] = '\0';
+}
+
+/* Appends each string up to the NULL sentinel (cheaper than a printf of %s). */
+static int cat(gd_buf *b, ...) __attribute__((sentinel));
+static int cat(gd_buf *b, ...)
+{
+    va_list ap;
+    int rc = 0;
+    va_start(ap, b);
+    for (const char *s = va_arg(ap, const char *); s && !rc; s = va_arg(ap, const char *))
+        rc = gd_buf_append(b, s, strlen(s));
+    va_end(ap);
+    return rc;
 }
 
 void gd_sha256_hex(const void *data, size_t len, char out[65])
@@ -60,18 +98,24 @@ static int is_space(char c)
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-/* RFC 3986 encoding of every byte outside the unreserved set. */
+/* RFC 3986 encoding of every byte outside the unreserved set; runs of
+ * unreserved bytes are appended at once. */
 static int encode_bytes(gd_buf *out, const char *s, size_t n)
 {
     int rc = 0;
-    for (size_t i = 0; i < n && !rc; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (is_unreserved(c)) {
-            rc = gd_buf_append(out, &s[i], 1);
-        } else {
+    for (size_t i = 0; i < n && !rc;) {
+        size_t run = i;
+        while (run < n && is_unreserved((unsigned char)s[run]))
+            run++;
+        if (run > i)
+            rc = gd_buf_append(out, s + i, run - i);
+        if (!rc && run < n) {
+            unsigned char c = (unsigned char)s[run];
             char esc[3] = {'%', hex_upper[c >> 4], hex_upper[c & 15]};
             rc = gd_buf_append(out, esc, 3);
+            run++;
         }
+        i = run;
     }
     return rc;
 }
@@ -228,7 +272,7 @@ static int canonical_query(gd_buf *out, const char *query)
     if (!rc)
         qsort(pairs, n, sizeof *pairs, cmp_pair);
     for (size_t i = 0; i < n && !rc; i++)
-        rc = gd_buf_printf(out, "%s%s=%s", i ? "&" : "", pairs[i].key, pairs[i].value);
+        rc = cat(out, i ? "&" : "", pairs[i].key, "=", pairs[i].value, (char *)NULL);
     for (size_t i = 0; i < n; i++) {
         free(pairs[i].key);
         free(pairs[i].value);
@@ -367,12 +411,12 @@ static int canonical_headers(const canon_header *h, size_t n, gd_buf *canon, gd_
         int first = i == 0 || strcmp(h[i].name, h[i - 1].name) != 0;
         int last = i + 1 == n || strcmp(h[i].name, h[i + 1].name) != 0;
         if (first) {
-            rc = gd_buf_printf(canon, "%s:", h[i].name);
+            rc = cat(canon, h[i].name, ":", (char *)NULL);
             if (!rc)
-                rc = gd_buf_printf(signed_names, "%s%s", i ? ";" : "", h[i].name);
+                rc = cat(signed_names, i ? ";" : "", h[i].name, (char *)NULL);
         }
         if (!rc)
-            rc = gd_buf_printf(canon, "%s%s", first ? "" : ",", h[i].value);
+            rc = cat(canon, first ? "" : ",", h[i].value, (char *)NULL);
         if (!rc && last)
             rc = gd_buf_appends(canon, "\n");
     }
@@ -393,37 +437,180 @@ static int format_amz_date(int64_t time_s, char out[17])
     return strftime(out, 17, "%Y%m%dT%H%M%SZ", &tm) == 16 ? 0 : -1;
 }
 
-static int hmac(const void *key, size_t key_len, const char *msg, unsigned char out[32])
+/* out = HMAC-SHA256(key, msg): one-shot without a context (the plain
+ * gd_sigv4_sign), else on the signer's reusable context, where key NULL
+ * re-uses the key the context already holds. */
+static int hmac(EVP_MAC_CTX *ctx, const void *key, size_t key_len, const char *msg,
+                size_t msg_len, unsigned char out[32])
 {
+    if (ctx) {
+        size_t n = 0;
+        if (!EVP_MAC_init(ctx, key, key_len, NULL) ||
+            !EVP_MAC_update(ctx, (const unsigned char *)msg, msg_len) ||
+            !EVP_MAC_final(ctx, out, &n, 32))
+            return -1;
+        return n == 32 ? 0 : -1;
+    }
     unsigned int len = 0;
-    if (!HMAC(EVP_sha256(), key, (int)key_len, (const unsigned char *)msg, strlen(msg), out, &len))
+    if (!HMAC(EVP_sha256(), key, (int)key_len, (const unsigned char *)msg, msg_len, out, &len))
         return -1;
     return len == 32 ? 0 : -1;
 }
 
-/* signature = hex(HMAC(kSigning, sts)), kSigning derived from the secret. */
-static int compute_signature(const gd_sigv4_params *p, const char *date8, const char *sts,
-                             char out[65])
+static int hmacs(EVP_MAC_CTX *ctx, const void *key, size_t key_len, const char *msg,
+                 unsigned char out[32])
 {
-    unsigned char k[32], k2[32];
+    return hmac(ctx, key, key_len, msg, strlen(msg), out);
+}
+
+static void sha256_hex(gd_sigv4_signer *s, const void *data, size_t len, char out[65])
+{
+    unsigned char md[32];
+    unsigned int n = 0;
+    if (!s) {
+        gd_sha256_hex(data, len, out);
+        return;
+    }
+    if (!EVP_DigestInit_ex2(s->md, s->sha256, NULL) ||
+        !EVP_DigestUpdate(s->md, data ? data : "", len) || !EVP_DigestFinal_ex(s->md, md, &n) ||
+        n != 32) {
+        memset(out, '0', 64);
+        out[64] = '\0';
+        return;
+    }
+    hex_encode(md, 32, out);
+}
+
+/* kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date8), region), service), "aws4_request"). */
+static int derive_signing_key(EVP_MAC_CTX *ctx, const gd_sigv4_params *p, const char *date8,
+                              unsigned char k_signing[32])
+{
+    unsigned char k[32];
     size_t slen = strlen(p->secret_access_key);
     char *seed = malloc(slen + 5);
-    int rc = -1;
     if (!seed)
         return GD_E_NOMEM;
     memcpy(seed, "AWS4", 4);
     memcpy(seed + 4, p->secret_access_key, slen + 1);
-    if (!hmac(seed, slen + 4, date8, k) && !hmac(k, 32, p->region, k2) &&
-        !hmac(k2, 32, p->service, k) && !hmac(k, 32, "aws4_request", k2) &&
-        !hmac(k2, 32, sts, k)) {
-        hex_encode(k, 32, out);
-        rc = 0;
-    }
+    int ok = !hmacs(ctx, seed, slen + 4, date8, k) && !hmacs(ctx, k, 32, p->region, k_signing) &&
+             !hmacs(ctx, k_signing, 32, p->service, k) &&
+             !hmacs(ctx, k, 32, "aws4_request", k_signing);
     OPENSSL_cleanse(seed, slen + 4);
     OPENSSL_cleanse(k, sizeof k);
-    OPENSSL_cleanse(k2, sizeof k2);
     free(seed);
-    return rc ? GD_E_INTERNAL : 0;
+    if (!ok)
+        OPENSSL_cleanse(k_signing, 32);
+    return ok ? 0 : GD_E_INTERNAL;
+}
+
+/* ---- the signer's key cache ------------------------------------------ */
+
+static void cache_forget(gd_sigv4_signer *s)
+{
+    OPENSSL_cleanse(s->secret, sizeof s->secret);
+    s->secret_len = 0;
+    s->cached = 0;
+    s->date8[0] = s->region[0] = s->service[0] = '\0';
+}
+
+/* The secret is compared in constant time (for its length); the rest is public. */
+static int cache_hit(const gd_sigv4_signer *s, const gd_sigv4_params *p, const char *date8)
+{
+    size_t len = strlen(p->secret_access_key);
+    return s->cached && len == s->secret_len && !strcmp(s->date8, date8) &&
+           !strcmp(s->region, p->region) && !strcmp(s->service, p->service) &&
+           CRYPTO_memcmp(s->secret, p->secret_access_key, len) == 0;
+}
+
+/* Records what s->sign is keyed for; a field too long to hold leaves the cache empty. */
+static void cache_remember(gd_sigv4_signer *s, const gd_sigv4_params *p, const char *date8)
+{
+    size_t sl = strlen(p->secret_access_key), rl = strlen(p->region), vl = strlen(p->service);
+    if (sl > sizeof s->secret || rl >= sizeof s->region || vl >= sizeof s->service)
+        return;
+    memcpy(s->secret, p->secret_access_key, sl);
+    s->secret_len = sl;
+    memcpy(s->date8, date8, 9);
+    memcpy(s->region, p->region, rl + 1);
+    memcpy(s->service, p->service, vl + 1);
+    s->cached = 1;
+}
+
+/* Keys s->sign with kSigning for these fields, deriving it unless cached. */
+static int signer_load_key(gd_sigv4_signer *s, const gd_sigv4_params *p, const char *date8)
+{
+    static const unsigned char scrub = 0;
+    unsigned char k[32];
+    if (cache_hit(s, p, date8))
+        return 0;
+    cache_forget(s);
+    int rc = derive_signing_key(s->derive, p, date8, k);
+    if (!rc && !EVP_MAC_init(s->sign, k, sizeof k, NULL))
+        rc = GD_E_INTERNAL;
+    OPENSSL_cleanse(k, sizeof k);
+    /* Leave no derived key (kService) behind in the scratch context. */
+    EVP_MAC_init(s->derive, &scrub, 1, NULL);
+    if (!rc)
+        cache_remember(s, p, date8);
+    return rc;
+}
+
+/* signature = hex(HMAC(kSigning, sts)). */
+static int compute_signature(gd_sigv4_signer *s, const gd_sigv4_params *p, const char *date8,
+                             const gd_buf *sts, char out[65])
+{
+    unsigned char k[32], sig[32];
+    int rc;
+    if (s) {
+        rc = signer_load_key(s, p, date8);
+        if (!rc && hmac(s->sign, NULL, 0, gd_buf_cstr(sts), sts->len, sig))
+            rc = GD_E_INTERNAL;
+        if (rc)
+            cache_forget(s);
+    } else {
+        rc = derive_signing_key(NULL, p, date8, k);
+        if (!rc && hmac(NULL, k, sizeof k, gd_buf_cstr(sts), sts->len, sig))
+            rc = GD_E_INTERNAL;
+        OPENSSL_cleanse(k, sizeof k);
+    }
+    if (!rc)
+        hex_encode(sig, 32, out);
+    OPENSSL_cleanse(sig, sizeof sig);
+    return rc;
+}
+
+gd_sigv4_signer *gd_sigv4_signer_new(void)
+{
+    static char digest[] = "SHA256";
+    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                           OSSL_PARAM_construct_end()};
+    gd_sigv4_signer *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    s->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+    s->md = EVP_MD_CTX_new();
+    s->hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+    s->derive = s->hmac ? EVP_MAC_CTX_new(s->hmac) : NULL;
+    s->sign = s->hmac ? EVP_MAC_CTX_new(s->hmac) : NULL;
+    if (!s->sha256 || !s->md || !s->derive || !s->sign ||
+        !EVP_MAC_CTX_set_params(s->derive, params) || !EVP_MAC_CTX_set_params(s->sign, params)) {
+        gd_sigv4_signer_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void gd_sigv4_signer_free(gd_sigv4_signer *s)
+{
+    if (!s)
+        return;
+    cache_forget(s);
+    EVP_MAC_CTX_free(s->sign);      /* cleanses the key it holds */
+    EVP_MAC_CTX_free(s->derive);
+    EVP_MAC_free(s->hmac);
+    EVP_MD_CTX_free(s->md);
+    EVP_MD_free(s->sha256);
+    free(s);
 }
 
 static int check_inputs(const gd_sigv4_request *req, const gd_sigv4_params *p, gd_err *err)
@@ -459,7 +646,7 @@ static int build_canonical_request(const gd_sigv4_request *req, const gd_sigv4_p
     canon_header *h = NULL;
     size_t n = 0;
     const char *path = req->path && *req->path ? req->path : "/";
-    int rc = gd_buf_printf(creq, "%s\n", req->method);
+    int rc = cat(creq, req->method, "\n", (char *)NULL);
     if (!rc)
         rc = p->normalize_path ? canonical_path_normalized(creq, path)
                                : canonical_path_raw(creq, path);
@@ -475,12 +662,12 @@ static int build_canonical_request(const gd_sigv4_request *req, const gd_sigv4_p
         rc = canonical_headers(h, n, creq, names);
     free_headers(h, n);
     if (!rc)
-        rc = gd_buf_printf(creq, "\n%s\n%s", gd_buf_cstr(names), out->payload_hash);
+        rc = cat(creq, "\n", gd_buf_cstr(names), "\n", out->payload_hash, (char *)NULL);
     return rc;
 }
 
-static int build_outputs(const gd_sigv4_params *p, gd_sigv4_result *out, gd_buf *creq,
-                         gd_buf *names)
+static int build_outputs(gd_sigv4_signer *s, const gd_sigv4_params *p, gd_sigv4_result *out,
+                         gd_buf *creq, gd_buf *names)
 {
     char date8[9], creq_hash[65];
     gd_buf sts, auth;
@@ -488,17 +675,15 @@ static int build_outputs(const gd_sigv4_params *p, gd_sigv4_result *out, gd_buf 
     gd_buf_init(&auth, SIGV4_CANON_MAX);
     memcpy(date8, out->amz_date, 8);
     date8[8] = '\0';
-    gd_sha256_hex(creq->data, creq->len, creq_hash);
-    int rc = gd_buf_printf(&sts, "AWS4-HMAC-SHA256\n%s\n%s/%s/%s/aws4_request\n%s", out->amz_date,
-                           date8, p->region, p->service, creq_hash);
+    sha256_hex(s, creq->data, creq->len, creq_hash);
+    int rc = cat(&sts, "AWS4-HMAC-SHA256\n", out->amz_date, "\n", date8, "/", p->region, "/",
+                 p->service, "/aws4_request\n", creq_hash, (char *)NULL);
     if (!rc)
-        rc = compute_signature(p, date8, gd_buf_cstr(&sts), out->signature);
+        rc = compute_signature(s, p, date8, &sts, out->signature);
     if (!rc)
-        rc = gd_buf_printf(&auth,
-                           "AWS4-HMAC-SHA256 Credential=%s/%s/%s/%s/aws4_request, "
-                           "SignedHeaders=%s, Signature=%s",
-                           p->access_key_id, date8, p->region, p->service, gd_buf_cstr(names),
-                           out->signature);
+        rc = cat(&auth, "AWS4-HMAC-SHA256 Credential=", p->access_key_id, "/", date8, "/",
+                 p->region, "/", p->service, "/aws4_request, SignedHeaders=", gd_buf_cstr(names),
+                 ", Signature=", out->signature, (char *)NULL);
     if (!rc) {
         out->canonical_request = gd_buf_detach(creq);
         out->string_to_sign = gd_buf_detach(&sts);
@@ -513,8 +698,8 @@ static int build_outputs(const gd_sigv4_params *p, gd_sigv4_result *out, gd_buf 
     return rc;
 }
 
-int gd_sigv4_sign(const gd_sigv4_request *req, const gd_sigv4_params *params,
-                  gd_sigv4_result *out, gd_err *err)
+int gd_sigv4_sign_with(gd_sigv4_signer *s, const gd_sigv4_request *req,
+                       const gd_sigv4_params *params, gd_sigv4_result *out, gd_err *err)
 {
     memset(out, 0, sizeof *out);
     int rc = check_inputs(req, params, err);
@@ -525,14 +710,14 @@ int gd_sigv4_sign(const gd_sigv4_request *req, const gd_sigv4_params *params,
     rc = check_date_header(req, out->amz_date, err);
     if (rc)
         return rc;
-    gd_sha256_hex(req->payload, req->payload_len, out->payload_hash);
+    sha256_hex(s, req->payload, req->payload_len, out->payload_hash);
 
     gd_buf creq, names;
     gd_buf_init(&creq, SIGV4_CANON_MAX);
     gd_buf_init(&names, SIGV4_CANON_MAX);
     rc = build_canonical_request(req, params, out, &creq, &names);
     if (!rc)
-        rc = build_outputs(params, out, &creq, &names);
+        rc = build_outputs(s, params, out, &creq, &names);
     wipe_buf(&creq);
     gd_buf_free(&names);
     if (rc) {
@@ -541,6 +726,12 @@ int gd_sigv4_sign(const gd_sigv4_request *req, const gd_sigv4_params *params,
                           params->service, gd_errcode_name(rc));
     }
     return 0;
+}
+
+int gd_sigv4_sign(const gd_sigv4_request *req, const gd_sigv4_params *params,
+                  gd_sigv4_result *out, gd_err *err)
+{
+    return gd_sigv4_sign_with(NULL, req, params, out, err);
 }
 
 void gd_sigv4_result_free(gd_sigv4_result *res)

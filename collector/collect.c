@@ -57,6 +57,9 @@ typedef struct run_state {
     size_t next, done, total_enabled;
     int list_accounts;             /* the organization was described: list its accounts */
     int64_t accounts_deadline_mono_ms; /* ListAccounts budget: one region's, from the start */
+    int index_deferred;            /* a first load: the report index is built at the end */
+    gd_completeness_wait *waits;   /* with index_deferred, one per region of scope (else
+                                      NULL): completeness checks waiting for that build */
     size_t store_errors;           /* writes that failed: the run is fatal (collect.h) */
     char store_msg[GD_ERR_MSG_MAX];   /* the first one's message */
 } run_state;
@@ -259,8 +262,10 @@ static void record_disabled(run_state *rs, const char *region)
     report_done(rs, &r);
 }
 
-static void run_one(run_state *rs, gd_aws_client *c, const char *region)
+/* Region number k of the scope. */
+static void run_one(run_state *rs, gd_aws_client *c, size_t k)
 {
+    const char *region = rs->scope.names[k];
     gd_region_ctx rc;
     memset(&rc, 0, sizeof rc);
     rc.region = region;
@@ -270,6 +275,7 @@ static void run_one(run_state *rs, gd_aws_client *c, const char *region)
     rc.run_id = rs->run_id;
     rc.admin_account = rs->who.account;
     rc.client = c;
+    rc.completeness_wait = rs->waits ? &rs->waits[k] : NULL;
     rc.deadline_mono_ms = gd_time_monotonic_ms() + rs->opts.region_budget_ms;
     pthread_mutex_init(&rc.lock, NULL);
     gd_collect_region_report rep;
@@ -312,7 +318,7 @@ static void *worker(void *arg)
             report_done(rs, &r);
             continue;
         }
-        run_one(rs, c, rs->scope.names[i]);
+        run_one(rs, c, i);
     }
     gd_aws_client_free(c);
     return NULL;
@@ -339,6 +345,10 @@ static void record_pending(run_state *rs)
 static void run_regions(run_state *rs)
 {
     record_pending(rs);
+    /* out of memory: each region counts its stored side itself, as when the
+     * index is kept */
+    if (rs->index_deferred)
+        rs->waits = calloc(rs->scope.n ? rs->scope.n : 1, sizeof *rs->waits);
     size_t enabled = 0;
     for (size_t i = 0; i < rs->scope.n; i++)
         enabled += rs->scope.enabled[i] ? 1 : 0;
@@ -507,16 +517,36 @@ static int defer_report_index(run_state *rs)
     return deferred;
 }
 
-static void build_report_index(run_state *rs, int deferred)
+/* 1 when the index was deferred and is now built. */
+static int build_report_index(run_state *rs)
 {
     gd_err e = {0};
-    if (!deferred)
-        return;
+    if (!rs->index_deferred)
+        return 0;
     int64_t t0 = gd_time_monotonic_ms();
-    if (gd_store_report_index_build(rs->opts.store, &e) != 0)
+    if (gd_store_report_index_build(rs->opts.store, &e) != 0) {
         gd_warn("%s (the next collect builds it; exports read the table meanwhile)", e.msg);
-    else
-        gd_debug("built the report index in %lld ms", (long long)(gd_time_monotonic_ms() - t0));
+        return 0;
+    }
+    gd_debug("built the report index in %lld ms", (long long)(gd_time_monotonic_ms() - t0));
+    return 1;
+}
+
+/* The completeness checks that waited for the index (region_worker.c): from
+ * one pass over it, or, when its build failed, region by region (today's
+ * count, exact), so every checked region still gets its verdict. A failed
+ * write here makes the run fatal, as it does in a region. */
+static void finish_completeness(run_state *rs, int indexed)
+{
+    if (!rs->waits)
+        return;
+    gd_err e = {0};
+    if (gd_completeness_finish(rs->opts.store, rs->run_id,
+                               (const char *const *)rs->scope.names, rs->waits, rs->scope.n,
+                               indexed, &e) != 0)
+        note_store_error(rs, e.msg);
+    free(rs->waits);
+    rs->waits = NULL;
 }
 
 int gd_collect_run(const gd_collect_options *opts, gd_collect_summary *summary, gd_err *err)
@@ -533,7 +563,7 @@ int gd_collect_run(const gd_collect_options *opts, gd_collect_summary *summary, 
     if (rc)
         return rc;
     pthread_mutex_init(&rs.mu, NULL);
-    int index_deferred = defer_report_index(&rs);
+    rs.index_deferred = defer_report_index(&rs);
     gd_aws_client *c = NULL;
     account_lister al;
     memset(&al, 0, sizeof al);
@@ -547,7 +577,7 @@ int gd_collect_run(const gd_collect_options *opts, gd_collect_summary *summary, 
         run_regions(&rs);
     /* Before the run's end is recorded: a finished run has its index. The
      * account lister (still running at large orgs) overlaps the build. */
-    build_report_index(&rs, index_deferred);
+    finish_completeness(&rs, build_report_index(&rs));
     if (!rc)
         rc = accounts_finish(&al, err);
     rc = finish(&rs, rc, err, t0);

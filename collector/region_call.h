@@ -127,6 +127,19 @@ typedef int (*gd_reply_reader)(json_t *root, void *out, gd_err *err);
 int gd_region_fetch(gd_region_ctx *rc, gd_aws_client *c, gd_api_req *r, int build_rc,
                     const gd_err *build_err, gd_reply_reader read, void *out,
                     gd_call_fail *fail);
+/* Reads a 2xx body itself, without a jansson tree: 0 with out filled, or
+ * nonzero to decline, leaving out empty (the body then goes the jansson way:
+ * gd_api_parse_body, then the gd_reply_reader). It must take only bodies that
+ * reader would read, and read them as it does. body (len bytes) is
+ * borrowed. */
+typedef int (*gd_body_reader)(const char *body, size_t len, void *out);
+
+/* gd_region_fetch that first offers each 2xx body to fast (inside the
+ * rounds); a body fast declines is parsed and read exactly as by
+ * gd_region_fetch, with the same failures. fast may be NULL. */
+int gd_region_fetch_fast(gd_region_ctx *rc, gd_aws_client *c, gd_api_req *r, int build_rc,
+                         const gd_err *build_err, gd_body_reader fast, gd_reply_reader read,
+                         void *out, gd_call_fail *fail);
 /* GetFindings for ids (1..GD_API_BATCH_MAX) on client c: the bodies are read
  * by gd_api_findings_body_parser inside the rounds (a body it cannot parse is
  * asked for again; no jansson tree for a normal page). u is reset here, with

@@ -24,6 +24,25 @@
 #define GD_PACE_START_MS 100
 #define GD_PACE_MAX_MS 2000
 
+/* The completeness check (region_worker.c, issue 16): GuardDuty's side,
+ * GetFindingsStatistics' count of unarchived findings by severity band. */
+typedef struct gd_aws_counts {
+    int res;                       /* 0: by_band and complete are GuardDuty's answer */
+    int64_t by_band[4];
+    int complete;
+    char why[400];                 /* res != 0: why the call failed */
+} gd_aws_counts;
+
+/* A first load's check, whose stored side waits for the end of the run
+ * (gd_completeness_finish). Owned by the run (collect.c), one per region,
+ * zeroed; the region fills it before its thread ends. */
+typedef struct gd_completeness_wait {
+    int waiting;                   /* 1: aws and detector_id are set and the region's
+                                      completeness row says "not checked" until then */
+    gd_aws_counts aws;
+    char detector_id[GD_API_ID_MAX + 1];
+} gd_completeness_wait;
+
 typedef struct gd_region_ctx {
     const char *region;
     const gd_collect_options *opts;
@@ -49,6 +68,8 @@ typedef struct gd_region_ctx {
     pthread_cond_t setup_cv;          /* initialised by gd_region_run */
 
     char detector_id[GD_API_ID_MAX + 1];
+    gd_completeness_wait *completeness_wait; /* NULL: the check counts the stored side at
+                                                the region's end; else it waits there */
     char **member_ids;                /* for usage; owned */
     size_t n_member_ids;
 
@@ -103,6 +124,17 @@ typedef struct gd_usage_job gd_usage_job;
 gd_usage_job *gd_usage_start(gd_region_ctx *rc);
 void gd_usage_accounts_ready(gd_usage_job *j);
 int gd_usage_finish(gd_usage_job *j, int region_ok, gd_call_fail *fail);
+
+/* The stored side of every waiting check of regions[0..n) (waits[i] is
+ * regions[i]'s), once all regions are done: from one pass over the report
+ * index when indexed (it was just built), else region by region as at a
+ * region's end. Each verdict replaces its region's "not checked" row and is
+ * logged, in the same words as at a region's end. Returns the number of
+ * store failures (they make the run fatal), the first one's message in
+ * first. */
+size_t gd_completeness_finish(gd_store *st, int64_t run_id, const char *const *regions,
+                              gd_completeness_wait *waits, size_t n, int indexed,
+                              gd_err *first);
 
 /* Collects one region and records its run_regions row; fills report. */
 void gd_region_run(gd_region_ctx *rc, gd_collect_region_report *report, char *state_buf,

@@ -356,6 +356,17 @@ void gd_store_free_strings(char **v, size_t n);
  * low < 4, medium < 7, high < 9, critical >= 9 (store_completeness.c). */
 int gd_store_active_by_band(gd_store *st, const char *region, const char *detector_id,
                             int64_t by_band[4], gd_err *err);
+/* The same count for each of regions[0..n) into by_band[0..n) (caller-owned,
+ * zeroed here), in one pass over the covering index findings_report instead
+ * of the regions' rows, and with no detector filter: exact only where every
+ * stored finding of a region came from this run's detector of it (a first
+ * load, collector/collect.c). Fails (GD_E_DB) when the index is missing. */
+int gd_store_active_by_band_indexed(gd_store *st, const char *const *regions, size_t n,
+                                    int64_t (*by_band)[4], gd_err *err);
+/* Sets the message of run_id's completeness problem of region (the one row
+ * the collect added for it), adding the row when there is none. */
+int gd_store_set_completeness(gd_store *st, int64_t run_id, const char *region,
+                              const char *message, gd_err *err);
 
 /* ---- Incremental sync state -------------------------------------------- */
 /* found = 0 when the region was never synced (full sync needed), or when the

@@ -97,6 +97,10 @@ int st_report_index_present(gd_store *st, int *present, gd_err *err);
  * and no collect is running now. */
 int st_report_index_repair(gd_store *st, gd_err *err);
 
+/* store_completeness.c: the statement of gd_store_active_by_band_indexed
+ * (its unit test checks the plan is an index-only scan). */
+const char *st_active_by_band_indexed_sql(void);
+
 /* store_identity.c: PRAGMA application_id of every gdreport DB ("GDRP"). */
 #define GD_STORE_APPLICATION_ID 0x47445250
 /* GD_OK for a gdreport DB (*needs_claim: new or from before the id, so a

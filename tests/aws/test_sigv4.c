@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* SigV4 signer against every case of the official vectors in $GD_SIGV4_SUITE
- * (aws-c-auth-v4/ and botocore-aws4_testsuite/), plus a few contract checks.
+ * (aws-c-auth-v4/ and botocore-aws4_testsuite/), each signed both plainly and
+ * with one shared gd_sigv4_signer, plus a few contract checks and the
+ * signer's key cache across date, region, service and secret changes.
  * Skips (77) when the suite is not there: never passes without it. */
 #include "aws/sigv4.h"
 #include "common/timeutil.h"
@@ -192,6 +194,41 @@ static int compare_outputs(const char *name, const gd_sigv4_result *res, const c
     return ok;
 }
 
+static int same_str(const char *a, const char *b)
+{
+    return a && b && strcmp(a, b) == 0;
+}
+
+/* Every output field, byte for byte. */
+static int same_result(const gd_sigv4_result *a, const gd_sigv4_result *b)
+{
+    return same_str(a->amz_date, b->amz_date) && same_str(a->payload_hash, b->payload_hash) &&
+           same_str(a->signature, b->signature) &&
+           same_str(a->canonical_request, b->canonical_request) &&
+           same_str(a->string_to_sign, b->string_to_sign) &&
+           same_str(a->signed_headers, b->signed_headers) &&
+           same_str(a->authorization, b->authorization);
+}
+
+/* One signer for every vector, so its key cache sees many secrets, dates,
+ * regions and services in a row. */
+static gd_sigv4_signer *g_signer;
+
+/* Signs with gd_sigv4_sign into res, and again with the shared signer: the two
+ * must agree byte for byte. */
+static int sign_both(const char *name, const gd_sigv4_request *r, const gd_sigv4_params *p,
+                     gd_sigv4_result *res, gd_err *err)
+{
+    gd_sigv4_result cached;
+    gd_err err2 = {0};
+    int rc = gd_sigv4_sign(r, p, res, err);
+    int rc2 = gd_sigv4_sign_with(g_signer, r, p, &cached, &err2);
+    CHECK_MSG(rc == rc2, "%s: signer returned %d, plain %d", name, rc2, rc);
+    CHECK_MSG(rc || rc2 || same_result(res, &cached), "%s: signer output differs", name);
+    gd_sigv4_result_free(&cached);
+    return rc;
+}
+
 static void record_case(const char *name, int ok)
 {
     if (ok) {
@@ -258,7 +295,7 @@ static int run_crt_case(const char *dir, const char *name)
     if (ctx_ok && req_ok) {
         gd_sigv4_request r = {req.method, req.path, req.query, req.headers, req.n_headers,
                               req.body, req.body_len};
-        if (gd_sigv4_sign(&r, &ctx.params, &res, &err) == 0) {
+        if (sign_both(label, &r, &ctx.params, &res, &err) == 0) {
             char c1[1024], c2[1024], c3[1024];
             snprintf(c1, sizeof c1, "%s/header-canonical-request.txt", dir);
             snprintf(c2, sizeof c2, "%s/header-string-to-sign.txt", dir);
@@ -399,7 +436,7 @@ static void run_botocore_case(const char *dir, const char *name, const char *lab
         CHECK_MSG(!strstr(name, "with-session-token") || p.session_token, "%s: no token", label);
         gd_sigv4_request r = {req.method, req.path, req.query, req.headers, req.n_headers,
                               req.body, req.body_len};
-        if (gd_sigv4_sign(&r, &p, &res, &err) == 0) {
+        if (sign_both(label, &r, &p, &res, &err) == 0) {
             char c1[1300], c2[1300], c3[1300];
             snprintf(c1, sizeof c1, "%s/%s.creq", dir, name);
             snprintf(c2, sizeof c2, "%s/%s.sts", dir, name);
@@ -488,10 +525,64 @@ static void test_rejects_bad_input(void)
     gd_sigv4_result_free(&res);
 }
 
+/* The signer's cached key must never outlive what it was derived from: each
+ * step changes one input (the day, the region, the service, the secret) and
+ * the signer must still match the plain signer. */
+static void test_signer_cache(void)
+{
+    char long_secret[200];
+    memset(long_secret, 'k', sizeof long_secret - 1);
+    long_secret[sizeof long_secret - 1] = '\0';
+    const int64_t before_midnight = 1440979199; /* 20150830T235959Z */
+    const struct {
+        const char *what, *secret, *region, *service;
+        int64_t t;
+    } steps[] = {
+        {"first", "SECRET/A/0000", "eu-west-1", "guardduty", before_midnight - 3600},
+        {"same day", "SECRET/A/0000", "eu-west-1", "guardduty", before_midnight},
+        {"next day", "SECRET/A/0000", "eu-west-1", "guardduty", before_midnight + 1},
+        {"region", "SECRET/A/0000", "us-east-1", "guardduty", before_midnight + 1},
+        {"service", "SECRET/A/0000", "us-east-1", "sts", before_midnight + 1},
+        {"rotated, same length", "SECRET/B/0000", "us-east-1", "sts", before_midnight + 1},
+        {"rotated, longer", "SECRET/B/00000", "us-east-1", "sts", before_midnight + 1},
+        {"rotated, a prefix", "SECRET/B/000", "us-east-1", "sts", before_midnight + 1},
+        {"too long to cache", long_secret, "us-east-1", "sts", before_midnight + 1},
+        {"too long, again", long_secret, "us-east-1", "sts", before_midnight + 2},
+        {"back to the first", "SECRET/A/0000", "eu-west-1", "guardduty", before_midnight - 3600},
+    };
+    gd_sigv4_header h[] = {{"Host", "guardduty.eu-west-1.amazonaws.com"}};
+    gd_sigv4_request r = {"POST", "/detector/d/findings/get", NULL, h, 1, "{\"a\":1}", 7};
+    gd_sigv4_signer *s = gd_sigv4_signer_new();
+    CHECK(s != NULL);
+    if (!s)
+        return;
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+        gd_sigv4_params p = {"AKID", steps[i].secret, "TOKEN", steps[i].region,
+                             steps[i].service, steps[i].t, 1, 0};
+        gd_sigv4_result plain, cached;
+        gd_err err = {0};
+        CHECK_INT(gd_sigv4_sign(&r, &p, &plain, &err), 0);
+        CHECK_INT(gd_sigv4_sign_with(s, &r, &p, &cached, &err), 0);
+        CHECK_MSG(same_result(&plain, &cached), "cache step '%s': signature %s, want %s",
+                  steps[i].what, cached.signature, plain.signature);
+        gd_sigv4_result_free(&plain);
+        gd_sigv4_result_free(&cached);
+    }
+    /* Bad input fails the same way with a signer, and leaves it usable. */
+    gd_sigv4_params bad = {"AKID", "", NULL, "us-east-1", "sts", before_midnight, 1, 0};
+    gd_sigv4_result res;
+    gd_err err = {0};
+    CHECK_INT(gd_sigv4_sign_with(s, &r, &bad, &res, &err), GD_E_USAGE);
+    CHECK(res.authorization == NULL);
+    gd_sigv4_signer_free(s);
+    gd_sigv4_signer_free(NULL);
+}
+
 int main(void)
 {
     test_session_token_and_encoding();
     test_rejects_bad_input();
+    test_signer_cache();
 
     const char *root = getenv("GD_SIGV4_SUITE");
     char crt[1024], boto[1024];
@@ -507,8 +598,11 @@ int main(void)
             return t_done();
         return t_skip("aws-c-auth-v4/ or botocore-aws4_testsuite/ missing under GD_SIGV4_SUITE");
     }
+    g_signer = gd_sigv4_signer_new();
+    CHECK(g_signer != NULL);
     run_crt_suite(root);
     run_botocore_dir(boto, "botocore-aws4_testsuite", 0);
+    gd_sigv4_signer_free(g_signer);
     printf("%d cases passed, %d failed, %d not applicable\n", cases_passed, cases_failed, cases_na);
     return t_done();
 }

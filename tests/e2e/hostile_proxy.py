@@ -7,7 +7,8 @@ the responses of one operation, or answer that operation itself.
         env = gdtest.gd_env(fake, AWS_ENDPOINT_URL=proxy.url)
 
 rewrite(doc, request_doc, state) gets the parsed JSON response and request bodies and a
-dict kept across calls; it returns the new document (or bytes). answer(request_doc,
+dict kept across calls, whose "region" is the request's signing region (SigV4 credential
+scope) during the call; it returns the new document (or bytes). answer(request_doc,
 state) instead of rewrite replies without asking the fake. 127.0.0.1 only; standard
 library only. Not a test itself (the CMake glob takes only test_*.py)."""
 import http.client
@@ -20,6 +21,13 @@ import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fakeaws"))
 from services import gd_route  # noqa: E402  (the fake's own GuardDuty route table)
+
+
+def region_of(headers):
+    """The signing region of "Credential=AKID/date/region/service/aws4_request"."""
+    cred = (headers.get("Authorization") or "").partition("Credential=")[2]
+    parts = cred.split(",", 1)[0].split("/")
+    return parts[2] if len(parts) > 2 else None
 
 
 def operation_of(method, path, headers):
@@ -52,6 +60,7 @@ class HostileProxy:
                 if op == proxy.operation and proxy.answer:
                     with proxy.lock:
                         proxy.state["calls"] += 1
+                        proxy.state["region"] = region_of(self.headers)
                         out = proxy.answer(_load(body), proxy.state)
                     return self._send(200, [("Content-Type", "application/json")], _dump(out))
                 conn = http.client.HTTPConnection(proxy.upstream.hostname, proxy.upstream.port,
@@ -67,6 +76,7 @@ class HostileProxy:
                 if op == proxy.operation and proxy.rewrite and resp.status == 200:
                     with proxy.lock:
                         proxy.state["calls"] += 1
+                        proxy.state["region"] = region_of(self.headers)
                         data = _dump(proxy.rewrite(_load(data), _load(body), proxy.state))
                 self._send(resp.status, hdrs, data)
 

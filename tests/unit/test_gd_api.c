@@ -529,6 +529,143 @@ static void test_batch_requests_list_ids(void)
     gd_api_req_free(&r);
 }
 
+/* What set_body wrote for {"<key>":[ids]} before the direct writer: the
+ * bodies must stay byte-identical. */
+static char *jansson_array_body(const char *key, const char *const *ids, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, json_string(ids[i]));
+    json_t *o = json_pack("{s:o}", key, a);
+    char *s = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    return s;
+}
+
+typedef int (*array_req)(gd_api_req *r, const char *region, const char *detector_id,
+                         const char *const *ids, size_t n, gd_err *err);
+
+static void check_array_body(array_req build, const char *key, const char *const *ids,
+                             size_t n, const char *what)
+{
+    gd_api_req r;
+    gd_err err = {0};
+    CHECK_MSG(build(&r, "us-east-1", "d1", ids, n, &err) == 0, "%s: %s", what, err.msg);
+    char *want = jansson_array_body(key, ids, n);
+    CHECK_MSG(want && r.req.body && r.req.body_len == strlen(want) &&
+              !memcmp(r.req.body, want, r.req.body_len) && r.body[r.req.body_len] == '\0',
+              "%s: body %.120s, want %.120s", what, r.req.body ? r.req.body : "(null)",
+              want ? want : "(null)");
+    CHECK_STR(r.req.content_type, "application/json");
+    free(want);
+    gd_api_req_free(&r);
+}
+
+/* GetFindings / GetMemberDetectors / GetRemainingFreeTrialDays bodies are
+ * written directly when every id is plain, else by jansson (which escapes):
+ * byte-identical either way. */
+static void test_id_array_bodies_match_jansson(void)
+{
+    const char *one[] = {"0abc1234def567890abc1234def56789"};
+    check_array_body(gd_api_req_get_findings, "findingIds", one, 1, "1 id");
+    char fifty[51][40];
+    const char *ids[51];
+    for (int i = 0; i < 51; i++) {
+        snprintf(fifty[i], sizeof fifty[i], "%032x", (unsigned)(i * 2654435761u));
+        ids[i] = fifty[i];
+    }
+    check_array_body(gd_api_req_get_findings, "findingIds", ids, 50, "50 ids");
+    check_array_body(gd_api_req_get_findings, "findingIds", ids, 51, "51 ids (jansson)");
+    const char *punct[] = {"a b", "/x:y{z}[w],v'~", "a"};
+    check_array_body(gd_api_req_get_findings, "findingIds", punct, 3, "plain punctuation");
+    /* ids that need escaping, or are not ASCII: the jansson path */
+    const char *esc[][2] = {{"ok", "f\"1"}, {"back\\slash", "ok"}, {"ok", "tab\tnl\n"},
+                            {"del\x7f", "ok"}, {"caf\xc3\xa9", "ok"}, {"ok", ""}};
+    for (size_t i = 0; i < sizeof esc / sizeof *esc; i++)
+        check_array_body(gd_api_req_get_findings, "findingIds", esc[i], 2, esc[i][0]);
+    /* every ASCII byte, alone and inside an id: plain or escaped, the same */
+    for (int c = 1; c < 0x80; c++) {
+        char alone[2] = {(char)c, '\0'}, inside[4] = {'a', (char)c, 'b', '\0'};
+        const char *two[] = {alone, inside};
+        check_array_body(gd_api_req_get_findings, "findingIds", two, 2, "one byte");
+    }
+    const char *acc[] = {"111122223333", "444455556666"};
+    check_array_body(gd_api_req_member_detectors, "accountIds", acc, 2, "members");
+    check_array_body(gd_api_req_free_trial, "accountIds", acc, 2, "free trial");
+    check_array_body(gd_api_req_member_detectors, "accountIds", acc, 0, "no accounts");
+
+    /* invalid UTF-8 still fails as before (jansson refuses the string) */
+    const char *bad[] = {"a\xff"};
+    gd_api_req r;
+    gd_err err = {0};
+    CHECK_INT(gd_api_req_get_findings(&r, "us-east-1", "d1", bad, 1, &err), GD_E_NOMEM);
+    gd_api_req_free(&r);
+}
+
+/* The ListFindings body as set_body wrote it from jansson before the direct
+ * writer (gd_api.c findings_criteria + json_pack). */
+static char *jansson_list_body(const gd_list_findings_filter *f, const char *next_token)
+{
+    json_t *crit = json_object();
+    if (f && f->since_ms >= 0)
+        json_object_set_new(crit, "updatedAt", json_pack("{s:I}", "greaterThanOrEqual",
+                                                         (json_int_t)f->since_ms));
+    if (f && f->archived >= 0)
+        json_object_set_new(crit, "service.archived",
+                            json_pack("{s:[s]}", "equals", f->archived ? "true" : "false"));
+    if (f && (f->sev_ge > 0 || f->sev_lt > 0)) {
+        json_t *cond = json_object();
+        if (f->sev_ge > 0)
+            json_object_set_new(cond, "greaterThanOrEqual", json_integer(f->sev_ge));
+        if (f->sev_lt > 0)
+            json_object_set_new(cond, "lessThan", json_integer(f->sev_lt));
+        json_object_set_new(crit, "severity", cond);
+    }
+    json_t *body = json_pack("{s:{s:o},s:{s:s,s:s},s:i}", "findingCriteria", "criterion", crit,
+                             "sortCriteria", "attributeName", "updatedAt", "orderBy", "ASC",
+                             "maxResults", GD_API_PAGE_MAX);
+    if (next_token)
+        json_object_set_new(body, "nextToken", json_string(next_token));
+    char *s = json_dumps(body, JSON_COMPACT);
+    json_decref(body);
+    return s;
+}
+
+/* Every filter shape the collector sends, with and without a token, and
+ * tokens that need escaping (the jansson path): byte-identical bodies. */
+static void test_list_findings_body_matches_jansson(void)
+{
+    const gd_list_findings_filter filters[] = {
+        {.since_ms = -1, .archived = -1},
+        {.since_ms = 0, .archived = -1},
+        {.since_ms = 1717200000000LL, .archived = 0},
+        {.since_ms = 1717200000000LL, .archived = 1, .sev_ge = 4, .sev_lt = 7},
+        {.since_ms = -1, .archived = 0, .sev_lt = 4},
+        {.since_ms = 5, .archived = -1, .sev_ge = 7},
+        {.since_ms = INT64_MAX, .archived = 2, .sev_ge = 2147483647, .sev_lt = 2147483647},
+    };
+    const char *tokens[] = {NULL, "AWdkWyJmaW5kaW5ncyIsInVzIiwxMDAsIjAxMiJd", "a/b+c=",
+                            "", "q\"uote", "back\\slash", "nl\n", "caf\xc3\xa9"};
+    for (size_t i = 0; i <= sizeof filters / sizeof *filters; i++) {
+        const gd_list_findings_filter *f = i < sizeof filters / sizeof *filters ? &filters[i]
+                                                                               : NULL;
+        for (size_t t = 0; t < sizeof tokens / sizeof *tokens; t++) {
+            gd_api_req r;
+            gd_err err = {0};
+            CHECK_INT(gd_api_req_list_findings(&r, "eu-west-1", "d", f, tokens[t], &err), 0);
+            char *want = jansson_list_body(f, tokens[t]);
+            CHECK_MSG(want && r.req.body && r.req.body_len == strlen(want) &&
+                      !memcmp(r.req.body, want, r.req.body_len) &&
+                      r.body[r.req.body_len] == '\0',
+                      "filter %zu token %zu: %s\nwant %s", i, t,
+                      r.req.body ? r.req.body : "(null)", want ? want : "(null)");
+            CHECK_STR(r.req.content_type, "application/json");
+            free(want);
+            gd_api_req_free(&r);
+        }
+    }
+}
+
 static void test_organizations_parsers(void)
 {
     gd_org_description d;
@@ -632,6 +769,8 @@ int main(void)
     test_detector_org_config_and_administrator();
     test_list_findings_request_sorts_and_filters();
     test_list_findings_severity_bands();
+    test_id_array_bodies_match_jansson();
+    test_list_findings_body_matches_jansson();
     test_get_requests_carry_query_parameters();
     test_batch_requests_list_ids();
     test_organizations_parsers();

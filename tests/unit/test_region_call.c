@@ -5,6 +5,7 @@
  * failures), and the typed store failure: what each records (origin, kind,
  * code, request id, message) and which region / cost state it maps to. A
  * store failure must never carry an AWS error code. */
+#include "collector/id_page_scan.h"
 #include "collector/region_call.h"
 #include "collector/region_worker.h"
 #include "common/timeutil.h"
@@ -308,6 +309,72 @@ static void test_store_failure(void)
     fixture_stop(&f);
 }
 
+static int scan_ids(const char *body, size_t len, void *page)
+{
+    return gd_id_page_scan(body, len, "detectorIds", page);
+}
+
+/* ListDetectors through gd_region_fetch_fast (fast may be NULL); the page is
+ * kept in *page when the call succeeds. */
+static int fetch_fast(fixture *f, gd_body_reader fast, gd_id_page *page, gd_call_fail *fail)
+{
+    gd_api_req r;
+    gd_err err = {0};
+    memset(page, 0, sizeof *page);
+    memset(fail, 0, sizeof *fail);
+    int built = gd_api_req_list_detectors(&r, REGION, NULL, &err);
+    return gd_region_fetch_fast(&f->rc, f->rc.client, &r, built, &err, fast, read_ids, page,
+                                fail);
+}
+
+/* The same answers through gd_region_fetch and through the scanner first:
+ * the same page, or the same failure after the same number of requests,
+ * whether the scanner takes the body or declines it (a body jansson reads,
+ * one it refuses as unusable and asks for again, one the reader refuses). */
+static void test_fast_reader_agrees(void)
+{
+    static const char *bodies[] = {
+        "{\"detectorIds\":[\"d1\",\"d2\"],\"nextToken\":\"t\"}",   /* taken */
+        "{\"detectorIds\": [\"d1\"], \"nextToken\": null}",           /* declined, read */
+        "{\"detectorIds\":[\"d\\u0031\"]}",                             /* declined, read */
+        "{\"detectorIds\":[\"d1\"]",                                    /* truncated */
+        "{\"detectorIds\":[\"d1\"],\"detectorIds\":[]}",                /* repeated key */
+        "{\"detectorIds\":[1]}",                                       /* reader refuses */
+        "{\"detectorIds\":[\"d1\"],\"nextToken\":7}",                  /* bad token */
+        "",                                                             /* empty */
+    };
+    for (size_t i = 0; i < sizeof bodies / sizeof *bodies; i++) {
+        gd_id_page page[2];
+        gd_call_fail fail[2];
+        int res[2], requests[2];
+        for (int k = 0; k < 2; k++) {
+            ss_step steps[8];
+            for (size_t j = 0; j < 8; j++)
+                steps[j] = (ss_step){.status = 200, .body = bodies[i]};
+            fixture f;
+            fixture_start(&f, steps, 8, 1, 5000);
+            res[k] = fetch_fast(&f, k ? scan_ids : NULL, &page[k], &fail[k]);
+            requests[k] = f.server.n_requests;
+            fixture_stop(&f);
+        }
+        CHECK_MSG(res[0] == res[1], "case %zu: %d / %d", i, res[0], res[1]);
+        CHECK_MSG(requests[0] == requests[1], "case %zu: %d / %d requests", i, requests[0],
+                  requests[1]);
+        CHECK_MSG(!memcmp(&fail[0], &fail[1], sizeof fail[0]), "case %zu: \"%s\" / \"%s\"", i,
+                  fail[0].message, fail[1].message);
+        if (res[0] == 0 && res[1] == 0) {
+            int same = page[0].n == page[1].n &&
+                       !page[0].next_token == !page[1].next_token &&
+                       (!page[0].next_token || !strcmp(page[0].next_token, page[1].next_token));
+            for (size_t j = 0; same && j < page[0].n; j++)
+                same = !strcmp(page[0].ids[j], page[1].ids[j]);
+            CHECK_MSG(same, "case %zu: the pages differ", i);
+            gd_id_page_free(&page[0]);
+            gd_id_page_free(&page[1]);
+        }
+    }
+}
+
 static void test_pager_failures(void)
 {
     gd_pager p;
@@ -340,5 +407,6 @@ int main(void)
     test_local_failures();
     test_store_failure();
     test_pager_failures();
+    test_fast_reader_agrees();
     return t_done();
 }
