@@ -14,6 +14,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__) && defined(__GNUC__)
+#include <emmintrin.h>
+#endif
 
 #define LINEAR_KEYS 16              /* objects with more keys get a hash for the dup check */
 #define BODY_MAX (1u << 30)         /* offsets are 32-bit; bodies are capped far below */
@@ -90,12 +93,22 @@ typedef struct dup_tab {
     uint32_t cap, used, cur;
 } dup_tab;
 
+/* A place where a finding's bytes are not written back as they came when it
+ * is re-dumped (see redump_finding): whitespace p[pos..end), a number
+ * p[pos..end) that is rewritten, or text p[pos..end): escapes and invalid
+ * bytes next to each other, one edit for the run. */
+typedef struct edit {
+    uint32_t pos, end;
+} edit;
+
 typedef struct cur_finding {
     const char *str[N_STR_FIELDS];
     const char *lead[MAX_LEAD_PATHS];   /* a lead path's string, NULL if absent or null */
     uint32_t lead_unsure;               /* lead paths with a value that is not a string */
     int has_sev, has_count, archived;
-    int repaired;                   /* a string in it needed U+FFFD: raw_json is re-dumped */
+    size_t repairs;                 /* U+FFFDs its strings needed: raw_json is re-dumped */
+    size_t reals;                   /* its non-integer numbers (see redump_bound) */
+    int edits_over;                 /* more edits than its list keeps (see edit_grow) */
     double sev;
     int64_t count;
     size_t start;
@@ -119,6 +132,10 @@ typedef struct scanner {
     int seen_findings;
     int finding_depth;              /* depth of the open finding's frame, 0 outside one */
     gd_buf redump;                  /* raw_json of repaired findings (see redump_finding) */
+    edit *edits;                    /* the open finding's, in body order */
+    uint32_t nedits, cap_edits;
+    size_t text_end;                /* end of the last edit when it is text, else 0 */
+    int edits_lost;                 /* out of memory recording one: the scan fails */
     lead_path paths[MAX_LEAD_PATHS];
     uint32_t npaths, all_paths;     /* all_paths: a bit per path that parsed */
     lead_group groups[MAX_LEAD_SEGS][MAX_LEAD_PATHS];
@@ -150,6 +167,33 @@ static const unsigned char str_class[256] = {
 #undef R0
 #undef R4
 
+/* Skips whole blocks of 16 plain bytes (str_class 0) from p[i] while 16
+ * remain; stops at the first byte that is not plain in a block, or before
+ * the last < 16 bytes (the table loops finish). SSE2, which every x86-64
+ * has: a control or a non-ASCII byte is below 0x20 as a signed byte.
+ * Elsewhere it skips nothing. */
+static inline size_t skip_plain16(const unsigned char *p, size_t i, size_t len)
+{
+#if defined(__SSE2__) && defined(__GNUC__)
+    const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'),
+                  low = _mm_set1_epi8(0x20);
+    while (len - i >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+        __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote),
+                                              _mm_cmpeq_epi8(v, bslash)),
+                                 _mm_cmplt_epi8(v, low));
+        unsigned mask = (unsigned)_mm_movemask_epi8(m);
+        if (mask)
+            return i + (size_t)__builtin_ctz(mask);
+        i += 16;
+    }
+#else
+    (void)p;
+    (void)len;
+#endif
+    return i;
+}
+
 static int is_ws(unsigned char c)
 {
     return c == ' ' || c == '\n' || c == '\r' || c == '\t';
@@ -160,6 +204,63 @@ static size_t skip_ws(const scanner *s, size_t i)
     while (i < s->len && is_ws(s->p[i]))
         i++;
     return i;
+}
+
+/* Makes room for one more edit of the open finding, whose edit at pos is
+ * to be recorded; 0 when it cannot. The list grows only while the finding
+ * has fewer edits than one per 8 of its bytes (plus 64), so it never takes
+ * much more memory than the text: past that, edits_over, and if the finding
+ * turns out to need a re-dump the page is declined (GD_SCAN_DENSE). Out of
+ * memory, the scan fails at its end (edits_lost). Either way a finding is
+ * never re-dumped from a partial list. */
+static int edit_grow(scanner *s, size_t pos)
+{
+    if (s->nedits >= (pos - s->cur.start) / 8 + 64) {
+        s->cur.edits_over = 1;
+        return 0;
+    }
+    uint32_t cap = s->cap_edits ? s->cap_edits * 2 : 64;
+    edit *v = realloc(s->edits, cap * sizeof *v);
+    if (!v) {
+        s->edits_lost = 1;
+        return 0;
+    }
+    s->edits = v;
+    s->cap_edits = cap;
+    return 1;
+}
+
+/* Records an edit of the open finding; text: escapes or invalid bytes,
+ * merged with the text edit just before when they touch. */
+static inline void edit_add(scanner *s, size_t pos, size_t end, int text)
+{
+    if (text && s->text_end == pos && s->nedits) {
+        s->edits[s->nedits - 1].end = (uint32_t)end;
+        s->text_end = end;
+        return;
+    }
+    if (s->nedits == s->cap_edits && !edit_grow(s, pos))
+        return;
+    s->edits[s->nedits++] = (edit){(uint32_t)pos, (uint32_t)end};
+    s->text_end = text ? end : 0;
+}
+
+static size_t skip_ws_record(scanner *s, size_t i)
+{
+    size_t j = skip_ws(s, i);
+    if (j != i && s->finding_depth)
+        edit_add(s, i, j, 0);
+    return j;
+}
+
+/* skip_ws between the tokens of a container: inside a finding, whitespace
+ * is an edit (jansson's compact dump drops it). Small, to be inlined: most
+ * bodies are compact. */
+static inline size_t skip_ws_edit(scanner *s, size_t i)
+{
+    if (i < s->len && !is_ws(s->p[i]))
+        return i;
+    return skip_ws_record(s, i);
 }
 
 static int is_digit(unsigned char c)
@@ -185,10 +286,11 @@ static int hex4(const unsigned char *h)
 
 /* Checks the escape at p[i] == '\\'; sets *next past it. The escapes
  * jansson refuses (\u0000, a lone surrogate) are GD_SCAN_ESCAPE, or, when
- * repair is allowed, taken with *repaired set: they become U+FFFD exactly
+ * repair is allowed, taken with *repaired counted: they become U+FFFD exactly
  * where gd_api.c's repair_json_text puts one (a high surrogate without its
  * low half is replaced alone, 6 bytes). */
-static int check_escape(const scanner *s, size_t i, size_t *next, int allow, int *repaired)
+static int check_escape(const scanner *s, size_t i, size_t *next, int allow,
+                        size_t *repaired)
 {
     if (i + 1 >= s->len)
         return GD_SCAN_SYNTAX;
@@ -215,7 +317,7 @@ static int check_escape(const scanner *s, size_t i, size_t *next, int allow, int
     if (lone) {
         if (!allow)
             return GD_SCAN_ESCAPE;
-        *repaired = 1;
+        (*repaired)++;
     }
     *next = i + 6;
     return GD_SCAN_OK;
@@ -223,10 +325,12 @@ static int check_escape(const scanner *s, size_t i, size_t *next, int allow, int
 
 /* Validates the string whose opening quote is at p[i]: *end is the index of
  * the closing quote, *esc whether it has escapes. allow: text jansson
- * refuses (invalid UTF-8, \u0000, lone surrogates) is taken with *repaired
- * set instead of declined (strings inside a finding: handled per field). */
-static int scan_string(const scanner *s, size_t i, size_t *end, int *esc, int allow,
-                       int *repaired)
+ * refuses (invalid UTF-8, \u0000, lone surrogates) is taken instead of
+ * declined (strings inside a finding: handled per field), *repaired
+ * counting the U+FFFDs it becomes (each adds at most 2 bytes to the text:
+ * an invalid byte becomes 3, a 6-byte escape 3). */
+static int scan_string(scanner *s, size_t i, size_t *end, int *esc, int allow,
+                       size_t *repaired)
 {
     const unsigned char *p = s->p;
     size_t len = s->len;
@@ -234,7 +338,8 @@ static int scan_string(const scanner *s, size_t i, size_t *end, int *esc, int al
     *repaired = 0;
     i++;
     for (;;) {
-        /* The common run of plain ASCII, four at a time. */
+        /* The common run of plain ASCII, 16 then four at a time. */
+        i = skip_plain16(p, i, len);
         while (i + 4 <= len && !(str_class[p[i]] | str_class[p[i + 1]] |
                                  str_class[p[i + 2]] | str_class[p[i + 3]]))
             i += 4;
@@ -247,9 +352,12 @@ static int scan_string(const scanner *s, size_t i, size_t *end, int *esc, int al
             *end = i;
             return GD_SCAN_OK;
         case 2: {
+            size_t at = i;
             int rc = check_escape(s, i, &i, allow, repaired);
             if (rc)
                 return rc;
+            if (allow)
+                edit_add(s, at, i, 1);
             *esc = 1;
             break;
         }
@@ -259,8 +367,10 @@ static int scan_string(const scanner *s, size_t i, size_t *end, int *esc, int al
             size_t n = gd_utf8_decode(p + i, len - i, NULL);
             if (!n && !allow)
                 return GD_SCAN_UTF8;
-            if (!n)
-                *repaired = 1;
+            if (!n) {
+                (*repaired)++;
+                edit_add(s, i, i + 1, 1);
+            }
             i += n ? n : 1;     /* repair: one U+FFFD per invalid byte */
         }
         }
@@ -343,6 +453,28 @@ static const char *decode_string(scanner *s, size_t from, size_t to, int esc)
 
 #define REPLACEMENT 0xFFFDul
 
+/* The end of the run from p[i] (< to) that both jansson's load and its dump
+ * keep byte for byte: printable ASCII but '"' and '\\', and valid UTF-8
+ * sequences (jansson stores and writes a valid sequence as it came). It
+ * stops at to, a quote, an escape, an invalid byte or a control. */
+static size_t plain_run(const unsigned char *p, size_t i, size_t to)
+{
+    for (;;) {
+        i = skip_plain16(p, i, to);
+        while (i + 4 <= to && !(str_class[p[i]] | str_class[p[i + 1]] |
+                                str_class[p[i + 2]] | str_class[p[i + 3]]))
+            i += 4;
+        while (i < to && !str_class[p[i]])
+            i++;
+        if (i >= to || str_class[p[i]] != 4)
+            return i;
+        size_t n = gd_utf8_decode(p + i, to - i, NULL);
+        if (!n)
+            return i;
+        i += n;
+    }
+}
+
 /* The next code point of a scanned string at p[*i] (< to), as jansson sees
  * the body after repair_json_text: invalid UTF-8 bytes, \u0000 and lone
  * surrogates are U+FFFD. */
@@ -374,14 +506,22 @@ static unsigned long next_cp(const unsigned char *p, size_t *i, size_t to)
 }
 
 /* decode_string for a string that needed repair: at most 3 bytes per JSON
- * byte (an invalid byte becomes U+FFFD), plus the NUL. */
+ * byte (an invalid byte becomes U+FFFD), plus the NUL. Runs that need no
+ * change are copied whole; only escapes and invalid bytes are decoded. */
 static const char *decode_repaired(scanner *s, size_t from, size_t to)
 {
     char *o = str_room(s, 3 * (to - from) + 1), *start = o;
     if (!o)
         return NULL;
-    for (size_t i = from; i < to;)
-        o += gd_utf8_encode((uint32_t)next_cp(s->p, &i, to), o);
+    const unsigned char *p = s->p;
+    for (size_t i = from; i < to;) {
+        size_t k = plain_run(p, i, to);
+        memcpy(o, p + i, k - i);
+        o += k - i;
+        i = k;
+        if (i < to)
+            o += gd_utf8_encode((uint32_t)next_cp(p, &i, to), o);
+    }
     *o++ = '\0';
     s->strings->used += (size_t)(o - start);
     return start;
@@ -748,6 +888,8 @@ static int start_finding(scanner *s, size_t i)
     }
     memset(&s->cur, 0, sizeof s->cur);
     s->cur.start = i;
+    s->nedits = 0;
+    s->text_end = 0;
     return GD_SCAN_OK;
 }
 
@@ -759,51 +901,79 @@ static int start_finding(scanner *s, size_t i)
  * and control characters escaped (\b \f \n \r \t, else \u00XX upper
  * case), integers as %lld, reals as %.17g with a '.0' added when it has
  * neither '.' nor 'e' and the exponent's '+' and leading zeros removed.
+ * Most of a finding's bytes are written back as they came: structure,
+ * literals, integers, keys, printable ASCII and valid UTF-8 (jansson loads
+ * and dumps a valid sequence unchanged). The scan records the rest as the
+ * finding's edits (whitespace, escapes, invalid bytes, reals, -0), so the
+ * re-dump copies the bytes between edits whole, straight into s->redump,
+ * whose room for the finding it reserves at once (redump_bound).
  * tests/unit/test_findings_scan.c compares the bytes with the jansson path's. */
 
-static int emit_cp(gd_buf *o, unsigned long cp)
+/* Room for n more bytes and one spare at the end of the redump (the writer
+ * adds what it wrote to its len); NULL when out of memory. Grows by half
+ * the text so far at least, so a page's findings reallocate it seldom. */
+static char *redump_room(gd_buf *o, size_t n)
 {
-    char tmp[8];
-    const char *esc = cp == '"' ? "\\\"" : cp == '\\' ? "\\\\" : cp == '\b' ? "\\b"
-                    : cp == '\f' ? "\\f" : cp == '\n' ? "\\n" : cp == '\r' ? "\\r"
-                    : cp == '\t' ? "\\t" : NULL;
-    if (esc)
-        return gd_buf_append(o, esc, 2);
+    if (o->cap - o->len > n)
+        return o->data + o->len;
+    return gd_buf_reserve(o, n + o->len / 2) ? NULL : o->data + o->len;
+}
+
+/* Appends p[0..n) to the redump: 0 or GD_SCAN_NOMEM. */
+static int redump_put(gd_buf *o, const void *p, size_t n)
+{
+    char *w = redump_room(o, n);
+    if (!w)
+        return GD_SCAN_NOMEM;
+    memcpy(w, p, n);
+    o->len += n;
+    return GD_SCAN_OK;
+}
+
+/* cp as jansson's dump writes it inside a string, into w (6 bytes at most). */
+static size_t dump_cp(unsigned long cp, char *w)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    char e = cp == '"' ? '"' : cp == '\\' ? '\\' : cp == '\b' ? 'b' : cp == '\f' ? 'f'
+           : cp == '\n' ? 'n' : cp == '\r' ? 'r' : cp == '\t' ? 't' : 0;
+    if (e) {
+        w[0] = '\\';
+        w[1] = e;
+        return 2;
+    }
     if (cp < 0x20) {
-        snprintf(tmp, sizeof tmp, "\\u%04X", (unsigned)cp);
-        return gd_buf_append(o, tmp, 6);
+        memcpy(w, "\\u00", 4);
+        w[4] = hex[cp >> 4];
+        w[5] = hex[cp & 15];
+        return 6;
     }
-    return gd_buf_append(o, tmp, gd_utf8_encode((uint32_t)cp, tmp));
+    return gd_utf8_encode((uint32_t)cp, w);
 }
 
-static int emit_string(scanner *s, gd_buf *o, size_t from, size_t to)
+/* %lld of v, into b (24 bytes at least). */
+static size_t int_text(int64_t v, char *b)
 {
-    int rc = gd_buf_append(o, "\"", 1);
-    for (size_t i = from; !rc && i < to;) {
-        /* runs of plain ASCII need no decoding */
-        size_t k = i;               /* str_class 0: printable ASCII but '"' and '\\' */
-        while (k + 4 <= to && !(str_class[s->p[k]] | str_class[s->p[k + 1]] |
-                                str_class[s->p[k + 2]] | str_class[s->p[k + 3]]))
-            k += 4;
-        while (k < to && !str_class[s->p[k]])
-            k++;
-        if (k > i) {
-            rc = gd_buf_append(o, s->p + i, k - i);
-            i = k;
-            continue;
-        }
-        rc = emit_cp(o, next_cp(s->p, &i, to));
-    }
-    return rc ? rc : gd_buf_append(o, "\"", 1);
+    char t[24];
+    size_t n = 0, k = 0;
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    do {
+        t[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        b[k++] = '-';
+    while (n)
+        b[k++] = t[--n];
+    return k;
 }
 
-/* jansson's jsonp_dtostr with its default precision (17). */
-static int emit_real(gd_buf *o, double v)
+/* jansson's jsonp_dtostr with its default precision (17), into b (64
+ * bytes); its length, or 0 on failure. */
+static size_t real_text(double v, char *b)
 {
-    char b[64];
-    int n = snprintf(b, sizeof b - 3, "%.17g", v);
-    if (n < 0 || (size_t)n >= sizeof b - 3)
-        return -1;
+    int n = snprintf(b, 64 - 3, "%.17g", v);
+    if (n < 0 || n >= 64 - 3)
+        return 0;
     const char *point = localeconv()->decimal_point;
     char *pos = *point != '.' ? strchr(b, *point) : NULL;
     if (pos)
@@ -824,61 +994,82 @@ static int emit_real(gd_buf *o, double v)
             n -= (int)(end - start);
         }
     }
-    return gd_buf_append(o, b, (size_t)n);
+    return (size_t)n;
 }
 
 /* A number as jansson stores and dumps it. The scanner took it, so it has
  * no exponent and at most 18 (integer) or 17 (real) digits: strtoll and
  * strtod cannot fail; a real not on the exact fast path is read with strtod,
  * in the locale's format as jansson does. */
-static int emit_number(scanner *s, gd_buf *o, size_t i, size_t *next)
+static int redump_number(scanner *s, size_t i, size_t *next)
 {
     number num;
+    char b[64];
     if (scan_number(s, i, next, &num))
-        return -1;
+        return GD_SCAN_SYNTAX;
     if (num.is_int)
-        return gd_buf_printf(o, "%lld", (long long)num.ival);
+        return redump_put(&s->redump, b, int_text(num.ival, b));
     if (!num.has_dval) {
-        char t[64];
         size_t n = *next - i;
-        if (n >= sizeof t)
-            return -1;
-        memcpy(t, s->p + i, n);
-        t[n] = '\0';
+        if (n >= sizeof b)
+            return GD_SCAN_SYNTAX;
+        memcpy(b, s->p + i, n);
+        b[n] = '\0';
         const char *point = localeconv()->decimal_point;
-        char *dot = strchr(t, '.');
+        char *dot = strchr(b, '.');
         if (dot && *point != '.')
             *dot = *point;
-        num.dval = strtod(t, NULL);
+        num.dval = strtod(b, NULL);
     }
-    return emit_real(o, num.dval);
+    size_t n = real_text(num.dval, b);
+    return n ? redump_put(&s->redump, b, n) : GD_SCAN_SYNTAX;
 }
 
-/* Writes the finding p[from..to] (its braces included) into s->redump. */
+/* Room the finding p[start..end] takes re-dumped, at most: its own bytes
+ * (whitespace is dropped; structure, literals, integers and unchanged text
+ * stay as long), 2 more per U+FFFD (scan_string's count), 32 more per real
+ * (3 bytes at least in, 25 at most out), and its NUL. */
+static size_t redump_bound(const cur_finding *c, size_t end)
+{
+    return end + 1 - c->start + 2 * c->repairs + 32 * c->reals + 1;
+}
+
+/* Writes the finding p[from..to] (its braces included) into s->redump,
+ * NUL-terminated: the bytes between its edits as they came, in one copy
+ * each, and each edit as jansson writes it. */
 static int redump_finding(scanner *s, size_t from, size_t to)
 {
     gd_buf *o = &s->redump;
-    int rc = 0;
-    for (size_t i = from; !rc && i <= to;) {
-        unsigned char c = s->p[i];
+    if (s->edits_lost || !redump_room(o, redump_bound(&s->cur, to)))
+        return GD_SCAN_NOMEM;
+    const unsigned char *p = s->p;
+    for (uint32_t e = 0; e < s->nedits; e++) {
+        size_t pos = s->edits[e].pos;
+        if (pos < from)
+            return GD_SCAN_SYNTAX;      /* not reached: edits are in body order */
+        if (redump_put(o, p + from, pos - from))
+            return GD_SCAN_NOMEM;
+        unsigned char c = p[pos];
         if (is_ws(c)) {
-            i++;
-        } else if (c == '"') {
-            size_t end;
-            int esc, repaired;
-            rc = scan_string(s, i, &end, &esc, 1, &repaired);
-            if (!rc)
-                rc = emit_string(s, o, i + 1, end);
-            i = end + 1;
+            from = s->edits[e].end;
         } else if (c == '-' || is_digit(c)) {
-            rc = emit_number(s, o, i, &i);
-        } else {
-            size_t n = c == 't' || c == 'n' ? 4 : c == 'f' ? 5 : 1;
-            rc = gd_buf_append(o, s->p + i, n);
-            i += n;
+            int rc = redump_number(s, pos, &from);
+            if (rc)
+                return rc;
+        } else {                        /* escapes and invalid bytes */
+            for (from = pos; from < s->edits[e].end;) {
+                char *w = redump_room(o, 6);
+                if (!w)
+                    return GD_SCAN_NOMEM;
+                o->len += dump_cp(next_cp(p, &from, s->len), w);
+            }
         }
     }
-    return rc ? GD_SCAN_NOMEM : gd_buf_append(o, "", 1) ? GD_SCAN_NOMEM : GD_SCAN_OK;
+    if (from > to + 1)
+        return GD_SCAN_SYNTAX;          /* not reached: edits are inside the finding */
+    if (redump_put(o, p + from, to + 1 - from))
+        return GD_SCAN_NOMEM;
+    return redump_put(o, "", 1);
 }
 
 /* The finding object closed at p[end]: the row, with parse_one_finding's
@@ -913,7 +1104,9 @@ static int finish_finding(scanner *s, size_t end)
      * byte after '}' (whitespace, ',' or ']') once the scan is done; a
      * repaired finding's is re-dumped, its pointer also set at the end (the
      * buffer may still move). See row_fix. */
-    if (c->repaired) {
+    if (c->repairs) {
+        if (c->edits_over)
+            return GD_SCAN_DENSE;
         s->row_fix[s->n] = s->redump.len;
         int rc = redump_finding(s, c->start, end);
         if (rc)
@@ -973,10 +1166,11 @@ static int scalar(scanner *s, size_t i, int t, uint32_t lead_ends, size_t *next)
     unsigned char c = s->p[i];
     if (c == '"') {
         size_t end;
-        int esc, repaired, rc = scan_string(s, i, &end, &esc, s->finding_depth > 0, &repaired);
+        size_t repaired;
+        int esc, rc = scan_string(s, i, &end, &esc, s->finding_depth > 0, &repaired);
         if (rc)
             return rc;
-        s->cur.repaired |= repaired;
+        s->cur.repairs += repaired;
         if (t < N_STR_FIELDS || lead_ends) {
             const char *v = repaired ? decode_repaired(s, i + 1, end)
                                      : decode_string(s, i + 1, end, esc);
@@ -998,6 +1192,9 @@ static int scalar(scanner *s, size_t i, int t, uint32_t lead_ends, size_t *next)
         int rc = scan_number(s, i, next, &num);
         if (rc)
             return rc;
+        s->cur.reals += !num.is_int;
+        if (s->finding_depth && (!num.is_int || (num.ival == 0 && c == '-')))
+            edit_add(s, i, *next, 0);   /* written back otherwise: a real, or -0 */
         if (t == T_SEVERITY) {
             if (!num.has_dval)
                 return GD_SCAN_NUMBER;
@@ -1049,6 +1246,8 @@ static int value(scanner *s, size_t i, int *t, size_t *next, int *want)
         return rc;
     size_t j = skip_ws(s, i + 1);
     if (j < s->len && s->p[j] == (is_obj ? '}' : ']')) {
+        if (j != i + 1 && s->finding_depth)
+            edit_add(s, i + 1, j, 0);   /* else the next token's skip records it */
         *next = j + 1;
         return pop(s, j);
     }
@@ -1062,7 +1261,8 @@ static int value(scanner *s, size_t i, int *t, size_t *next, int *want)
 static int key(scanner *s, size_t i, size_t *next, int *t)
 {
     size_t end;
-    int esc, repaired;
+    size_t repaired;
+    int esc;
     if (i >= s->len || s->p[i] != '"')
         return GD_SCAN_SYNTAX;
     int rc = scan_string(s, i, &end, &esc, 0, &repaired);
@@ -1077,7 +1277,7 @@ static int key(scanner *s, size_t i, size_t *next, int *t)
     const frame *f = &s->frames[s->depth - 1];
     *t = key_target(f->role, s->p + off, n);
     s->next_mask = f->lead_mask ? lead_by_key(s, f->lead_mask, f->lead_depth, s->p + off, n) : 0;
-    size_t j = skip_ws(s, end + 1);
+    size_t j = skip_ws_edit(s, end + 1);
     if (j >= s->len || s->p[j] != ':')
         return GD_SCAN_SYNTAX;
     *next = j + 1;
@@ -1088,7 +1288,7 @@ static int key(scanner *s, size_t i, size_t *next, int *t)
  * or its close (*want 0). */
 static int after_value(scanner *s, size_t *pi, int *t, int *want)
 {
-    size_t i = skip_ws(s, *pi);
+    size_t i = skip_ws_edit(s, *pi);
     if (i >= s->len)
         return GD_SCAN_SYNTAX;
     const frame *f = &s->frames[s->depth - 1];
@@ -1121,10 +1321,10 @@ static int scan(scanner *s)
     i++;
     while (!rc && s->depth > 0) {
         if (want == 1) {
-            rc = key(s, skip_ws(s, i), &i, &t);
+            rc = key(s, skip_ws_edit(s, i), &i, &t);
             want = 2;
         } else if (want == 2) {
-            size_t v = skip_ws(s, i);
+            size_t v = skip_ws_edit(s, i);
             if (v >= s->len)
                 return GD_SCAN_SYNTAX;
             frame *f = &s->frames[s->depth - 1];
@@ -1138,6 +1338,8 @@ static int scan(scanner *s)
     }
     if (rc)
         return rc;
+    if (s->edits_lost)
+        return GD_SCAN_NOMEM;
     if (skip_ws(s, i) != s->len)
         return GD_SCAN_SYNTAX;
     return s->seen_findings ? GD_SCAN_OK : GD_SCAN_SHAPE;
@@ -1157,6 +1359,7 @@ static void fix_rows(scanner *s, const char *redump)
 static void scanner_free(scanner *s)
 {
     gd_buf_free(&s->redump);
+    free(s->edits);
     free(s->row_fix);
     free(s->keys);
     for (int d = 0; d < GD_SCAN_MAX_DEPTH; d++) {
@@ -1231,6 +1434,6 @@ const char *gd_findings_scan_status_name(int status)
 {
     static const char *const names[GD_SCAN_N_STATUS] = {
         "ok", "syntax", "utf8", "control", "escape", "key_escape", "dup_key",
-        "number", "depth", "shape", "finding", "nomem"};
+        "number", "depth", "shape", "finding", "dense", "nomem"};
     return status >= 0 && status < GD_SCAN_N_STATUS ? names[status] : "unknown";
 }

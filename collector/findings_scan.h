@@ -17,8 +17,9 @@
  * sure of: such text outside a finding or in a key, escaped keys, duplicate
  * keys at any depth, numbers that strtoll/strtod might treat differently,
  * deep nesting, trailing bytes, raw control characters, a body not shaped
- * like a GetFindings response, and any finding that breaks a field rule (the
- * jansson path then reports it).
+ * like a GetFindings response, any finding that breaks a field rule (the
+ * jansson path then reports it), and a repaired finding so dense in escapes
+ * and invalid bytes that tracking them would take more memory than its text.
  *
  * Bounded: no recursion, nesting capped at GD_SCAN_MAX_DEPTH, memory
  * O(body length). Locale-independent (no strtod). Pure: no I/O. */
@@ -42,6 +43,8 @@ enum gd_scan_status {
     GD_SCAN_SHAPE,         /* root not an object, findings absent / not an
                             * array / too long / a non-object item */
     GD_SCAN_FINDING,       /* a finding breaks a field rule */
+    GD_SCAN_DENSE,         /* a repaired finding with more edits than a
+                            * re-dump keeps track of (one per 8 bytes) */
     GD_SCAN_NOMEM,
     GD_SCAN_N_STATUS
 };

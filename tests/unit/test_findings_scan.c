@@ -455,6 +455,186 @@ static void test_repaired_per_field(diff_stats *ds)
     gd_buf_free(&b);
 }
 
+/* One body of one finding whose extra members are extra (a JSON fragment
+ * starting with ','), checked against the jansson path; the finding must be
+ * taken and, when repaired is set, re-dumped. */
+static void check_one(diff_stats *ds, const char *extra, size_t extra_len, int repaired,
+                      const char *label)
+{
+    gd_buf b;
+    gd_buf_init(&b, 0);
+    gd_buf_appends(&b, "{\"findings\":[{" GOOD_FIELDS);
+    gd_buf_append(&b, extra, extra_len);
+    gd_buf_appends(&b, "}]}");
+    gd_scan_page sc;
+    int st = gd_findings_scan(b.data, b.len, "eu-west-1", "det", &sc);
+    CHECK_MSG(st == GD_SCAN_OK, "%s: declined (%s)", label, gd_findings_scan_status_name(st));
+    if (st == GD_SCAN_OK)
+        CHECK_MSG((sc.redump != NULL) == repaired, "%s: re-dumped %d, expected %d", label,
+                  sc.redump != NULL, repaired);
+    gd_findings_scan_free(&sc);
+    check_case(b.data, b.len, 1, ds, label);
+    gd_buf_free(&b);
+}
+
+/* The re-dump copies what needs no change in runs and decodes only escapes
+ * and invalid bytes (redump_finding, plain_run): each piece it tells apart,
+ * next to each other, at every offset, and long. check_case compares the
+ * bytes with the jansson path's. */
+static void test_redump_pieces(diff_stats *ds)
+{
+    /* pieces: plain ASCII, valid UTF-8 of 2, 3 and 4 bytes, escapes jansson
+     * keeps, escapes it refuses, invalid and truncated UTF-8 */
+    static const char *const pieces[] = {
+        "a", "\xC3\xA9", "\xE2\x80\xAE", "\xF0\x9F\x94\xA5", "\\u00e9", "\\u202e",
+        "\\ud83d\\udd25", "\\\"", "\\\\", "\\/", "\\n", "\\u0001", "\\u001F", "\\u007f",
+        "\\u0000", "\\ud83d", "\\udc80", "\\uDBFF\\u0041", "\xFF", "\x80", "\xC3", "\xE2\x80",
+        "\xED\xA0\x80", "\xC0\x80", "\xF4\x90\x80\x80",
+    };
+    size_t np = sizeof pieces / sizeof *pieces;
+    char label[80];
+    gd_buf e;
+    gd_buf_init(&e, 0);
+    /* every pair of pieces, each after 0..33 plain bytes (every place in the
+     * scan's 16-byte blocks and 4-byte steps), then a repair so the finding
+     * is re-dumped */
+    for (size_t a = 0; a < np; a++) {
+        for (size_t k = 0; k < 34; k++) {
+            size_t bpiece = (a * 7 + k) % np;
+            gd_buf_reset(&e);
+            gd_buf_appends(&e, ",\"t\":\"");
+            for (size_t r = 0; r < k; r++)
+                gd_buf_appends(&e, "x");
+            gd_buf_appends(&e, pieces[a]);
+            gd_buf_appends(&e, pieces[bpiece]);
+            for (size_t r = 0; r < 33 - k; r++)
+                gd_buf_appends(&e, "y");
+            gd_buf_appends(&e, "\",\"u\":\"\\udc80\"");
+            snprintf(label, sizeof label, "pieces %zu+%zu after %zu", a, bpiece, k);
+            check_one(ds, e.data, e.len, 1, label);
+        }
+    }
+    /* what is not plain at every place of a block: pieces that need no
+     * repair leave the finding its own bytes; a control is declined, and so
+     * is invalid UTF-8 outside a finding */
+    for (size_t k = 0; k < 34; k++) {
+        static const char *const kept[] = {"\xC3\xA9", "\xF0\x9F\x94\xA5", "\\n", "\\\"",
+                                           "\\u00e9", "\\ud83d\\udd25"};
+        for (size_t a = 0; a < sizeof kept / sizeof *kept; a++) {
+            gd_buf_reset(&e);
+            gd_buf_appends(&e, ",\"title\":\"");
+            for (size_t r = 0; r < k; r++)
+                gd_buf_appends(&e, "x");
+            gd_buf_printf(&e, "%s%s\"", kept[a], k % 3 ? "tail of the title" : "");
+            snprintf(label, sizeof label, "kept %zu after %zu", a, k);
+            check_one(ds, e.data, e.len, 0, label);
+        }
+        gd_buf_reset(&e);
+        gd_buf_appends(&e, "{\"findings\":[{" GOOD_FIELDS ",\"title\":\"");
+        for (size_t r = 0; r < k; r++)
+            gd_buf_appends(&e, "x");
+        gd_buf_appends(&e, "\x01 and more than sixteen bytes\"}]}");
+        CHECK_MSG(scan_status(e.data, e.len) == GD_SCAN_CONTROL, "control after %zu", k);
+        gd_buf_reset(&e);
+        gd_buf_appends(&e, "{\"other\":\"");
+        for (size_t r = 0; r < k; r++)
+            gd_buf_appends(&e, "x");
+        gd_buf_appends(&e, "\xFF and more than sixteen bytes\",\"findings\":[{" GOOD_FIELDS "}]}");
+        CHECK_MSG(scan_status(e.data, e.len) == GD_SCAN_UTF8, "invalid byte after %zu", k);
+    }
+    /* each piece alone as a whole string, and at a string's start and end */
+    for (size_t a = 0; a < np; a++) {
+        gd_buf_reset(&e);
+        gd_buf_printf(&e, ",\"t\":\"%s\",\"u\":\"%sz\",\"v\":\"z%s\",\"w\":\"\\u0000\"",
+                      pieces[a], pieces[a], pieces[a]);
+        snprintf(label, sizeof label, "piece %zu alone", a);
+        check_one(ds, e.data, e.len, 1, label);
+    }
+    /* long runs: 64 KB of ASCII, of 3-byte UTF-8, and the fake's 60 KB
+     * description (RTL override raw, lone surrogate escaped) */
+    static const char *const units[] = {"plain ascii text ", "\xE2\x80\xAE\xD7\xA9",
+                                        "A very long description, \xE2\x80\xAE reversed, "
+                                        "\\udc80 surrogate. "};
+    for (size_t u = 0; u < 3; u++) {
+        gd_buf_reset(&e);
+        gd_buf_appends(&e, ",\"description\":\"\\u0000");
+        while (e.len < 64 * 1024)
+            gd_buf_appends(&e, units[u]);
+        gd_buf_appends(&e, "\\ud800\"");
+        snprintf(label, sizeof label, "long run %zu", u);
+        check_one(ds, e.data, e.len, 1, label);
+    }
+    /* whitespace everywhere, numbers that are and are not written back as
+     * they came, literals and nesting around repaired strings */
+    static const char *const shaped[] = {
+        " , \"a\" :\t[ 1 ,\n-0 , 0 , -7 , 123456789012345678 , -123456789012345678 , 0.1 ,"
+        " -0.0 , 8.0 , 5.5 , 100.25 , 0.000001 , 1234567890123456.7 , 0.30000000000000004 , 1.7976931348623157 ,"
+        " true , false , null , [ ] , { } , [ [ \"\\udc80\" ] ] ] , \"b\" : { \"c\" : {"
+        " \"d\" : \"\xFF\" } } \r\n",
+        ",\"k\xC3\xA9y\":\"\\udc80\",\"e\":[],\"f\":{},\"g\":[{}],\"h\":\"\"",
+        ",\"a\":\"\\udc80\",\"b\":-0,\"c\":[-0,-0.5,0.5]",
+    };
+    for (size_t i = 0; i < sizeof shaped / sizeof *shaped; i++) {
+        snprintf(label, sizeof label, "shaped %zu", i);
+        check_one(ds, shaped[i], strlen(shaped[i]), 1, label);
+    }
+    /* a finding whose re-dump is exactly as long as the room reserved for it
+     * (no whitespace, no reals, every repair an invalid byte: 3 bytes each) */
+    for (size_t n = 1; n < 2000; n = n * 3 + 1) {
+        gd_buf_reset(&e);
+        gd_buf_appends(&e, ",\"t\":\"");
+        for (size_t r = 0; r < n; r++)
+            gd_buf_appends(&e, "\xFF");
+        gd_buf_appends(&e, "\"");
+        snprintf(label, sizeof label, "bound exact %zu", n);
+        check_one(ds, e.data, e.len, 1, label);
+    }
+    /* runs of escapes and invalid bytes are one edit each, however long;
+     * edits apart (one per 2 bytes) are more than a finding keeps track of:
+     * declined when it needs a re-dump (the jansson path takes the page),
+     * taken when it does not */
+    static const char *const dense[] = {"\\u05e9", "\xFF", "\\n\xFF", "a\xFF", "a\\n"};
+    for (size_t d = 0; d < sizeof dense / sizeof *dense; d++) {
+        for (int repaired = 0; repaired < 2; repaired++) {
+            gd_buf_reset(&e);
+            gd_buf_appends(&e, repaired ? ",\"title\":\"\\udc80\",\"t\":\"" : ",\"t\":\"");
+            for (int r = 0; r < 3000; r++)
+                gd_buf_appends(&e, dense[d]);
+            gd_buf_appends(&e, "\"");
+            int apart = d >= 3, needs = repaired || (d >= 1 && d <= 3);
+            snprintf(label, sizeof label, "dense %zu, repaired %d", d, needs);
+            gd_buf b;
+            gd_buf_init(&b, 0);
+            gd_buf_appends(&b, "{\"findings\":[{" GOOD_FIELDS);
+            gd_buf_append(&b, e.data, e.len);
+            gd_buf_appends(&b, "}]}");
+            int want = apart && needs ? GD_SCAN_DENSE : GD_SCAN_OK;
+            CHECK_MSG(scan_status(b.data, b.len) == want, "%s: %s", label,
+                      gd_findings_scan_status_name(scan_status(b.data, b.len)));
+            check_case(b.data, b.len, want == GD_SCAN_OK, ds, label);
+            gd_buf_free(&b);
+        }
+    }
+    gd_buf_free(&e);
+    /* many repaired findings of growing size in one page: the redump buffer
+     * grows between them, each row's raw_json still its own */
+    gd_buf b;
+    gd_buf_init(&b, 0);
+    gd_buf_appends(&b, "{\"findings\":[");
+    for (int i = 0; i < 40; i++) {
+        gd_buf_printf(&b, "%s{\"id\":\"f%d\",\"accountId\":\"111122223333\",\"type\":\"T\","
+                      "\"severity\":2.5,\"createdAt\":\"2026-01-01T00:00:00Z\","
+                      "\"updatedAt\":\"2026-01-01T00:00:00Z\",\"title\":\"%d \\udc80\","
+                      "\"description\":\"", i ? "," : "", i, i);
+        for (int r = 0; r < i * i * 20; r++)
+            gd_buf_appends(&b, r % 5 ? "abc \xC3\xA9 " : "\xFF\\u0000");
+        gd_buf_appends(&b, "\"}");
+    }
+    gd_buf_appends(&b, "]}");
+    check_case(b.data, b.len, 1, ds, "40 repaired, growing");
+    gd_buf_free(&b);
+}
+
 static size_t chunk_count(const gd_scan_page *sc)
 {
     size_t n = 0;
@@ -1533,6 +1713,7 @@ int main(void)
     clock_t t0 = clock();
     test_declines_each_reason(&hand);
     test_repaired_per_field(&hand);
+    test_redump_pieces(&hand);
     test_strings_growth(&hand);
     test_hostile_corpus(&hand);
     test_field_rules_decline(&hand);
