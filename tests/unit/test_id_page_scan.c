@@ -7,6 +7,7 @@
  * take a page jansson reads differently or refuses. */
 #include "collector/gd_api.h"
 #include "collector/id_page_scan.h"
+#include "scan_mutants.h"
 #include "t.h"
 
 #include <stdlib.h>
@@ -252,18 +253,19 @@ static void test_declines_the_unusual(void)
     CHECK_INT(gd_id_page_scan("{}", 2, NULL, &p), GD_IDSCAN_DECLINED);
 }
 
+/* Whether the scanner took body with user as the ids' key. */
+static int taken(const char *body, size_t len, void *user)
+{
+    return agree_len(body, len, user) == GD_IDSCAN_OK;
+}
+
 /* Only the first len bytes are read: a page followed by more bytes in the
  * buffer is read within len, and every proper prefix of a page declines. */
 static void test_truncations(void)
 {
     char *page = make_page(3, "\"tok\"");
     size_t len = strlen(page);
-    for (size_t k = 0; k < len; k++) {
-        char *cut = malloc(k ? k : 1);
-        memcpy(cut, page, k);   /* no NUL: a read past k is valgrind's / ASan's to see */
-        CHECK_MSG(agree_len(cut, k, KEY) == GD_IDSCAN_DECLINED, "prefix %zu taken", k);
-        free(cut);
-    }
+    check_prefixes_declined(page, len, taken, (void *)KEY);
     CHECK_INT(agree_len(page, len, KEY), GD_IDSCAN_OK);
     free(page);
 }
@@ -279,30 +281,7 @@ static void test_mutations(void)
         "{\"nextToken\":null,\"findingIds\":[\"x\"]}",
         "{\"findingIds\":[],\"nextToken\":\"\"}",
     };
-    int taken = 0, runs = 0;
-    for (size_t s = 0; s < sizeof seeds / sizeof *seeds; s++) {
-        size_t len = strlen(seeds[s]);
-        char *m = malloc(len + 2);
-        for (size_t i = 0; i < len; i++) {
-            for (size_t k = 0; k < sizeof subst; k++) {
-                memcpy(m, seeds[s], len);           /* replace byte i */
-                m[i] = subst[k];
-                taken += agree_len(m, len, KEY) == GD_IDSCAN_OK;
-                memcpy(m, seeds[s], i);             /* insert before byte i */
-                m[i] = subst[k];
-                memcpy(m + i + 1, seeds[s] + i, len - i);
-                taken += agree_len(m, len + 1, KEY) == GD_IDSCAN_OK;
-                runs += 2;
-            }
-            memcpy(m, seeds[s], i);                 /* delete byte i */
-            memcpy(m + i, seeds[s] + i + 1, len - i - 1);
-            taken += agree_len(m, len - 1, KEY) == GD_IDSCAN_OK;
-            runs++;
-        }
-        free(m);
-    }
-    /* some mutants are still plain pages (an id's letter changed) */
-    CHECK_MSG(taken > 0 && taken < runs, "%d of %d mutants taken", taken, runs);
+    check_mutants(seeds, sizeof seeds / sizeof *seeds, subst, sizeof subst, taken, (void *)KEY);
 }
 
 int main(void)

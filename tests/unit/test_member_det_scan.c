@@ -8,6 +8,7 @@
  * never make it take an answer jansson reads differently or refuses. */
 #include "collector/gd_api.h"
 #include "collector/member_det_scan.h"
+#include "scan_mutants.h"
 #include "t.h"
 
 #include <stdlib.h>
@@ -23,11 +24,6 @@ static int jansson_read(const char *body, size_t len, gd_api_member_detectors *o
         rc = gd_api_parse_member_detectors(root, out, &err);
     json_decref(root);
     return rc;
-}
-
-static int same_str(const char *a, const char *b)
-{
-    return (!a || !b) ? a == b : strcmp(a, b) == 0;
 }
 
 static int same_feature(const gd_api_feature *a, const gd_api_feature *b)
@@ -250,17 +246,18 @@ static void test_declines_the_unusual(void)
         CHECK_MSG(agree(no[i]) == GD_MDSCAN_DECLINED, "must decline: %s", no[i]);
 }
 
+static int taken(const char *body, size_t len, void *user)
+{
+    (void)user;
+    return agree_len(body, len) == GD_MDSCAN_OK;
+}
+
 /* Only the first len bytes are read, and every proper prefix declines. */
 static void test_truncations(void)
 {
     char *body = make_body(2, 1);
     size_t len = strlen(body);
-    for (size_t k = 0; k < len; k++) {
-        char *cut = malloc(k ? k : 1);
-        memcpy(cut, body, k);   /* no NUL: a read past k is valgrind's / ASan's to see */
-        CHECK_MSG(agree_len(cut, k) == GD_MDSCAN_DECLINED, "prefix %zu taken", k);
-        free(cut);
-    }
+    check_prefixes_declined(body, len, taken, NULL);
     CHECK_INT(agree_len(body, len), GD_MDSCAN_OK);
     free(body);
 }
@@ -277,29 +274,7 @@ static void test_mutations(void)
         "\"i\":10,\"b\":true}]}],\"dataSources\":{\"d\":{\"s\":\"E\"}}}],\"unprocessedAccounts\":"
         "[{\"accountId\":\"210987654321\",\"result\":\"no\"}]}",
     };
-    int taken = 0, runs = 0;
-    for (size_t s = 0; s < sizeof seeds / sizeof *seeds; s++) {
-        size_t len = strlen(seeds[s]);
-        char *m = malloc(len + 2);
-        for (size_t i = 0; i < len; i++) {
-            for (size_t k = 0; k < sizeof subst; k++) {
-                memcpy(m, seeds[s], len);           /* replace byte i */
-                m[i] = subst[k];
-                taken += agree_len(m, len) == GD_MDSCAN_OK;
-                memcpy(m, seeds[s], i);             /* insert before byte i */
-                m[i] = subst[k];
-                memcpy(m + i + 1, seeds[s] + i, len - i);
-                taken += agree_len(m, len + 1) == GD_MDSCAN_OK;
-                runs += 2;
-            }
-            memcpy(m, seeds[s], i);                 /* delete byte i */
-            memcpy(m + i, seeds[s] + i + 1, len - i - 1);
-            taken += agree_len(m, len - 1) == GD_MDSCAN_OK;
-            runs++;
-        }
-        free(m);
-    }
-    CHECK_MSG(taken > 0 && taken < runs, "%d of %d mutants taken", taken, runs);
+    check_mutants(seeds, sizeof seeds / sizeof *seeds, subst, sizeof subst, taken, NULL);
 }
 
 int main(void)

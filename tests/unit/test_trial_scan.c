@@ -8,6 +8,7 @@
  * make it take an answer jansson reads differently or refuses. */
 #include "collector/gd_api.h"
 #include "collector/trial_scan.h"
+#include "scan_mutants.h"
 #include "t.h"
 
 #include <stdlib.h>
@@ -56,11 +57,6 @@ static int ref_read(const char *body, size_t len, ref *r)
                 json_string_value(json_object_get(u, "result"))};
     }
     return 0;
-}
-
-static int same_str(const char *a, const char *b)
-{
-    return (!a || !b) ? a == b : strcmp(a, b) == 0;
 }
 
 static int same(const gd_trial_scan *s, const ref *r)
@@ -175,15 +171,15 @@ static void test_declines_the_unusual(void)
         CHECK_MSG(agree(no[i]) == GD_TRSCAN_DECLINED, "must decline: %s", no[i]);
 }
 
+static int taken(const char *body, size_t len, void *user)
+{
+    (void)user;
+    return agree_len(body, len) == GD_TRSCAN_OK;
+}
+
 static void test_truncations(void)
 {
-    size_t len = strlen(FULL);
-    for (size_t k = 0; k < len; k++) {
-        char *cut = malloc(k ? k : 1);
-        memcpy(cut, FULL, k);   /* no NUL: a read past k is valgrind's / ASan's to see */
-        CHECK_MSG(agree_len(cut, k) == GD_TRSCAN_DECLINED, "prefix %zu taken", k);
-        free(cut);
-    }
+    check_prefixes_declined(FULL, strlen(FULL), taken, NULL);
 }
 
 static void test_mutations(void)
@@ -193,27 +189,7 @@ static void test_mutations(void)
     const char *seed = "{\"accounts\":[{\"accountId\":\"12\",\"features\":[{\"name\":\"N\","
                        "\"freeTrialDaysRemaining\":15}]}],\"unprocessedAccounts\":"
                        "[{\"accountId\":\"3\",\"result\":\"r\"}]}";
-    int taken = 0, runs = 0;
-    size_t len = strlen(seed);
-    char *m = malloc(len + 2);
-    for (size_t i = 0; i < len; i++) {
-        for (size_t k = 0; k < sizeof subst; k++) {
-            memcpy(m, seed, len);
-            m[i] = subst[k];
-            taken += agree_len(m, len) == GD_TRSCAN_OK;
-            memcpy(m, seed, i);
-            m[i] = subst[k];
-            memcpy(m + i + 1, seed + i, len - i);
-            taken += agree_len(m, len + 1) == GD_TRSCAN_OK;
-            runs += 2;
-        }
-        memcpy(m, seed, i);
-        memcpy(m + i, seed + i + 1, len - i - 1);
-        taken += agree_len(m, len - 1) == GD_TRSCAN_OK;
-        runs++;
-    }
-    free(m);
-    CHECK_MSG(taken > 0 && taken < runs, "%d of %d mutants taken", taken, runs);
+    check_mutants(&seed, 1, subst, sizeof subst, taken, NULL);
 }
 
 int main(void)

@@ -8,6 +8,7 @@
  * make it take a page jansson reads differently or refuses. */
 #include "collector/gd_api.h"
 #include "collector/usage_scan.h"
+#include "scan_mutants.h"
 #include "t.h"
 
 #include <stdlib.h>
@@ -25,11 +26,6 @@ static int jansson_read(const char *body, size_t len, const char *type, gd_api_u
         rc = gd_api_parse_usage(root, type, p, &err);
     json_decref(root);
     return rc;
-}
-
-static int same_str(const char *a, const char *b)
-{
-    return (!a || !b) ? a == b : strcmp(a, b) == 0;
 }
 
 static int same(const gd_api_usage_page *a, const gd_api_usage_page *b)
@@ -232,17 +228,19 @@ static void test_top_limit(void)
     free(doc);
 }
 
+/* Whether any of the types took body. */
+static int taken(const char *body, size_t len, void *user)
+{
+    (void)user;
+    return agree_len(body, len) > 0;
+}
+
 /* Only the first len bytes are read, and every proper prefix declines. */
 static void test_truncations(void)
 {
     char *page = make_accounts(3, "\"tok\"");
     size_t len = strlen(page);
-    for (size_t k = 0; k < len; k++) {
-        char *cut = malloc(k ? k : 1);
-        memcpy(cut, page, k);   /* no NUL: a read past k is valgrind's / ASan's to see */
-        CHECK_MSG(agree_len(cut, k) == 0, "prefix %zu taken", k);
-        free(cut);
-    }
+    check_prefixes_declined(page, len, taken, NULL);
     CHECK_INT(agree_len(page, len), 1);
     free(page);
 }
@@ -257,29 +255,7 @@ static void test_mutations(void)
         "{\"usageStatistics\":{\"topAccountsByFeature\":[{\"feature\":\"F\",\"accounts\":"
         "[{\"accountId\":\"1\",\"total\":{\"amount\":\"20\"}}]}]}}",
     };
-    int taken = 0, runs = 0;
-    for (size_t s = 0; s < sizeof seeds / sizeof *seeds; s++) {
-        size_t len = strlen(seeds[s]);
-        char *m = malloc(len + 2);
-        for (size_t i = 0; i < len; i++) {
-            for (size_t k = 0; k < sizeof subst; k++) {
-                memcpy(m, seeds[s], len);           /* replace byte i */
-                m[i] = subst[k];
-                taken += agree_len(m, len) > 0;
-                memcpy(m, seeds[s], i);             /* insert before byte i */
-                m[i] = subst[k];
-                memcpy(m + i + 1, seeds[s] + i, len - i);
-                taken += agree_len(m, len + 1) > 0;
-                runs += 2;
-            }
-            memcpy(m, seeds[s], i);                 /* delete byte i */
-            memcpy(m + i, seeds[s] + i + 1, len - i - 1);
-            taken += agree_len(m, len - 1) > 0;
-            runs++;
-        }
-        free(m);
-    }
-    CHECK_MSG(taken > 0 && taken < runs, "%d of %d mutants taken", taken, runs);
+    check_mutants(seeds, sizeof seeds / sizeof *seeds, subst, sizeof subst, taken, NULL);
 }
 
 int main(void)
