@@ -83,6 +83,19 @@ int gd_pj_literal(gd_pj_cur *c, const char *word)
     return 0;
 }
 
+int gd_pj_token(gd_pj_cur *c, size_t max, char **dst)
+{
+    const char *s;
+    size_t n;
+    if (gd_pj_literal(c, "null") == 0)
+        return 0;
+    if (gd_pj_string(c, max, &s, &n) != 0)
+        return -1;
+    if (n && !(*dst = gd_pj_copy(s, n)))
+        return -1;
+    return 0;
+}
+
 int gd_pj_is_key(const char *s, size_t n, const char *key)
 {
     return strlen(key) == n && memcmp(s, key, n) == 0;

@@ -2,15 +2,15 @@
 #ifndef GD_COLLECTOR_PLAIN_JSON_H
 #define GD_COLLECTOR_PLAIN_JSON_H
 /* Internal to the collector: the pieces the strict tree-less readers
- * (member_det_scan.c, usage_scan.c) are made of. Each takes only "plain"
- * JSON, the subset whose every accepted text jansson (JSON_REJECT_DUPLICATES)
- * reads to the same values: no whitespace; strings of printable ASCII
- * without escapes; numbers -?(0|[1-9][0-9]*)(.[0-9]+)? of at most
- * GD_PJ_NUM_MAX bytes and GD_PJ_INT_DIGITS_MAX integer digits (jansson can
- * neither refuse them nor overflow); objects with at most GD_PJ_KEYS_MAX
- * distinct keys of at most GD_PJ_KEY_MAX bytes. Each returns 0, or -1 on
- * the first byte outside that subset (the caller then declines); no read
- * goes past the cursor's end. */
+ * (member_det_scan.c, members_scan.c, trial_scan.c, usage_scan.c) are made
+ * of. Each takes only "plain" JSON, the subset whose every accepted text
+ * jansson (JSON_REJECT_DUPLICATES) reads to the same values: no whitespace;
+ * strings of printable ASCII without escapes; numbers
+ * -?(0|[1-9][0-9]*)(.[0-9]+)? of at most GD_PJ_NUM_MAX bytes and
+ * GD_PJ_INT_DIGITS_MAX integer digits (jansson can neither refuse them nor
+ * overflow); objects with at most GD_PJ_KEYS_MAX distinct keys of at most
+ * GD_PJ_KEY_MAX bytes. Each returns 0, or -1 on the first byte outside that
+ * subset (the caller then declines); no read goes past the cursor's end. */
 #include <stddef.h>
 
 #define GD_PJ_ITEMS_MAX 10000     /* gd_api.c get_array's limit */
@@ -43,6 +43,11 @@ int gd_pj_object(gd_pj_cur *c, gd_pj_member_fn member, void *ud);
 /* [item,...] of at most max items. */
 typedef int (*gd_pj_item_fn)(gd_pj_cur *c, void *ud);
 int gd_pj_array(gd_pj_cur *c, size_t max, gd_pj_item_fn item, void *ud);
+
+/* A paging token: null, or a plain string of at most max bytes. *dst (NULL
+ * on entry) gets a copy, and stays NULL for null and for "" (both end the
+ * listing, as the jansson paths read them). */
+int gd_pj_token(gd_pj_cur *c, size_t max, char **dst);
 
 int gd_pj_is_key(const char *s, size_t n, const char *key);
 /* A new NUL-terminated copy of n bytes, or NULL. */

@@ -148,17 +148,8 @@ static int root_member(gd_pj_cur *c, const char *key, size_t n, void *ud)
         s->seen_stats = 1;
         return gd_pj_object(c, stats_member, s);
     }
-    if (gd_pj_is_key(key, n, "nextToken")) {
-        const char *t;
-        size_t tn;
-        if (gd_pj_literal(c, "null") == 0)
-            return 0;
-        if (gd_pj_string(c, GD_API_TOKEN_MAX, &t, &tn) != 0)
-            return -1;
-        if (tn && !(s->out->next_token = gd_pj_copy(t, tn)))
-            return -1;
-        return 0;
-    }
+    if (gd_pj_is_key(key, n, "nextToken"))
+        return gd_pj_token(c, GD_API_TOKEN_MAX, &s->out->next_token);
     return gd_pj_skip(c);
 }
 
