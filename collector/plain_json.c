@@ -5,35 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-int gd_pj_byte(gd_pj_cur *c, char ch)
-{
-    if (c->p >= c->end || *c->p != ch)
-        return -1;
-    c->p++;
-    return 0;
-}
-
-/* Each byte printable ASCII other than '"' and '\\' (no escapes: its bytes
- * are its value, and json_dumps writes them back unchanged). */
-int gd_pj_string(gd_pj_cur *c, size_t max, const char **s, size_t *n)
-{
-    if (gd_pj_byte(c, '"') != 0)
-        return -1;
-    size_t room = (size_t)(c->end - c->p);
-    const char *q = c->p, *stop = c->p + (room < max + 1 ? room : max + 1);
-    for (; q < stop && *q != '"'; q++) {
-        unsigned char ch = (unsigned char)*q;
-        if (ch < 0x20 || ch > 0x7e || ch == '\\')
-            return -1;
-    }
-    if (q >= stop)
-        return -1;              /* unterminated, or over max */
-    *s = c->p;
-    *n = (size_t)(q - c->p);
-    c->p = q + 1;
-    return 0;
-}
-
 static int is_digit(char ch)
 {
     return ch >= '0' && ch <= '9';
@@ -99,16 +70,6 @@ int gd_pj_token(gd_pj_cur *c, size_t max, char **dst)
 int gd_pj_is_key(const char *s, size_t n, const char *key)
 {
     return strlen(key) == n && memcmp(s, key, n) == 0;
-}
-
-char *gd_pj_copy(const char *s, size_t n)
-{
-    char *d = malloc(n + 1);
-    if (d) {
-        memcpy(d, s, n);
-        d[n] = '\0';
-    }
-    return d;
 }
 
 int gd_pj_grow(void *v, size_t n, size_t *cap, size_t elem)
