@@ -553,8 +553,8 @@ static void test_redump_pieces(diff_stats *ds)
     /* long runs: 64 KB of ASCII, of 3-byte UTF-8, and the fake's 60 KB
      * description (RTL override raw, lone surrogate escaped) */
     static const char *const units[] = {"plain ascii text ", "\xE2\x80\xAE\xD7\xA9",
-                                        "A very long description, \xE2\x80\xAE reversed, "
-                                        "\\udc80 surrogate. "};
+                                        ("A very long description, \xE2\x80\xAE reversed, "
+                                         "\\udc80 surrogate. ")};
     for (size_t u = 0; u < 3; u++) {
         gd_buf_reset(&e);
         gd_buf_appends(&e, ",\"description\":\"\\u0000");

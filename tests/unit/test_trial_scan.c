@@ -125,8 +125,8 @@ static void test_takes_the_plain_answers(void)
         "{\"accounts\":[],\"unprocessedAccounts\":[]}",
         "{\"accounts\":[{\"accountId\":\"a\"}]}",
         "{\"accounts\":[{\"accountId\":\"a\",\"features\":[]}],\"x\":[1,{\"y\":null}]}",
-        "{\"accounts\":[{\"accountId\":\"a\",\"features\":[{\"name\":\"n\","
-        "\"freeTrialDaysRemaining\":123456789012345678,\"z\":\"q\"}]}]}",
+        ("{\"accounts\":[{\"accountId\":\"a\",\"features\":[{\"name\":\"n\","
+         "\"freeTrialDaysRemaining\":123456789012345678,\"z\":\"q\"}]}]}"),
     };
     for (size_t i = 0; i < sizeof ok / sizeof *ok; i++)
         CHECK_MSG(agree(ok[i]) == GD_TRSCAN_OK, "must take: %s", ok[i]);
