@@ -875,7 +875,7 @@ int gd_api_parse_administrator(const json_t *root, char *account, size_t n, gd_e
     return 0;
 }
 
-static void member_free(gd_api_member *m)
+void gd_api_member_free(gd_api_member *m)
 {
     free(m->account_id);
     free(m->detector_id);
@@ -927,7 +927,7 @@ void gd_api_members_page_free(gd_api_members_page *p)
     if (!p)
         return;
     for (size_t i = 0; p->members && i < p->n; i++)
-        member_free(&p->members[i]);
+        gd_api_member_free(&p->members[i]);
     free(p->members);
     free(p->next_token);
     memset(p, 0, sizeof *p);

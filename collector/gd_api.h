@@ -173,6 +173,8 @@ typedef struct gd_api_members_page {
 int gd_api_parse_members(const json_t *root, gd_api_members_page *out, size_t *skipped,
                          gd_err *err);
 void gd_api_members_page_free(gd_api_members_page *p);
+/* Frees the strings one member owns (not m itself). */
+void gd_api_member_free(gd_api_member *m);
 
 typedef struct gd_api_member_detector {
     char *account_id;

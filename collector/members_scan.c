@@ -47,14 +47,7 @@ static int member_member(gd_pj_cur *c, const char *key, size_t n, void *ud)
 
 static void member_scan_free(member_scan *ms)
 {
-    gd_api_member *m = &ms->m;
-    free(m->account_id);
-    free(m->detector_id);
-    free(m->relationship_status);
-    free(m->email);
-    free(m->administrator_id);
-    free(m->invited_at);
-    free(m->updated_at);
+    gd_api_member_free(&ms->m);
     free(ms->master_id);
 }
 

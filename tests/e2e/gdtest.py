@@ -418,6 +418,20 @@ def fixture_db(path, with_fixture=True):
     con.close()
 
 
+def seed_one_finding(db):
+    """A DB at the current schema that already holds one finding (in a region
+    no collect in the tests touches), so a collect into it is not a first load:
+    it keeps findings_report and counts each region's rows as it goes."""
+    fixture_db(db, with_fixture=False)
+    con = sqlite3.connect(db)
+    con.execute("INSERT INTO findings (finding_id, region, account_id, type, severity,"
+                " created_at, updated_at, created_ms, updated_ms, first_run_id, last_run_id,"
+                " raw_json) VALUES ('seed', 'zz-seed-1', '999999999999', 'T', 1, 'a', 'b',"
+                " 1, 1, 1, 1, '{}')")
+    con.commit()
+    con.close()
+
+
 def sqlite_query(db, sql, params=()):
     con = sqlite3.connect("file:%s?mode=ro" % db, uri=True)
     try:

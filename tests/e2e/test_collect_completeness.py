@@ -64,19 +64,6 @@ def warnings(stderr):
                   if "GetFindingsStatistics]" in line and ": warn: " in line)
 
 
-def seed_one_finding(db):
-    """A DB that holds one finding of a region no collect here touches, so the
-    collect keeps the report index and counts each region's rows."""
-    gdtest.fixture_db(db, with_fixture=False)
-    con = sqlite3.connect(db)
-    con.execute("INSERT INTO findings (finding_id, region, account_id, type, severity,"
-                " created_at, updated_at, created_ms, updated_ms, first_run_id, last_run_id,"
-                " raw_json) VALUES ('seed', 'zz-seed-1', '999999999999', 'T', 1, 'a', 'b',"
-                " 1, 1, 1, 1, '{}')")
-    con.commit()
-    con.close()
-
-
 def check_verdicts(got, truth, label):
     active = sum(1 for f in gdtest.collected_findings(truth)
                  if f["region"] == "us-east-1" and not f["archived"])
@@ -104,7 +91,7 @@ def first_load_equals_per_region(fake, env, tmp):
     check_verdicts(a, truth, "first load")
 
     seeded = os.path.join(tmp, "seeded.db")
-    seed_one_finding(seeded)
+    gdtest.seed_one_finding(seeded)
     cp2 = gdtest.run_gdreport(collect_args(seeded), env)
     check(cp2.returncode == 0, "seeded collect exit %d: %s" % (cp2.returncode, cp2.stderr[-800:]))
     check("built the report index" not in cp2.stderr and DEFERRED not in cp2.stderr and

@@ -62,19 +62,6 @@ def without_run_times(obj, path=""):
     return obj
 
 
-def seed_one_finding(db):
-    """A DB at the current schema that already holds one finding (in a region
-    no collect here touches), so the collect keeps findings_report."""
-    gdtest.fixture_db(db, with_fixture=False)
-    con = sqlite3.connect(db)
-    con.execute("INSERT INTO findings (finding_id, region, account_id, type, severity,"
-                " created_at, updated_at, created_ms, updated_ms, first_run_id, last_run_id,"
-                " raw_json) VALUES ('seed', 'zz-seed-1', '999999999999', 'T', 1, 'a', 'b',"
-                " 1, 1, 1, 1, '{}')")
-    con.commit()
-    con.close()
-
-
 def first_collect_matches_row_by_row(fake, tmp, want_sql):
     env = gdtest.gd_env(fake)
     first = os.path.join(tmp, "first.db")
@@ -87,7 +74,7 @@ def first_collect_matches_row_by_row(fake, tmp, want_sql):
     check(n > 500, "first collect stored the findings (%d)" % n)
 
     seeded = os.path.join(tmp, "seeded.db")
-    seed_one_finding(seeded)
+    gdtest.seed_one_finding(seeded)
     cp = gdtest.run_gdreport(["collect", "--db", seeded, "-v"], env, timeout=300)
     check(cp.returncode == 0, "seeded collect exit %d: %s" % (cp.returncode, cp.stderr[-800:]))
     check("built the report index" not in cp.stderr,
