@@ -19,25 +19,7 @@
  * An id moves to another band when its severity changes; with updatedAt ASC it
  * then comes again at the end of that band's chain, so two chains can name it.
  * A gd_strset without a bound; with keep_ids the set itself becomes the
- * caller's list (set_take). */
-
-/* Compacts the set's slots into an array of its n ids and hands it over. */
-static void set_take(gd_strset *s, char ***ids, size_t *n)
-{
-    size_t k = 0;
-    for (size_t i = 0; i < s->cap; i++)
-        if (s->slot[i])
-            s->slot[k++] = s->slot[i];
-    char **v = k ? realloc(s->slot, k * sizeof *v) : NULL;
-    if (k && !v)
-        v = s->slot;          /* shrinking failed: keep the larger block */
-    else if (!k)
-        free(s->slot);
-    free(s->hash);
-    *ids = v;
-    *n = k;
-    gd_strset_init(s, SIZE_MAX);
-}
+ * caller's list (gd_strset_take). */
 
 /* ---- The chains ------------------------------------------------------------- */
 
@@ -240,7 +222,7 @@ int gd_list_findings_ids(gd_region_ctx *rc, gd_aws_client *c,
                "%lld id(s) named twice (a severity changed between chains), taken once",
                (long long)lr.duplicates);
     if (l->keep_ids)
-        set_take(&lr.seen, &l->ids, &l->n_ids);
+        gd_strset_take(&lr.seen, &l->ids, &l->n_ids, &l->pool);
     else
         gd_strset_free(&lr.seen);
     pthread_mutex_destroy(&lr.mu);
@@ -251,9 +233,8 @@ int gd_list_findings_ids(gd_region_ctx *rc, gd_aws_client *c,
 
 void gd_listing_free_ids(gd_listing *l)
 {
-    for (size_t i = 0; i < l->n_ids; i++)
-        free(l->ids[i]);
     free(l->ids);
+    gd_strpool_free(&l->pool);
     l->ids = NULL;
     l->n_ids = 0;
 }

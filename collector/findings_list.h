@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include "collector/gd_api.h"
 #include "collector/region_call.h"   /* gd_call_fail, gd_region_ctx */
+#include "common/strpool.h"
 
 /* Chains of a split listing: severity < 4 (Low), 4 <= s < 7 (Medium), s >= 7
  * (High and Critical together: in the bench scenario 36 / 36 / 28 % of the
@@ -34,6 +35,7 @@ typedef struct gd_listing {
     char **ids;                /* keep_ids: each listed id once, owned by the caller
                                   (gd_listing_free_ids); NULL when none */
     size_t n_ids;
+    gd_strpool pool;           /* keep_ids: the bytes ids[i] point into (caller's) */
     int complete;              /* every chain reached its last page: an id missing
                                   from the listing is really absent (expiry) */
     int chains_run;            /* chains that ran (1 when split was not possible) */

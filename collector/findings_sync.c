@@ -44,8 +44,9 @@
 #define FETCHERS 3                 /* GetFindings in flight per region */
 
 typedef struct id_batch {
-    char *ids[GD_API_BATCH_MAX];
+    char *ids[GD_API_BATCH_MAX];   /* into pool */
     size_t n;
+    gd_strpool pool;               /* the ids' bytes: one allocation per batch, not per id */
 } id_batch;
 
 typedef struct pipeline pipeline;
@@ -302,8 +303,7 @@ static int fetch_ids(pipeline *p, gd_aws_client *c, char **ids, size_t n, gd_cal
 
 static void batch_clear(id_batch *b)
 {
-    for (size_t i = 0; i < b->n; i++)
-        free(b->ids[i]);
+    gd_strpool_free(&b->pool);
     b->n = 0;
 }
 
@@ -399,6 +399,7 @@ static int pipeline_flush(pipeline *p)
         p->q[(p->head + p->count) % QUEUE_BATCHES] = p->cur;
         p->count++;
         p->cur.n = 0;
+        gd_strpool_init(&p->cur.pool);     /* the queued batch owns it now */
         pthread_cond_broadcast(&p->cv);
     }
     pthread_mutex_unlock(&p->mu);
@@ -417,7 +418,7 @@ static int pipeline_failed(pipeline *p)
 
 static int pipeline_push(pipeline *p, const char *id)
 {
-    char *copy = strdup(id);
+    char *copy = gd_strpool_add(&p->cur.pool, id, strlen(id));
     if (!copy) {
         gd_call_fail fail;
         gd_fail_local(&fail, "%s: out of memory", p->rc->region);
@@ -481,16 +482,19 @@ static int pipeline_finish(pipeline *p, gd_call_fail *fail)
 
 /* A listing's ids (findings_list.c keeps them), owned. */
 struct id_list {
-    char **v;
+    char **v;            /* into pool */
     size_t n;
+    gd_strpool pool;
 };
 
 static void take_ids(id_list *out, gd_listing *l)
 {
     out->v = l->ids;
     out->n = l->n_ids;
+    out->pool = l->pool;
     l->ids = NULL;
     l->n_ids = 0;
+    gd_strpool_init(&l->pool);
 }
 
 static int pipe_sink(void *ud, const char *id)
@@ -732,9 +736,8 @@ static int expire(gd_region_ctx *rc, const id_list *a, const id_list *b, gd_call
 
 static void free_list(id_list *l)
 {
-    for (size_t i = 0; i < l->n; i++)
-        free(l->v[i]);
     free(l->v);
+    gd_strpool_free(&l->pool);
 }
 
 int gd_findings_sync(gd_region_ctx *rc, gd_call_fail *fail)

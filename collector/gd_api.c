@@ -766,7 +766,12 @@ void gd_id_page_free(gd_id_page *p)
 {
     if (!p)
         return;
-    free_strings(p->ids, p->n);
+    if (p->text) {
+        free(p->ids);
+        free(p->text);
+    } else {
+        free_strings(p->ids, p->n);
+    }
     free(p->next_token);
     memset(p, 0, sizeof *p);
 }

@@ -127,6 +127,8 @@ typedef struct gd_id_page {
     char **ids;
     size_t n;
     char *next_token;       /* NULL at the end */
+    char *text;             /* NULL: each ids[i] is its own allocation; else the one
+                               block they all point into (id_page_scan.c) */
 } gd_id_page;
 int gd_api_parse_id_page(const json_t *root, const char *key, gd_id_page *out, gd_err *err);
 void gd_id_page_free(gd_id_page *p);

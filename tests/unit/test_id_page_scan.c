@@ -59,6 +59,36 @@ static int agree_len(const char *body, size_t len, const char *key)
     return st;
 }
 
+/* A taken page keeps its ids in one block of its own (gd_id_page.text),
+ * not in the body it was read from. */
+static void test_ids_own_one_block(void)
+{
+    char body[] = "{\"findingIds\":[\"aa\",\"bbb\",\"c\"],\"nextToken\":\"t\"}";
+    gd_id_page page;
+    CHECK_INT(gd_id_page_scan(body, strlen(body), KEY, &page), GD_IDSCAN_OK);
+    memset(body, '#', sizeof body - 1);            /* the body goes away */
+    CHECK_INT((int)page.n, 3);
+    CHECK(page.text != NULL);
+    if (page.n == 3) {
+        CHECK_STR(page.ids[0], "aa");
+        CHECK_STR(page.ids[1], "bbb");
+        CHECK_STR(page.ids[2], "c");
+        CHECK(page.ids[0] == page.text && page.ids[1] == page.text + 3 &&
+              page.ids[2] == page.text + 7);
+    }
+    CHECK_STR(page.next_token, "t");
+    gd_id_page_free(&page);
+    CHECK(page.ids == NULL && page.text == NULL && page.n == 0);
+    /* declined after some ids were read: nothing kept, nothing freed twice */
+    const char *bad = "{\"findingIds\":[\"aa\",\"bbb\",7]}";
+    CHECK_INT(gd_id_page_scan(bad, strlen(bad), KEY, &page), GD_IDSCAN_DECLINED);
+    CHECK(page.ids == NULL && page.text == NULL && page.n == 0);
+    const char *empty = "{\"findingIds\":[]}";
+    CHECK_INT(gd_id_page_scan(empty, strlen(empty), KEY, &page), GD_IDSCAN_OK);
+    CHECK_INT((int)page.n, 0);
+    gd_id_page_free(&page);
+}
+
 static int agree(const char *body)
 {
     return agree_len(body, strlen(body), KEY);
@@ -286,6 +316,7 @@ static void test_mutations(void)
 
 int main(void)
 {
+    test_ids_own_one_block();
     test_takes_the_plain_pages();
     test_limits();
     test_declines_the_unusual();

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* common/strset: the bounded string set the store caches account ids in. */
+/* common/strset: the bounded string set the store caches account ids in;
+ * common/strpool: the chunked string storage it keeps its strings in. */
+#include "common/strpool.h"
 #include "common/strset.h"
 #include "tests/unit/t.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static void test_add_has(void)
 {
@@ -81,8 +84,92 @@ static void test_clear_and_move(void)
     gd_strset_free(&pending);
 }
 
+/* Pointers stay valid while the pool grows; a string longer than a chunk
+ * gets its own; move hands chunks over without a copy. */
+static void test_pool(void)
+{
+    gd_strpool a = {0}, b;
+    gd_strpool_init(&b);
+    char *first = gd_strpool_add(&a, "abc", 3);
+    CHECK_STR(first, "abc");
+    char *cut = gd_strpool_add(&a, "defgh", 2);     /* not NUL-terminated input */
+    CHECK_STR(cut, "de");
+    CHECK_STR(gd_strpool_add(&a, "", 0), "");
+    char *keep[3000];
+    char want[32];
+    for (int i = 0; i < 3000; i++) {           /* ~11 chunks */
+        snprintf(want, sizeof want, "id-%d", i);
+        keep[i] = gd_strpool_add(&a, want, strlen(want));
+        CHECK(keep[i] != NULL);
+    }
+    size_t big_n = GD_STRPOOL_CHUNK * 3;
+    char *big_in = malloc(big_n);
+    memset(big_in, 'x', big_n);
+    char *big = gd_strpool_add(&a, big_in, big_n);
+    CHECK(big != NULL && strlen(big) == big_n);
+    char *after = gd_strpool_add(&a, "after", 5);  /* the head chunk still fills */
+    CHECK_STR(after, "after");
+    CHECK_STR(gd_strpool_add(&b, "in-b", 4), "in-b");
+    for (int i = 0; i < 2000; i++)             /* b has older chunks too (ASan: none lost) */
+        CHECK(gd_strpool_add(&b, "0123456789", 10) != NULL);
+    gd_strpool_move(&b, &a);
+    CHECK(a.head == NULL);
+    CHECK_STR(gd_strpool_add(&b, "more", 4), "more");
+    CHECK_STR(first, "abc");
+    CHECK_STR(cut, "de");
+    for (int i = 0; i < 3000; i++) {
+        snprintf(want, sizeof want, "id-%d", i);
+        CHECK_STR(keep[i], want);
+    }
+    CHECK(big[0] == 'x' && strlen(big) == big_n);
+    gd_strpool_move(&b, &a);                   /* an empty source: nothing */
+    gd_strpool_free(&b);
+    CHECK(b.head == NULL);
+    gd_strpool_free(&b);                       /* twice is harmless */
+    free(big_in);
+}
+
+/* take hands every key over once, with the pool they live in; addn agrees
+ * with add. */
+static void test_take(void)
+{
+    gd_strset s;
+    gd_strset_init(&s, SIZE_MAX);
+    char k[32];
+    for (int i = 0; i < 1000; i++) {
+        snprintf(k, sizeof k, "finding-%d", i);
+        CHECK_INT(gd_strset_addn(&s, k, strlen(k)), 1);
+        CHECK_INT(gd_strset_add(&s, k), 0);
+    }
+    CHECK_INT(gd_strset_addn(&s, "finding-7", 9), 0);
+    char **keys = NULL;
+    size_t n = 0;
+    gd_strpool pool = {0};
+    gd_strset_take(&s, &keys, &n, &pool);
+    CHECK_INT(s.n, 0);
+    CHECK_INT(gd_strset_has(&s, "finding-1"), 0);
+    CHECK_INT((int)n, 1000);
+    int seen[1000] = {0};
+    for (size_t i = 0; i < n; i++) {
+        int v = -1;
+        CHECK(sscanf(keys[i], "finding-%d", &v) == 1 && v >= 0 && v < 1000);
+        if (v >= 0 && v < 1000)
+            seen[v]++;
+    }
+    for (int i = 0; i < 1000; i++)
+        CHECK_INT(seen[i], 1);
+    CHECK_INT(gd_strset_add(&s, "again"), 1);     /* usable after take */
+    gd_strset_free(&s);
+    free(keys);
+    gd_strpool_free(&pool);
+    gd_strset_take(&s, &keys, &n, &pool);         /* an empty set */
+    CHECK(keys == NULL && n == 0 && pool.head == NULL);
+}
+
 int main(void)
 {
+    test_pool();
+    test_take();
     test_add_has();
     test_bounded();
     test_clear_and_move();
