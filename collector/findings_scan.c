@@ -10,6 +10,7 @@
 
 #include <locale.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -1369,13 +1370,99 @@ static void scanner_free(scanner *s)
     free(s);
 }
 
+/* ---- The scanner's reuse ------------------------------------------------------
+ * A fetch thread scans one page after another. Its scanner (14 KB, with the
+ * lead paths parsed and its key, edit and table arrays grown) is kept for
+ * its next page instead of a calloc, a parse of the lead paths and a fresh
+ * growth of each array per page. Kept per thread (a thread-specific value,
+ * freed when the thread ends), and only while its arrays are small: a
+ * hostile page that grew them large has them freed. */
+#define KEEP_MAX_BYTES ((size_t)256 * 1024)
+
+static pthread_key_t scanner_key;
+static pthread_once_t scanner_once = PTHREAD_ONCE_INIT;
+static int scanner_key_ok;
+
+static void scanner_destroy(void *p)
+{
+    scanner_free(p);
+}
+
+static void scanner_key_make(void)
+{
+    scanner_key_ok = pthread_key_create(&scanner_key, scanner_destroy) == 0;
+}
+
+/* What a kept scanner holds beyond itself. */
+static size_t kept_bytes(const scanner *s)
+{
+    size_t n = (size_t)s->cap_keys * sizeof *s->keys + (size_t)s->cap_edits * sizeof *s->edits +
+               s->cap_rows * sizeof *s->row_fix;
+    for (int d = 0; d < GD_SCAN_MAX_DEPTH; d++)
+        n += (size_t)s->tabs[d].cap * (sizeof *s->tabs[d].slot + sizeof *s->tabs[d].stamp);
+    return n;
+}
+
+/* Empties a kept scanner for the next page: it keeps its lead paths and its
+ * arrays (keys, edits, tables, row_fix), and starts every count at 0. */
+static void scanner_reuse(scanner *s)
+{
+    s->strings = NULL;
+    s->depth = 0;
+    s->nkeys = 0;
+    s->rows = NULL;           /* the last page's rows went with it */
+    s->n = s->cap_rows = 0;   /* row_fix is grown again from its block */
+    memset(&s->cur, 0, sizeof s->cur);
+    s->seen_findings = 0;
+    s->finding_depth = 0;
+    s->nedits = 0;
+    s->text_end = 0;
+    s->edits_lost = 0;
+    s->next_mask = 0;
+    if (s->stamp_seq > UINT32_MAX / 2) {
+        /* a table's live slots are those stamped with its build's number:
+         * before the numbers could come round, start the tables afresh */
+        for (int d = 0; d < GD_SCAN_MAX_DEPTH; d++) {
+            free(s->tabs[d].slot);
+            free(s->tabs[d].stamp);
+        }
+        memset(s->tabs, 0, sizeof s->tabs);
+        s->stamp_seq = 0;
+    }
+}
+
+/* The thread's kept scanner, emptied, or a new one; NULL when out of memory. */
+static scanner *scanner_get(void)
+{
+    pthread_once(&scanner_once, scanner_key_make);
+    scanner *s = scanner_key_ok ? pthread_getspecific(scanner_key) : NULL;
+    if (s) {
+        pthread_setspecific(scanner_key, NULL);
+        scanner_reuse(s);
+        return s;
+    }
+    s = calloc(1, sizeof *s);
+    if (s)
+        lead_setup(s);
+    return s;
+}
+
+/* Keeps s for the thread's next page, or frees it. */
+static void scanner_put(scanner *s)
+{
+    gd_buf_free(&s->redump);
+    if (!scanner_key_ok || kept_bytes(s) > KEEP_MAX_BYTES ||
+        pthread_getspecific(scanner_key) || pthread_setspecific(scanner_key, s) != 0)
+        scanner_free(s);
+}
+
 int gd_findings_scan_take(char *body, size_t len, const char *region, const char *detector_id,
                           gd_scan_page *out)
 {
     memset(out, 0, sizeof *out);
     if (len == 0 || len > BODY_MAX)
         return GD_SCAN_SYNTAX;
-    scanner *s = calloc(1, sizeof *s);
+    scanner *s = scanner_get();
     if (!s)
         return GD_SCAN_NOMEM;
     s->p = (const unsigned char *)body;
@@ -1384,7 +1471,6 @@ int gd_findings_scan_take(char *body, size_t len, const char *region, const char
     s->region = region;
     s->detector_id = detector_id;
     gd_buf_init(&s->redump, SIZE_MAX / 2);
-    lead_setup(s);
     int rc = scan(s);
     if (!rc && s->redump.len && !(out->redump = gd_buf_detach(&s->redump)))
         rc = GD_SCAN_NOMEM;
@@ -1399,7 +1485,7 @@ int gd_findings_scan_take(char *body, size_t len, const char *region, const char
         out->strings = s->strings;
         out->body_len = len;
     }
-    scanner_free(s);
+    scanner_put(s);
     return rc;
 }
 

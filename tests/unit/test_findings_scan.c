@@ -10,6 +10,7 @@
 #include "t.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -1707,6 +1708,81 @@ static void print_stats(const char *what, const diff_stats *ds)
             printf("  declined %-10s %ld\n", gd_findings_scan_status_name(s), ds->by_status[s]);
 }
 
+/* A thread keeps its scanner from page to page (findings_scan.c): what a
+ * page left in it (a finished page, one declined midway, one that grew its
+ * arrays large) must not change how the next page reads. */
+static void scan_page_of(gd_buf *b, int n, const char *title)
+{
+    gd_buf_reset(b);
+    gd_buf_appends(b, "{\"findings\":[");
+    for (int i = 0; i < n; i++)
+        gd_buf_printf(b, "%s{\"id\":\"f%d\",\"accountId\":\"111122223333\",\"type\":\"T\","
+                      "\"severity\":%d.5,\"createdAt\":\"2026-01-01T00:00:00Z\","
+                      "\"updatedAt\":\"2026-01-02T00:00:00Z\",\"title\":\"%s\"}",
+                      i ? "," : "", i, i % 9, title);
+    gd_buf_appends(b, "]}");
+}
+
+static void check_same_rows(const gd_scan_page *a, const gd_scan_page *b, const char *label)
+{
+    CHECK_MSG(a->n == b->n, "%s: %zu rows, then %zu", label, a->n, b->n);
+    for (size_t i = 0; i < a->n && i < b->n; i++) {
+        char why[128] = "";
+        CHECK_MSG(rows_equal(&a->rows[i], &b->rows[i], why, sizeof why), "%s: row %zu: %s",
+                  label, i, why);
+        CHECK_MSG(strcmp(a->rows[i].raw_json, b->rows[i].raw_json) == 0, "%s: row %zu raw",
+                  label, i);
+    }
+}
+
+static void *scan_in_thread(void *arg)
+{
+    gd_buf *b = arg;
+    gd_scan_page *sc = malloc(sizeof *sc);
+    if (sc && gd_findings_scan(b->data, b->len, "r", "d", sc) != GD_SCAN_OK) {
+        free(sc);
+        sc = NULL;
+    }
+    return sc;
+}
+
+static void test_scanner_kept_between_pages(void)
+{
+    gd_buf b, big;
+    gd_buf_init(&b, 0);
+    gd_buf_init(&big, 0);
+    scan_page_of(&b, 3, "lone \\udc80 here");  /* one re-dumped string per finding */
+    gd_scan_page first, again;
+    CHECK_INT(gd_findings_scan(b.data, b.len, "r", "d", &first), GD_SCAN_OK);
+    CHECK_INT(first.n, 3);
+    /* a page without findings after one with: still the wrong shape */
+    CHECK_INT(scan_status("{\"other\":1}", 11), GD_SCAN_SHAPE);
+    /* declined deep inside a finding, with keys and edits open */
+    CHECK_INT(scan_status(b.data, b.len - 40), GD_SCAN_SYNTAX);
+    /* one object of 20,000 keys: tables and keys past what is kept */
+    gd_buf_appends(&big, "{\"findings\":[{\"x\":{");
+    for (int i = 0; i < 20000; i++)
+        gd_buf_printf(&big, "%s\"k%d\":%d", i ? "," : "", i, i);
+    gd_buf_appends(&big, ",\"k7\":1}}]}");
+    CHECK_INT(scan_status(big.data, big.len), GD_SCAN_DUP_KEY);
+    CHECK_INT(gd_findings_scan(b.data, b.len, "r", "d", &again), GD_SCAN_OK);
+    check_same_rows(&first, &again, "kept scanner");
+    gd_findings_scan_free(&again);
+    /* another thread: its own scanner, freed when it ends */
+    pthread_t t;
+    void *res = NULL;
+    CHECK(pthread_create(&t, NULL, scan_in_thread, &b) == 0 && pthread_join(t, &res) == 0);
+    CHECK(res != NULL);
+    if (res) {
+        check_same_rows(&first, res, "other thread");
+        gd_findings_scan_free(res);
+        free(res);
+    }
+    gd_findings_scan_free(&first);
+    gd_buf_free(&b);
+    gd_buf_free(&big);
+}
+
 int main(void)
 {
     diff_stats hand = {0}, wild = {0}, clean = {0};
@@ -1724,6 +1800,7 @@ int main(void)
     test_wrapper_and_callback();
     test_too_many_findings(&hand);
     test_hostile_sizes();
+    test_scanner_kept_between_pages();
     test_differential(&wild, &clean);
     print_stats("hand", &hand);
     print_stats("generated clean", &clean);
