@@ -173,10 +173,25 @@ static void wipe_creds(gd_creds *cr)
     wipe(cr, sizeof *cr);
 }
 
+/* The request's header lines. They are written into the struct's own block
+ * while they fit (one request's lines are ~0.5 KB), instead of a malloc and
+ * a free per line; a line that does not fit (a long session token) gets an
+ * allocation of its own. */
+#define HEADER_BLOCK_BYTES 2048
+
 typedef struct header_lines {
     char *line[AWS_MAX_SEND_HEADERS];
+    unsigned char own[AWS_MAX_SEND_HEADERS];   /* 1: line[i] is malloc'ed */
     size_t n;
+    size_t used;                               /* bytes of block written */
+    char block[HEADER_BLOCK_BYTES];
 } header_lines;
+
+static void lines_init(header_lines *h)
+{
+    h->n = 0;
+    h->used = 0;
+}
 
 static int add_line(header_lines *h, const char *name, const char *value)
 {
@@ -184,13 +199,22 @@ static int add_line(header_lines *h, const char *name, const char *value)
         return GD_E_USAGE;
     /* "name: value" by hand: this runs ~5 times per request. */
     size_t nl = strlen(name), vl = strlen(value);
-    char *s = malloc(nl + vl + 3);
-    if (!s)
-        return GD_E_NOMEM;
+    size_t need = nl + vl + 3;
+    char *s;
+    int own = need > sizeof h->block - h->used;
+    if (own) {
+        s = malloc(need);
+        if (!s)
+            return GD_E_NOMEM;
+    } else {
+        s = h->block + h->used;
+        h->used += need;
+    }
     memcpy(s, name, nl);
     s[nl] = ':';
     s[nl + 1] = ' ';
     memcpy(s + nl + 2, value, vl + 1);
+    h->own[h->n] = (unsigned char)own;
     h->line[h->n++] = s;
     return 0;
 }
@@ -199,10 +223,14 @@ static int add_line(header_lines *h, const char *name, const char *value)
 static void free_lines(header_lines *h)
 {
     for (size_t i = 0; i < h->n; i++) {
-        wipe(h->line[i], strlen(h->line[i]));
-        free(h->line[i]);
+        if (h->own[i]) {
+            wipe(h->line[i], strlen(h->line[i]));
+            free(h->line[i]);
+        }
     }
+    wipe(h->block, h->used);
     h->n = 0;
+    h->used = 0;
 }
 
 /* Signs with the attempt's credentials and time; adds the signed headers. */
@@ -250,7 +278,7 @@ static int build_headers(gd_aws_client *c, const gd_aws_request *req, const gd_e
         else if (!(h->line[h->n] = strdup(req->extra_headers[i])))
             rc = GD_E_NOMEM;
         else
-            h->n++;
+            h->own[h->n++] = 1;
     }
     if (rc)
         return gd_err_set(err, rc, "%s %s: could not build request headers", req->region,
@@ -265,7 +293,8 @@ static int send_attempt(gd_aws_client *c, const gd_aws_request *req, const gd_en
                         const char *url, gd_http_response *hr, gd_err *err)
 {
     gd_creds cr;
-    header_lines h = {{0}, 0};
+    header_lines h;
+    lines_init(&h);
     memset(&cr, 0, sizeof cr);
     int rc = 0;
     if (!req->unsigned_request) {

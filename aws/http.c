@@ -328,26 +328,32 @@ static CURLcode set_security(gd_http *h, const url_policy *p)
     return rc;
 }
 
+/* The request's header list: nodes in the caller's header_list that borrow
+ * the request's lines, instead of curl_slist_append's two allocations per
+ * line (and curl_slist_free_all's frees). libcurl only reads the list, and
+ * only during the transfer (CURLOPT_HTTPHEADER is reset right after it),
+ * which the lines outlive. */
+typedef struct header_list {
+    struct curl_slist node[HTTP_MAX_REQUEST_HEADERS + 1];
+} header_list;
+
 /* "Expect:" stops curl's 100-continue wait on larger POST bodies. */
-static int build_headers(const gd_http_request *req, struct curl_slist **out)
+static int build_headers(const gd_http_request *req, header_list *hl, struct curl_slist **out)
 {
-    struct curl_slist *list = curl_slist_append(NULL, "Expect:");
-    if (!list)
-        return GD_HTTP_E_OTHER;
-    if (req->n_headers > HTTP_MAX_REQUEST_HEADERS) {
-        curl_slist_free_all(list);
+    static char expect[] = "Expect:";
+    if (req->n_headers > HTTP_MAX_REQUEST_HEADERS)
         return GD_HTTP_E_POLICY;
-    }
+    hl->node[0].data = expect;
+    hl->node[0].next = NULL;
     for (size_t i = 0; i < req->n_headers; i++) {
-        struct curl_slist *next;
-        if (!header_line_ok(req->headers[i]) ||
-            !(next = curl_slist_append(list, req->headers[i]))) {
-            curl_slist_free_all(list);
+        if (!header_line_ok(req->headers[i]))
             return GD_HTTP_E_POLICY;
-        }
-        list = next;
+        /* libcurl's list type holds char *; it never writes through it */
+        hl->node[i + 1].data = (char *)(uintptr_t)req->headers[i];
+        hl->node[i + 1].next = NULL;
+        hl->node[i].next = &hl->node[i + 1];
     }
-    *out = list;
+    *out = &hl->node[0];
     return 0;
 }
 
@@ -428,6 +434,7 @@ static CURLcode perform_within_budget(gd_http *h, transfer *t)
 int gd_http_perform(gd_http *h, const gd_http_request *req, gd_http_response *resp)
 {
     char why[256];
+    header_list hl;
     struct curl_slist *headers = NULL;
     transfer t = {resp, h->easy, 0, 0, {0, 0, 0}};
     reset_response(h, resp);
@@ -436,7 +443,7 @@ int gd_http_perform(gd_http *h, const gd_http_request *req, gd_http_response *re
     url_policy p = check_url(h, req->url, why, sizeof why);
     if (!p.allowed)
         return fail(resp, GD_HTTP_E_POLICY, why);
-    int hrc = build_headers(req, &headers);
+    int hrc = build_headers(req, &hl, &headers);
     if (hrc)
         return fail(resp, hrc, "invalid request header (CR/LF, no colon, or too many)");
     h->errbuf[0] = '\0';
@@ -453,7 +460,6 @@ int gd_http_perform(gd_http *h, const gd_http_request *req, gd_http_response *re
         rc = perform_within_budget(h, &t);
     curl_easy_setopt(h->easy, CURLOPT_HTTPHEADER, (struct curl_slist *)NULL);
     curl_easy_setopt(h->easy, CURLOPT_POSTFIELDS, (char *)NULL);
-    curl_slist_free_all(headers);
     if (rc != CURLE_OK && t.budget_busy)
         return fail(resp, GD_HTTP_E_RECV,
                     "response memory budget busy: another large response held the growth "

@@ -50,6 +50,7 @@ static double fake_rand01(void *ud)
 typedef struct fake_creds {
     int calls;
     int fail;
+    const char *token;      /* NULL: "TOKENVALUE" */
 } fake_creds;
 
 static int get_fake_creds(void *ud, gd_creds *out, gd_err *err)
@@ -60,7 +61,7 @@ static int get_fake_creds(void *ud, gd_creds *out, gd_err *err)
         return gd_err_set(err, GD_E_CREDS, "no credentials (test)");
     snprintf(out->access_key_id, sizeof out->access_key_id, "AKIDTEST");
     snprintf(out->secret_access_key, sizeof out->secret_access_key, "SECRETVALUE");
-    out->session_token = strdup("TOKENVALUE");
+    out->session_token = strdup(f->token ? f->token : "TOKENVALUE");
     return 0;
 }
 
@@ -382,6 +383,40 @@ static void test_each_attempt_resigned(void)
     fixture_stop(&f);
 }
 
+/* Header lines that do not fit the request's line block (a long session
+ * token, or the signature after a token that filled it) are sent whole. */
+static void test_long_header_lines(void)
+{
+    static const size_t lens[] = {3000, 1700, 1990};
+    for (size_t k = 0; k < sizeof lens / sizeof lens[0]; k++) {
+        char *token = malloc(lens[k] + 1);
+        for (size_t i = 0; i < lens[k]; i++)
+            token[i] = (char)('A' + i % 26);
+        token[lens[k]] = '\0';
+        ss_step ok[] = {{.status = 200, .body = "{\"Organization\":{}}"}};
+        fixture f;
+        fixture_start(&f, ok, 1, NULL, 0.0);
+        f.creds.token = token;
+        CHECK_INT(call(&f, &org_describe), 0);
+        CHECK_INT(f.server.n_requests, 1);
+        if (f.server.n_requests == 1) {
+            const ss_request *r = &f.server.requests[0];
+            char v[4096];
+            CHECK_INT(ss_request_header(r, "X-Amz-Security-Token", v, sizeof v), 1);
+            CHECK_STR(v, token);
+            CHECK_INT(ss_request_header(r, "Authorization", v, sizeof v), 1);
+            CHECK(strncmp(v, "AWS4-HMAC-SHA256 Credential=AKIDTEST/", 37) == 0);
+            CHECK(strstr(v, "Signature=") != NULL);
+            CHECK_INT(ss_request_header(r, "X-Amz-Date", v, sizeof v), 1);
+            CHECK_STR(v, "20150830T123600Z");
+            CHECK_INT(ss_request_header(r, "User-Agent", v, sizeof v), 1);
+            CHECK_STR(v, "gdreport/" GDREPORT_VERSION);
+        }
+        fixture_stop(&f);
+        free(token);
+    }
+}
+
 /* ---- non-retryable and special outcomes -------------------------------- */
 
 static void test_not_retried(void)
@@ -697,6 +732,7 @@ int main(void)
     test_quota();
     test_quota_per_region();
     test_each_attempt_resigned();
+    test_long_header_lines();
     test_not_retried();
     test_malformed_and_dropped_retried();
     test_too_big_and_creds_failure();
