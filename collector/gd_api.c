@@ -1351,12 +1351,13 @@ void gd_api_usage_page_free(gd_api_usage_page *p)
 {
     if (!p)
         return;
-    for (size_t i = 0; p->entries && i < p->n; i++) {
+    for (size_t i = 0; !p->pool.head && p->entries && i < p->n; i++) {
         free(p->entries[i].key);
         free(p->entries[i].amount);
         free(p->entries[i].unit);
         free(p->entries[i].feature);
     }
+    gd_strpool_free(&p->pool);
     free(p->entries);
     free(p->next_token);
     memset(p, 0, sizeof *p);

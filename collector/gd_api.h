@@ -15,6 +15,7 @@
 #include "aws/aws_client.h"
 #include "common/buf.h"
 #include "common/err.h"
+#include "common/strpool.h"
 #include "store/store.h"
 
 #define GD_API_PAGE_MAX 50          /* maxResults for every paged GuardDuty call */
@@ -295,6 +296,9 @@ typedef struct gd_api_usage_page {
     gd_api_usage_entry *entries;
     size_t n;
     char *next_token;
+    gd_strpool pool;          /* empty: each entry's strings are their own allocations
+                                 (the jansson path); else they all point into it
+                                 (usage_scan.c: no allocation per string) */
 } gd_api_usage_page;
 int gd_api_parse_usage(const json_t *root, const char *type, gd_api_usage_page *out,
                        gd_err *err);

@@ -56,12 +56,12 @@ static int item_member(gd_pj_cur *c, const char *key, size_t n, void *ud)
     return gd_pj_skip(c);
 }
 
-static void entry_free(gd_api_usage_entry *e)
+/* A copy of s[0..n) in the page's pool (gd_api_usage_page.pool): the
+ * page's strings cost one allocation per 4 KB, not one each; NULL when out
+ * of memory. */
+static char *pool_copy(scan *s, const char *v, size_t n)
 {
-    free(e->key);
-    free(e->amount);
-    free(e->unit);
-    free(e->feature);
+    return gd_strpool_add(&s->out->pool, v, n);
 }
 
 /* One {key, total} item as usage_entry_add takes it; an amount the rules
@@ -75,13 +75,14 @@ static int entry(gd_pj_cur *c, scan *s, const char *item_key)
         !it.t.amount || gd_pj_grow(&s->out->entries, s->out->n, &s->cap,
                                    sizeof *s->out->entries) != 0)
         return -1;
-    gd_api_usage_entry e = {gd_pj_copy(it.key, it.key_n), gd_pj_copy(it.t.amount, it.t.amount_n),
-                            it.t.unit ? gd_pj_copy(it.t.unit, it.t.unit_n) : gd_pj_copy("USD", 3),
+    /* on a failure the copies stay in the pool, which the decline frees */
+    gd_api_usage_entry e = {pool_copy(s, it.key, it.key_n),
+                            pool_copy(s, it.t.amount, it.t.amount_n),
+                            it.t.unit ? pool_copy(s, it.t.unit, it.t.unit_n)
+                                      : pool_copy(s, "USD", 3),
                             NULL};
-    if (!e.key || !e.amount || !e.unit || gd_amount_check(e.amount, NULL, 0) != 0) {
-        entry_free(&e);
+    if (!e.key || !e.amount || !e.unit || gd_amount_check(e.amount, NULL, 0) != 0)
         return -1;
-    }
     s->out->entries[s->out->n++] = e;
     return 0;
 }
@@ -126,7 +127,7 @@ static int top_item(gd_pj_cur *c, void *ud)
     if (gd_pj_object(c, top_member, &tf) != 0 || !tf.feature || tf.feature_n == 0)
         return -1;
     for (size_t i = first; i < s->out->n; i++)
-        if (!(s->out->entries[i].feature = gd_pj_copy(tf.feature, tf.feature_n)))
+        if (!(s->out->entries[i].feature = pool_copy(s, tf.feature, tf.feature_n)))
             return -1;
     return 0;
 }

@@ -51,10 +51,13 @@ static int agree_type(const char *body, size_t len, const char *type)
         CHECK_MSG(rc == 0, "%s taken, but jansson refuses (%d): %.*s", type, rc, (int)len, body);
         CHECK_MSG(rc != 0 || same(&fast, &slow), "%s taken differently: %.*s", type, (int)len,
                   body);
+        /* the scanner's strings live in the page's pool; jansson's each on its own */
+        CHECK_MSG(!fast.n || fast.pool.head, "%s taken, strings outside the pool", type);
+        CHECK(slow.pool.head == NULL);
         gd_api_usage_page_free(&slow);
     } else {
-        CHECK_MSG(fast.entries == NULL && fast.n == 0 && fast.next_token == NULL,
-                  "declined but not empty: %.80s", body);
+        CHECK_MSG(fast.entries == NULL && fast.n == 0 && fast.next_token == NULL &&
+                  fast.pool.head == NULL, "declined but not empty: %.80s", body);
     }
     gd_api_usage_page_free(&fast);
     return st;
