@@ -557,6 +557,86 @@ int gd_api_req_usage(gd_api_req *r, const char *region, const char *detector_id,
                                     next_token, err);
 }
 
+/* Appends s[0..n) at *p. */
+static void put(char **p, const char *s, size_t n)
+{
+    memcpy(*p, s, n);
+    *p += n;
+}
+
+/* The GetUsageStatistics body written directly when type, every account
+ * id, the feature and the token are plain and non-empty and n <=
+ * GD_API_BATCH_MAX: byte for byte what the json_pack + set_body below
+ * writes (through jansson, ~130k instructions and ~200 allocations for a
+ * request of 50 account ids). 1 when written, 0 when not (the caller takes
+ * the jansson path, which escapes), or GD_E_NOMEM in err. */
+static int plain_usage_body(gd_api_req *r, const char *type, const char *const *ids, size_t n,
+                            const char *feature, const char *next_token, gd_err *err)
+{
+    static const char head[] = "{\"usageStatisticsType\":\"";
+    static const char crit[] = "\",\"usageCriteria\":{";
+    static const char accounts[] = "\"accountIds\":[";
+    static const char features[] = "\"features\":[\"";
+    static const char tail[] = "},\"unit\":\"USD\",\"maxResults\":";
+    static const char tok[] = ",\"nextToken\":\"";
+    size_t len[GD_API_BATCH_MAX];
+    size_t ylen = plain_json_len(type, 64);
+    size_t flen = feature ? plain_json_len(feature, PLAIN_BODY_MAX) : 0;
+    size_t tlen = next_token ? plain_json_len(next_token, PLAIN_BODY_MAX) : 0;
+    if (!ylen || n > GD_API_BATCH_MAX || (feature && !flen) || (next_token && !tlen))
+        return 0;
+    char max[16];
+    size_t mlen = (size_t)snprintf(max, sizeof max, "%d", GD_API_PAGE_MAX);
+    /* every constant piece, the strings, 3 per id ("",) and 4 spare */
+    size_t total = sizeof head + sizeof crit + sizeof accounts + sizeof features + sizeof tail +
+                   sizeof tok + ylen + flen + tlen + mlen + 4;
+    for (size_t i = 0; i < n; i++) {
+        len[i] = plain_json_len(ids[i], PLAIN_BODY_MAX);
+        total += len[i] + 3;
+        if (!len[i] || total > PLAIN_BODY_MAX)
+            return 0;
+    }
+    char *b = malloc(total + 1), *p = b;
+    if (!b)
+        return gd_err_set(err, GD_E_NOMEM, "%s %s: building the request", r->req.region,
+                          r->req.operation);
+    put(&p, head, sizeof head - 1);
+    put(&p, type, ylen);
+    put(&p, crit, sizeof crit - 1);
+    if (n) {
+        put(&p, accounts, sizeof accounts - 1);
+        for (size_t i = 0; i < n; i++) {
+            if (i)
+                *p++ = ',';
+            *p++ = '"';
+            put(&p, ids[i], len[i]);
+            *p++ = '"';
+        }
+        *p++ = ']';
+    }
+    if (feature) {
+        if (n)
+            *p++ = ',';
+        put(&p, features, sizeof features - 1);
+        put(&p, feature, flen);
+        put(&p, "\"]", 2);
+    }
+    put(&p, tail, sizeof tail - 1);
+    put(&p, max, mlen);
+    if (next_token) {
+        put(&p, tok, sizeof tok - 1);
+        put(&p, next_token, tlen);
+        *p++ = '"';
+    }
+    *p++ = '}';
+    *p = '\0';
+    r->body = b;
+    r->req.body = b;
+    r->req.body_len = (size_t)(p - b);
+    r->req.content_type = "application/json";
+    return 1;
+}
+
 int gd_api_req_usage_feature(gd_api_req *r, const char *region, const char *detector_id,
                              const char *type, const char *const *account_ids, size_t n,
                              const char *feature, const char *next_token, gd_err *err)
@@ -565,6 +645,9 @@ int gd_api_req_usage_feature(gd_api_req *r, const char *region, const char *dete
                        "/usage/statistics", err);
     if (rc)
         return rc;
+    int plain = plain_usage_body(r, type, account_ids, n, feature, next_token, err);
+    if (plain)
+        return plain == 1 ? 0 : plain;
     json_t *criteria = n ? json_pack("{s:o}", "accountIds", string_array(account_ids, n))
                          : json_object();
     if (criteria && feature &&

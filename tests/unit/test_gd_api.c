@@ -666,6 +666,70 @@ static void test_list_findings_body_matches_jansson(void)
     }
 }
 
+/* The GetUsageStatistics body as set_body wrote it from jansson before the
+ * direct writer (gd_api_req_usage_feature's json_pack). */
+static char *jansson_usage_body(const char *type, const char *const *ids, size_t n,
+                                const char *feature, const char *next_token)
+{
+    json_t *criteria = json_object();
+    if (n) {
+        json_t *a = json_array();
+        for (size_t i = 0; i < n; i++)
+            json_array_append_new(a, json_string(ids[i]));
+        json_object_set_new(criteria, "accountIds", a);
+    }
+    if (feature)
+        json_object_set_new(criteria, "features", json_pack("[s]", feature));
+    json_t *body = json_pack("{s:s,s:o,s:s,s:i}", "usageStatisticsType", type, "usageCriteria",
+                             criteria, "unit", "USD", "maxResults", GD_API_PAGE_MAX);
+    if (next_token)
+        json_object_set_new(body, "nextToken", json_string(next_token));
+    char *s = json_dumps(body, JSON_COMPACT);
+    json_decref(body);
+    return s;
+}
+
+/* Every shape the usage requests take (no ids, one, 50, 51; with and
+ * without a feature and a token), and strings that need escaping (the
+ * jansson path): byte-identical bodies. */
+static void test_usage_body_matches_jansson(void)
+{
+    const char *types[] = {"SUM_BY_ACCOUNT", "SUM_BY_FEATURES", "TOP_ACCOUNTS_BY_FEATURE",
+                           "q\"uote"};
+    const char *features[] = {NULL, "EKS_RUNTIME_MONITORING", "", "back\\slash",
+                              "caf\xc3\xa9"};
+    const char *tokens[] = {NULL, "AWdkWyJmaW5kaW5ncyIsInVzIiwxMDAsIjAxMiJd", "a/b+c=", "",
+                            "nl\n"};
+    char idbuf[51][16];
+    const char *ids[51];
+    for (int i = 0; i < 51; i++) {
+        snprintf(idbuf[i], sizeof idbuf[i], "%012d", 111111111 + i);
+        ids[i] = idbuf[i];
+    }
+    const char *odd[] = {"111122223333", "tab\there"};
+    const size_t counts[] = {0, 1, 50, 51};
+    for (size_t y = 0; y < sizeof types / sizeof *types; y++)
+        for (size_t c = 0; c <= sizeof counts / sizeof *counts; c++)
+            for (size_t f = 0; f < sizeof features / sizeof *features; f++)
+                for (size_t t = 0; t < sizeof tokens / sizeof *tokens; t++) {
+                    const char *const *v = c < 4 ? ids : odd;
+                    size_t n = c < 4 ? counts[c] : 2;
+                    gd_api_req r;
+                    gd_err err = {0};
+                    CHECK_INT(gd_api_req_usage_feature(&r, "eu-west-1", "d", types[y], v, n,
+                                                       features[f], tokens[t], &err), 0);
+                    char *want = jansson_usage_body(types[y], v, n, features[f], tokens[t]);
+                    CHECK_MSG(want && r.req.body && r.req.body_len == strlen(want) &&
+                              !memcmp(r.req.body, want, r.req.body_len) &&
+                              r.body[r.req.body_len] == '\0',
+                              "type %zu ids %zu feature %zu token %zu: %s\nwant %s", y, c, f, t,
+                              r.req.body ? r.req.body : "(null)", want ? want : "(null)");
+                    CHECK_STR(r.req.content_type, "application/json");
+                    free(want);
+                    gd_api_req_free(&r);
+                }
+}
+
 static void test_organizations_parsers(void)
 {
     gd_org_description d;
@@ -771,6 +835,7 @@ int main(void)
     test_list_findings_severity_bands();
     test_id_array_bodies_match_jansson();
     test_list_findings_body_matches_jansson();
+    test_usage_body_matches_jansson();
     test_get_requests_carry_query_parameters();
     test_batch_requests_list_ids();
     test_organizations_parsers();
