@@ -90,9 +90,32 @@ int gd_strset_add(gd_strset *s, const char *key)
 
 int gd_strset_addn(gd_strset *s, const char *key, size_t n)
 {
+    return key ? gd_strset_addh(s, key, n, hash_of(key, n)) : -1;
+}
+
+uint32_t gd_strset_hash(const char *key, size_t n)
+{
+    return hash_of(key, n);
+}
+
+void gd_strset_prefetch(const gd_strset *s, uint32_t h)
+{
+#if defined(__GNUC__)
+    if (s->cap) {
+        size_t i = h & (s->cap - 1);
+        __builtin_prefetch(&s->slot[i]);
+        __builtin_prefetch(&s->hash[i]);
+    }
+#else
+    (void)s;
+    (void)h;
+#endif
+}
+
+int gd_strset_addh(gd_strset *s, const char *key, size_t n, uint32_t h)
+{
     if (!key)
         return -1;
-    uint32_t h = hash_of(key, n);
     size_t i = 0;
     if (s->cap) {
         i = find_slot(s, key, h);

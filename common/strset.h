@@ -30,6 +30,13 @@ int gd_strset_has(const gd_strset *s, const char *key);
 int gd_strset_add(gd_strset *s, const char *key);
 /* The same for a key whose length is known: n must be strlen(key). */
 int gd_strset_addn(gd_strset *s, const char *key, size_t n);
+/* For a caller adding a batch of keys: the hash gd_strset_addn computes
+ * (pure: no lock needed), a hint that brings its slot into the cache, and
+ * the add given that hash. Prefetching a batch's slots before adding them
+ * overlaps their cache misses (a random slot of a large set is one each). */
+uint32_t gd_strset_hash(const char *key, size_t n);
+void gd_strset_prefetch(const gd_strset *s, uint32_t h);
+int gd_strset_addh(gd_strset *s, const char *key, size_t n, uint32_t h);
 /* Adds every string of src to dst (as far as dst has room), then empties src. */
 void gd_strset_move_all(gd_strset *dst, gd_strset *src);
 /* Empties the set; keeps its slot array for reuse. */

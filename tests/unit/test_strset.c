@@ -142,6 +142,24 @@ static void test_take(void)
         CHECK_INT(gd_strset_add(&s, k), 0);
     }
     CHECK_INT(gd_strset_addn(&s, "finding-7", 9), 0);
+    /* the batch path: hash, prefetch, then add with that hash: the same set */
+    for (int i = 500; i < 1500; i++) {
+        snprintf(k, sizeof k, "finding-%d", i);
+        uint32_t h = gd_strset_hash(k, strlen(k));
+        gd_strset_prefetch(&s, h);
+        CHECK_INT(gd_strset_addh(&s, k, strlen(k), h), i < 1000 ? 0 : 1);
+        CHECK_INT(gd_strset_add(&s, k), 0);
+    }
+    for (int i = 1000; i < 1500; i++) {       /* taken back out below: keep 0..999 */
+        snprintf(k, sizeof k, "finding-%d", i);
+        CHECK_INT(gd_strset_has(&s, k), 1);
+    }
+    gd_strset_free(&s);
+    gd_strset_prefetch(&s, 12345);            /* an empty set: nothing to touch */
+    for (int i = 0; i < 1000; i++) {
+        snprintf(k, sizeof k, "finding-%d", i);
+        CHECK_INT(gd_strset_addh(&s, k, strlen(k), gd_strset_hash(k, strlen(k))), 1);
+    }
     char **keys = NULL;
     size_t n = 0;
     gd_strpool pool = {0};
