@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Multi-row inserts (store/store_rows.h): gd_store_put_usage,
+ * gd_store_put_free_trial, gd_store_replace_members and gd_store_put_accounts
+ * store exactly what one INSERT per row stored.
+ *
+ * Each test writes the same generated rows twice: through the store, and into
+ * a reference DB of the same schema with the statements the store ran before
+ * it inserted many rows per statement (kept below, one row per execution).
+ * The row counts straddle the chunk size (full chunks, then a tail), repeat
+ * keys inside a chunk and across a chunk boundary, and carry hostile text.
+ * Then both DBs' tables are compared column by column, in rowid order where
+ * the order is kept too, else in key order. */
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/buf.h"
+#include "store/store.h"
+#include "t.h"
+#include "tmpdb.h"
+
+/* ---- The single-row statements the store ran before ----------------------- */
+
+static const char REF_USAGE_DELETE[] = "DELETE FROM usage_costs WHERE run_id = ?1 AND region = ?2";
+static const char REF_USAGE_INSERT[] =
+    "INSERT INTO usage_costs (run_id, region, kind, account_id, feature, amount, unit,"
+    " window_start_ms, window_end_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+
+/* ---- Fixtures ------------------------------------------------------------ */
+
+/* Both DBs: the store's, and the reference (made by the store, so the same
+ * schema and the same run ids, then written with plain SQLite). */
+struct pair {
+    struct tmpdb t, r;
+    gd_store *st;
+    sqlite3 *ref;
+    int64_t run;
+};
+
+static gd_store *open_rw(const char *path)
+{
+    gd_store *st = NULL;
+    gd_err err = {0};
+    CHECK_MSG(gd_store_open(path, GD_STORE_READ_WRITE, &st, &err) == 0, "open: %s", err.msg);
+    return st;
+}
+
+static int64_t begin_run(gd_store *st)
+{
+    gd_run_info info = {.tool_version = "test", .started_ms = 1, .cost_enabled = 1};
+    gd_err err = {0};
+    int64_t id = 0;
+    CHECK_MSG(gd_store_run_begin(st, &info, &id, &err) == 0, "run_begin: %s", err.msg);
+    return id;
+}
+
+static void pair_open(struct pair *p)
+{
+    tmpdb_init(&p->t, "store_rows");
+    tmpdb_init(&p->r, "store_rows_ref");
+    gd_store *r = open_rw(p->r.path);
+    int64_t ref_run = begin_run(r);
+    gd_store_close(r);
+    p->st = open_rw(p->t.path);
+    p->run = begin_run(p->st);
+    CHECK_INT(ref_run, p->run);
+    if (sqlite3_open_v2(p->r.path, &p->ref, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+        fprintf(stderr, "open reference: %s\n", sqlite3_errmsg(p->ref));
+        exit(2);
+    }
+    sqlite3_exec(p->ref, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+}
+
+static void pair_close(struct pair *p)
+{
+    gd_store_close(p->st);
+    sqlite3_close(p->ref);
+    tmpdb_cleanup(&p->t);
+    tmpdb_cleanup(&p->r);
+}
+
+/* Runs sql on the reference with the texts and integers given in order of
+ * their parameters: types is a string of 't' (text, NULL allowed) and 'i'. */
+static int ref_run(sqlite3 *db, const char *sql, const char *types, ...)
+{
+    sqlite3_stmt *s = NULL;
+    va_list ap;
+    int rc;
+    if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK) {
+        fprintf(stderr, "prepare %s: %s\n", sql, sqlite3_errmsg(db));
+        exit(2);
+    }
+    va_start(ap, types);
+    for (int i = 0; types[i]; i++) {
+        if (types[i] == 'i') {
+            sqlite3_bind_int64(s, i + 1, va_arg(ap, int64_t));
+        } else {
+            const char *v = va_arg(ap, const char *);
+            if (v)
+                sqlite3_bind_text(s, i + 1, v, -1, SQLITE_TRANSIENT);
+        }
+    }
+    va_end(ap);
+    rc = sqlite3_step(s);
+    sqlite3_finalize(s);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Every column of every row sql returns, typed, in the order it returns them. */
+static char *dump(const char *path, const char *sql)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *s = NULL;
+    gd_buf b;
+    gd_buf_init(&b, 0);
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK) {
+        fprintf(stderr, "dump %s: %s\n", sql, sqlite3_errmsg(db));
+        exit(2);
+    }
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        for (int c = 0; c < sqlite3_column_count(s); c++) {
+            if (sqlite3_column_type(s, c) == SQLITE_NULL)
+                gd_buf_appends(&b, "N|");
+            else
+                gd_buf_printf(&b, "%d:%s|", sqlite3_column_type(s, c),
+                              (const char *)sqlite3_column_text(s, c));
+        }
+        gd_buf_appends(&b, "\n");
+    }
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+    char *out = strdup(b.data ? b.data : "");
+    gd_buf_free(&b);
+    return out;
+}
+
+/* The store's and the reference's answers to sql are equal and hold rows
+ * lines (rows < 0: any number). */
+static void check_same(const struct pair *p, const char *sql, long rows)
+{
+    char *got = dump(p->t.path, sql), *want = dump(p->r.path, sql);
+    long lines = 0;
+    for (const char *c = want; *c; c++)
+        lines += *c == '\n';
+    CHECK_MSG(strcmp(got, want) == 0, "%s:\nstore:\n%.2000s\nreference:\n%.2000s", sql, got,
+              want);
+    if (rows >= 0)
+        CHECK_MSG(lines == rows, "%s: %ld rows, expected %ld", sql, lines, rows);
+    free(got);
+    free(want);
+}
+
+/* Deterministic text: hostile bytes (quotes, commas, NUL-free control bytes,
+ * UTF-8) and lengths from 0 to a few hundred, from a seed. */
+static void text_of(char *out, size_t cap, const char *prefix, unsigned seed)
+{
+    static const char *const bits[] = {"'", "\"", ",", "\x01", "\xc3\xa9", "\xe2\x82\xac",
+                                       "); DROP TABLE x; --", "?", "%s", "\\", " "};
+    size_t len = (size_t)snprintf(out, cap, "%s%u", prefix, seed);
+    unsigned n = seed % 7 == 0 ? 60 : seed % 4;
+    for (unsigned k = 0; k < n && len + 24 < cap; k++) {
+        const char *bit = bits[(seed + k * 3) % (sizeof bits / sizeof bits[0])];
+        memcpy(out + len, bit, strlen(bit) + 1);
+        len += strlen(bit);
+    }
+}
+
+/* ---- Usage ----------------------------------------------------------------- */
+
+#define U_N 77   /* two chunks of 32 and a tail of 13 */
+
+struct usage_set {
+    char acct[U_N][24], feat[U_N][128], amount[U_N][32];
+    gd_usage_row rows[U_N];
+};
+
+static void usage_make(struct usage_set *u, unsigned seed)
+{
+    static const char *const kinds[] = {"account", "feature", "account_feature"};
+    for (unsigned i = 0; i < U_N; i++) {
+        snprintf(u->acct[i], sizeof u->acct[i], "%012u", 100000000u + i);
+        text_of(u->feat[i], sizeof u->feat[i], "F", seed + i);
+        snprintf(u->amount[i], sizeof u->amount[i], "%u.%04u", seed + i, i * 37 % 10000);
+        const char *kind = kinds[i % 3];
+        u->rows[i] = (gd_usage_row){kind, i % 3 == 1 ? (i % 2 ? NULL : "") : u->acct[i],
+                                    i % 3 == 0 ? (i % 2 ? NULL : "") : u->feat[i],
+                                    u->amount[i], i % 5 ? "USD" : "EUR"};
+    }
+}
+
+static void ref_usage(struct pair *p, const char *region, const gd_usage_row *rows, size_t n,
+                      int64_t ws, int64_t we)
+{
+    sqlite3_exec(p->ref, "BEGIN", NULL, NULL, NULL);
+    ref_run(p->ref, REF_USAGE_DELETE, "it", p->run, region);
+    for (size_t i = 0; i < n; i++) {
+        const gd_usage_row *u = &rows[i];
+        CHECK_INT(ref_run(p->ref, REF_USAGE_INSERT, "ittttttii", p->run, region, u->kind,
+                          u->account_id ? u->account_id : "", u->feature ? u->feature : "",
+                          u->amount, u->unit, ws, we),
+                  0);
+    }
+    sqlite3_exec(p->ref, "COMMIT", NULL, NULL, NULL);
+}
+
+static void test_usage_rows_as_single_inserts_stored_them(void)
+{
+    struct pair p;
+    struct usage_set *a = calloc(1, sizeof *a), *b = calloc(1, sizeof *b);
+    gd_err err = {0};
+    pair_open(&p);
+    usage_make(a, 1);
+    usage_make(b, 500);
+    CHECK_INT(gd_store_put_usage(p.st, p.run, "eu-west-1", a->rows, U_N, 10, 20, &err), 0);
+    ref_usage(&p, "eu-west-1", a->rows, U_N, 10, 20);
+    CHECK_INT(gd_store_put_usage(p.st, p.run, "us-east-1", b->rows, 40, 10, 20, &err), 0);
+    ref_usage(&p, "us-east-1", b->rows, 40, 10, 20);
+    /* the same (run, region) again: replaced by fewer rows, one tail only */
+    CHECK_INT(gd_store_put_usage(p.st, p.run, "us-east-1", b->rows + 3, 5, 11, 21, &err), 0);
+    ref_usage(&p, "us-east-1", b->rows + 3, 5, 11, 21);
+    check_same(&p, "SELECT rowid, * FROM usage_costs ORDER BY rowid", U_N + 5);
+
+    /* A key repeated in the second chunk fails the call: nothing of it stays. */
+    a->rows[40] = a->rows[2];
+    CHECK_INT(gd_store_put_usage(p.st, p.run, "eu-west-1", a->rows, U_N, 30, 40, &err), GD_E_DB);
+    CHECK_MSG(strstr(err.msg, "UNIQUE") != NULL, "%s", err.msg);
+    /* ... and so does one in the tail, and a bad kind in a chunk. */
+    a->rows[40] = b->rows[40];
+    a->rows[70] = a->rows[69];
+    CHECK_INT(gd_store_put_usage(p.st, p.run, "eu-west-1", a->rows, U_N, 30, 40, &err), GD_E_DB);
+    usage_make(a, 1);
+    a->rows[33].kind = "bogus";
+    CHECK_INT(gd_store_put_usage(p.st, p.run, "eu-west-1", a->rows, U_N, 30, 40, &err), GD_E_DB);
+    CHECK_MSG(strstr(err.msg, "CHECK") != NULL, "%s", err.msg);
+    check_same(&p, "SELECT rowid, * FROM usage_costs ORDER BY rowid", U_N + 5);
+    pair_close(&p);
+    free(a);
+    free(b);
+}
+
+int main(void)
+{
+    test_usage_rows_as_single_inserts_stored_them();
+    return t_done();
+}
