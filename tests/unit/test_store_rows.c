@@ -28,6 +28,14 @@ static const char REF_USAGE_DELETE[] = "DELETE FROM usage_costs WHERE run_id = ?
 static const char REF_USAGE_INSERT[] =
     "INSERT INTO usage_costs (run_id, region, kind, account_id, feature, amount, unit,"
     " window_start_ms, window_end_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+static const char REF_TRIAL_DELETE[] =
+    "DELETE FROM free_trial_days WHERE run_id = ?1 AND region = ?2";
+static const char REF_TRIAL_INSERT[] =
+    "INSERT OR REPLACE INTO free_trial_days (run_id, region, account_id, feature, days_left)"
+    " VALUES (?1, ?2, ?3, ?4, ?5)";
+static const char REF_TRIAL_STATE[] =
+    "INSERT OR REPLACE INTO free_trial_regions (run_id, region, state, message)"
+    " VALUES (?1, ?2, ?3, ?4)";
 
 /* ---- Fixtures ------------------------------------------------------------ */
 
@@ -242,8 +250,80 @@ static void test_usage_rows_as_single_inserts_stored_them(void)
     free(b);
 }
 
+/* ---- Free-trial days ------------------------------------------------------- */
+
+#define T_N 101   /* three chunks and a tail of 5 */
+
+struct trial_set {
+    char acct[T_N][24], feat[T_N][128];
+    gd_trial_row rows[T_N];
+};
+
+/* Repeats: 5 -> 20 (one chunk), 30 -> 34 (across a chunk boundary), 2 -> 99
+ * (first chunk to the tail); each repeat has other days: the last must win. */
+static void trial_make(struct trial_set *s, unsigned seed)
+{
+    for (unsigned i = 0; i < T_N; i++) {
+        snprintf(s->acct[i], sizeof s->acct[i], "%012u", 200000000u + (i * 7919) % 97);
+        text_of(s->feat[i], sizeof s->feat[i], "T", seed + i);
+        s->rows[i] = (gd_trial_row){s->acct[i], s->feat[i], (int64_t)((seed + i * 13) % 31)};
+    }
+    static const unsigned from[] = {5, 30, 2}, to[] = {20, 34, 99};
+    for (size_t k = 0; k < 3; k++) {
+        s->rows[to[k]].account_id = s->acct[from[k]];
+        s->rows[to[k]].feature = s->feat[from[k]];
+        s->rows[to[k]].days_left = s->rows[from[k]].days_left + 100;
+    }
+}
+
+static void ref_trial(struct pair *p, const char *region, const char *state, const char *msg,
+                      const gd_trial_row *rows, size_t n)
+{
+    sqlite3_exec(p->ref, "BEGIN", NULL, NULL, NULL);
+    ref_run(p->ref, REF_TRIAL_DELETE, "it", p->run, region);
+    for (size_t i = 0; i < n; i++)
+        CHECK_INT(ref_run(p->ref, REF_TRIAL_INSERT, "ittti", p->run, region, rows[i].account_id,
+                          rows[i].feature, rows[i].days_left),
+                  0);
+    ref_run(p->ref, REF_TRIAL_STATE, "ittt", p->run, region, state, msg);
+    sqlite3_exec(p->ref, "COMMIT", NULL, NULL, NULL);
+}
+
+static void test_free_trial_rows_as_single_inserts_stored_them(void)
+{
+    struct pair p;
+    struct trial_set *a = calloc(1, sizeof *a);
+    gd_err err = {0};
+    pair_open(&p);
+    trial_make(a, 3);
+    CHECK_INT(gd_store_put_free_trial(p.st, p.run, "eu-west-1", "collected", NULL, a->rows, T_N,
+                                      &err),
+              0);
+    ref_trial(&p, "eu-west-1", "collected", NULL, a->rows, T_N);
+    CHECK_INT(gd_store_put_free_trial(p.st, p.run, "us-east-1", "collected", "m'sg", a->rows + 1,
+                                      64, &err),
+              0);
+    ref_trial(&p, "us-east-1", "collected", "m'sg", a->rows + 1, 64);
+    /* A repeated key keeps the last row's days (rowids may differ: OR REPLACE
+     * gave the repeat a new rowid, the upsert keeps the first one). */
+    check_same(&p, "SELECT run_id, region, account_id, feature, days_left FROM free_trial_days"
+                   " ORDER BY run_id, region, account_id, feature",
+               T_N - 3 + 64 - 2);
+    check_same(&p, "SELECT * FROM free_trial_regions ORDER BY run_id, region", 2);
+    /* An incomplete row, even in the tail, writes nothing of the call. */
+    a->rows[T_N - 1].days_left = -1;
+    CHECK(gd_store_put_free_trial(p.st, p.run, "eu-west-1", "collected", NULL, a->rows, T_N,
+                                  &err) != 0);
+    check_same(&p, "SELECT run_id, region, account_id, feature, days_left FROM free_trial_days"
+                   " ORDER BY run_id, region, account_id, feature",
+               T_N - 3 + 64 - 2);
+    pair_close(&p);
+    free(a);
+}
+
 int main(void)
 {
     test_usage_rows_as_single_inserts_stored_them();
+    test_free_trial_rows_as_single_inserts_stored_them();
     return t_done();
 }
