@@ -36,6 +36,15 @@ static const char REF_TRIAL_INSERT[] =
 static const char REF_TRIAL_STATE[] =
     "INSERT OR REPLACE INTO free_trial_regions (run_id, region, state, message)"
     " VALUES (?1, ?2, ?3, ?4)";
+static const char REF_DEL_MEMBERS[] = "DELETE FROM members WHERE region = ?1";
+static const char REF_DEL_MEMBER_FEATURES[] = "DELETE FROM member_features WHERE region = ?1";
+static const char REF_MEMBER_INSERT[] =
+    "INSERT OR REPLACE INTO members (region, account_id, detector_id, relationship_status,"
+    " email, administrator_id, invited_at, updated_at, updated_run_id)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+static const char REF_MEMBER_FEATURE_INSERT[] =
+    "INSERT OR REPLACE INTO member_features (region, account_id, feature, status,"
+    " additional_json, updated_run_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 
 /* ---- Fixtures ------------------------------------------------------------ */
 
@@ -321,9 +330,93 @@ static void test_free_trial_rows_as_single_inserts_stored_them(void)
     free(a);
 }
 
+/* ---- Members and member features ---------------------------------------------- */
+
+#define M_N 45   /* one chunk and a tail of 13; 3 features each, one without status */
+
+struct member_set {
+    char acct[M_N][24], email[M_N][128], json[M_N][512];
+    gd_feature_status feats[M_N][3];
+    gd_member_info m[M_N];
+};
+
+/* Member 40 repeats member 7 (other email and features): the last wins. */
+static void member_make(struct member_set *s, unsigned seed)
+{
+    for (unsigned i = 0; i < M_N; i++) {
+        snprintf(s->acct[i], sizeof s->acct[i], "%012u", 300000000u + i * 3);
+        text_of(s->email[i], sizeof s->email[i], "e", seed + i);
+        text_of(s->json[i], sizeof s->json[i], "{\"j\":", seed * 7 + i);
+        s->feats[i][0] = (gd_feature_status){"S3_DATA_EVENTS", i % 2 ? "ENABLED" : "DISABLED",
+                                             NULL, i % 3 ? s->json[i] : NULL};
+        s->feats[i][1] = (gd_feature_status){"NO_STATUS", NULL, NULL, NULL};
+        s->feats[i][2] = (gd_feature_status){i % 4 ? "RUNTIME_MONITORING" : "EKS_AUDIT_LOGS",
+                                             "ENABLED", NULL, s->json[(i + 5) % M_N]};
+        s->m[i] = (gd_member_info){s->acct[i], i % 5 ? "det" : NULL, "Enabled", s->email[i],
+                                   "999999999999", i % 2 ? "2024-01-01T00:00:00Z" : NULL,
+                                   "2024-02-02T00:00:00Z", s->feats[i], i % 6 == 5 ? 0 : 3};
+    }
+    s->m[40].account_id = s->acct[7];
+    s->feats[40][0].name = "FLOW_LOGS";
+}
+
+static void ref_members(struct pair *p, const char *region, const gd_member_info *m, size_t n)
+{
+    sqlite3_exec(p->ref, "BEGIN", NULL, NULL, NULL);
+    ref_run(p->ref, REF_DEL_MEMBERS, "t", region);
+    ref_run(p->ref, REF_DEL_MEMBER_FEATURES, "t", region);
+    for (size_t i = 0; i < n; i++) {
+        CHECK_INT(ref_run(p->ref, REF_MEMBER_INSERT, "tttttttti", region, m[i].account_id,
+                          m[i].detector_id, m[i].relationship_status, m[i].email,
+                          m[i].administrator_id, m[i].invited_at, m[i].updated_at, p->run),
+                  0);
+        for (size_t j = 0; j < m[i].n_features; j++) {
+            const gd_feature_status *f = &m[i].features[j];
+            if (f->status)
+                CHECK_INT(ref_run(p->ref, REF_MEMBER_FEATURE_INSERT, "ttttti", region,
+                                  m[i].account_id, f->name, f->status, f->additional_json,
+                                  p->run),
+                          0);
+        }
+    }
+    sqlite3_exec(p->ref, "COMMIT", NULL, NULL, NULL);
+}
+
+/* The count a "SELECT count(*) ..." of the store's DB returns. */
+static int64_t peek_count(const struct pair *p, const char *sql)
+{
+    char *d = dump(p->t.path, sql);
+    int64_t v = strncmp(d, "1:", 2) == 0 ? strtoll(d + 2, NULL, 10) : -1;
+    free(d);
+    return v;
+}
+
+static void test_members_as_single_inserts_stored_them(void)
+{
+    struct pair p;
+    struct member_set *a = calloc(1, sizeof *a);
+    gd_err err = {0};
+    pair_open(&p);
+    member_make(a, 9);
+    CHECK_INT(gd_store_replace_members(p.st, p.run, "eu-west-1", a->m, M_N, &err), 0);
+    ref_members(&p, "eu-west-1", a->m, M_N);
+    CHECK_INT(gd_store_replace_members(p.st, p.run, "us-east-1", a->m + 2, 33, &err), 0);
+    ref_members(&p, "us-east-1", a->m + 2, 33);
+    CHECK_INT(gd_store_replace_members(p.st, p.run, "eu-west-1", a->m + 5, 40, &err), 0);
+    ref_members(&p, "eu-west-1", a->m + 5, 40);
+    /* Rowid order too: the report reads member_features in table order. */
+    check_same(&p, "SELECT rowid, * FROM members ORDER BY rowid", 33 + 39);
+    check_same(&p, "SELECT rowid, * FROM member_features ORDER BY rowid", -1);
+    CHECK_INT(peek_count(&p, "SELECT count(*) FROM member_features WHERE feature = 'FLOW_LOGS'"),
+              1);   /* member 40 (a repeat of 7) stored its own */
+    pair_close(&p);
+    free(a);
+}
+
 int main(void)
 {
     test_usage_rows_as_single_inserts_stored_them();
     test_free_trial_rows_as_single_inserts_stored_them();
+    test_members_as_single_inserts_stored_them();
     return t_done();
 }
