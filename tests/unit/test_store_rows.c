@@ -45,6 +45,16 @@ static const char REF_MEMBER_INSERT[] =
 static const char REF_MEMBER_FEATURE_INSERT[] =
     "INSERT OR REPLACE INTO member_features (region, account_id, feature, status,"
     " additional_json, updated_run_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+#define REF_RANK(col) \
+    "CASE " col " WHEN 'organizations' THEN 3 WHEN 'guardduty_member' THEN 2 ELSE 1 END"
+static const char REF_ACCOUNT_PUT[] =
+    "INSERT INTO accounts (account_id, name, email, status, source, updated_run_id)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+    " ON CONFLICT (account_id) DO UPDATE SET name = COALESCE(excluded.name, accounts.name),"
+    " email = COALESCE(excluded.email, accounts.email),"
+    " status = COALESCE(excluded.status, accounts.status), source = excluded.source,"
+    " updated_run_id = excluded.updated_run_id"
+    " WHERE " REF_RANK("excluded.source") " >= " REF_RANK("accounts.source");
 
 /* ---- Fixtures ------------------------------------------------------------ */
 
@@ -413,10 +423,47 @@ static void test_members_as_single_inserts_stored_them(void)
     free(a);
 }
 
+/* ---- Accounts -------------------------------------------------------------- */
+
+#define A_N 70   /* two chunks and a tail of 6 */
+
+/* Repeats with other sources, inside a chunk and across chunks: an equal or
+ * better source refreshes the row, a worse one leaves it. */
+static void test_accounts_as_single_inserts_stored_them(void)
+{
+    static const char *const sources[] = {"finding", "guardduty_member", "organizations"};
+    struct pair p;
+    char acct[A_N][24], name[A_N][64];
+    gd_account_info v[A_N];
+    gd_err err = {0};
+    pair_open(&p);
+    for (unsigned i = 0; i < A_N; i++) {
+        snprintf(acct[i], sizeof acct[i], "%012u", 400000000u + (i % 50) * 11);
+        text_of(name[i], sizeof name[i], "n", i);
+        v[i] = (gd_account_info){acct[i], i % 3 ? name[i] : NULL, i % 4 ? name[(i + 1) % A_N] : NULL,
+                                 i % 2 ? "ACTIVE" : NULL, sources[(i * 7) % 3]};
+    }
+    CHECK_INT(gd_store_put_accounts(p.st, p.run, v, A_N, &err), 0);
+    sqlite3_exec(p.ref, "BEGIN", NULL, NULL, NULL);
+    for (unsigned i = 0; i < A_N; i++)
+        CHECK_INT(ref_run(p.ref, REF_ACCOUNT_PUT, "ttttti", v[i].account_id, v[i].name,
+                          v[i].email, v[i].status, v[i].source, p.run),
+                  0);
+    sqlite3_exec(p.ref, "COMMIT", NULL, NULL, NULL);
+    check_same(&p, "SELECT rowid, * FROM accounts ORDER BY rowid", 50);
+    /* A bad source anywhere fails the whole call. */
+    v[40].source = "rumour";
+    v[1].name = "changed";
+    CHECK_INT(gd_store_put_accounts(p.st, p.run, v, A_N, &err), GD_E_DB);
+    check_same(&p, "SELECT rowid, * FROM accounts ORDER BY rowid", 50);
+    pair_close(&p);
+}
+
 int main(void)
 {
     test_usage_rows_as_single_inserts_stored_them();
     test_free_trial_rows_as_single_inserts_stored_them();
     test_members_as_single_inserts_stored_them();
+    test_accounts_as_single_inserts_stored_them();
     return t_done();
 }
