@@ -467,6 +467,10 @@ typedef struct usage_out {
     size_t n, cap;
     af_row *af;
     size_t n_af, cap_af;
+    /* af[i].amount parsed once (both the account sums and the feature
+     * checks read it): af_dec[i], valid when af_bad[i] is 0. */
+    gd_decimal *af_dec;
+    unsigned char *af_bad;
     char (*sums)[GD_DECIMAL_STR_MAX];   /* account totals' text */
     size_t n_sums;
 } usage_out;
@@ -527,8 +531,12 @@ static int build_rows(gd_usage_job *j, usage_out *o, char *msg, size_t msg_n)
     if (gather_af(j, o) != 0)
         return snprintf(msg, msg_n, "out of memory"), -1;
     o->sums = calloc(o->n_af ? o->n_af : 1, sizeof *o->sums);
-    if (!o->sums)
+    o->af_dec = calloc(o->n_af ? o->n_af : 1, sizeof *o->af_dec);
+    o->af_bad = calloc(o->n_af ? o->n_af : 1, 1);
+    if (!o->sums || !o->af_dec || !o->af_bad)
         return snprintf(msg, msg_n, "out of memory"), -1;
+    for (size_t i = 0; i < o->n_af; i++)
+        o->af_bad[i] = gd_decimal_parse(o->af[i].amount, &o->af_dec[i]) != 0;
     for (size_t i = 0; i < o->n_af; i++) {
         const af_row *r = &o->af[i];
         if (i > 0 && !strcmp(r->account, o->af[i - 1].account) &&
@@ -545,8 +553,7 @@ static int build_rows(gd_usage_job *j, usage_out *o, char *msg, size_t msg_n)
         memset(&sum, 0, sizeof sum);
         size_t k = i;
         for (; k < o->n_af && !strcmp(o->af[k].account, o->af[i].account); k++) {
-            gd_decimal d;
-            if (gd_decimal_parse(o->af[k].amount, &d) || gd_decimal_add(&sum, d))
+            if (o->af_bad[k] || gd_decimal_add(&sum, o->af_dec[k]))
                 return snprintf(msg, msg_n, "account %s %s: amount \"%.40s\" is not an exact "
                                 "decimal", o->af[k].account, o->af[k].feature,
                                 o->af[k].amount), -1;
@@ -566,11 +573,9 @@ static int build_rows(gd_usage_job *j, usage_out *o, char *msg, size_t msg_n)
             gd_decimal want, got;
             memset(&got, 0, sizeof got);
             int bad = gd_decimal_parse(e->amount, &want) != 0;
-            for (size_t k = 0; !bad && k < o->n_af; k++) {
-                gd_decimal d;
+            for (size_t k = 0; !bad && k < o->n_af; k++)
                 if (!strcmp(o->af[k].feature, e->key))
-                    bad = gd_decimal_parse(o->af[k].amount, &d) || gd_decimal_add(&got, d);
-            }
+                    bad = o->af_bad[k] || gd_decimal_add(&got, o->af_dec[k]);
             if (!bad && gd_decimal_cmp(got, want) != 0 && !msg[0]) {
                 char g[GD_DECIMAL_STR_MAX];
                 snprintf(msg, msg_n, "%s: the accounts' amounts add up to %s, the feature "
@@ -585,6 +590,8 @@ static void out_free(usage_out *o)
 {
     free(o->rows);
     free(o->af);
+    free(o->af_dec);
+    free(o->af_bad);
     free(o->sums);
 }
 

@@ -63,12 +63,14 @@ int gd_store_collect_active(gd_store *st);
 /* At the start of a collect, with the collect lock held: when no finding is
  * stored yet (the first collect's backfill), drops the index findings_report,
  * which only the report reads, so the load does not maintain it row by row,
- * and sets *deferred; otherwise builds it if it is missing (a killed first
- * collect) and leaves *deferred 0. */
+ * and the finding id index findings_id, whose uniqueness the load keeps in
+ * memory (store_bulk.c), and sets *deferred; otherwise builds them if they
+ * are missing (a killed first collect) and leaves *deferred 0. */
 int gd_store_report_index_defer(gd_store *st, int *deferred, gd_err *err);
-/* Builds findings_report with the migration's definition when it is missing
- * (one sorted pass over the findings); a no-op when it exists. Call it after
- * the regions have stored their findings, before gd_store_run_finish. */
+/* Builds findings_id, then findings_report with the migration's definition,
+ * when they are missing (one sorted pass over the findings each); a no-op
+ * when they exist. Call it after the regions have stored their findings,
+ * before gd_store_run_finish. */
 int gd_store_report_index_build(gd_store *st, gd_err *err);
 
 /* ---- Runs -------------------------------------------------------------- */

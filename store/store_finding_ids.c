@@ -76,9 +76,13 @@ int gd_store_missing_findings(gd_store *st, const char *const *ids, size_t n,
     *out_missing = NULL;
     *n_missing = 0;
     st_enter(st);
-    /* Writes only the connection's temp table, so a deferred transaction is
+    /* NOT EXISTS seeks findings by id: a first load builds findings_id first
+     * (store_bulk.c; a no-op otherwise, so read-only stores are unaffected).
+     * Writes only the connection's temp table, so a deferred transaction is
      * enough and this works on read-only stores. */
-    rc = st_read_begin(st, err);
+    rc = st_bulk_end_now(st, err);
+    if (rc == GD_OK)
+        rc = st_read_begin(st, err);
     if (rc != GD_OK)
         goto done;
     rc = st_ids_load(st, ids, n, err);
@@ -118,7 +122,9 @@ int gd_store_unstored_findings(gd_store *st, const char *region, size_t limit, c
     *out = NULL;
     *n = 0;
     st_enter(st);
-    int rc = st_read_begin(st, err);
+    int rc = st_bulk_end_now(st, err);   /* NOT EXISTS seeks by id, as above */
+    if (rc == GD_OK)
+        rc = st_read_begin(st, err);
     if (rc == GD_OK) {
         rc = st_stmt(st, SQL_UNSTORED, &s, err);
         if (rc == GD_OK && (st_bind_text(s, 1, region) != SQLITE_OK ||

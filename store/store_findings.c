@@ -41,34 +41,47 @@ static const char SQL_FINDING_STATE[] =
  * for (suppression rules archive new findings at once). On a region's first sync the archive may be
  * months old: NULL ("time unknown"), so trends neither count it as archived
  * in the week of the first collect nor as open in earlier weeks. */
-static const char SQL_FINDING_INSERT[] =
-    "INSERT INTO findings (finding_id, region, account_id, detector_id, type, severity, title,"
-    " resource_type, feature_name, created_at, updated_at, created_ms, updated_ms,"
-    " count, archived, raw_json, first_run_id, last_run_id, sample, archived_at_ms,"
-    " resource_id, event_first_seen, event_last_seen)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,"
-    " ?18, ?18, ?19,"
-    " CASE WHEN ?16 = 1 AND EXISTS (SELECT 1 FROM region_sync"
+#define SQL_FINDING_INSERT_ROW                                                          \
+    "INSERT INTO findings (finding_id, region, account_id, detector_id, type, severity, title," \
+    " resource_type, feature_name, created_at, updated_at, created_ms, updated_ms,"    \
+    " count, archived, raw_json, first_run_id, last_run_id, sample, archived_at_ms,"    \
+    " resource_id, event_first_seen, event_last_seen)"                                  \
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,"  \
+    " ?18, ?18, ?19,"                                                                   \
+    " CASE WHEN ?16 = 1 AND EXISTS (SELECT 1 FROM region_sync"                          \
     "   WHERE region = ?2 AND detector_id = ?4) THEN ?20 END," SQL_LEADS_VALUES ")"
+static const char SQL_FINDING_INSERT[] = SQL_FINDING_INSERT_ROW
     " ON CONFLICT (finding_id) DO NOTHING";
+/* A first load's insert of an id its map does not hold (store_bulk.c): no
+ * findings_id index to name in ON CONFLICT, and no conflict possible. */
+static const char SQL_FINDING_INSERT_NEW[] = SQL_FINDING_INSERT_ROW;
 
 /* first_run_id is deliberately not touched. archived_at_ms (schema/003): kept
  * while the row stays archived (NULL there means "archived before gdreport
  * recorded when"), set to now on the change to archived, NULL when
  * unarchived. A fetched finding exists, so it is not expired. */
-static const char SQL_FINDING_UPDATE[] =
-    "UPDATE findings SET region = ?2, account_id = ?3, detector_id = ?4, type = ?5,"
-    " severity = ?6, title = ?7, resource_type = ?9, feature_name = ?10,"
-    " created_at = ?11, updated_at = ?12, created_ms = ?13, updated_ms = ?14, count = ?15,"
-    " archived_at_ms = CASE WHEN ?16 = 0 THEN NULL WHEN archived = 1 THEN archived_at_ms"
-    " ELSE ?20 END,"
-    " archived = ?16, raw_json = ?17, last_run_id = ?18, sample = ?19, expired_at_ms = NULL,"
+#define SQL_FINDING_UPDATE_SET                                                          \
+    "UPDATE findings SET region = ?2, account_id = ?3, detector_id = ?4, type = ?5,"    \
+    " severity = ?6, title = ?7, resource_type = ?9, feature_name = ?10,"               \
+    " created_at = ?11, updated_at = ?12, created_ms = ?13, updated_ms = ?14, count = ?15," \
+    " archived_at_ms = CASE WHEN ?16 = 0 THEN NULL WHEN archived = 1 THEN archived_at_ms" \
+    " ELSE ?20 END,"                                                                    \
+    " archived = ?16, raw_json = ?17, last_run_id = ?18, sample = ?19, expired_at_ms = NULL," \
     " (resource_id, event_first_seen, event_last_seen) = (" SQL_LEADS_VALUES ")"
-    " WHERE finding_id = ?1";
+static const char SQL_FINDING_UPDATE[] = SQL_FINDING_UPDATE_SET " WHERE finding_id = ?1";
+/* The same row found through a first load's map: by rowid (?26). */
+static const char SQL_FINDING_UPDATE_ROWID[] = SQL_FINDING_UPDATE_SET " WHERE rowid = ?26";
 
 /* A stale copy (older updatedAt) of an expired row: AWS still has it. */
 static const char SQL_FINDING_UNEXPIRE[] =
     "UPDATE findings SET expired_at_ms = NULL, last_run_id = ?2 WHERE finding_id = ?1";
+static const char SQL_FINDING_UNEXPIRE_ROWID[] =
+    "UPDATE findings SET expired_at_ms = NULL, last_run_id = ?2 WHERE rowid = ?1";
+
+/* A first load's candidate row (store_bulk.c): its id confirms the match. */
+static const char SQL_FINDING_STATE_ROWID[] =
+    "SELECT finding_id, updated_ms, archived, count, expired_at_ms IS NOT NULL FROM findings"
+    " WHERE rowid = ?1";
 
 /* An account id seen only in a finding; any better source wins later. */
 static const char SQL_ACCOUNT_FROM_FINDING[] =
@@ -186,23 +199,28 @@ static int bind_finding(sqlite3_stmt *s, int64_t run_id, const gd_finding_row *f
 }
 
 /* *changed: 1 when the statement wrote the row; 0 when the INSERT found the
- * id stored already (ON CONFLICT DO NOTHING). */
+ * id stored already (ON CONFLICT DO NOTHING). rowid: the row to update for
+ * SQL_FINDING_UPDATE_ROWID (?26), else unused. */
 static int write_finding(gd_store *st, const char *sql, int64_t run_id, const gd_finding_row *f,
-                         int *changed, gd_err *err)
+                         int64_t rowid, int *changed, gd_err *err)
 {
     sqlite3_stmt *s;
     int rc = st_stmt(st, sql, &s, err);
+    int b;
 
     *changed = 0;
     if (rc != GD_OK)
         return rc;
-    if (bind_finding(s, run_id, f) != SQLITE_OK) {
+    b = bind_finding(s, run_id, f);
+    if (sql == SQL_FINDING_UPDATE_ROWID)
+        b |= st_bind_int64(s, 26, rowid);
+    if (b != SQLITE_OK) {
         rc = st_db_error(st, err, "bind finding");
         st_stmt_reset(s);
         return rc;
     }
-    rc = st_step_done(st, s, err, sql == SQL_FINDING_INSERT ? "insert finding"
-                                                             : "update finding");
+    rc = st_step_done(st, s, err, sql == SQL_FINDING_INSERT || sql == SQL_FINDING_INSERT_NEW
+                                      ? "insert finding" : "update finding");
     if (rc == GD_OK)
         *changed = sqlite3_changes(st->db) > 0;
     return rc;
@@ -321,7 +339,7 @@ static int try_insert(gd_store *st, struct st_insert_hint *h, int64_t run_id,
                       const gd_finding_row *f, gd_upsert_stats *batch, int *done, gd_err *err)
 {
     int inserted = 0;
-    int rc = write_finding(st, SQL_FINDING_INSERT, run_id, f, &inserted, err);
+    int rc = write_finding(st, SQL_FINDING_INSERT, run_id, f, 0, &inserted, err);
 
     *done = 0;
     if (rc != GD_OK && (sqlite3_errcode(st->db) & 0xff) == SQLITE_CONSTRAINT) {
@@ -340,14 +358,126 @@ static int try_insert(gd_store *st, struct st_insert_hint *h, int64_t run_id,
     return note_account(st, run_id, f->account_id, err);
 }
 
+/* ---- A first load's rows (store_bulk.c) -------------------------------------
+ *
+ * Without findings_id, a row's stored copy is found through the load's map:
+ * each candidate rowid is read and its finding_id compared, and the change
+ * rule is the same decide() as on the indexed path. An id the map does not
+ * hold is not in the table (every row of the table came through the map). */
+
+/* *same = 1 (and *old filled) when the row at rowid holds id. */
+static int read_candidate(gd_store *st, int64_t rowid, const char *id,
+                          struct stored_state *old, int *same, gd_err *err)
+{
+    sqlite3_stmt *s;
+    int rc = st_stmt(st, SQL_FINDING_STATE_ROWID, &s, err);
+
+    *same = 0;
+    if (rc != GD_OK)
+        return rc;
+    if (st_bind_int64(s, 1, rowid) != SQLITE_OK) {
+        rc = st_db_error(st, err, "bind rowid");
+        st_stmt_reset(s);
+        return rc;
+    }
+    int step = sqlite3_step(s);
+    if (step == SQLITE_ROW) {
+        const char *stored = (const char *)sqlite3_column_text(s, 0);
+        if (stored && strcmp(stored, id) == 0) {
+            *same = 1;
+            old->updated_ms = sqlite3_column_int64(s, 1);
+            old->archived = sqlite3_column_int(s, 2);
+            old->count = sqlite3_column_int64(s, 3);
+            old->expired = sqlite3_column_int(s, 4);
+        }
+    } else if (step != SQLITE_DONE) {
+        rc = st_db_error(st, err, "look up finding");
+    }
+    st_stmt_reset(s);
+    return rc;
+}
+
+/* *rowid = the stored row of id, or 0 when the table has none. */
+static int bulk_lookup(gd_store *st, const char *id, int64_t *rowid, struct stored_state *old,
+                       gd_err *err)
+{
+    st_bulk_probe p;
+    int64_t candidate;
+
+    *rowid = 0;
+    st_bulk_probe_start(st, id, &p);
+    while (st_bulk_probe_next(&p, &candidate)) {
+        int same = 0;
+        int rc = read_candidate(st, candidate, id, old, &same, err);
+        if (rc != GD_OK)
+            return rc;
+        if (same) {
+            *rowid = candidate;
+            return GD_OK;
+        }
+    }
+    return GD_OK;
+}
+
+static int unexpire_rowid(gd_store *st, int64_t run_id, int64_t rowid, gd_err *err)
+{
+    sqlite3_stmt *s;
+    int b = SQLITE_OK;
+    int rc = st_stmt(st, SQL_FINDING_UNEXPIRE_ROWID, &s, err);
+
+    if (rc != GD_OK)
+        return rc;
+    b |= st_bind_int64(s, 1, rowid);
+    b |= st_bind_int64(s, 2, run_id);
+    if (b != SQLITE_OK) {
+        rc = st_db_error(st, err, "bind rowid");
+        st_stmt_reset(s);
+        return rc;
+    }
+    return st_step_done(st, s, err, "mark finding not expired");
+}
+
+static int bulk_upsert(gd_store *st, int64_t run_id, const gd_finding_row *f,
+                       gd_upsert_stats *batch, gd_err *err)
+{
+    struct stored_state old = {0, 0, 0, 0};
+    int64_t rowid = 0;
+    int changed = 0;
+    int rc = bulk_lookup(st, f->finding_id, &rowid, &old, err);
+
+    if (rc != GD_OK)
+        return rc;
+    if (!rowid) {
+        rc = write_finding(st, SQL_FINDING_INSERT_NEW, run_id, f, 0, &changed, err);
+        if (rc == GD_OK)
+            rc = st_bulk_add(st, f->finding_id, sqlite3_last_insert_rowid(st->db), err);
+        if (rc == GD_OK)
+            batch->inserted++;
+    } else if (decide(&old, f) == CHANGE_UPDATE) {
+        rc = write_finding(st, SQL_FINDING_UPDATE_ROWID, run_id, f, rowid, &changed, err);
+        batch->updated++;
+    } else if (old.expired) {
+        batch->updated++;
+        return unexpire_rowid(st, run_id, rowid, err);
+    } else {
+        batch->unchanged++;
+        return GD_OK;
+    }
+    if (rc == GD_OK)
+        rc = note_account(st, run_id, f->account_id, err);
+    return rc;
+}
+
 static int upsert_one(gd_store *st, int64_t run_id, const gd_finding_row *f,
                       gd_upsert_stats *batch, gd_err *err)
 {
     struct stored_state old = {0, 0, 0, 0};
     enum change what = CHANGE_NONE;
-    struct st_insert_hint *h = hint_of(st, f->region);
     int rc, done = 0, changed = 0;
 
+    if (st_bulk_active(st))
+        return bulk_upsert(st, run_id, f, batch, err);
+    struct st_insert_hint *h = hint_of(st, f->region);
     if (h && h->insert_first) {
         rc = try_insert(st, h, run_id, f, batch, &done, err);
         if (rc != GD_OK || done)
@@ -360,10 +490,10 @@ static int upsert_one(gd_store *st, int64_t run_id, const gd_finding_row *f,
     if (what == CHANGE_UPDATE)
         what = decide(&old, f);
     if (what == CHANGE_INSERT) {
-        rc = write_finding(st, SQL_FINDING_INSERT, run_id, f, &changed, err);
+        rc = write_finding(st, SQL_FINDING_INSERT, run_id, f, 0, &changed, err);
         batch->inserted++;
     } else if (what == CHANGE_UPDATE) {
-        rc = write_finding(st, SQL_FINDING_UPDATE, run_id, f, &changed, err);
+        rc = write_finding(st, SQL_FINDING_UPDATE, run_id, f, 0, &changed, err);
         batch->updated++;
     } else if (old.expired) {
         rc = unexpire(st, run_id, f->finding_id, err);

@@ -127,8 +127,12 @@ int st_idset_update_run(gd_store *st, const char *const *ids, size_t n,
                         gd_err *err)
 {
     int64_t rows = 0;
-    int rc = st_tx_begin(st, err);
+    /* Every statement here seeks findings by id: a first load without
+     * findings_id builds it first (store_bulk.c). */
+    int rc = st_bulk_end_now(st, err);
 
+    if (rc == GD_OK)
+        rc = st_tx_begin(st, err);
     if (rc != GD_OK)
         return rc;
     rc = st_ids_load(st, ids, n, err);

@@ -40,6 +40,52 @@ struct st_insert_hints {
     size_t n;
 };
 
+/* ---- A first load without the finding id index (store_bulk.c) -----------
+ * Between st_bulk_start and the COMMIT after st_bulk_end, findings has no
+ * findings_id index and st->bulk maps each stored id to its rowid. All of it
+ * runs under the store mutex. */
+struct st_bulk;
+/* Walks the rowids whose entry may be id's (a hash tag matches): the caller
+ * confirms each against the stored row. Valid until the next add or
+ * transaction end. */
+typedef struct st_bulk_probe {
+    const struct st_bulk *b;
+    size_t i;
+    uint32_t tag;
+} st_bulk_probe;
+
+/* In a write transaction on an empty findings table: drops findings_id and
+ * starts the map (not inside a caller-scoped transaction: a no-op there). */
+int st_bulk_start(gd_store *st, gd_err *err);
+/* 1 while rows must go through the map (started, findings_id not built). */
+int st_bulk_active(const gd_store *st);
+/* Ids the map holds (0 without one); 1 when every entry is reachable from
+ * its home slot and the count is right (the tests' check of the purge). */
+size_t st_bulk_count(const gd_store *st);
+int st_bulk_consistent(const gd_store *st);
+/* 1 when the map holds as many ids as it may: end the load at the next BEGIN. */
+int st_bulk_full(const gd_store *st);
+void st_bulk_probe_start(gd_store *st, const char *id, st_bulk_probe *p);
+int st_bulk_probe_next(st_bulk_probe *p, int64_t *rowid);
+/* Records the row just inserted for id (rowid: sqlite3_last_insert_rowid). */
+int st_bulk_add(gd_store *st, const char *id, int64_t rowid, gd_err *err);
+/* In the caller's write transaction: builds findings_id (if missing); the
+ * map is freed at that transaction's COMMIT. No-op unless active. */
+int st_bulk_end(gd_store *st, gd_err *err);
+/* The same in a transaction of its own: before a query that seeks findings
+ * by id. Call between st_enter and st_leave. */
+int st_bulk_end_now(gd_store *st, gd_err *err);
+/* findings_id: *present = 1 when it exists; build it when missing (in the
+ * caller's write transaction). */
+int st_bulk_index_present(gd_store *st, int *present, gd_err *err);
+int st_bulk_build_index(gd_store *st, gd_err *err);
+/* store_tx.c's hooks (savepoint: 1 for SAVEPOINT gd_call, 0 for BEGIN). */
+void st_bulk_tx_begin(gd_store *st, int savepoint);
+void st_bulk_tx_commit(gd_store *st, int savepoint);
+void st_bulk_tx_rollback(gd_store *st, int savepoint);
+/* gd_store_close: drops the map (findings_id stays missing if never built). */
+void st_bulk_free(gd_store *st);
+
 /* ---- Process-wide SQLite settings (store_sqlite_config.c) ----------------
  * Call before the process's first sqlite3_open_v2 (first thing in gd_store_open);
  * idempotent and thread-safe. */
@@ -68,6 +114,10 @@ struct gd_store {
     gd_strset accounts_known, accounts_pending;
     /* store_findings.c: which regions' rows are tried INSERT-first. */
     struct st_insert_hints insert_hints;
+    /* store_bulk.c: owned; non-NULL during a first load without findings_id.
+     * bulk_max_ids: 0 = the default bound on its map; tests set it lower. */
+    struct st_bulk *bulk;
+    size_t bulk_max_ids;
 };
 
 void st_enter(gd_store *st);

@@ -346,6 +346,7 @@ void gd_store_close(gd_store *st)
     pthread_mutex_destroy(&st->group_mu);
     gd_strset_free(&st->accounts_known);
     gd_strset_free(&st->accounts_pending);
+    st_bulk_free(st);   /* an unfinished first load: the next open builds findings_id */
     free(st->path);
     free(st);
 }

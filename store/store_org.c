@@ -7,6 +7,7 @@
  * a member listing does not overwrite the name Organizations gave, and a
  * finding never touches an account known better. */
 #include "store/store_internal.h"
+#include "store/store_rows.h"
 
 static const char SQL_ORG_PUT[] =
     "INSERT INTO organization (singleton, org_id, management_account_id,"
@@ -24,14 +25,18 @@ static const char SQL_ORG_PUT[] =
 #define ST_SOURCE_RANK(col) \
     "CASE " col " WHEN 'organizations' THEN 3 WHEN 'guardduty_member' THEN 2 ELSE 1 END"
 
-static const char SQL_ACCOUNT_PUT[] =
-    "INSERT INTO accounts (account_id, name, email, status, source, updated_run_id)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
-    " ON CONFLICT (account_id) DO UPDATE SET name = COALESCE(excluded.name, accounts.name),"
-    " email = COALESCE(excluded.email, accounts.email),"
-    " status = COALESCE(excluded.status, accounts.status), source = excluded.source,"
-    " updated_run_id = excluded.updated_run_id"
-    " WHERE " ST_SOURCE_RANK("excluded.source") " >= " ST_SOURCE_RANK("accounts.source");
+#define ACCOUNT_INSERT                                                                     \
+    "INSERT INTO accounts (account_id, name, email, status, source, updated_run_id) VALUES "
+#define ACCOUNT_ROW "(?, ?, ?, ?, ?, ?)"
+#define ACCOUNT_NCOLS 6
+#define ACCOUNT_UPSERT                                                                     \
+    " ON CONFLICT (account_id) DO UPDATE SET name = COALESCE(excluded.name, accounts.name),"  \
+    " email = COALESCE(excluded.email, accounts.email),"                                     \
+    " status = COALESCE(excluded.status, accounts.status), source = excluded.source,"        \
+    " updated_run_id = excluded.updated_run_id"                                              \
+    " WHERE " ST_SOURCE_RANK("excluded.source") " >= " ST_SOURCE_RANK("accounts.source")
+static const char SQL_ACCOUNT_PUT[] = ACCOUNT_INSERT ACCOUNT_ROW ACCOUNT_UPSERT;
+static const char SQL_ACCOUNT_PUT_MANY[] = ACCOUNT_INSERT ST_ROWS_VALUES(ACCOUNT_ROW) ACCOUNT_UPSERT;
 
 int gd_store_put_organization(gd_store *st, int64_t run_id, const gd_org_info *org, gd_err *err)
 {
@@ -55,38 +60,39 @@ int gd_store_put_organization(gd_store *st, int64_t run_id, const gd_org_info *o
     return rc;
 }
 
-static int put_account(gd_store *st, int64_t run_id, const gd_account_info *a, gd_err *err)
-{
-    sqlite3_stmt *s;
-    int b = SQLITE_OK;
-    int rc = st_stmt(st, SQL_ACCOUNT_PUT, &s, err);
+/* The rows of one gd_store_put_accounts call, for bind_account. */
+struct account_rows {
+    int64_t run_id;
+    const gd_account_info *v;
+};
 
-    if (rc != GD_OK)
-        return rc;
-    b |= st_bind_text(s, 1, a->account_id);
-    b |= st_bind_text(s, 2, a->name);
-    b |= st_bind_text(s, 3, a->email);
-    b |= st_bind_text(s, 4, a->status);
-    b |= st_bind_text(s, 5, a->source);  /* the CHECK constraint validates it */
-    b |= st_bind_int64(s, 6, run_id);
-    if (b != SQLITE_OK) {
-        rc = st_db_error(st, err, "bind account");
-        st_stmt_reset(s);
-        return rc;
-    }
-    return st_step_done(st, s, err, "store account");
+/* st_row_binder for struct account_rows. */
+static int bind_account(sqlite3_stmt *s, int base, const void *rows, size_t i)
+{
+    const struct account_rows *r = rows;
+    const gd_account_info *a = &r->v[i];
+    int b = SQLITE_OK;
+
+    b |= st_bind_text(s, base + 1, a->account_id);
+    b |= st_bind_text(s, base + 2, a->name);
+    b |= st_bind_text(s, base + 3, a->email);
+    b |= st_bind_text(s, base + 4, a->status);
+    b |= st_bind_text(s, base + 5, a->source);  /* the CHECK constraint validates it */
+    b |= st_bind_int64(s, base + 6, r->run_id);
+    return b;
 }
 
 int gd_store_put_accounts(gd_store *st, int64_t run_id, const gd_account_info *accounts,
                           size_t n, gd_err *err)
 {
+    struct account_rows r = {run_id, accounts};
     int rc;
 
     st_enter(st);
     rc = st_tx_begin(st, err);
     if (rc == GD_OK) {
-        for (size_t i = 0; rc == GD_OK && i < n; i++)
-            rc = put_account(st, run_id, &accounts[i], err);
+        rc = st_insert_rows(st, SQL_ACCOUNT_PUT, SQL_ACCOUNT_PUT_MANY, ACCOUNT_NCOLS, &r, n,
+                            bind_account, "store account", err);
         rc = st_tx_end(st, rc, err);
     }
     st_leave(st);

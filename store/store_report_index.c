@@ -153,10 +153,16 @@ static int in_write_tx(gd_store *st, int (*fn)(gd_store *, int *, gd_err *), int
     return rc;
 }
 
+/* findings_id first: it ends a first load's map (store_bulk.c), and a
+ * findings_id that cannot be built (a duplicate id) fails the build before the
+ * larger index is sorted. */
 static int ensure_fn(gd_store *st, int *unused, gd_err *err)
 {
     (void)unused;
-    return build_if_missing(st, err);
+    int rc = st_bulk_active(st) ? st_bulk_end(st, err) : st_bulk_build_index(st, err);
+    if (rc == GD_OK)
+        rc = build_if_missing(st, err);
+    return rc;
 }
 
 static int defer_fn(gd_store *st, int *deferred, gd_err *err)
@@ -172,8 +178,10 @@ static int defer_fn(gd_store *st, int *deferred, gd_err *err)
     empty = sqlite3_column_int(s, 0);
     sqlite3_finalize(s);
     if (!empty)
-        return build_if_missing(st, err);   /* e.g. left out by a killed first collect */
+        return ensure_fn(st, NULL, err);   /* e.g. left out by a killed first collect */
     int rc = st_exec(st, "DROP INDEX IF EXISTS " RI_NAME, err, "drop index " RI_NAME);
+    if (rc == GD_OK)
+        rc = st_bulk_start(st, err);   /* and findings_id: store_bulk.c */
     *deferred = rc == GD_OK;
     return rc;
 }
@@ -196,9 +204,11 @@ int gd_store_report_index_build(gd_store *st, gd_err *err)
  * load). The lookup comes first so an open with the index writes nothing. */
 int st_report_index_repair(gd_store *st, gd_err *err)
 {
-    int present = 0;
+    int present = 0, id_present = 0;
     int rc = st_report_index_present(st, &present, err);
-    if (rc != GD_OK || present || gd_store_collect_active(st))
+    if (rc == GD_OK)
+        rc = st_bulk_index_present(st, &id_present, err);
+    if (rc != GD_OK || (present && id_present) || gd_store_collect_active(st))
         return rc;
     return gd_store_report_index_build(st, err);
 }

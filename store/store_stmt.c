@@ -6,6 +6,7 @@
  * by the address of the static SQL string, so each store_*.c file keeps its SQL
  * next to the code that uses it without a central statement enum. */
 #include "store/store_internal.h"
+#include "store/store_rows.h"
 
 #include <assert.h>
 #include <string.h>
@@ -110,4 +111,38 @@ int st_bind_int64(sqlite3_stmt *s, int idx, int64_t v)
 int st_bind_double(sqlite3_stmt *s, int idx, double v)
 {
     return sqlite3_bind_double(s, idx, v);
+}
+
+/* One execution of sql (k row tuples) for rows first .. first + k - 1. */
+static int insert_chunk(gd_store *st, const char *sql, int cols, int k, const void *rows,
+                        size_t first, st_row_binder bind, const char *what, gd_err *err)
+{
+    sqlite3_stmt *s;
+    int b = SQLITE_OK;
+    int rc = st_stmt(st, sql, &s, err);
+
+    if (rc != GD_OK)
+        return rc;
+    for (int j = 0; j < k; j++)
+        b |= bind(s, j * cols, rows, first + (size_t)j);
+    if (b != SQLITE_OK) {
+        rc = st_db_error(st, err, what);
+        st_stmt_reset(s);
+        return rc;
+    }
+    return st_step_done(st, s, err, what);
+}
+
+int st_insert_rows(gd_store *st, const char *sql_one, const char *sql_many, int cols,
+                   const void *rows, size_t n, st_row_binder bind, const char *what,
+                   gd_err *err)
+{
+    size_t i = 0;
+    int rc = GD_OK;
+
+    for (; rc == GD_OK && n - i >= ST_ROWS_CHUNK; i += ST_ROWS_CHUNK)
+        rc = insert_chunk(st, sql_many, cols, ST_ROWS_CHUNK, rows, i, bind, what, err);
+    for (; rc == GD_OK && i < n; i++)
+        rc = insert_chunk(st, sql_one, cols, 1, rows, i, bind, what, err);
+    return rc;
 }

@@ -32,23 +32,44 @@ int st_tx_begin(gd_store *st, gd_err *err)
 
     if (rc != GD_OK)
         return rc;
-    if (st->user_tx)
-        return st_exec(st, "SAVEPOINT gd_call", err, "savepoint");
+    if (st->user_tx) {
+        rc = st_exec(st, "SAVEPOINT gd_call", err, "savepoint");
+        if (rc == GD_OK)
+            st_bulk_tx_begin(st, 1);
+        return rc;
+    }
     gd_strset_clear(&st->accounts_pending);
-    return st_exec(st, "BEGIN IMMEDIATE", err, "begin transaction");
+    rc = st_exec(st, "BEGIN IMMEDIATE", err, "begin transaction");
+    if (rc != GD_OK)
+        return rc;
+    st_bulk_tx_begin(st, 0);
+    /* A first load's id map is full: this transaction builds findings_id
+     * first, and its rows take the indexed path (store_bulk.c). */
+    if (st_bulk_full(st)) {
+        rc = st_bulk_end(st, err);
+        if (rc != GD_OK)
+            st_tx_rollback(st);
+    }
+    return rc;
 }
 
 int st_tx_commit(gd_store *st, gd_err *err)
 {
     int rc;
 
-    if (st->user_tx)
-        return st_exec(st, "RELEASE gd_call", err, "release savepoint");
+    if (st->user_tx) {
+        rc = st_exec(st, "RELEASE gd_call", err, "release savepoint");
+        if (rc == GD_OK)
+            st_bulk_tx_commit(st, 1);
+        return rc;
+    }
     rc = st_exec(st, "COMMIT", err, "commit");
-    if (rc != GD_OK)
+    if (rc != GD_OK) {
         st_tx_rollback(st);
-    else
+    } else {
         gd_strset_move_all(&st->accounts_known, &st->accounts_pending);
+        st_bulk_tx_commit(st, 0);
+    }
     return rc;
 }
 
@@ -64,12 +85,14 @@ void st_tx_rollback(gd_store *st)
 {
     if (st->user_tx) {
         sqlite3_exec(st->db, "ROLLBACK TO gd_call; RELEASE gd_call", NULL, NULL, NULL);
+        st_bulk_tx_rollback(st, 1);
         return;
     }
     gd_strset_clear(&st->accounts_pending);
     /* Fails harmlessly when SQLite already rolled back (e.g. after SQLITE_FULL). */
     if (!sqlite3_get_autocommit(st->db))
         sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+    st_bulk_tx_rollback(st, 0);
 }
 
 /* Runs one bound write statement in its own transaction. The statement must

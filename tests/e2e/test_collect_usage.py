@@ -5,7 +5,8 @@ most features are truncated. Checks, against the fake's ground truth:
 account x feature, per-account and per-feature totals exact; GetUsageStatistics
 requests per region within ceil(N/50) x (billed features + 1) + 5 (the fake's
 stats) and recorded in run_regions.usage_calls; throttled usage calls slow the
-region but lose nothing; an SCP denying usage gives cost "denied" and exit 0."""
+region but lose nothing; an SCP denying usage gives cost "denied" and exit 0; a
+feature total its accounts do not add up to is stored as sent, with a warning."""
 import math
 import os
 import sys
@@ -15,6 +16,7 @@ from decimal import Decimal
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gdtest  # noqa: E402
+from hostile_proxy import HostileProxy  # noqa: E402
 
 
 check = gdtest.check
@@ -166,12 +168,57 @@ def denied(fake, tmp):
     check(usage_rows(db) == [], "no usage rows when usage is denied")
 
 
+def feature_total_mismatch(fake, tmp):
+    """One region's first feature total raised by 1.25 (as if accounts outside the member
+    list had used it): every row is stored as AWS sent it, the cost is still collected, and
+    cost_message says the accounts add up to the truth's sum, not the total sent."""
+    truth = fake.truth(findings=False)
+    region = collected_regions(truth)[0]
+    sent = {}
+
+    def bump(doc, req, state):
+        rows = (doc.get("usageStatistics") or {}).get("sumByFeature") or []
+        if (req.get("usageStatisticsType") != "SUM_BY_FEATURES" or state.get("region") != region
+                or not rows or sent):
+            return doc
+        total = rows[0]["total"]
+        total["amount"] = format(Decimal(total["amount"]) + Decimal("1.25"), "f")
+        sent[rows[0]["feature"]] = total["amount"]
+        return doc
+    db = os.path.join(tmp, "mismatch.db")
+    with HostileProxy(fake.url, "GetUsageStatistics", rewrite=bump) as proxy:
+        cp = gdtest.run_gdreport(["collect", "--db", db, "-q"],
+                                 gdtest.gd_env(fake, AWS_ENDPOINT_URL=proxy.url), timeout=300)
+    check(cp.returncode == 0, "feature total mismatch: exit %d: %s" % (cp.returncode,
+                                                                      cp.stderr[-1500:]))
+    check(len(sent) == 1, "the proxy raised one feature total (%s)" % sent)
+    feature, amount = next(iter(sent.items())) if sent else ("?", "?")
+    accounts_sum = sum((Decimal(v.get(feature, "0")) for v in
+                        truth["usage"].get(region, {}).values()), Decimal(0))
+    rows = gdtest.sqlite_query(db, "SELECT cost_state, cost_message FROM run_regions"
+                                   " WHERE region = ?", (region,))
+    state, msg = rows[0] if rows else (None, "")
+    msg = msg or ""
+    got = msg.partition("add up to ")[2].partition(",")[0]
+    check(state == "collected" and feature in msg and amount in msg and got
+          and Decimal(got) == accounts_sum,
+          "%s: cost collected, the message gives the feature, the accounts' sum %s and the "
+          "total sent %s: %s %r" % (region, accounts_sum, amount, state, msg))
+    stored = gdtest.sqlite_query(db, "SELECT amount FROM usage_costs WHERE region = ? AND"
+                                     " kind = 'feature' AND feature = ?", (region, feature))
+    check(stored == [(amount,)], "the feature total is stored as sent (%s)" % stored)
+    others = [r for r in gdtest.sqlite_query(db, "SELECT region, cost_message FROM run_regions")
+              if r[0] != region and r[1]]
+    check(not others, "the other regions have no message (%s)" % others)
+
+
 def main():
     with tempfile.TemporaryDirectory() as tmp, gdtest.FakeAws(
             ["--scenario", "small", "--accounts", str(ACCOUNTS)]) as fake:
         scale_and_budget(fake, tmp)
         throttled(fake, tmp)
         denied(fake, tmp)
+        feature_total_mismatch(fake, tmp)
     return gdtest.finish()
 
 

@@ -40,6 +40,12 @@ def index_sql(db):
     return rows[0][0] if rows else None
 
 
+def has_id_index(db):
+    """findings_id (schema/009): dropped for a first load like findings_report."""
+    return bool(gdtest.sqlite_query(db, "SELECT 1 FROM sqlite_schema WHERE type = 'index'"
+                                        " AND name = 'findings_id'"))
+
+
 def migrations_index_sql(tmp):
     db = os.path.join(tmp, "migrations.db")
     gdtest.fixture_db(db, with_fixture=False)
@@ -72,6 +78,7 @@ def first_collect_matches_row_by_row(fake, tmp, want_sql):
           "definition: %r" % index_sql(first))
     n = gdtest.sqlite_query(first, "SELECT count(*) FROM findings")[0][0]
     check(n > 500, "first collect stored the findings (%d)" % n)
+    check(has_id_index(first), "first collect: findings_id built at its end")
 
     seeded = os.path.join(tmp, "seeded.db")
     gdtest.seed_one_finding(seeded)
@@ -121,8 +128,9 @@ def killed_first_collect(fake, tmp, want_sql):
         end = time.monotonic() + 120
         while time.monotonic() < end and p.poll() is None and stored(db) < 1:
             time.sleep(0.02)
-        check(p.poll() is None and index_sql(db) is None,
-              "no findings_report while the first load runs (%d stored)" % stored(db))
+        check(p.poll() is None and index_sql(db) is None and not has_id_index(db),
+              "no findings_report, no findings_id while the first load runs (%d stored)"
+              % stored(db))
         # An export (a WAL reader) started while the load runs; the collect
         # is killed at once, so the export overlaps the load or its end.
         export = subprocess.Popen([gdtest.gdreport_bin(), "export", "--db", db, "--format",
@@ -144,6 +152,9 @@ def killed_first_collect(fake, tmp, want_sql):
     n = stored(db)
     check(n > 0, "the killed collect stored some findings (%d)" % n)
     check(index_sql(db) is None, "the killed first collect left no findings_report")
+    check(not has_id_index(db), "the killed first collect left no findings_id")
+    ids = gdtest.sqlite_query(db, "SELECT count(*), count(DISTINCT finding_id) FROM findings")
+    check(ids[0][0] == ids[0][1], "no finding id stored twice without the index: %r" % ids)
 
     st = gdtest.run_gdreport(["status", "--db", db], env, timeout=120)
     check(st.returncode == 0, "status on the index-less DB exits 0 (%d): %s"
@@ -158,6 +169,7 @@ def killed_first_collect(fake, tmp, want_sql):
     check(pr.returncode == 0, "prune (dry run) exit %d: %s" % (pr.returncode, pr.stderr[-500:]))
     check(index_sql(db) == want_sql, "a read-write open rebuilt findings_report: %r"
           % index_sql(db))
+    check(has_id_index(db), "a read-write open rebuilt findings_id")
     with_index = export_json(db, env, "export with the rebuilt index")
     check(without == with_index and len(without) > 1000,
           "the index-less export is byte-identical to the export with the index")

@@ -201,7 +201,8 @@ static void test_v7_db_gets_or_chain_checks(void)
     make_v7_db(t.path);
     sqlite3 *db = db_open(t.path, 0);
     shape(db, before);
-    q_rows(db, 1, "SELECT type, name, tbl_name FROM sqlite_master ORDER BY name", names_before,
+    q_rows(db, 1, "SELECT type, name, tbl_name FROM sqlite_master"
+                     " WHERE tbl_name IN ('accounts', 'usage_costs') ORDER BY name", names_before,
            sizeof names_before);
     CHECK(ephemeral_opens(db, SQL_USAGE_INSERT) > 0);   /* what 008 is for */
     sqlite3_close(db);
@@ -223,8 +224,11 @@ static void test_v7_db_gets_or_chain_checks(void)
                       after[i][q]);
     CHECK_INT(q_int(db, "SELECT count(*) FROM usage_costs"), 5);
     CHECK_INT(q_int(db, "SELECT count(*) FROM accounts"), 4);
-    /* Same objects, same names (the key's automatic index followed the rename). */
-    q_rows(db, 1, "SELECT type, name, tbl_name FROM sqlite_master ORDER BY name", names_after,
+    /* Same objects, same names (the key's automatic index followed the rename).
+     * Only the two tables 008 rebuilds: 009 rebuilds findings with other
+     * indexes (test_store_bulk.c checks those). */
+    q_rows(db, 1, "SELECT type, name, tbl_name FROM sqlite_master"
+                     " WHERE tbl_name IN ('accounts', 'usage_costs') ORDER BY name", names_after,
            sizeof names_after);
     CHECK_MSG(!strcmp(names_before, names_after), "before: %s\nafter:  %s", names_before,
               names_after);
