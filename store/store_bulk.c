@@ -28,9 +28,11 @@
  * map); a rollback puts the load back in bulk mode.
  *
  * Memory: a slot is 8 bytes (a 32-bit tag of the id's hash and a 32-bit
- * rowid), at most half the slots used: 2 MiB at 102,000 findings, 8 MiB at
- * BULK_MAX_IDS. A tag is not the id: every candidate is confirmed against the
- * stored row, so a tag collision costs a read, never a wrong row. */
+ * rowid), at most half the slots used: 2 MiB at 102,000 findings, 4 MiB at
+ * BULK_MAX_IDS (6 MiB while the table doubles, old and new), paid for by a
+ * page cache 4 MiB smaller during the load (BULK_CACHE_KIB). A tag is not
+ * the id: every candidate is confirmed against the stored row, so a tag
+ * collision costs a read, never a wrong row. */
 #include "store/store_internal.h"
 
 #include <stdlib.h>
@@ -38,8 +40,13 @@
 
 #define BULK_NAME "findings_id"
 /* Past this many ids the load builds findings_id and goes on row by row. */
-#define BULK_MAX_IDS ((size_t)1 << 19)
+#define BULK_MAX_IDS ((size_t)1 << 18)
 #define BULK_FIRST_CAP ((size_t)1 << 12)
+/* The page cache during the load, in KiB, instead of ST_CACHE_KIB: the 8 MB
+ * were for inserts at random places in four B-trees; without findings_id
+ * and findings_report only findings_region_updated takes them, and the map
+ * needs the memory (peak RSS at 50 ms, --parallel 12: bench/README.md). */
+#define BULK_CACHE_KIB "4096"
 
 struct st_bulk_slot {
     uint32_t tag;     /* 0: free */
@@ -99,12 +106,15 @@ static int rehash(struct st_bulk *b, size_t cap)
     return 0;
 }
 
+/* Frees the map and gives the connection its usual page cache back (only
+ * speed depends on it, so a failure is ignored). */
 static void bulk_free(gd_store *st)
 {
     if (st->bulk) {
         free(st->bulk->slot);
         free(st->bulk);
         st->bulk = NULL;
+        sqlite3_exec(st->db, "PRAGMA cache_size = -" ST_CACHE_KIB, NULL, NULL, NULL);
     }
 }
 
@@ -146,6 +156,8 @@ int st_bulk_start(gd_store *st, gd_err *err)
     }
     b->cap = BULK_FIRST_CAP;
     int rc = st_exec(st, "DROP INDEX IF EXISTS " BULK_NAME, err, "drop index " BULK_NAME);
+    if (rc == GD_OK)
+        rc = st_exec(st, "PRAGMA cache_size = -" BULK_CACHE_KIB, err, "set cache_size");
     if (rc != GD_OK) {
         free(b->slot);
         free(b);

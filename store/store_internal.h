@@ -15,6 +15,10 @@
 #include "store/store.h"
 #include "common/strset.h"
 
+/* PRAGMA cache_size of a read-write connection, in KiB (store_open.c says
+ * why; store_bulk.c lowers it during a first load). */
+#define ST_CACHE_KIB "8192"
+
 /* Upper bound on distinct cached SQL texts; raise it when adding statements. */
 #define ST_STMT_SLOTS 96
 

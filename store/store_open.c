@@ -172,7 +172,7 @@ static int set_pragmas(gd_store *st, gd_err *err)
          * (store_completeness.c) reads its rows from the table (~230 MB);
          * 16 MB here read 100-180 MB less, beyond the RSS budget. */
         if (rc == GD_OK)
-            rc = st_exec(st, "PRAGMA cache_size = -8192", err, "set cache_size");
+            rc = st_exec(st, "PRAGMA cache_size = -" ST_CACHE_KIB, err, "set cache_size");
     }
     if (rc == GD_OK)
         rc = st_exec(st, "PRAGMA foreign_keys = ON", err, "enable foreign keys");

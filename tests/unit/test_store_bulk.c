@@ -82,6 +82,12 @@ static void dump(const char *path, char *out, size_t n)
     sqlite3_close(db);
 }
 
+/* The store connection's own PRAGMA cache_size (KiB, negative). */
+static int64_t cache_kib(gd_store *st)
+{
+    return q_int(st->db, "PRAGMA cache_size");
+}
+
 static void pair_open(struct pair *p, const char *name)
 {
     gd_err err = {0};
@@ -205,6 +211,8 @@ static void test_first_load_matches_the_indexed_path(void)
     CHECK_MSG(failed == 10, "%d pages failed", failed);
     CHECK_INT(has_index(p.ta.path, "findings_id"), 0);
     CHECK(p.bulk->bulk != NULL);
+    CHECK_INT(cache_kib(p.bulk), -4096);   /* the map's memory comes out of the cache */
+    CHECK_INT(cache_kib(p.indexed), -8192);
     /* past 2,048: the map's table grew at least once */
     CHECK_MSG(st_bulk_count(p.bulk) > 2048, "%zu ids in the map", st_bulk_count(p.bulk));
     CHECK_INT(peek_int(p.ta.path, "SELECT count(*) FROM findings"), (int64_t)st_bulk_count(p.bulk));
@@ -212,6 +220,7 @@ static void test_first_load_matches_the_indexed_path(void)
 
     CHECK_MSG(gd_store_report_index_build(p.bulk, &err) == 0, "%s", err.msg);
     CHECK(p.bulk->bulk == NULL);
+    CHECK_INT(cache_kib(p.bulk), -8192);
     CHECK_INT(has_index(p.ta.path, "findings_id"), 1);
     CHECK_INT(has_index(p.ta.path, "findings_report"), 1);
     CHECK_INT(peek_int(p.ta.path, "SELECT \"unique\" FROM pragma_index_list('findings')"
