@@ -6,8 +6,9 @@
  * findings_report (13 columns, leading account_id) is the widest index of
  * findings and the one its inserts hit at random places, yet only the report
  * reads it (report_query.c, report_pass.c): no collect-time query does (the
- * per-row lookup and the archive/expiry updates seek the finding id's
- * autoindex; expiry candidates, the archived listing and the completeness
+ * per-row lookup and the archive/expiry updates seek the finding id's index
+ * findings_id, which a first load drops too and replaces by a map in memory:
+ * store_bulk.c; expiry candidates, the archived listing and the completeness
  * count seek findings_region_updated, which is therefore kept). So a collect
  * into a DB with no finding yet (the first, 90-day backfill) drops it, and
  * the collect builds it once after the regions have stored their findings,
