@@ -125,20 +125,7 @@ int st_bulk_active(const gd_store *st)
 
 int st_bulk_index_present(gd_store *st, int *present, gd_err *err)
 {
-    sqlite3_stmt *s = NULL;
-    int rc = GD_OK;
-    *present = 0;
-    if (sqlite3_prepare_v2(st->db, "SELECT 1 FROM sqlite_schema WHERE type = 'index'"
-                                   " AND name = '" BULK_NAME "' AND tbl_name = 'findings'",
-                           -1, &s, NULL) != SQLITE_OK)
-        return st_db_error(st, err, "look up index " BULK_NAME);
-    int step = sqlite3_step(s);
-    if (step == SQLITE_ROW)
-        *present = 1;
-    else if (step != SQLITE_DONE)
-        rc = st_db_error(st, err, "look up index " BULK_NAME);
-    sqlite3_finalize(s);
-    return rc;
+    return st_index_present(st, BULK_NAME, present, err);
 }
 
 int st_bulk_start(gd_store *st, gd_err *err)

@@ -144,8 +144,9 @@ int st_step_done(gd_store *st, sqlite3_stmt *s, gd_err *err, const char *what);
 /* Runs fixed SQL text (no data) with sqlite3_exec. */
 int st_exec(gd_store *st, const char *sql, gd_err *err, const char *what);
 
-/* store_report_index.c: *present = 1 when findings has the index
- * findings_report (in the caller's transaction, if any). */
+/* store_report_index.c: *present = 1 when findings has the index named
+ * name, or findings_report (in the caller's transaction, if any). */
+int st_index_present(gd_store *st, const char *name, int *present, gd_err *err);
 int st_report_index_present(gd_store *st, int *present, gd_err *err);
 /* Read-write open: builds findings_report when a killed collect left it out
  * and no collect is running now. */

@@ -75,22 +75,32 @@ static int create_statement(char *out, size_t n, gd_err *err)
     return GD_OK;
 }
 
-int st_report_index_present(gd_store *st, int *present, gd_err *err)
+int st_index_present(gd_store *st, const char *name, int *present, gd_err *err)
 {
     sqlite3_stmt *s = NULL;
     int rc = GD_OK;
     *present = 0;
     if (sqlite3_prepare_v2(st->db, "SELECT 1 FROM sqlite_schema WHERE type = 'index'"
-                                   " AND name = '" RI_NAME "' AND tbl_name = 'findings'",
-                           -1, &s, NULL) != SQLITE_OK)
-        return st_db_error(st, err, "look up index " RI_NAME);
+                                   " AND name = ?1 AND tbl_name = 'findings'",
+                           -1, &s, NULL) != SQLITE_OK ||
+        sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC) != SQLITE_OK) {
+        sqlite3_finalize(s);
+        return gd_err_set(err, GD_E_DB, "DB %s: look up index %s: %s", st->path, name,
+                          sqlite3_errmsg(st->db));
+    }
     int step = sqlite3_step(s);
     if (step == SQLITE_ROW)
         *present = 1;
     else if (step != SQLITE_DONE)
-        rc = st_db_error(st, err, "look up index " RI_NAME);
+        rc = gd_err_set(err, GD_E_DB, "DB %s: look up index %s: %s", st->path, name,
+                        sqlite3_errmsg(st->db));
     sqlite3_finalize(s);
     return rc;
+}
+
+int st_report_index_present(gd_store *st, int *present, gd_err *err)
+{
+    return st_index_present(st, RI_NAME, present, err);
 }
 
 /* PRAGMA cache_size while the index is built, in KiB. SQLite's sorter

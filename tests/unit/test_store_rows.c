@@ -21,6 +21,7 @@
 #include "store/store.h"
 #include "t.h"
 #include "tmpdb.h"
+#include "storerun.h"
 
 /* ---- The single-row statements the store ran before ----------------------- */
 
@@ -66,23 +67,6 @@ struct pair {
     sqlite3 *ref;
     int64_t run;
 };
-
-static gd_store *open_rw(const char *path)
-{
-    gd_store *st = NULL;
-    gd_err err = {0};
-    CHECK_MSG(gd_store_open(path, GD_STORE_READ_WRITE, &st, &err) == 0, "open: %s", err.msg);
-    return st;
-}
-
-static int64_t begin_run(gd_store *st)
-{
-    gd_run_info info = {.tool_version = "test", .started_ms = 1, .cost_enabled = 1};
-    gd_err err = {0};
-    int64_t id = 0;
-    CHECK_MSG(gd_store_run_begin(st, &info, &id, &err) == 0, "run_begin: %s", err.msg);
-    return id;
-}
 
 static void pair_open(struct pair *p)
 {
