@@ -37,6 +37,8 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
 
 #define BULK_NAME "findings_id"
 /* Past this many ids the load builds findings_id and goes on row by row. */
@@ -58,15 +60,20 @@ struct st_bulk {
     size_t cap, n;               /* cap: a power of two; n <= cap / 2 */
     int64_t tx_mark, sp_mark;    /* highest rowid held at BEGIN / at SAVEPOINT */
     int64_t max_rowid;           /* highest rowid held */
+    uint64_t seed;               /* the hash's start value, random per map */
     int starting;                /* findings_id dropped in the open transaction */
     int ending;                  /* findings_id built in the open transaction */
 };
 
-/* The id's 32-bit tag (FNV-1a over 64 bits, folded): its low bits pick the
- * home slot, so a rehash needs nothing but the tags. 0 marks a free slot. */
-static uint32_t tag_of(const char *id)
+/* The id's 32-bit tag (FNV-1a over 64 bits from a random start, folded):
+ * its low bits pick the home slot, so a rehash needs nothing but the tags.
+ * 0 marks a free slot. The ids come from AWS, hostile by rule: with a fixed
+ * start, ids sharing a home slot could be computed beforehand and sent to
+ * turn each insert into a walk over the whole table; a start drawn per map
+ * makes that guesswork. */
+static uint32_t tag_of(uint64_t seed, const char *id)
 {
-    uint64_t h = 14695981039346656037u;
+    uint64_t h = seed;
     for (const unsigned char *p = (const unsigned char *)id; *p; p++)
         h = (h ^ *p) * 1099511628211u;
     uint32_t t = (uint32_t)(h ^ (h >> 32));
@@ -128,6 +135,19 @@ int st_bulk_index_present(gd_store *st, int *present, gd_err *err)
     return st_index_present(st, BULK_NAME, present, err);
 }
 
+/* FNV-1a's offset basis mixed with random bits (the clock and an address
+ * if getrandom has none to give: still unknown to whoever sends the ids). */
+static uint64_t new_seed(const void *salt)
+{
+    uint64_t r = 0;
+    if (getrandom(&r, sizeof r, GRND_NONBLOCK) != (ssize_t)sizeof r) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        r = (uint64_t)ts.tv_nsec * 0x9E3779B97F4A7C15u ^ (uint64_t)(uintptr_t)salt;
+    }
+    return 14695981039346656037u ^ r;
+}
+
 int st_bulk_start(gd_store *st, gd_err *err)
 {
     /* Inside a caller's transaction a savepoint's rollback could bring the
@@ -142,6 +162,7 @@ int st_bulk_start(gd_store *st, gd_err *err)
         return gd_err_set(err, GD_E_NOMEM, "DB %s: out of memory", st->path);
     }
     b->cap = BULK_FIRST_CAP;
+    b->seed = new_seed(b);
     int rc = st_exec(st, "DROP INDEX IF EXISTS " BULK_NAME, err, "drop index " BULK_NAME);
     if (rc == GD_OK)
         rc = st_exec(st, "PRAGMA cache_size = -" BULK_CACHE_KIB, err, "set cache_size");
@@ -219,7 +240,7 @@ int st_bulk_full(const gd_store *st)
 void st_bulk_probe_start(gd_store *st, const char *id, st_bulk_probe *p)
 {
     p->b = st->bulk;
-    p->tag = tag_of(id);
+    p->tag = tag_of(p->b->seed, id);
     p->i = p->tag & (p->b->cap - 1);
 }
 
@@ -245,7 +266,7 @@ int st_bulk_add(gd_store *st, const char *id, int64_t rowid, gd_err *err)
                           " the first-load map", st->path, id, (long long)rowid);
     if ((b->n + 1) * 2 > b->cap && rehash(b, b->cap * 2) != 0)
         return gd_err_set(err, GD_E_NOMEM, "DB %s: out of memory", st->path);
-    place(b->slot, b->cap, tag_of(id), (uint32_t)rowid);
+    place(b->slot, b->cap, tag_of(b->seed, id), (uint32_t)rowid);
     b->n++;
     if (rowid > b->max_rowid)
         b->max_rowid = rowid;
