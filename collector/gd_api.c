@@ -298,6 +298,20 @@ static size_t plain_json_len(const char *s, size_t max)
 
 #define PLAIN_BODY_MAX (1u << 20)   /* larger bodies take the jansson path */
 
+/* Adds to total the bytes of n quoted list items ("<v>", each with its
+ * comma) and stores each item's length in len[]: the new total, or 0 when an
+ * item is empty or not plain, or the body would pass PLAIN_BODY_MAX. */
+static size_t plain_list_len(const char *const *v, size_t n, size_t *len, size_t total)
+{
+    for (size_t i = 0; i < n; i++) {
+        len[i] = plain_json_len(v[i], PLAIN_BODY_MAX);
+        total += len[i] + 3;                                   /* "", */
+        if (!len[i] || total > PLAIN_BODY_MAX)
+            return 0;
+    }
+    return total;
+}
+
 /* The body {"<key>":["<v0>",...]} written directly when key and every v[i]
  * are plain and non-empty and n <= GD_API_BATCH_MAX: byte for byte what
  * set_body(json_pack("{s:o}", key, string_array(v, n))) writes (JSON_COMPACT
@@ -309,15 +323,12 @@ static int plain_array_body(gd_api_req *r, const char *key, const char *const *v
                             gd_err *err)
 {
     size_t len[GD_API_BATCH_MAX];
-    size_t klen = plain_json_len(key, 64), total = klen + 7;   /* {"":[]} */
+    size_t klen = plain_json_len(key, 64);
     if (!klen || n > GD_API_BATCH_MAX)
         return 0;
-    for (size_t i = 0; i < n; i++) {
-        len[i] = plain_json_len(v[i], PLAIN_BODY_MAX);
-        total += len[i] + 3;                                   /* "", */
-        if (!len[i] || total > PLAIN_BODY_MAX)
-            return 0;
-    }
+    size_t total = plain_list_len(v, n, len, klen + 7);      /* {"":[]} */
+    if (!total)
+        return 0;
     char *b = malloc(total + 1), *p = b;
     if (!b)
         return gd_err_set(err, GD_E_NOMEM, "%s %s: building the request", r->req.region,
@@ -588,14 +599,11 @@ static int plain_usage_body(gd_api_req *r, const char *type, const char *const *
     char max[16];
     size_t mlen = (size_t)snprintf(max, sizeof max, "%d", GD_API_PAGE_MAX);
     /* every constant piece, the strings, 3 per id ("",) and 4 spare */
-    size_t total = sizeof head + sizeof crit + sizeof accounts + sizeof features + sizeof tail +
-                   sizeof tok + ylen + flen + tlen + mlen + 4;
-    for (size_t i = 0; i < n; i++) {
-        len[i] = plain_json_len(ids[i], PLAIN_BODY_MAX);
-        total += len[i] + 3;
-        if (!len[i] || total > PLAIN_BODY_MAX)
-            return 0;
-    }
+    size_t total = plain_list_len(ids, n, len, sizeof head + sizeof crit + sizeof accounts +
+                                                   sizeof features + sizeof tail + sizeof tok +
+                                                   ylen + flen + tlen + mlen + 4);
+    if (!total)
+        return 0;
     char *b = malloc(total + 1), *p = b;
     if (!b)
         return gd_err_set(err, GD_E_NOMEM, "%s %s: building the request", r->req.region,
