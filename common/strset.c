@@ -2,8 +2,11 @@
 /* Bounded string set (strset.h). */
 #include "common/strset.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
 
 void gd_strset_init(gd_strset *s, size_t max)
 {
@@ -16,14 +19,34 @@ static size_t limit(const gd_strset *s)
     return s->max ? s->max : GD_STRSET_DEFAULT_MAX;
 }
 
+/* The hash's start value, drawn once per process. The set holds strings
+ * from AWS (a listing's finding ids), hostile by rule: with a fixed start,
+ * keys that share a slot could be computed beforehand and sent to make each
+ * add walk the whole table. getrandom gives it (the clock and an address
+ * when it cannot: still unknown to whoever sends the keys). */
+static uint64_t hash_seed;
+static pthread_once_t hash_seed_once = PTHREAD_ONCE_INIT;
+
+static void hash_seed_init(void)
+{
+    uint64_t r = 0;
+    if (getrandom(&r, sizeof r, GRND_NONBLOCK) != (ssize_t)sizeof r) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        r = (uint64_t)ts.tv_nsec * 0x9e3779b97f4a7c15ull ^ (uint64_t)(uintptr_t)&r;
+    }
+    hash_seed = r;
+}
+
 /* A multiply-xorshift hash over 8 bytes at a time (byte-wise FNV-1a was
- * most of an add's time for 30-byte finding ids). Not keyed, like FNV-1a:
- * the set's users bound how many strings it holds. The table index takes
- * the low bits, so every step folds the high half down. */
+ * most of an add's time for 30-byte finding ids), from the process's random
+ * start. The table index takes the low bits, so every step folds the high
+ * half down. */
 static uint32_t hash_of(const char *k, size_t n)
 {
     const uint64_t m = 0xff51afd7ed558ccdull;
-    uint64_t h = 0x9e3779b97f4a7c15ull ^ (uint64_t)n;
+    pthread_once(&hash_seed_once, hash_seed_init);
+    uint64_t h = 0x9e3779b97f4a7c15ull ^ hash_seed ^ (uint64_t)n;
     for (; n >= 8; k += 8, n -= 8) {
         uint64_t w;
         memcpy(&w, k, 8);

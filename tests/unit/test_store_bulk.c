@@ -461,8 +461,28 @@ static void test_migration_9_keeps_every_row(void)
     tmpdb_cleanup(&t);
 }
 
+/* Each map's hash starts from its own random value (store_bulk.c), so the
+ * same id gets another tag in another map: ids colliding in one cannot be
+ * computed beforehand. Three maps agreeing happens about once in 2^64. */
+static void test_each_map_hashes_from_its_own_start(void)
+{
+    struct pair a, b, c;
+    st_bulk_probe pa, pb, pc;
+    pair_open(&a, "bulk_seed");
+    pair_open(&b, "bulk_seed");
+    pair_open(&c, "bulk_seed");
+    st_bulk_probe_start(a.bulk, "0123456789abcdef0123456789abcdef", &pa);
+    st_bulk_probe_start(b.bulk, "0123456789abcdef0123456789abcdef", &pb);
+    st_bulk_probe_start(c.bulk, "0123456789abcdef0123456789abcdef", &pc);
+    CHECK_MSG(pa.tag != pb.tag || pb.tag != pc.tag, "tag %u in three maps", (unsigned)pa.tag);
+    pair_close(&a);
+    pair_close(&b);
+    pair_close(&c);
+}
+
 int main(void)
 {
+    test_each_map_hashes_from_its_own_start();
     test_migration_9_keeps_every_row();
     test_first_load_matches_the_indexed_path();
     test_rollbacks_keep_the_map_exact();

@@ -184,8 +184,38 @@ static void test_take(void)
     CHECK(keys == NULL && n == 0 && pool.head == NULL);
 }
 
-int main(void)
+/* The hash starts from a value drawn per process: the same key hashes the
+ * same within a process and differently in another one (a fixed start would
+ * let a server compute colliding ids beforehand). Runs this program again
+ * with --hash KEY, which prints the key's hash. */
+static void test_hash_is_seeded_per_process(const char *self)
 {
+    static const char key[] = "0123456789abcdef0123456789abcdef";
+    char cmd[1024];
+    unsigned long other[2] = {0, 0};
+    uint32_t mine = gd_strset_hash(key, strlen(key));
+    CHECK(mine == gd_strset_hash(key, strlen(key)));
+    for (int i = 0; i < 2; i++) {
+        snprintf(cmd, sizeof cmd, "'%s' --hash %s", self, key);
+        FILE *p = popen(cmd, "r");
+        CHECK(p != NULL);
+        if (!p)
+            return;
+        CHECK(fscanf(p, "%lu", &other[i]) == 1);
+        CHECK_INT(pclose(p), 0);
+    }
+    /* three draws of 32 bits: all equal by chance about once in 2^64 runs */
+    CHECK_MSG(other[0] != other[1] || other[0] != mine, "hash %lu in all three processes",
+              (unsigned long)mine);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 3 && strcmp(argv[1], "--hash") == 0) {
+        printf("%lu\n", (unsigned long)gd_strset_hash(argv[2], strlen(argv[2])));
+        return 0;
+    }
+    test_hash_is_seeded_per_process(argv[0]);
     test_pool();
     test_take();
     test_add_has();
