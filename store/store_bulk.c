@@ -95,21 +95,12 @@ static int rehash(struct st_bulk *b, size_t cap)
     struct st_bulk_slot *slot = calloc(cap, sizeof *slot);
     if (!slot)
         return -1;
-    size_t n = 0;
-    int64_t max_rowid = 0;
-    for (size_t i = 0; i < b->cap; i++) {
-        if (!b->slot[i].tag)
-            continue;
-        place(slot, cap, b->slot[i].tag, b->slot[i].rowid);
-        n++;
-        if ((int64_t)b->slot[i].rowid > max_rowid)
-            max_rowid = b->slot[i].rowid;
-    }
+    for (size_t i = 0; i < b->cap; i++)
+        if (b->slot[i].tag)
+            place(slot, cap, b->slot[i].tag, b->slot[i].rowid);
     free(b->slot);
     b->slot = slot;
     b->cap = cap;
-    b->n = n;
-    b->max_rowid = max_rowid;
     return 0;
 }
 

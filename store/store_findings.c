@@ -7,9 +7,12 @@
  * indexed read and no write at all: re-running a collect on unchanged data
  * leaves the DB file untouched. The lookup and the write happen under the
  * store mutex inside one BEGIN IMMEDIATE transaction, so nothing can change
- * the row in between. A region whose rows all turn out new (its first load)
- * skips the lookup and inserts at once ("Insert first" below); a conflict
- * sends the row back to the lookup, so the outcomes stay the same. */
+ * the row in between; the lookup gives the row's rowid, and the write goes
+ * by it. A region whose rows all turn out new (its first load) skips the
+ * lookup and inserts at once ("Insert first" below); a conflict sends the row
+ * back to the lookup, so the outcomes stay the same. A first load into an
+ * empty DB looks rows up in memory instead of through findings_id
+ * (store_bulk.c), then takes the same steps. */
 #include "store/store_internal.h"
 
 #include <string.h>
@@ -17,8 +20,10 @@
 #include "common/resource_paths.h"
 #include "common/timeutil.h"
 
+/* A stored row's place and state; columns 1..4 as in SQL_FINDING_STATE_ROWID
+ * (state_from reads both). Every write after a lookup goes by rowid. */
 static const char SQL_FINDING_STATE[] =
-    "SELECT updated_ms, archived, count, expired_at_ms IS NOT NULL FROM findings"
+    "SELECT rowid, updated_ms, archived, count, expired_at_ms IS NOT NULL FROM findings"
     " WHERE finding_id = ?1";
 
 /* schema/005's columns: the values the parser read (?23..?25) when it
@@ -68,13 +73,10 @@ static const char SQL_FINDING_INSERT_NEW[] = SQL_FINDING_INSERT_ROW;
     " ELSE ?20 END,"                                                                    \
     " archived = ?16, raw_json = ?17, last_run_id = ?18, sample = ?19, expired_at_ms = NULL," \
     " (resource_id, event_first_seen, event_last_seen) = (" SQL_LEADS_VALUES ")"
-static const char SQL_FINDING_UPDATE[] = SQL_FINDING_UPDATE_SET " WHERE finding_id = ?1";
-/* The same row found through a first load's map: by rowid (?26). */
+/* The row the lookup found, by its rowid (?26). */
 static const char SQL_FINDING_UPDATE_ROWID[] = SQL_FINDING_UPDATE_SET " WHERE rowid = ?26";
 
 /* A stale copy (older updatedAt) of an expired row: AWS still has it. */
-static const char SQL_FINDING_UNEXPIRE[] =
-    "UPDATE findings SET expired_at_ms = NULL, last_run_id = ?2 WHERE finding_id = ?1";
 static const char SQL_FINDING_UNEXPIRE_ROWID[] =
     "UPDATE findings SET expired_at_ms = NULL, last_run_id = ?2 WHERE rowid = ?1";
 
@@ -88,7 +90,7 @@ static const char SQL_ACCOUNT_FROM_FINDING[] =
     "INSERT INTO accounts (account_id, source, updated_run_id) VALUES (?1, 'finding', ?2)"
     " ON CONFLICT (account_id) DO NOTHING";
 
-enum change { CHANGE_INSERT, CHANGE_UPDATE, CHANGE_NONE };
+enum change { CHANGE_UPDATE, CHANGE_NONE };
 
 struct stored_state {
     int64_t updated_ms, count;
@@ -125,13 +127,25 @@ static int check_row(gd_store *st, const gd_finding_row *f, size_t i, gd_err *er
     return GD_OK;
 }
 
-static int lookup(gd_store *st, const char *id, struct stored_state *old, enum change *out,
+/* Columns 1..4 of SQL_FINDING_STATE and SQL_FINDING_STATE_ROWID. */
+static void state_from(sqlite3_stmt *s, struct stored_state *old)
+{
+    old->updated_ms = sqlite3_column_int64(s, 1);
+    old->archived = sqlite3_column_int(s, 2);
+    old->count = sqlite3_column_int64(s, 3);
+    old->expired = sqlite3_column_int(s, 4);
+}
+
+/* Through findings_id: *rowid = the stored row of id (and *old its state),
+ * or 0 when the table has none. */
+static int lookup(gd_store *st, const char *id, int64_t *rowid, struct stored_state *old,
                   gd_err *err)
 {
     sqlite3_stmt *s;
     int rc = st_stmt(st, SQL_FINDING_STATE, &s, err);
     int step;
 
+    *rowid = 0;
     if (rc != GD_OK)
         return rc;
     if (st_bind_text(s, 1, id) != SQLITE_OK) {
@@ -141,21 +155,16 @@ static int lookup(gd_store *st, const char *id, struct stored_state *old, enum c
     }
     step = sqlite3_step(s);
     if (step == SQLITE_ROW) {
-        old->updated_ms = sqlite3_column_int64(s, 0);
-        old->archived = sqlite3_column_int(s, 1);
-        old->count = sqlite3_column_int64(s, 2);
-        old->expired = sqlite3_column_int(s, 3);
-        *out = CHANGE_UPDATE; /* refined by decide() */
-    } else if (step == SQLITE_DONE) {
-        *out = CHANGE_INSERT;
-    } else {
+        *rowid = sqlite3_column_int64(s, 0);
+        state_from(s, old);
+    } else if (step != SQLITE_DONE) {
         rc = st_db_error(st, err, "look up finding");
     }
     st_stmt_reset(s);
     return rc;
 }
 
-/* Binds the row for SQL_FINDING_INSERT and SQL_FINDING_UPDATE. Parameters a
+/* Binds the row for the INSERTs and SQL_FINDING_UPDATE_ROWID. Parameters a
  * row's SQL cannot read stay unbound (NULL: the last use's st_stmt_reset or
  * st_step_done cleared them, see st_stmt): ?20 is
  * read only for an archived row, ?21 only without leads_known, ?23..?25
@@ -259,24 +268,6 @@ static int note_account(gd_store *st, int64_t run_id, const char *account_id, gd
     if (rc == GD_OK && !st->user_tx)
         gd_strset_add(&st->accounts_pending, account_id);
     return rc;
-}
-
-static int unexpire(gd_store *st, int64_t run_id, const char *id, gd_err *err)
-{
-    sqlite3_stmt *s;
-    int b = SQLITE_OK;
-    int rc = st_stmt(st, SQL_FINDING_UNEXPIRE, &s, err);
-
-    if (rc != GD_OK)
-        return rc;
-    b |= st_bind_text(s, 1, id);
-    b |= st_bind_int64(s, 2, run_id);
-    if (b != SQLITE_OK) {
-        rc = st_db_error(st, err, "bind finding id");
-        st_stmt_reset(s);
-        return rc;
-    }
-    return st_step_done(st, s, err, "mark finding not expired");
 }
 
 /* ---- Insert first ------------------------------------------------------------
@@ -385,10 +376,7 @@ static int read_candidate(gd_store *st, int64_t rowid, const char *id,
         const char *stored = (const char *)sqlite3_column_text(s, 0);
         if (stored && strcmp(stored, id) == 0) {
             *same = 1;
-            old->updated_ms = sqlite3_column_int64(s, 1);
-            old->archived = sqlite3_column_int(s, 2);
-            old->count = sqlite3_column_int64(s, 3);
-            old->expired = sqlite3_column_int(s, 4);
+            state_from(s, old);
         }
     } else if (step != SQLITE_DONE) {
         rc = st_db_error(st, err, "look up finding");
@@ -419,7 +407,9 @@ static int bulk_lookup(gd_store *st, const char *id, int64_t *rowid, struct stor
     return GD_OK;
 }
 
-static int unexpire_rowid(gd_store *st, int64_t run_id, int64_t rowid, gd_err *err)
+/* ---- Every row ------------------------------------------------------------ */
+
+static int unexpire(gd_store *st, int64_t run_id, int64_t rowid, gd_err *err)
 {
     sqlite3_stmt *s;
     int b = SQLITE_OK;
@@ -437,34 +427,25 @@ static int unexpire_rowid(gd_store *st, int64_t run_id, int64_t rowid, gd_err *e
     return st_step_done(st, s, err, "mark finding not expired");
 }
 
-static int bulk_upsert(gd_store *st, int64_t run_id, const gd_finding_row *f,
-                       gd_upsert_stats *batch, gd_err *err)
+/* The stored row of id, through the first load's map or findings_id:
+ * *rowid (0 when none) and its state. */
+static int find_stored(gd_store *st, const char *id, int64_t *rowid, struct stored_state *old,
+                       gd_err *err)
 {
-    struct stored_state old = {0, 0, 0, 0};
-    int64_t rowid = 0;
-    int changed = 0;
-    int rc = bulk_lookup(st, f->finding_id, &rowid, &old, err);
+    return st_bulk_active(st) ? bulk_lookup(st, id, rowid, old, err)
+                              : lookup(st, id, rowid, old, err);
+}
 
-    if (rc != GD_OK)
-        return rc;
-    if (!rowid) {
-        rc = write_finding(st, SQL_FINDING_INSERT_NEW, run_id, f, 0, &changed, err);
-        if (rc == GD_OK)
-            rc = st_bulk_add(st, f->finding_id, sqlite3_last_insert_rowid(st->db), err);
-        if (rc == GD_OK)
-            batch->inserted++;
-    } else if (decide(&old, f) == CHANGE_UPDATE) {
-        rc = write_finding(st, SQL_FINDING_UPDATE_ROWID, run_id, f, rowid, &changed, err);
-        batch->updated++;
-    } else if (old.expired) {
-        batch->updated++;
-        return unexpire_rowid(st, run_id, rowid, err);
-    } else {
-        batch->unchanged++;
-        return GD_OK;
-    }
+/* A row the lookup did not find. A first load has no findings_id to name in
+ * ON CONFLICT: a plain INSERT, whose rowid the map learns. */
+static int insert_new(gd_store *st, int64_t run_id, const gd_finding_row *f, gd_err *err)
+{
+    int changed = 0;
+    if (!st_bulk_active(st))
+        return write_finding(st, SQL_FINDING_INSERT, run_id, f, 0, &changed, err);
+    int rc = write_finding(st, SQL_FINDING_INSERT_NEW, run_id, f, 0, &changed, err);
     if (rc == GD_OK)
-        rc = note_account(st, run_id, f->account_id, err);
+        rc = st_bulk_add(st, f->finding_id, sqlite3_last_insert_rowid(st->db), err);
     return rc;
 }
 
@@ -472,33 +453,28 @@ static int upsert_one(gd_store *st, int64_t run_id, const gd_finding_row *f,
                       gd_upsert_stats *batch, gd_err *err)
 {
     struct stored_state old = {0, 0, 0, 0};
-    enum change what = CHANGE_NONE;
+    int64_t rowid = 0;
     int rc, done = 0, changed = 0;
+    struct st_insert_hint *h = st_bulk_active(st) ? NULL : hint_of(st, f->region);
 
-    if (st_bulk_active(st))
-        return bulk_upsert(st, run_id, f, batch, err);
-    struct st_insert_hint *h = hint_of(st, f->region);
     if (h && h->insert_first) {
         rc = try_insert(st, h, run_id, f, batch, &done, err);
         if (rc != GD_OK || done)
             return rc;
     }
-    rc = lookup(st, f->finding_id, &old, &what, err);
+    rc = find_stored(st, f->finding_id, &rowid, &old, err);
     if (rc != GD_OK)
         return rc;
-    hint_learn(h, what != CHANGE_INSERT);
-    if (what == CHANGE_UPDATE)
-        what = decide(&old, f);
-    if (what == CHANGE_INSERT) {
-        rc = write_finding(st, SQL_FINDING_INSERT, run_id, f, 0, &changed, err);
+    hint_learn(h, rowid != 0);
+    if (!rowid) {
+        rc = insert_new(st, run_id, f, err);
         batch->inserted++;
-    } else if (what == CHANGE_UPDATE) {
-        rc = write_finding(st, SQL_FINDING_UPDATE, run_id, f, 0, &changed, err);
+    } else if (decide(&old, f) == CHANGE_UPDATE) {
+        rc = write_finding(st, SQL_FINDING_UPDATE_ROWID, run_id, f, rowid, &changed, err);
         batch->updated++;
     } else if (old.expired) {
-        rc = unexpire(st, run_id, f->finding_id, err);
         batch->updated++;
-        return rc;
+        return unexpire(st, run_id, rowid, err);
     } else {
         batch->unchanged++;
         return GD_OK; /* its account was noted when the row was written */
